@@ -1,0 +1,113 @@
+//! The one error type of the domain.
+//!
+//! Every layer returns [`Error`]; the GraphQL layer maps it to `extensions.code` in one place.
+//! Database and unexpected errors keep their cause for the log and are shown to clients only
+//! as an opaque `INTERNAL`.
+
+use sea_orm::{DbErr, SqlErr};
+
+/// The result of a domain operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What can go wrong, from the client's point of view.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The object does not exist, or the actor may not know that it exists.
+    #[error("{what} not found")]
+    NotFound {
+        /// What was looked for, in words ("case").
+        what: &'static str,
+        /// The input field that named it, if it came from an input.
+        field: Option<String>,
+    },
+    /// An input value is wrong; `field` is its path in the input (`input.child.cpr`).
+    #[error("{message}")]
+    Validation {
+        /// The input field's path.
+        field: String,
+        /// What is wrong with it, in words a user can act on.
+        message: String,
+    },
+    /// The change contradicts the current state: an illegal status transition, a second
+    /// responsible contact for a sector, a concurrent change that won.
+    #[error("{0}")]
+    Conflict(String),
+    /// No valid credentials came with the request.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The actor is known but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The database failed; the cause is logged, never shown.
+    #[error("database error")]
+    Db(#[source] DbErr),
+    /// Something else failed that the client cannot fix; the cause is logged, never shown.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl Error {
+    /// A validation error on `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The object named by an input field does not exist (or is not visible).
+    #[must_use]
+    pub fn not_found(what: &'static str) -> Self {
+        Self::NotFound { what, field: None }
+    }
+
+    /// A conflict with the current state.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict(message.into())
+    }
+
+    /// The actor may not do this.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden(message.into())
+    }
+
+    /// An unexpected failure with a cause for the log.
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(cause.into())
+    }
+
+    /// Attaches the input field that named a missing object.
+    #[must_use]
+    pub fn at(self, input_field: impl Into<String>) -> Self {
+        match self {
+            Self::NotFound { what, .. } => Self::NotFound {
+                what,
+                field: Some(input_field.into()),
+            },
+            other => other,
+        }
+    }
+
+    /// True when the database refused a row because a unique index already held its key.
+    #[must_use]
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Self::Db(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))))
+    }
+
+    /// Turns a unique-index violation into a [`Error::Conflict`] with `message`; leaves
+    /// anything else as it is.
+    #[must_use]
+    pub fn unique_as_conflict(self, message: &str) -> Self {
+        if self.is_unique_violation() {
+            Self::Conflict(message.to_owned())
+        } else {
+            self
+        }
+    }
+}
+
+impl From<DbErr> for Error {
+    fn from(e: DbErr) -> Self {
+        Self::Db(e)
+    }
+}

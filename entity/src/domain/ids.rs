@@ -1,0 +1,45 @@
+//! Typed ids, so a `ChildId` can never be passed where a `CaseId` is meant.
+//!
+//! Every table has a 64-bit auto-increment key. Outside the database the GraphQL layer wraps
+//! them in opaque Relay global ids.
+
+use sea_orm::DeriveValueType;
+use serde::{Deserialize, Serialize};
+
+macro_rules! typed_id {
+    ($($(#[$doc:meta])* $name:ident;)+) => {$(
+        $(#[$doc])*
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, DeriveValueType, Serialize,
+            Deserialize,
+        )]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )+};
+}
+
+typed_id! {
+    /// An organization: a region's child psychiatry, a municipality, a practice, a ward…
+    OrganizationId;
+    /// A unit inside an organization (PPR, family department, the intake unit…).
+    UnitId;
+    /// A professional (staff member).
+    ProfessionalId;
+    /// A child.
+    ChildId;
+    /// A guardian or other family member of a child.
+    FamilyMemberId;
+    /// A case: one child's pathway.
+    CaseId;
+    /// A referral that opened a case.
+    ReferralId;
+    /// One person's participation in a case, with role and active period.
+    ParticipantId;
+    /// One entry in a case's status history.
+    CaseStatusChangeId;
+}

@@ -1,0 +1,9 @@
+//! Hand-written domain rules, kept apart from the table models in `entities`.
+
+pub mod clock;
+pub mod cpr;
+pub mod enums;
+pub mod error;
+pub mod ids;
+pub mod status;
+pub mod validate;

@@ -1,0 +1,46 @@
+//! The database schema, one migration per file, applied in file-name order.
+//!
+//! Migrations are the only source of the schema: the server, the tests and the
+//! `kit-migrate` CLI all run these. Every statement is portable between SQLite and
+//! PostgreSQL; partial unique indexes are written as plain SQL that both accept.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_organizations;
+mod m20261122_000002_children;
+mod m20261122_000003_cases;
+
+/// The product's migrator.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_organizations::Migration),
+            Box::new(m20261122_000002_children::Migration),
+            Box::new(m20261122_000003_cases::Migration),
+        ]
+    }
+}
+
+/// Creates a (possibly partial, possibly unique) index with SQL both databases accept.
+pub(crate) async fn raw_index(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: &str,
+    columns: &str,
+    unique: bool,
+    predicate: Option<&str>,
+) -> Result<(), DbErr> {
+    let unique = if unique { "UNIQUE " } else { "" };
+    let predicate = predicate.map(|p| format!(" WHERE {p}")).unwrap_or_default();
+    manager
+        .get_connection()
+        .execute_unprepared(&format!(
+            "CREATE {unique}INDEX {name} ON {table} ({columns}){predicate}"
+        ))
+        .await
+        .map(|_| ())
+}
