@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_organizations;
 mod m20261122_000002_children;
 mod m20261122_000003_cases;
+mod m20261122_000004_instance_secrets;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_organizations::Migration),
             Box::new(m20261122_000002_children::Migration),
             Box::new(m20261122_000003_cases::Migration),
+            Box::new(m20261122_000004_instance_secrets::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod case;
 pub mod case_status_change;
 pub mod child;
 pub mod family_member;
+pub mod instance_secret;
 pub mod organization;
 pub mod participant;
 pub mod professional;

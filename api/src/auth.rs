@@ -1,0 +1,282 @@
+//! Authentication: who is calling.
+//!
+//! Every request carries `Authorization: Bearer <JWT>`. Two kinds of token are accepted:
+//!
+//! * **HS256**, signed with a shared secret, for local use: the `create-admin` and
+//!   `seed --demo` commands print such tokens. The secret is `KIT_AUTH_HS256_SECRET`; when
+//!   neither it nor a JWKS URL is configured, the instance generates a secret once and keeps
+//!   it in its database, so every process on that database agrees on it. When only a JWKS URL
+//!   is configured, HS256 tokens are refused.
+//! * **RS256**, checked against the keys published at `KIT_AUTH_JWKS_URL` by a real identity
+//!   provider. Keys are cached by `kid` and fetched again when an unknown `kid` appears (at
+//!   most every 30 seconds) or the cache is an hour old.
+//!
+//! The token's `sub` names a professional (`professionals.subject`); `exp` is required, and
+//! `iss`/`aud` are checked when configured.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, TimeDelta, Utc};
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use kit_entity::entities::instance_secret;
+use kit_entity::{Error, Result};
+use rand::RngCore;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
+use serde::{Deserialize, Serialize};
+use tokio::sync::RwLock;
+
+use crate::config::Config;
+
+const LOCAL_SECRET_NAME: &str = "auth.hs256";
+const JWKS_MIN_REFETCH: Duration = Duration::from_secs(30);
+const JWKS_MAX_AGE: Duration = Duration::from_secs(3600);
+
+/// The claims the product reads.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The professional's subject.
+    pub sub: String,
+    /// Expiry, seconds since the epoch.
+    pub exp: i64,
+    /// Issued at, seconds since the epoch.
+    #[serde(default)]
+    pub iat: Option<i64>,
+}
+
+/// Checks tokens and, for local use, issues them.
+#[derive(Clone)]
+pub struct Authenticator {
+    hs256: Option<(EncodingKey, DecodingKey)>,
+    jwks: Option<Arc<Jwks>>,
+    issuer: Option<String>,
+    audience: Option<String>,
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("hs256", &self.hs256.is_some())
+            .field("jwks", &self.jwks.as_ref().map(|j| &j.url))
+            .finish_non_exhaustive()
+    }
+}
+
+struct Jwks {
+    url: String,
+    http: reqwest::Client,
+    cache: RwLock<JwksCache>,
+}
+
+struct JwksCache {
+    keys: HashMap<String, DecodingKey>,
+    fetched: Option<Instant>,
+}
+
+fn unauthenticated(message: &str) -> Error {
+    Error::Unauthenticated(message.to_owned())
+}
+
+impl Authenticator {
+    /// Builds the authenticator for `config`, generating the local secret in `db` if this
+    /// instance uses local tokens and has none configured.
+    ///
+    /// # Errors
+    /// When the local secret cannot be read or stored.
+    pub async fn new(config: &Config, db: &DatabaseConnection) -> Result<Self> {
+        let secret = match (&config.auth_hs256_secret, &config.auth_jwks_url) {
+            (Some(secret), _) => Some(secret.as_bytes().to_vec()),
+            (None, None) => Some(local_secret(db).await?),
+            (None, Some(_)) => None,
+        };
+        let jwks = match &config.auth_jwks_url {
+            Some(url) => Some(Arc::new(Jwks {
+                url: url.clone(),
+                http: reqwest::Client::builder()
+                    .timeout(Duration::from_secs(10))
+                    .build()
+                    .map_err(Error::internal)?,
+                cache: RwLock::new(JwksCache {
+                    keys: HashMap::new(),
+                    fetched: None,
+                }),
+            })),
+            None => None,
+        };
+        Ok(Self {
+            hs256: secret.map(|s| (EncodingKey::from_secret(&s), DecodingKey::from_secret(&s))),
+            jwks,
+            issuer: config.auth_issuer.clone(),
+            audience: config.auth_audience.clone(),
+        })
+    }
+
+    /// True when this instance can issue local (HS256) tokens.
+    #[must_use]
+    pub fn issues_local_tokens(&self) -> bool {
+        self.hs256.is_some()
+    }
+
+    /// Issues a local HS256 token for `subject`, valid for `ttl` from `now`.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] when local tokens are disabled (only a JWKS URL is configured).
+    pub fn issue_local(&self, subject: &str, now: DateTime<Utc>, ttl: TimeDelta) -> Result<String> {
+        let Some((key, _)) = &self.hs256 else {
+            return Err(Error::forbidden(
+                "local tokens are disabled: an identity provider (KIT_AUTH_JWKS_URL) is configured",
+            ));
+        };
+        let claims = Claims {
+            sub: subject.to_owned(),
+            exp: (now + ttl).timestamp(),
+            iat: Some(now.timestamp()),
+        };
+        #[derive(Serialize)]
+        struct WithIss<'a> {
+            #[serde(flatten)]
+            claims: &'a Claims,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            iss: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            aud: Option<&'a str>,
+        }
+        let body = WithIss {
+            claims: &claims,
+            iss: self.issuer.as_deref(),
+            aud: self.audience.as_deref(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &body, key).map_err(Error::internal)
+    }
+
+    /// Verifies a bearer token and returns its claims.
+    ///
+    /// # Errors
+    /// [`Error::Unauthenticated`] for a missing, malformed, expired or wrongly signed token.
+    pub async fn verify(&self, token: &str) -> Result<Claims> {
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| unauthenticated("the bearer token is not a JWT"))?;
+        let key = match header.alg {
+            Algorithm::HS256 => match &self.hs256 {
+                Some((_, key)) => key.clone(),
+                None => return Err(unauthenticated("HS256 tokens are not accepted here")),
+            },
+            Algorithm::RS256 => match &self.jwks {
+                Some(jwks) => {
+                    let kid = header
+                        .kid
+                        .as_deref()
+                        .ok_or_else(|| unauthenticated("the token has no key id (kid)"))?;
+                    jwks.key(kid).await?
+                }
+                None => return Err(unauthenticated("RS256 tokens are not accepted here")),
+            },
+            _ => return Err(unauthenticated("the token's algorithm is not accepted")),
+        };
+        let mut validation = Validation::new(header.alg);
+        validation.leeway = 30;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        match &self.issuer {
+            Some(iss) => validation.set_issuer(&[iss]),
+            None => validation.iss = None,
+        }
+        match &self.audience {
+            Some(aud) => validation.set_audience(&[aud]),
+            None => validation.validate_aud = false,
+        }
+        jsonwebtoken::decode::<Claims>(token, &key, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind;
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => unauthenticated("the token has expired"),
+                    ErrorKind::InvalidIssuer => unauthenticated("the token's issuer is not accepted"),
+                    ErrorKind::InvalidAudience => {
+                        unauthenticated("the token's audience is not accepted")
+                    }
+                    ErrorKind::MissingRequiredClaim(claim) => {
+                        Error::Unauthenticated(format!("the token has no `{claim}` claim"))
+                    }
+                    _ => unauthenticated("the token's signature is not valid"),
+                }
+            })
+    }
+}
+
+impl Jwks {
+    async fn key(&self, kid: &str) -> Result<DecodingKey> {
+        {
+            let cache = self.cache.read().await;
+            let fresh = cache.fetched.is_some_and(|t| t.elapsed() < JWKS_MAX_AGE);
+            if fresh && let Some(key) = cache.keys.get(kid) {
+                return Ok(key.clone());
+            }
+        }
+        let mut cache = self.cache.write().await;
+        let stale = cache.fetched.is_none_or(|t| t.elapsed() >= JWKS_MAX_AGE);
+        let may_refetch = cache.fetched.is_none_or(|t| t.elapsed() >= JWKS_MIN_REFETCH);
+        if stale || (!cache.keys.contains_key(kid) && may_refetch) {
+            match self.fetch().await {
+                Ok(keys) => {
+                    cache.keys = keys;
+                    cache.fetched = Some(Instant::now());
+                }
+                Err(e) => {
+                    tracing::warn!(url = %self.url, error = %e, "cannot fetch the JWKS");
+                    if cache.keys.is_empty() {
+                        return Err(unauthenticated("the identity provider's keys are unavailable"));
+                    }
+                }
+            }
+        }
+        cache
+            .keys
+            .get(kid)
+            .cloned()
+            .ok_or_else(|| unauthenticated("the token was signed with an unknown key"))
+    }
+
+    async fn fetch(&self) -> Result<HashMap<String, DecodingKey>, reqwest::Error> {
+        let set: JwkSet = self
+            .http
+            .get(&self.url)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(set
+            .keys
+            .iter()
+            .filter_map(|jwk| {
+                let kid = jwk.common.key_id.clone()?;
+                DecodingKey::from_jwk(jwk).ok().map(|key| (kid, key))
+            })
+            .collect())
+    }
+}
+
+/// Reads the instance's local signing secret, generating it on first use. Concurrent first
+/// uses by several processes agree: the first insert wins and everyone reads it back.
+async fn local_secret(db: &DatabaseConnection) -> Result<Vec<u8>> {
+    let mut bytes = [0_u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let candidate = instance_secret::ActiveModel {
+        name: Set(LOCAL_SECRET_NAME.to_owned()),
+        value: Set(STANDARD.encode(bytes)),
+        created_at: Set(Utc::now()),
+    };
+    instance_secret::Entity::insert(candidate)
+        .on_conflict_do_nothing()
+        .exec(db)
+        .await?;
+    let stored = instance_secret::Entity::find_by_id(LOCAL_SECRET_NAME.to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::internal("the local token secret vanished"))?;
+    STANDARD.decode(stored.value).map_err(Error::internal)
+}

@@ -1,0 +1,99 @@
+//! Relay global ids: opaque strings that name a type and a key.
+//!
+//! A global id is the URL-safe base64 of `Type:key` (`Case:42` → `Q2FzZTo0Mg`). Clients must
+//! treat it as opaque. Decoding checks the type, so a `Child` id passed where a `Case` id is
+//! expected is a `BAD_USER_INPUT` naming the field, not a silent lookup of another table.
+
+use async_graphql::ID;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use kit_entity::ids::{
+    CaseId, CaseStatusChangeId, ChildId, FamilyMemberId, OrganizationId, ParticipantId,
+    ProfessionalId, ReferralId, UnitId,
+};
+use kit_entity::{Error, Result};
+
+/// A typed id that has a GraphQL object type.
+pub trait NodeId: Sized + Copy {
+    /// The GraphQL type name.
+    const TYPE: &'static str;
+    /// Wraps a database key.
+    fn from_key(key: i64) -> Self;
+    /// The database key.
+    fn key(self) -> i64;
+
+    /// The global id.
+    fn to_global(self) -> ID {
+        ID(URL_SAFE_NO_PAD.encode(format!("{}:{}", Self::TYPE, self.key())))
+    }
+}
+
+macro_rules! node_id {
+    ($($id:ty => $name:literal),+ $(,)?) => {$(
+        impl NodeId for $id {
+            const TYPE: &'static str = $name;
+            fn from_key(key: i64) -> Self { Self(key) }
+            fn key(self) -> i64 { self.0 }
+        }
+    )+};
+}
+
+node_id! {
+    OrganizationId => "Organization",
+    UnitId => "Unit",
+    ProfessionalId => "Professional",
+    ChildId => "Child",
+    FamilyMemberId => "FamilyMember",
+    CaseId => "Case",
+    ReferralId => "Referral",
+    ParticipantId => "Participant",
+    CaseStatusChangeId => "CaseStatusChange",
+}
+
+/// Splits a global id into its type name and key.
+#[must_use]
+pub fn split(id: &ID) -> Option<(String, i64)> {
+    let bytes = URL_SAFE_NO_PAD.decode(id.as_str()).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (type_name, key) = text.split_once(':')?;
+    let key: i64 = key.parse().ok()?;
+    (key > 0).then(|| (type_name.to_owned(), key))
+}
+
+/// Decodes a global id of type `T`, naming `field` if it is not one.
+///
+/// # Errors
+/// [`Error::Validation`] on `field` when the id is malformed or of another type.
+pub fn decode<T: NodeId>(field: &str, id: &ID) -> Result<T> {
+    match split(id) {
+        Some((type_name, key)) if type_name == T::TYPE => Ok(T::from_key(key)),
+        Some((type_name, _)) => Err(Error::invalid(
+            field,
+            format!("expected the id of a {}, got the id of a {type_name}", T::TYPE),
+        )),
+        None => Err(Error::invalid(field, format!("is not a valid {} id", T::TYPE))),
+    }
+}
+
+/// Decodes an optional global id.
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_opt<T: NodeId>(field: &str, id: Option<&ID>) -> Result<Option<T>> {
+    id.map(|id| decode(field, id)).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_checks_the_type() {
+        let id = CaseId(42).to_global();
+        assert_eq!(decode::<CaseId>("input.caseId", &id).ok(), Some(CaseId(42)));
+        let wrong = decode::<ChildId>("input.childId", &id);
+        assert!(matches!(wrong, Err(Error::Validation { field, .. }) if field == "input.childId"));
+        assert!(decode::<CaseId>("id", &ID("nonsense".into())).is_err());
+        assert!(decode::<CaseId>("id", &ID(URL_SAFE_NO_PAD.encode("Case:-1"))).is_err());
+    }
+}

@@ -1,0 +1,70 @@
+//! The GraphQL schema: the product's face for the front-end teams who build on it.
+//!
+//! Split by domain and joined with `MergedObject`. Relay conventions throughout: global ids
+//! and `node(id:)`, cursor connections with `pageInfo` and `totalCount`, input objects for
+//! mutations and payloads that return the changed objects. The SDL is committed at
+//! `api/schema.graphql`; a test fails when it is stale.
+
+pub mod case;
+pub mod child;
+pub mod context;
+pub mod directory;
+pub mod enums;
+pub mod errors;
+pub mod ids;
+pub mod loaders;
+pub mod mutation;
+pub mod node;
+pub mod pagination;
+pub mod participant;
+pub mod scalars;
+pub mod viewer;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+
+use crate::state::AppState;
+
+/// Every query field.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    viewer::ViewerQuery,
+    node::NodeQuery,
+    case::CaseQuery,
+    directory::DirectoryQuery,
+);
+
+/// Every mutation. Each runs in one database transaction.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    case::CaseMutation,
+    participant::ParticipantMutation,
+    child::ChildMutation,
+    directory::DirectoryMutation,
+);
+
+/// The schema type.
+pub type KitSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// How deep a query may nest.
+pub const MAX_DEPTH: usize = 15;
+/// How complex a query may be: each selected field counts 1.
+pub const MAX_COMPLEXITY: usize = 50_000;
+
+fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .extension(errors::ErrorCodes)
+}
+
+/// The schema serving `state`.
+#[must_use]
+pub fn schema(state: AppState) -> KitSchema {
+    builder().data(state).finish()
+}
+
+/// The schema's SDL, as committed in `api/schema.graphql`.
+#[must_use]
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}

@@ -1,0 +1,116 @@
+//! The Relay `Node` interface and `node(id:)`: any object with a global id can be fetched
+//! again by it, under the same access rules as everywhere else.
+
+use async_graphql::{Context, ID, Interface, Object};
+use kit_entity::entities::{case_status_change, family_member, organization, participant, professional, referral, unit};
+use kit_entity::{Error, Result};
+use sea_orm::{DatabaseConnection, EntityTrait};
+
+use crate::access::{Actor, case_access};
+use crate::graphql::case::{Case, CaseStatusChange, Referral};
+use crate::graphql::child::{Child, FamilyMember};
+use crate::graphql::context::ContextExt;
+use crate::graphql::directory::{Organization, Professional, Unit};
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::ids::split;
+use crate::graphql::participant::Participant;
+use crate::services::child::child_access;
+
+/// An object with a global id, fetchable with `node(id:)`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "The global id: opaque, stable, unique across types."))]
+pub enum Node {
+    /// A case.
+    Case(Case),
+    /// A child.
+    Child(Child),
+    /// A family member.
+    FamilyMember(FamilyMember),
+    /// A participation.
+    Participant(Participant),
+    /// A referral.
+    Referral(Referral),
+    /// A status change.
+    CaseStatusChange(CaseStatusChange),
+    /// An organization.
+    Organization(Organization),
+    /// A unit.
+    Unit(Unit),
+    /// A professional.
+    Professional(Professional),
+}
+
+fn visible<T>(r: Result<T>) -> Result<T> {
+    r.map_err(|_| gone())
+}
+
+fn gone() -> Error {
+    Error::not_found("object").at("id")
+}
+
+async fn by_key<E, K>(db: &DatabaseConnection, key: K) -> Result<E::Model>
+where
+    E: EntityTrait,
+    K: Into<<E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType>,
+{
+    E::find_by_id(key).one(db).await?.ok_or_else(gone)
+}
+
+async fn resolve(db: &DatabaseConnection, actor: &Actor, type_name: &str, key: i64) -> Result<Node> {
+    use kit_entity::ids::{
+        CaseId, CaseStatusChangeId, ChildId, FamilyMemberId, OrganizationId, ParticipantId,
+        ProfessionalId, ReferralId, UnitId,
+    };
+    Ok(match type_name {
+        "Case" => Node::Case(Case(visible(case_access(db, actor, CaseId(key)).await)?.0)),
+        "Child" => {
+            let access = visible(child_access(db, actor, ChildId(key)).await)?;
+            let reveal_cpr = access.reveals_cpr();
+            Node::Child(Child {
+                model: access.child,
+                reveal_cpr,
+            })
+        }
+        "FamilyMember" => {
+            let member = by_key::<family_member::Entity, _>(db, FamilyMemberId(key)).await?;
+            visible(child_access(db, actor, member.child_id).await)?;
+            Node::FamilyMember(FamilyMember(member))
+        }
+        "Participant" => {
+            let p = by_key::<participant::Entity, _>(db, ParticipantId(key)).await?;
+            visible(case_access(db, actor, p.case_id).await)?;
+            Node::Participant(Participant(p))
+        }
+        "Referral" => {
+            let r = by_key::<referral::Entity, _>(db, ReferralId(key)).await?;
+            visible(case_access(db, actor, r.case_id).await)?;
+            Node::Referral(Referral(r))
+        }
+        "CaseStatusChange" => {
+            let c = by_key::<case_status_change::Entity, _>(db, CaseStatusChangeId(key)).await?;
+            visible(case_access(db, actor, c.case_id).await)?;
+            Node::CaseStatusChange(CaseStatusChange(c))
+        }
+        "Organization" => Node::Organization(Organization(by_key::<organization::Entity, _>(db, OrganizationId(key)).await?)),
+        "Unit" => Node::Unit(Unit(by_key::<unit::Entity, _>(db, UnitId(key)).await?)),
+        "Professional" => Node::Professional(Professional(by_key::<professional::Entity, _>(db, ProfessionalId(key)).await?)),
+        _ => return Err(gone()),
+    })
+}
+
+/// The `node` query.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Fetches any object by its global id. `NOT_FOUND` when it does not exist or you have no
+    /// reason to see it.
+    async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "A global id.")] id: ID) -> async_graphql::Result<Option<Node>> {
+        let actor = ctx.actor().gql()?;
+        let (type_name, key) = split(&id)
+            .ok_or_else(|| Error::invalid("id", "is not a valid global id"))
+            .gql()?;
+        resolve(&ctx.state().db, actor, &type_name, key).await.map(Some).gql()
+    }
+}

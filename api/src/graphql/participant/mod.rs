@@ -1,0 +1,159 @@
+//! Participants: who takes part in a case, in which role, for which sector, and when.
+
+mod mutation;
+
+use async_graphql::{Context, ID, Object};
+use kit_entity::domain::enums::ParticipantKind as Kind;
+use kit_entity::entities::participant;
+
+pub use mutation::ParticipantMutation;
+
+use crate::graphql::case::{Case, case_access_loaded};
+use crate::graphql::child::{Child, FamilyMember};
+use crate::graphql::context::load_required;
+use crate::graphql::directory::Professional;
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::enums::{ParticipantRole, Sector};
+use crate::graphql::ids::NodeId;
+use crate::graphql::scalars::DateTime;
+
+/// One person's participation in a case. Exactly one of `professional`, `familyMember`,
+/// `child` and `external` is set, according to who the participant is. Ending a
+/// participation closes its active period; the participation stays as history.
+pub struct Participant(pub participant::Model);
+
+/// An actor outside the product's organizations, such as a private therapist.
+pub struct ExternalActor(participant::Model);
+
+#[Object]
+impl ExternalActor {
+    /// Name.
+    async fn name(&self) -> &str {
+        self.0.external_name.as_deref().unwrap_or_default()
+    }
+
+    /// E-mail address.
+    async fn email(&self) -> Option<&str> {
+        self.0.external_email.as_deref()
+    }
+
+    /// Phone number.
+    async fn phone(&self) -> Option<&str> {
+        self.0.external_phone.as_deref()
+    }
+
+    /// Their organization.
+    async fn organization(&self) -> Option<&str> {
+        self.0.external_organization.as_deref()
+    }
+}
+
+#[Object]
+impl Participant {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        self.0.id.to_global()
+    }
+
+    /// Their role in the case.
+    async fn role(&self) -> ParticipantRole {
+        self.0.role.into()
+    }
+
+    /// The sector they act for.
+    async fn sector(&self) -> Sector {
+        self.0.sector.into()
+    }
+
+    /// The participant's name, whoever they are.
+    async fn name(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        Ok(match self.0.kind {
+            Kind::Professional => match self.0.professional_id {
+                Some(id) => load_required(ctx, id).await.gql()?.name,
+                None => String::new(),
+            },
+            Kind::FamilyMember => match self.0.family_member_id {
+                Some(id) => load_required(ctx, id).await.gql()?.name,
+                None => String::new(),
+            },
+            Kind::Child => {
+                let case = load_required(ctx, self.0.case_id).await.gql()?;
+                load_required(ctx, case.child_id).await.gql()?.name
+            }
+            Kind::External => self.0.external_name.clone().unwrap_or_default(),
+        })
+    }
+
+    /// Set when the participant is a professional.
+    async fn professional(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Professional>> {
+        match self.0.professional_id {
+            Some(id) => Ok(Some(Professional(load_required(ctx, id).await.gql()?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Set when the participant is a guardian or other family member.
+    async fn family_member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FamilyMember>> {
+        match self.0.family_member_id {
+            Some(id) => Ok(Some(FamilyMember(load_required(ctx, id).await.gql()?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Set when the participant is the child.
+    async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
+        if self.0.kind != Kind::Child {
+            return Ok(None);
+        }
+        let case = load_required(ctx, self.0.case_id).await.gql()?;
+        let access = case_access_loaded(ctx, &case).await.gql()?;
+        Ok(Some(Child {
+            model: load_required(ctx, case.child_id).await.gql()?,
+            reveal_cpr: access.is_some_and(|a| a.is_responsible_contact()),
+        }))
+    }
+
+    /// Set when the participant is an external actor.
+    async fn external(&self) -> Option<ExternalActor> {
+        (self.0.kind == Kind::External).then(|| ExternalActor(self.0.clone()))
+    }
+
+    /// The case.
+    async fn case(&self, ctx: &Context<'_>) -> async_graphql::Result<Case> {
+        load_required(ctx, self.0.case_id).await.map(Case).gql()
+    }
+
+    /// True while the active period has not ended.
+    async fn is_active(&self) -> bool {
+        self.0.is_active()
+    }
+
+    /// Start of the active period.
+    async fn active_from(&self) -> DateTime {
+        self.0.active_from.into()
+    }
+
+    /// End of the active period; null while active.
+    async fn active_until(&self) -> Option<DateTime> {
+        self.0.active_until.map(Into::into)
+    }
+
+    /// Why the participation ended.
+    async fn end_reason(&self) -> Option<&str> {
+        self.0.end_reason.as_deref()
+    }
+
+    /// Who added them.
+    async fn added_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Professional> {
+        load_required(ctx, self.0.added_by_id).await.map(Professional).gql()
+    }
+
+    /// Who ended the participation.
+    async fn ended_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Professional>> {
+        match self.0.ended_by_id {
+            Some(id) => Ok(Some(Professional(load_required(ctx, id).await.gql()?))),
+            None => Ok(None),
+        }
+    }
+}
+

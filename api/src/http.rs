@@ -1,0 +1,135 @@
+//! The HTTP surface: `/graphql` (POST for operations, GET for GraphiQL in a browser),
+//! `/healthz`, `/readyz`. `/graphql/ws` is reserved for subscriptions.
+//!
+//! Every request gets an `x-request-id` (kept if the client sent one), which is in every log
+//! line of the request and in every GraphQL error's `extensions.requestId`.
+
+use std::time::Duration;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, Request, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use kit_entity::Error;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::access::Actor;
+use crate::db::is_migrated;
+use crate::graphql::errors::RequestId;
+use crate::graphql::{KitSchema, loaders, schema};
+use crate::state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(Clone)]
+struct Http {
+    state: AppState,
+    schema: KitSchema,
+}
+
+/// The router serving `state`.
+pub fn router(state: AppState) -> Router {
+    let http = Http {
+        schema: schema(state.clone()),
+        state,
+    };
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(http)
+        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req
+                .headers()
+                .get(REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Actor, Error> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| Error::Unauthenticated("send an Authorization: Bearer <token> header".to_owned()))?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Error::Unauthenticated("the Authorization header must be `Bearer <token>`".to_owned()))?;
+    let claims = state.auth.verify(token).await?;
+    Actor::load(&state.db, &claims.sub).await
+}
+
+async fn graphql(State(http): State<Http>, headers: HeaderMap, request: GraphQLRequest) -> Response {
+    let id = request_id(&headers);
+    let actor = match authenticate(&http.state, &headers).await {
+        Ok(actor) => actor,
+        Err(e) => {
+            let (status, code) = match &e {
+                Error::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"),
+                _ => {
+                    tracing::error!(error = %crate::graphql::errors::error_chain(&e), "authentication failed");
+                    (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL")
+                }
+            };
+            let message = if code == "INTERNAL" { "internal error".to_owned() } else { e.to_string() };
+            let body = serde_json::json!({
+                "data": null,
+                "errors": [{ "message": message, "extensions": { "code": code, "requestId": id } }],
+            });
+            return (status, [(header::WWW_AUTHENTICATE, "Bearer")], axum::Json(body)).into_response();
+        }
+    };
+    let request = request
+        .into_inner()
+        .data(actor)
+        .data(loaders::loaders(http.state.db.clone()))
+        .data(RequestId(id));
+    GraphQLResponse::from(http.schema.execute(request).await).into_response()
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("KIT GraphQL")
+            .finish(),
+    )
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(http): State<Http>) -> Response {
+    match is_migrated(&http.state.db).await {
+        Ok(true) => (StatusCode::OK, "ready").into_response(),
+        Ok(false) => (StatusCode::SERVICE_UNAVAILABLE, "database not migrated").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+

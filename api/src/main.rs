@@ -1,0 +1,176 @@
+//! `kit-api`: with no arguments, migrates the database and serves the GraphQL API.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use chrono::TimeDelta;
+use clap::{Parser, Subcommand, ValueEnum};
+use kit_api::{App, Config, cli, db, demo, graphql, shutdown_signal, telemetry};
+use kit_entity::SystemClock;
+use kit_entity::domain::enums::OrganizationKind;
+
+#[derive(Parser)]
+#[command(version, about = "KIT: coordinated pathways for children across sectors")]
+struct Args {
+    /// Configuration file, read after the defaults and before `KIT_*` variables.
+    #[arg(long, env = "KIT_CONFIG", default_value = "kit.toml", global = true)]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Kind {
+    RegionalChildPsychiatry,
+    Municipality,
+    GeneralPractice,
+    HospitalWard,
+    SchoolOrDayCare,
+    Other,
+}
+
+impl From<Kind> for OrganizationKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::RegionalChildPsychiatry => Self::RegionalChildPsychiatry,
+            Kind::Municipality => Self::Municipality,
+            Kind::GeneralPractice => Self::GeneralPractice,
+            Kind::HospitalWard => Self::HospitalWard,
+            Kind::SchoolOrDayCare => Self::SchoolOrDayCare,
+            Kind::Other => Self::Other,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve (the default).
+    Serve,
+    /// Create the first administrator (and their organization and unit) and print a token.
+    CreateAdmin {
+        /// The organization's name; created if new.
+        #[arg(long)]
+        organization: String,
+        /// The organization's kind, if it is created.
+        #[arg(long, value_enum, default_value = "municipality")]
+        kind: Kind,
+        /// The administrator's unit; created if new.
+        #[arg(long, default_value = "Administration")]
+        unit: String,
+        /// The administrator's full name.
+        #[arg(long)]
+        name: String,
+        /// The administrator's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// The administrator's job title.
+        #[arg(long, default_value = "Administrator")]
+        title: String,
+        /// Login subject at the identity provider; defaults to the e-mail address.
+        #[arg(long)]
+        subject: Option<String>,
+        /// How long the printed token is valid.
+        #[arg(long, default_value_t = 12)]
+        token_hours: i64,
+    },
+    /// Print a local token for an existing professional.
+    Token {
+        /// The professional's login subject.
+        subject: String,
+        /// How long the token is valid.
+        #[arg(long, default_value_t = 12)]
+        hours: i64,
+    },
+    /// Load demo data.
+    Seed {
+        /// Load the fictional Syddjurs demo and print tokens for its users.
+        #[arg(long, required = true)]
+        demo: bool,
+        /// How long the printed tokens are valid.
+        #[arg(long, default_value_t = 24 * 7)]
+        token_hours: i64,
+    },
+    /// Print the GraphQL schema (SDL).
+    PrintSchema,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if let Some(Command::PrintSchema) = args.command {
+        print!("{}", graphql::sdl());
+        return Ok(());
+    }
+    let config = Config::load(&args.config).context("reading the configuration")?;
+    telemetry::init(config.log_format);
+    let db = db::connect(&config)
+        .await
+        .with_context(|| format!("connecting to {}", kit_api::config::redact_url(&config.database_url)))?;
+    let listen = config.listen;
+    let app = App::start(db, config.clone(), Arc::new(SystemClock)).await?;
+    match args.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("binding {listen}"))?;
+            tracing::info!(listen = %listener.local_addr()?, public_url = %config.public_url, "serving GraphQL at /graphql");
+            app.serve(listener, shutdown_signal()).await?;
+        }
+        Command::CreateAdmin {
+            organization,
+            kind,
+            unit,
+            name,
+            email,
+            title,
+            subject,
+            token_hours,
+        } => {
+            let created = cli::create_admin(
+                &app.state,
+                cli::NewAdmin {
+                    organization,
+                    kind: kind.into(),
+                    unit,
+                    name,
+                    email,
+                    title,
+                    subject,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let subject = &created.professional.subject;
+            if created.existed {
+                println!("{subject} already existed and is now an active administrator.");
+            } else {
+                println!("Created administrator {} ({subject}).", created.professional.name);
+            }
+            print_token(&app, subject, token_hours).await;
+        }
+        Command::Token { subject, hours } => print_token(&app, &subject, hours).await,
+        Command::Seed { demo: _, token_hours } => {
+            let (users, loaded) = demo::seed(&app.state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{}",
+                if loaded { "Loaded the demo." } else { "The demo was already loaded." }
+            );
+            println!("Tokens (valid {token_hours} hours) — send as `Authorization: Bearer <token>`:\n");
+            for user in users {
+                println!("# {}", user.description);
+                print_token(&app, &user.subject, token_hours).await;
+                println!();
+            }
+        }
+        Command::PrintSchema => {}
+    }
+    Ok(())
+}
+
+async fn print_token(app: &App, subject: &str, hours: i64) {
+    match cli::token_for(&app.state, subject, TimeDelta::hours(hours)).await {
+        Ok(token) => println!("{token}"),
+        Err(e) => println!("(no local token: {e}; log in through your identity provider as {subject})"),
+    }
+}

@@ -1,0 +1,389 @@
+//! Referral, intake and closing: the case status machine applied to the database.
+
+use chrono::{DateTime, Datelike, Utc};
+use kit_entity::domain::cpr::Cpr;
+use kit_entity::domain::enums::{
+    FamilyRelation, Language, OrganizationKind, ParticipantKind, ParticipantRole, ReferralSource,
+};
+use kit_entity::domain::status::{CaseStatus, IntakeDecision};
+use kit_entity::entities::{
+    case, case_status_change, child, family_member, organization, participant, referral, unit,
+};
+use kit_entity::ids::{CaseId, OrganizationId};
+use kit_entity::{Error, Result};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+};
+
+use crate::access::{Actor, case_access};
+
+/// A new child, as given in a referral.
+#[derive(Debug, Clone)]
+pub struct NewChild {
+    /// Full name.
+    pub name: String,
+    /// Date of birth.
+    pub date_of_birth: chrono::NaiveDate,
+    /// CPR number, if known.
+    pub cpr: Option<Cpr>,
+}
+
+/// A family member to record.
+#[derive(Debug, Clone)]
+pub struct NewFamilyMember {
+    /// Full name.
+    pub name: String,
+    /// Relation to the child.
+    pub relation: FamilyRelation,
+    /// Holds custody.
+    pub has_custody: bool,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Preferred language.
+    pub language: Language,
+}
+
+/// A referral to a municipality's single entry point.
+#[derive(Debug, Clone)]
+pub struct SubmitReferral {
+    /// The receiving municipality.
+    pub municipality_id: OrganizationId,
+    /// The child.
+    pub child: NewChild,
+    /// Guardians and other family members to record.
+    pub family: Vec<NewFamilyMember>,
+    /// Where the referral came from.
+    pub source: ReferralSource,
+    /// When it was received; defaults to now.
+    pub received_at: Option<DateTime<Utc>>,
+    /// The reason for referral.
+    pub reason: String,
+    /// The referring person.
+    pub referrer_name: Option<String>,
+    /// The referring organization.
+    pub referrer_organization: Option<String>,
+}
+
+/// Registers a referral: creates the child if new (matched by CPR number), opens a case in
+/// REFERRED, records the referral and the first history entry. A referring professional
+/// outside the intake unit becomes a participant, so they can follow what they referred.
+///
+/// # Errors
+/// [`Error::Validation`] for an unknown municipality or a CPR number that contradicts the
+/// date of birth of the child already registered with it.
+pub async fn submit_referral(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    cmd: SubmitReferral,
+) -> Result<case::Model> {
+    let municipality = organization::Entity::find_by_id(cmd.municipality_id)
+        .one(txn)
+        .await?
+        .filter(|o| o.kind == OrganizationKind::Municipality)
+        .ok_or_else(|| Error::invalid("input.municipalityId", "no municipality has this id"))?;
+    let has_intake = unit::Entity::find()
+        .filter(unit::Column::OrganizationId.eq(municipality.id))
+        .filter(unit::Column::IsIntake.eq(true))
+        .count(txn)
+        .await?
+        > 0;
+    if !has_intake {
+        return Err(Error::invalid(
+            "input.municipalityId",
+            "this municipality has no intake unit to receive referrals",
+        ));
+    }
+    let received_at = cmd.received_at.unwrap_or(now);
+    if received_at > now {
+        return Err(Error::invalid("input.receivedAt", "must not be in the future"));
+    }
+
+    let child = find_or_create_child(txn, &cmd.child, now).await?;
+    add_family(txn, &child, &cmd.family, now).await?;
+
+    let inserted = case::ActiveModel {
+        id: NotSet,
+        reference: Set(format!("pending-{}", uuid::Uuid::new_v4())),
+        child_id: Set(child.id),
+        municipality_id: Set(municipality.id),
+        status: Set(CaseStatus::Referred),
+        redirected_to: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    let mut opened: case::ActiveModel = inserted.clone().into();
+    opened.reference = Set(case::reference_for(
+        now.with_timezone(&chrono_tz::Europe::Copenhagen).year(),
+        inserted.id,
+    ));
+    let case = opened.update(txn).await?;
+
+    referral::ActiveModel {
+        id: NotSet,
+        case_id: Set(case.id),
+        source: Set(cmd.source),
+        received_at: Set(received_at),
+        reason: Set(cmd.reason),
+        referrer_name: Set(cmd.referrer_name),
+        referrer_organization: Set(cmd.referrer_organization),
+        submitted_by_id: Set(actor.id()),
+        created_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    record_change(txn, &case, None, CaseStatus::Referred, "Referral received", actor, now).await?;
+
+    if actor.intake_for != Some(municipality.id) {
+        let sector = organization::Entity::find_by_id(actor.organization_id)
+            .one(txn)
+            .await?
+            .map(|o| o.kind.sector())
+            .ok_or_else(|| Error::internal("the actor's organization is missing"))?;
+        participant::ActiveModel {
+            case_id: Set(case.id),
+            kind: Set(ParticipantKind::Professional),
+            role: Set(ParticipantRole::Professional),
+            sector: Set(sector),
+            professional_id: Set(Some(actor.id())),
+            active_from: Set(now),
+            added_by_id: Set(actor.id()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(case)
+}
+
+async fn find_or_create_child(
+    txn: &DatabaseTransaction,
+    new: &NewChild,
+    now: DateTime<Utc>,
+) -> Result<child::Model> {
+    if let Some(cpr) = &new.cpr
+        && let Some(existing) = child::Entity::find()
+            .filter(child::Column::Cpr.eq(cpr.as_digits()))
+            .one(txn)
+            .await?
+    {
+        if existing.date_of_birth != new.date_of_birth {
+            return Err(Error::invalid(
+                "input.child.dateOfBirth",
+                "does not match the date of birth registered for this CPR number",
+            ));
+        }
+        return Ok(existing);
+    }
+    Ok(child::ActiveModel {
+        id: NotSet,
+        name_search: Set(child::search_key(&new.name)),
+        name: Set(new.name.clone()),
+        date_of_birth: Set(new.date_of_birth),
+        cpr: Set(new.cpr.as_ref().map(|c| c.as_digits().to_owned())),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// Records family members of `child`, skipping anyone already recorded under the same name.
+///
+/// # Errors
+/// When the database fails.
+pub async fn add_family(
+    txn: &DatabaseTransaction,
+    child: &child::Model,
+    family: &[NewFamilyMember],
+    now: DateTime<Utc>,
+) -> Result<Vec<family_member::Model>> {
+    let existing = family_member::Entity::find()
+        .filter(family_member::Column::ChildId.eq(child.id))
+        .all(txn)
+        .await?;
+    let mut added = Vec::new();
+    for member in family {
+        let key = child::search_key(&member.name);
+        if existing.iter().any(|e| child::search_key(&e.name) == key) {
+            continue;
+        }
+        added.push(
+            family_member::ActiveModel {
+                id: NotSet,
+                child_id: Set(child.id),
+                name: Set(member.name.clone()),
+                relation: Set(member.relation),
+                has_custody: Set(member.has_custody),
+                email: Set(member.email.clone()),
+                phone: Set(member.phone.clone()),
+                language: Set(member.language),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(txn)
+            .await?,
+        );
+    }
+    Ok(added)
+}
+
+async fn record_change(
+    txn: &DatabaseTransaction,
+    case: &case::Model,
+    from: Option<CaseStatus>,
+    to: CaseStatus,
+    reason: &str,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    case_status_change::ActiveModel {
+        id: NotSet,
+        case_id: Set(case.id),
+        from_status: Set(from),
+        to_status: Set(to),
+        reason: Set(reason.to_owned()),
+        changed_by_id: Set(actor.id()),
+        changed_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Moves `case` from its current status to `to`, guarding against a concurrent change: the
+/// update only applies if the status is still the one read.
+async fn transition(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    case: case::Model,
+    to: CaseStatus,
+    reason: &str,
+    redirected_to: Option<String>,
+) -> Result<case::Model> {
+    let from = case.status;
+    from.transition(to)?;
+    let updated = case::Entity::update_many()
+        .col_expr(case::Column::Status, Expr::value(to))
+        .col_expr(case::Column::UpdatedAt, Expr::value(now))
+        .col_expr(case::Column::RedirectedTo, Expr::value(redirected_to.clone()))
+        .filter(case::Column::Id.eq(case.id))
+        .filter(case::Column::Status.eq(from))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(Error::conflict(
+            "the case's status was changed by someone else meanwhile; reload and try again",
+        ));
+    }
+    record_change(txn, &case, Some(from), to, reason, actor, now).await?;
+    Ok(case::Model {
+        status: to,
+        updated_at: now,
+        redirected_to,
+        ..case
+    })
+}
+
+/// REFERRED → IN_INTAKE, by the municipality's intake unit.
+///
+/// # Errors
+/// [`Error::NotFound`], [`Error::Forbidden`] outside the intake unit, [`Error::Conflict`] from
+/// any status but REFERRED.
+pub async fn start_intake(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+    note: Option<String>,
+) -> Result<case::Model> {
+    let (case, access) = case_access(txn, actor, case_id).await?;
+    access.require_intake()?;
+    let reason = note.unwrap_or_else(|| "Intake started".to_owned());
+    transition(txn, actor, now, case, CaseStatus::InIntake, &reason, None).await
+}
+
+/// The coordination committee's decision: IN_INTAKE → ACTIVE, REDIRECTED or REJECTED.
+///
+/// # Errors
+/// [`Error::NotFound`], [`Error::Forbidden`] outside the intake unit, [`Error::Conflict`] from
+/// any status but IN_INTAKE, [`Error::Validation`] when a redirect does not say where to.
+pub async fn decide_intake(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+    decision: IntakeDecision,
+    reason: String,
+    redirected_to: Option<String>,
+) -> Result<case::Model> {
+    let (case, access) = case_access(txn, actor, case_id).await?;
+    access.require_intake()?;
+    match (decision, &redirected_to) {
+        (IntakeDecision::Redirect, None) => {
+            return Err(Error::invalid(
+                "input.redirectedTo",
+                "a redirect must say where the child is redirected to",
+            ));
+        }
+        (IntakeDecision::Accept | IntakeDecision::Reject, Some(_)) => {
+            return Err(Error::invalid(
+                "input.redirectedTo",
+                "only a REDIRECT decision takes a redirect target",
+            ));
+        }
+        _ => {}
+    }
+    transition(txn, actor, now, case, decision.target(), &reason, redirected_to).await
+}
+
+/// ACTIVE → CLOSED, by someone who manages the case.
+///
+/// # Errors
+/// [`Error::NotFound`], [`Error::Forbidden`], [`Error::Conflict`] from any status but ACTIVE.
+pub async fn close_case(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+    reason: String,
+) -> Result<case::Model> {
+    let (case, access) = case_access(txn, actor, case_id).await?;
+    access.require_manage()?;
+    transition(txn, actor, now, case, CaseStatus::Closed, &reason, None).await
+}
+
+/// Marks the case as changed now (a participant joined or left, the child was edited).
+///
+/// # Errors
+/// When the database fails.
+pub async fn touch(txn: &DatabaseTransaction, case_id: CaseId, now: DateTime<Utc>) -> Result<()> {
+    case::Entity::update_many()
+        .col_expr(case::Column::UpdatedAt, Expr::value(now))
+        .filter(case::Column::Id.eq(case_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Requires that the case's pathway has not ended.
+///
+/// # Errors
+/// [`Error::Conflict`] for a CLOSED, REDIRECTED or REJECTED case.
+pub fn require_open(case: &case::Model) -> Result<()> {
+    if case.status.is_final() {
+        Err(Error::conflict(format!(
+            "the case is {} and can no longer change",
+            case.status.as_str()
+        )))
+    } else {
+        Ok(())
+    }
+}

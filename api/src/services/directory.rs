@@ -1,0 +1,316 @@
+//! Organizations, units and professionals, managed by organization administrators.
+//!
+//! Any administrator may register a new organization (the operator's administrators set up
+//! the 29 municipalities and the region); everything inside an organization — its name, its
+//! units, its professionals — is managed only by that organization's own administrators.
+
+use chrono::{DateTime, Utc};
+use kit_entity::domain::enums::{Language, OrganizationKind};
+use kit_entity::entities::{organization, professional, unit};
+use kit_entity::ids::{OrganizationId, ProfessionalId, UnitId};
+use kit_entity::{Error, Result};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
+
+use crate::access::Actor;
+
+fn require_admin(actor: &Actor) -> Result<()> {
+    if actor.professional.is_admin {
+        Ok(())
+    } else {
+        Err(Error::forbidden("only an administrator may do this"))
+    }
+}
+
+/// Registers an organization. The actor is `None` only when bootstrapping from the command
+/// line.
+///
+/// # Errors
+/// [`Error::Forbidden`] for a non-administrator.
+pub async fn create_organization<C: ConnectionTrait>(
+    txn: &C,
+    actor: Option<&Actor>,
+    now: DateTime<Utc>,
+    name: String,
+    kind: OrganizationKind,
+) -> Result<organization::Model> {
+    if let Some(actor) = actor {
+        require_admin(actor)?;
+    }
+    Ok(organization::ActiveModel {
+        id: NotSet,
+        name: Set(name),
+        kind: Set(kind),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// Renames an organization or changes its kind.
+///
+/// # Errors
+/// [`Error::NotFound`], or [`Error::Forbidden`] for anyone but its administrators.
+pub async fn update_organization<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: OrganizationId,
+    name: Option<String>,
+    kind: Option<OrganizationKind>,
+) -> Result<organization::Model> {
+    let org = organization::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::not_found("organization").at("input.organizationId"))?;
+    actor.require_admin_of(org.id)?;
+    let mut row: organization::ActiveModel = org.into();
+    if let Some(name) = name {
+        row.name = Set(name);
+    }
+    if let Some(kind) = kind {
+        row.kind = Set(kind);
+    }
+    row.updated_at = Set(now);
+    Ok(row.update(txn).await?)
+}
+
+const ONE_INTAKE: &str = "the organization already has an intake unit";
+
+/// Creates a unit in an organization.
+///
+/// # Errors
+/// [`Error::Validation`] for an unknown organization, [`Error::Forbidden`] for anyone but its
+/// administrators, [`Error::Conflict`] for a second intake unit.
+pub async fn create_unit<C: ConnectionTrait>(
+    txn: &C,
+    actor: Option<&Actor>,
+    now: DateTime<Utc>,
+    organization_id: OrganizationId,
+    name: String,
+    is_intake: bool,
+) -> Result<unit::Model> {
+    let org = organization::Entity::find_by_id(organization_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::invalid("input.organizationId", "no organization has this id"))?;
+    if let Some(actor) = actor {
+        actor.require_admin_of(org.id)?;
+    }
+    unit::ActiveModel {
+        id: NotSet,
+        organization_id: Set(org.id),
+        name: Set(name),
+        is_intake: Set(is_intake),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| Error::from(e).unique_as_conflict(ONE_INTAKE))
+}
+
+/// Renames a unit or changes whether it is the intake unit.
+///
+/// # Errors
+/// As [`create_unit`].
+pub async fn update_unit<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: UnitId,
+    name: Option<String>,
+    is_intake: Option<bool>,
+) -> Result<unit::Model> {
+    let found = unit::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::not_found("unit").at("input.unitId"))?;
+    actor.require_admin_of(found.organization_id)?;
+    let mut row: unit::ActiveModel = found.into();
+    if let Some(name) = name {
+        row.name = Set(name);
+    }
+    if let Some(is_intake) = is_intake {
+        row.is_intake = Set(is_intake);
+    }
+    row.updated_at = Set(now);
+    row.update(txn)
+        .await
+        .map_err(|e| Error::from(e).unique_as_conflict(ONE_INTAKE))
+}
+
+/// A professional's details.
+#[derive(Debug, Clone)]
+pub struct ProfessionalFields {
+    /// Full name.
+    pub name: String,
+    /// Job title.
+    pub title: String,
+    /// Work e-mail.
+    pub email: String,
+    /// Work phone.
+    pub phone: Option<String>,
+    /// The identity provider's subject; defaults to the e-mail address.
+    pub subject: Option<String>,
+    /// Their unit.
+    pub unit_id: UnitId,
+    /// The unit they lead.
+    pub leads_unit_id: Option<UnitId>,
+    /// Administrator of their organization.
+    pub is_admin: bool,
+    /// Language for e-mails.
+    pub language: Language,
+}
+
+async fn unit_in(
+    txn: &impl ConnectionTrait,
+    id: UnitId,
+    field: &str,
+) -> Result<unit::Model> {
+    unit::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::invalid(field, "no unit has this id"))
+}
+
+async fn check_units(
+    txn: &impl ConnectionTrait,
+    actor: Option<&Actor>,
+    unit_id: UnitId,
+    leads: Option<UnitId>,
+) -> Result<()> {
+    let unit = unit_in(txn, unit_id, "input.unitId").await?;
+    if let Some(actor) = actor {
+        actor.require_admin_of(unit.organization_id)?;
+    }
+    if let Some(led) = leads {
+        let led = unit_in(txn, led, "input.leadsUnitId").await?;
+        if led.organization_id != unit.organization_id {
+            return Err(Error::invalid(
+                "input.leadsUnitId",
+                "a leader leads a unit of their own organization",
+            ));
+        }
+    }
+    Ok(())
+}
+
+const SUBJECT_TAKEN: &str = "another professional already has this login subject";
+
+/// Creates a professional.
+///
+/// # Errors
+/// [`Error::Validation`] for unknown units, [`Error::Forbidden`] outside the actor's
+/// organization, [`Error::Conflict`] when the subject is taken.
+pub async fn create_professional<C: ConnectionTrait>(
+    txn: &C,
+    actor: Option<&Actor>,
+    now: DateTime<Utc>,
+    fields: ProfessionalFields,
+) -> Result<professional::Model> {
+    check_units(txn, actor, fields.unit_id, fields.leads_unit_id).await?;
+    professional::ActiveModel {
+        id: NotSet,
+        subject: Set(fields.subject.unwrap_or_else(|| fields.email.to_lowercase())),
+        name: Set(fields.name),
+        title: Set(fields.title),
+        email: Set(fields.email),
+        phone: Set(fields.phone),
+        unit_id: Set(fields.unit_id),
+        leads_unit_id: Set(fields.leads_unit_id),
+        is_admin: Set(fields.is_admin),
+        is_active: Set(true),
+        language: Set(fields.language),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| Error::from(e).unique_as_conflict(SUBJECT_TAKEN))
+}
+
+/// Changes to a professional; `Some(None)` removes an optional value.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateProfessional {
+    /// New name.
+    pub name: Option<String>,
+    /// New title.
+    pub title: Option<String>,
+    /// New e-mail.
+    pub email: Option<String>,
+    /// New or removed phone.
+    pub phone: Option<Option<String>>,
+    /// New login subject.
+    pub subject: Option<String>,
+    /// Moved to another unit of the organization.
+    pub unit_id: Option<UnitId>,
+    /// Now leads this unit, or no longer leads one.
+    pub leads_unit_id: Option<Option<UnitId>>,
+    /// Administrator or not.
+    pub is_admin: Option<bool>,
+    /// Still working here; false blocks their login.
+    pub is_active: Option<bool>,
+    /// Language for e-mails.
+    pub language: Option<Language>,
+}
+
+/// Updates a professional.
+///
+/// # Errors
+/// As [`create_professional`]; [`Error::Conflict`] when an administrator would remove their
+/// own administrator rights or deactivate themselves.
+pub async fn update_professional<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: ProfessionalId,
+    cmd: UpdateProfessional,
+) -> Result<professional::Model> {
+    let found = professional::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::not_found("professional").at("input.professionalId"))?;
+    let unit = unit_in(txn, found.unit_id, "input.professionalId").await?;
+    actor.require_admin_of(unit.organization_id)?;
+    if found.id == actor.id() && (cmd.is_admin == Some(false) || cmd.is_active == Some(false)) {
+        return Err(Error::conflict(
+            "administrators cannot remove their own rights or deactivate themselves",
+        ));
+    }
+    let unit_id = cmd.unit_id.unwrap_or(found.unit_id);
+    let leads = cmd.leads_unit_id.unwrap_or(found.leads_unit_id);
+    check_units(txn, Some(actor), unit_id, leads).await?;
+    let mut row: professional::ActiveModel = found.into();
+    row.unit_id = Set(unit_id);
+    row.leads_unit_id = Set(leads);
+    if let Some(v) = cmd.name {
+        row.name = Set(v);
+    }
+    if let Some(v) = cmd.title {
+        row.title = Set(v);
+    }
+    if let Some(v) = cmd.email {
+        row.email = Set(v);
+    }
+    if let Some(v) = cmd.phone {
+        row.phone = Set(v);
+    }
+    if let Some(v) = cmd.subject {
+        row.subject = Set(v);
+    }
+    if let Some(v) = cmd.is_admin {
+        row.is_admin = Set(v);
+    }
+    if let Some(v) = cmd.is_active {
+        row.is_active = Set(v);
+    }
+    if let Some(v) = cmd.language {
+        row.language = Set(v);
+    }
+    row.updated_at = Set(now);
+    row.update(txn)
+        .await
+        .map_err(|e| Error::from(e).unique_as_conflict(SUBJECT_TAKEN))
+}

@@ -1,0 +1,8 @@
+//! Domain operations. Each takes an open write transaction, the actor and the current time,
+//! checks access and the rules, and writes. The GraphQL layer validates input shapes into the
+//! command structs here, opens the transaction, and commits it: nothing is ever half-written.
+
+pub mod case;
+pub mod child;
+pub mod directory;
+pub mod participant;

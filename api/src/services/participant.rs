@@ -1,0 +1,320 @@
+//! Who takes part in a case: adding, ending and the one responsible contact per sector.
+
+use chrono::{DateTime, Utc};
+use kit_entity::domain::enums::{ParticipantKind, ParticipantRole, Sector};
+use kit_entity::entities::{case, family_member, organization, participant, professional, unit};
+use kit_entity::ids::{CaseId, FamilyMemberId, ParticipantId, ProfessionalId};
+use kit_entity::{Error, Result};
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+
+use crate::access::{Actor, case_access};
+use crate::services::case::{require_open, touch};
+
+const ONE_CONTACT_PER_SECTOR: &str =
+    "the case already has an active responsible contact for this sector; use assignResponsibleContact to replace them";
+
+/// An external actor outside the product's organizations.
+#[derive(Debug, Clone)]
+pub struct ExternalActor {
+    /// Name.
+    pub name: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Their organization, as free text.
+    pub organization: Option<String>,
+}
+
+/// Who is to take part.
+#[derive(Debug, Clone)]
+pub enum Person {
+    /// A professional.
+    Professional(ProfessionalId),
+    /// A family member of the case's child.
+    FamilyMember(FamilyMemberId),
+    /// The case's child.
+    Child,
+    /// An external actor.
+    External(ExternalActor),
+}
+
+/// Adds a participant to a case.
+#[derive(Debug, Clone)]
+pub struct AddParticipant {
+    /// The case.
+    pub case_id: CaseId,
+    /// Their role.
+    pub role: ParticipantRole,
+    /// Who they are.
+    pub person: Person,
+    /// The sector they act for; defaults from the person.
+    pub sector: Option<Sector>,
+}
+
+/// The sector a professional acts for by default: their organization's.
+async fn sector_of(txn: &DatabaseTransaction, p: &professional::Model) -> Result<Sector> {
+    let unit = unit::Entity::find_by_id(p.unit_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::internal("a professional's unit is missing"))?;
+    let org = organization::Entity::find_by_id(unit.organization_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::internal("a unit's organization is missing"))?;
+    Ok(org.kind.sector())
+}
+
+async fn active_professional(
+    txn: &DatabaseTransaction,
+    id: ProfessionalId,
+    field: &str,
+) -> Result<professional::Model> {
+    professional::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .filter(|p| p.is_active)
+        .ok_or_else(|| Error::invalid(field, "no active professional has this id"))
+}
+
+async fn open_managed_case(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    case_id: CaseId,
+) -> Result<case::Model> {
+    let (case, access) = case_access(txn, actor, case_id)
+        .await
+        .map_err(|e| e.at("input.caseId"))?;
+    access.require_manage()?;
+    require_open(&case)?;
+    Ok(case)
+}
+
+/// Adds a participant.
+///
+/// # Errors
+/// [`Error::Validation`] when the role does not fit the person or a referenced person does
+/// not exist; [`Error::Conflict`] for a second active responsible contact in a sector or the
+/// same person in the same role twice.
+pub async fn add(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    cmd: AddParticipant,
+) -> Result<participant::Model> {
+    let case = open_managed_case(txn, actor, cmd.case_id).await?;
+    let kind = match &cmd.person {
+        Person::Professional(_) => ParticipantKind::Professional,
+        Person::FamilyMember(_) => ParticipantKind::FamilyMember,
+        Person::Child => ParticipantKind::Child,
+        Person::External(_) => ParticipantKind::External,
+    };
+    if cmd.role.person_kind() != kind {
+        return Err(Error::invalid(
+            "input.role",
+            format!(
+                "the role {:?} must be held by a {:?}, not a {kind:?}",
+                cmd.role,
+                cmd.role.person_kind()
+            ),
+        ));
+    }
+    let mut row = participant::ActiveModel {
+        case_id: Set(case.id),
+        kind: Set(kind),
+        role: Set(cmd.role),
+        active_from: Set(now),
+        added_by_id: Set(actor.id()),
+        ..Default::default()
+    };
+    let sector = match cmd.person {
+        Person::Professional(id) => {
+            let p = active_professional(txn, id, "input.professionalId").await?;
+            row.professional_id = Set(Some(p.id));
+            match cmd.sector {
+                Some(s) => s,
+                None => sector_of(txn, &p).await?,
+            }
+        }
+        Person::FamilyMember(id) => {
+            let member = family_member::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .filter(|m| m.child_id == case.child_id)
+                .ok_or_else(|| {
+                    Error::invalid("input.familyMemberId", "no family member of this case's child has this id")
+                })?;
+            row.family_member_id = Set(Some(member.id));
+            cmd.sector.unwrap_or(Sector::Family)
+        }
+        Person::Child => cmd.sector.unwrap_or(Sector::Family),
+        Person::External(ext) => {
+            row.external_name = Set(Some(ext.name));
+            row.external_email = Set(ext.email);
+            row.external_phone = Set(ext.phone);
+            row.external_organization = Set(ext.organization);
+            cmd.sector.unwrap_or(Sector::Other)
+        }
+    };
+    if cmd.role == ParticipantRole::ResponsibleContact && sector == Sector::Family {
+        return Err(Error::invalid("input.sector", "a responsible contact acts for a professional sector, not FAMILY"));
+    }
+    row.sector = Set(sector);
+    if cmd.role == ParticipantRole::ResponsibleContact
+        && current_contact(txn, case.id, sector).await?.is_some()
+    {
+        return Err(Error::conflict(ONE_CONTACT_PER_SECTOR));
+    }
+    let inserted = row.insert(txn).await.map_err(|e| {
+        Error::from(e).unique_as_conflict(if cmd.role == ParticipantRole::ResponsibleContact {
+            ONE_CONTACT_PER_SECTOR
+        } else {
+            "this person already takes part in the case in this role"
+        })
+    })?;
+    touch(txn, case.id, now).await?;
+    Ok(inserted)
+}
+
+async fn current_contact(
+    txn: &DatabaseTransaction,
+    case_id: CaseId,
+    sector: Sector,
+) -> Result<Option<participant::Model>> {
+    Ok(participant::Entity::find()
+        .filter(participant::Column::CaseId.eq(case_id))
+        .filter(participant::Column::Sector.eq(sector))
+        .filter(participant::Column::Role.eq(ParticipantRole::ResponsibleContact))
+        .filter(participant::Column::ActiveUntil.is_null())
+        .one(txn)
+        .await?)
+}
+
+/// Ends an active participation if it is still active; false if someone else ended it first.
+async fn end_period(
+    txn: &DatabaseTransaction,
+    id: ParticipantId,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> Result<bool> {
+    let ended = participant::Entity::update_many()
+        .col_expr(participant::Column::ActiveUntil, Expr::value(Some(now)))
+        .col_expr(participant::Column::EndReason, Expr::value(Some(reason.to_owned())))
+        .col_expr(participant::Column::EndedById, Expr::value(Some(actor.id())))
+        .filter(participant::Column::Id.eq(id))
+        .filter(participant::Column::ActiveUntil.is_null())
+        .exec(txn)
+        .await?;
+    Ok(ended.rows_affected == 1)
+}
+
+/// Ends a participation; the row stays as history.
+///
+/// # Errors
+/// [`Error::NotFound`] for an unknown or invisible participation; [`Error::Conflict`] when it
+/// has already ended.
+pub async fn end(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    participant_id: ParticipantId,
+    reason: String,
+) -> Result<participant::Model> {
+    let not_found = || Error::not_found("participant").at("input.participantId");
+    let row = participant::Entity::find_by_id(participant_id)
+        .one(txn)
+        .await?
+        .ok_or_else(not_found)?;
+    let (case, access) = case_access(txn, actor, row.case_id)
+        .await
+        .map_err(|_| not_found())?;
+    access.require_manage()?;
+    require_open(&case)?;
+    if !end_period(txn, row.id, actor, now, &reason).await? {
+        return Err(Error::conflict("this participation has already ended"));
+    }
+    touch(txn, case.id, now).await?;
+    Ok(participant::Model {
+        active_until: Some(now),
+        end_reason: Some(reason),
+        ended_by_id: Some(actor.id()),
+        ..row
+    })
+}
+
+/// The result of assigning a responsible contact.
+#[derive(Debug, Clone)]
+pub struct Assigned {
+    /// The active responsible contact now.
+    pub contact: participant::Model,
+    /// The contact they replaced, with their period ended.
+    pub replaced: Option<participant::Model>,
+}
+
+/// Makes `professional_id` the responsible contact of `sector` (default: their
+/// organization's), ending the current contact's period. Assigning the current contact again
+/// changes nothing.
+///
+/// # Errors
+/// [`Error::Conflict`] when another assignment for the same sector committed first.
+pub async fn assign_responsible_contact(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+    professional_id: ProfessionalId,
+    sector: Option<Sector>,
+) -> Result<Assigned> {
+    let case = open_managed_case(txn, actor, case_id).await?;
+    let p = active_professional(txn, professional_id, "input.professionalId").await?;
+    let sector = match sector {
+        Some(s) => s,
+        None => sector_of(txn, &p).await?,
+    };
+    if sector == Sector::Family {
+        return Err(Error::invalid("input.sector", "a responsible contact acts for a professional sector, not FAMILY"));
+    }
+    let conflict = "another responsible contact was assigned to this sector at the same time; reload and try again";
+    let current = current_contact(txn, case.id, sector).await?;
+    if let Some(current) = &current
+        && current.professional_id == Some(p.id)
+    {
+        return Ok(Assigned {
+            contact: current.clone(),
+            replaced: None,
+        });
+    }
+    let replaced = match current {
+        Some(current) => {
+            let reason = format!("Replaced as responsible contact by {}", p.name);
+            if !end_period(txn, current.id, actor, now, &reason).await? {
+                return Err(Error::conflict(conflict));
+            }
+            Some(participant::Model {
+                active_until: Some(now),
+                end_reason: Some(reason),
+                ended_by_id: Some(actor.id()),
+                ..current
+            })
+        }
+        None => None,
+    };
+    let contact = participant::ActiveModel {
+        case_id: Set(case.id),
+        kind: Set(ParticipantKind::Professional),
+        role: Set(ParticipantRole::ResponsibleContact),
+        sector: Set(sector),
+        professional_id: Set(Some(p.id)),
+        active_from: Set(now),
+        added_by_id: Set(actor.id()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| Error::from(e).unique_as_conflict(conflict))?;
+    touch(txn, case.id, now).await?;
+    Ok(Assigned { contact, replaced })
+}

@@ -1,0 +1,38 @@
+//! The one application state shared by HTTP handlers, GraphQL resolvers and commands.
+
+use std::sync::Arc;
+
+use kit_entity::{Result, SharedClock};
+use sea_orm::DatabaseConnection;
+
+use crate::auth::Authenticator;
+use crate::config::Config;
+
+/// Cheap to clone: everything inside is shared.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// The configuration it was started with.
+    pub config: Arc<Config>,
+    /// The clock; tests inject a manual one.
+    pub clock: SharedClock,
+    /// Token checking and local issuing.
+    pub auth: Authenticator,
+}
+
+impl AppState {
+    /// Builds the state on an open, migrated database.
+    ///
+    /// # Errors
+    /// When the authenticator cannot read or create its local secret.
+    pub async fn new(db: DatabaseConnection, config: Config, clock: SharedClock) -> Result<Self> {
+        let auth = Authenticator::new(&config, &db).await?;
+        Ok(Self {
+            db,
+            config: Arc::new(config),
+            clock,
+            auth,
+        })
+    }
+}
