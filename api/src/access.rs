@@ -90,7 +90,9 @@ impl Actor {
         if self.administers(organization) {
             Ok(())
         } else {
-            Err(Error::forbidden("only an administrator of the organization may do this"))
+            Err(Error::forbidden(
+                "only an administrator of the organization may do this",
+            ))
         }
     }
 }
@@ -176,9 +178,9 @@ pub fn decide(
         .map(|(p, _)| p.role)
         .collect();
     let intake = actor.intake_for == Some(case.municipality_id);
-    let leads = actor
-        .leads_unit()
-        .is_some_and(|led| active().any(|(p, unit)| p.professional_id.is_some() && *unit == Some(led)));
+    let leads = actor.leads_unit().is_some_and(|led| {
+        active().any(|(p, unit)| p.professional_id.is_some() && *unit == Some(led))
+    });
     let basis = if !roles.is_empty() {
         AccessBasis::Participant
     } else if intake {
@@ -223,9 +225,12 @@ pub fn visible_cases(actor: &Actor) -> Condition {
                         Expr::col((professional::Entity, professional::Column::Id))
                             .equals((participant::Entity, participant::Column::ProfessionalId)),
                     )
-                    .and_where(Expr::col((professional::Entity, professional::Column::UnitId)).eq(led))
                     .and_where(
-                        Expr::col((participant::Entity, participant::Column::ActiveUntil)).is_null(),
+                        Expr::col((professional::Entity, professional::Column::UnitId)).eq(led),
+                    )
+                    .and_where(
+                        Expr::col((participant::Entity, participant::Column::ActiveUntil))
+                            .is_null(),
                     )
                     .to_owned(),
             ),
@@ -246,7 +251,10 @@ pub async fn participants_with_units<C: ConnectionTrait>(
         .filter(participant::Column::CaseId.eq(case_id))
         .all(db)
         .await?;
-    let ids: Vec<ProfessionalId> = participants.iter().filter_map(|p| p.professional_id).collect();
+    let ids: Vec<ProfessionalId> = participants
+        .iter()
+        .filter_map(|p| p.professional_id)
+        .collect();
     let units: std::collections::HashMap<ProfessionalId, UnitId> = if ids.is_empty() {
         Default::default()
     } else {

@@ -194,7 +194,9 @@ impl Authenticator {
                 use jsonwebtoken::errors::ErrorKind;
                 match e.kind() {
                     ErrorKind::ExpiredSignature => unauthenticated("the token has expired"),
-                    ErrorKind::InvalidIssuer => unauthenticated("the token's issuer is not accepted"),
+                    ErrorKind::InvalidIssuer => {
+                        unauthenticated("the token's issuer is not accepted")
+                    }
                     ErrorKind::InvalidAudience => {
                         unauthenticated("the token's audience is not accepted")
                     }
@@ -218,7 +220,9 @@ impl Jwks {
         }
         let mut cache = self.cache.write().await;
         let stale = cache.fetched.is_none_or(|t| t.elapsed() >= JWKS_MAX_AGE);
-        let may_refetch = cache.fetched.is_none_or(|t| t.elapsed() >= JWKS_MIN_REFETCH);
+        let may_refetch = cache
+            .fetched
+            .is_none_or(|t| t.elapsed() >= JWKS_MIN_REFETCH);
         if stale || (!cache.keys.contains_key(kid) && may_refetch) {
             match self.fetch().await {
                 Ok(keys) => {
@@ -228,7 +232,9 @@ impl Jwks {
                 Err(e) => {
                     tracing::warn!(url = %self.url, error = %e, "cannot fetch the JWKS");
                     if cache.keys.is_empty() {
-                        return Err(unauthenticated("the identity provider's keys are unavailable"));
+                        return Err(unauthenticated(
+                            "the identity provider's keys are unavailable",
+                        ));
                     }
                 }
             }

@@ -52,7 +52,10 @@ pub async fn create_admin(state: &AppState, input: NewAdmin) -> Result<AdminCrea
     let name = validate::name("--name", &input.name)?;
     let email = validate::email("--email", &input.email)?;
     let title = validate::short_text("--title", &input.title)?;
-    let subject = input.subject.clone().unwrap_or_else(|| email.to_lowercase());
+    let subject = input
+        .subject
+        .clone()
+        .unwrap_or_else(|| email.to_lowercase());
     let now = state.clock.now();
     let txn = begin_write(&state.db).await?;
 

@@ -68,7 +68,10 @@ impl std::fmt::Debug for Config {
             .field("database_url", &redact_url(&self.database_url))
             .field("listen", &self.listen)
             .field("public_url", &self.public_url)
-            .field("auth_hs256_secret", &self.auth_hs256_secret.as_ref().map(|_| "<redacted>"))
+            .field(
+                "auth_hs256_secret",
+                &self.auth_hs256_secret.as_ref().map(|_| "<redacted>"),
+            )
             .field("auth_jwks_url", &self.auth_jwks_url)
             .field("auth_issuer", &self.auth_issuer)
             .field("auth_audience", &self.auth_audience)
@@ -85,7 +88,9 @@ pub fn redact_url(url: &str) -> String {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let userinfo = &url[scheme_end + 3..at];
             match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:<redacted>{}", &url[..scheme_end + 3], &url[at..]),
+                Some((user, _)) => {
+                    format!("{}{user}:<redacted>{}", &url[..scheme_end + 3], &url[at..])
+                }
                 None => url.to_owned(),
             }
         }

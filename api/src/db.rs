@@ -69,8 +69,8 @@ pub async fn is_migrated(db: &DatabaseConnection) -> Result<bool, DbErr> {
 /// # Errors
 /// When the database cannot start a transaction (on SQLite: the lock stayed busy).
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    let sqlite_transaction_mode =
-        (db.get_database_backend() == DbBackend::Sqlite).then_some(SqliteTransactionMode::Immediate);
+    let sqlite_transaction_mode = (db.get_database_backend() == DbBackend::Sqlite)
+        .then_some(SqliteTransactionMode::Immediate);
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode,
         ..TransactionOptions::default()

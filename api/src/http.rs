@@ -21,7 +21,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::access::Actor;
 use crate::db::is_migrated;
-use crate::graphql::errors::RequestId;
+use crate::graphql::errors::stamp_request_id;
 use crate::graphql::{KitSchema, loaders, schema};
 use crate::state::AppState;
 
@@ -67,21 +67,27 @@ fn request_id(headers: &HeaderMap) -> String {
 }
 
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Actor, Error> {
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| Error::Unauthenticated("send an Authorization: Bearer <token> header".to_owned()))?;
+    let value = headers.get(header::AUTHORIZATION).ok_or_else(|| {
+        Error::Unauthenticated("send an Authorization: Bearer <token> header".to_owned())
+    })?;
     let token = value
         .to_str()
         .ok()
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| Error::Unauthenticated("the Authorization header must be `Bearer <token>`".to_owned()))?;
+        .ok_or_else(|| {
+            Error::Unauthenticated("the Authorization header must be `Bearer <token>`".to_owned())
+        })?;
     let claims = state.auth.verify(token).await?;
     Actor::load(&state.db, &claims.sub).await
 }
 
-async fn graphql(State(http): State<Http>, headers: HeaderMap, request: GraphQLRequest) -> Response {
+async fn graphql(
+    State(http): State<Http>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
     let id = request_id(&headers);
     let actor = match authenticate(&http.state, &headers).await {
         Ok(actor) => actor,
@@ -93,20 +99,30 @@ async fn graphql(State(http): State<Http>, headers: HeaderMap, request: GraphQLR
                     (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL")
                 }
             };
-            let message = if code == "INTERNAL" { "internal error".to_owned() } else { e.to_string() };
+            let message = if code == "INTERNAL" {
+                "internal error".to_owned()
+            } else {
+                e.to_string()
+            };
             let body = serde_json::json!({
                 "data": null,
                 "errors": [{ "message": message, "extensions": { "code": code, "requestId": id } }],
             });
-            return (status, [(header::WWW_AUTHENTICATE, "Bearer")], axum::Json(body)).into_response();
+            return (
+                status,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                axum::Json(body),
+            )
+                .into_response();
         }
     };
     let request = request
         .into_inner()
         .data(actor)
-        .data(loaders::loaders(http.state.db.clone()))
-        .data(RequestId(id));
-    GraphQLResponse::from(http.schema.execute(request).await).into_response()
+        .data(loaders::Loaders::new(&http.state.db));
+    let mut response = http.schema.execute(request).await;
+    stamp_request_id(&mut response, &id);
+    GraphQLResponse::from(response).into_response()
 }
 
 async fn graphiql() -> Html<String> {
@@ -132,4 +148,3 @@ async fn readyz(State(http): State<Http>) -> Response {
         }
     }
 }
-

@@ -38,7 +38,11 @@ impl App {
     ///
     /// # Errors
     /// When migrations fail or the token secret cannot be prepared.
-    pub async fn start(db: DatabaseConnection, config: Config, clock: SharedClock) -> anyhow::Result<Self> {
+    pub async fn start(
+        db: DatabaseConnection,
+        config: Config,
+        clock: SharedClock,
+    ) -> anyhow::Result<Self> {
         db::migrate(&db).await?;
         let state = AppState::new(db, config, clock).await?;
         Ok(Self { state })
@@ -54,9 +58,12 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let router = http::router(self.state);
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 

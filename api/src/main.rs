@@ -11,7 +11,10 @@ use kit_entity::SystemClock;
 use kit_entity::domain::enums::OrganizationKind;
 
 #[derive(Parser)]
-#[command(version, about = "KIT: coordinated pathways for children across sectors")]
+#[command(
+    version,
+    about = "KIT: coordinated pathways for children across sectors"
+)]
 struct Args {
     /// Configuration file, read after the defaults and before `KIT_*` variables.
     #[arg(long, env = "KIT_CONFIG", default_value = "kit.toml", global = true)]
@@ -104,9 +107,12 @@ async fn main() -> anyhow::Result<()> {
     }
     let config = Config::load(&args.config).context("reading the configuration")?;
     telemetry::init(config.log_format);
-    let db = db::connect(&config)
-        .await
-        .with_context(|| format!("connecting to {}", kit_api::config::redact_url(&config.database_url)))?;
+    let db = db::connect(&config).await.with_context(|| {
+        format!(
+            "connecting to {}",
+            kit_api::config::redact_url(&config.database_url)
+        )
+    })?;
     let listen = config.listen;
     let app = App::start(db, config.clone(), Arc::new(SystemClock)).await?;
     match args.command.unwrap_or(Command::Serve) {
@@ -145,18 +151,32 @@ async fn main() -> anyhow::Result<()> {
             if created.existed {
                 println!("{subject} already existed and is now an active administrator.");
             } else {
-                println!("Created administrator {} ({subject}).", created.professional.name);
+                println!(
+                    "Created administrator {} ({subject}).",
+                    created.professional.name
+                );
             }
             print_token(&app, subject, token_hours).await;
         }
         Command::Token { subject, hours } => print_token(&app, &subject, hours).await,
-        Command::Seed { demo: _, token_hours } => {
-            let (users, loaded) = demo::seed(&app.state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        Command::Seed {
+            demo: _,
+            token_hours,
+        } => {
+            let (users, loaded) = demo::seed(&app.state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "{}",
-                if loaded { "Loaded the demo." } else { "The demo was already loaded." }
+                if loaded {
+                    "Loaded the demo."
+                } else {
+                    "The demo was already loaded."
+                }
             );
-            println!("Tokens (valid {token_hours} hours) — send as `Authorization: Bearer <token>`:\n");
+            println!(
+                "Tokens (valid {token_hours} hours) — send as `Authorization: Bearer <token>`:\n"
+            );
             for user in users {
                 println!("# {}", user.description);
                 print_token(&app, &user.subject, token_hours).await;
@@ -171,6 +191,8 @@ async fn main() -> anyhow::Result<()> {
 async fn print_token(app: &App, subject: &str, hours: i64) {
     match cli::token_for(&app.state, subject, TimeDelta::hours(hours)).await {
         Ok(token) => println!("{token}"),
-        Err(e) => println!("(no local token: {e}; log in through your identity provider as {subject})"),
+        Err(e) => {
+            println!("(no local token: {e}; log in through your identity provider as {subject})")
+        }
     }
 }

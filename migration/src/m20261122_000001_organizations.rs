@@ -81,7 +81,15 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        raw_index(manager, "ix_units_organization", "units", "organization_id", false, None).await?;
+        raw_index(
+            manager,
+            "ix_units_organization",
+            "units",
+            "organization_id",
+            false,
+            None,
+        )
+        .await?;
         // One single entry point per organization.
         raw_index(
             manager,
@@ -125,7 +133,15 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        raw_index(manager, "ix_professionals_unit", "professionals", "unit_id", false, None).await?;
+        raw_index(
+            manager,
+            "ix_professionals_unit",
+            "professionals",
+            "unit_id",
+            false,
+            None,
+        )
+        .await?;
         raw_index(
             manager,
             "ix_professionals_leads_unit",
@@ -143,7 +159,9 @@ impl MigrationTrait for Migration {
             Units::Table.into_iden(),
             Organizations::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

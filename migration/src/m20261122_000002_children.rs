@@ -75,14 +75,23 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        raw_index(manager, "ix_family_members_child", "family_members", "child_id", false, None)
-            .await
+        raw_index(
+            manager,
+            "ix_family_members_child",
+            "family_members",
+            "child_id",
+            false,
+            None,
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(FamilyMembers::Table).to_owned())
             .await?;
-        manager.drop_table(Table::drop().table(Children::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Children::Table).to_owned())
+            .await
     }
 }

@@ -102,7 +102,11 @@ impl MigrationTrait for Migration {
                     .col(string_null(Cases::RedirectedTo))
                     .col(timestamp_with_time_zone(Cases::CreatedAt))
                     .col(timestamp_with_time_zone(Cases::UpdatedAt))
-                    .foreign_key(&mut fk("fk_cases_child", (Cases::Table, Cases::ChildId), (Children::Table, Children::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_cases_child",
+                        (Cases::Table, Cases::ChildId),
+                        (Children::Table, Children::Id),
+                    ))
                     .foreign_key(&mut fk(
                         "fk_cases_municipality",
                         (Cases::Table, Cases::MunicipalityId),
@@ -111,10 +115,34 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        raw_index(manager, "ix_cases_municipality", "cases", "municipality_id, id", false, None).await?;
+        raw_index(
+            manager,
+            "ix_cases_municipality",
+            "cases",
+            "municipality_id, id",
+            false,
+            None,
+        )
+        .await?;
         raw_index(manager, "ix_cases_child", "cases", "child_id", false, None).await?;
-        raw_index(manager, "ix_cases_status", "cases", "status, id", false, None).await?;
-        raw_index(manager, "ix_cases_updated", "cases", "updated_at, id", false, None).await?;
+        raw_index(
+            manager,
+            "ix_cases_status",
+            "cases",
+            "status, id",
+            false,
+            None,
+        )
+        .await?;
+        raw_index(
+            manager,
+            "ix_cases_updated",
+            "cases",
+            "updated_at, id",
+            false,
+            None,
+        )
+        .await?;
 
         manager
             .create_table(
@@ -129,7 +157,11 @@ impl MigrationTrait for Migration {
                     .col(string_null(Referrals::ReferrerOrganization))
                     .col(big_integer(Referrals::SubmittedById))
                     .col(timestamp_with_time_zone(Referrals::CreatedAt))
-                    .foreign_key(&mut fk("fk_referrals_case", (Referrals::Table, Referrals::CaseId), (Cases::Table, Cases::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_referrals_case",
+                        (Referrals::Table, Referrals::CaseId),
+                        (Cases::Table, Cases::Id),
+                    ))
                     .foreign_key(&mut fk(
                         "fk_referrals_submitted_by",
                         (Referrals::Table, Referrals::SubmittedById),
@@ -163,8 +195,15 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        raw_index(manager, "ix_case_status_changes_case", "case_status_changes", "case_id, id", false, None)
-            .await?;
+        raw_index(
+            manager,
+            "ix_case_status_changes_case",
+            "case_status_changes",
+            "case_id, id",
+            false,
+            None,
+        )
+        .await?;
 
         manager
             .create_table(
@@ -214,7 +253,15 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        raw_index(manager, "ix_participants_case", "participants", "case_id", false, None).await?;
+        raw_index(
+            manager,
+            "ix_participants_case",
+            "participants",
+            "case_id",
+            false,
+            None,
+        )
+        .await?;
         // Access decisions look up a professional's active participations.
         raw_index(
             manager,
@@ -272,7 +319,9 @@ impl MigrationTrait for Migration {
             Referrals::Table.into_iden(),
             Cases::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -11,7 +11,11 @@ use sea_orm_migration::sea_orm::{ConnectOptions, Database};
 #[command(version, about = "Apply or inspect the KIT database migrations")]
 struct Cli {
     /// Database URL, as for `kit-api`.
-    #[arg(long, env = "KIT_DATABASE_URL", default_value = "sqlite://data/kit.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "KIT_DATABASE_URL",
+        default_value = "sqlite://data/kit.db?mode=rwc"
+    )]
     database_url: String,
     #[command(subcommand)]
     command: Command,

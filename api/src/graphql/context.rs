@@ -1,14 +1,11 @@
 //! Small helpers that give resolvers the application state, the actor and the loaders
 //! without `ctx.data().unwrap()` scattered around.
 
-use std::hash::Hash;
-
 use async_graphql::Context;
-use async_graphql::dataloader::Loader;
 use kit_entity::{Error, Result};
 
 use crate::access::Actor;
-use crate::graphql::loaders::{DbLoader, LoadError, Loaders};
+use crate::graphql::loaders::{Keyed, Loaders};
 use crate::state::AppState;
 
 /// Access to what every resolver needs.
@@ -39,29 +36,27 @@ impl ContextExt for Context<'_> {
     }
 }
 
-/// Loads one value through the request's loader.
+/// Turns a shared loader error back into a domain error.
+#[must_use]
+pub fn db_error(e: &std::sync::Arc<sea_orm::DbErr>) -> Error {
+    Error::Db(sea_orm::DbErr::Custom(e.to_string()))
+}
+
+/// Loads one value through the request's loaders.
 ///
 /// # Errors
 /// [`Error::Db`] when the database fails.
-pub async fn load<K>(ctx: &Context<'_>, key: K) -> Result<Option<<DbLoader as Loader<K>>::Value>>
-where
-    K: Send + Sync + Hash + Eq + Clone + 'static,
-    DbLoader: Loader<K, Error = LoadError>,
-{
-    ctx.loaders().load_one(key).await.map_err(|e| {
-        Error::Db(std::sync::Arc::try_unwrap(e).unwrap_or_else(|e| sea_orm::DbErr::Custom(e.to_string())))
-    })
+pub async fn load<K: Keyed>(ctx: &Context<'_>, key: K) -> Result<Option<K::Value>> {
+    ctx.loaders().load(key).await.map_err(|e| db_error(&e))
 }
 
 /// Loads a value that a foreign key guarantees exists.
 ///
 /// # Errors
 /// [`Error::Internal`] when it is missing after all; [`Error::Db`] when the database fails.
-pub async fn load_required<K>(ctx: &Context<'_>, key: K) -> Result<<DbLoader as Loader<K>>::Value>
-where
-    K: Send + Sync + Hash + Eq + Clone + std::fmt::Debug + 'static,
-    DbLoader: Loader<K, Error = LoadError>,
-{
+pub async fn load_required<K: Keyed>(ctx: &Context<'_>, key: K) -> Result<K::Value> {
     let missing = format!("{key:?} is referenced but missing");
-    load(ctx, key).await?.ok_or_else(|| Error::internal(missing))
+    load(ctx, key)
+        .await?
+        .ok_or_else(|| Error::internal(missing))
 }

@@ -12,19 +12,28 @@
 //! | `INTERNAL` | a fault on our side; the message is masked, `extensions.requestId` finds the log |
 //! | `GRAPHQL_PARSE_FAILED` / `GRAPHQL_VALIDATION_FAILED` | the document itself is wrong |
 //!
-//! Every error also carries `extensions.requestId`, the `x-request-id` of the HTTP request.
+//! Every error also carries `extensions.requestId`, the `x-request-id` of the HTTP request
+//! (see [`stamp_request_id`]).
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ErrorExtensionValues, Response, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{
+    ErrorExtensionValues, Response, ServerError, ServerResult, ValidationResult, Variables,
+};
 use kit_entity::Error;
 use std::sync::Arc;
 
-/// The request id of the current HTTP request, placed in the GraphQL request data.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
+/// Stamps every error of `response` with the HTTP request's id.
+pub fn stamp_request_id(response: &mut Response, request_id: &str) {
+    for error in &mut response.errors {
+        error
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default)
+            .set("requestId", request_id);
+    }
+}
 
 fn with_code(code: &str) -> ErrorExtensionValues {
     let mut ext = ErrorExtensionValues::default();
@@ -112,7 +121,9 @@ fn argument_path(message: &str) -> Option<&str> {
 }
 
 fn set_code(error: &mut ServerError, code: &str) {
-    let ext = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
+    let ext = error
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default);
     if ext.get("code").is_none() {
         ext.set("code", code);
     }
@@ -122,16 +133,9 @@ fn set_code(error: &mut ServerError, code: &str) {
 impl Extension for ErrorCodesExtension {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
-        let request_id = ctx.data_opt::<RequestId>().map(|r| r.0.clone());
         for error in &mut response.errors {
             // What is left without a code failed while coercing an argument at run time.
             set_code(error, "BAD_USER_INPUT");
-            if let Some(id) = &request_id {
-                error
-                    .extensions
-                    .get_or_insert_with(ErrorExtensionValues::default)
-                    .set("requestId", id.as_str());
-            }
         }
         response
     }
@@ -177,7 +181,9 @@ mod tests {
     #[test]
     fn finds_the_argument_path() {
         assert_eq!(
-            argument_path(r#"Invalid value for argument "input.child.dateOfBirth", expected type "Date""#),
+            argument_path(
+                r#"Invalid value for argument "input.child.dateOfBirth", expected type "Date""#
+            ),
             Some("input.child.dateOfBirth")
         );
         assert_eq!(argument_path("Unknown field"), None);

@@ -52,8 +52,8 @@ node_id! {
 
 /// Splits a global id into its type name and key.
 #[must_use]
-pub fn split(id: &ID) -> Option<(String, i64)> {
-    let bytes = URL_SAFE_NO_PAD.decode(id.as_str()).ok()?;
+pub fn split(id: &str) -> Option<(String, i64)> {
+    let bytes = URL_SAFE_NO_PAD.decode(id).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let (type_name, key) = text.split_once(':')?;
     let key: i64 = key.parse().ok()?;
@@ -65,13 +65,19 @@ pub fn split(id: &ID) -> Option<(String, i64)> {
 /// # Errors
 /// [`Error::Validation`] on `field` when the id is malformed or of another type.
 pub fn decode<T: NodeId>(field: &str, id: &ID) -> Result<T> {
-    match split(id) {
+    match split(id.as_str()) {
         Some((type_name, key)) if type_name == T::TYPE => Ok(T::from_key(key)),
         Some((type_name, _)) => Err(Error::invalid(
             field,
-            format!("expected the id of a {}, got the id of a {type_name}", T::TYPE),
+            format!(
+                "expected the id of a {}, got the id of a {type_name}",
+                T::TYPE
+            ),
         )),
-        None => Err(Error::invalid(field, format!("is not a valid {} id", T::TYPE))),
+        None => Err(Error::invalid(
+            field,
+            format!("is not a valid {} id", T::TYPE),
+        )),
     }
 }
 

@@ -1,36 +1,167 @@
-//! DataLoaders: every relation a resolver follows is fetched in one batched statement per
-//! relation and request, so a list of 100 cases costs the same number of statements as 1.
+//! Batched loading: every relation a resolver follows is fetched in one statement per
+//! relation and level of the query, so a list of 100 cases costs the same number of
+//! statements as a list of 1.
 //!
-//! The cache lives for one request. A mutation calls [`clear_all`] after it commits, so the
-//! payload it returns is read fresh.
+//! Batches are formed by yielding, not by a timer: a resolver that asks for a key yields a few
+//! times, letting every sibling resolver of the same request add its keys, and then one of
+//! them loads them all while the others wait; when the batch arrives, all waiters wake at
+//! once, so the next level of the query again asks together. The number of statements is a
+//! property of the query's shape, not of how fast the machine is. Keys already loading are
+//! never loaded twice. The cache lives for one request; a mutation clears it after it
+//! commits, so the payload it returns is read fresh.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Debug;
+use std::future::Future;
 use std::hash::Hash;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use kit_entity::entities::{
     case, case_status_change, child, family_member, organization, participant, professional,
     referral, unit,
 };
-use kit_entity::ids::{
-    CaseId, ChildId, FamilyMemberId, OrganizationId, ProfessionalId, UnitId,
-};
+use kit_entity::ids::{CaseId, ChildId, FamilyMemberId, OrganizationId, ProfessionalId, UnitId};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use tokio::sync::Notify;
 
-/// The per-request loader.
-pub type Loaders = DataLoader<DbLoader, HashMapCache>;
+/// How many keys one statement may carry.
+const MAX_BATCH: usize = 1000;
+/// How often a requester yields before loading. Each yield lets the executor poll the
+/// request's other resolvers once more, so that they can add their keys to the batch.
+const YIELDS: usize = 24;
 
-/// Loads rows by key from the database.
-#[derive(Debug, Clone)]
-pub struct DbLoader {
-    db: DatabaseConnection,
+/// What a load yields: the value if it exists, or the (shared) database error.
+pub type Loaded<V> = Result<Option<V>, Arc<DbErr>>;
+
+/// A key with a way to fetch the values of many such keys in one statement.
+pub trait Keyed: Clone + Eq + Hash + Debug + Send + Sync + 'static {
+    /// What the key loads.
+    type Value: Clone + Send + Sync + 'static;
+
+    /// Fetches the values of `keys`; missing keys are simply absent.
+    fn fetch(
+        db: &DatabaseConnection,
+        keys: &[Self],
+    ) -> impl Future<Output = Result<HashMap<Self, Self::Value>, DbErr>> + Send;
+
+    /// The request's loader for this key type.
+    fn loader(loaders: &Loaders) -> &BatchLoader<Self>;
 }
 
-/// A new per-request loader on `db`.
-#[must_use]
-pub fn loaders(db: DatabaseConnection) -> Loaders {
-    DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default())
+struct State<K: Keyed> {
+    done: HashMap<K, Loaded<K::Value>>,
+    pending: HashSet<K>,
+    loading: HashSet<K>,
+}
+
+/// A request-scoped, caching, batching loader for keys of type `K`.
+pub struct BatchLoader<K: Keyed> {
+    db: DatabaseConnection,
+    state: Mutex<State<K>>,
+    loaded: Notify,
+}
+
+enum Next<K: Keyed> {
+    Done(HashMap<K, Loaded<K::Value>>),
+    Load(Vec<K>),
+    Wait,
+}
+
+impl<K: Keyed> BatchLoader<K> {
+    fn new(db: &DatabaseConnection) -> Self {
+        Self {
+            db: db.clone(),
+            state: Mutex::new(State {
+                done: HashMap::new(),
+                pending: HashSet::new(),
+                loading: HashSet::new(),
+            }),
+            loaded: Notify::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State<K>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Loads `keys`, batching them with every other key requested meanwhile.
+    pub async fn load_many(&self, keys: Vec<K>) -> HashMap<K, Loaded<K::Value>> {
+        let missing = {
+            let mut state = self.lock();
+            let mut missing = false;
+            for key in &keys {
+                if !state.done.contains_key(key) && !state.loading.contains(key) {
+                    state.pending.insert(key.clone());
+                    missing = true;
+                }
+            }
+            missing
+        };
+        if missing {
+            for _ in 0..YIELDS {
+                tokio::task::yield_now().await;
+            }
+        }
+        loop {
+            let notified = self.loaded.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let next = {
+                let mut state = self.lock();
+                if keys.iter().all(|k| state.done.contains_key(k)) {
+                    Next::Done(
+                        keys.iter()
+                            .filter_map(|k| state.done.get(k).map(|v| (k.clone(), v.clone())))
+                            .collect(),
+                    )
+                } else if keys.iter().any(|k| state.pending.contains(k)) {
+                    let batch: Vec<K> = state.pending.iter().take(MAX_BATCH).cloned().collect();
+                    for key in &batch {
+                        state.pending.remove(key);
+                        state.loading.insert(key.clone());
+                    }
+                    Next::Load(batch)
+                } else {
+                    Next::Wait
+                }
+            };
+            match next {
+                Next::Done(found) => return found,
+                Next::Load(batch) => {
+                    let result = K::fetch(&self.db, &batch).await;
+                    let mut state = self.lock();
+                    match result {
+                        Ok(mut found) => {
+                            for key in batch {
+                                state.loading.remove(&key);
+                                let value = found.remove(&key);
+                                state.done.insert(key, Ok(value));
+                            }
+                        }
+                        Err(e) => {
+                            let e = Arc::new(e);
+                            for key in batch {
+                                state.loading.remove(&key);
+                                state.done.insert(key, Err(Arc::clone(&e)));
+                            }
+                        }
+                    }
+                    drop(state);
+                    self.loaded.notify_waiters();
+                }
+                Next::Wait => notified.await,
+            }
+        }
+    }
+
+    /// Forgets everything loaded.
+    pub fn clear(&self) {
+        self.lock().done.clear();
+    }
+}
+
+fn batch_loader<K: Keyed>(db: &DatabaseConnection) -> BatchLoader<K> {
+    BatchLoader::new(db)
 }
 
 /// The active and ended participations of a case, oldest first.
@@ -49,46 +180,55 @@ pub struct StatusHistoryOf(pub CaseId);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FamilyOf(pub ChildId);
 
-/// An organization's units.
+/// An organization's units, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct UnitsOf(pub OrganizationId);
 
-/// The cases of a child.
+/// The cases of a child, oldest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CasesOf(pub ChildId);
 
-/// Loader errors must be cloneable.
-pub type LoadError = Arc<DbErr>;
+macro_rules! loaders {
+    ($($field:ident: $key:ty => $value:ty, |$db:ident, $keys:ident| $fetch:expr;)+) => {
+        /// The loaders of one request.
+        pub struct Loaders {
+            $($field: BatchLoader<$key>,)+
+        }
 
-macro_rules! by_id {
-    ($($key:ty => $entity:ident),+ $(,)?) => {$(
-        impl Loader<$key> for DbLoader {
-            type Value = $entity::Model;
-            type Error = LoadError;
+        impl Loaders {
+            /// Fresh loaders on `db`.
+            #[must_use]
+            pub fn new(db: &DatabaseConnection) -> Self {
+                Self { $($field: batch_loader(db),)+ }
+            }
 
-            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
-                Ok($entity::Entity::find()
-                    .filter($entity::Column::Id.is_in(keys.iter().copied()))
-                    .all(&self.db)
-                    .await?
-                    .into_iter()
-                    .map(|m| (m.id, m))
-                    .collect())
+            /// Forgets everything loaded so far in this request.
+            pub fn clear_all(&self) {
+                $(self.$field.clear();)+
             }
         }
-    )+};
+
+        $(
+            impl Keyed for $key {
+                type Value = $value;
+
+                async fn fetch($db: &DatabaseConnection, $keys: &[Self]) -> Result<HashMap<Self, $value>, DbErr> {
+                    $fetch
+                }
+
+                fn loader(loaders: &Loaders) -> &BatchLoader<Self> {
+                    &loaders.$field
+                }
+            }
+        )+
+    };
 }
 
-by_id! {
-    OrganizationId => organization,
-    UnitId => unit,
-    ProfessionalId => professional,
-    ChildId => child,
-    FamilyMemberId => family_member,
-    CaseId => case,
-}
-
-fn group<K: Hash + Eq + Copy, V>(keys: &[K], rows: Vec<V>, key_of: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+fn group<K: Hash + Eq + Copy, V>(
+    keys: &[K],
+    rows: Vec<V>,
+    key_of: impl Fn(&V) -> K,
+) -> HashMap<K, Vec<V>> {
     let mut map: HashMap<K, Vec<V>> = keys.iter().map(|k| (*k, Vec::new())).collect();
     for row in rows {
         map.entry(key_of(&row)).or_default().push(row);
@@ -96,103 +236,105 @@ fn group<K: Hash + Eq + Copy, V>(keys: &[K], rows: Vec<V>, key_of: impl Fn(&V) -
     map
 }
 
-impl Loader<ParticipantsOf> for DbLoader {
-    type Value = Vec<participant::Model>;
-    type Error = LoadError;
+macro_rules! by_id {
+    ($entity:ident, $db:ident, $keys:ident) => {
+        Ok($entity::Entity::find()
+            .filter($entity::Column::Id.is_in($keys.iter().copied()))
+            .all($db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect())
+    };
+}
 
-    async fn load(&self, keys: &[ParticipantsOf]) -> Result<HashMap<ParticipantsOf, Self::Value>, Self::Error> {
+loaders! {
+    organizations: OrganizationId => organization::Model, |db, keys| by_id!(organization, db, keys);
+    units: UnitId => unit::Model, |db, keys| by_id!(unit, db, keys);
+    professionals: ProfessionalId => professional::Model, |db, keys| by_id!(professional, db, keys);
+    children: ChildId => child::Model, |db, keys| by_id!(child, db, keys);
+    family_members: FamilyMemberId => family_member::Model, |db, keys| by_id!(family_member, db, keys);
+    cases: CaseId => case::Model, |db, keys| by_id!(case, db, keys);
+    participants: ParticipantsOf => Vec<participant::Model>, |db, keys| {
         let rows = participant::Entity::find()
             .filter(participant::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(participant::Column::Id)
-            .all(&self.db)
+            .all(db)
             .await?;
         Ok(group(keys, rows, |p| ParticipantsOf(p.case_id)))
-    }
-}
-
-impl Loader<StatusHistoryOf> for DbLoader {
-    type Value = Vec<case_status_change::Model>;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[StatusHistoryOf]) -> Result<HashMap<StatusHistoryOf, Self::Value>, Self::Error> {
-        let rows = case_status_change::Entity::find()
-            .filter(case_status_change::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
-            .order_by_asc(case_status_change::Column::Id)
-            .all(&self.db)
-            .await?;
-        Ok(group(keys, rows, |c| StatusHistoryOf(c.case_id)))
-    }
-}
-
-impl Loader<ReferralOf> for DbLoader {
-    type Value = referral::Model;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[ReferralOf]) -> Result<HashMap<ReferralOf, Self::Value>, Self::Error> {
+    };
+    referrals: ReferralOf => referral::Model, |db, keys| {
         Ok(referral::Entity::find()
             .filter(referral::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
-            .all(&self.db)
+            .all(db)
             .await?
             .into_iter()
             .map(|r| (ReferralOf(r.case_id), r))
             .collect())
-    }
-}
-
-impl Loader<FamilyOf> for DbLoader {
-    type Value = Vec<family_member::Model>;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[FamilyOf]) -> Result<HashMap<FamilyOf, Self::Value>, Self::Error> {
+    };
+    status_history: StatusHistoryOf => Vec<case_status_change::Model>, |db, keys| {
+        let rows = case_status_change::Entity::find()
+            .filter(case_status_change::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(case_status_change::Column::Id)
+            .all(db)
+            .await?;
+        Ok(group(keys, rows, |c| StatusHistoryOf(c.case_id)))
+    };
+    families: FamilyOf => Vec<family_member::Model>, |db, keys| {
         let rows = family_member::Entity::find()
             .filter(family_member::Column::ChildId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(family_member::Column::Id)
-            .all(&self.db)
+            .all(db)
             .await?;
         Ok(group(keys, rows, |f| FamilyOf(f.child_id)))
-    }
-}
-
-impl Loader<UnitsOf> for DbLoader {
-    type Value = Vec<unit::Model>;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[UnitsOf]) -> Result<HashMap<UnitsOf, Self::Value>, Self::Error> {
+    };
+    organization_units: UnitsOf => Vec<unit::Model>, |db, keys| {
         let rows = unit::Entity::find()
             .filter(unit::Column::OrganizationId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(unit::Column::Name)
-            .all(&self.db)
+            .order_by_asc(unit::Column::Id)
+            .all(db)
             .await?;
         Ok(group(keys, rows, |u| UnitsOf(u.organization_id)))
-    }
-}
-
-impl Loader<CasesOf> for DbLoader {
-    type Value = Vec<case::Model>;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[CasesOf]) -> Result<HashMap<CasesOf, Self::Value>, Self::Error> {
+    };
+    child_cases: CasesOf => Vec<case::Model>, |db, keys| {
         let rows = case::Entity::find()
             .filter(case::Column::ChildId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(case::Column::Id)
-            .all(&self.db)
+            .all(db)
             .await?;
         Ok(group(keys, rows, |c| CasesOf(c.child_id)))
-    }
+    };
 }
 
-/// Forgets everything loaded so far in this request; called after a mutation commits.
-pub fn clear_all(loaders: &Loaders) {
-    loaders.clear::<OrganizationId>();
-    loaders.clear::<UnitId>();
-    loaders.clear::<ProfessionalId>();
-    loaders.clear::<ChildId>();
-    loaders.clear::<FamilyMemberId>();
-    loaders.clear::<CaseId>();
-    loaders.clear::<ParticipantsOf>();
-    loaders.clear::<ReferralOf>();
-    loaders.clear::<StatusHistoryOf>();
-    loaders.clear::<FamilyOf>();
-    loaders.clear::<UnitsOf>();
-    loaders.clear::<CasesOf>();
+impl Loaders {
+    /// Loads one value.
+    ///
+    /// # Errors
+    /// The database error, shared by every key of the failed batch.
+    pub async fn load<K: Keyed>(&self, key: K) -> Loaded<K::Value> {
+        K::loader(self)
+            .load_many(vec![key])
+            .await
+            .into_values()
+            .next()
+            .unwrap_or(Ok(None))
+    }
+
+    /// Loads many values; missing keys are absent from the map.
+    ///
+    /// # Errors
+    /// The first database error met.
+    pub async fn load_many<K: Keyed>(
+        &self,
+        keys: Vec<K>,
+    ) -> Result<HashMap<K, K::Value>, Arc<DbErr>> {
+        let mut found = HashMap::with_capacity(keys.len());
+        for (k, v) in K::loader(self).load_many(keys).await {
+            if let Some(v) = v? {
+                found.insert(k, v);
+            }
+        }
+        Ok(found)
+    }
 }

@@ -66,5 +66,12 @@ pub fn schema(state: AppState) -> KitSchema {
 /// The schema's SDL, as committed in `api/schema.graphql`.
 #[must_use]
 pub fn sdl() -> String {
-    builder().finish().sdl()
+    detached().sdl()
+}
+
+/// The schema without application state: for printing and introspecting it, not for
+/// serving (every resolver that needs the state would fail).
+#[must_use]
+pub fn detached() -> KitSchema {
+    builder().finish()
 }

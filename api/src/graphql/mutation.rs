@@ -5,12 +5,11 @@
 use async_graphql::{Context, MaybeUndefined};
 use chrono::{DateTime, Utc};
 use kit_entity::Result;
-use sea_orm::{DatabaseTransaction};
+use sea_orm::DatabaseTransaction;
 
 use crate::access::Actor;
 use crate::db::begin_write;
 use crate::graphql::context::ContextExt;
-use crate::graphql::loaders::clear_all;
 
 /// An open write transaction with the actor and the time of the change.
 pub struct Write<'c> {
@@ -47,7 +46,7 @@ impl<'c> Write<'c> {
         match result {
             Ok(value) => {
                 self.txn.commit().await?;
-                clear_all(self.ctx.loaders());
+                self.ctx.loaders().clear_all();
                 Ok(value)
             }
             Err(e) => {

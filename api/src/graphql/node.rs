@@ -2,7 +2,9 @@
 //! again by it, under the same access rules as everywhere else.
 
 use async_graphql::{Context, ID, Interface, Object};
-use kit_entity::entities::{case_status_change, family_member, organization, participant, professional, referral, unit};
+use kit_entity::entities::{
+    case_status_change, family_member, organization, participant, professional, referral, unit,
+};
 use kit_entity::{Error, Result};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
@@ -18,7 +20,11 @@ use crate::services::child::child_access;
 
 /// An object with a global id, fetchable with `node(id:)`.
 #[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID", desc = "The global id: opaque, stable, unique across types."))]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "The global id: opaque, stable, unique across types."
+))]
 pub enum Node {
     /// A case.
     Case(Case),
@@ -56,7 +62,12 @@ where
     E::find_by_id(key).one(db).await?.ok_or_else(gone)
 }
 
-async fn resolve(db: &DatabaseConnection, actor: &Actor, type_name: &str, key: i64) -> Result<Node> {
+async fn resolve(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    type_name: &str,
+    key: i64,
+) -> Result<Node> {
     use kit_entity::ids::{
         CaseId, CaseStatusChangeId, ChildId, FamilyMemberId, OrganizationId, ParticipantId,
         ProfessionalId, ReferralId, UnitId,
@@ -91,9 +102,13 @@ async fn resolve(db: &DatabaseConnection, actor: &Actor, type_name: &str, key: i
             visible(case_access(db, actor, c.case_id).await)?;
             Node::CaseStatusChange(CaseStatusChange(c))
         }
-        "Organization" => Node::Organization(Organization(by_key::<organization::Entity, _>(db, OrganizationId(key)).await?)),
+        "Organization" => Node::Organization(Organization(
+            by_key::<organization::Entity, _>(db, OrganizationId(key)).await?,
+        )),
         "Unit" => Node::Unit(Unit(by_key::<unit::Entity, _>(db, UnitId(key)).await?)),
-        "Professional" => Node::Professional(Professional(by_key::<professional::Entity, _>(db, ProfessionalId(key)).await?)),
+        "Professional" => Node::Professional(Professional(
+            by_key::<professional::Entity, _>(db, ProfessionalId(key)).await?,
+        )),
         _ => return Err(gone()),
     })
 }
@@ -102,15 +117,23 @@ async fn resolve(db: &DatabaseConnection, actor: &Actor, type_name: &str, key: i
 #[derive(Default)]
 pub struct NodeQuery;
 
+/// The `node` query.
 #[Object]
 impl NodeQuery {
     /// Fetches any object by its global id. `NOT_FOUND` when it does not exist or you have no
     /// reason to see it.
-    async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "A global id.")] id: ID) -> async_graphql::Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         let actor = ctx.actor().gql()?;
-        let (type_name, key) = split(&id)
+        let (type_name, key) = split(id.as_str())
             .ok_or_else(|| Error::invalid("id", "is not a valid global id"))
             .gql()?;
-        resolve(&ctx.state().db, actor, &type_name, key).await.map(Some).gql()
+        resolve(&ctx.state().db, actor, &type_name, key)
+            .await
+            .map(Some)
+            .gql()
     }
 }

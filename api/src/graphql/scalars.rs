@@ -95,7 +95,13 @@ mod tests {
     #[test]
     fn dates_are_strict() {
         assert!(Date::is_valid(&Value::String("2015-03-28".into())));
-        for bad in ["2015-02-30", "28-03-2015", "2015-3-28", "2015-03-28T00:00:00Z", ""] {
+        for bad in [
+            "2015-02-30",
+            "28-03-2015",
+            "2015-3-28",
+            "2015-03-28T00:00:00Z",
+            "",
+        ] {
             assert!(!Date::is_valid(&Value::String(bad.into())), "{bad}");
         }
     }
@@ -112,6 +118,8 @@ mod tests {
             summer.map(|d| d.to_value()).ok(),
             Some(Value::String("2026-07-01T11:00:00+02:00".into()))
         );
-        assert!(!DateTime::is_valid(&Value::String("2026-11-22 10:00".into())));
+        assert!(!DateTime::is_valid(&Value::String(
+            "2026-11-22 10:00".into()
+        )));
     }
 }

@@ -10,6 +10,7 @@ use crate::graphql::errors::IntoGraphql;
 /// You: the professional the request's token belongs to.
 pub struct Viewer(pub Actor);
 
+/// You: the professional the request's token belongs to.
 #[Object]
 impl Viewer {
     /// Your professional record.
@@ -19,12 +20,18 @@ impl Viewer {
 
     /// The organization you work for.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
-        load_required(ctx, self.0.organization_id).await.map(Organization).gql()
+        load_required(ctx, self.0.organization_id)
+            .await
+            .map(Organization)
+            .gql()
     }
 
     /// The unit you work in.
     async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Unit> {
-        load_required(ctx, self.0.professional.unit_id).await.map(Unit).gql()
+        load_required(ctx, self.0.professional.unit_id)
+            .await
+            .map(Unit)
+            .gql()
     }
 
     /// True when you administer your organization's units and professionals.
@@ -43,6 +50,7 @@ impl Viewer {
 #[derive(Default)]
 pub struct ViewerQuery;
 
+/// The `viewer` query.
 #[Object]
 impl ViewerQuery {
     /// You: the professional the request's token belongs to.

@@ -100,7 +100,10 @@ pub async fn submit_referral(
     }
     let received_at = cmd.received_at.unwrap_or(now);
     if received_at > now {
-        return Err(Error::invalid("input.receivedAt", "must not be in the future"));
+        return Err(Error::invalid(
+            "input.receivedAt",
+            "must not be in the future",
+        ));
     }
 
     let child = find_or_create_child(txn, &cmd.child, now).await?;
@@ -138,7 +141,16 @@ pub async fn submit_referral(
     }
     .insert(txn)
     .await?;
-    record_change(txn, &case, None, CaseStatus::Referred, "Referral received", actor, now).await?;
+    record_change(
+        txn,
+        &case,
+        None,
+        CaseStatus::Referred,
+        "Referral received",
+        actor,
+        now,
+    )
+    .await?;
 
     if actor.intake_for != Some(municipality.id) {
         let sector = organization::Entity::find_by_id(actor.organization_id)
@@ -273,7 +285,10 @@ async fn transition(
     let updated = case::Entity::update_many()
         .col_expr(case::Column::Status, Expr::value(to))
         .col_expr(case::Column::UpdatedAt, Expr::value(now))
-        .col_expr(case::Column::RedirectedTo, Expr::value(redirected_to.clone()))
+        .col_expr(
+            case::Column::RedirectedTo,
+            Expr::value(redirected_to.clone()),
+        )
         .filter(case::Column::Id.eq(case.id))
         .filter(case::Column::Status.eq(from))
         .exec(txn)
@@ -341,7 +356,16 @@ pub async fn decide_intake(
         }
         _ => {}
     }
-    transition(txn, actor, now, case, decision.target(), &reason, redirected_to).await
+    transition(
+        txn,
+        actor,
+        now,
+        case,
+        decision.target(),
+        &reason,
+        redirected_to,
+    )
+    .await
 }
 
 /// ACTIVE → CLOSED, by someone who manages the case.

@@ -28,7 +28,11 @@ impl ChildAccess {
     }
 
     fn require_manage(&self) -> Result<()> {
-        if self.cases.iter().any(|(c, a)| a.can_manage() && !c.status.is_final()) {
+        if self
+            .cases
+            .iter()
+            .any(|(c, a)| a.can_manage() && !c.status.is_final())
+        {
             Ok(())
         } else {
             Err(Error::forbidden(
@@ -109,7 +113,11 @@ pub async fn update(
         && let Ok(cpr) = Cpr::parse(digits)
         && cpr.birth_date() != date_of_birth
     {
-        let field = if cmd.cpr.is_some() { "input.cpr" } else { "input.dateOfBirth" };
+        let field = if cmd.cpr.is_some() {
+            "input.cpr"
+        } else {
+            "input.dateOfBirth"
+        };
         return Err(Error::invalid(
             field,
             "the CPR number and the date of birth must name the same date",
@@ -124,7 +132,8 @@ pub async fn update(
     row.cpr = Set(cpr_digits);
     row.updated_at = Set(now);
     let updated = row.update(txn).await.map_err(|e| {
-        Error::from(e).unique_as_conflict("another child is already registered with this CPR number")
+        Error::from(e)
+            .unique_as_conflict("another child is already registered with this CPR number")
     })?;
     for (case, _) in &access.cases {
         touch(txn, case.id, now).await?;
@@ -150,7 +159,9 @@ pub async fn add_family_member(
     add_family(txn, &access.child, std::slice::from_ref(&member), now)
         .await?
         .pop()
-        .ok_or_else(|| Error::conflict("a family member of that name is already recorded for the child"))
+        .ok_or_else(|| {
+            Error::conflict("a family member of that name is already recorded for the child")
+        })
 }
 
 /// Changes to a family member. For optional contact fields, `Some(None)` removes the value.

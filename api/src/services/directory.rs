@@ -164,11 +164,7 @@ pub struct ProfessionalFields {
     pub language: Language,
 }
 
-async fn unit_in(
-    txn: &impl ConnectionTrait,
-    id: UnitId,
-    field: &str,
-) -> Result<unit::Model> {
+async fn unit_in(txn: &impl ConnectionTrait, id: UnitId, field: &str) -> Result<unit::Model> {
     unit::Entity::find_by_id(id)
         .one(txn)
         .await?
@@ -213,7 +209,9 @@ pub async fn create_professional<C: ConnectionTrait>(
     check_units(txn, actor, fields.unit_id, fields.leads_unit_id).await?;
     professional::ActiveModel {
         id: NotSet,
-        subject: Set(fields.subject.unwrap_or_else(|| fields.email.to_lowercase())),
+        subject: Set(fields
+            .subject
+            .unwrap_or_else(|| fields.email.to_lowercase())),
         name: Set(fields.name),
         title: Set(fields.title),
         email: Set(fields.email),

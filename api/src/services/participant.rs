@@ -12,8 +12,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, Q
 use crate::access::{Actor, case_access};
 use crate::services::case::{require_open, touch};
 
-const ONE_CONTACT_PER_SECTOR: &str =
-    "the case already has an active responsible contact for this sector; use assignResponsibleContact to replace them";
+const ONE_CONTACT_PER_SECTOR: &str = "the case already has an active responsible contact for this sector; use assignResponsibleContact to replace them";
 
 /// An external actor outside the product's organizations.
 #[derive(Debug, Clone)]
@@ -144,7 +143,10 @@ pub async fn add(
                 .await?
                 .filter(|m| m.child_id == case.child_id)
                 .ok_or_else(|| {
-                    Error::invalid("input.familyMemberId", "no family member of this case's child has this id")
+                    Error::invalid(
+                        "input.familyMemberId",
+                        "no family member of this case's child has this id",
+                    )
                 })?;
             row.family_member_id = Set(Some(member.id));
             cmd.sector.unwrap_or(Sector::Family)
@@ -159,7 +161,10 @@ pub async fn add(
         }
     };
     if cmd.role == ParticipantRole::ResponsibleContact && sector == Sector::Family {
-        return Err(Error::invalid("input.sector", "a responsible contact acts for a professional sector, not FAMILY"));
+        return Err(Error::invalid(
+            "input.sector",
+            "a responsible contact acts for a professional sector, not FAMILY",
+        ));
     }
     row.sector = Set(sector);
     if cmd.role == ParticipantRole::ResponsibleContact
@@ -202,8 +207,14 @@ async fn end_period(
 ) -> Result<bool> {
     let ended = participant::Entity::update_many()
         .col_expr(participant::Column::ActiveUntil, Expr::value(Some(now)))
-        .col_expr(participant::Column::EndReason, Expr::value(Some(reason.to_owned())))
-        .col_expr(participant::Column::EndedById, Expr::value(Some(actor.id())))
+        .col_expr(
+            participant::Column::EndReason,
+            Expr::value(Some(reason.to_owned())),
+        )
+        .col_expr(
+            participant::Column::EndedById,
+            Expr::value(Some(actor.id())),
+        )
         .filter(participant::Column::Id.eq(id))
         .filter(participant::Column::ActiveUntil.is_null())
         .exec(txn)
@@ -275,7 +286,10 @@ pub async fn assign_responsible_contact(
         None => sector_of(txn, &p).await?,
     };
     if sector == Sector::Family {
-        return Err(Error::invalid("input.sector", "a responsible contact acts for a professional sector, not FAMILY"));
+        return Err(Error::invalid(
+            "input.sector",
+            "a responsible contact acts for a professional sector, not FAMILY",
+        ));
     }
     let conflict = "another responsible contact was assigned to this sector at the same time; reload and try again";
     let current = current_contact(txn, case.id, sector).await?;

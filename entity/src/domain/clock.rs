@@ -49,19 +49,28 @@ impl ManualClock {
 
     /// Moves the clock to `t`.
     pub fn set(&self, t: DateTime<Utc>) {
-        *self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = truncate(t);
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = truncate(t);
     }
 
     /// Moves the clock forward by `d`.
     pub fn advance(&self, d: TimeDelta) {
-        let mut now = self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut now = self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *now = truncate(*now + d);
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -131,8 +131,14 @@ mod tests {
     #[test]
     fn accepts_both_written_forms() {
         assert_eq!(Cpr::parse("0101151234"), Cpr::parse(" 010115-1234 "));
-        assert_eq!(Cpr::parse("010115-1234").map(|c| c.masked()), Ok("010115-XXXX".into()));
-        assert_eq!(Cpr::parse("0101151234").map(|c| c.formatted()), Ok("010115-1234".into()));
+        assert_eq!(
+            Cpr::parse("010115-1234").map(|c| c.masked()),
+            Ok("010115-XXXX".into())
+        );
+        assert_eq!(
+            Cpr::parse("0101151234").map(|c| c.formatted()),
+            Ok("010115-1234".into())
+        );
     }
 
     #[test]
@@ -154,7 +160,14 @@ mod tests {
         // 29 February exists in 2000 (digit 4 → 2000s) but not in 1900 (digit 0 → 1900s).
         assert!(Cpr::parse("2902004321").is_ok());
         assert_eq!(Cpr::parse("2902000321"), Err(CprError::ImpossibleDate));
-        for bad in ["", "123", "01011512345", "01011A1234", "0101-151234", "010115 1234"] {
+        for bad in [
+            "",
+            "123",
+            "01011512345",
+            "01011A1234",
+            "0101-151234",
+            "010115 1234",
+        ] {
             assert_eq!(Cpr::parse(bad), Err(CprError::Format), "{bad}");
         }
     }

@@ -113,7 +113,10 @@ pub fn cpr(field: &str, value: &str, date_of_birth: Option<NaiveDate>) -> Result
     {
         return Err(Error::invalid(
             field,
-            format!("encodes the birth date {}, not the date of birth given", cpr.birth_date()),
+            format!(
+                "encodes the birth date {}, not the date of birth given",
+                cpr.birth_date()
+            ),
         ));
     }
     Ok(cpr)
@@ -147,7 +150,10 @@ mod tests {
     #[test]
     fn names_are_trimmed_and_bounded() {
         assert_eq!(name("n", "  Ida Jensen ").ok(), Some("Ida Jensen".into()));
-        assert_eq!(field_of(name("input.name", &"x".repeat(10_240))), "input.name");
+        assert_eq!(
+            field_of(name("input.name", &"x".repeat(10_240))),
+            "input.name"
+        );
         assert_eq!(field_of(name("n", "   ")), "n");
         assert_eq!(field_of(name("n", "a\u{0}b")), "n");
         assert!(name("n", &"æ".repeat(200)).is_ok());
@@ -157,8 +163,17 @@ mod tests {
 
     #[test]
     fn emails_must_be_addresses() {
-        assert_eq!(email("e", " ida@kommune.dk ").ok(), Some("ida@kommune.dk".into()));
-        for bad in ["ida", "ida@", "@kommune.dk", "ida kommune.dk", "ida@@kommune.dk"] {
+        assert_eq!(
+            email("e", " ida@kommune.dk ").ok(),
+            Some("ida@kommune.dk".into())
+        );
+        for bad in [
+            "ida",
+            "ida@",
+            "@kommune.dk",
+            "ida kommune.dk",
+            "ida@@kommune.dk",
+        ] {
             assert_eq!(field_of(email("input.email", bad)), "input.email", "{bad}");
         }
     }

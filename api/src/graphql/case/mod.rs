@@ -4,26 +4,27 @@ mod mutation;
 
 use std::collections::HashMap;
 
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use kit_entity::domain::enums::ParticipantRole as DomainRole;
 use kit_entity::entities::{case, case_status_change, child, participant, referral};
 use kit_entity::ids::{CaseId, OrganizationId, ProfessionalId, UnitId};
 use kit_entity::{Error, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 pub use mutation::CaseMutation;
 
 use crate::access::{self, CaseAccess};
 use crate::graphql::child::Child;
-use crate::graphql::context::{ContextExt, load, load_required};
-use crate::graphql::directory::{Organization, Professional, connect, like_pattern};
+use crate::graphql::context::{ContextExt, db_error, load, load_required};
+use crate::graphql::directory::{Organization, Professional, like_pattern};
 use crate::graphql::enums::{AccessBasis, CaseStatus, ParticipantRole, ReferralSource};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{NodeId, decode, decode_opt};
 use crate::graphql::loaders::{ParticipantsOf, ReferralOf, StatusHistoryOf};
-use crate::graphql::pagination::{ConnectionFields, decode_cursor, encode_cursor, page_size};
+use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
 use crate::graphql::participant::Participant;
 use crate::graphql::scalars::DateTime;
 
@@ -32,15 +33,23 @@ use crate::graphql::scalars::DateTime;
 ///
 /// # Errors
 /// When the database fails.
-pub async fn case_access_loaded(ctx: &Context<'_>, case: &case::Model) -> Result<Option<CaseAccess>> {
+pub async fn case_access_loaded(
+    ctx: &Context<'_>,
+    case: &case::Model,
+) -> Result<Option<CaseAccess>> {
     let actor = ctx.actor()?;
-    let participants = load(ctx, ParticipantsOf(case.id)).await?.unwrap_or_default();
-    let ids: Vec<ProfessionalId> = participants.iter().filter_map(|p| p.professional_id).collect();
+    let participants = load(ctx, ParticipantsOf(case.id))
+        .await?
+        .unwrap_or_default();
+    let ids: Vec<ProfessionalId> = participants
+        .iter()
+        .filter_map(|p| p.professional_id)
+        .collect();
     let units: HashMap<ProfessionalId, UnitId> = ctx
         .loaders()
         .load_many(ids)
         .await
-        .map_err(|e| Error::internal(e.to_string()))?
+        .map_err(|e| db_error(&e))?
         .into_iter()
         .map(|(id, p)| (id, p.unit_id))
         .collect();
@@ -63,6 +72,7 @@ async fn required_access(ctx: &Context<'_>, case: &case::Model) -> Result<CaseAc
 /// A case: one child's coordinated pathway across sectors, from referral to closing.
 pub struct Case(pub case::Model);
 
+/// A case: one child's coordinated pathway across sectors, from referral to closing.
 #[Object]
 impl Case {
     /// The global id.
@@ -98,7 +108,10 @@ impl Case {
 
     /// The municipality whose single entry point received the case.
     async fn municipality(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
-        load_required(ctx, self.0.municipality_id).await.map(Organization).gql()
+        load_required(ctx, self.0.municipality_id)
+            .await
+            .map(Organization)
+            .gql()
     }
 
     /// The referral that opened the case.
@@ -111,7 +124,11 @@ impl Case {
     async fn participants(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Include participations that have ended. Default false.", default)] include_ended: bool,
+        #[graphql(
+            desc = "Include participations that have ended. Default false.",
+            default
+        )]
+        include_ended: bool,
     ) -> async_graphql::Result<Vec<Participant>> {
         Ok(load(ctx, ParticipantsOf(self.0.id))
             .await
@@ -124,7 +141,10 @@ impl Case {
     }
 
     /// The active responsible contacts: at most one per sector.
-    async fn responsible_contacts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Participant>> {
+    async fn responsible_contacts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<Participant>> {
         Ok(load(ctx, ParticipantsOf(self.0.id))
             .await
             .gql()?
@@ -136,7 +156,10 @@ impl Case {
     }
 
     /// Every status change, oldest first: who, when and why.
-    async fn status_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CaseStatusChange>> {
+    async fn status_history(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<CaseStatusChange>> {
         Ok(load(ctx, StatusHistoryOf(self.0.id))
             .await
             .gql()?
@@ -165,6 +188,7 @@ impl Case {
 /// Your access to a case.
 pub struct ViewerAccess(pub CaseAccess);
 
+/// Your access to a case.
 #[Object]
 impl ViewerAccess {
     /// Why you may see the case.
@@ -197,6 +221,7 @@ impl ViewerAccess {
 /// How a case entered the municipality's single entry point.
 pub struct Referral(pub referral::Model);
 
+/// How a case entered the municipality's single entry point.
 #[Object]
 impl Referral {
     /// The global id.
@@ -231,13 +256,17 @@ impl Referral {
 
     /// The professional who registered it.
     async fn submitted_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Professional> {
-        load_required(ctx, self.0.submitted_by_id).await.map(Professional).gql()
+        load_required(ctx, self.0.submitted_by_id)
+            .await
+            .map(Professional)
+            .gql()
     }
 }
 
 /// One change of a case's status.
 pub struct CaseStatusChange(pub case_status_change::Model);
 
+/// One change of a case's status.
 #[Object]
 impl CaseStatusChange {
     /// The global id.
@@ -262,7 +291,10 @@ impl CaseStatusChange {
 
     /// Who made the change.
     async fn changed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Professional> {
-        load_required(ctx, self.0.changed_by_id).await.map(Professional).gql()
+        load_required(ctx, self.0.changed_by_id)
+            .await
+            .map(Professional)
+            .gql()
     }
 
     /// When.
@@ -316,21 +348,30 @@ pub struct CaseOrder {
     pub direction: OrderDirection,
 }
 
-/// A page of cases.
-pub type CaseConnection = Connection<String, Case, ConnectionFields>;
+crate::connection!(
+    CaseConnection,
+    CaseEdge,
+    Case,
+    "A page of cases.",
+    "A case in a page of cases."
+);
 
 fn case_filter(actor: &access::Actor, filter: CaseFilter) -> Result<Condition> {
     let mut all = Condition::all().add(access::visible_cases(actor));
     if let Some(statuses) = filter.status {
-        let statuses: Vec<kit_entity::domain::status::CaseStatus> = statuses.into_iter().map(Into::into).collect();
+        let statuses: Vec<kit_entity::domain::status::CaseStatus> =
+            statuses.into_iter().map(Into::into).collect();
         all = all.add(case::Column::Status.is_in(statuses));
     }
-    if let Some(org) = decode_opt::<OrganizationId>("filter.organizationId", filter.organization_id.as_ref())? {
+    if let Some(org) =
+        decode_opt::<OrganizationId>("filter.organizationId", filter.organization_id.as_ref())?
+    {
         all = all.add(case::Column::MunicipalityId.eq(org));
     }
-    if let Some(contact) =
-        decode_opt::<ProfessionalId>("filter.responsibleContactId", filter.responsible_contact_id.as_ref())?
-    {
+    if let Some(contact) = decode_opt::<ProfessionalId>(
+        "filter.responsibleContactId",
+        filter.responsible_contact_id.as_ref(),
+    )? {
         all = all.add(
             case::Column::Id.in_subquery(
                 Query::select()
@@ -368,10 +409,18 @@ fn after_condition(order: &CaseOrder, after: Option<&str>) -> Result<Option<Cond
     let Some(after) = after else { return Ok(None) };
     let bad = || Error::invalid("after", "is not a cursor of this list and ordering");
     let asc = order.direction == OrderDirection::Asc;
-    let cmp_id = |id: CaseId| if asc { case::Column::Id.gt(id) } else { case::Column::Id.lt(id) };
+    let cmp_id = |id: CaseId| {
+        if asc {
+            case::Column::Id.gt(id)
+        } else {
+            case::Column::Id.lt(id)
+        }
+    };
     match order.field {
         CaseOrderField::CreatedAt => {
-            let id: i64 = decode_cursor(after, "created")?.parse().map_err(|_| bad())?;
+            let id: i64 = decode_cursor(after, "created")?
+                .parse()
+                .map_err(|_| bad())?;
             Ok(Some(Condition::all().add(cmp_id(CaseId(id)))))
         }
         CaseOrderField::UpdatedAt => {
@@ -386,9 +435,11 @@ fn after_condition(order: &CaseOrder, after: Option<&str>) -> Result<Option<Cond
                 case::Column::UpdatedAt.lt(at)
             };
             Ok(Some(
-                Condition::any()
-                    .add(beyond)
-                    .add(Condition::all().add(case::Column::UpdatedAt.eq(at)).add(cmp_id(id))),
+                Condition::any().add(beyond).add(
+                    Condition::all()
+                        .add(case::Column::UpdatedAt.eq(at))
+                        .add(cmp_id(id)),
+                ),
             ))
         }
     }
@@ -397,9 +448,11 @@ fn after_condition(order: &CaseOrder, after: Option<&str>) -> Result<Option<Cond
 fn cursor_of(order: &CaseOrder, case: &case::Model) -> String {
     match order.field {
         CaseOrderField::CreatedAt => encode_cursor(&format!("created:{}", case.id.0)),
-        CaseOrderField::UpdatedAt => {
-            encode_cursor(&format!("updated:{}:{}", case.updated_at.timestamp_micros(), case.id.0))
-        }
+        CaseOrderField::UpdatedAt => encode_cursor(&format!(
+            "updated:{}:{}",
+            case.updated_at.timestamp_micros(),
+            case.id.0
+        )),
     }
 }
 
@@ -407,14 +460,21 @@ fn cursor_of(order: &CaseOrder, case: &case::Model) -> String {
 #[derive(Default)]
 pub struct CaseQuery;
 
+/// Case queries.
 #[Object]
 impl CaseQuery {
     /// One case. `NOT_FOUND` when it does not exist or you have no reason to see it: the two
     /// are indistinguishable by design.
-    async fn case(&self, ctx: &Context<'_>, #[graphql(desc = "The case's global id.")] id: ID) -> async_graphql::Result<Option<Case>> {
+    async fn case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case's global id.")] id: ID,
+    ) -> async_graphql::Result<Option<Case>> {
         let id: CaseId = decode("id", &id).gql()?;
         let actor = ctx.actor().gql()?;
-        let (case, _) = access::case_access(&ctx.state().db, actor, id).await.gql()?;
+        let (case, _) = access::case_access(&ctx.state().db, actor, id)
+            .await
+            .gql()?;
         Ok(Some(Case(case)))
     }
 
@@ -435,29 +495,36 @@ impl CaseQuery {
         let base = case::Entity::find().filter(condition);
         let db = ctx.state().db.clone();
         let count_query = base.clone();
-        let fields = ConnectionFields::new(move || {
+        let total = TotalCount::new(move || {
             let (q, db) = (count_query.clone(), db.clone());
             async move { q.count(&db).await }
         });
-        let mut page = base;
+        let mut query = base;
         if let Some(c) = after_condition(&order, after.as_deref()).gql()? {
-            page = page.filter(c);
+            query = query.filter(c);
         }
         let direction = match order.direction {
             OrderDirection::Asc => sea_orm::Order::Asc,
             OrderDirection::Desc => sea_orm::Order::Desc,
         };
         if order.field == CaseOrderField::UpdatedAt {
-            page = page.order_by(case::Column::UpdatedAt, direction.clone());
+            query = query.order_by(case::Column::UpdatedAt, direction.clone());
         }
-        let rows = page
+        let rows = query
             .order_by(case::Column::Id, direction)
             .limit(limit + 1)
             .all(&ctx.state().db)
             .await
             .map_err(Error::from)
             .gql()?;
-        Ok(connect(rows, limit, after.is_some(), fields, |c| cursor_of(&order, c), Case))
+        Ok(page(
+            rows,
+            limit,
+            after.is_some(),
+            total,
+            |c| cursor_of(&order, c),
+            Case,
+        )
+        .into())
     }
 }
-

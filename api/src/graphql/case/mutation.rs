@@ -1,9 +1,9 @@
 //! Referral, intake decisions and closing.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use kit_entity::Result;
 use kit_entity::domain::validate;
 use kit_entity::ids::{CaseId, OrganizationId};
-use kit_entity::Result;
 
 use super::Case;
 use crate::graphql::child::mutation::FamilyMemberInput;
@@ -118,6 +118,7 @@ fn opt_text(field: &str, v: Option<&str>) -> Result<Option<String>> {
 #[derive(Default)]
 pub struct CaseMutation;
 
+/// Case mutations.
 #[Object]
 impl CaseMutation {
     /// Registers a referral at a municipality's single entry point. Creates the child if new
@@ -126,6 +127,7 @@ impl CaseMutation {
     async fn submit_referral(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `SubmitReferralInput`.")]
         input: SubmitReferralInput,
     ) -> async_graphql::Result<SubmitReferralPayload> {
         let today = ctx
@@ -135,9 +137,13 @@ impl CaseMutation {
             .with_timezone(&chrono_tz::Europe::Copenhagen)
             .date_naive();
         let cmd = (|| -> Result<SubmitReferral> {
-            let municipality_id: OrganizationId = decode("input.municipalityId", &input.municipality_id)?;
-            let date_of_birth =
-                validate::date_of_birth("input.child.dateOfBirth", input.child.date_of_birth.0, today)?;
+            let municipality_id: OrganizationId =
+                decode("input.municipalityId", &input.municipality_id)?;
+            let date_of_birth = validate::date_of_birth(
+                "input.child.dateOfBirth",
+                input.child.date_of_birth.0,
+                today,
+            )?;
             let cpr = input
                 .child
                 .cpr
@@ -161,8 +167,15 @@ impl CaseMutation {
                 source: input.source.into(),
                 received_at: input.received_at.map(|t| t.0),
                 reason: validate::long_text("input.reason", &input.reason)?,
-                referrer_name: validate::optional("input.referrerName", input.referrer_name.as_deref(), validate::name)?,
-                referrer_organization: opt_text("input.referrerOrganization", input.referrer_organization.as_deref())?,
+                referrer_name: validate::optional(
+                    "input.referrerName",
+                    input.referrer_name.as_deref(),
+                    validate::name,
+                )?,
+                referrer_organization: opt_text(
+                    "input.referrerOrganization",
+                    input.referrer_organization.as_deref(),
+                )?,
             })
         })()
         .gql()?;
@@ -174,9 +187,14 @@ impl CaseMutation {
     }
 
     /// REFERRED → IN_INTAKE. Members of the municipality's intake unit only.
-    async fn start_intake(&self, ctx: &Context<'_>, input: StartIntakeInput) -> async_graphql::Result<StartIntakePayload> {
+    async fn start_intake(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `StartIntakeInput`.")] input: StartIntakeInput,
+    ) -> async_graphql::Result<StartIntakePayload> {
         let id: CaseId = decode("input.caseId", &input.case_id).gql()?;
-        let note = validate::optional("input.note", input.note.as_deref(), validate::long_text).gql()?;
+        let note =
+            validate::optional("input.note", input.note.as_deref(), validate::long_text).gql()?;
         let w = Write::begin(ctx).await.gql()?;
         let r = cases::start_intake(&w.txn, w.actor, w.now, id, note).await;
         Ok(StartIntakePayload {
@@ -186,12 +204,25 @@ impl CaseMutation {
 
     /// IN_INTAKE → ACTIVE (accept), REDIRECTED or REJECTED, with a reason. Members of the
     /// municipality's intake unit only.
-    async fn decide_intake(&self, ctx: &Context<'_>, input: DecideIntakeInput) -> async_graphql::Result<DecideIntakePayload> {
+    async fn decide_intake(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `DecideIntakeInput`.")] input: DecideIntakeInput,
+    ) -> async_graphql::Result<DecideIntakePayload> {
         let id: CaseId = decode("input.caseId", &input.case_id).gql()?;
         let reason = validate::long_text("input.reason", &input.reason).gql()?;
         let redirected_to = opt_text("input.redirectedTo", input.redirected_to.as_deref()).gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = cases::decide_intake(&w.txn, w.actor, w.now, id, input.decision.into(), reason, redirected_to).await;
+        let r = cases::decide_intake(
+            &w.txn,
+            w.actor,
+            w.now,
+            id,
+            input.decision.into(),
+            reason,
+            redirected_to,
+        )
+        .await;
         Ok(DecideIntakePayload {
             case: Case(w.finish(r).await.map_err(|e| e.at("input.caseId")).gql()?),
         })
@@ -199,7 +230,11 @@ impl CaseMutation {
 
     /// ACTIVE → CLOSED, with a reason. The intake unit, a responsible contact or the
     /// intervention lead.
-    async fn close_case(&self, ctx: &Context<'_>, input: CloseCaseInput) -> async_graphql::Result<CloseCasePayload> {
+    async fn close_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `CloseCaseInput`.")] input: CloseCaseInput,
+    ) -> async_graphql::Result<CloseCasePayload> {
         let id: CaseId = decode("input.caseId", &input.case_id).gql()?;
         let reason = validate::long_text("input.reason", &input.reason).gql()?;
         let w = Write::begin(ctx).await.gql()?;

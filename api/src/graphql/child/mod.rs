@@ -26,6 +26,8 @@ pub struct Child {
     pub reveal_cpr: bool,
 }
 
+/// A child (or young person) at the centre of one or more cases. Reached only through a case
+/// you may see.
 #[Object]
 impl Child {
     /// The global id.
@@ -62,7 +64,11 @@ impl Child {
     async fn cpr(&self) -> Option<String> {
         self.model.cpr.as_deref().map(|digits| {
             if self.reveal_cpr {
-                format!("{}-{}", &digits[..6.min(digits.len())], &digits[6.min(digits.len())..])
+                format!(
+                    "{}-{}",
+                    &digits[..6.min(digits.len())],
+                    &digits[6.min(digits.len())..]
+                )
             } else {
                 cpr::mask(digits)
             }
@@ -89,7 +95,11 @@ impl Child {
     /// across them.
     async fn cases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Case>> {
         let mut visible = Vec::new();
-        for case in load(ctx, CasesOf(self.model.id)).await.gql()?.unwrap_or_default() {
+        for case in load(ctx, CasesOf(self.model.id))
+            .await
+            .gql()?
+            .unwrap_or_default()
+        {
             if case_access_loaded(ctx, &case).await.gql()?.is_some() {
                 visible.push(Case(case));
             }
@@ -106,6 +116,7 @@ impl Child {
 /// A guardian or other family member of a child.
 pub struct FamilyMember(pub family_member::Model);
 
+/// A guardian or other family member of a child.
 #[Object]
 impl FamilyMember {
     /// The global id.

@@ -1,9 +1,9 @@
 //! Editing a child's record and family.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use kit_entity::Result;
 use kit_entity::domain::validate;
 use kit_entity::ids::{ChildId, FamilyMemberId};
-use kit_entity::Result;
 
 use super::{Child, FamilyMember};
 use crate::graphql::context::ContextExt;
@@ -43,8 +43,16 @@ impl FamilyMemberInput {
             name: validate::name(&format!("{path}.name"), &self.name)?,
             relation: self.relation.into(),
             has_custody: self.has_custody,
-            email: validate::optional(&format!("{path}.email"), self.email.as_deref(), validate::email)?,
-            phone: validate::optional(&format!("{path}.phone"), self.phone.as_deref(), validate::phone)?,
+            email: validate::optional(
+                &format!("{path}.email"),
+                self.email.as_deref(),
+                validate::email,
+            )?,
+            phone: validate::optional(
+                &format!("{path}.phone"),
+                self.phone.as_deref(),
+                validate::phone,
+            )?,
             language: self.preferred_language.into(),
         })
     }
@@ -109,13 +117,23 @@ pub struct FamilyMemberPayload {
 #[derive(Default)]
 pub struct ChildMutation;
 
+/// Child mutations.
 #[Object]
 impl ChildMutation {
     /// Corrects a child's name, date of birth or CPR number. Requires managing an open case of
     /// the child.
-    async fn update_child(&self, ctx: &Context<'_>, input: UpdateChildInput) -> async_graphql::Result<UpdateChildPayload> {
+    async fn update_child(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `UpdateChildInput`.")] input: UpdateChildInput,
+    ) -> async_graphql::Result<UpdateChildPayload> {
         let id: ChildId = decode("input.childId", &input.child_id).gql()?;
-        let today = ctx.state().clock.now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive();
+        let today = ctx
+            .state()
+            .clock
+            .now()
+            .with_timezone(&chrono_tz::Europe::Copenhagen)
+            .date_naive();
         let cmd = (|| -> Result<UpdateChild> {
             let date_of_birth = input
                 .date_of_birth
@@ -145,6 +163,7 @@ impl ChildMutation {
     async fn add_family_member(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `AddFamilyMemberInput`.")]
         input: AddFamilyMemberInput,
     ) -> async_graphql::Result<FamilyMemberPayload> {
         let id: ChildId = decode("input.childId", &input.child_id).gql()?;
@@ -160,6 +179,7 @@ impl ChildMutation {
     async fn update_family_member(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `UpdateFamilyMemberInput`.")]
         input: UpdateFamilyMemberInput,
     ) -> async_graphql::Result<FamilyMemberPayload> {
         let id: FamilyMemberId = decode("input.familyMemberId", &input.family_member_id).gql()?;
@@ -181,4 +201,3 @@ impl ChildMutation {
         })
     }
 }
-

@@ -2,7 +2,6 @@
 
 mod mutation;
 
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, Object};
 use kit_entity::entities::{organization, professional, unit};
 use kit_entity::ids::{OrganizationId, UnitId};
@@ -19,12 +18,13 @@ use crate::graphql::enums::{Language, OrganizationKind};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{NodeId, decode_opt};
 use crate::graphql::loaders::UnitsOf;
-use crate::graphql::pagination::{ConnectionFields, decode_cursor, encode_cursor, page_size};
+use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
 use crate::graphql::scalars::DateTime;
 
 /// An organization: a region's child psychiatry, a municipality, a practice, a ward, a school.
 pub struct Organization(pub organization::Model);
 
+/// An organization: a region's child psychiatry, a municipality, a practice, a ward, a school.
 #[Object]
 impl Organization {
     /// The global id.
@@ -79,6 +79,7 @@ impl Organization {
 /// A unit of an organization: PPR, the family department, health visitors, SSP, a clinic…
 pub struct Unit(pub unit::Model);
 
+/// A unit of an organization: PPR, the family department, health visitors, SSP, a clinic…
 #[Object]
 impl Unit {
     /// The global id.
@@ -99,7 +100,10 @@ impl Unit {
 
     /// The organization it belongs to.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
-        load_required(ctx, self.0.organization_id).await.map(Organization).gql()
+        load_required(ctx, self.0.organization_id)
+            .await
+            .map(Organization)
+            .gql()
     }
 
     /// When it was created.
@@ -111,6 +115,7 @@ impl Unit {
 /// A professional: a staff member of one of the organizations.
 pub struct Professional(pub professional::Model);
 
+/// A professional: a staff member of one of the organizations.
 #[Object]
 impl Professional {
     /// The global id.
@@ -151,7 +156,10 @@ impl Professional {
     /// The organization they work for.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
         let unit = load_required(ctx, self.0.unit_id).await.gql()?;
-        load_required(ctx, unit.organization_id).await.map(Organization).gql()
+        load_required(ctx, unit.organization_id)
+            .await
+            .map(Organization)
+            .gql()
     }
 
     /// The unit they lead, if they are a leader. Escalations go to leaders, and a leader sees
@@ -181,7 +189,9 @@ impl Professional {
             return Ok(Some(&self.0.subject));
         }
         let unit = load_required(ctx, self.0.unit_id).await.gql()?;
-        Ok(actor.administers(unit.organization_id).then_some(self.0.subject.as_str()))
+        Ok(actor
+            .administers(unit.organization_id)
+            .then_some(self.0.subject.as_str()))
     }
 }
 
@@ -199,28 +209,40 @@ pub struct ProfessionalFilter {
     pub include_inactive: bool,
 }
 
-/// A connection of organizations, by name.
-pub type OrganizationConnection = Connection<String, Organization, ConnectionFields>;
-/// A connection of professionals, by name.
-pub type ProfessionalConnection = Connection<String, Professional, ConnectionFields>;
+crate::connection!(
+    OrganizationConnection,
+    OrganizationEdge,
+    Organization,
+    "A page of organizations, by name.",
+    "An organization in a page of organizations."
+);
+crate::connection!(
+    ProfessionalConnection,
+    ProfessionalEdge,
+    Professional,
+    "A page of professionals, by name.",
+    "A professional in a page of professionals."
+);
 
 /// A `name > n OR (name = n AND id > i)` keyset condition, with its cursor codec.
 fn name_cursor(name: &str, id: i64) -> String {
     encode_cursor(&format!("name:{id}:{name}"))
 }
 
-fn after_name<C: ColumnTrait>(after: Option<&str>, name_col: C, id_col: C) -> Result<Option<Condition>> {
+fn after_name<C: ColumnTrait>(
+    after: Option<&str>,
+    name_col: C,
+    id_col: C,
+) -> Result<Option<Condition>> {
     let Some(after) = after else { return Ok(None) };
     let rest = decode_cursor(after, "name")?;
     let (id, name) = rest
         .split_once(':')
         .and_then(|(id, name)| id.parse::<i64>().ok().map(|id| (id, name.to_owned())))
         .ok_or_else(|| Error::invalid("after", "is not a cursor of this list"))?;
-    Ok(Some(
-        Condition::any()
-            .add(name_col.gt(name.clone()))
-            .add(Condition::all().add(name_col.eq(name)).add(id_col.gt(id))),
-    ))
+    Ok(Some(Condition::any().add(name_col.gt(name.clone())).add(
+        Condition::all().add(name_col.eq(name)).add(id_col.gt(id)),
+    )))
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern.
@@ -239,6 +261,7 @@ pub fn like_pattern(text: &str) -> String {
 #[derive(Default)]
 pub struct DirectoryQuery;
 
+/// Directory queries.
 #[Object]
 impl DirectoryQuery {
     /// All organizations, by name. Any authenticated professional may list them.
@@ -257,15 +280,21 @@ impl DirectoryQuery {
         }
         let db = ctx.state().db.clone();
         let count_query = base.clone();
-        let fields = ConnectionFields::new(move || {
+        let total = TotalCount::new(move || {
             let (q, db) = (count_query.clone(), db.clone());
             async move { q.count(&db).await }
         });
-        let mut page = base;
-        if let Some(c) = after_name(after.as_deref(), organization::Column::Name, organization::Column::Id).gql()? {
-            page = page.filter(c);
+        let mut query = base;
+        if let Some(c) = after_name(
+            after.as_deref(),
+            organization::Column::Name,
+            organization::Column::Id,
+        )
+        .gql()?
+        {
+            query = query.filter(c);
         }
-        let rows = page
+        let rows = query
             .order_by_asc(organization::Column::Name)
             .order_by_asc(organization::Column::Id)
             .limit(limit + 1)
@@ -273,7 +302,15 @@ impl DirectoryQuery {
             .await
             .map_err(Error::from)
             .gql()?;
-        Ok(connect(rows, limit, after.is_some(), fields, |o| name_cursor(&o.name, o.id.0), Organization))
+        Ok(page(
+            rows,
+            limit,
+            after.is_some(),
+            total,
+            |o| name_cursor(&o.name, o.id.0),
+            Organization,
+        )
+        .into())
     }
 
     /// Professionals, by name. Any authenticated professional may list them, to pick
@@ -292,7 +329,10 @@ impl DirectoryQuery {
         if !filter.include_inactive {
             base = base.filter(professional::Column::IsActive.eq(true));
         }
-        if let Some(org) = decode_opt::<OrganizationId>("filter.organizationId", filter.organization_id.as_ref()).gql()? {
+        if let Some(org) =
+            decode_opt::<OrganizationId>("filter.organizationId", filter.organization_id.as_ref())
+                .gql()?
+        {
             base = base.filter(
                 professional::Column::UnitId.in_subquery(
                     sea_orm::sea_query::Query::select()
@@ -309,9 +349,8 @@ impl DirectoryQuery {
         if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
             let pattern = like_pattern(text);
             let like = |col: professional::Column| {
-                Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(col))).like(
-                    sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'),
-                )
+                Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(col)))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
             };
             base = base.filter(
                 Condition::any()
@@ -322,15 +361,21 @@ impl DirectoryQuery {
         }
         let db = ctx.state().db.clone();
         let count_query = base.clone();
-        let fields = ConnectionFields::new(move || {
+        let total = TotalCount::new(move || {
             let (q, db) = (count_query.clone(), db.clone());
             async move { q.count(&db).await }
         });
-        let mut page = base;
-        if let Some(c) = after_name(after.as_deref(), professional::Column::Name, professional::Column::Id).gql()? {
-            page = page.filter(c);
+        let mut query = base;
+        if let Some(c) = after_name(
+            after.as_deref(),
+            professional::Column::Name,
+            professional::Column::Id,
+        )
+        .gql()?
+        {
+            query = query.filter(c);
         }
-        let rows = page
+        let rows = query
             .order_by_asc(professional::Column::Name)
             .order_by_asc(professional::Column::Id)
             .limit(limit + 1)
@@ -338,29 +383,18 @@ impl DirectoryQuery {
             .await
             .map_err(Error::from)
             .gql()?;
-        Ok(connect(rows, limit, after.is_some(), fields, |p| name_cursor(&p.name, p.id.0), Professional))
+        Ok(page(
+            rows,
+            limit,
+            after.is_some(),
+            total,
+            |p| name_cursor(&p.name, p.id.0),
+            Professional,
+        )
+        .into())
     }
 }
 
 fn kinded(kind: OrganizationKind) -> kit_entity::domain::enums::OrganizationKind {
     kind.into()
 }
-
-/// Builds a connection page from `limit + 1` fetched rows.
-pub fn connect<M, N: async_graphql::OutputType>(
-    mut rows: Vec<M>,
-    limit: u64,
-    has_previous: bool,
-    fields: ConnectionFields,
-    cursor: impl Fn(&M) -> String,
-    node: impl Fn(M) -> N,
-) -> Connection<String, N, ConnectionFields> {
-    let has_next = rows.len() as u64 > limit;
-    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let mut connection = Connection::with_additional_fields(has_previous, has_next, fields);
-    connection
-        .edges
-        .extend(rows.into_iter().map(|m| Edge::new(cursor(&m), node(m))));
-    connection
-}
-

@@ -1,9 +1,9 @@
 //! Administration of organizations, units and professionals.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use kit_entity::Result;
 use kit_entity::domain::validate;
 use kit_entity::ids::{OrganizationId, ProfessionalId, UnitId};
-use kit_entity::Result;
 
 use super::{Organization, Professional, Unit};
 use crate::graphql::enums::{Language, OrganizationKind};
@@ -137,17 +137,21 @@ fn opt_name(field: &str, v: Option<&str>) -> Result<Option<String>> {
 #[derive(Default)]
 pub struct DirectoryMutation;
 
+/// Administration mutations.
 #[Object]
 impl DirectoryMutation {
     /// Registers an organization. Administrators only.
     async fn create_organization(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `CreateOrganizationInput`.")]
         input: CreateOrganizationInput,
     ) -> async_graphql::Result<OrganizationPayload> {
         let name = validate::name("input.name", &input.name).gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = directory::create_organization(&w.txn, Some(w.actor), w.now, name, input.kind.into()).await;
+        let r =
+            directory::create_organization(&w.txn, Some(w.actor), w.now, name, input.kind.into())
+                .await;
         let organization = w.finish(r).await.gql()?;
         Ok(OrganizationPayload {
             organization: Organization(organization),
@@ -158,12 +162,21 @@ impl DirectoryMutation {
     async fn update_organization(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `UpdateOrganizationInput`.")]
         input: UpdateOrganizationInput,
     ) -> async_graphql::Result<OrganizationPayload> {
         let id: OrganizationId = decode("input.organizationId", &input.organization_id).gql()?;
         let name = opt_name("input.name", input.name.as_deref()).gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = directory::update_organization(&w.txn, w.actor, w.now, id, name, input.kind.map(Into::into)).await;
+        let r = directory::update_organization(
+            &w.txn,
+            w.actor,
+            w.now,
+            id,
+            name,
+            input.kind.map(Into::into),
+        )
+        .await;
         let organization = w.finish(r).await.gql()?;
         Ok(OrganizationPayload {
             organization: Organization(organization),
@@ -171,11 +184,16 @@ impl DirectoryMutation {
     }
 
     /// Creates a unit. Administrators of the organization only.
-    async fn create_unit(&self, ctx: &Context<'_>, input: CreateUnitInput) -> async_graphql::Result<UnitPayload> {
+    async fn create_unit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `CreateUnitInput`.")] input: CreateUnitInput,
+    ) -> async_graphql::Result<UnitPayload> {
         let org: OrganizationId = decode("input.organizationId", &input.organization_id).gql()?;
         let name = validate::name("input.name", &input.name).gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = directory::create_unit(&w.txn, Some(w.actor), w.now, org, name, input.is_intake).await;
+        let r =
+            directory::create_unit(&w.txn, Some(w.actor), w.now, org, name, input.is_intake).await;
         Ok(UnitPayload {
             unit: Unit(w.finish(r).await.gql()?),
         })
@@ -183,7 +201,11 @@ impl DirectoryMutation {
 
     /// Renames a unit or changes whether it is the intake unit. Administrators of the
     /// organization only.
-    async fn update_unit(&self, ctx: &Context<'_>, input: UpdateUnitInput) -> async_graphql::Result<UnitPayload> {
+    async fn update_unit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `UpdateUnitInput`.")] input: UpdateUnitInput,
+    ) -> async_graphql::Result<UnitPayload> {
         let id: UnitId = decode("input.unitId", &input.unit_id).gql()?;
         let name = opt_name("input.name", input.name.as_deref()).gql()?;
         let w = Write::begin(ctx).await.gql()?;
@@ -197,6 +219,7 @@ impl DirectoryMutation {
     async fn create_professional(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `CreateProfessionalInput`.")]
         input: CreateProfessionalInput,
     ) -> async_graphql::Result<ProfessionalPayload> {
         let fields = (|| -> Result<ProfessionalFields> {
@@ -206,7 +229,11 @@ impl DirectoryMutation {
                 title: validate::short_text("input.title", &input.title)?,
                 email: validate::email("input.email", &input.email)?,
                 phone: validate::optional("input.phone", input.phone.as_deref(), validate::phone)?,
-                subject: validate::optional("input.subject", input.subject.as_deref(), validate::short_text)?,
+                subject: validate::optional(
+                    "input.subject",
+                    input.subject.as_deref(),
+                    validate::short_text,
+                )?,
                 leads_unit_id: decode_opt("input.leadsUnitId", input.leads_unit_id.as_ref())?,
                 is_admin: input.is_admin,
                 language: input.language.into(),
@@ -225,16 +252,25 @@ impl DirectoryMutation {
     async fn update_professional(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `UpdateProfessionalInput`.")]
         input: UpdateProfessionalInput,
     ) -> async_graphql::Result<ProfessionalPayload> {
         let id: ProfessionalId = decode("input.professionalId", &input.professional_id).gql()?;
         let cmd = (|| -> Result<UpdateProfessional> {
             Ok(UpdateProfessional {
                 name: opt_name("input.name", input.name.as_deref())?,
-                title: validate::optional("input.title", input.title.as_deref(), validate::short_text)?,
+                title: validate::optional(
+                    "input.title",
+                    input.title.as_deref(),
+                    validate::short_text,
+                )?,
                 email: validate::optional("input.email", input.email.as_deref(), validate::email)?,
                 phone: maybe(input.phone, |p| validate::phone("input.phone", &p))?,
-                subject: validate::optional("input.subject", input.subject.as_deref(), validate::short_text)?,
+                subject: validate::optional(
+                    "input.subject",
+                    input.subject.as_deref(),
+                    validate::short_text,
+                )?,
                 unit_id: decode_opt("input.unitId", input.unit_id.as_ref())?,
                 leads_unit_id: maybe(input.leads_unit_id, |id| decode("input.leadsUnitId", &id))?,
                 is_admin: input.is_admin,

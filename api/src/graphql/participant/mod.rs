@@ -12,8 +12,8 @@ use crate::graphql::case::{Case, case_access_loaded};
 use crate::graphql::child::{Child, FamilyMember};
 use crate::graphql::context::load_required;
 use crate::graphql::directory::Professional;
-use crate::graphql::errors::IntoGraphql;
 use crate::graphql::enums::{ParticipantRole, Sector};
+use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
 use crate::graphql::scalars::DateTime;
 
@@ -25,6 +25,7 @@ pub struct Participant(pub participant::Model);
 /// An actor outside the product's organizations, such as a private therapist.
 pub struct ExternalActor(participant::Model);
 
+/// An actor outside the product's organizations, such as a private therapist.
 #[Object]
 impl ExternalActor {
     /// Name.
@@ -48,6 +49,9 @@ impl ExternalActor {
     }
 }
 
+/// One person's participation in a case. Exactly one of `professional`, `familyMember`,
+/// `child` and `external` is set, according to who the participant is. Ending a
+/// participation closes its active period; the participation stays as history.
 #[Object]
 impl Participant {
     /// The global id.
@@ -93,7 +97,10 @@ impl Participant {
     }
 
     /// Set when the participant is a guardian or other family member.
-    async fn family_member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FamilyMember>> {
+    async fn family_member(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<FamilyMember>> {
         match self.0.family_member_id {
             Some(id) => Ok(Some(FamilyMember(load_required(ctx, id).await.gql()?))),
             None => Ok(None),
@@ -145,7 +152,10 @@ impl Participant {
 
     /// Who added them.
     async fn added_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Professional> {
-        load_required(ctx, self.0.added_by_id).await.map(Professional).gql()
+        load_required(ctx, self.0.added_by_id)
+            .await
+            .map(Professional)
+            .gql()
     }
 
     /// Who ended the participation.
@@ -156,4 +166,3 @@ impl Participant {
         }
     }
 }
-

@@ -111,7 +111,10 @@ fn person(input: &AddParticipantInput) -> Result<Person> {
         return if given == 0 {
             Ok(Person::Child)
         } else {
-            Err(Error::invalid("input.role", "role CHILD takes no professionalId, familyMemberId or external"))
+            Err(Error::invalid(
+                "input.role",
+                "role CHILD takes no professionalId, familyMemberId or external",
+            ))
         };
     }
     if given != 1 {
@@ -132,8 +135,16 @@ fn person(input: &AddParticipantInput) -> Result<Person> {
         .ok_or_else(|| Error::invalid("input.external", "is required"))?;
     Ok(Person::External(ExternalActor {
         name: validate::name("input.external.name", &ext.name)?,
-        email: validate::optional("input.external.email", ext.email.as_deref(), validate::email)?,
-        phone: validate::optional("input.external.phone", ext.phone.as_deref(), validate::phone)?,
+        email: validate::optional(
+            "input.external.email",
+            ext.email.as_deref(),
+            validate::email,
+        )?,
+        phone: validate::optional(
+            "input.external.phone",
+            ext.phone.as_deref(),
+            validate::phone,
+        )?,
         organization: validate::optional(
             "input.external.organization",
             ext.organization.as_deref(),
@@ -146,12 +157,18 @@ fn person(input: &AddParticipantInput) -> Result<Person> {
 #[derive(Default)]
 pub struct ParticipantMutation;
 
+/// Participant mutations.
 #[Object]
 impl ParticipantMutation {
     /// Adds someone to a case. The intake unit, a responsible contact or the intervention
     /// lead; the case must not have ended. A second active responsible contact for a sector is
     /// a CONFLICT: use `assignResponsibleContact` to replace one.
-    async fn add_participant(&self, ctx: &Context<'_>, input: AddParticipantInput) -> async_graphql::Result<AddParticipantPayload> {
+    async fn add_participant(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `AddParticipantInput`.")]
+        input: AddParticipantInput,
+    ) -> async_graphql::Result<AddParticipantPayload> {
         let case_id: CaseId = decode("input.caseId", &input.case_id).gql()?;
         let person = person(&input).gql()?;
         let cmd = AddParticipant {
@@ -175,6 +192,7 @@ impl ParticipantMutation {
     async fn end_participation(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `EndParticipationInput`.")]
         input: EndParticipationInput,
     ) -> async_graphql::Result<EndParticipationPayload> {
         let id: ParticipantId = decode("input.participantId", &input.participant_id).gql()?;
@@ -194,6 +212,7 @@ impl ParticipantMutation {
     async fn assign_responsible_contact(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `AssignResponsibleContactInput`.")]
         input: AssignResponsibleContactInput,
     ) -> async_graphql::Result<AssignResponsibleContactPayload> {
         let case_id: CaseId = decode("input.caseId", &input.case_id).gql()?;

@@ -1,0 +1,338 @@
+//! Starting the application and speaking GraphQL to it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use kit_api::{App, AppState, Config};
+use kit_entity::ManualClock;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+
+/// The environment variable naming a PostgreSQL server to test against.
+pub const DATABASE_ENV: &str = "KIT_TEST_DATABASE_URL";
+
+/// A fresh database for one test, removed when dropped.
+pub struct TestDatabase {
+    /// The URL the application connects to.
+    pub url: String,
+    postgres: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    /// Creates a fresh, empty database.
+    ///
+    /// # Panics
+    /// When the test database server cannot be reached.
+    pub async fn create() -> Self {
+        match std::env::var(DATABASE_ENV) {
+            Ok(admin_url) if admin_url.starts_with("postgres") => {
+                let name = format!("kit_t_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot reach {admin_url}: {e}"));
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot create database {name}: {e}"));
+                admin.close().await.ok();
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.as_str(), |(b, _)| b);
+                Self {
+                    url: format!("{base}/{name}"),
+                    postgres: Some((admin_url.clone(), name)),
+                    _dir: None,
+                }
+            }
+            _ => {
+                let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("no temp dir: {e}"));
+                let url = format!("sqlite://{}/kit.db?mode=rwc", dir.path().display());
+                Self {
+                    url,
+                    postgres: None,
+                    _dir: Some(dir),
+                }
+            }
+        }
+    }
+
+    /// True on PostgreSQL.
+    #[must_use]
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.postgres.take() {
+            // Drop on a thread of its own: this may run inside a runtime that is shutting down.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(rt) = rt {
+                    rt.block_on(async {
+                        if let Ok(admin) = Database::connect(&admin_url).await {
+                            let _ = admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// The instant test clocks start at: Monday 23 November 2026, 09:00 in Copenhagen.
+#[must_use]
+pub fn monday_morning() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+/// A running application.
+pub struct TestApp {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its state (database, clock, authenticator).
+    pub state: AppState,
+    /// Its clock; move it instead of sleeping.
+    pub clock: Arc<ManualClock>,
+    /// How many SQL statements the application's pool has run.
+    pub statements: Arc<AtomicUsize>,
+    /// The SQL of the statements counted since the last reset.
+    pub statement_log: Arc<std::sync::Mutex<Vec<String>>>,
+    http: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The database; dropped (and on PostgreSQL removed) with the app.
+    pub database: TestDatabase,
+}
+
+/// A GraphQL response.
+#[derive(Debug, Clone)]
+pub struct Gql {
+    /// The HTTP status.
+    pub status: u16,
+    /// The whole body.
+    pub body: Value,
+}
+
+impl Gql {
+    /// `data`, asserting that there are no errors.
+    ///
+    /// # Panics
+    /// When the response holds errors.
+    #[must_use]
+    pub fn data(&self) -> &Value {
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            serde_json::to_string_pretty(&self.body).unwrap_or_default()
+        );
+        &self.body["data"]
+    }
+
+    /// The first error's `extensions.code`.
+    #[must_use]
+    pub fn code(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["code"].as_str()
+    }
+
+    /// The first error's `extensions.field`.
+    #[must_use]
+    pub fn field(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["field"].as_str()
+    }
+
+    /// The first error's message.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        self.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+    }
+
+    /// Asserts the first error has `code` (and `field`, if given).
+    ///
+    /// # Panics
+    /// When it does not.
+    pub fn assert_error(&self, code: &str, field: Option<&str>) {
+        assert_eq!(self.code(), Some(code), "body: {}", self.body);
+        if let Some(field) = field {
+            assert_eq!(self.field(), Some(field), "body: {}", self.body);
+        }
+    }
+}
+
+impl TestApp {
+    /// Starts the application on a fresh database.
+    ///
+    /// # Panics
+    /// When it cannot start.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the application with a configuration adjusted by `adjust`.
+    ///
+    /// # Panics
+    /// When it cannot start.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let database = TestDatabase::create().await;
+        let mut config = Config {
+            database_url: database.url.clone(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            auth_hs256_secret: Some("test-secret-that-is-long-enough-for-hs256".into()),
+            ..Config::default()
+        };
+        adjust(&mut config);
+        let mut db = kit_api::db::connect(&config)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open {}: {e}", database.url));
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&statements);
+        let statement_log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = Arc::clone(&statement_log);
+        db.set_metric_callback(move |info| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            if let Ok(mut log) = log.lock() {
+                log.push(info.statement.sql.chars().take(120).collect());
+            }
+        });
+        let clock = Arc::new(ManualClock::new(monday_morning()));
+        let app = App::start(db, config, clock.clone())
+            .await
+            .unwrap_or_else(|e| panic!("cannot start: {e:#}"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("cannot bind: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("no address: {e}"));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let state = app.state.clone();
+        tokio::spawn(app.serve(listener, async {
+            let _ = rx.await;
+        }));
+        Self {
+            addr,
+            state,
+            clock,
+            statements,
+            statement_log,
+            http: reqwest::Client::new(),
+            shutdown: Some(tx),
+            database,
+        }
+    }
+
+    /// The database pool.
+    #[must_use]
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    /// The base URL.
+    #[must_use]
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A local token for `subject`, valid for an hour of real time.
+    ///
+    /// # Panics
+    /// When local tokens are disabled.
+    #[must_use]
+    pub fn token(&self, subject: &str) -> String {
+        self.state
+            .auth
+            .issue_local(subject, Utc::now(), TimeDelta::hours(1))
+            .unwrap_or_else(|e| panic!("cannot issue a token: {e}"))
+    }
+
+    /// Runs a GraphQL operation as the holder of `token`.
+    ///
+    /// # Panics
+    /// When the server cannot be reached or answers with something that is not JSON.
+    pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Gql {
+        self.post(
+            Some(token),
+            &json!({ "query": query, "variables": variables }),
+        )
+        .await
+    }
+
+    /// Posts a raw body to `/graphql`.
+    ///
+    /// # Panics
+    /// When the server cannot be reached or answers with something that is not JSON.
+    pub async fn post(&self, token: Option<&str>, body: &Value) -> Gql {
+        let mut request = self.http.post(self.url("/graphql")).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        let status = response.status().as_u16();
+        let body = response
+            .json::<Value>()
+            .await
+            .unwrap_or_else(|e| panic!("not JSON: {e}"));
+        Gql { status, body }
+    }
+
+    /// A plain GET.
+    ///
+    /// # Panics
+    /// When the server cannot be reached.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = self
+            .http
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap_or_default())
+    }
+
+    /// Resets the statement counter and returns the count after `f` ran.
+    pub async fn count_statements<F: std::future::Future>(&self, f: F) -> (usize, F::Output) {
+        self.statements.store(0, Ordering::SeqCst);
+        if let Ok(mut log) = self.statement_log.lock() {
+            log.clear();
+        }
+        let out = f.await;
+        (self.statements.load(Ordering::SeqCst), out)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The database key inside a global id.
+///
+/// # Panics
+/// When `global` is not a global id.
+#[must_use]
+pub fn key_of(global: &str) -> i64 {
+    kit_api::graphql::ids::split(global)
+        .map(|(_, key)| key)
+        .unwrap_or_else(|| panic!("{global} is not a global id"))
+}

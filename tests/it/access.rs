@@ -1,0 +1,206 @@
+//! Need-to-know: a case is visible to its participants, its municipality's intake unit and
+//! the leaders of participating units, and to nobody else — who cannot even tell it exists.
+
+use kit_api::access::{self, Actor};
+use kit_entity::entities::case;
+use kit_entity::ids::CaseId;
+use kit_tests::harness::{TestApp, key_of};
+use kit_tests::world::{World, ops};
+use sea_orm::{EntityTrait, QueryFilter};
+use serde_json::json;
+
+const CASE: &str = "query($id: ID!) { case(id: $id) { id reference child { name } } }";
+const NODE: &str = "query($id: ID!) { node(id: $id) { id ... on Case { reference } } }";
+const COUNT: &str = "{ cases { totalCount edges { node { id } } } }";
+
+fn ids(r: &kit_tests::harness::Gql) -> Vec<String> {
+    r.data()["cases"]["edges"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(|e| e["node"]["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn another_municipality_guessing_a_case_id_learns_nothing() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let id = app
+        .active_case(&w.intake_a.token, &w.municipality_a, "Alma")
+        .await;
+    let _ = app
+        .gql(
+            &w.intake_a.token,
+            ops::ASSIGN,
+            json!({ "case": id, "p": w.caseworker_a.gid }),
+        )
+        .await
+        .data();
+
+    for outsider in [
+        &w.caseworker_b,
+        &w.intake_b,
+        &w.admin_a,
+        &w.caseworker2_a,
+        &w.psychologist,
+    ] {
+        let r = app.gql(&outsider.token, CASE, json!({ "id": id })).await;
+        r.assert_error("NOT_FOUND", None);
+        assert!(r.body["data"]["case"].is_null());
+        assert!(!r.body.to_string().contains("Alma"));
+        app.gql(&outsider.token, NODE, json!({ "id": id }))
+            .await
+            .assert_error("NOT_FOUND", None);
+        let list = app.gql(&outsider.token, COUNT, json!({})).await;
+        assert_eq!(list.data()["cases"]["totalCount"], 0);
+        // Mutations on it say the same as for a case that does not exist.
+        let r = app
+            .gql(&outsider.token, ops::CLOSE, json!({ "id": id }))
+            .await;
+        r.assert_error("NOT_FOUND", Some("input.caseId"));
+        let missing = app
+            .gql(
+                &outsider.token,
+                ops::CLOSE,
+                json!({ "id": "Q2FzZTo5OTk5OTk" }),
+            )
+            .await;
+        assert_eq!(
+            missing.body["errors"][0]["message"],
+            r.body["errors"][0]["message"]
+        );
+        // Nothing about the child either.
+        let child = app
+            .gql(
+                &w.intake_a.token,
+                "query($id: ID!) { case(id: $id) { child { id } } }",
+                json!({ "id": id }),
+            )
+            .await
+            .data()["case"]["child"]["id"]
+            .clone();
+        app.gql(
+            &outsider.token,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": child }),
+        )
+        .await
+        .assert_error("NOT_FOUND", None);
+    }
+}
+
+#[tokio::test]
+async fn each_basis_opens_exactly_its_cases() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let with_ppr = app
+        .active_case(&w.intake_a.token, &w.municipality_a, "With PPR")
+        .await;
+    let without = app
+        .active_case(&w.intake_a.token, &w.municipality_a, "Without PPR")
+        .await;
+    let in_b = app
+        .active_case(&w.intake_b.token, &w.municipality_b, "In B")
+        .await;
+    let _ = app
+        .gql(&w.intake_a.token, ops::ADD, json!({ "input": { "caseId": with_ppr, "role": "PROFESSIONAL", "professionalId": w.ppr_a.gid } }))
+        .await
+        .data();
+
+    // The intake unit sees all of its municipality's cases, and only those.
+    let mut seen = ids(&app.gql(&w.intake_a.token, COUNT, json!({})).await);
+    seen.sort();
+    let mut expected = vec![with_ppr.clone(), without.clone()];
+    expected.sort();
+    assert_eq!(seen, expected);
+    assert_eq!(
+        ids(&app.gql(&w.intake_b.token, COUNT, json!({})).await),
+        vec![in_b.clone()]
+    );
+
+    // A participant sees the case they take part in.
+    assert_eq!(
+        ids(&app.gql(&w.ppr_a.token, COUNT, json!({})).await),
+        vec![with_ppr.clone()]
+    );
+    // Their leader sees it too, as leader.
+    let r = app
+        .gql(
+            &w.ppr_leader_a.token,
+            "query($id: ID!) { case(id: $id) { viewerAccess { basis canManage } } }",
+            json!({ "id": with_ppr }),
+        )
+        .await;
+    assert_eq!(r.data()["case"]["viewerAccess"]["basis"], "UNIT_LEADER");
+    assert_eq!(r.data()["case"]["viewerAccess"]["canManage"], false);
+    assert_eq!(
+        ids(&app.gql(&w.ppr_leader_a.token, COUNT, json!({})).await),
+        vec![with_ppr.clone()]
+    );
+    app.gql(&w.ppr_leader_a.token, CASE, json!({ "id": without }))
+        .await
+        .assert_error("NOT_FOUND", None);
+}
+
+#[tokio::test]
+async fn the_list_condition_and_the_single_decision_agree() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let mut cases = Vec::new();
+    for (i, name) in ["A1", "A2", "A3", "A4"].iter().enumerate() {
+        let id = app
+            .active_case(&w.intake_a.token, &w.municipality_a, name)
+            .await;
+        let people = [&w.caseworker_a, &w.ppr_a, &w.psychiatrist, &w.caseworker2_a];
+        let _ = app
+            .gql(&w.intake_a.token, ops::ADD, json!({ "input": { "caseId": id, "role": "PROFESSIONAL", "professionalId": people[i].gid } }))
+            .await
+            .data();
+        cases.push(id);
+    }
+    cases.push(
+        app.active_case(&w.intake_b.token, &w.municipality_b, "B1")
+            .await,
+    );
+
+    let everyone = [
+        &w.intake_a,
+        &w.caseworker_a,
+        &w.caseworker2_a,
+        &w.ppr_a,
+        &w.ppr_leader_a,
+        &w.admin_a,
+        &w.psychiatrist,
+        &w.psychologist,
+        &w.intake_b,
+        &w.caseworker_b,
+    ];
+    for person in everyone {
+        let subject = kit_entity::entities::professional::Entity::find_by_id(person.id)
+            .one(app.db())
+            .await
+            .ok()
+            .flatten()
+            .map(|p| p.subject)
+            .unwrap_or_default();
+        let actor = Actor::load(app.db(), &subject)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let listed: Vec<CaseId> = case::Entity::find()
+            .filter(access::visible_cases(&actor))
+            .all(app.db())
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        for id in &cases {
+            let id = CaseId(key_of(id));
+            let decided = access::case_access(app.db(), &actor, id).await.is_ok();
+            assert_eq!(listed.contains(&id), decided, "{subject} and case {id}");
+        }
+    }
+}

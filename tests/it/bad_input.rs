@@ -1,0 +1,229 @@
+//! Bad input gets BAD_USER_INPUT naming the field, and nothing is written.
+
+use kit_tests::harness::TestApp;
+use kit_tests::world::{World, ops, referral};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Value, json};
+
+const TABLES: &[&str] = &[
+    "organizations",
+    "units",
+    "professionals",
+    "children",
+    "family_members",
+    "cases",
+    "referrals",
+    "case_status_changes",
+    "participants",
+];
+
+async fn row_counts(app: &TestApp) -> Vec<i64> {
+    let db = app.db();
+    let mut counts = Vec::new();
+    for table in TABLES {
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .ok()
+            .flatten();
+        counts.push(
+            row.and_then(|r| r.try_get::<i64>("", "n").ok())
+                .unwrap_or(-1),
+        );
+    }
+    counts
+}
+
+async fn refused(app: &TestApp, token: &str, query: &str, variables: Value, field: &str) {
+    let before = row_counts(app).await;
+    let r = app.gql(token, query, variables).await;
+    r.assert_error("BAD_USER_INPUT", Some(field));
+    assert!(
+        r.message().contains(field) || r.message().starts_with("Invalid value"),
+        "{}",
+        r.message()
+    );
+    assert_eq!(
+        row_counts(app).await,
+        before,
+        "no row may be written for {field}"
+    );
+}
+
+#[tokio::test]
+async fn each_bad_input_names_its_field_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let t = &w.intake_a.token;
+    let with = |patch: fn(&mut Value)| {
+        let mut input = referral(&w.municipality_a, "Ida");
+        input["familyMembers"] = json!([{ "name": "Lone", "relation": "MOTHER", "hasCustody": true, "email": "lone@example.dk" }]);
+        patch(&mut input);
+        json!({ "input": input })
+    };
+
+    // A malformed date.
+    refused(
+        &app,
+        t,
+        ops::SUBMIT,
+        with(|i| i["child"]["dateOfBirth"] = json!("2014-13-45")),
+        "input.child.dateOfBirth",
+    )
+    .await;
+    refused(
+        &app,
+        t,
+        ops::SUBMIT,
+        with(|i| i["child"]["dateOfBirth"] = json!("03-05-2014")),
+        "input.child.dateOfBirth",
+    )
+    .await;
+    refused(
+        &app,
+        t,
+        ops::SUBMIT,
+        with(|i| i["receivedAt"] = json!("yesterday")),
+        "input.receivedAt",
+    )
+    .await;
+    // A date in the future.
+    refused(
+        &app,
+        t,
+        ops::SUBMIT,
+        with(|i| i["child"]["dateOfBirth"] = json!("2030-01-01")),
+        "input.child.dateOfBirth",
+    )
+    .await;
+    // A CPR number with an impossible date, or a wrong shape.
+    refused(
+        &app,
+        t,
+        ops::SUBMIT,
+        with(|i| i["child"]["cpr"] = json!("310214-4321")),
+        "input.child.cpr",
+    )
+    .await;
+    refused(
+        &app,
+        t,
+        ops::SUBMIT,
+        with(|i| i["child"]["cpr"] = json!("12345")),
+        "input.child.cpr",
+    )
+    .await;
+    // A CPR number that contradicts the date of birth.
+    refused(
+        &app,
+        t,
+        ops::SUBMIT,
+        with(|i| i["child"]["cpr"] = json!("040514-4321")),
+        "input.child.cpr",
+    )
+    .await;
+    // A name of 10 kB.
+    refused(
+        &app,
+        t,
+        ops::SUBMIT,
+        with(|i| i["child"]["name"] = json!("x".repeat(10_240))),
+        "input.child.name",
+    )
+    .await;
+    // An e-mail that is not an address.
+    refused(
+        &app,
+        t,
+        ops::SUBMIT,
+        with(|i| i["familyMembers"][0]["email"] = json!("lone at example")),
+        "input.familyMembers.0.email",
+    )
+    .await;
+    // Unknown ids: a municipality that does not exist, and an id of the wrong type.
+    refused(
+        &app,
+        t,
+        ops::SUBMIT,
+        with(|i| i["municipalityId"] = json!("T3JnYW5pemF0aW9uOjk5OTk")),
+        "input.municipalityId",
+    )
+    .await;
+    refused(
+        &app,
+        t,
+        ops::SUBMIT,
+        with(|i| i["municipalityId"] = json!("not-an-id")),
+        "input.municipalityId",
+    )
+    .await;
+    let region = w.region.clone();
+    let mut input = referral(&region, "Ida");
+    input["municipalityId"] = json!(region);
+    refused(
+        &app,
+        t,
+        ops::SUBMIT,
+        json!({ "input": input }),
+        "input.municipalityId",
+    )
+    .await;
+
+    // Unknown ids when adding a participant.
+    let case = app.active_case(t, &w.municipality_a, "Ida").await;
+    refused(
+        &app,
+        t,
+        ops::ADD,
+        json!({ "input": { "caseId": case, "role": "PROFESSIONAL", "professionalId": "UHJvZmVzc2lvbmFsOjk5OTk" } }),
+        "input.professionalId",
+    )
+    .await;
+    refused(
+        &app,
+        t,
+        ops::ADD,
+        json!({ "input": { "caseId": case, "role": "PROFESSIONAL", "professionalId": case } }),
+        "input.professionalId",
+    )
+    .await;
+    // An external actor's e-mail that is not an address.
+    refused(
+        &app,
+        t,
+        ops::ADD,
+        json!({ "input": { "caseId": case, "role": "EXTERNAL", "external": { "name": "Coach", "email": "coach@" } } }),
+        "input.external.email",
+    )
+    .await;
+    // A role that does not fit the person.
+    refused(
+        &app,
+        t,
+        ops::ADD,
+        json!({ "input": { "caseId": case, "role": "GUARDIAN", "professionalId": w.ppr_a.gid } }),
+        "input.role",
+    )
+    .await;
+    // An unknown enum value.
+    refused(
+        &app,
+        t,
+        ops::SUBMIT,
+        with(|i| i["source"] = json!("NEIGHBOUR")),
+        "input.source",
+    )
+    .await;
+    // A negative page size.
+    refused(
+        &app,
+        t,
+        "{ cases(first: -1) { totalCount } }",
+        json!({}),
+        "first",
+    )
+    .await;
+}

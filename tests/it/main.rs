@@ -1,0 +1,13 @@
+//! End-to-end tests: the real HTTP server, a real database (SQLite by default, PostgreSQL when
+//! `KIT_TEST_DATABASE_URL` is set), GraphQL over the wire.
+
+mod access;
+mod admin;
+mod auth;
+mod bad_input;
+mod contacts;
+mod operations;
+mod pagination;
+mod pathway;
+mod schema;
+mod statements;
