@@ -149,6 +149,52 @@ mod tests {
     }
 
     #[test]
+    fn layers_defaults_then_file_then_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "kit.toml",
+                r#"
+                    listen = "0.0.0.0:9000"
+                    public_url = "https://kit.kommune.example"
+                    log_format = "json"
+                "#,
+            )?;
+            jail.set_env("KIT_LISTEN", "127.0.0.1:9100");
+            jail.set_env("KIT_AUTH_JWKS_URL", "https://login.example/jwks.json");
+            let config = Config::load(Path::new("kit.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(
+                config.listen,
+                SocketAddr::from(([127, 0, 0, 1], 9100)),
+                "env beats file"
+            );
+            assert_eq!(
+                config.public_url, "https://kit.kommune.example",
+                "file beats default"
+            );
+            assert_eq!(config.log_format, LogFormat::Json);
+            assert_eq!(
+                config.auth_jwks_url.as_deref(),
+                Some("https://login.example/jwks.json")
+            );
+            assert_eq!(
+                config.database_url, "sqlite://data/kit.db?mode=rwc",
+                "default"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_missing_file_is_fine_and_a_bad_value_is_an_error() {
+        figment::Jail::expect_with(|jail| {
+            assert!(Config::load(Path::new("absent.toml")).is_ok());
+            jail.set_env("KIT_LISTEN", "not an address");
+            assert!(Config::load(Path::new("absent.toml")).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
     fn sqlite_dir_follows_the_url() {
         let c = Config::default();
         assert_eq!(c.sqlite_dir(), Some(PathBuf::from("data")));

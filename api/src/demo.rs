@@ -556,7 +556,11 @@ async fn load_case(
         .await?;
     }
     if matches!(status, CaseStatus::Active | CaseStatus::Closed) {
-        let municipal_contact = if index % 2 == 0 { staff[2] } else { staff[3] };
+        let municipal_contact = if index.is_multiple_of(2) {
+            staff[2]
+        } else {
+            staff[3]
+        };
         participant::assign_responsible_contact(
             &txn,
             intake,
@@ -577,7 +581,11 @@ async fn load_case(
             )
             .await?;
         }
-        let psychologist = if index % 2 == 0 { staff[4] } else { staff[9] };
+        let psychologist = if index.is_multiple_of(2) {
+            staff[4]
+        } else {
+            staff[9]
+        };
         participant::add(
             &txn,
             intake,
