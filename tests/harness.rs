@@ -27,8 +27,17 @@ impl TestDatabase {
     /// # Panics
     /// When the test database server cannot be reached.
     pub async fn create() -> Self {
-        match std::env::var(DATABASE_ENV) {
-            Ok(admin_url) if admin_url.starts_with("postgres") => {
+        Self::create_at(&std::env::var(DATABASE_ENV).unwrap_or_default()).await
+    }
+
+    /// Creates a fresh database on the PostgreSQL server `admin_url`, or a SQLite file when
+    /// `admin_url` is not a PostgreSQL URL.
+    ///
+    /// # Panics
+    /// When the database server cannot be reached.
+    pub async fn create_at(admin_url: &str) -> Self {
+        match admin_url.to_owned() {
+            admin_url if admin_url.starts_with("postgres") => {
                 let name = format!("kit_t_{}", uuid::Uuid::new_v4().simple());
                 let admin = Database::connect(&admin_url)
                     .await

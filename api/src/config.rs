@@ -149,6 +149,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure type is figment's choice
     fn layers_defaults_then_file_then_environment() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(
@@ -185,6 +186,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure type is figment's choice
     fn a_missing_file_is_fine_and_a_bad_value_is_an_error() {
         figment::Jail::expect_with(|jail| {
             assert!(Config::load(Path::new("absent.toml")).is_ok());

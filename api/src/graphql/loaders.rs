@@ -28,7 +28,7 @@ use tokio::sync::Notify;
 const MAX_BATCH: usize = 1000;
 /// How often a requester yields before loading. Each yield lets the executor poll the
 /// request's other resolvers once more, so that they can add their keys to the batch.
-const YIELDS: usize = 24;
+const YIELDS: usize = 12;
 
 /// What a load yields: the value if it exists, or the (shared) database error.
 pub type Loaded<V> = Result<Option<V>, Arc<DbErr>>;
@@ -61,12 +61,6 @@ pub struct BatchLoader<K: Keyed> {
     loaded: Notify,
 }
 
-enum Next<K: Keyed> {
-    Done(HashMap<K, Loaded<K::Value>>),
-    Load(Vec<K>),
-    Wait,
-}
-
 impl<K: Keyed> BatchLoader<K> {
     fn new(db: &DatabaseConnection) -> Self {
         Self {
@@ -85,72 +79,68 @@ impl<K: Keyed> BatchLoader<K> {
     }
 
     /// Loads `keys`, batching them with every other key requested meanwhile.
+    ///
+    /// Whoever adds the first key to an empty pending set leads that batch: it yields a few
+    /// times so that sibling resolvers can add their keys, then loads everything pending.
+    /// Everyone else waits for a batch to arrive; nobody else yields.
     pub async fn load_many(&self, keys: Vec<K>) -> HashMap<K, Loaded<K::Value>> {
-        let missing = {
+        let leads = {
             let mut state = self.lock();
-            let mut missing = false;
+            let was_empty = state.pending.is_empty();
+            let mut added = false;
             for key in &keys {
-                if !state.done.contains_key(key) && !state.loading.contains(key) {
-                    state.pending.insert(key.clone());
-                    missing = true;
+                if !state.done.contains_key(key) && !state.loading.contains(key) && state.pending.insert(key.clone()) {
+                    added = true;
                 }
             }
-            missing
+            added && was_empty
         };
-        if missing {
+        if leads {
             for _ in 0..YIELDS {
                 tokio::task::yield_now().await;
             }
+            let batch: Vec<K> = {
+                let mut state = self.lock();
+                let batch: Vec<K> = state.pending.drain().collect();
+                state.loading.extend(batch.iter().cloned());
+                batch
+            };
+            for chunk in batch.chunks(MAX_BATCH) {
+                let result = K::fetch(&self.db, chunk).await;
+                let mut state = self.lock();
+                match result {
+                    Ok(mut found) => {
+                        for key in chunk {
+                            state.loading.remove(key);
+                            let value = found.remove(key);
+                            state.done.insert(key.clone(), Ok(value));
+                        }
+                    }
+                    Err(e) => {
+                        let e = Arc::new(e);
+                        for key in chunk {
+                            state.loading.remove(key);
+                            state.done.insert(key.clone(), Err(Arc::clone(&e)));
+                        }
+                    }
+                }
+            }
+            self.loaded.notify_waiters();
         }
         loop {
             let notified = self.loaded.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let next = {
-                let mut state = self.lock();
+            {
+                let state = self.lock();
                 if keys.iter().all(|k| state.done.contains_key(k)) {
-                    Next::Done(
-                        keys.iter()
-                            .filter_map(|k| state.done.get(k).map(|v| (k.clone(), v.clone())))
-                            .collect(),
-                    )
-                } else if keys.iter().any(|k| state.pending.contains(k)) {
-                    let batch: Vec<K> = state.pending.iter().take(MAX_BATCH).cloned().collect();
-                    for key in &batch {
-                        state.pending.remove(key);
-                        state.loading.insert(key.clone());
-                    }
-                    Next::Load(batch)
-                } else {
-                    Next::Wait
+                    return keys
+                        .iter()
+                        .filter_map(|k| state.done.get(k).map(|v| (k.clone(), v.clone())))
+                        .collect();
                 }
-            };
-            match next {
-                Next::Done(found) => return found,
-                Next::Load(batch) => {
-                    let result = K::fetch(&self.db, &batch).await;
-                    let mut state = self.lock();
-                    match result {
-                        Ok(mut found) => {
-                            for key in batch {
-                                state.loading.remove(&key);
-                                let value = found.remove(&key);
-                                state.done.insert(key, Ok(value));
-                            }
-                        }
-                        Err(e) => {
-                            let e = Arc::new(e);
-                            for key in batch {
-                                state.loading.remove(&key);
-                                state.done.insert(key, Err(Arc::clone(&e)));
-                            }
-                        }
-                    }
-                    drop(state);
-                    self.loaded.notify_waiters();
-                }
-                Next::Wait => notified.await,
             }
+            notified.await;
         }
     }
 
