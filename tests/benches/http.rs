@@ -18,11 +18,13 @@ use chrono::{NaiveDate, TimeDelta, Utc};
 use kit_api::{App, Config};
 use kit_entity::SystemClock;
 use kit_entity::domain::enums::{
-    FamilyRelation, Language, OrganizationKind, ParticipantKind, ParticipantRole, ReferralSource, Sector,
+    FamilyRelation, Language, OrganizationKind, ParticipantKind, ParticipantRole, ReferralSource,
+    Sector,
 };
 use kit_entity::domain::status::CaseStatus;
 use kit_entity::entities::{
-    case, case_status_change, child, family_member, organization, participant, professional, referral, unit,
+    case, case_status_change, child, family_member, organization, participant, professional,
+    referral, unit,
 };
 use kit_entity::ids::{CaseId, ChildId, FamilyMemberId, OrganizationId, ProfessionalId, UnitId};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -34,7 +36,6 @@ const PROFESSIONALS: i64 = 60;
 const CLIENTS: usize = 8;
 const WARMUP: Duration = Duration::from_secs(2);
 const MEASURE: Duration = Duration::from_secs(10);
-
 
 async fn insert_chunks<A, I>(db: &DatabaseConnection, rows: I)
 where
@@ -59,7 +60,11 @@ async fn seed(db: &DatabaseConnection) -> String {
         db,
         [
             (1, "Benchmark Kommune", OrganizationKind::Municipality),
-            (2, "Benchmark Region BUC", OrganizationKind::RegionalChildPsychiatry),
+            (
+                2,
+                "Benchmark Region BUC",
+                OrganizationKind::RegionalChildPsychiatry,
+            ),
         ]
         .map(|(id, name, kind)| organization::ActiveModel {
             id: Set(OrganizationId(id)),
@@ -70,7 +75,12 @@ async fn seed(db: &DatabaseConnection) -> String {
         }),
     )
     .await;
-    let units = [(1, 1, "Indgangen", true), (2, 1, "Familieafdelingen", false), (3, 1, "PPR", false), (4, 2, "Ambulatoriet", false)];
+    let units = [
+        (1, 1, "Indgangen", true),
+        (2, 1, "Familieafdelingen", false),
+        (3, 1, "PPR", false),
+        (4, 2, "Ambulatoriet", false),
+    ];
     insert_chunks(
         db,
         units.map(|(id, org, name, intake)| unit::ActiveModel {
@@ -108,7 +118,8 @@ async fn seed(db: &DatabaseConnection) -> String {
             id: Set(ChildId(id)),
             name: Set(format!("Barn {id}")),
             name_search: Set(format!("barn {id}")),
-            date_of_birth: Set(NaiveDate::from_ymd_opt(2010, 1, 1).unwrap_or_default() + TimeDelta::days(id % 3000)),
+            date_of_birth: Set(NaiveDate::from_ymd_opt(2010, 1, 1).unwrap_or_default()
+                + TimeDelta::days(id % 3000)),
             cpr: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
@@ -122,7 +133,11 @@ async fn seed(db: &DatabaseConnection) -> String {
                 id: Set(FamilyMemberId(id * 2 - 1 + k)),
                 child_id: Set(ChildId(id)),
                 name: Set(format!("Forælder {id}-{k}")),
-                relation: Set(if k == 0 { FamilyRelation::Mother } else { FamilyRelation::Father }),
+                relation: Set(if k == 0 {
+                    FamilyRelation::Mother
+                } else {
+                    FamilyRelation::Father
+                }),
                 has_custody: Set(true),
                 email: Set(None),
                 phone: Set(None),
@@ -175,30 +190,88 @@ async fn seed(db: &DatabaseConnection) -> String {
         }),
     )
     .await;
-    let p = |case: i64, role, sector, professional: Option<i64>, family: Option<i64>, kind| participant::ActiveModel {
-        case_id: Set(CaseId(case)),
-        kind: Set(kind),
-        role: Set(role),
-        sector: Set(sector),
-        professional_id: Set(professional.map(ProfessionalId)),
-        family_member_id: Set(family.map(FamilyMemberId)),
-        active_from: Set(now),
-        added_by_id: Set(ProfessionalId(1)),
-        ..Default::default()
+    let p = |case: i64, role, sector, professional: Option<i64>, family: Option<i64>, kind| {
+        participant::ActiveModel {
+            case_id: Set(CaseId(case)),
+            kind: Set(kind),
+            role: Set(role),
+            sector: Set(sector),
+            professional_id: Set(professional.map(ProfessionalId)),
+            family_member_id: Set(family.map(FamilyMemberId)),
+            active_from: Set(now),
+            added_by_id: Set(ProfessionalId(1)),
+            ..Default::default()
+        }
     };
     insert_chunks(
         db,
         (1..=CASES).flat_map(|id| {
             let pro = |k: i64| Some(2 + (id * 7 + k) % (PROFESSIONALS - 1));
             [
-                p(id, ParticipantRole::ResponsibleContact, Sector::Municipality, pro(0), None, ParticipantKind::Professional),
-                p(id, ParticipantRole::ResponsibleContact, Sector::ChildPsychiatry, pro(1), None, ParticipantKind::Professional),
-                p(id, ParticipantRole::InterventionLead, Sector::Municipality, pro(2), None, ParticipantKind::Professional),
-                p(id, ParticipantRole::Professional, Sector::Municipality, pro(3), None, ParticipantKind::Professional),
-                p(id, ParticipantRole::Professional, Sector::SchoolOrDayCare, pro(4), None, ParticipantKind::Professional),
-                p(id, ParticipantRole::Guardian, Sector::Family, None, Some(id * 2 - 1), ParticipantKind::FamilyMember),
-                p(id, ParticipantRole::Guardian, Sector::Family, None, Some(id * 2), ParticipantKind::FamilyMember),
-                p(id, ParticipantRole::Child, Sector::Family, None, None, ParticipantKind::Child),
+                p(
+                    id,
+                    ParticipantRole::ResponsibleContact,
+                    Sector::Municipality,
+                    pro(0),
+                    None,
+                    ParticipantKind::Professional,
+                ),
+                p(
+                    id,
+                    ParticipantRole::ResponsibleContact,
+                    Sector::ChildPsychiatry,
+                    pro(1),
+                    None,
+                    ParticipantKind::Professional,
+                ),
+                p(
+                    id,
+                    ParticipantRole::InterventionLead,
+                    Sector::Municipality,
+                    pro(2),
+                    None,
+                    ParticipantKind::Professional,
+                ),
+                p(
+                    id,
+                    ParticipantRole::Professional,
+                    Sector::Municipality,
+                    pro(3),
+                    None,
+                    ParticipantKind::Professional,
+                ),
+                p(
+                    id,
+                    ParticipantRole::Professional,
+                    Sector::SchoolOrDayCare,
+                    pro(4),
+                    None,
+                    ParticipantKind::Professional,
+                ),
+                p(
+                    id,
+                    ParticipantRole::Guardian,
+                    Sector::Family,
+                    None,
+                    Some(id * 2 - 1),
+                    ParticipantKind::FamilyMember,
+                ),
+                p(
+                    id,
+                    ParticipantRole::Guardian,
+                    Sector::Family,
+                    None,
+                    Some(id * 2),
+                    ParticipantKind::FamilyMember,
+                ),
+                p(
+                    id,
+                    ParticipantRole::Child,
+                    Sector::Family,
+                    None,
+                    None,
+                    ParticipantKind::Child,
+                ),
             ]
         }),
     )
@@ -212,29 +285,56 @@ struct Outcome {
     latencies: Vec<Duration>,
 }
 
-async fn load(url: String, token: String, body: Arc<dyn Fn(u64) -> Value + Send + Sync>) -> Outcome {
+async fn load(
+    url: String,
+    token: String,
+    body: Arc<dyn Fn(u64) -> Value + Send + Sync>,
+) -> Outcome {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     let run = |duration: Duration, record: bool| {
-        let (client, url, token, body) = (client.clone(), url.clone(), token.clone(), Arc::clone(&body));
+        let (client, url, token, body) = (
+            client.clone(),
+            url.clone(),
+            token.clone(),
+            Arc::clone(&body),
+        );
         async move {
             let stop = Arc::new(AtomicBool::new(false));
             let tasks: Vec<_> = (0..CLIENTS)
                 .map(|worker| {
-                    let (client, url, token, body, stop) =
-                        (client.clone(), url.clone(), token.clone(), Arc::clone(&body), Arc::clone(&stop));
+                    let (client, url, token, body, stop) = (
+                        client.clone(),
+                        url.clone(),
+                        token.clone(),
+                        Arc::clone(&body),
+                        Arc::clone(&stop),
+                    );
                     tokio::spawn(async move {
-                        let mut out = Outcome { ok: 0, failed: 0, latencies: Vec::new() };
+                        let mut out = Outcome {
+                            ok: 0,
+                            failed: 0,
+                            latencies: Vec::new(),
+                        };
                         let mut i = worker as u64;
                         while !stop.load(Ordering::Relaxed) {
-                            i = i.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                            i = i
+                                .wrapping_mul(6_364_136_223_846_793_005)
+                                .wrapping_add(1_442_695_040_888_963_407);
                             let started = Instant::now();
-                            let response = client.post(&url).bearer_auth(&token).json(&body(i)).send().await;
+                            let response = client
+                                .post(&url)
+                                .bearer_auth(&token)
+                                .json(&body(i))
+                                .send()
+                                .await;
                             let good = match response {
                                 Ok(r) if r.status().is_success() => {
-                                    r.json::<Value>().await.is_ok_and(|v| v.get("errors").is_none() && v.get("data").is_some())
+                                    r.json::<Value>().await.is_ok_and(|v| {
+                                        v.get("errors").is_none() && v.get("data").is_some()
+                                    })
                                 }
                                 _ => false,
                             };
@@ -249,7 +349,11 @@ async fn load(url: String, token: String, body: Arc<dyn Fn(u64) -> Value + Send 
                 .collect();
             tokio::time::sleep(duration).await;
             stop.store(true, Ordering::Relaxed);
-            let mut all = Outcome { ok: 0, failed: 0, latencies: Vec::new() };
+            let mut all = Outcome {
+                ok: 0,
+                failed: 0,
+                latencies: Vec::new(),
+            };
             for t in tasks {
                 if let Ok(o) = t.await {
                     all.ok += o.ok;
@@ -286,44 +390,70 @@ fn main() {
         .unwrap_or_else(|e| panic!("{e}"));
 
     let (addr, token, backend, _guard) = server_rt.block_on(async {
-        let database = kit_tests::harness::TestDatabase::create_at(database_url.as_deref().unwrap_or("sqlite")).await;
+        let database = kit_tests::harness::TestDatabase::create_at(
+            database_url.as_deref().unwrap_or("sqlite"),
+        )
+        .await;
         let config = Config {
             database_url: database.url.clone(),
             auth_hs256_secret: Some("benchmark-secret-benchmark-secret".into()),
             db_max_connections: 16,
             ..Config::default()
         };
-        let db = kit_api::db::connect(&config).await.unwrap_or_else(|e| panic!("{e}"));
-        kit_api::db::migrate(&db).await.unwrap_or_else(|e| panic!("{e}"));
+        let db = kit_api::db::connect(&config)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        kit_api::db::migrate(&db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let started = Instant::now();
         let subject = seed(&db).await;
-        eprintln!("seeded {CASES} cases with 8 participants each in {:.1?}", started.elapsed());
+        eprintln!(
+            "seeded {CASES} cases with 8 participants each in {:.1?}",
+            started.elapsed()
+        );
         // Planner statistics, as a running system has them: SQLite's `PRAGMA optimize` (which
         // `kit-api` runs on start) and PostgreSQL's autovacuum ANALYZE.
-        kit_api::db::optimize(&db).await.unwrap_or_else(|e| panic!("{e}"));
+        kit_api::db::optimize(&db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         if database.is_postgres() {
-            sea_orm::ConnectionTrait::execute_unprepared(&db, "ANALYZE").await.unwrap_or_else(|e| panic!("{e}"));
+            sea_orm::ConnectionTrait::execute_unprepared(&db, "ANALYZE")
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
         }
-        let app = App::start(db, config, Arc::new(SystemClock)).await.unwrap_or_else(|e| panic!("{e:#}"));
+        let app = App::start(db, config, Arc::new(SystemClock))
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
         let token = app
             .state
             .auth
             .issue_local(&subject, Utc::now(), TimeDelta::hours(1))
             .unwrap_or_else(|e| panic!("{e}"));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
         tokio::spawn(app.serve(listener, std::future::pending()));
-        let backend = if database.is_postgres() { "PostgreSQL" } else { "SQLite" };
+        let backend = if database.is_postgres() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        };
         (addr, token, backend, database)
     });
 
     let url = format!("http://{addr}/graphql");
     let scenarios: Vec<(&str, Arc<dyn Fn(u64) -> Value + Send + Sync>)> = vec![
-        ("`{ __typename }` (baseline)", Arc::new(|_| json!({ "query": "{ __typename }" }))),
+        (
+            "`{ __typename }` (baseline)",
+            Arc::new(|_| json!({ "query": "{ __typename }" })),
+        ),
         (
             "`case(id:)` with participants",
             Arc::new(|i| {
-                let id = kit_api::graphql::ids::NodeId::to_global(CaseId(1 + (i % CASES as u64) as i64));
+                let id =
+                    kit_api::graphql::ids::NodeId::to_global(CaseId(1 + (i % CASES as u64) as i64));
                 json!({
                     "query": "query($id: ID!) { case(id: $id) { id reference status child { name cpr } participants { role sector name professional { name title } } } }",
                     "variables": { "id": id.0 },
@@ -341,12 +471,18 @@ fn main() {
     ];
     let mut scenarios = scenarios;
     if let Ok(extra) = std::env::var("KIT_BENCH_QUERY") {
-        scenarios.push(("custom", Arc::new(move |_| json!({ "query": extra.clone() }))));
+        scenarios.push((
+            "custom",
+            Arc::new(move |_| json!({ "query": extra.clone() })),
+        ));
     }
     if std::env::var("KIT_BENCH_ONLY_CUSTOM").is_ok() {
         scenarios.drain(1..scenarios.len() - 1);
     }
-    println!("\n### {backend}: {CASES} cases, 8 participants each, {CLIENTS} concurrent clients, {}s per row\n", MEASURE.as_secs());
+    println!(
+        "\n### {backend}: {CASES} cases, 8 participants each, {CLIENTS} concurrent clients, {}s per row\n",
+        MEASURE.as_secs()
+    );
     println!("| query | requests/s | p50 | p99 | failures | vs. baseline |");
     println!("|---|---:|---:|---:|---:|---:|");
     let mut baseline = 0.0;

@@ -89,7 +89,10 @@ impl<K: Keyed> BatchLoader<K> {
             let was_empty = state.pending.is_empty();
             let mut added = false;
             for key in &keys {
-                if !state.done.contains_key(key) && !state.loading.contains(key) && state.pending.insert(key.clone()) {
+                if !state.done.contains_key(key)
+                    && !state.loading.contains(key)
+                    && state.pending.insert(key.clone())
+                {
                     added = true;
                 }
             }
