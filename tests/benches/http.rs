@@ -6,6 +6,9 @@
 //!   cargo bench -p kit-tests --bench http                    # PostgreSQL
 //! ```
 //!
+//! `KIT_BENCH_QUERY='{ … }'` adds a query of your own; with `KIT_BENCH_ONLY_CUSTOM=1` only
+//! the baseline and that query run.
+//!
 //! The server runs on its own two-worker runtime; the load generator on another, with a fixed
 //! number of concurrent clients. A response counts as a success only when its status is 200
 //! and its body holds no `errors`. Results are printed as a Markdown table for BENCHMARKS.md.
@@ -34,6 +37,9 @@ use serde_json::{Value, json};
 const CASES: i64 = 10_000;
 const PROFESSIONALS: i64 = 60;
 const CLIENTS: usize = 8;
+
+/// Makes the request body of the i-th request.
+type Body = Arc<dyn Fn(u64) -> Value + Send + Sync>;
 const WARMUP: Duration = Duration::from_secs(2);
 const MEASURE: Duration = Duration::from_secs(10);
 
@@ -285,11 +291,7 @@ struct Outcome {
     latencies: Vec<Duration>,
 }
 
-async fn load(
-    url: String,
-    token: String,
-    body: Arc<dyn Fn(u64) -> Value + Send + Sync>,
-) -> Outcome {
+async fn load(url: String, token: String, body: Body) -> Outcome {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)
         .build()
@@ -444,7 +446,7 @@ fn main() {
     });
 
     let url = format!("http://{addr}/graphql");
-    let scenarios: Vec<(&str, Arc<dyn Fn(u64) -> Value + Send + Sync>)> = vec![
+    let scenarios: Vec<(&str, Body)> = vec![
         (
             "`{ __typename }` (baseline)",
             Arc::new(|_| json!({ "query": "{ __typename }" })),
