@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use kit_api::config::Settings;
 use kit_api::{App, AppState, Config};
 use kit_entity::ManualClock;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -198,13 +199,16 @@ impl TestApp {
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let database = TestDatabase::create().await;
         let mut config = Config {
-            database_url: database.url.clone(),
+            settings: Settings {
+                database_url: database.url.clone(),
+                ..Settings::default()
+            },
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             auth_hs256_secret: Some("test-secret-that-is-long-enough-for-hs256".into()),
             ..Config::default()
         };
         adjust(&mut config);
-        let mut db = kit_api::db::connect(&config)
+        let mut db = kit_api::db::connect(&config.settings)
             .await
             .unwrap_or_else(|e| panic!("cannot open {}: {e}", database.url));
         let statements = Arc::new(AtomicUsize::new(0));

@@ -18,15 +18,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, TimeDelta, Utc};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use kit_entity::entities::instance_secret;
 use kit_entity::{Error, Result};
-use rand::RngCore;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
@@ -266,23 +262,7 @@ impl Jwks {
     }
 }
 
-/// Reads the instance's local signing secret, generating it on first use. Concurrent first
-/// uses by several processes agree: the first insert wins and everyone reads it back.
+/// Reads the instance's local signing secret, generating it on first use.
 async fn local_secret(db: &DatabaseConnection) -> Result<Vec<u8>> {
-    let mut bytes = [0_u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let candidate = instance_secret::ActiveModel {
-        name: Set(LOCAL_SECRET_NAME.to_owned()),
-        value: Set(STANDARD.encode(bytes)),
-        created_at: Set(Utc::now()),
-    };
-    instance_secret::Entity::insert(candidate)
-        .on_conflict_do_nothing()
-        .exec(db)
-        .await?;
-    let stored = instance_secret::Entity::find_by_id(LOCAL_SECRET_NAME.to_owned())
-        .one(db)
-        .await?
-        .ok_or_else(|| Error::internal("the local token secret vanished"))?;
-    STANDARD.decode(stored.value).map_err(Error::internal)
+    kit_worker::secrets::get_or_create(db, LOCAL_SECRET_NAME).await
 }

@@ -6,32 +6,23 @@
 //! redacts them.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    /// Human-readable lines.
-    #[default]
-    Text,
-    /// One JSON object per line, for log collectors.
-    Json,
-}
+pub use kit_worker::settings::{Settings, redact_url};
+pub use kit_worker::telemetry::LogFormat;
 
-/// Every setting of the server. See the README for each `KIT_*` variable.
+/// Every setting of the API server: the settings it shares with `kit-worker` (database,
+/// logging, public address, mail, worker) and its own. See the README for each `KIT_*`
+/// variable.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Config {
-    /// `KIT_DATABASE_URL`: `sqlite://path?mode=rwc` or `postgres://user@host/db`.
-    pub database_url: String,
+    /// Settings shared with `kit-worker`.
+    #[serde(flatten)]
+    pub settings: Settings,
     /// `KIT_LISTEN`: the address the HTTP server binds.
     pub listen: SocketAddr,
-    /// `KIT_PUBLIC_URL`: the URL users reach the product at; used in links.
-    pub public_url: String,
     /// `KIT_AUTH_HS256_SECRET`: secret for locally signed HS256 tokens.
     pub auth_hs256_secret: Option<String>,
     /// `KIT_AUTH_JWKS_URL`: an identity provider's JWKS URL; enables RS256 tokens.
@@ -40,24 +31,21 @@ pub struct Config {
     pub auth_issuer: Option<String>,
     /// `KIT_AUTH_AUDIENCE`: when set, tokens must carry this `aud`.
     pub auth_audience: Option<String>,
-    /// `KIT_LOG_FORMAT`: `text` or `json`.
-    pub log_format: LogFormat,
-    /// `KIT_DB_MAX_CONNECTIONS`: size of the database connection pool.
-    pub db_max_connections: u32,
+    /// `KIT_ITIP_SECRET`: the bearer secret a mail gateway presents to post iTIP replies to
+    /// `/calendar/reply`; the endpoint is off while unset.
+    pub itip_secret: Option<String>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
-            database_url: "sqlite://data/kit.db?mode=rwc".to_owned(),
+            settings: Settings::default(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            public_url: "http://127.0.0.1:8080".to_owned(),
             auth_hs256_secret: None,
             auth_jwks_url: None,
             auth_issuer: None,
             auth_audience: None,
-            log_format: LogFormat::Text,
-            db_max_connections: 10,
+            itip_secret: None,
         }
     }
 }
@@ -65,9 +53,8 @@ impl Default for Config {
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
-            .field("database_url", &redact_url(&self.database_url))
+            .field("settings", &self.settings)
             .field("listen", &self.listen)
-            .field("public_url", &self.public_url)
             .field(
                 "auth_hs256_secret",
                 &self.auth_hs256_secret.as_ref().map(|_| "<redacted>"),
@@ -75,26 +62,11 @@ impl std::fmt::Debug for Config {
             .field("auth_jwks_url", &self.auth_jwks_url)
             .field("auth_issuer", &self.auth_issuer)
             .field("auth_audience", &self.auth_audience)
-            .field("log_format", &self.log_format)
-            .field("db_max_connections", &self.db_max_connections)
+            .field(
+                "itip_secret",
+                &self.itip_secret.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
-    }
-}
-
-/// A database URL with any password replaced, for logs.
-#[must_use]
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => {
-                    format!("{}{user}:<redacted>{}", &url[..scheme_end + 3], &url[at..])
-                }
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
     }
 }
 
@@ -104,29 +76,7 @@ impl Config {
     /// # Errors
     /// When the file or a variable holds a value of the wrong type.
     pub fn load(file: &Path) -> Result<Self, Box<figment::Error>> {
-        Figment::from(Serialized::defaults(Self::default()))
-            .merge(Toml::file(file))
-            .merge(Env::prefixed("KIT_").ignore(&["config"]))
-            .extract()
-            .map_err(Box::new)
-    }
-
-    /// True when the database is a SQLite file.
-    #[must_use]
-    pub fn is_sqlite(&self) -> bool {
-        self.database_url.starts_with("sqlite:")
-    }
-
-    /// The directory holding the SQLite file, created on start; `None` for PostgreSQL or an
-    /// in-memory database.
-    #[must_use]
-    pub fn sqlite_dir(&self) -> Option<PathBuf> {
-        let rest = self.database_url.strip_prefix("sqlite:")?;
-        let path = rest.trim_start_matches("//").split('?').next()?;
-        if path.is_empty() || path == ":memory:" {
-            return None;
-        }
-        Path::new(path).parent().map(Path::to_path_buf)
+        kit_worker::settings::load(file)
     }
 }
 
@@ -169,16 +119,16 @@ mod tests {
                 "env beats file"
             );
             assert_eq!(
-                config.public_url, "https://kit.kommune.example",
+                config.settings.public_url, "https://kit.kommune.example",
                 "file beats default"
             );
-            assert_eq!(config.log_format, LogFormat::Json);
+            assert_eq!(config.settings.log_format, LogFormat::Json);
             assert_eq!(
                 config.auth_jwks_url.as_deref(),
                 Some("https://login.example/jwks.json")
             );
             assert_eq!(
-                config.database_url, "sqlite://data/kit.db?mode=rwc",
+                config.settings.database_url, "sqlite://data/kit.db?mode=rwc",
                 "default"
             );
             Ok(())
@@ -194,16 +144,5 @@ mod tests {
             assert!(Config::load(Path::new("absent.toml")).is_err());
             Ok(())
         });
-    }
-
-    #[test]
-    fn sqlite_dir_follows_the_url() {
-        let c = Config::default();
-        assert_eq!(c.sqlite_dir(), Some(PathBuf::from("data")));
-        let pg = Config {
-            database_url: "postgres://localhost/test".into(),
-            ..Config::default()
-        };
-        assert_eq!(pg.sqlite_dir(), None);
     }
 }

@@ -14,7 +14,6 @@ pub mod graphql;
 pub mod http;
 pub mod services;
 pub mod state;
-pub mod telemetry;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -24,6 +23,7 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 pub use config::Config;
+pub use kit_worker::telemetry;
 pub use state::AppState;
 
 /// A prepared application: migrated database and state, ready to serve.

@@ -106,11 +106,11 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let config = Config::load(&args.config).context("reading the configuration")?;
-    telemetry::init(config.log_format);
-    let db = db::connect(&config).await.with_context(|| {
+    telemetry::init(config.settings.log_format);
+    let db = db::connect(&config.settings).await.with_context(|| {
         format!(
             "connecting to {}",
-            kit_api::config::redact_url(&config.database_url)
+            kit_api::config::redact_url(&config.settings.database_url)
         )
     })?;
     let listen = config.listen;
@@ -120,7 +120,7 @@ async fn main() -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("binding {listen}"))?;
-            tracing::info!(listen = %listener.local_addr()?, public_url = %config.public_url, "serving GraphQL at /graphql");
+            tracing::info!(listen = %listener.local_addr()?, public_url = %config.settings.public_url, "serving GraphQL at /graphql");
             app.serve(listener, shutdown_signal()).await?;
         }
         Command::CreateAdmin {

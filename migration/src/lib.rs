@@ -10,6 +10,7 @@ mod m20261122_000001_organizations;
 mod m20261122_000002_children;
 mod m20261122_000003_cases;
 mod m20261122_000004_instance_secrets;
+mod m20261123_000005_meetings;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_children::Migration),
             Box::new(m20261122_000003_cases::Migration),
             Box::new(m20261122_000004_instance_secrets::Migration),
+            Box::new(m20261123_000005_meetings::Migration),
         ]
     }
 }

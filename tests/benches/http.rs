@@ -76,6 +76,10 @@ async fn seed(db: &DatabaseConnection) -> String {
             id: Set(OrganizationId(id)),
             name: Set(name.into()),
             kind: Set(kind),
+            office_hours_start_minute: Set(8 * 60),
+            office_hours_end_minute: Set(16 * 60),
+            follow_up_months: Set(3),
+            meeting_notice_days: Set(5),
             created_at: Set(now),
             updated_at: Set(now),
         }),
@@ -397,12 +401,16 @@ fn main() {
         )
         .await;
         let config = Config {
-            database_url: database.url.clone(),
+            settings: kit_api::config::Settings {
+                database_url: database.url.clone(),
+                db_max_connections: 16,
+                worker: false,
+                ..Default::default()
+            },
             auth_hs256_secret: Some("benchmark-secret-benchmark-secret".into()),
-            db_max_connections: 16,
             ..Config::default()
         };
-        let db = kit_api::db::connect(&config)
+        let db = kit_api::db::connect(&config.settings)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         kit_api::db::migrate(&db)

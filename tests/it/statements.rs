@@ -71,7 +71,11 @@ async fn listing_100_cases_costs_the_same_statements_as_listing_1() {
                 .unwrap_or_default(),
         );
     }
-    assert_eq!(counts[0], counts[1], "1 vs 10 cases: {counts:?}");
+    assert_eq!(
+        counts[0], counts[1],
+        "1 vs 10 cases: {counts:?}\n--- 1:\n{}\n--- 10:\n{}",
+        logs[0], logs[1]
+    );
     assert_eq!(
         counts[1], counts[2],
         "10 vs 100 cases: {counts:?}\n--- 10:\n{}\n--- 100:\n{}",

@@ -54,17 +54,58 @@ struct State<K: Keyed> {
     loading: HashSet<K>,
 }
 
+/// How many loads of a request are running, across all its loaders.
+#[derive(Default)]
+pub struct Activity {
+    running: Mutex<usize>,
+    idle: Notify,
+}
+
+impl Activity {
+    fn running(&self) -> usize {
+        *self.running.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn start(&self) {
+        *self.running.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+    }
+
+    fn finish(&self) {
+        let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        *running = running.saturating_sub(1);
+        if *running == 0 {
+            self.idle.notify_waiters();
+        }
+    }
+
+    /// Waits until no load of the request is running, so that everything a finished load
+    /// sets in motion can ask for its keys before the next batch leaves.
+    async fn settle(&self) {
+        loop {
+            let idle = self.idle.notified();
+            tokio::pin!(idle);
+            idle.as_mut().enable();
+            if self.running() == 0 {
+                return;
+            }
+            idle.await;
+        }
+    }
+}
+
 /// A request-scoped, caching, batching loader for keys of type `K`.
 pub struct BatchLoader<K: Keyed> {
     db: DatabaseConnection,
+    activity: Arc<Activity>,
     state: Mutex<State<K>>,
     loaded: Notify,
 }
 
 impl<K: Keyed> BatchLoader<K> {
-    fn new(db: &DatabaseConnection) -> Self {
+    fn new(db: &DatabaseConnection, activity: &Arc<Activity>) -> Self {
         Self {
             db: db.clone(),
+            activity: Arc::clone(activity),
             state: Mutex::new(State {
                 done: HashMap::new(),
                 pending: HashSet::new(),
@@ -80,9 +121,11 @@ impl<K: Keyed> BatchLoader<K> {
 
     /// Loads `keys`, batching them with every other key requested meanwhile.
     ///
-    /// Whoever adds the first key to an empty pending set leads that batch: it yields a few
-    /// times so that sibling resolvers can add their keys, then loads everything pending.
-    /// Everyone else waits for a batch to arrive; nobody else yields.
+    /// Whoever adds the first key to an empty pending set leads that batch: it waits until
+    /// no other load of the request is running, yields a few times so that every resolver
+    /// that can still make progress adds its keys, then loads everything pending. Everyone
+    /// else waits for a batch to arrive. The batches a query makes therefore do not depend on
+    /// which database answer happens to arrive first.
     pub async fn load_many(&self, keys: Vec<K>) -> HashMap<K, Loaded<K::Value>> {
         let leads = {
             let mut state = self.lock();
@@ -99,6 +142,7 @@ impl<K: Keyed> BatchLoader<K> {
             added && was_empty
         };
         if leads {
+            self.activity.settle().await;
             for _ in 0..YIELDS {
                 tokio::task::yield_now().await;
             }
@@ -108,6 +152,7 @@ impl<K: Keyed> BatchLoader<K> {
                 state.loading.extend(batch.iter().cloned());
                 batch
             };
+            self.activity.start();
             for chunk in batch.chunks(MAX_BATCH) {
                 let result = K::fetch(&self.db, chunk).await;
                 let mut state = self.lock();
@@ -129,6 +174,7 @@ impl<K: Keyed> BatchLoader<K> {
                 }
             }
             self.loaded.notify_waiters();
+            self.activity.finish();
         }
         loop {
             let notified = self.loaded.notified();
@@ -153,8 +199,8 @@ impl<K: Keyed> BatchLoader<K> {
     }
 }
 
-fn batch_loader<K: Keyed>(db: &DatabaseConnection) -> BatchLoader<K> {
-    BatchLoader::new(db)
+fn batch_loader<K: Keyed>(db: &DatabaseConnection, activity: &Arc<Activity>) -> BatchLoader<K> {
+    BatchLoader::new(db, activity)
 }
 
 /// The active and ended participations of a case, oldest first.
@@ -192,7 +238,8 @@ macro_rules! loaders {
             /// Fresh loaders on `db`.
             #[must_use]
             pub fn new(db: &DatabaseConnection) -> Self {
-                Self { $($field: batch_loader(db),)+ }
+                let activity = Arc::new(Activity::default());
+                Self { $($field: batch_loader(db, &activity),)+ }
             }
 
             /// Forgets everything loaded so far in this request.

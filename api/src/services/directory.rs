@@ -14,6 +14,13 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
 
 use crate::access::Actor;
 
+/// Office hours of a new organization, in minutes after midnight: 08:00–16:00.
+pub const DEFAULT_OFFICE_HOURS: (i32, i32) = (8 * 60, 16 * 60);
+/// Months between follow-up meetings of a new organization's cases.
+pub const DEFAULT_FOLLOW_UP_MONTHS: i32 = 3;
+/// Working days' notice before meetings of a new organization's cases.
+pub const DEFAULT_NOTICE_DAYS: i32 = 5;
+
 fn require_admin(actor: &Actor) -> Result<()> {
     if actor.professional.is_admin {
         Ok(())
@@ -41,6 +48,10 @@ pub async fn create_organization<C: ConnectionTrait>(
         id: NotSet,
         name: Set(name),
         kind: Set(kind),
+        office_hours_start_minute: Set(DEFAULT_OFFICE_HOURS.0),
+        office_hours_end_minute: Set(DEFAULT_OFFICE_HOURS.1),
+        follow_up_months: Set(DEFAULT_FOLLOW_UP_MONTHS),
+        meeting_notice_days: Set(DEFAULT_NOTICE_DAYS),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -228,3 +228,185 @@ pub enum Language {
     #[sea_orm(string_value = "en")]
     En,
 }
+
+/// The kind of a pathway meeting.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum MeetingKind {
+    /// Opstartsmøde: the first meeting once the case is accepted.
+    #[sea_orm(string_value = "START")]
+    Start,
+    /// Netværksmøde: the KIT network meeting across sectors.
+    #[sea_orm(string_value = "NETWORK")]
+    Network,
+    /// Opfølgningsmøde.
+    #[sea_orm(string_value = "FOLLOW_UP")]
+    FollowUp,
+    /// Afslutningsmøde.
+    #[sea_orm(string_value = "CLOSING")]
+    Closing,
+    /// Overgangsmøde: the transition to adulthood (16 and 17½ years).
+    #[sea_orm(string_value = "TRANSITION")]
+    Transition,
+    /// A meeting of the coordination committee.
+    #[sea_orm(string_value = "COORDINATION")]
+    Coordination,
+}
+
+impl MeetingKind {
+    /// The name in `language`, as used in e-mails and calendars.
+    #[must_use]
+    pub fn name(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Self::Start, Language::Da) => "Opstartsmøde",
+            (Self::Network, Language::Da) => "Netværksmøde",
+            (Self::FollowUp, Language::Da) => "Opfølgningsmøde",
+            (Self::Closing, Language::Da) => "Afslutningsmøde",
+            (Self::Transition, Language::Da) => "Overgangsmøde",
+            (Self::Coordination, Language::Da) => "Koordinationsudvalgsmøde",
+            (Self::Start, Language::En) => "Start meeting",
+            (Self::Network, Language::En) => "Network meeting",
+            (Self::FollowUp, Language::En) => "Follow-up meeting",
+            (Self::Closing, Language::En) => "Closing meeting",
+            (Self::Transition, Language::En) => "Transition meeting",
+            (Self::Coordination, Language::En) => "Coordination committee meeting",
+        }
+    }
+
+    /// True for the meetings after which the next follow-up is planned.
+    #[must_use]
+    pub fn continues_pathway(self) -> bool {
+        matches!(self, Self::Start | Self::Network | Self::FollowUp)
+    }
+}
+
+/// Where a meeting is: PLANNED → SCHEDULED → HELD, or CANCELLED.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum MeetingStatus {
+    /// Requested; no time yet.
+    #[sea_orm(string_value = "PLANNED")]
+    Planned,
+    /// Has a time; invitations go out.
+    #[sea_orm(string_value = "SCHEDULED")]
+    Scheduled,
+    /// Took place; minutes recorded.
+    #[sea_orm(string_value = "HELD")]
+    Held,
+    /// Called off.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
+impl MeetingStatus {
+    /// The upper-case name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Planned => "PLANNED",
+            Self::Scheduled => "SCHEDULED",
+            Self::Held => "HELD",
+            Self::Cancelled => "CANCELLED",
+        }
+    }
+
+    /// True when the meeting can no longer change.
+    #[must_use]
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Held | Self::Cancelled)
+    }
+}
+
+/// An invitee's answer (iCalendar PARTSTAT).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum InviteeResponse {
+    /// Not answered yet.
+    #[sea_orm(string_value = "NEEDS_ACTION")]
+    NeedsAction,
+    /// Will come.
+    #[sea_orm(string_value = "ACCEPTED")]
+    Accepted,
+    /// Will not come.
+    #[sea_orm(string_value = "DECLINED")]
+    Declined,
+    /// Might come.
+    #[sea_orm(string_value = "TENTATIVE")]
+    Tentative,
+}
+
+impl InviteeResponse {
+    /// The iCalendar PARTSTAT value.
+    #[must_use]
+    pub fn partstat(self) -> &'static str {
+        match self {
+            Self::NeedsAction => "NEEDS-ACTION",
+            Self::Accepted => "ACCEPTED",
+            Self::Declined => "DECLINED",
+            Self::Tentative => "TENTATIVE",
+        }
+    }
+
+    /// Reads an iCalendar PARTSTAT value.
+    #[must_use]
+    pub fn from_partstat(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_uppercase().as_str() {
+            "NEEDS-ACTION" => Some(Self::NeedsAction),
+            "ACCEPTED" => Some(Self::Accepted),
+            "DECLINED" => Some(Self::Declined),
+            "TENTATIVE" => Some(Self::Tentative),
+            _ => None,
+        }
+    }
+}
+
+/// The iTIP method of a message (RFC 5546).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ItipMethod {
+    /// An invitation or an update.
+    #[sea_orm(string_value = "REQUEST")]
+    Request,
+    /// A cancellation.
+    #[sea_orm(string_value = "CANCEL")]
+    Cancel,
+}
+
+impl ItipMethod {
+    /// The METHOD value.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Request => "REQUEST",
+            Self::Cancel => "CANCEL",
+        }
+    }
+}
+
+/// Where an outgoing message is.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum DeliveryStatus {
+    /// Waiting to be sent, or to be retried.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// Accepted by the mail server.
+    #[sea_orm(string_value = "SENT")]
+    Sent,
+    /// Gave up after the last attempt, or the server refused it for good.
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+    /// Not sent because a newer message to the same person replaced it.
+    #[sea_orm(string_value = "SUPERSEDED")]
+    Superseded,
+}

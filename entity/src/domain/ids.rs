@@ -42,4 +42,16 @@ typed_id! {
     ParticipantId;
     /// One entry in a case's status history.
     CaseStatusChangeId;
+    /// A meeting.
+    MeetingId;
+    /// One invitation of a participant to a meeting.
+    InviteeId;
+    /// An agenda item of a meeting.
+    AgendaItemId;
+    /// A period a professional is busy.
+    BusyPeriodId;
+    /// One outgoing message (outbox row).
+    DeliveryId;
+    /// A personal calendar feed.
+    CalendarFeedId;
 }

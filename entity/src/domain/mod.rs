@@ -1,5 +1,6 @@
 //! Hand-written domain rules, kept apart from the table models in `entities`.
 
+pub mod calendar;
 pub mod clock;
 pub mod cpr;
 pub mod enums;

@@ -1,11 +1,17 @@
 //! The sea-orm table models: columns only. Rules live in [`crate::domain`]; relations between
 //! tables are foreign keys in the migrations and explicit queries in the layers above.
 
+pub mod agenda_item;
+pub mod busy_period;
+pub mod calendar_feed;
 pub mod case;
 pub mod case_status_change;
 pub mod child;
+pub mod delivery;
 pub mod family_member;
 pub mod instance_secret;
+pub mod meeting;
+pub mod meeting_invitee;
 pub mod organization;
 pub mod participant;
 pub mod professional;

@@ -16,6 +16,15 @@ pub struct Model {
     pub name: String,
     /// Kind; decides the sector its professionals act for.
     pub kind: OrganizationKind,
+    /// When meetings may start, in minutes after midnight (Copenhagen); default 08:00.
+    pub office_hours_start_minute: i32,
+    /// When meetings must end, in minutes after midnight (Copenhagen); default 16:00.
+    pub office_hours_end_minute: i32,
+    /// Months between follow-up meetings in its cases; default 3.
+    pub follow_up_months: i32,
+    /// Working days' notice before a scheduled meeting, so information can be exchanged
+    /// first; default 5.
+    pub meeting_notice_days: i32,
     /// When it was created.
     pub created_at: DateTimeUtc,
     /// When it last changed.
