@@ -7,6 +7,12 @@
 //! scale-out, on the same database.
 
 pub mod db;
+pub mod ical;
+pub mod jobs;
+pub mod links;
+pub mod pathway;
 pub mod secrets;
 pub mod settings;
+pub mod slots;
 pub mod telemetry;
+pub mod texts;

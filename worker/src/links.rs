@@ -1,0 +1,201 @@
+//! Links that leave the system: personal answer links in invitations and calendar feed URLs.
+//!
+//! An answer link carries a signed, expiring token naming one invitation and the version of
+//! the meeting it was sent for; whoever holds the e-mail can answer from a browser without
+//! logging in, and nobody can forge or reuse a link for another invitation. Feed URLs carry a
+//! random secret; only its SHA-256 is stored, so a database reader cannot rebuild the URL.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use kit_entity::ids::InviteeId;
+use kit_entity::{Error, Result};
+use rand::RngCore;
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::texts::AnswerLinks;
+
+const SECRET_NAME: &str = "links.hs256";
+const AUDIENCE: &str = "kit-rsvp";
+
+/// What an answer link proves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerClaims {
+    /// The invitation.
+    pub inv: InviteeId,
+    /// The meeting's SEQUENCE the link was sent with.
+    pub seq: i32,
+    /// Expiry, seconds since the epoch.
+    pub exp: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    inv: i64,
+    seq: i32,
+    exp: i64,
+    aud: String,
+}
+
+/// Signs and checks links.
+#[derive(Clone)]
+pub struct Links {
+    public_url: String,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for Links {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Links")
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Links {
+    /// The instance's link signer, with its secret from the database.
+    ///
+    /// # Errors
+    /// When the secret cannot be read or created.
+    pub async fn load(db: &DatabaseConnection, public_url: &str) -> Result<Self> {
+        let secret = crate::secrets::get_or_create(db, SECRET_NAME).await?;
+        Ok(Self {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            encoding: EncodingKey::from_secret(&secret),
+            decoding: DecodingKey::from_secret(&secret),
+        })
+    }
+
+    /// The product's address.
+    #[must_use]
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// A token answering invitation `invitee` at `sequence`, valid until `expires`.
+    ///
+    /// # Errors
+    /// When signing fails.
+    pub fn answer_token(
+        &self,
+        invitee: InviteeId,
+        sequence: i32,
+        expires: DateTime<Utc>,
+    ) -> Result<String> {
+        let wire = Wire {
+            inv: invitee.0,
+            seq: sequence,
+            exp: expires.timestamp(),
+            aud: AUDIENCE.to_owned(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &wire, &self.encoding)
+            .map_err(Error::internal)
+    }
+
+    /// The three answer links for a token.
+    #[must_use]
+    pub fn answer_links(&self, token: &str) -> AnswerLinks {
+        let link = |answer: &str| format!("{}/rsvp/{token}?answer={answer}", self.public_url);
+        AnswerLinks {
+            accept: link("accept"),
+            tentative: link("tentative"),
+            decline: link("decline"),
+        }
+    }
+
+    /// Checks an answer token.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] when it is forged, altered or expired.
+    pub fn verify_answer(&self, token: &str) -> Result<AnswerClaims> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_audience(&[AUDIENCE]);
+        validation.leeway = 0;
+        let wire = jsonwebtoken::decode::<Wire>(token, &self.decoding, &validation)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    Error::forbidden("this answer link has expired")
+                }
+                _ => Error::forbidden("this answer link is not valid"),
+            })?
+            .claims;
+        Ok(AnswerClaims {
+            inv: InviteeId(wire.inv),
+            seq: wire.seq,
+            exp: wire.exp,
+        })
+    }
+
+    /// The URL of a calendar feed.
+    #[must_use]
+    pub fn feed_url(&self, token: &str) -> String {
+        format!("{}/calendar/{token}.ics", self.public_url)
+    }
+}
+
+/// A new feed secret and the hash to store.
+#[must_use]
+pub fn new_feed_token() -> (String, String) {
+    let mut bytes = [0_u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = feed_token_hash(&token);
+    (token, hash)
+}
+
+/// The stored form of a feed secret.
+#[must_use]
+pub fn feed_token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn links() -> Links {
+        Links {
+            public_url: "https://kit.example".into(),
+            encoding: EncodingKey::from_secret(b"k"),
+            decoding: DecodingKey::from_secret(b"k"),
+        }
+    }
+
+    #[test]
+    fn answer_tokens_round_trip_and_resist_tampering() {
+        let l = links();
+        let exp = Utc::now() + chrono::TimeDelta::days(1);
+        let token = l.answer_token(InviteeId(7), 2, exp).unwrap_or_default();
+        let claims = l.verify_answer(&token).ok();
+        assert_eq!(claims.map(|c| (c.inv, c.seq)), Some((InviteeId(7), 2)));
+        let mut forged = token.clone();
+        forged.push('x');
+        assert!(l.verify_answer(&forged).is_err());
+        let other = Links {
+            encoding: EncodingKey::from_secret(b"other"),
+            ..links()
+        };
+        let foreign = other.answer_token(InviteeId(7), 2, exp).unwrap_or_default();
+        assert!(l.verify_answer(&foreign).is_err());
+        let old = l
+            .answer_token(InviteeId(7), 2, Utc::now() - chrono::TimeDelta::hours(1))
+            .unwrap_or_default();
+        assert!(l.verify_answer(&old).is_err());
+        assert!(l.answer_links(&token).decline.ends_with("?answer=decline"));
+    }
+
+    #[test]
+    fn feed_tokens_are_stored_as_hashes() {
+        let (token, hash) = new_feed_token();
+        assert_eq!(hash, feed_token_hash(&token));
+        assert_eq!(hash.len(), 64);
+        assert!(!hash.contains(&token));
+    }
+}
