@@ -201,6 +201,9 @@ impl TestApp {
         let mut config = Config {
             settings: Settings {
                 database_url: database.url.clone(),
+                worker: false,
+                worker_poll_ms: 50,
+                mail_retry_secs: 1,
                 ..Settings::default()
             },
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -224,7 +227,10 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(monday_morning()));
         let app = App::start(db, config, clock.clone())
             .await
-            .unwrap_or_else(|e| panic!("cannot start: {e:#}"));
+            .unwrap_or_else(|e| panic!("cannot start: {e:#}"))
+            .start_worker()
+            .await
+            .unwrap_or_else(|e| panic!("cannot start the worker: {e:#}"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .unwrap_or_else(|e| panic!("cannot bind: {e}"));

@@ -19,6 +19,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 
 use kit_entity::SharedClock;
+use kit_worker::context::Context as WorkerContext;
+use kit_worker::runner::WorkerHandle;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
@@ -26,18 +28,21 @@ pub use config::Config;
 pub use kit_worker::telemetry;
 pub use state::AppState;
 
-/// A prepared application: migrated database and state, ready to serve.
-#[derive(Debug, Clone)]
+/// A prepared application: migrated database and state, ready to serve, and — unless
+/// `KIT_WORKER=off` — the worker running in the same process.
+#[derive(Debug)]
 pub struct App {
     /// The shared state.
     pub state: AppState,
+    /// The in-process worker, when it runs.
+    pub worker: Option<WorkerHandle>,
 }
 
 impl App {
     /// Migrates `db` and builds the state.
     ///
     /// # Errors
-    /// When migrations fail or the token secret cannot be prepared.
+    /// When migrations fail or the secrets cannot be prepared.
     pub async fn start(
         db: DatabaseConnection,
         config: Config,
@@ -45,10 +50,31 @@ impl App {
     ) -> anyhow::Result<Self> {
         db::migrate(&db).await?;
         let state = AppState::new(db, config, clock).await?;
-        Ok(Self { state })
+        Ok(Self {
+            state,
+            worker: None,
+        })
     }
 
-    /// Serves HTTP on `listener` until `shutdown` completes, then finishes in-flight requests.
+    /// Starts the worker in this process, if the configuration asks for it (`KIT_WORKER`).
+    ///
+    /// # Errors
+    /// When the mail settings are unusable.
+    pub async fn start_worker(mut self) -> anyhow::Result<Self> {
+        if self.state.config.settings.worker {
+            let ctx = WorkerContext::new(
+                self.state.db.clone(),
+                self.state.clock.clone(),
+                self.state.config.settings.clone(),
+            )
+            .await?;
+            self.worker = Some(kit_worker::runner::start(ctx, std::future::pending()));
+        }
+        Ok(self)
+    }
+
+    /// Serves HTTP on `listener` until `shutdown` completes, then finishes in-flight requests
+    /// and stops the in-process worker, letting its running jobs finish.
     ///
     /// # Errors
     /// When the server fails.
@@ -58,40 +84,18 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let router = http::router(self.state);
-        axum::serve(
+        let served = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        if let Some(worker) = self.worker {
+            worker.stop();
+            worker.join().await;
+        }
+        served
     }
 }
 
-/// Completes on SIGTERM or Ctrl-C.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down: finishing in-flight requests");
-}
+pub use kit_worker::shutdown_signal;

@@ -117,6 +117,7 @@ async fn main() -> anyhow::Result<()> {
     let app = App::start(db, config.clone(), Arc::new(SystemClock)).await?;
     match args.command.unwrap_or(Command::Serve) {
         Command::Serve => {
+            let app = app.start_worker().await?;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("binding {listen}"))?;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use kit_entity::{Result, SharedClock};
+use kit_worker::links::Links;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::Authenticator;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub clock: SharedClock,
     /// Token checking and local issuing.
     pub auth: Authenticator,
+    /// Signs and checks the links in invitations and calendar feeds.
+    pub links: Links,
 }
 
 impl AppState {
@@ -28,11 +31,13 @@ impl AppState {
     /// When the authenticator cannot read or create its local secret.
     pub async fn new(db: DatabaseConnection, config: Config, clock: SharedClock) -> Result<Self> {
         let auth = Authenticator::new(&config, &db).await?;
+        let links = Links::load(&db, &config.settings.public_url).await?;
         Ok(Self {
             db,
             config: Arc::new(config),
             clock,
             auth,
+            links,
         })
     }
 }

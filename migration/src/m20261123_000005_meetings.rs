@@ -238,14 +238,15 @@ impl MigrationTrait for Migration {
             Some("starts_at IS NOT NULL"),
         )
         .await?;
-        // The pathway plans each of its own meetings once.
+        // The pathway plans each of its own meetings once. (NULL milestones never collide, so
+        // the index needs no predicate and can be an ON CONFLICT target on both databases.)
         raw_index(
             manager,
             "ux_meetings_milestone",
             "meetings",
             "case_id, milestone",
             true,
-            Some("milestone IS NOT NULL"),
+            None,
         )
         .await?;
 

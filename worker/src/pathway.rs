@@ -117,3 +117,247 @@ mod tests {
         );
     }
 }
+
+mod handlers {
+    use std::time::Duration;
+
+    use chrono::{Months, TimeDelta};
+    use kit_entity::domain::calendar::{WorkingCalendar, local_date, start_of_day};
+    use kit_entity::domain::enums::{MeetingKind, MeetingStatus};
+    use kit_entity::domain::status::CaseStatus;
+    use kit_entity::entities::{case, child, meeting, organization, participant};
+    use kit_entity::ids::{CaseId, MeetingId, ParticipantId};
+    use kit_entity::{Error, Result};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    use super::Transition;
+    use crate::context::Context;
+    use crate::jobs::{self, PathwayEvent};
+    use crate::meetings::{self, NewMeeting};
+    use crate::schedule::{default_invitees, pick_organizer};
+
+    /// Working days from acceptance within which the start meeting is to be held.
+    pub const START_WITHIN_WORKING_DAYS: u32 = 20;
+    /// How long before a transition month its meeting is requested.
+    pub const TRANSITION_LEAD: TimeDelta = TimeDelta::weeks(6);
+
+    async fn active_case(ctx: &Context, case_id: CaseId) -> Result<Option<case::Model>> {
+        Ok(case::Entity::find_by_id(case_id)
+            .one(&ctx.db)
+            .await?
+            .filter(|c| c.status == CaseStatus::Active))
+    }
+
+    /// The case was accepted: request its start meeting, and set its transition meetings to
+    /// be requested in time.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn case_activated(ctx: &Context, case_id: CaseId) -> Result<()> {
+        let Some(case) = active_case(ctx, case_id).await? else {
+            return Ok(());
+        };
+        let now = ctx.clock.now();
+        let txn = crate::db::begin_write(&ctx.db).await?;
+        let calendar = WorkingCalendar::danish();
+        let latest =
+            start_of_day(calendar.add_working_days(local_date(now), START_WITHIN_WORKING_DAYS + 1));
+        if let Some(start) = meetings::create(
+            &txn,
+            now,
+            NewMeeting {
+                case_id,
+                kind: MeetingKind::Start,
+                duration_minutes: 90,
+                earliest: None,
+                latest: Some(latest),
+                organizer: pick_organizer(&txn, case_id).await?,
+                invitees: default_invitees(&txn, case_id, MeetingKind::Start).await?,
+                location: None,
+                video_url: None,
+                milestone: Some("start".to_owned()),
+                created_by: None,
+            },
+        )
+        .await?
+        {
+            meetings::request_scheduling(&txn, start.id).await?;
+        }
+        let born = child::Entity::find_by_id(case.child_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| Error::internal("a case's child is missing"))?
+            .date_of_birth;
+        let today = local_date(now);
+        for milestone in Transition::ALL {
+            let (first, last) = milestone.window(born);
+            if last < today {
+                continue;
+            }
+            let request_at = start_of_day(first) - TRANSITION_LEAD;
+            let delay = (request_at - now).to_std().unwrap_or(Duration::ZERO);
+            jobs::enqueue(
+                &txn,
+                &PathwayEvent::TransitionDue { case_id, milestone },
+                Some(delay),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// A transition milestone is near: request its meeting within the milestone's month.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn transition_due(
+        ctx: &Context,
+        case_id: CaseId,
+        milestone: Transition,
+    ) -> Result<()> {
+        let Some(case) = active_case(ctx, case_id).await? else {
+            return Ok(());
+        };
+        let now = ctx.clock.now();
+        let born = child::Entity::find_by_id(case.child_id)
+            .one(&ctx.db)
+            .await?
+            .ok_or_else(|| Error::internal("a case's child is missing"))?
+            .date_of_birth;
+        let (first, last) = milestone.window(born);
+        let txn = crate::db::begin_write(&ctx.db).await?;
+        if let Some(m) = meetings::create(
+            &txn,
+            now,
+            NewMeeting {
+                case_id,
+                kind: MeetingKind::Transition,
+                duration_minutes: 90,
+                earliest: Some(start_of_day(first).max(now)),
+                latest: last.succ_opt().map(start_of_day),
+                organizer: pick_organizer(&txn, case_id).await?,
+                invitees: default_invitees(&txn, case_id, MeetingKind::Transition).await?,
+                location: None,
+                video_url: None,
+                milestone: Some(milestone.milestone().to_owned()),
+                created_by: None,
+            },
+        )
+        .await?
+        {
+            meetings::request_scheduling(&txn, m.id).await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// A meeting was held: request the next follow-up at the case's cadence, unless a
+    /// closing meeting is on its way.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn meeting_held(ctx: &Context, meeting_id: MeetingId) -> Result<()> {
+        let Some(held) = meeting::Entity::find_by_id(meeting_id).one(&ctx.db).await? else {
+            return Ok(());
+        };
+        if held.status != MeetingStatus::Held || !held.kind.continues_pathway() {
+            return Ok(());
+        }
+        let Some(case) = active_case(ctx, held.case_id).await? else {
+            return Ok(());
+        };
+        let closing = meeting::Entity::find()
+            .filter(meeting::Column::CaseId.eq(case.id))
+            .filter(meeting::Column::Kind.eq(MeetingKind::Closing))
+            .filter(meeting::Column::Status.ne(MeetingStatus::Cancelled))
+            .one(&ctx.db)
+            .await?;
+        if closing.is_some() {
+            return Ok(());
+        }
+        let cadence = organization::Entity::find_by_id(case.municipality_id)
+            .one(&ctx.db)
+            .await?
+            .map_or(3, |o| o.follow_up_months);
+        let basis = held
+            .starts_at
+            .or(held.held_at)
+            .unwrap_or_else(|| ctx.clock.now());
+        let earliest = start_of_day(
+            local_date(basis)
+                .checked_add_months(Months::new(u32::try_from(cadence).unwrap_or(3)))
+                .unwrap_or_else(|| local_date(basis)),
+        );
+        let latest = start_of_day(
+            local_date(earliest)
+                .checked_add_months(Months::new(1))
+                .unwrap_or_else(|| local_date(earliest)),
+        );
+        let now = ctx.clock.now();
+        let txn = crate::db::begin_write(&ctx.db).await?;
+        let still_active: Vec<ParticipantId> = participant::Entity::find()
+            .filter(participant::Column::CaseId.eq(case.id))
+            .filter(participant::Column::ActiveUntil.is_null())
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        let organizer = match held.organizer_id.filter(|id| still_active.contains(id)) {
+            Some(id) => Some(id),
+            None => pick_organizer(&txn, case.id).await?,
+        };
+        let invitees: Vec<(ParticipantId, bool)> = meetings::active_invitees(&txn, held.id)
+            .await?
+            .into_iter()
+            .filter(|i| still_active.contains(&i.participant_id))
+            .map(|i| (i.participant_id, i.required))
+            .collect();
+        if let Some(next) = meetings::create(
+            &txn,
+            now,
+            NewMeeting {
+                case_id: case.id,
+                kind: MeetingKind::FollowUp,
+                duration_minutes: held.duration_minutes,
+                earliest: Some(earliest),
+                latest: Some(latest),
+                organizer,
+                invitees,
+                location: held.location.clone(),
+                video_url: held.video_url.clone(),
+                milestone: Some(format!("follow-up-after-{}", held.id)),
+                created_by: None,
+            },
+        )
+        .await?
+        {
+            meetings::request_scheduling(&txn, next.id).await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+pub use handlers::{
+    START_WITHIN_WORKING_DAYS, TRANSITION_LEAD, case_activated, meeting_held, transition_due,
+};
+
+/// Runs one pathway event.
+///
+/// # Errors
+/// Database errors; the job is then retried by the queue.
+pub async fn handle(
+    ctx: &crate::context::Context,
+    event: &crate::jobs::PathwayEvent,
+) -> kit_entity::Result<()> {
+    use crate::jobs::PathwayEvent;
+    match event {
+        PathwayEvent::CaseActivated { case_id } => case_activated(ctx, *case_id).await,
+        PathwayEvent::MeetingHeld { meeting_id } => meeting_held(ctx, *meeting_id).await,
+        PathwayEvent::TransitionDue { case_id, milestone } => {
+            transition_due(ctx, *case_id, *milestone).await
+        }
+    }
+}

@@ -381,7 +381,21 @@ pub async fn close_case(
 ) -> Result<case::Model> {
     let (case, access) = case_access(txn, actor, case_id).await?;
     access.require_manage()?;
-    transition(txn, actor, now, case, CaseStatus::Closed, &reason, None).await
+    let closed = transition(txn, actor, now, case, CaseStatus::Closed, &reason, None).await?;
+    // Meetings still ahead are called off; their invitees get a cancellation.
+    for upcoming in kit_entity::entities::meeting::Entity::find()
+        .filter(kit_entity::entities::meeting::Column::CaseId.eq(closed.id))
+        .filter(kit_entity::entities::meeting::Column::Status.is_in([
+            kit_entity::domain::enums::MeetingStatus::Planned,
+            kit_entity::domain::enums::MeetingStatus::Scheduled,
+        ]))
+        .all(txn)
+        .await?
+    {
+        kit_worker::meetings::cancel(txn, now, upcoming, format!("The case was closed: {reason}"))
+            .await?;
+    }
+    Ok(closed)
 }
 
 /// Marks the case as changed now (a participant joined or left, the child was edited).

@@ -5,4 +5,5 @@
 pub mod case;
 pub mod child;
 pub mod directory;
+pub mod meeting;
 pub mod participant;

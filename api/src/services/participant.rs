@@ -180,6 +180,9 @@ pub async fn add(
         })
     })?;
     touch(txn, case.id, now).await?;
+    if inserted.role == ParticipantRole::ResponsibleContact {
+        kit_worker::meetings::organizer_available(txn, case.id).await?;
+    }
     Ok(inserted)
 }
 
@@ -330,5 +333,6 @@ pub async fn assign_responsible_contact(
     .await
     .map_err(|e| Error::from(e).unique_as_conflict(conflict))?;
     touch(txn, case.id, now).await?;
+    kit_worker::meetings::organizer_available(txn, case.id).await?;
     Ok(Assigned { contact, replaced })
 }

@@ -1,0 +1,583 @@
+//! Meetings, as the API changes them: access and input rules here, the writes themselves in
+//! `kit_worker::meetings` so that the worker and the API change meetings the same way.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use kit_entity::domain::enums::{InviteeResponse, MeetingKind, ParticipantKind, ParticipantRole};
+use kit_entity::entities::{
+    agenda_item, busy_period, calendar_feed, case, child, meeting, meeting_invitee, participant,
+};
+use kit_entity::ids::{
+    AgendaItemId, BusyPeriodId, CalendarFeedId, CaseId, InviteeId, MeetingId, ParticipantId,
+};
+use kit_entity::{Error, Result};
+use kit_worker::meetings::{self, NewMeeting};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, ModelTrait, QueryFilter,
+};
+
+use crate::access::{Actor, CaseAccess, case_access};
+use crate::services::case::require_open;
+
+/// The shortest and longest meeting accepted, in minutes.
+pub const DURATION_MINUTES: std::ops::RangeInclusive<i32> = 15..=480;
+
+/// A meeting the actor may see, with their access to its case.
+///
+/// # Errors
+/// [`Error::NotFound`] when it does not exist or its case is not visible.
+pub async fn meeting_access<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: MeetingId,
+) -> Result<(meeting::Model, case::Model, CaseAccess)> {
+    let not_found = || Error::not_found("meeting");
+    let m = meeting::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    let (case, access) = case_access(db, actor, m.case_id)
+        .await
+        .map_err(|_| not_found())?;
+    Ok((m, case, access))
+}
+
+async fn managed_meeting(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: MeetingId,
+) -> Result<(meeting::Model, case::Model)> {
+    let (m, case, access) = meeting_access(txn, actor, id)
+        .await
+        .map_err(|e| e.at("input.meetingId"))?;
+    access.require_manage()?;
+    Ok((m, case))
+}
+
+/// Checks that text leaving the organization (the place of a meeting) does not name the
+/// child or give their CPR number.
+///
+/// # Errors
+/// [`Error::Validation`] on `field`.
+pub fn require_shareable(field: &str, text: Option<&str>, child: &child::Model) -> Result<()> {
+    let Some(text) = text else { return Ok(()) };
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let name = child.name.to_lowercase();
+    let first = name.split_whitespace().next().unwrap_or_default();
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let cpr_hit = child
+        .cpr
+        .as_deref()
+        .is_some_and(|cpr| digits.contains(&cpr[..cpr.len().min(6)]));
+    if lower.contains(&name) || (first.chars().count() >= 2 && words.contains(&first)) || cpr_hit {
+        return Err(Error::invalid(
+            field,
+            "must not contain the child's name or CPR number: it is sent outside the organization",
+        ));
+    }
+    Ok(())
+}
+
+async fn child_of(txn: &DatabaseTransaction, case: &case::Model) -> Result<child::Model> {
+    child::Entity::find_by_id(case.child_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::internal("a case's child is missing"))
+}
+
+async fn active_participant(
+    txn: &DatabaseTransaction,
+    case_id: CaseId,
+    id: ParticipantId,
+    field: &str,
+) -> Result<participant::Model> {
+    participant::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .filter(|p| p.case_id == case_id && p.is_active())
+        .ok_or_else(|| Error::invalid(field, "no active participant of this case has this id"))
+}
+
+/// A meeting request.
+#[derive(Debug, Clone)]
+pub struct RequestMeeting {
+    /// The case.
+    pub case_id: CaseId,
+    /// Its kind.
+    pub kind: MeetingKind,
+    /// Invitees and whether each is required.
+    pub invitees: Vec<(ParticipantId, bool)>,
+    /// Its length.
+    pub duration_minutes: i32,
+    /// The earliest start.
+    pub earliest: Option<DateTime<Utc>>,
+    /// The latest end.
+    pub latest: DateTime<Utc>,
+    /// The organizing responsible contact; default the actor's own, or the case's.
+    pub organizer: Option<ParticipantId>,
+    /// Where.
+    pub location: Option<String>,
+    /// Video link.
+    pub video_url: Option<String>,
+}
+
+/// Requests a meeting: it is created PLANNED and handed to the scheduler.
+///
+/// # Errors
+/// [`Error::Validation`] for invitees or an organizer that do not fit the case;
+/// [`Error::Forbidden`] for someone who does not manage the case; [`Error::Conflict`] for a
+/// closed case.
+pub async fn request(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    cmd: RequestMeeting,
+) -> Result<meeting::Model> {
+    let (case, access) = case_access(txn, actor, cmd.case_id)
+        .await
+        .map_err(|e| e.at("input.caseId"))?;
+    access.require_manage()?;
+    require_open(&case)?;
+    if cmd.latest <= now {
+        return Err(Error::invalid("input.latest", "must be in the future"));
+    }
+    if let Some(earliest) = cmd.earliest
+        && earliest + TimeDelta::minutes(i64::from(cmd.duration_minutes)) > cmd.latest
+    {
+        return Err(Error::invalid(
+            "input.latest",
+            "leaves no room for the meeting after `earliest`",
+        ));
+    }
+    let child = child_of(txn, &case).await?;
+    require_shareable("input.location", cmd.location.as_deref(), &child)?;
+    require_shareable("input.videoUrl", cmd.video_url.as_deref(), &child)?;
+    for (i, (id, _)) in cmd.invitees.iter().enumerate() {
+        active_participant(
+            txn,
+            case.id,
+            *id,
+            &format!("input.invitees.{i}.participantId"),
+        )
+        .await?;
+    }
+    let organizer = organizer_for(txn, actor, &case, cmd.organizer).await?;
+    let created = meetings::create(
+        txn,
+        now,
+        NewMeeting {
+            case_id: case.id,
+            kind: cmd.kind,
+            duration_minutes: cmd.duration_minutes,
+            earliest: cmd.earliest,
+            latest: Some(cmd.latest),
+            organizer: Some(organizer),
+            invitees: cmd.invitees,
+            location: cmd.location,
+            video_url: cmd.video_url,
+            milestone: None,
+            created_by: Some(actor.id()),
+        },
+    )
+    .await?
+    .ok_or_else(|| Error::internal("a requested meeting was not created"))?;
+    meetings::request_scheduling(txn, created.id).await?;
+    Ok(created)
+}
+
+async fn organizer_for(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    case: &case::Model,
+    asked: Option<ParticipantId>,
+) -> Result<ParticipantId> {
+    if let Some(id) = asked {
+        let p = active_participant(txn, case.id, id, "input.organizerId").await?;
+        if p.role != ParticipantRole::ResponsibleContact {
+            return Err(Error::invalid(
+                "input.organizerId",
+                "the organizer must be a responsible contact of the case",
+            ));
+        }
+        return Ok(p.id);
+    }
+    let own = participant::Entity::find()
+        .filter(participant::Column::CaseId.eq(case.id))
+        .filter(participant::Column::ProfessionalId.eq(actor.id()))
+        .filter(participant::Column::Role.eq(ParticipantRole::ResponsibleContact))
+        .filter(participant::Column::ActiveUntil.is_null())
+        .one(txn)
+        .await?;
+    if let Some(own) = own {
+        return Ok(own.id);
+    }
+    kit_worker::schedule::pick_organizer(txn, case.id)
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(
+                "input.organizerId",
+                "the case has no responsible contact to organize the meeting; assign one first",
+            )
+        })
+}
+
+/// A time, and perhaps a place, for a meeting.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: DateTime<Utc>,
+    /// A new location and video link, when they change.
+    pub place: Option<(Option<String>, Option<String>)>,
+}
+
+/// Sets a PLANNED meeting's time (`reschedule = false`) or moves a SCHEDULED one
+/// (`reschedule = true`), optionally with a new place.
+///
+/// # Errors
+/// [`Error::Conflict`] when the meeting is in the other state, or over.
+pub async fn schedule(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: MeetingId,
+    timing: Timing,
+    reschedule: bool,
+) -> Result<meeting::Model> {
+    let Timing {
+        starts_at,
+        ends_at,
+        place,
+    } = timing;
+    let (m, case) = managed_meeting(txn, actor, id).await?;
+    require_open(&case)?;
+    use kit_entity::domain::enums::MeetingStatus;
+    match (reschedule, m.status) {
+        (false, MeetingStatus::Planned) | (true, MeetingStatus::Scheduled) => {}
+        (false, status) => {
+            return Err(Error::conflict(format!(
+                "scheduleMeeting sets the time of a PLANNED meeting; this one is {} (use rescheduleMeeting)",
+                status.as_str()
+            )));
+        }
+        (true, status) => {
+            return Err(Error::conflict(format!(
+                "rescheduleMeeting moves a SCHEDULED meeting; this one is {}",
+                status.as_str()
+            )));
+        }
+    }
+    if starts_at <= now {
+        return Err(Error::invalid("input.startsAt", "must be in the future"));
+    }
+    if let Some((location, video)) = &place {
+        let child = child_of(txn, &case).await?;
+        require_shareable("input.location", location.as_deref(), &child)?;
+        require_shareable("input.videoUrl", video.as_deref(), &child)?;
+    }
+    meetings::schedule(txn, now, m, starts_at, ends_at, place).await
+}
+
+/// Cancels a meeting with a reason.
+///
+/// # Errors
+/// [`Error::Conflict`] for a meeting already held or cancelled.
+pub async fn cancel(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: MeetingId,
+    reason: String,
+) -> Result<meeting::Model> {
+    let (m, _) = managed_meeting(txn, actor, id).await?;
+    meetings::cancel(txn, now, m, reason).await
+}
+
+/// Records a meeting as held, with minutes.
+///
+/// # Errors
+/// [`Error::Conflict`] unless it is SCHEDULED.
+pub async fn record_held(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: MeetingId,
+    minutes: String,
+) -> Result<meeting::Model> {
+    let (m, _) = managed_meeting(txn, actor, id).await?;
+    meetings::record_held(txn, now, m, minutes).await
+}
+
+/// Invites a participant of the case.
+///
+/// # Errors
+/// [`Error::Validation`] for someone who does not take part in the case;
+/// [`Error::Conflict`] when they are invited already.
+pub async fn add_invitee(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: MeetingId,
+    participant_id: ParticipantId,
+    required: bool,
+) -> Result<meeting_invitee::Model> {
+    let (m, case) = managed_meeting(txn, actor, id).await?;
+    active_participant(txn, case.id, participant_id, "input.participantId").await?;
+    meetings::add_invitee(txn, now, &m, participant_id, required).await
+}
+
+/// Removes an invitee.
+///
+/// # Errors
+/// [`Error::NotFound`] for an unknown invitation; [`Error::Conflict`] when already removed.
+pub async fn remove_invitee(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    invitee_id: InviteeId,
+) -> Result<(meeting::Model, meeting_invitee::Model)> {
+    let not_found = || Error::not_found("invitee").at("input.inviteeId");
+    let invitee = meetings::invitee(txn, invitee_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let (m, _) = managed_meeting(txn, actor, invitee.meeting_id)
+        .await
+        .map_err(|_| not_found())?;
+    meetings::remove_invitee(txn, now, m, invitee).await
+}
+
+/// Records the actor's own answer to an invitation.
+///
+/// # Errors
+/// [`Error::NotFound`] for an invisible meeting; [`Error::Conflict`] when the actor is not
+/// invited or the meeting is over.
+pub async fn respond(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: MeetingId,
+    response: InviteeResponse,
+) -> Result<meeting_invitee::Model> {
+    let (m, _, _) = meeting_access(txn, actor, id)
+        .await
+        .map_err(|e| e.at("input.meetingId"))?;
+    if m.status.is_final() {
+        return Err(Error::conflict(format!(
+            "the meeting is {}",
+            m.status.as_str()
+        )));
+    }
+    let mine: Vec<ParticipantId> = participant::Entity::find()
+        .filter(participant::Column::CaseId.eq(m.case_id))
+        .filter(participant::Column::ProfessionalId.eq(actor.id()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let invitation = meetings::active_invitees(txn, m.id)
+        .await?
+        .into_iter()
+        .find(|i| mine.contains(&i.participant_id))
+        .ok_or_else(|| Error::conflict("you are not invited to this meeting"))?;
+    meetings::respond(txn, now, invitation, response).await
+}
+
+/// Adds an agenda item; without a position it goes last.
+///
+/// # Errors
+/// As for other meeting changes; [`Error::Validation`] for an owner outside the case.
+pub async fn add_agenda_item(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: MeetingId,
+    title: String,
+    owner: Option<ParticipantId>,
+    closed: bool,
+) -> Result<agenda_item::Model> {
+    let (m, case) = managed_meeting(txn, actor, id).await?;
+    if m.status.is_final() {
+        return Err(Error::conflict(format!(
+            "the meeting is {}",
+            m.status.as_str()
+        )));
+    }
+    if let Some(owner) = owner {
+        active_participant(txn, case.id, owner, "input.ownerId").await?;
+    }
+    let position = agenda_item::Entity::find()
+        .filter(agenda_item::Column::MeetingId.eq(m.id))
+        .all(txn)
+        .await?
+        .iter()
+        .map(|a| a.position)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    Ok(agenda_item::ActiveModel {
+        id: NotSet,
+        meeting_id: Set(m.id),
+        title: Set(title),
+        position: Set(position),
+        owner_id: Set(owner),
+        closed: Set(closed),
+        created_at: Set(now),
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// Removes an agenda item.
+///
+/// # Errors
+/// [`Error::NotFound`] for an unknown item.
+pub async fn remove_agenda_item(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: AgendaItemId,
+) -> Result<meeting::Model> {
+    let not_found = || Error::not_found("agenda item").at("input.agendaItemId");
+    let item = agenda_item::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(not_found)?;
+    let (m, _) = managed_meeting(txn, actor, item.meeting_id)
+        .await
+        .map_err(|_| not_found())?;
+    item.delete(txn).await?;
+    Ok(m)
+}
+
+/// Registers a period the actor is busy.
+///
+/// # Errors
+/// [`Error::Validation`] when it ends before it starts.
+pub async fn add_busy_period(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    note: Option<String>,
+) -> Result<busy_period::Model> {
+    if ends_at <= starts_at {
+        return Err(Error::invalid("input.endsAt", "must be after startsAt"));
+    }
+    Ok(busy_period::ActiveModel {
+        id: NotSet,
+        professional_id: Set(actor.id()),
+        starts_at: Set(starts_at),
+        ends_at: Set(ends_at),
+        note: Set(note),
+        created_at: Set(now),
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// Removes one of the actor's busy periods.
+///
+/// # Errors
+/// [`Error::NotFound`] for someone else's or an unknown period.
+pub async fn remove_busy_period(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: BusyPeriodId,
+) -> Result<()> {
+    let period = busy_period::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .filter(|b| b.professional_id == actor.id())
+        .ok_or_else(|| Error::not_found("busy period").at("input.busyPeriodId"))?;
+    period.delete(txn).await?;
+    Ok(())
+}
+
+/// True when the actor takes part in the case as a professional: they see closed agenda
+/// items.
+#[must_use]
+pub fn sees_closed_items(access: &CaseAccess) -> bool {
+    !access.roles.is_empty()
+}
+
+/// Creates a calendar feed: the actor's own, or — for someone who manages the case — one for
+/// a participant who is not a professional (a parent, the young person, an external actor).
+/// Returns the feed and its secret token, which is shown only now.
+///
+/// # Errors
+/// [`Error::Validation`] for a professional participant (they create their own);
+/// [`Error::Forbidden`] for someone who does not manage the case.
+pub async fn create_feed(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    for_participant: Option<ParticipantId>,
+) -> Result<(calendar_feed::Model, String)> {
+    let (token, hash) = kit_worker::links::new_feed_token();
+    let mut row = calendar_feed::ActiveModel {
+        id: NotSet,
+        token_hash: Set(hash),
+        professional_id: Set(None),
+        family_member_id: Set(None),
+        participant_id: Set(None),
+        created_by_id: Set(actor.id()),
+        created_at: Set(now),
+        revoked_at: Set(None),
+    };
+    match for_participant {
+        None => row.professional_id = Set(Some(actor.id())),
+        Some(id) => {
+            let not_found = || Error::not_found("participant").at("input.participantId");
+            let p = participant::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .ok_or_else(not_found)?;
+            let (_, access) = case_access(txn, actor, p.case_id)
+                .await
+                .map_err(|_| not_found())?;
+            access.require_manage()?;
+            match p.kind {
+                ParticipantKind::Professional => {
+                    return Err(Error::invalid(
+                        "input.participantId",
+                        "professionals create their own feed (without participantId)",
+                    ));
+                }
+                ParticipantKind::FamilyMember => row.family_member_id = Set(p.family_member_id),
+                ParticipantKind::Child | ParticipantKind::External => {
+                    row.participant_id = Set(Some(p.id))
+                }
+            }
+        }
+    }
+    Ok((row.insert(txn).await?, token))
+}
+
+/// Revokes a feed: its URL answers 404 from now on.
+///
+/// # Errors
+/// [`Error::NotFound`] for a feed the actor neither created nor owns.
+pub async fn revoke_feed(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: CalendarFeedId,
+) -> Result<calendar_feed::Model> {
+    let feed = calendar_feed::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .filter(|f| f.created_by_id == actor.id() || f.professional_id == Some(actor.id()))
+        .ok_or_else(|| Error::not_found("calendar feed").at("input.feedId"))?;
+    if feed.revoked_at.is_some() {
+        return Ok(feed);
+    }
+    let mut row: calendar_feed::ActiveModel = feed.into();
+    row.revoked_at = Set(Some(now));
+    Ok(row.update(txn).await?)
+}

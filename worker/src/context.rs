@@ -1,0 +1,48 @@
+//! What every job handler needs: the database, the clock, the settings, the mailer and the
+//! link signer.
+
+use std::sync::Arc;
+
+use kit_entity::{Result, SharedClock};
+use sea_orm::DatabaseConnection;
+
+use crate::links::Links;
+use crate::mail::Mailer;
+use crate::settings::Settings;
+
+/// The handlers' shared state; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// The database.
+    pub db: DatabaseConnection,
+    /// The clock.
+    pub clock: SharedClock,
+    /// The settings.
+    pub settings: Arc<Settings>,
+    /// Where mail goes.
+    pub mailer: Mailer,
+    /// Signs answer links.
+    pub links: Links,
+}
+
+impl Context {
+    /// Builds the context for `settings` on an open, migrated database.
+    ///
+    /// # Errors
+    /// When the mail settings are unusable or the link secret cannot be read.
+    pub async fn new(
+        db: DatabaseConnection,
+        clock: SharedClock,
+        settings: Settings,
+    ) -> Result<Self> {
+        let mailer = Mailer::from_settings(&settings).map_err(kit_entity::Error::internal)?;
+        let links = Links::load(&db, &settings.public_url).await?;
+        Ok(Self {
+            db,
+            clock,
+            settings: Arc::new(settings),
+            mailer,
+            links,
+        })
+    }
+}

@@ -1,0 +1,357 @@
+//! Sending one outbox message, exactly once as far as the mail server and the database can
+//! tell each other.
+//!
+//! A job claims the outbox row for a lease before it talks to the mail server, so that two
+//! jobs for the same row (a re-enqueued orphan, the outbox sweep) never send it twice; the
+//! row is marked SENT in the same breath as the server accepts it. A row a newer message to
+//! the same invitee has overtaken is SUPERSEDED rather than sent. Failures the server calls
+//! temporary are retried with doubling waits; after the last try, or a permanent refusal, the
+//! row is FAILED and shows so in the API. The Message-ID is fixed per row, so in the one case
+//! no system can rule out — the process dies after the server accepted the message and
+//! before the row is marked — the repeated message is recognisably the same one.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use kit_entity::domain::enums::{DeliveryStatus, ItipMethod};
+use kit_entity::entities::{case, delivery, meeting, meeting_invitee, participant};
+use kit_entity::ids::DeliveryId;
+use kit_entity::{Error, Result};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::context::Context;
+use crate::ical::{AttendeeLine, EventText, Party, render};
+use crate::jobs::{self, SendDelivery};
+use crate::mail::{CalendarMail, compose};
+use crate::meetings::{active_invitees, recipient};
+use crate::texts::{Invitation, invitation};
+
+/// What happened to a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The server accepted it.
+    Sent,
+    /// Nothing to do: it was sent, failed or superseded before.
+    AlreadySettled,
+    /// A newer message to the same invitee replaced it.
+    Superseded,
+    /// Another job is sending it; checked again when that claim ends.
+    ClaimedElsewhere,
+    /// It failed for now and will be tried again.
+    WillRetry,
+    /// It failed for good.
+    Failed,
+}
+
+fn lease(ctx: &Context) -> TimeDelta {
+    TimeDelta::seconds(i64::try_from(ctx.settings.mail_timeout_secs).unwrap_or(30)) * 2
+        + TimeDelta::seconds(30)
+}
+
+fn until(from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+    (to - from).to_std().unwrap_or_default()
+}
+
+/// Sends delivery `id` if it is still due.
+///
+/// # Errors
+/// Database errors; the job is then retried by the queue.
+pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
+    let db = &ctx.db;
+    let Some(row) = delivery::Entity::find_by_id(id).one(db).await? else {
+        return Ok(Outcome::AlreadySettled);
+    };
+    if row.status != DeliveryStatus::Pending {
+        return Ok(Outcome::AlreadySettled);
+    }
+    let now = ctx.clock.now();
+    let newer = delivery::Entity::find()
+        .filter(delivery::Column::MeetingId.eq(row.meeting_id))
+        .filter(delivery::Column::InviteeId.eq(row.invitee_id))
+        .filter(delivery::Column::Sequence.gt(row.sequence))
+        .count(db)
+        .await?;
+    if newer > 0 {
+        delivery::Entity::update_many()
+            .col_expr(
+                delivery::Column::Status,
+                Expr::value(DeliveryStatus::Superseded),
+            )
+            .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
+            .filter(delivery::Column::Id.eq(row.id))
+            .filter(delivery::Column::Status.eq(DeliveryStatus::Pending))
+            .exec(db)
+            .await?;
+        return Ok(Outcome::Superseded);
+    }
+    let claimed_until = now + lease(ctx);
+    let claimed = delivery::Entity::update_many()
+        .col_expr(
+            delivery::Column::ClaimedUntil,
+            Expr::value(Some(claimed_until)),
+        )
+        .col_expr(
+            delivery::Column::Attempts,
+            Expr::col(delivery::Column::Attempts).add(1),
+        )
+        .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
+        .filter(delivery::Column::Id.eq(row.id))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Pending))
+        .filter(
+            Condition::any()
+                .add(delivery::Column::ClaimedUntil.is_null())
+                .add(delivery::Column::ClaimedUntil.lt(now)),
+        )
+        .exec(db)
+        .await?;
+    if claimed.rows_affected != 1 {
+        let current = delivery::Entity::find_by_id(id).one(db).await?;
+        if let Some(current) = current
+            && current.status == DeliveryStatus::Pending
+        {
+            let wake = current.claimed_until.unwrap_or(now) + TimeDelta::seconds(1);
+            jobs::enqueue(
+                db,
+                &SendDelivery { delivery_id: id },
+                Some(until(now, wake)),
+            )
+            .await?;
+            return Ok(Outcome::ClaimedElsewhere);
+        }
+        return Ok(Outcome::AlreadySettled);
+    }
+    let attempt = row.attempts + 1;
+    let result = match build(ctx, &row, now).await {
+        Ok((message, _)) => ctx.mailer.send(message, &row.message_id).await,
+        Err(e) => Err(crate::mail::SendError {
+            transient: false,
+            message: e.to_string(),
+        }),
+    };
+    let now = ctx.clock.now();
+    let settle = delivery::Entity::update_many()
+        .col_expr(
+            delivery::Column::ClaimedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
+        .filter(delivery::Column::Id.eq(row.id))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Pending));
+    match result {
+        Ok(()) => {
+            settle
+                .col_expr(delivery::Column::Status, Expr::value(DeliveryStatus::Sent))
+                .col_expr(delivery::Column::SentAt, Expr::value(Some(now)))
+                .col_expr(
+                    delivery::Column::LastError,
+                    Expr::value(Option::<String>::None),
+                )
+                .exec(db)
+                .await?;
+            tracing::info!(delivery = %row.id, meeting = %row.meeting_id, sequence = row.sequence, "invitation sent");
+            Ok(Outcome::Sent)
+        }
+        Err(e) if e.transient && attempt < ctx.settings.mail_max_attempts => {
+            let wait = ctx.settings.retry_delay(attempt);
+            let next = now + TimeDelta::from_std(wait).unwrap_or_default();
+            let txn = crate::db::begin_write(db).await?;
+            settle
+                .col_expr(
+                    delivery::Column::LastError,
+                    Expr::value(Some(e.message.clone())),
+                )
+                .col_expr(delivery::Column::NextAttemptAt, Expr::value(next))
+                .exec(&txn)
+                .await?;
+            jobs::enqueue(
+                &txn,
+                &SendDelivery {
+                    delivery_id: row.id,
+                },
+                Some(wait),
+            )
+            .await?;
+            txn.commit().await?;
+            tracing::warn!(delivery = %row.id, attempt, error = %e.message, ?wait, "sending failed; will retry");
+            Ok(Outcome::WillRetry)
+        }
+        Err(e) => {
+            settle
+                .col_expr(
+                    delivery::Column::Status,
+                    Expr::value(DeliveryStatus::Failed),
+                )
+                .col_expr(
+                    delivery::Column::LastError,
+                    Expr::value(Some(e.message.clone())),
+                )
+                .exec(db)
+                .await?;
+            tracing::error!(delivery = %row.id, attempt, error = %e.message, "sending failed for good");
+            Ok(Outcome::Failed)
+        }
+    }
+}
+
+/// Renders the message of a delivery: the e-mail and its calendar text.
+///
+/// # Errors
+/// When the rows it refers to are missing, or an address is malformed.
+pub async fn build(
+    ctx: &Context,
+    row: &delivery::Model,
+    now: DateTime<Utc>,
+) -> Result<(lettre::Message, String)> {
+    let db = &ctx.db;
+    let missing =
+        |what: &str| Error::internal(format!("delivery {}: its {what} is missing", row.id));
+    let meeting = meeting::Entity::find_by_id(row.meeting_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| missing("meeting"))?;
+    let case = case::Entity::find_by_id(meeting.case_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| missing("case"))?;
+    let invitee = meeting_invitee::Entity::find_by_id(row.invitee_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| missing("invitee"))?;
+    let person = participant::Entity::find_by_id(invitee.participant_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| missing("participant"))?;
+    let to = recipient(db, &person).await?;
+    let organizer = match meeting.organizer_id {
+        Some(id) => match participant::Entity::find_by_id(id).one(db).await? {
+            Some(p) => Some(recipient(db, &p).await?),
+            None => None,
+        },
+        None => None,
+    };
+    let (starts, ends) = match (meeting.starts_at, meeting.ends_at) {
+        (Some(s), Some(e)) => (s, e),
+        _ => {
+            return Err(Error::internal(format!(
+                "meeting {} has no time",
+                meeting.id
+            )));
+        }
+    };
+    let mut attendees = Vec::new();
+    for i in active_invitees(db, meeting.id).await? {
+        if let Some(p) = participant::Entity::find_by_id(i.participant_id)
+            .one(db)
+            .await?
+        {
+            let r = recipient(db, &p).await?;
+            if let Some(email) = r.email {
+                attendees.push(AttendeeLine {
+                    party: Party {
+                        name: r.name,
+                        email,
+                    },
+                    required: i.required,
+                    response: i.response,
+                });
+            }
+        }
+    }
+    if row.method == ItipMethod::Cancel && invitee.removed_at.is_some() {
+        // The removed invitee is told about their own removal.
+        attendees.push(AttendeeLine {
+            party: Party {
+                name: to.name.clone(),
+                email: row.recipient.clone(),
+            },
+            required: invitee.required,
+            response: invitee.response,
+        });
+    }
+    let answers = if row.method == ItipMethod::Request {
+        let token = ctx
+            .links
+            .answer_token(invitee.id, row.sequence, ends + TimeDelta::days(30))?;
+        Some(ctx.links.answer_links(&token))
+    } else {
+        None
+    };
+    let product_url = to.professional.then(|| ctx.links.public_url().to_owned());
+    let organizer_name = organizer
+        .as_ref()
+        .map(|o| o.name.clone())
+        .unwrap_or_default();
+    let earlier_sent = delivery::Entity::find()
+        .filter(delivery::Column::MeetingId.eq(row.meeting_id))
+        .filter(delivery::Column::InviteeId.eq(row.invitee_id))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Sent))
+        .count(db)
+        .await?
+        > 0;
+    let texts = invitation(
+        &Invitation {
+            method: row.method,
+            update: earlier_sent || row.sequence > 0,
+            kind: meeting.kind,
+            reference: &case.reference,
+            starts,
+            ends,
+            location: meeting.location.as_deref(),
+            video_url: meeting.video_url.as_deref(),
+            organizer: &organizer_name,
+            answers: answers.as_ref(),
+            product_url: product_url.as_deref(),
+        },
+        row.language,
+    );
+    let from_address = ctx
+        .settings
+        .mail_from
+        .rsplit_once('<')
+        .map_or(ctx.settings.mail_from.as_str(), |(_, a)| {
+            a.trim_end_matches('>')
+        })
+        .to_owned();
+    let calendar = render(
+        Some(row.method),
+        &[EventText {
+            uid: meeting.uid.clone(),
+            sequence: row.sequence,
+            stamp: now,
+            starts,
+            ends,
+            summary: texts.summary.clone(),
+            description: texts.body.clone(),
+            location: meeting
+                .location
+                .clone()
+                .or_else(|| meeting.video_url.clone()),
+            url: product_url.clone(),
+            organizer: organizer.as_ref().and_then(|o| {
+                o.email.clone().map(|email| Party {
+                    name: o.name.clone(),
+                    email,
+                })
+            }),
+            sent_by: Some(from_address),
+            attendees,
+            cancelled: row.method == ItipMethod::Cancel,
+        }],
+    );
+    let reply_to = organizer
+        .as_ref()
+        .and_then(|o| o.email.as_deref().map(|e| (o.name.as_str(), e)));
+    let message = compose(&CalendarMail {
+        from: &ctx.settings.mail_from,
+        to: (&to.name, &row.recipient),
+        reply_to,
+        subject: &texts.subject,
+        body: &texts.body,
+        calendar: &calendar,
+        method: row.method.as_str(),
+        message_id: &row.message_id,
+    })
+    .map_err(|e| Error::internal(e.message))?;
+    Ok((message, calendar))
+}

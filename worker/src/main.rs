@@ -1,0 +1,42 @@
+//! `kit-worker`: runs the background worker alone, for scale-out on PostgreSQL. Start as
+//! many as the load needs beside `kit-api` processes run with `KIT_WORKER=off`; they share
+//! the work through the job queue in the database.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::Parser;
+use kit_entity::SystemClock;
+use kit_worker::context::Context;
+use kit_worker::settings::{Settings, load, redact_url};
+use kit_worker::{db, runner, shutdown_signal, telemetry};
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "KIT background worker: meetings, invitations, pathway planning"
+)]
+struct Args {
+    /// Configuration file, read after the defaults and before `KIT_*` variables.
+    #[arg(long, env = "KIT_CONFIG", default_value = "kit.toml")]
+    config: PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let settings: Settings = load(&args.config).context("reading the configuration")?;
+    telemetry::init(settings.log_format);
+    let database = db::connect(&settings)
+        .await
+        .with_context(|| format!("connecting to {}", redact_url(&settings.database_url)))?;
+    db::migrate(&database)
+        .await
+        .context("migrating the database")?;
+    let ctx = Context::new(database, Arc::new(SystemClock), settings)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    runner::start(ctx, shutdown_signal()).join().await;
+    Ok(())
+}

@@ -1,0 +1,290 @@
+//! Running the worker: one apalis worker per queue under a monitor, plus the outbox sweep.
+//!
+//! Workers poll their queue at `KIT_WORKER_POLL_MS` when idle, so a new job is picked up
+//! within about a second. Each process names its workers uniquely; a worker whose process
+//! died stops reporting heartbeats, and after two missed beats its unfinished jobs go back to
+//! the queue for the others. If a worker fails (the database went away), the monitor is
+//! rebuilt after a pause. The outbox sweep re-enqueues any pending message whose job was lost,
+//! so nothing waits forever.
+
+use std::future::Future;
+use std::time::Duration;
+
+use apalis::prelude::*;
+use chrono::TimeDelta;
+use kit_entity::domain::enums::DeliveryStatus;
+use kit_entity::entities::delivery;
+use sea_orm::{
+    ColumnTrait, Condition, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::context::Context;
+use crate::jobs::{self, Job, PathwayEvent, ScheduleMeeting, SendDelivery};
+
+/// How often the outbox sweep looks for pending messages whose job is gone.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// How long past its due time a pending message waits before the sweep re-enqueues it.
+const SWEEP_GRACE: TimeDelta = TimeDelta::minutes(5);
+/// The pause before a failed monitor is rebuilt.
+const RESTART_PAUSE: Duration = Duration::from_secs(5);
+
+async fn schedule_meeting(job: ScheduleMeeting, ctx: Data<Context>) -> Result<(), BoxDynError> {
+    crate::schedule::run(&ctx, job.meeting_id)
+        .await
+        .map_err(|e| {
+            tracing::error!(meeting = %job.meeting_id, error = %e, "scheduling failed");
+            e.into()
+        })
+}
+
+async fn send_delivery(job: SendDelivery, ctx: Data<Context>) -> Result<(), BoxDynError> {
+    crate::delivery::send(&ctx, job.delivery_id)
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            tracing::error!(delivery = %job.delivery_id, error = %e, "delivery failed");
+            e.into()
+        })
+}
+
+async fn pathway(job: PathwayEvent, ctx: Data<Context>) -> Result<(), BoxDynError> {
+    crate::pathway::handle(&ctx, &job).await.map_err(|e| {
+        tracing::error!(event = ?job, error = %e, "pathway step failed");
+        e.into()
+    })
+}
+
+fn instance_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "kit".to_owned());
+    format!("{host}-{}-{}", std::process::id(), ulid::Ulid::generate())
+}
+
+fn sqlite_config<J: Job>(ctx: &Context) -> apalis_sqlite::Config {
+    apalis_sqlite::Config::default()
+        .queue(J::QUEUE)
+        .heartbeat_interval(Duration::from_secs(
+            ctx.settings.worker_heartbeat_secs.max(1),
+        ))
+        .missed_heartbeats(2)
+}
+
+fn postgres_config<J: Job>(ctx: &Context) -> apalis_postgres::Config {
+    apalis_postgres::Config::default()
+        .queue(J::QUEUE)
+        .heartbeat_interval(Duration::from_secs(
+            ctx.settings.worker_heartbeat_secs.max(1),
+        ))
+        .missed_heartbeats(2)
+}
+
+macro_rules! register {
+    ($monitor:expr, $storage:ident, $config:ident, $pool:expr, $ctx:expr, $instance:expr, $job:ty, $handler:expr) => {{
+        let (pool, ctx, instance) = ($pool.clone(), $ctx.clone(), $instance.clone());
+        $monitor.register(move |restarts| {
+            let storage = $storage::<$job>::new(&pool)
+                .with_config($config::<$job>(&ctx))
+                .poll_with_interval(ctx.settings.poll_interval());
+            WorkerBuilder::new(format!(
+                "{}@{}.{}",
+                <$job as Job>::QUEUE,
+                instance,
+                restarts
+            ))
+            .backend(storage)
+            .data(ctx.clone())
+            .concurrency(ctx.settings.worker_concurrency.max(1))
+            .build($handler)
+        })
+    }};
+}
+
+fn monitor(ctx: &Context, instance: &str) -> Monitor {
+    use apalis_postgres::PostgresStorage;
+    use apalis_sqlite::SqliteStorage;
+    let instance = instance.to_owned();
+    let monitor = Monitor::new();
+    match ctx.db.get_database_backend() {
+        DbBackend::Postgres => {
+            let pool = ctx.db.get_postgres_connection_pool().clone();
+            let monitor = register!(
+                monitor,
+                PostgresStorage,
+                postgres_config,
+                pool,
+                ctx,
+                instance,
+                ScheduleMeeting,
+                schedule_meeting
+            );
+            let monitor = register!(
+                monitor,
+                PostgresStorage,
+                postgres_config,
+                pool,
+                ctx,
+                instance,
+                SendDelivery,
+                send_delivery
+            );
+            register!(
+                monitor,
+                PostgresStorage,
+                postgres_config,
+                pool,
+                ctx,
+                instance,
+                PathwayEvent,
+                pathway
+            )
+        }
+        _ => {
+            let pool = ctx.db.get_sqlite_connection_pool().clone();
+            let monitor = register!(
+                monitor,
+                SqliteStorage,
+                sqlite_config,
+                pool,
+                ctx,
+                instance,
+                ScheduleMeeting,
+                schedule_meeting
+            );
+            let monitor = register!(
+                monitor,
+                SqliteStorage,
+                sqlite_config,
+                pool,
+                ctx,
+                instance,
+                SendDelivery,
+                send_delivery
+            );
+            register!(
+                monitor,
+                SqliteStorage,
+                sqlite_config,
+                pool,
+                ctx,
+                instance,
+                PathwayEvent,
+                pathway
+            )
+        }
+    }
+}
+
+/// Re-enqueues pending messages that are well past due and not claimed: their job was lost
+/// (for example, it ran out of attempts while the database was down). Sending is idempotent,
+/// so an extra job costs nothing.
+///
+/// # Errors
+/// Database errors.
+pub async fn sweep_outbox(ctx: &Context) -> kit_entity::Result<usize> {
+    let now = ctx.clock.now();
+    let stale = delivery::Entity::find()
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Pending))
+        .filter(delivery::Column::NextAttemptAt.lt(now - SWEEP_GRACE))
+        .filter(
+            Condition::any()
+                .add(delivery::Column::ClaimedUntil.is_null())
+                .add(delivery::Column::ClaimedUntil.lt(now)),
+        )
+        .order_by_asc(delivery::Column::NextAttemptAt)
+        .limit(500)
+        .all(&ctx.db)
+        .await?;
+    let txn = crate::db::begin_write(&ctx.db).await?;
+    for d in &stale {
+        jobs::enqueue(&txn, &SendDelivery { delivery_id: d.id }, None).await?;
+        delivery::Entity::update_many()
+            .col_expr(
+                delivery::Column::NextAttemptAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(delivery::Column::Id.eq(d.id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(stale.len())
+}
+
+/// A running worker.
+#[derive(Debug)]
+pub struct WorkerHandle {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl WorkerHandle {
+    /// Asks the worker to stop: no new jobs start, running ones finish.
+    pub fn stop(&self) {
+        let _ = self.stop.send(true);
+    }
+
+    /// Waits until the worker has stopped.
+    pub async fn join(self) {
+        let _ = self.task.await;
+    }
+}
+
+/// Starts the worker in the background. It runs until [`WorkerHandle::stop`] or `shutdown`.
+#[must_use]
+pub fn start(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'static) -> WorkerHandle {
+    let (stop, mut stopped) = watch::channel(false);
+    let on_shutdown = stop.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = on_shutdown.send(true);
+    });
+    let task = tokio::spawn(async move {
+        let instance = instance_name();
+        tracing::info!(%instance, "worker started");
+        let sweeper = {
+            let ctx = ctx.clone();
+            let mut stopped = stopped.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(SWEEP_EVERY);
+                loop {
+                    tokio::select! {
+                        _ = every.tick() => {
+                            match sweep_outbox(&ctx).await {
+                                Ok(0) => {}
+                                Ok(n) => tracing::warn!(count = n, "re-enqueued pending messages whose job was lost"),
+                                Err(e) => tracing::warn!(error = %e, "outbox sweep failed"),
+                            }
+                        }
+                        _ = stopped.changed() => break,
+                    }
+                }
+            })
+        };
+        loop {
+            let monitor = monitor(&ctx, &instance);
+            let control = monitor.context();
+            let mut watch_stop = stopped.clone();
+            let stopper = tokio::spawn(async move {
+                let _ = watch_stop.wait_for(|s| *s).await;
+                let _ = control.shutdown();
+            });
+            let result = monitor.run().await;
+            stopper.abort();
+            if *stopped.borrow() {
+                break;
+            }
+            match result {
+                Ok(()) => tracing::warn!("all workers ended; restarting them"),
+                Err(e) => tracing::error!(error = %e, "a worker failed; restarting the workers"),
+            }
+            tokio::select! {
+                () = tokio::time::sleep(RESTART_PAUSE) => {}
+                _ = stopped.wait_for(|s| *s) => break,
+            }
+        }
+        sweeper.abort();
+        tracing::info!("worker stopped");
+    });
+    WorkerHandle { stop, task }
+}
