@@ -1,5 +1,6 @@
 //! The HTTP surface: `/graphql` (POST for operations, GET for GraphiQL in a browser),
-//! `/healthz`, `/readyz`. `/graphql/ws` is reserved for subscriptions.
+//! `/healthz`, `/readyz`, and the public endpoints of [`crate::public`] (answer links,
+//! calendar feeds, iTIP replies). `/graphql/ws` is reserved for subscriptions.
 //!
 //! Every request gets an `x-request-id` (kept if the client sent one), which is in every log
 //! line of the request and in every GraphQL error's `extensions.requestId`.
@@ -23,6 +24,7 @@ use crate::access::Actor;
 use crate::db::is_migrated;
 use crate::graphql::errors::stamp_request_id;
 use crate::graphql::{KitSchema, loaders, schema};
+use crate::public;
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -39,11 +41,20 @@ pub fn router(state: AppState) -> Router {
         schema: schema(state.clone()),
         state,
     };
+    let public = Router::new()
+        .route(
+            "/rsvp/{token}",
+            get(public::show_answer).post(public::record_answer),
+        )
+        .route("/calendar/reply", axum::routing::post(public::reply))
+        .route("/calendar/{file}", get(public::feed))
+        .with_state(http.state.clone());
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(http)
+        .merge(public)
         .layer(RequestBodyLimitLayer::new(1024 * 1024))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

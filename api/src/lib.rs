@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod graphql;
 pub mod http;
+pub mod public;
 pub mod services;
 pub mod state;
 

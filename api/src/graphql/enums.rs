@@ -158,3 +158,75 @@ pub enum AccessBasis {
     /// You lead a unit one of whose members takes part in the case.
     UnitLeader,
 }
+
+/// The kind of a pathway meeting.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::MeetingKind")]
+pub enum MeetingKind {
+    /// Opstartsmøde: the first meeting once the case is accepted. The pathway requests it.
+    Start,
+    /// Netværksmøde: the KIT network meeting across sectors, ending in agreements.
+    Network,
+    /// Opfølgningsmøde. The pathway requests the next one after each held start, network or
+    /// follow-up meeting, at the case's cadence.
+    FollowUp,
+    /// Afslutningsmøde. Once one is requested, follow-ups stop.
+    Closing,
+    /// Overgangsmøde: the transition to adulthood, requested in the month of the 16th
+    /// birthday and again at 17½.
+    Transition,
+    /// A meeting of the coordination committee.
+    Coordination,
+}
+
+/// Where a meeting is.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::MeetingStatus")]
+pub enum MeetingStatus {
+    /// Requested; no time yet. `schedulingNote` says why, when the scheduler found none.
+    Planned,
+    /// Has a time; invitations have gone out.
+    Scheduled,
+    /// Took place; minutes recorded.
+    Held,
+    /// Called off; invitees were sent a cancellation.
+    Cancelled,
+}
+
+/// An invitee's answer (iCalendar PARTSTAT).
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::InviteeResponse")]
+pub enum InviteeResponse {
+    /// Not answered yet.
+    NeedsAction,
+    /// Will come.
+    Accepted,
+    /// Will not come.
+    Declined,
+    /// Might come.
+    Tentative,
+}
+
+/// The iTIP method of a message.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::ItipMethod")]
+pub enum MessageMethod {
+    /// An invitation or an update (METHOD:REQUEST).
+    Request,
+    /// A cancellation (METHOD:CANCEL).
+    Cancel,
+}
+
+/// Where an outgoing message is.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::DeliveryStatus")]
+pub enum DeliveryStatus {
+    /// Waiting to be sent, or to be tried again (see `nextAttemptAt` and `lastError`).
+    Pending,
+    /// Accepted by the mail server.
+    Sent,
+    /// Given up after the last try, or refused for good by the mail server.
+    Failed,
+    /// Not sent: a newer message to the same invitee replaced it.
+    Superseded,
+}

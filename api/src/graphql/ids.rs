@@ -8,8 +8,9 @@ use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kit_entity::ids::{
-    CaseId, CaseStatusChangeId, ChildId, FamilyMemberId, OrganizationId, ParticipantId,
-    ProfessionalId, ReferralId, UnitId,
+    AgendaItemId, BusyPeriodId, CalendarFeedId, CaseId, CaseStatusChangeId, ChildId, DeliveryId,
+    FamilyMemberId, InviteeId, MeetingId, OrganizationId, ParticipantId, ProfessionalId,
+    ReferralId, UnitId,
 };
 use kit_entity::{Error, Result};
 
@@ -48,6 +49,12 @@ node_id! {
     ReferralId => "Referral",
     ParticipantId => "Participant",
     CaseStatusChangeId => "CaseStatusChange",
+    MeetingId => "Meeting",
+    InviteeId => "MeetingInvitee",
+    AgendaItemId => "AgendaItem",
+    BusyPeriodId => "BusyPeriod",
+    DeliveryId => "Delivery",
+    CalendarFeedId => "CalendarFeed",
 }
 
 /// Splits a global id into its type name and key.

@@ -17,10 +17,13 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use kit_entity::entities::{
-    case, case_status_change, child, family_member, organization, participant, professional,
-    referral, unit,
+    agenda_item, case, case_status_change, child, delivery, family_member, meeting,
+    meeting_invitee, organization, participant, professional, referral, unit,
 };
-use kit_entity::ids::{CaseId, ChildId, FamilyMemberId, OrganizationId, ProfessionalId, UnitId};
+use kit_entity::ids::{
+    CaseId, ChildId, FamilyMemberId, MeetingId, OrganizationId, ParticipantId, ProfessionalId,
+    UnitId,
+};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use tokio::sync::Notify;
 
@@ -227,6 +230,22 @@ pub struct UnitsOf(pub OrganizationId);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CasesOf(pub ChildId);
 
+/// The meetings of a case, in the order they were requested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MeetingsOf(pub CaseId);
+
+/// The invitations of a meeting, removed ones included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InviteesOf(pub MeetingId);
+
+/// The agenda of a meeting, in priority order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AgendaOf(pub MeetingId);
+
+/// The outbox rows of a meeting, oldest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DeliveriesOf(pub MeetingId);
+
 macro_rules! loaders {
     ($($field:ident: $key:ty => $value:ty, |$db:ident, $keys:ident| $fetch:expr;)+) => {
         /// The loaders of one request.
@@ -295,6 +314,41 @@ loaders! {
     children: ChildId => child::Model, |db, keys| by_id!(child, db, keys);
     family_members: FamilyMemberId => family_member::Model, |db, keys| by_id!(family_member, db, keys);
     cases: CaseId => case::Model, |db, keys| by_id!(case, db, keys);
+    meetings: MeetingId => meeting::Model, |db, keys| by_id!(meeting, db, keys);
+    participants_by_id: ParticipantId => participant::Model, |db, keys| by_id!(participant, db, keys);
+    case_meetings: MeetingsOf => Vec<meeting::Model>, |db, keys| {
+        let rows = meeting::Entity::find()
+            .filter(meeting::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(meeting::Column::Id)
+            .all(db)
+            .await?;
+        Ok(group(keys, rows, |m| MeetingsOf(m.case_id)))
+    };
+    invitees: InviteesOf => Vec<meeting_invitee::Model>, |db, keys| {
+        let rows = meeting_invitee::Entity::find()
+            .filter(meeting_invitee::Column::MeetingId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(meeting_invitee::Column::Id)
+            .all(db)
+            .await?;
+        Ok(group(keys, rows, |i| InviteesOf(i.meeting_id)))
+    };
+    agendas: AgendaOf => Vec<agenda_item::Model>, |db, keys| {
+        let rows = agenda_item::Entity::find()
+            .filter(agenda_item::Column::MeetingId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(agenda_item::Column::Position)
+            .order_by_asc(agenda_item::Column::Id)
+            .all(db)
+            .await?;
+        Ok(group(keys, rows, |a| AgendaOf(a.meeting_id)))
+    };
+    deliveries: DeliveriesOf => Vec<delivery::Model>, |db, keys| {
+        let rows = delivery::Entity::find()
+            .filter(delivery::Column::MeetingId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(delivery::Column::Id)
+            .all(db)
+            .await?;
+        Ok(group(keys, rows, |d| DeliveriesOf(d.meeting_id)))
+    };
     participants: ParticipantsOf => Vec<participant::Model>, |db, keys| {
         let rows = participant::Entity::find()
             .filter(participant::Column::CaseId.is_in(keys.iter().map(|k| k.0)))

@@ -13,6 +13,7 @@ pub mod enums;
 pub mod errors;
 pub mod ids;
 pub mod loaders;
+pub mod meeting;
 pub mod mutation;
 pub mod node;
 pub mod pagination;
@@ -30,6 +31,7 @@ pub struct Query(
     viewer::ViewerQuery,
     node::NodeQuery,
     case::CaseQuery,
+    meeting::MeetingQuery,
     directory::DirectoryQuery,
 );
 
@@ -39,6 +41,7 @@ pub struct Mutation(
     case::CaseMutation,
     participant::ParticipantMutation,
     child::ChildMutation,
+    meeting::MeetingMutation,
     directory::DirectoryMutation,
 );
 

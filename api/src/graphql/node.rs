@@ -15,6 +15,7 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::directory::{Organization, Professional, Unit};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::split;
+use crate::graphql::meeting::{Meeting, MeetingInvitee};
 use crate::graphql::participant::Participant;
 use crate::services::child::child_access;
 
@@ -44,6 +45,10 @@ pub enum Node {
     Unit(Unit),
     /// A professional.
     Professional(Professional),
+    /// A meeting.
+    Meeting(Meeting),
+    /// An invitation to a meeting.
+    MeetingInvitee(MeetingInvitee),
 }
 
 fn visible<T>(r: Result<T>) -> Result<T> {
@@ -69,8 +74,8 @@ async fn resolve(
     key: i64,
 ) -> Result<Node> {
     use kit_entity::ids::{
-        CaseId, CaseStatusChangeId, ChildId, FamilyMemberId, OrganizationId, ParticipantId,
-        ProfessionalId, ReferralId, UnitId,
+        CaseId, CaseStatusChangeId, ChildId, FamilyMemberId, InviteeId, MeetingId, OrganizationId,
+        ParticipantId, ProfessionalId, ReferralId, UnitId,
     };
     Ok(match type_name {
         "Case" => Node::Case(Case(visible(case_access(db, actor, CaseId(key)).await)?.0)),
@@ -109,6 +114,15 @@ async fn resolve(
         "Professional" => Node::Professional(Professional(
             by_key::<professional::Entity, _>(db, ProfessionalId(key)).await?,
         )),
+        "Meeting" => Node::Meeting(Meeting(
+            visible(crate::services::meeting::meeting_access(db, actor, MeetingId(key)).await)?.0,
+        )),
+        "MeetingInvitee" => {
+            let i = by_key::<kit_entity::entities::meeting_invitee::Entity, _>(db, InviteeId(key))
+                .await?;
+            visible(crate::services::meeting::meeting_access(db, actor, i.meeting_id).await)?;
+            Node::MeetingInvitee(MeetingInvitee(i))
+        }
         _ => return Err(gone()),
     })
 }

@@ -44,6 +44,58 @@ impl Viewer {
     async fn is_intake_member(&self) -> bool {
         self.0.intake_for.is_some()
     }
+
+    /// Your scheduled meetings that have not ended, earliest first: those you are invited to
+    /// and those you organize.
+    async fn upcoming_meetings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many to return: default 20, at most 100.")] first: Option<i32>,
+    ) -> async_graphql::Result<crate::graphql::meeting::MeetingConnection> {
+        crate::graphql::meeting::upcoming(ctx, &self.0, first)
+            .await
+            .gql()
+    }
+
+    /// The periods you registered as busy, from today on.
+    async fn busy_periods(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::meeting::BusyPeriod>> {
+        use kit_entity::entities::busy_period;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        let now = ctx.state().clock.now();
+        Ok(busy_period::Entity::find()
+            .filter(busy_period::Column::ProfessionalId.eq(self.0.id()))
+            .filter(busy_period::Column::EndsAt.gt(now))
+            .order_by_asc(busy_period::Column::StartsAt)
+            .all(&ctx.state().db)
+            .await
+            .map_err(kit_entity::Error::from)
+            .gql()?
+            .into_iter()
+            .map(crate::graphql::meeting::BusyPeriod)
+            .collect())
+    }
+
+    /// The calendar feeds you created, revoked ones included.
+    async fn calendar_feeds(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::meeting::CalendarFeed>> {
+        use kit_entity::entities::calendar_feed;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        Ok(calendar_feed::Entity::find()
+            .filter(calendar_feed::Column::CreatedById.eq(self.0.id()))
+            .order_by_asc(calendar_feed::Column::Id)
+            .all(&ctx.state().db)
+            .await
+            .map_err(kit_entity::Error::from)
+            .gql()?
+            .into_iter()
+            .map(crate::graphql::meeting::CalendarFeed)
+            .collect())
+    }
 }
 
 /// The `viewer` query.

@@ -59,7 +59,22 @@ pub async fn create_organization<C: ConnectionTrait>(
     .await?)
 }
 
-/// Renames an organization or changes its kind.
+/// Changes to an organization; `None` keeps a value.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationChanges {
+    /// New name.
+    pub name: Option<String>,
+    /// New kind.
+    pub kind: Option<OrganizationKind>,
+    /// New office hours, minutes after midnight.
+    pub office_hours: Option<(i32, i32)>,
+    /// New follow-up cadence in months.
+    pub follow_up_months: Option<i32>,
+    /// New minimum notice in working days.
+    pub meeting_notice_days: Option<i32>,
+}
+
+/// Changes an organization's name, kind or meeting settings.
 ///
 /// # Errors
 /// [`Error::NotFound`], or [`Error::Forbidden`] for anyone but its administrators.
@@ -68,9 +83,15 @@ pub async fn update_organization<C: ConnectionTrait>(
     actor: &Actor,
     now: DateTime<Utc>,
     id: OrganizationId,
-    name: Option<String>,
-    kind: Option<OrganizationKind>,
+    changes: OrganizationChanges,
 ) -> Result<organization::Model> {
+    let OrganizationChanges {
+        name,
+        kind,
+        office_hours,
+        follow_up_months,
+        meeting_notice_days,
+    } = changes;
     let org = organization::Entity::find_by_id(id)
         .one(txn)
         .await?
@@ -82,6 +103,16 @@ pub async fn update_organization<C: ConnectionTrait>(
     }
     if let Some(kind) = kind {
         row.kind = Set(kind);
+    }
+    if let Some((start, end)) = office_hours {
+        row.office_hours_start_minute = Set(start);
+        row.office_hours_end_minute = Set(end);
+    }
+    if let Some(months) = follow_up_months {
+        row.follow_up_months = Set(months);
+    }
+    if let Some(days) = meeting_notice_days {
+        row.meeting_notice_days = Set(days);
     }
     row.updated_at = Set(now);
     Ok(row.update(txn).await?)

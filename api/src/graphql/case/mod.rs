@@ -169,6 +169,14 @@ impl Case {
             .collect())
     }
 
+    /// The case's meetings, in the order they were requested.
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::meeting::Meeting>> {
+        crate::graphql::meeting::of_case(ctx, self.0.id).await.gql()
+    }
+
     /// What you may do with this case and why you may see it.
     async fn viewer_access(&self, ctx: &Context<'_>) -> async_graphql::Result<ViewerAccess> {
         required_access(ctx, &self.0).await.map(ViewerAccess).gql()

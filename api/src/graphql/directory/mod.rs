@@ -65,6 +65,27 @@ impl Organization {
             .map(Unit))
     }
 
+    /// When its meetings may start, `HH:MM` in Copenhagen time.
+    async fn office_hours_start(&self) -> String {
+        hh_mm(self.0.office_hours_start_minute)
+    }
+
+    /// When its meetings must end, `HH:MM` in Copenhagen time.
+    async fn office_hours_end(&self) -> String {
+        hh_mm(self.0.office_hours_end_minute)
+    }
+
+    /// Months between follow-up meetings in its cases.
+    async fn follow_up_months(&self) -> i32 {
+        self.0.follow_up_months
+    }
+
+    /// Working days' notice before a meeting it schedules, so information can be exchanged
+    /// first.
+    async fn meeting_notice_days(&self) -> i32 {
+        self.0.meeting_notice_days
+    }
+
     /// When it was registered.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
@@ -74,6 +95,10 @@ impl Organization {
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }
+}
+
+fn hh_mm(minutes: i32) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// A unit of an organization: PPR, the family department, health visitors, SSP, a clinic…

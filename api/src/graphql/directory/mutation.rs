@@ -10,7 +10,9 @@ use crate::graphql::enums::{Language, OrganizationKind};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{decode, decode_opt};
 use crate::graphql::mutation::{Write, maybe};
-use crate::services::directory::{self, ProfessionalFields, UpdateProfessional};
+use crate::services::directory::{
+    self, OrganizationChanges, ProfessionalFields, UpdateProfessional,
+};
 
 /// Registers an organization.
 #[derive(InputObject)]
@@ -30,6 +32,80 @@ pub struct UpdateOrganizationInput {
     pub name: Option<String>,
     /// New kind.
     pub kind: Option<OrganizationKind>,
+    /// When meetings may start, `HH:MM` in Copenhagen time (with `officeHoursEnd`).
+    pub office_hours_start: Option<String>,
+    /// When meetings must end, `HH:MM` in Copenhagen time (with `officeHoursStart`).
+    pub office_hours_end: Option<String>,
+    /// Months between follow-up meetings in its cases, 1–24.
+    pub follow_up_months: Option<i32>,
+    /// Working days' notice before a scheduled meeting, 0–30.
+    pub meeting_notice_days: Option<i32>,
+}
+
+fn clock_minutes(field: &str, value: &str) -> Result<i32> {
+    let bad = || kit_entity::Error::invalid(field, "must be a time of day written HH:MM");
+    let (h, m) = value.trim().split_once(':').ok_or_else(bad)?;
+    let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if !(0..24).contains(&h) || !(0..60).contains(&m) {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
+fn organization_changes(input: &UpdateOrganizationInput) -> Result<OrganizationChanges> {
+    let office_hours = match (&input.office_hours_start, &input.office_hours_end) {
+        (None, None) => None,
+        (Some(start), Some(end)) => {
+            let (start, end) = (
+                clock_minutes("input.officeHoursStart", start)?,
+                clock_minutes("input.officeHoursEnd", end)?,
+            );
+            if end <= start {
+                return Err(kit_entity::Error::invalid(
+                    "input.officeHoursEnd",
+                    "must be after officeHoursStart",
+                ));
+            }
+            Some((start, end))
+        }
+        (None, Some(_)) => {
+            return Err(kit_entity::Error::invalid(
+                "input.officeHoursStart",
+                "give both ends of the office hours",
+            ));
+        }
+        (Some(_), None) => {
+            return Err(kit_entity::Error::invalid(
+                "input.officeHoursEnd",
+                "give both ends of the office hours",
+            ));
+        }
+    };
+    if input
+        .follow_up_months
+        .is_some_and(|m| !(1..=24).contains(&m))
+    {
+        return Err(kit_entity::Error::invalid(
+            "input.followUpMonths",
+            "must be between 1 and 24",
+        ));
+    }
+    if input
+        .meeting_notice_days
+        .is_some_and(|d| !(0..=30).contains(&d))
+    {
+        return Err(kit_entity::Error::invalid(
+            "input.meetingNoticeDays",
+            "must be between 0 and 30",
+        ));
+    }
+    Ok(OrganizationChanges {
+        name: validate::optional("input.name", input.name.as_deref(), validate::name)?,
+        kind: input.kind.map(Into::into),
+        office_hours,
+        follow_up_months: input.follow_up_months,
+        meeting_notice_days: input.meeting_notice_days,
+    })
 }
 
 /// The organization created or changed.
@@ -166,17 +242,9 @@ impl DirectoryMutation {
         input: UpdateOrganizationInput,
     ) -> async_graphql::Result<OrganizationPayload> {
         let id: OrganizationId = decode("input.organizationId", &input.organization_id).gql()?;
-        let name = opt_name("input.name", input.name.as_deref()).gql()?;
+        let changes = organization_changes(&input).gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = directory::update_organization(
-            &w.txn,
-            w.actor,
-            w.now,
-            id,
-            name,
-            input.kind.map(Into::into),
-        )
-        .await;
+        let r = directory::update_organization(&w.txn, w.actor, w.now, id, changes).await;
         let organization = w.finish(r).await.gql()?;
         Ok(OrganizationPayload {
             organization: Organization(organization),
