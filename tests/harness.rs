@@ -355,3 +355,26 @@ pub fn key_of(global: &str) -> i64 {
         .map(|(_, key)| key)
         .unwrap_or_else(|| panic!("{global} is not a global id"))
 }
+
+/// Polls `check` every 50 ms until it yields a value or `timeout` passes. For waiting on the
+/// worker, never on the clock: tests move the clock themselves.
+///
+/// # Panics
+/// When `timeout` passes first; the message says what was awaited.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: std::time::Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -6,4 +6,6 @@
 //! afterwards.
 
 pub mod harness;
+pub mod mail;
+pub mod smtp;
 pub mod world;

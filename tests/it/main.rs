@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod bad_input;
 mod contacts;
+mod meetings;
 mod operations;
 mod pagination;
 mod pathway;

@@ -1,0 +1,575 @@
+//! Meetings and calendar invitations: the worker schedules, the SMTP server receives real
+//! RFC 5545/5546 messages, answers come back by link, by GraphQL and by iTIP REPLY.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use kit_tests::harness::{TestApp, eventually};
+use kit_tests::mail::Invite;
+use kit_tests::smtp::SmtpSink;
+use kit_tests::world::{World, ops, referral};
+use serde_json::{Value, json};
+
+pub const MEETING: &str = r"
+    query($id: ID!) {
+      meeting(id: $id) {
+        id kind status startsAt endsAt sequence uid schedulingNote location plannedByPathway
+        organizer { id }
+        invitees { id response requirement participant { id name role } }
+        agenda { title closed }
+        deliveries { recipient method sequence status attempts lastError nextAttemptAt }
+      }
+    }";
+pub const REQUEST: &str = r"
+    mutation($input: RequestMeetingInput!) { requestMeeting(input: $input) { meeting { id status } } }";
+const RESCHEDULE: &str = r"
+    mutation($input: ScheduleMeetingInput!) { rescheduleMeeting(input: $input) { meeting { id status startsAt sequence } } }";
+const SCHEDULE: &str = r"
+    mutation($input: ScheduleMeetingInput!) { scheduleMeeting(input: $input) { meeting { id status startsAt sequence } } }";
+const CANCEL: &str = r#"
+    mutation($id: ID!) { cancelMeeting(input: { meetingId: $id, reason: "Sygdom" }) { meeting { id status sequence } } }"#;
+
+/// A case with a child whose name and CPR number must never leave the system, two
+/// responsible contacts, a guardian who reads English, and an external actor.
+pub struct Setup {
+    pub app: TestApp,
+    pub sink: SmtpSink,
+    pub w: World,
+    pub case: String,
+    pub contact: String,
+    pub psychiatrist: String,
+    pub guardian: String,
+    pub external: String,
+}
+
+pub async fn setup(adjust: impl FnOnce(&mut kit_api::Config)) -> Setup {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = TestApp::spawn_with(|c| {
+        c.settings.worker = true;
+        c.settings.smtp_url = Some(url);
+        c.settings.mail_timeout_secs = 5;
+        c.itip_secret = Some("gateway-secret".into());
+        adjust(c);
+    })
+    .await;
+    let w = World::build(&app).await;
+    let mut input = referral(&w.municipality_a, "Ida Hansen");
+    input["child"]["cpr"] = json!("030514-4321");
+    input["familyMembers"] = json!([{ "name": "Lone Hansen", "relation": "MOTHER", "hasCustody": true,
+        "email": "lone@example.dk", "preferredLanguage": "EN" }]);
+    let r = app
+        .gql(&w.intake_a.token, ops::SUBMIT, json!({ "input": input }))
+        .await;
+    let case = r.data()["submitReferral"]["case"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let _ = app
+        .gql(&w.intake_a.token, ops::START_INTAKE, json!({ "id": case }))
+        .await
+        .data();
+    let _ = app
+        .gql(
+            &w.intake_a.token,
+            ops::DECIDE,
+            json!({ "id": case, "decision": "ACCEPT" }),
+        )
+        .await
+        .data();
+    let contact = app
+        .gql(
+            &w.intake_a.token,
+            ops::ASSIGN,
+            json!({ "case": case, "p": w.caseworker_a.gid }),
+        )
+        .await;
+    let contact = contact.data()["assignResponsibleContact"]["responsibleContact"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let psych = app
+        .gql(
+            &w.intake_a.token,
+            ops::ASSIGN,
+            json!({ "case": case, "p": w.psychiatrist.gid }),
+        )
+        .await;
+    let psychiatrist = psych.data()["assignResponsibleContact"]["responsibleContact"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mother = app
+        .gql(
+            &w.intake_a.token,
+            "query($id: ID!) { case(id: $id) { child { familyMembers { id } } } }",
+            json!({ "id": case }),
+        )
+        .await
+        .data()["case"]["child"]["familyMembers"][0]["id"]
+        .clone();
+    let g = app
+        .gql(
+            &w.intake_a.token,
+            ops::ADD,
+            json!({ "input": { "caseId": case, "role": "GUARDIAN", "familyMemberId": mother } }),
+        )
+        .await;
+    let guardian = g.data()["addParticipant"]["participant"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let e = app
+        .gql(
+            &w.intake_a.token,
+            ops::ADD,
+            json!({ "input": { "caseId": case, "role": "EXTERNAL", "external": { "name": "Privat psykolog", "email": "psykolog@example.dk" } } }),
+        )
+        .await;
+    let external = e.data()["addParticipant"]["participant"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    Setup {
+        app,
+        sink,
+        w,
+        case,
+        contact,
+        psychiatrist,
+        guardian,
+        external,
+    }
+}
+
+impl Setup {
+    pub async fn meeting(&self, id: &str) -> Value {
+        self.app
+            .gql(&self.w.caseworker_a.token, MEETING, json!({ "id": id }))
+            .await
+            .data()["meeting"]
+            .clone()
+    }
+
+    pub async fn wait_status(&self, id: &str, status: &str) -> Value {
+        eventually(
+            &format!("meeting {id} to be {status}"),
+            Duration::from_secs(20),
+            || async {
+                let m = self.meeting(id).await;
+                (m["status"] == status).then_some(m)
+            },
+        )
+        .await
+    }
+
+    pub async fn request(&self, invitees: Value, latest: &str, extra: Value) -> String {
+        let mut input = json!({
+            "caseId": self.case, "kind": "NETWORK", "invitees": invitees,
+            "durationMinutes": 90, "latest": latest, "location": "Rådhuset, mødelokale 2",
+        });
+        if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+            input.extend(extra.clone());
+        }
+        let r = self
+            .app
+            .gql(
+                &self.w.caseworker_a.token,
+                REQUEST,
+                json!({ "input": input }),
+            )
+            .await;
+        r.data()["requestMeeting"]["meeting"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    pub fn everyone(&self) -> Value {
+        json!([
+            { "participantId": self.contact },
+            { "participantId": self.psychiatrist },
+            { "participantId": self.guardian },
+            { "participantId": self.external, "requirement": "OPTIONAL" },
+        ])
+    }
+}
+
+/// Nothing that leaves the system may name the child, give the CPR number or the reason for
+/// referral (which may hold a diagnosis).
+pub fn assert_private(invite: &Invite) {
+    let (_, _, summary, description, location) = invite.event();
+    for text in [
+        &invite.subject,
+        &summary,
+        &description,
+        &location,
+        &invite.body,
+    ] {
+        for secret in ["Ida", "030514", "4321", "Angst", "skolefravær"] {
+            assert!(!text.contains(secret), "{secret:?} leaked into {text:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn invitations_updates_and_cancellations_are_proper_calendar_messages() {
+    let s = setup(|_| {}).await;
+    let id = s
+        .request(s.everyone(), "2026-12-23T16:00:00+01:00", json!({}))
+        .await;
+    let m = s.wait_status(&id, "SCHEDULED").await;
+    // Requested Monday 23 November at 09:00 with 5 working days' notice: Monday 30 November,
+    // the first office hour.
+    assert_eq!(m["startsAt"], "2026-11-30T08:00:00+01:00");
+    assert_eq!(m["sequence"], 0);
+
+    let first = s.sink.wait_for(4, Duration::from_secs(20)).await;
+    assert_eq!(first.len(), 4, "one message per invitee with an address");
+    let reschedule =
+        json!({ "input": { "meetingId": id, "startsAt": "2026-12-02T10:00:00+01:00" } });
+    let r = s
+        .app
+        .gql(&s.w.caseworker_a.token, RESCHEDULE, reschedule)
+        .await;
+    assert_eq!(r.data()["rescheduleMeeting"]["meeting"]["sequence"], 1);
+    let second = s.sink.wait_for(8, Duration::from_secs(20)).await;
+    assert_eq!(second.len(), 8);
+    let r = s
+        .app
+        .gql(&s.w.caseworker_a.token, CANCEL, json!({ "id": id }))
+        .await;
+    assert_eq!(r.data()["cancelMeeting"]["meeting"]["status"], "CANCELLED");
+    let all = s.sink.wait_for(12, Duration::from_secs(20)).await;
+    assert_eq!(all.len(), 12);
+
+    let mut uid = None;
+    let mut sequences: HashMap<String, Vec<u32>> = HashMap::new();
+    for received in &all {
+        let invite = Invite::parse(received);
+        let (event_uid, sequence, summary, _, _) = invite.event();
+        assert_eq!(
+            *uid.get_or_insert_with(|| event_uid.clone()),
+            event_uid,
+            "one stable UID"
+        );
+        assert_eq!(
+            invite.method(),
+            invite.content_type_method,
+            "METHOD in body and Content-Type"
+        );
+        assert_eq!(
+            invite.calendar, invite.attachment,
+            "the attachment is the same calendar"
+        );
+        assert!(invite.calendar.contains("\r\n"), "CRLF line ends");
+        assert!(
+            invite.calendar.lines().all(|l| l.len() <= 75),
+            "folded at 75 octets"
+        );
+        let unfolded = invite.unfolded();
+        for tzid in unfolded
+            .split("TZID=")
+            .skip(1)
+            .filter_map(|rest| rest.split([':', ';']).next())
+        {
+            assert!(
+                unfolded.contains(&format!("BEGIN:VTIMEZONE\r\nTZID:{tzid}\r\n")),
+                "a VTIMEZONE for {tzid}"
+            );
+        }
+        assert!(unfolded.contains("ORGANIZER;CN=caseworker a"), "{unfolded}");
+        assert!(
+            summary.contains("KIT-2026-"),
+            "the case reference, not the child"
+        );
+        assert_private(&invite);
+        match sequence {
+            0 | 1 => {
+                assert_eq!(invite.method(), "REQUEST");
+                assert!(unfolded.contains("STATUS:CONFIRMED"));
+                assert!(unfolded.contains("RSVP=TRUE"));
+            }
+            _ => {
+                assert_eq!(invite.method(), "CANCEL");
+                assert!(unfolded.contains("STATUS:CANCELLED"));
+            }
+        }
+        if sequence == 1 {
+            assert!(unfolded.contains("DTSTART;TZID=Europe/Copenhagen:20261202T100000"));
+        }
+        sequences
+            .entry(invite.to.clone())
+            .or_default()
+            .push(sequence);
+        if invite.to == "lone@example.dk" {
+            assert!(
+                invite.subject.starts_with(match sequence {
+                    0 => "Invitation: Network meeting",
+                    1 => "Updated: Network meeting",
+                    _ => "Cancelled: Network meeting",
+                }),
+                "English for those who prefer it: {}",
+                invite.subject
+            );
+        } else {
+            assert!(
+                !invite.subject.contains("Network"),
+                "Danish by default: {}",
+                invite.subject
+            );
+        }
+    }
+    for (to, seq) in sequences {
+        assert_eq!(
+            seq,
+            vec![0, 1, 2],
+            "{to}: SEQUENCE strictly increases invite → update → cancel"
+        );
+    }
+    let deliveries = eventually(
+        "every delivery marked SENT",
+        Duration::from_secs(20),
+        || async {
+            let d = s.meeting(&id).await["deliveries"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            d.iter().all(|d| d["status"] == "SENT").then_some(d)
+        },
+    )
+    .await;
+    assert_eq!(deliveries.len(), 12);
+    assert!(
+        deliveries.iter().all(|d| d["attempts"] == 1),
+        "each sent on the first try"
+    );
+}
+
+#[tokio::test]
+async fn a_meeting_moved_across_the_autumn_clock_change_keeps_its_local_time() {
+    let s = setup(|_| {}).await;
+    let id = s
+        .request(s.everyone(), "2027-12-31T16:00:00+01:00", json!({}))
+        .await;
+    s.wait_status(&id, "SCHEDULED").await;
+    let _ = s.sink.wait_for(4, Duration::from_secs(20)).await;
+    // Friday 29 October 2027 09:00 is summer time; Monday 1 November 09:00 is winter time.
+    let before = s
+        .app
+        .gql(
+            &s.w.caseworker_a.token,
+            RESCHEDULE,
+            json!({ "input": { "meetingId": id, "startsAt": "2027-10-29T09:00:00+02:00" } }),
+        )
+        .await;
+    assert_eq!(
+        before.data()["rescheduleMeeting"]["meeting"]["startsAt"],
+        "2027-10-29T09:00:00+02:00"
+    );
+    let _ = s.sink.wait_for(8, Duration::from_secs(20)).await;
+    let after = s
+        .app
+        .gql(
+            &s.w.caseworker_a.token,
+            RESCHEDULE,
+            json!({ "input": { "meetingId": id, "startsAt": "2027-11-01T08:00:00Z" } }),
+        )
+        .await;
+    assert_eq!(
+        after.data()["rescheduleMeeting"]["meeting"]["startsAt"],
+        "2027-11-01T09:00:00+01:00"
+    );
+    let all = s.sink.wait_for(12, Duration::from_secs(20)).await;
+    let local_starts: Vec<String> = all
+        .iter()
+        .map(Invite::parse)
+        .filter(|i| i.to == "lone@example.dk")
+        .map(|i| {
+            i.unfolded()
+                .lines()
+                .find(|l| l.starts_with("DTSTART;TZID="))
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        local_starts[1..],
+        [
+            "DTSTART;TZID=Europe/Copenhagen:20271029T090000".to_owned(),
+            "DTSTART;TZID=Europe/Copenhagen:20271101T090000".to_owned()
+        ],
+        "the same wall-clock time on both sides of the change"
+    );
+}
+
+#[tokio::test]
+async fn the_scheduler_avoids_busy_invitees_and_says_when_no_time_exists() {
+    let s = setup(|_| {}).await;
+    // The caseworker is busy Monday 30 November until noon.
+    let busy = r"mutation($input: AddBusyPeriodInput!) { addBusyPeriod(input: $input) { busyPeriod { id } } }";
+    let _ = s
+        .app
+        .gql(
+            &s.w.caseworker_a.token,
+            busy,
+            json!({ "input": { "startsAt": "2026-11-30T08:00:00+01:00", "endsAt": "2026-11-30T12:00:00+01:00", "note": "Kursus" } }),
+        )
+        .await
+        .data();
+    let first = s
+        .request(
+            json!([{ "participantId": s.contact }]),
+            "2026-12-23T16:00:00+01:00",
+            json!({}),
+        )
+        .await;
+    let m = s.wait_status(&first, "SCHEDULED").await;
+    assert_eq!(
+        m["startsAt"], "2026-11-30T12:00:00+01:00",
+        "after the busy period"
+    );
+    // A second meeting for the same person goes after the first.
+    let second = s
+        .request(
+            json!([{ "participantId": s.contact }]),
+            "2026-12-23T16:00:00+01:00",
+            json!({}),
+        )
+        .await;
+    let m = s.wait_status(&second, "SCHEDULED").await;
+    assert_eq!(m["startsAt"], "2026-11-30T13:30:00+01:00");
+    // Before the minimum notice has passed there is no time at all.
+    let none = s
+        .request(
+            json!([{ "participantId": s.contact }]),
+            "2026-11-27T16:00:00+01:00",
+            json!({}),
+        )
+        .await;
+    let note = eventually("a scheduling note", Duration::from_secs(20), || async {
+        let m = s.meeting(&none).await;
+        m["schedulingNote"].as_str().map(str::to_owned)
+    })
+    .await;
+    assert_eq!(note, "no common free slot before 2026-11-27");
+    assert_eq!(s.meeting(&none).await["status"], "PLANNED");
+    // An optional invitee's calendar does not hold the meeting back.
+    let optional = s
+        .request(json!([{ "participantId": s.contact }, { "participantId": s.psychiatrist, "requirement": "OPTIONAL" }]), "2026-12-23T16:00:00+01:00", json!({}))
+        .await;
+    let m = s.wait_status(&optional, "SCHEDULED").await;
+    assert_eq!(m["startsAt"], "2026-12-01T08:00:00+01:00");
+}
+
+#[tokio::test]
+async fn places_that_name_the_child_are_refused() {
+    let s = setup(|_| {}).await;
+    let r = s
+        .app
+        .gql(
+            &s.w.caseworker_a.token,
+            REQUEST,
+            json!({ "input": { "caseId": s.case, "kind": "NETWORK", "invitees": s.everyone(), "durationMinutes": 60,
+                "latest": "2026-12-23T16:00:00+01:00", "location": "Hjemme hos Ida" } }),
+        )
+        .await;
+    r.assert_error("BAD_USER_INPUT", Some("input.location"));
+    let r = s
+        .app
+        .gql(
+            &s.w.ppr_a.token,
+            REQUEST,
+            json!({ "input": { "caseId": s.case, "kind": "NETWORK", "invitees": [], "durationMinutes": 60, "latest": "2026-12-23T16:00:00+01:00" } }),
+        )
+        .await;
+    r.assert_error("NOT_FOUND", Some("input.caseId"));
+}
+
+#[tokio::test]
+async fn explicit_scheduling_and_invitee_changes_are_announced() {
+    let s = setup(|_| {}).await;
+    let id = s
+        .request(s.everyone(), "2026-11-24T10:00:00+01:00", json!({}))
+        .await;
+    let note = eventually("no slot", Duration::from_secs(20), || async {
+        s.meeting(&id).await["schedulingNote"]
+            .as_str()
+            .map(str::to_owned)
+    })
+    .await;
+    assert!(note.starts_with("no common free slot"));
+    // A caseworker sets the time by hand.
+    let r = s
+        .app
+        .gql(
+            &s.w.caseworker_a.token,
+            SCHEDULE,
+            json!({ "input": { "meetingId": id, "startsAt": "2026-12-07T13:00:00+01:00" } }),
+        )
+        .await;
+    assert_eq!(
+        r.data()["scheduleMeeting"]["meeting"]["status"],
+        "SCHEDULED"
+    );
+    let _ = s.sink.wait_for(4, Duration::from_secs(20)).await;
+    // Removing the external actor sends them a cancellation with the next SEQUENCE.
+    let m = s.meeting(&id).await;
+    let external = m["invitees"]
+        .as_array()
+        .and_then(|i| i.iter().find(|i| i["participant"]["role"] == "EXTERNAL"))
+        .map(|i| i["id"].clone())
+        .unwrap_or_default();
+    let remove = r"mutation($id: ID!) { removeMeetingInvitee(input: { inviteeId: $id }) { invitee { removedAt } meeting { sequence } } }";
+    let r = s
+        .app
+        .gql(&s.w.caseworker_a.token, remove, json!({ "id": external }))
+        .await;
+    assert_eq!(r.data()["removeMeetingInvitee"]["meeting"]["sequence"], 1);
+    let all = s.sink.wait_for(5, Duration::from_secs(20)).await;
+    let cancel = all
+        .iter()
+        .map(Invite::parse)
+        .find(|i| i.method() == "CANCEL")
+        .unwrap_or_else(|| panic!("no CANCEL"));
+    assert_eq!(cancel.to, "psykolog@example.dk");
+    assert_eq!(cancel.event().1, 1);
+    // Agenda: closed items only for professionals taking part.
+    let add = r"mutation($input: AddAgendaItemInput!) { addAgendaItem(input: $input) { agendaItem { position closed } } }";
+    for (title, closed) in [("Status fra skolen", false), ("Forhold i hjemmet", true)] {
+        let _ = s
+            .app
+            .gql(
+                &s.w.caseworker_a.token,
+                add,
+                json!({ "input": { "meetingId": id, "title": title, "closed": closed } }),
+            )
+            .await
+            .data();
+    }
+    let agenda = "query($id: ID!) { meeting(id: $id) { agenda { title } } }";
+    let seen = s
+        .app
+        .gql(&s.w.caseworker_a.token, agenda, json!({ "id": id }))
+        .await;
+    assert_eq!(
+        seen.data()["meeting"]["agenda"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let seen = s
+        .app
+        .gql(&s.w.intake_a.token, agenda, json!({ "id": id }))
+        .await;
+    assert_eq!(
+        seen.data()["meeting"]["agenda"].as_array().map(Vec::len),
+        Some(1),
+        "the intake unit does not take part"
+    );
+    // Nothing about the agenda leaves the system.
+    assert!(
+        s.sink
+            .messages()
+            .iter()
+            .all(|m| !String::from_utf8_lossy(&m.data).contains("hjemmet"))
+    );
+}
