@@ -11,7 +11,8 @@ use kit_entity::ManualClock;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 
-/// The environment variable naming a PostgreSQL server to test against.
+/// The environment variable naming a PostgreSQL server to test against. (Set `KIT_TEST_LOG`
+/// to see the application's logs, filtered by `RUST_LOG`.)
 pub const DATABASE_ENV: &str = "KIT_TEST_DATABASE_URL";
 
 /// A fresh database for one test, removed when dropped.
@@ -197,6 +198,9 @@ impl TestApp {
     /// # Panics
     /// When it cannot start.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        if std::env::var_os("KIT_TEST_LOG").is_some() {
+            kit_api::telemetry::init(kit_api::config::LogFormat::Text);
+        }
         let database = TestDatabase::create().await;
         let mut config = Config {
             settings: Settings {

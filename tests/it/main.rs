@@ -3,6 +3,7 @@
 
 mod access;
 mod admin;
+mod answers;
 mod auth;
 mod bad_input;
 mod contacts;
@@ -10,5 +11,6 @@ mod meetings;
 mod operations;
 mod pagination;
 mod pathway;
+mod pathway_meetings;
 mod schema;
 mod statements;

@@ -77,6 +77,29 @@ pub async fn setup(adjust: impl FnOnce(&mut kit_api::Config)) -> Setup {
         )
         .await
         .data();
+    // The pathway plans a start meeting on acceptance; these tests make their own meetings,
+    // so it is called off while it still waits for an organizer (nothing has been sent).
+    let start = eventually(
+        "the pathway's start meeting",
+        Duration::from_secs(20),
+        || async {
+            app.gql(
+                &w.intake_a.token,
+                "query($id: ID!) { case(id: $id) { meetings { id kind } } }",
+                json!({ "id": case }),
+            )
+            .await
+            .data()["case"]["meetings"]
+                .as_array()
+                .and_then(|m| m.iter().find(|m| m["kind"] == "START"))
+                .map(|m| m["id"].clone())
+        },
+    )
+    .await;
+    let _ = app
+        .gql(&w.intake_a.token, CANCEL, json!({ "id": start }))
+        .await
+        .data();
     let contact = app
         .gql(
             &w.intake_a.token,

@@ -111,8 +111,8 @@ pub struct NewMeeting {
     pub created_by: Option<ProfessionalId>,
 }
 
-/// Creates a PLANNED meeting with its invitees. Returns `None` when `milestone` is set and
-/// the case already has that milestone's meeting.
+/// Creates a PLANNED meeting with its invitees, the organizer among them. Returns `None`
+/// when `milestone` is set and the case already has that milestone's meeting.
 ///
 /// # Errors
 /// When the database fails.
@@ -161,7 +161,14 @@ pub async fn create<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(|| Error::internal("a created meeting vanished"))?;
-    for (participant_id, required) in m.invitees {
+    let mut invitees = m.invitees;
+    // The organizer is always invited: the meeting belongs in their calendar too.
+    if let Some(organizer) = m.organizer
+        && !invitees.iter().any(|(id, _)| *id == organizer)
+    {
+        invitees.push((organizer, true));
+    }
+    for (participant_id, required) in invitees {
         insert_invitee(db, now, created.id, participant_id, required).await?;
     }
     Ok(Some(created))

@@ -356,7 +356,7 @@ pub async fn decide_intake(
         }
         _ => {}
     }
-    transition(
+    let decided = transition(
         txn,
         actor,
         now,
@@ -365,7 +365,19 @@ pub async fn decide_intake(
         &reason,
         redirected_to,
     )
-    .await
+    .await?;
+    if decided.status == CaseStatus::Active {
+        // The pathway starts: the worker plans the start and transition meetings.
+        kit_worker::jobs::enqueue(
+            txn,
+            &kit_worker::jobs::PathwayEvent::CaseActivated {
+                case_id: decided.id,
+            },
+            None,
+        )
+        .await?;
+    }
+    Ok(decided)
 }
 
 /// ACTIVE → CLOSED, by someone who manages the case.

@@ -1,0 +1,205 @@
+//! The meetings the pathway plans by itself: the start meeting on acceptance, follow-ups
+//! after held meetings, transition meetings from the date of birth, and cancellations when
+//! the case closes.
+
+use std::time::Duration;
+
+use kit_tests::harness::{TestApp, eventually};
+use kit_tests::smtp::SmtpSink;
+use kit_tests::world::{World, ops, referral};
+use serde_json::{Value, json};
+
+use crate::meetings::MEETING;
+
+const MEETINGS: &str = r"
+    query($id: ID!) { case(id: $id) { meetings { id kind status startsAt earliest latest schedulingNote plannedByPathway } } }";
+
+async fn app_with_worker() -> (TestApp, SmtpSink, World) {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = TestApp::spawn_with(|c| {
+        c.settings.worker = true;
+        c.settings.smtp_url = Some(url);
+    })
+    .await;
+    let w = World::build(&app).await;
+    (app, sink, w)
+}
+
+async fn meetings_of(app: &TestApp, token: &str, case: &str) -> Vec<Value> {
+    app.gql(token, MEETINGS, json!({ "id": case })).await.data()["case"]["meetings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+async fn wait_meeting(
+    app: &TestApp,
+    token: &str,
+    case: &str,
+    what: &str,
+    pick: impl Fn(&Value) -> bool,
+) -> Value {
+    eventually(what, Duration::from_secs(20), || async {
+        meetings_of(app, token, case)
+            .await
+            .into_iter()
+            .find(|m| pick(m))
+    })
+    .await
+}
+
+#[tokio::test]
+async fn acceptance_plans_the_start_meeting_and_held_meetings_plan_follow_ups() {
+    let (app, sink, w) = app_with_worker().await;
+    let t = &w.intake_a.token;
+    let case = app.active_case(t, &w.municipality_a, "Noah").await;
+    // Accepted without a responsible contact yet: the start meeting waits for one.
+    let start = wait_meeting(&app, t, &case, "a waiting start meeting", |m| {
+        m["kind"] == "START"
+            && m["schedulingNote"] == "waiting for a responsible contact to organize the meeting"
+    })
+    .await;
+    assert_eq!(start["plannedByPathway"], true);
+    assert_eq!(start["status"], "PLANNED");
+    // Within 20 working days of acceptance: by Monday 21 December.
+    assert_eq!(start["latest"], "2026-12-22T00:00:00+01:00");
+    let _ = app
+        .gql(
+            t,
+            ops::ASSIGN,
+            json!({ "case": case, "p": w.caseworker_a.gid }),
+        )
+        .await
+        .data();
+    let start = wait_meeting(&app, t, &case, "the start meeting scheduled", |m| {
+        m["kind"] == "START" && m["status"] == "SCHEDULED"
+    })
+    .await;
+    assert_eq!(start["startsAt"], "2026-11-30T08:00:00+01:00");
+    let sent = sink.wait_for(1, Duration::from_secs(20)).await;
+    assert_eq!(sent[0].rcpt_to, ["caseworker.a@kit.test"]);
+
+    // Held → the next follow-up three months later.
+    let held = r#"mutation($id: ID!) { recordMeetingHeld(input: { meetingId: $id, minutes: "Aftaler: skolen tilpasser skemaet." }) { meeting { status } } }"#;
+    let start_id = start["id"].clone();
+    let r = app
+        .gql(&w.caseworker_a.token, held, json!({ "id": start_id }))
+        .await;
+    assert_eq!(r.data()["recordMeetingHeld"]["meeting"]["status"], "HELD");
+    let follow_up = wait_meeting(&app, t, &case, "a scheduled follow-up", |m| {
+        m["kind"] == "FOLLOW_UP" && m["status"] == "SCHEDULED"
+    })
+    .await;
+    assert_eq!(
+        follow_up["earliest"], "2027-02-28T00:00:00+01:00",
+        "3 months after 30 November"
+    );
+    assert_eq!(
+        follow_up["startsAt"], "2027-03-01T08:00:00+01:00",
+        "the first working day in the window"
+    );
+    // Recording a meeting held twice is refused; recording it again does not plan twice.
+    app.gql(&w.caseworker_a.token, held, json!({ "id": start_id }))
+        .await
+        .assert_error("CONFLICT", None);
+
+    // Once a closing meeting is requested, held follow-ups plan nothing more.
+    let closing = json!({ "input": { "caseId": case, "kind": "CLOSING", "invitees": [], "durationMinutes": 60, "latest": "2027-06-30T16:00:00+02:00" } });
+    let _ = app
+        .gql(&w.caseworker_a.token, crate::meetings::REQUEST, closing)
+        .await
+        .data();
+    let _ = app
+        .gql(
+            &w.caseworker_a.token,
+            held,
+            json!({ "id": follow_up["id"] }),
+        )
+        .await
+        .data();
+    let _ = wait_meeting(&app, t, &case, "the closing meeting scheduled", |m| {
+        m["kind"] == "CLOSING" && m["status"] == "SCHEDULED"
+    })
+    .await;
+    let follow_ups = meetings_of(&app, t, &case)
+        .await
+        .into_iter()
+        .filter(|m| m["kind"] == "FOLLOW_UP")
+        .count();
+    assert_eq!(follow_ups, 1);
+
+    // Closing the case calls off what is still ahead.
+    let r = app
+        .gql(&w.caseworker_a.token, ops::CLOSE, json!({ "id": case }))
+        .await;
+    assert_eq!(r.data()["closeCase"]["case"]["status"], "CLOSED");
+    let all = meetings_of(&app, t, &case).await;
+    assert!(
+        all.iter()
+            .filter(|m| m["kind"] == "CLOSING")
+            .all(|m| m["status"] == "CANCELLED")
+    );
+    let closing_id = all
+        .iter()
+        .find(|m| m["kind"] == "CLOSING")
+        .map(|m| m["id"].clone())
+        .unwrap_or_default();
+    let closing = app
+        .gql(&w.caseworker_a.token, MEETING, json!({ "id": closing_id }))
+        .await;
+    let methods: Vec<Value> = closing.data()["meeting"]["deliveries"]
+        .as_array()
+        .map(|d| d.iter().map(|d| d["method"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(methods, [json!("REQUEST"), json!("CANCEL")]);
+}
+
+#[tokio::test]
+async fn a_young_person_turning_16_this_month_gets_a_transition_meeting() {
+    let (app, _sink, w) = app_with_worker().await;
+    let t = &w.intake_a.token;
+    let mut input = referral(&w.municipality_a, "Alma");
+    input["child"]["dateOfBirth"] = json!("2010-11-30");
+    let r = app.gql(t, ops::SUBMIT, json!({ "input": input })).await;
+    let case = r.data()["submitReferral"]["case"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let _ = app
+        .gql(
+            t,
+            ops::ASSIGN,
+            json!({ "case": case, "p": w.caseworker_a.gid }),
+        )
+        .await
+        .data();
+    let _ = app
+        .gql(t, ops::START_INTAKE, json!({ "id": case }))
+        .await
+        .data();
+    let _ = app
+        .gql(t, ops::DECIDE, json!({ "id": case, "decision": "ACCEPT" }))
+        .await
+        .data();
+    let transition = wait_meeting(&app, t, &case, "the transition meeting", |m| {
+        m["kind"] == "TRANSITION" && m["status"] == "SCHEDULED"
+    })
+    .await;
+    let starts = transition["startsAt"].as_str().unwrap_or_default();
+    assert!(
+        starts.starts_with("2026-11-30T"),
+        "in the month of the 16th birthday: {starts}"
+    );
+    assert_eq!(transition["latest"], "2026-12-01T00:00:00+01:00");
+    let kinds: Vec<Value> = meetings_of(&app, t, &case)
+        .await
+        .iter()
+        .map(|m| m["kind"].clone())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "TRANSITION").count(),
+        1,
+        "the 17½ meeting comes later: {kinds:?}"
+    );
+}
