@@ -7,6 +7,8 @@ mod answers;
 mod auth;
 mod bad_input;
 mod contacts;
+mod crash;
+mod delivery;
 mod meetings;
 mod operations;
 mod pagination;

@@ -44,9 +44,12 @@ pub enum Outcome {
     Failed,
 }
 
+/// How long a claim on an outbox row holds: long enough for the SMTP conversation (bounded
+/// by its timeout) and marking the row, short enough that a row whose worker died is retried
+/// soon.
 fn lease(ctx: &Context) -> TimeDelta {
     TimeDelta::seconds(i64::try_from(ctx.settings.mail_timeout_secs).unwrap_or(30)) * 2
-        + TimeDelta::seconds(30)
+        + TimeDelta::seconds(5)
 }
 
 fn until(from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
