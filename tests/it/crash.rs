@@ -42,7 +42,7 @@ fn start_worker(database: &str, smtp: &str) -> Child {
         .env("KIT_WORKER_POLL_MS", "50")
         .env("KIT_WORKER_HEARTBEAT_SECS", "1")
         .env("KIT_WORKER_CONCURRENCY", "4")
-        .env("KIT_MAIL_TIMEOUT_SECS", "2")
+        .env("KIT_MAIL_TIMEOUT_SECS", "5")
         .env("KIT_LOG_FORMAT", "json")
         .env(
             "RUST_LOG",

@@ -79,8 +79,14 @@ fn postgres_config<J: Job>(ctx: &Context) -> apalis_postgres::Config {
         .missed_heartbeats(2)
 }
 
+/// Messages one worker process sends at a time. One: a process that dies can then leave at
+/// most one message in doubt — accepted by the mail server in the instant before it was
+/// recorded as sent — and that message is repeated with the same Message-ID. More throughput
+/// comes from more worker processes.
+const DELIVERY_CONCURRENCY: usize = 1;
+
 macro_rules! register {
-    ($monitor:expr, $storage:ident, $config:ident, $pool:expr, $ctx:expr, $instance:expr, $job:ty, $handler:expr) => {{
+    ($monitor:expr, $storage:ident, $config:ident, $pool:expr, $ctx:expr, $instance:expr, $job:ty, $handler:expr, $concurrency:expr) => {{
         let (pool, ctx, instance) = ($pool.clone(), $ctx.clone(), $instance.clone());
         $monitor.register(move |restarts| {
             let storage = $storage::<$job>::new(&pool)
@@ -94,10 +100,18 @@ macro_rules! register {
             ))
             .backend(storage)
             .data(ctx.clone())
-            .concurrency(ctx.settings.worker_concurrency.max(1))
+            .concurrency($concurrency(&ctx))
             .build($handler)
         })
     }};
+}
+
+fn per_setting(ctx: &Context) -> usize {
+    ctx.settings.worker_concurrency.max(1)
+}
+
+fn one_at_a_time(_: &Context) -> usize {
+    DELIVERY_CONCURRENCY
 }
 
 fn monitor(ctx: &Context, instance: &str) -> Monitor {
@@ -116,7 +130,8 @@ fn monitor(ctx: &Context, instance: &str) -> Monitor {
                 ctx,
                 instance,
                 ScheduleMeeting,
-                schedule_meeting
+                schedule_meeting,
+                per_setting
             );
             let monitor = register!(
                 monitor,
@@ -126,7 +141,8 @@ fn monitor(ctx: &Context, instance: &str) -> Monitor {
                 ctx,
                 instance,
                 SendDelivery,
-                send_delivery
+                send_delivery,
+                one_at_a_time
             );
             register!(
                 monitor,
@@ -136,7 +152,8 @@ fn monitor(ctx: &Context, instance: &str) -> Monitor {
                 ctx,
                 instance,
                 PathwayEvent,
-                pathway
+                pathway,
+                per_setting
             )
         }
         _ => {
@@ -149,7 +166,8 @@ fn monitor(ctx: &Context, instance: &str) -> Monitor {
                 ctx,
                 instance,
                 ScheduleMeeting,
-                schedule_meeting
+                schedule_meeting,
+                per_setting
             );
             let monitor = register!(
                 monitor,
@@ -159,7 +177,8 @@ fn monitor(ctx: &Context, instance: &str) -> Monitor {
                 ctx,
                 instance,
                 SendDelivery,
-                send_delivery
+                send_delivery,
+                one_at_a_time
             );
             register!(
                 monitor,
@@ -169,7 +188,8 @@ fn monitor(ctx: &Context, instance: &str) -> Monitor {
                 ctx,
                 instance,
                 PathwayEvent,
-                pathway
+                pathway,
+                per_setting
             )
         }
     }

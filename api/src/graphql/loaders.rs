@@ -55,41 +55,55 @@ struct State<K: Keyed> {
     done: HashMap<K, Loaded<K::Value>>,
     pending: HashSet<K>,
     loading: HashSet<K>,
+    /// Requesters waiting for a batch of this loader to arrive.
+    blocked: usize,
 }
 
-/// How many loads of a request are running, across all its loaders.
+/// What the loads of one request are doing, across all its loaders.
 #[derive(Default)]
 pub struct Activity {
-    running: Mutex<usize>,
+    counters: Mutex<Counters>,
     idle: Notify,
 }
 
+#[derive(Default)]
+struct Counters {
+    /// Batches being fetched.
+    running: usize,
+    /// Requesters whose batch has arrived but who have not run again yet.
+    woken: usize,
+}
+
 impl Activity {
-    fn running(&self) -> usize {
-        *self.running.lock().unwrap_or_else(PoisonError::into_inner)
+    fn counters(&self) -> std::sync::MutexGuard<'_, Counters> {
+        self.counters.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn start(&self) {
-        *self.running.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.counters().running += 1;
     }
 
-    fn finish(&self) {
-        let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
-        *running = running.saturating_sub(1);
-        if *running == 0 {
+    fn update(&self, change: impl FnOnce(&mut Counters)) {
+        let mut c = self.counters();
+        change(&mut c);
+        if c.running == 0 && c.woken == 0 {
             self.idle.notify_waiters();
         }
     }
 
-    /// Waits until no load of the request is running, so that everything a finished load
-    /// sets in motion can ask for its keys before the next batch leaves.
+    /// Waits until no batch of the request is being fetched and every requester a batch
+    /// woke has run again — so that everything a finished batch sets in motion has asked for
+    /// its keys before the next batch leaves.
     async fn settle(&self) {
         loop {
             let idle = self.idle.notified();
             tokio::pin!(idle);
             idle.as_mut().enable();
-            if self.running() == 0 {
-                return;
+            {
+                let c = self.counters();
+                if c.running == 0 && c.woken == 0 {
+                    return;
+                }
             }
             idle.await;
         }
@@ -113,6 +127,7 @@ impl<K: Keyed> BatchLoader<K> {
                 done: HashMap::new(),
                 pending: HashSet::new(),
                 loading: HashSet::new(),
+                blocked: 0,
             }),
             loaded: Notify::new(),
         }
@@ -156,6 +171,7 @@ impl<K: Keyed> BatchLoader<K> {
                 batch
             };
             self.activity.start();
+            let mut woken = 0;
             for chunk in batch.chunks(MAX_BATCH) {
                 let result = K::fetch(&self.db, chunk).await;
                 let mut state = self.lock();
@@ -175,24 +191,30 @@ impl<K: Keyed> BatchLoader<K> {
                         }
                     }
                 }
+                woken += std::mem::take(&mut state.blocked);
             }
+            self.activity.update(|c| c.woken += woken);
             self.loaded.notify_waiters();
-            self.activity.finish();
+            self.activity
+                .update(|c| c.running = c.running.saturating_sub(1));
         }
         loop {
             let notified = self.loaded.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
             {
-                let state = self.lock();
+                let mut state = self.lock();
                 if keys.iter().all(|k| state.done.contains_key(k)) {
                     return keys
                         .iter()
                         .filter_map(|k| state.done.get(k).map(|v| (k.clone(), v.clone())))
                         .collect();
                 }
+                state.blocked += 1;
             }
             notified.await;
+            self.activity
+                .update(|c| c.woken = c.woken.saturating_sub(1));
         }
     }
 
