@@ -596,3 +596,55 @@ async fn explicit_scheduling_and_invitee_changes_are_announced() {
             .all(|m| !String::from_utf8_lossy(&m.data).contains("hjemmet"))
     );
 }
+
+#[tokio::test]
+async fn meetings_are_listed_for_those_who_may_see_them() {
+    let s = setup(|_| {}).await;
+    let id = s
+        .request(s.everyone(), "2026-12-23T16:00:00+01:00", json!({}))
+        .await;
+    s.wait_status(&id, "SCHEDULED").await;
+    let upcoming = "{ viewer { upcomingMeetings { totalCount nodes { id kind } } } }";
+    let mine = s
+        .app
+        .gql(&s.w.psychiatrist.token, upcoming, json!({}))
+        .await;
+    assert_eq!(
+        mine.data()["viewer"]["upcomingMeetings"]["nodes"][0]["id"],
+        id.as_str()
+    );
+    let list = r"query($p: ID) { meetings(filter: { status: [SCHEDULED], professionalId: $p }) { totalCount nodes { id startsAt } } }";
+    let r = s
+        .app
+        .gql(
+            &s.w.intake_a.token,
+            list,
+            json!({ "p": s.w.psychiatrist.gid }),
+        )
+        .await;
+    assert_eq!(r.data()["meetings"]["totalCount"], 1);
+    let r = s
+        .app
+        .gql(
+            &s.w.intake_a.token,
+            list,
+            json!({ "p": s.w.caseworker_b.gid }),
+        )
+        .await;
+    assert_eq!(r.data()["meetings"]["totalCount"], 0);
+    // Someone with no reason to see the case sees none of its meetings.
+    let r = s
+        .app
+        .gql(&s.w.caseworker_b.token, list, json!({ "p": null }))
+        .await;
+    assert_eq!(r.data()["meetings"]["totalCount"], 0);
+    s.app
+        .gql(&s.w.caseworker_b.token, MEETING, json!({ "id": id }))
+        .await
+        .assert_error("NOT_FOUND", None);
+    let none = s
+        .app
+        .gql(&s.w.caseworker_b.token, upcoming, json!({}))
+        .await;
+    assert_eq!(none.data()["viewer"]["upcomingMeetings"]["totalCount"], 0);
+}
