@@ -533,11 +533,11 @@ async fn apply_reply(state: &AppState, lines: Vec<ical::ReplyLine>) -> Result<se
             if line.sequence.is_some_and(|s| s < latest.sequence) {
                 return Ok(Some("the reply answers an older version of the meeting"));
             }
-            let Some(invitee) = meeting_invitee::Entity::find_by_id(latest.invitee_id)
-                .one(&txn)
-                .await?
-                .filter(|i| i.removed_at.is_none())
-            else {
+            let invitee = match latest.invitee_id {
+                Some(id) => meeting_invitee::Entity::find_by_id(id).one(&txn).await?,
+                None => None,
+            };
+            let Some(invitee) = invitee.filter(|i| i.removed_at.is_none()) else {
                 return Ok(Some("the attendee is no longer invited"));
             };
             kit_worker::meetings::respond(&txn, now, invitee, line.response).await?;

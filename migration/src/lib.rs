@@ -11,6 +11,7 @@ mod m20261122_000002_children;
 mod m20261122_000003_cases;
 mod m20261122_000004_instance_secrets;
 mod m20261123_000005_meetings;
+mod m20261123_000006_deadlines;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_cases::Migration),
             Box::new(m20261122_000004_instance_secrets::Migration),
             Box::new(m20261123_000005_meetings::Migration),
+            Box::new(m20261123_000006_deadlines::Migration),
         ]
     }
 }

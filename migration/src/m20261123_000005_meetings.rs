@@ -86,6 +86,7 @@ enum Deliveries {
     Id,
     MeetingId,
     InviteeId,
+    NotificationId,
     Sequence,
     Method,
     Recipient,
@@ -370,10 +371,11 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Deliveries::Table)
                     .col(big_pk_auto(Deliveries::Id))
-                    .col(big_integer(Deliveries::MeetingId))
-                    .col(big_integer(Deliveries::InviteeId))
+                    .col(big_integer_null(Deliveries::MeetingId))
+                    .col(big_integer_null(Deliveries::InviteeId))
+                    .col(big_integer_null(Deliveries::NotificationId))
                     .col(integer(Deliveries::Sequence))
-                    .col(string_len(Deliveries::Method, 16))
+                    .col(string_len_null(Deliveries::Method, 16))
                     .col(string(Deliveries::Recipient))
                     .col(string_len(Deliveries::Language, 8))
                     .col(string_len(Deliveries::Status, 16))
@@ -406,6 +408,16 @@ impl MigrationTrait for Migration {
             "meeting_id, sequence, invitee_id",
             true,
             None,
+        )
+        .await?;
+        // One e-mail per in-app notification.
+        raw_index(
+            manager,
+            "ux_deliveries_notification",
+            "deliveries",
+            "notification_id",
+            true,
+            Some("notification_id IS NOT NULL"),
         )
         .await?;
         // The outbox sweep looks only at what is still pending.

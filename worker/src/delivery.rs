@@ -69,12 +69,17 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
         return Ok(Outcome::AlreadySettled);
     }
     let now = ctx.clock.now();
-    let newer = delivery::Entity::find()
-        .filter(delivery::Column::MeetingId.eq(row.meeting_id))
-        .filter(delivery::Column::InviteeId.eq(row.invitee_id))
-        .filter(delivery::Column::Sequence.gt(row.sequence))
-        .count(db)
-        .await?;
+    let newer = match (row.meeting_id, row.invitee_id) {
+        (Some(meeting), Some(invitee)) => {
+            delivery::Entity::find()
+                .filter(delivery::Column::MeetingId.eq(meeting))
+                .filter(delivery::Column::InviteeId.eq(invitee))
+                .filter(delivery::Column::Sequence.gt(row.sequence))
+                .count(db)
+                .await?
+        }
+        _ => 0,
+    };
     if newer > 0 {
         delivery::Entity::update_many()
             .col_expr(
@@ -152,7 +157,7 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
                 )
                 .exec(db)
                 .await?;
-            tracing::info!(delivery = %row.id, meeting = %row.meeting_id, sequence = row.sequence, "invitation sent");
+            tracing::info!(delivery = %row.id, meeting = ?row.meeting_id, notification = ?row.notification_id, sequence = row.sequence, "e-mail sent");
             Ok(Outcome::Sent)
         }
         Err(e) if e.transient && attempt < ctx.settings.mail_max_attempts => {
@@ -206,10 +211,21 @@ pub async fn build(
     row: &delivery::Model,
     now: DateTime<Utc>,
 ) -> Result<(lettre::Message, String)> {
+    if let Some(notification) = row.notification_id {
+        return build_notification(ctx, row, notification).await;
+    }
+    let (Some(meeting_id), Some(invitee_id), Some(method)) =
+        (row.meeting_id, row.invitee_id, row.method)
+    else {
+        return Err(Error::internal(format!(
+            "delivery {} names neither a notification nor a meeting invitation",
+            row.id
+        )));
+    };
     let db = &ctx.db;
     let missing =
         |what: &str| Error::internal(format!("delivery {}: its {what} is missing", row.id));
-    let meeting = meeting::Entity::find_by_id(row.meeting_id)
+    let meeting = meeting::Entity::find_by_id(meeting_id)
         .one(db)
         .await?
         .ok_or_else(|| missing("meeting"))?;
@@ -217,7 +233,7 @@ pub async fn build(
         .one(db)
         .await?
         .ok_or_else(|| missing("case"))?;
-    let invitee = meeting_invitee::Entity::find_by_id(row.invitee_id)
+    let invitee = meeting_invitee::Entity::find_by_id(invitee_id)
         .one(db)
         .await?
         .ok_or_else(|| missing("invitee"))?;
@@ -261,7 +277,7 @@ pub async fn build(
             }
         }
     }
-    if row.method == ItipMethod::Cancel && invitee.removed_at.is_some() {
+    if method == ItipMethod::Cancel && invitee.removed_at.is_some() {
         // The removed invitee is told about their own removal.
         attendees.push(AttendeeLine {
             party: Party {
@@ -272,7 +288,7 @@ pub async fn build(
             response: invitee.response,
         });
     }
-    let answers = if row.method == ItipMethod::Request {
+    let answers = if method == ItipMethod::Request {
         let token = ctx
             .links
             .answer_token(invitee.id, row.sequence, ends + TimeDelta::days(30))?;
@@ -286,15 +302,15 @@ pub async fn build(
         .map(|o| o.name.clone())
         .unwrap_or_default();
     let earlier_sent = delivery::Entity::find()
-        .filter(delivery::Column::MeetingId.eq(row.meeting_id))
-        .filter(delivery::Column::InviteeId.eq(row.invitee_id))
+        .filter(delivery::Column::MeetingId.eq(meeting_id))
+        .filter(delivery::Column::InviteeId.eq(invitee_id))
         .filter(delivery::Column::Status.eq(DeliveryStatus::Sent))
         .count(db)
         .await?
         > 0;
     let texts = invitation(
         &Invitation {
-            method: row.method,
+            method,
             update: earlier_sent || row.sequence > 0,
             kind: meeting.kind,
             reference: &case.reference,
@@ -317,7 +333,7 @@ pub async fn build(
         })
         .to_owned();
     let calendar = render(
-        Some(row.method),
+        Some(method),
         &[EventText {
             uid: meeting.uid.clone(),
             sequence: row.sequence,
@@ -339,7 +355,7 @@ pub async fn build(
             }),
             sent_by: Some(from_address),
             attendees,
-            cancelled: row.method == ItipMethod::Cancel,
+            cancelled: method == ItipMethod::Cancel,
         }],
     );
     let reply_to = organizer
@@ -352,9 +368,40 @@ pub async fn build(
         subject: &texts.subject,
         body: &texts.body,
         calendar: &calendar,
-        method: row.method.as_str(),
+        method: method.as_str(),
         message_id: &row.message_id,
     })
     .map_err(|e| Error::internal(e.message))?;
     Ok((message, calendar))
+}
+
+async fn build_notification(
+    ctx: &Context,
+    row: &delivery::Model,
+    id: kit_entity::ids::NotificationId,
+) -> Result<(lettre::Message, String)> {
+    let n = kit_entity::entities::notification::Entity::find_by_id(id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| {
+            Error::internal(format!("delivery {}: its notification is missing", row.id))
+        })?;
+    let (d, rule, reference) = crate::deadlines::describe(&ctx.db, &n).await?;
+    let (subject, body) = crate::deadlines::notification_text(
+        n.kind,
+        &rule,
+        &reference,
+        d.due_at,
+        row.language,
+        ctx.links.public_url(),
+    );
+    let message = crate::mail::compose_plain(
+        &ctx.settings.mail_from,
+        &row.recipient,
+        &subject,
+        &body,
+        &row.message_id,
+    )
+    .map_err(|e| Error::internal(e.message))?;
+    Ok((message, body))
 }

@@ -8,6 +8,7 @@
 
 pub mod context;
 pub mod db;
+pub mod deadlines;
 pub mod delivery;
 pub mod ical;
 pub mod jobs;

@@ -208,6 +208,32 @@ pub fn compose(m: &CalendarMail<'_>) -> Result<Message, SendError> {
         .map_err(|e| SendError::permanent(e.to_string()))
 }
 
+/// Composes a plain-text e-mail, for deadline notifications.
+///
+/// # Errors
+/// [`SendError`] (permanent) when an address is malformed.
+pub fn compose_plain(
+    from: &str,
+    to: &str,
+    subject: &str,
+    body: &str,
+    message_id: &str,
+) -> Result<Message, SendError> {
+    let from: Mailbox = from
+        .parse()
+        .map_err(|e| SendError::permanent(format!("KIT_MAIL_FROM is not an address: {e}")))?;
+    let to: Mailbox = to
+        .parse()
+        .map_err(|e| SendError::permanent(format!("{to} is not an address: {e}")))?;
+    Message::builder()
+        .message_id(Some(message_id.to_owned()))
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .singlepart(SinglePart::plain(body.to_owned()))
+        .map_err(|e| SendError::permanent(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

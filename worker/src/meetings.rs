@@ -249,10 +249,11 @@ async fn queue_deliveries<C: ConnectionTrait>(
         );
         let inserted = delivery::Entity::insert(delivery::ActiveModel {
             id: NotSet,
-            meeting_id: Set(meeting.id),
-            invitee_id: Set(invitee.id),
+            meeting_id: Set(Some(meeting.id)),
+            notification_id: Set(None),
+            invitee_id: Set(Some(invitee.id)),
             sequence: Set(meeting.sequence),
-            method: Set(method),
+            method: Set(Some(method)),
             recipient: Set(email),
             language: Set(r.language),
             status: Set(DeliveryStatus::Pending),

@@ -369,7 +369,14 @@ loaders! {
             .order_by_asc(delivery::Column::Id)
             .all(db)
             .await?;
-        Ok(group(keys, rows, |d| DeliveriesOf(d.meeting_id)))
+        let mut map: HashMap<DeliveriesOf, Vec<delivery::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            if let Some(meeting) = row.meeting_id {
+                map.entry(DeliveriesOf(meeting)).or_default().push(row);
+            }
+        }
+        Ok(map)
     };
     participants: ParticipantsOf => Vec<participant::Model>, |db, keys| {
         let rows = participant::Entity::find()

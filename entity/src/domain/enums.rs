@@ -410,3 +410,204 @@ pub enum DeliveryStatus {
     #[sea_orm(string_value = "SUPERSEDED")]
     Superseded,
 }
+
+/// Where a deadline is.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum DeadlineStatus {
+    /// Running: not met, not yet due.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// Met (on time when `met_at <= due_at`, late otherwise).
+    #[sea_orm(string_value = "MET")]
+    Met,
+    /// Due and not met.
+    #[sea_orm(string_value = "MISSED")]
+    Missed,
+    /// Set aside by a person, with a reason.
+    #[sea_orm(string_value = "WAIVED")]
+    Waived,
+    /// The event that started it was undone (a cancelled meeting, a closed case).
+    #[sea_orm(string_value = "WITHDRAWN")]
+    Withdrawn,
+}
+
+/// A domain event a deadline rule starts on or is met by.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum RuleEvent {
+    /// A referral reached the single entry point.
+    #[sea_orm(string_value = "REFERRAL_RECEIVED")]
+    ReferralReceived,
+    /// The coordination committee started its assessment.
+    #[sea_orm(string_value = "INTAKE_STARTED")]
+    IntakeStarted,
+    /// The committee decided: accepted, redirected or rejected.
+    #[sea_orm(string_value = "INTAKE_DECIDED")]
+    IntakeDecided,
+    /// The case was accepted into a pathway.
+    #[sea_orm(string_value = "INTAKE_ACCEPTED")]
+    IntakeAccepted,
+    /// A sector's responsible contact was assigned (filter: the sector).
+    #[sea_orm(string_value = "CONTACT_ASSIGNED")]
+    ContactAssigned,
+    /// A meeting got its time (filter: meeting kinds).
+    #[sea_orm(string_value = "MEETING_SCHEDULED")]
+    MeetingScheduled,
+    /// A meeting was held (filter: meeting kinds).
+    #[sea_orm(string_value = "MEETING_HELD")]
+    MeetingHeld,
+    /// A sector shared information (treatment plan, status note, statement).
+    #[sea_orm(string_value = "INFORMATION_SHARED")]
+    InformationShared,
+    /// The cross-sector plan was shared.
+    #[sea_orm(string_value = "PLAN_SHARED")]
+    PlanShared,
+    /// A recorded pathway event (filter: its kind).
+    #[sea_orm(string_value = "CASE_EVENT")]
+    CaseEvent,
+    /// The child reaches an age (filter: 16, 17.5, 18).
+    #[sea_orm(string_value = "CHILD_AGE")]
+    ChildAge,
+    /// An agreement was made.
+    #[sea_orm(string_value = "AGREEMENT_CREATED")]
+    AgreementCreated,
+    /// An agreement was carried out.
+    #[sea_orm(string_value = "AGREEMENT_COMPLETED")]
+    AgreementCompleted,
+}
+
+/// What a deadline's due time is counted from.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum RuleAnchor {
+    /// The time of the starting event.
+    #[sea_orm(string_value = "EVENT")]
+    Event,
+    /// The start of the meeting the event is about.
+    #[sea_orm(string_value = "MEETING_START")]
+    MeetingStart,
+    /// The due date of the agreement the event is about.
+    #[sea_orm(string_value = "AGREEMENT_DUE")]
+    AgreementDue,
+    /// The end of the month the child reaches the age.
+    #[sea_orm(string_value = "BIRTHDAY_MONTH_END")]
+    BirthdayMonthEnd,
+    /// The day the child reaches the age.
+    #[sea_orm(string_value = "BIRTHDAY")]
+    Birthday,
+}
+
+/// The unit of a rule's offset.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum OffsetUnit {
+    /// Hours.
+    #[sea_orm(string_value = "HOURS")]
+    Hours,
+    /// Calendar days.
+    #[sea_orm(string_value = "CALENDAR_DAYS")]
+    CalendarDays,
+    /// Working days (no weekends, public holidays or closure days); due at the end of the day.
+    #[sea_orm(string_value = "WORKING_DAYS")]
+    WorkingDays,
+    /// Calendar months.
+    #[sea_orm(string_value = "MONTHS")]
+    Months,
+    /// Multiples of the municipality's follow-up cadence (months).
+    #[sea_orm(string_value = "CADENCE")]
+    Cadence,
+}
+
+/// Who a deadline's reminders and alerts go to.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum AlertTo {
+    /// The members of the municipality's intake unit.
+    #[sea_orm(string_value = "INTAKE_UNIT")]
+    IntakeUnit,
+    /// The case's responsible contact of the rule's sector.
+    #[sea_orm(string_value = "RESPONSIBLE_CONTACT")]
+    ResponsibleContact,
+    /// The responsible contact of the deadline's own sector (rules per sector).
+    #[sea_orm(string_value = "SECTOR_CONTACT")]
+    SectorContact,
+    /// The case's intervention lead.
+    #[sea_orm(string_value = "INTERVENTION_LEAD")]
+    InterventionLead,
+    /// The owner of the agreement.
+    #[sea_orm(string_value = "AGREEMENT_OWNER")]
+    AgreementOwner,
+}
+
+/// A pathway event recorded on a case.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(48))")]
+pub enum CaseEventKind {
+    /// A sector shared a treatment plan, status note or statement (with its sector).
+    #[sea_orm(string_value = "INFORMATION_SHARED")]
+    InformationShared,
+    /// The cross-sector plan was shared with everyone.
+    #[sea_orm(string_value = "PLAN_SHARED")]
+    PlanShared,
+    /// The child-welfare investigation started.
+    #[sea_orm(string_value = "INVESTIGATION_STARTED")]
+    InvestigationStarted,
+    /// The child-welfare investigation was finished.
+    #[sea_orm(string_value = "INVESTIGATION_COMPLETED")]
+    InvestigationCompleted,
+    /// The child was referred to child and adolescent psychiatry.
+    #[sea_orm(string_value = "REFERRED_TO_PSYCHIATRY")]
+    ReferredToPsychiatry,
+    /// The psychiatric assessment was completed.
+    #[sea_orm(string_value = "PSYCHIATRIC_ASSESSMENT_COMPLETED")]
+    PsychiatricAssessmentCompleted,
+    /// Support as a young adult is settled.
+    #[sea_orm(string_value = "ADULT_SUPPORT_SETTLED")]
+    AdultSupportSettled,
+}
+
+impl CaseEventKind {
+    /// The upper-case name, as in rule filters.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InformationShared => "INFORMATION_SHARED",
+            Self::PlanShared => "PLAN_SHARED",
+            Self::InvestigationStarted => "INVESTIGATION_STARTED",
+            Self::InvestigationCompleted => "INVESTIGATION_COMPLETED",
+            Self::ReferredToPsychiatry => "REFERRED_TO_PSYCHIATRY",
+            Self::PsychiatricAssessmentCompleted => "PSYCHIATRIC_ASSESSMENT_COMPLETED",
+            Self::AdultSupportSettled => "ADULT_SUPPORT_SETTLED",
+        }
+    }
+}
+
+/// The stage of a deadline a notification is about.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum NotificationKind {
+    /// Due soon.
+    #[sea_orm(string_value = "REMINDER")]
+    Reminder,
+    /// Due now and not met.
+    #[sea_orm(string_value = "DUE")]
+    Due,
+    /// Missed for a while: to the leader.
+    #[sea_orm(string_value = "ESCALATION")]
+    Escalation,
+}

@@ -54,4 +54,18 @@ typed_id! {
     DeliveryId;
     /// A personal calendar feed.
     CalendarFeedId;
+    /// A closure day of an organization.
+    ClosureDayId;
+    /// One version of a deadline rule.
+    DeadlineRuleId;
+    /// A recorded pathway event.
+    CaseEventId;
+    /// An agreement of the cross-sector plan.
+    AgreementId;
+    /// A deadline of a case.
+    DeadlineId;
+    /// A logged recompute of deadlines.
+    DeadlineRecomputeId;
+    /// An in-app notification.
+    NotificationId;
 }

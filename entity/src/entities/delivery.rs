@@ -1,10 +1,11 @@
-//! `deliveries`: the outbox. One row per (meeting, sequence, invitee), written in the same
-//! transaction as the change it announces; the unique key makes a repeated job a no-op.
+//! `deliveries`: the outbox. One row per (meeting, sequence, invitee) for calendar messages,
+//! or per notification for deadline e-mails, written in the same transaction as the change
+//! it announces; the unique keys make a repeated job a no-op.
 
 use sea_orm::entity::prelude::*;
 
 use crate::domain::enums::{DeliveryStatus, ItipMethod, Language};
-use crate::domain::ids::{DeliveryId, InviteeId, MeetingId};
+use crate::domain::ids::{DeliveryId, InviteeId, MeetingId, NotificationId};
 
 /// One message to one invitee about one version of a meeting.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,14 +14,16 @@ pub struct Model {
     /// Key.
     #[sea_orm(primary_key)]
     pub id: DeliveryId,
-    /// The meeting.
-    pub meeting_id: MeetingId,
-    /// The invitee.
-    pub invitee_id: InviteeId,
-    /// The meeting's SEQUENCE this message carries.
+    /// The meeting, for calendar messages.
+    pub meeting_id: Option<MeetingId>,
+    /// The invitee, for calendar messages.
+    pub invitee_id: Option<InviteeId>,
+    /// The notification, for deadline e-mails.
+    pub notification_id: Option<NotificationId>,
+    /// The meeting's SEQUENCE this message carries (0 for deadline e-mails).
     pub sequence: i32,
-    /// REQUEST (invitation or update) or CANCEL.
-    pub method: ItipMethod,
+    /// REQUEST (invitation or update) or CANCEL, for calendar messages.
+    pub method: Option<ItipMethod>,
     /// The address it goes to.
     pub recipient: String,
     /// The language it is written in.

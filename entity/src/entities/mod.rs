@@ -2,16 +2,23 @@
 //! tables are foreign keys in the migrations and explicit queries in the layers above.
 
 pub mod agenda_item;
+pub mod agreement;
 pub mod busy_period;
 pub mod calendar_feed;
 pub mod case;
+pub mod case_event;
 pub mod case_status_change;
 pub mod child;
+pub mod closure_day;
+pub mod deadline;
+pub mod deadline_recompute;
+pub mod deadline_rule;
 pub mod delivery;
 pub mod family_member;
 pub mod instance_secret;
 pub mod meeting;
 pub mod meeting_invitee;
+pub mod notification;
 pub mod organization;
 pub mod participant;
 pub mod professional;

@@ -4,7 +4,7 @@
 pub mod mutation;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object};
-use kit_entity::domain::enums::{MeetingStatus as DomainStatus, ParticipantRole};
+use kit_entity::domain::enums::{ItipMethod, MeetingStatus as DomainStatus, ParticipantRole};
 use kit_entity::entities::{
     agenda_item, busy_period, calendar_feed, case, delivery, meeting, meeting_invitee, participant,
 };
@@ -309,7 +309,12 @@ impl Delivery {
 
     /// The invitation it is about.
     async fn invitee(&self, ctx: &Context<'_>) -> async_graphql::Result<MeetingInvitee> {
-        meeting_invitee::Entity::find_by_id(self.0.invitee_id)
+        let id = self
+            .0
+            .invitee_id
+            .ok_or_else(|| Error::internal("a meeting delivery names no invitee"))
+            .gql()?;
+        meeting_invitee::Entity::find_by_id(id)
             .one(&ctx.state().db)
             .await
             .map_err(Error::from)
@@ -326,7 +331,7 @@ impl Delivery {
 
     /// REQUEST (invitation or update) or CANCEL.
     async fn method(&self) -> MessageMethod {
-        self.0.method.into()
+        self.0.method.unwrap_or(ItipMethod::Request).into()
     }
 
     /// The meeting's SEQUENCE this message carries.

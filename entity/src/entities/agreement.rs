@@ -1,0 +1,36 @@
+//! `agreements`: the items of the cross-sector plan — what, who is responsible, by when.
+
+use sea_orm::entity::prelude::*;
+
+use crate::domain::ids::{AgreementId, CaseId, MeetingId, ParticipantId, ProfessionalId};
+
+/// One agreement.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "agreements")]
+pub struct Model {
+    /// Key.
+    #[sea_orm(primary_key)]
+    pub id: AgreementId,
+    /// The case.
+    pub case_id: CaseId,
+    /// The meeting it was made at.
+    pub meeting_id: Option<MeetingId>,
+    /// What is to be done.
+    pub description: String,
+    /// Who is responsible (a participant).
+    pub owner_id: ParticipantId,
+    /// By when.
+    pub due_on: Date,
+    /// When it was carried out.
+    pub completed_at: Option<DateTimeUtc>,
+    /// Who wrote it down.
+    pub created_by_id: ProfessionalId,
+    /// When.
+    pub created_at: DateTimeUtc,
+}
+
+/// No navigable relations; foreign keys are in the migrations.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
