@@ -63,12 +63,13 @@ impl App {
     /// When the mail settings are unusable.
     pub async fn start_worker(mut self) -> anyhow::Result<Self> {
         if self.state.config.settings.worker {
-            let ctx = WorkerContext::new(
+            let mut ctx = WorkerContext::new(
                 self.state.db.clone(),
                 self.state.clock.clone(),
                 self.state.config.settings.clone(),
             )
             .await?;
+            ctx.announcements = Some(self.state.announcements.clone());
             self.worker = Some(kit_worker::runner::start(ctx, std::future::pending()));
         }
         Ok(self)

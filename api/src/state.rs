@@ -3,8 +3,10 @@
 use std::sync::Arc;
 
 use kit_entity::{Result, SharedClock};
+use kit_worker::announce::{self, Announcements};
 use kit_worker::links::Links;
 use sea_orm::DatabaseConnection;
+use tokio::task::JoinHandle;
 
 use crate::auth::Authenticator;
 use crate::config::Config;
@@ -22,6 +24,22 @@ pub struct AppState {
     pub auth: Authenticator,
     /// Signs and checks the links in invitations and calendar feeds.
     pub links: Links,
+    /// New notifications, for `notificationAdded` subscriptions.
+    pub announcements: Announcements,
+    /// Stops the PostgreSQL listener feeding `announcements` when the last clone goes.
+    _listener: Arc<Listener>,
+}
+
+/// The task forwarding PostgreSQL announcements; aborted when dropped.
+#[derive(Debug)]
+struct Listener(Option<JoinHandle<()>>);
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        if let Some(task) = self.0.take() {
+            task.abort();
+        }
+    }
 }
 
 impl AppState {
@@ -32,12 +50,16 @@ impl AppState {
     pub async fn new(db: DatabaseConnection, config: Config, clock: SharedClock) -> Result<Self> {
         let auth = Authenticator::new(&config, &db).await?;
         let links = Links::load(&db, &config.settings.public_url).await?;
+        let announcements = announce::channel();
+        let listener = Listener(announce::listen(&db, announcements.clone()));
         Ok(Self {
             db,
             config: Arc::new(config),
             clock,
             auth,
             links,
+            announcements,
+            _listener: Arc::new(listener),
         })
     }
 }

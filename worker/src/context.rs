@@ -6,6 +6,7 @@ use std::sync::Arc;
 use kit_entity::{Result, SharedClock};
 use sea_orm::DatabaseConnection;
 
+use crate::announce::Announcements;
 use crate::links::Links;
 use crate::mail::Mailer;
 use crate::settings::Settings;
@@ -23,6 +24,9 @@ pub struct Context {
     pub mailer: Mailer,
     /// Signs answer links.
     pub links: Links,
+    /// Where new notifications are announced to this process's subscribers, when the worker
+    /// runs inside `kit-api` on SQLite (on PostgreSQL they travel by `NOTIFY`).
+    pub announcements: Option<Announcements>,
 }
 
 impl Context {
@@ -43,6 +47,7 @@ impl Context {
             settings: Arc::new(settings),
             mailer,
             links,
+            announcements: None,
         })
     }
 }

@@ -376,7 +376,51 @@ async fn sectors_for<C: ConnectionTrait>(db: &C, event: &Event) -> Result<Vec<Se
 /// When the database fails.
 pub async fn on_event<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, event: &Event) -> Result<()> {
     meet(db, now, event).await?;
-    start(db, now, event).await
+    start(db, now, event).await?;
+    if event.kind == RuleEvent::ContactAssigned {
+        refresh_responsible(db, now, event.case_id).await?;
+    }
+    Ok(())
+}
+
+/// Points the open deadlines of a case at whoever is responsible for them now.
+///
+/// # Errors
+/// When the database fails.
+pub async fn refresh_responsible<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+) -> Result<()> {
+    let open = deadline::Entity::find()
+        .filter(deadline::Column::CaseId.eq(case_id))
+        .filter(deadline::Column::Status.is_in([DeadlineStatus::Pending, DeadlineStatus::Missed]))
+        .all(db)
+        .await?;
+    let mut rules: HashMap<kit_entity::ids::DeadlineRuleId, deadline_rule::Model> = HashMap::new();
+    for d in open {
+        if let std::collections::hash_map::Entry::Vacant(e) = rules.entry(d.rule_id)
+            && let Some(r) = deadline_rule::Entity::find_by_id(d.rule_id).one(db).await?
+        {
+            e.insert(r);
+        }
+        let Some(rule) = rules.get(&d.rule_id) else {
+            continue;
+        };
+        let now_responsible = responsible(db, rule, case_id, d.sector, d.agreement_id).await?;
+        if now_responsible != d.responsible_id {
+            deadline::Entity::update_many()
+                .col_expr(
+                    deadline::Column::ResponsibleId,
+                    Expr::value(now_responsible),
+                )
+                .col_expr(deadline::Column::UpdatedAt, Expr::value(now))
+                .filter(deadline::Column::Id.eq(d.id))
+                .exec(db)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 async fn meet<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, event: &Event) -> Result<()> {
@@ -474,11 +518,7 @@ fn due_for(
         }
         RuleAnchor::Birthday => {
             let day = age(rule.start_filter.as_deref())?;
-            let previous = match rule.start_filter.as_deref() {
-                Some("18") => Transition::SeventeenAndAHalf.date(facts.born),
-                _ => day,
-            };
-            (start_of_day(day), start_of_day(previous))
+            (start_of_day(day), event.at)
         }
     };
     let due = if rule.offset_value == 0 {
@@ -527,6 +567,10 @@ async fn start<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, event: &Event) ->
         else {
             continue;
         };
+        if rule.start_event == RuleEvent::ChildAge && due <= event.at {
+            // The young person is past this age already: nothing is owed any more.
+            continue;
+        }
         let base_subject = match (event.meeting, event.agreement, rule.start_event) {
             (_, _, RuleEvent::ChildAge) => {
                 format!("age:{}", rule.start_filter.as_deref().unwrap_or_default())
@@ -895,8 +939,17 @@ pub struct Announced {
     pub recipient: ProfessionalId,
 }
 
+/// What one sweep did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Deadlines claimed and moved on.
+    pub claimed: usize,
+    /// Notifications written.
+    pub announced: Vec<Announced>,
+}
+
 /// Runs one sweep: claims up to `limit` deadlines whose next action is due, emits their
-/// stage, and moves each to its next stage. Returns what it announced.
+/// stage, and moves each to its next stage.
 ///
 /// # Errors
 /// When the database fails; nothing of the sweep is then kept.
@@ -904,7 +957,7 @@ pub async fn sweep(
     db: &sea_orm::DatabaseConnection,
     now: DateTime<Utc>,
     limit: u64,
-) -> Result<Vec<Announced>> {
+) -> Result<Swept> {
     let txn = crate::db::begin_write(db).await?;
     let backend = txn.get_database_backend();
     let mut query = deadline::Entity::find()
@@ -919,6 +972,7 @@ pub async fn sweep(
         );
     }
     let due = query.all(&txn).await?;
+    let claimed = due.len();
     let mut announced = Vec::new();
     let mut rules: HashMap<kit_entity::ids::DeadlineRuleId, deadline_rule::Model> = HashMap::new();
     let mut calendars: HashMap<CaseId, WorkingCalendar> = HashMap::new();
@@ -1000,7 +1054,7 @@ pub async fn sweep(
         }
     }
     txn.commit().await?;
-    Ok(announced)
+    Ok(Swept { claimed, announced })
 }
 
 /// Writes the notification of one stage for one recipient, and its e-mail in the outbox.

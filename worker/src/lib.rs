@@ -6,6 +6,7 @@
 //! key in the database. It runs inside `kit-api` by default and as `kit-worker` processes for
 //! scale-out, on the same database.
 
+pub mod announce;
 pub mod context;
 pub mod db;
 pub mod deadlines;

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use kit_entity::domain::enums::{
     DeliveryStatus, InviteeResponse, ItipMethod, Language, MeetingKind, MeetingStatus,
-    ParticipantKind,
+    ParticipantKind, RuleEvent,
 };
 use kit_entity::entities::{
     delivery, family_member, meeting, meeting_invitee, participant, professional,
@@ -17,8 +17,11 @@ use kit_entity::ids::{CaseId, InviteeId, MeetingId, ParticipantId, ProfessionalI
 use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
 
+use crate::deadlines::{self, Event};
 use crate::jobs::{self, PathwayEvent, ScheduleMeeting, SendDelivery};
 
 /// Someone a message can be written to.
@@ -400,6 +403,14 @@ pub async fn schedule<C: ConnectionTrait>(
     let saved = save_guarded(db, &meeting, changed).await?;
     let invitees = active_invitees(db, saved.id).await?;
     queue_deliveries(db, now, &saved, ItipMethod::Request, &invitees).await?;
+    deadlines::on_event(
+        db,
+        now,
+        &Event::new(saved.case_id, RuleEvent::MeetingScheduled, now)
+            .filtered(saved.kind.to_value())
+            .meeting(saved.id, saved.starts_at),
+    )
+    .await?;
     Ok(saved)
 }
 
@@ -466,6 +477,8 @@ pub async fn cancel<C: ConnectionTrait>(
         let invitees = active_invitees(db, saved.id).await?;
         queue_deliveries(db, now, &saved, ItipMethod::Cancel, &invitees).await?;
     }
+    // What the meeting started (information to share before it) is owed no more.
+    deadlines::withdraw_for_meeting(db, now, saved.id).await?;
     Ok(saved)
 }
 
@@ -492,6 +505,16 @@ pub async fn record_held<C: ConnectionTrait>(
     changed.held_at = Some(now);
     changed.updated_at = now;
     let saved = save_guarded(db, &meeting, changed).await?;
+    // A meeting counts from when it took place, not from when its minutes were written.
+    let held = saved.starts_at.filter(|s| *s <= now).unwrap_or(now);
+    deadlines::on_event(
+        db,
+        now,
+        &Event::new(saved.case_id, RuleEvent::MeetingHeld, held)
+            .filtered(saved.kind.to_value())
+            .meeting(saved.id, saved.starts_at),
+    )
+    .await?;
     jobs::enqueue(
         db,
         &PathwayEvent::MeetingHeld {

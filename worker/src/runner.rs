@@ -231,6 +231,48 @@ pub async fn sweep_outbox(ctx: &Context) -> kit_entity::Result<usize> {
     Ok(stale.len())
 }
 
+/// Sweeps deadlines every `KIT_DEADLINE_SWEEP_MS` until stopped; a full batch is followed at
+/// once by the next, so a backlog drains without waiting. Its own loop, not a queued job: an
+/// idle job queue is polled far less often than a deadline may fall due.
+async fn sweep_deadlines(ctx: Context, mut stopped: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(ctx.settings.deadline_sweep_interval());
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let batch = ctx.settings.deadline_batch.max(1);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stopped.wait_for(|s| *s) => break,
+        }
+        loop {
+            match crate::deadlines::sweep(&ctx.db, ctx.clock.now(), batch).await {
+                Ok(swept) => {
+                    if !swept.announced.is_empty() {
+                        tracing::info!(
+                            claimed = swept.claimed,
+                            notifications = swept.announced.len(),
+                            "deadline stages emitted"
+                        );
+                    }
+                    if let Some(tx) = &ctx.announcements
+                        && ctx.db.get_database_backend() != DbBackend::Postgres
+                    {
+                        for a in &swept.announced {
+                            let _ = tx.send(*a);
+                        }
+                    }
+                    if u64::try_from(swept.claimed).unwrap_or(0) < batch || *stopped.borrow() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "deadline sweep failed; retrying");
+                    break;
+                }
+            }
+        }
+    }
+}
+
 /// A running worker.
 #[derive(Debug)]
 pub struct WorkerHandle {
@@ -281,6 +323,7 @@ pub fn start(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'static) 
                 }
             })
         };
+        let deadlines = tokio::spawn(sweep_deadlines(ctx.clone(), stopped.clone()));
         loop {
             let monitor = monitor(&ctx, &instance);
             let control = monitor.context();
@@ -304,6 +347,7 @@ pub fn start(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'static) 
             }
         }
         sweeper.abort();
+        let _ = deadlines.await;
         tracing::info!("worker stopped");
     });
     WorkerHandle { stop, task }

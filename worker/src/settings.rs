@@ -48,6 +48,12 @@ pub struct Settings {
     pub mail_retry_secs: u64,
     /// `KIT_MAIL_TIMEOUT_SECS`: how long one SMTP conversation may take.
     pub mail_timeout_secs: u64,
+    /// `KIT_DEADLINE_SWEEP_MS`: how often the worker looks for deadlines whose reminder,
+    /// alert or escalation is due. It bounds the lag from due time to notification.
+    pub deadline_sweep_ms: u64,
+    /// `KIT_DEADLINE_BATCH`: deadlines one sweep claims per transaction; a full batch is
+    /// followed at once by the next.
+    pub deadline_batch: u64,
 }
 
 impl Default for Settings {
@@ -67,6 +73,8 @@ impl Default for Settings {
             mail_max_attempts: 8,
             mail_retry_secs: 30,
             mail_timeout_secs: 30,
+            deadline_sweep_ms: 1000,
+            deadline_batch: 500,
         }
     }
 }
@@ -106,6 +114,12 @@ impl Settings {
     #[must_use]
     pub fn poll_interval(&self) -> Duration {
         Duration::from_millis(self.worker_poll_ms.max(10))
+    }
+
+    /// The interval between deadline sweeps.
+    #[must_use]
+    pub fn deadline_sweep_interval(&self) -> Duration {
+        Duration::from_millis(self.deadline_sweep_ms.max(10))
     }
 
     /// The wait before try number `attempt + 1` after `attempt` failures (1-based).

@@ -4,6 +4,7 @@ use chrono::{DateTime, Datelike, Utc};
 use kit_entity::domain::cpr::Cpr;
 use kit_entity::domain::enums::{
     FamilyRelation, Language, OrganizationKind, ParticipantKind, ParticipantRole, ReferralSource,
+    RuleEvent,
 };
 use kit_entity::domain::status::{CaseStatus, IntakeDecision};
 use kit_entity::entities::{
@@ -16,6 +17,8 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
 };
+
+use kit_worker::deadlines::{self, Event};
 
 use crate::access::{Actor, case_access};
 
@@ -149,6 +152,13 @@ pub async fn submit_referral(
         "Referral received",
         actor,
         now,
+    )
+    .await?;
+    // The time limits owed from the referral run from when it was received.
+    deadlines::on_event(
+        txn,
+        now,
+        &Event::new(case.id, RuleEvent::ReferralReceived, received_at),
     )
     .await?;
 
@@ -322,7 +332,14 @@ pub async fn start_intake(
     let (case, access) = case_access(txn, actor, case_id).await?;
     access.require_intake()?;
     let reason = note.unwrap_or_else(|| "Intake started".to_owned());
-    transition(txn, actor, now, case, CaseStatus::InIntake, &reason, None).await
+    let started = transition(txn, actor, now, case, CaseStatus::InIntake, &reason, None).await?;
+    deadlines::on_event(
+        txn,
+        now,
+        &Event::new(started.id, RuleEvent::IntakeStarted, now),
+    )
+    .await?;
+    Ok(started)
 }
 
 /// The coordination committee's decision: IN_INTAKE → ACTIVE, REDIRECTED or REJECTED.
@@ -366,8 +383,27 @@ pub async fn decide_intake(
         redirected_to,
     )
     .await?;
+    deadlines::on_event(
+        txn,
+        now,
+        &Event::new(decided.id, RuleEvent::IntakeDecided, now),
+    )
+    .await?;
     if decided.status == CaseStatus::Active {
-        // The pathway starts: the worker plans the start and transition meetings.
+        // The pathway starts: its time limits run from now, and those owed at ages 16, 17½
+        // and 18 from the date of birth.
+        deadlines::on_event(
+            txn,
+            now,
+            &Event::new(decided.id, RuleEvent::IntakeAccepted, now),
+        )
+        .await?;
+        deadlines::on_event(txn, now, &Event::new(decided.id, RuleEvent::ChildAge, now)).await?;
+    } else {
+        deadlines::withdraw_for_case(txn, now, decided.id).await?;
+    }
+    if decided.status == CaseStatus::Active {
+        // The worker plans the start and transition meetings.
         kit_worker::jobs::enqueue(
             txn,
             &kit_worker::jobs::PathwayEvent::CaseActivated {
@@ -394,6 +430,8 @@ pub async fn close_case(
     let (case, access) = case_access(txn, actor, case_id).await?;
     access.require_manage()?;
     let closed = transition(txn, actor, now, case, CaseStatus::Closed, &reason, None).await?;
+    // Nothing more is owed on a closed pathway.
+    deadlines::withdraw_for_case(txn, now, closed.id).await?;
     // Meetings still ahead are called off; their invitees get a cancellation.
     for upcoming in kit_entity::entities::meeting::Entity::find()
         .filter(kit_entity::entities::meeting::Column::CaseId.eq(closed.id))

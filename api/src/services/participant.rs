@@ -1,13 +1,15 @@
 //! Who takes part in a case: adding, ending and the one responsible contact per sector.
 
 use chrono::{DateTime, Utc};
-use kit_entity::domain::enums::{ParticipantKind, ParticipantRole, Sector};
+use kit_entity::domain::enums::{ParticipantKind, ParticipantRole, RuleEvent, Sector};
 use kit_entity::entities::{case, family_member, organization, participant, professional, unit};
 use kit_entity::ids::{CaseId, FamilyMemberId, ParticipantId, ProfessionalId};
 use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+
+use kit_worker::deadlines::{self, Event};
 
 use crate::access::{Actor, case_access};
 use crate::services::case::{require_open, touch};
@@ -182,6 +184,7 @@ pub async fn add(
     touch(txn, case.id, now).await?;
     if inserted.role == ParticipantRole::ResponsibleContact {
         kit_worker::meetings::organizer_available(txn, case.id).await?;
+        contact_assigned(txn, now, case.id, inserted.sector).await?;
     }
     Ok(inserted)
 }
@@ -251,6 +254,8 @@ pub async fn end(
         return Err(Error::conflict("this participation has already ended"));
     }
     touch(txn, case.id, now).await?;
+    // Alerts meant for them go to whoever is responsible now (or the intake unit).
+    deadlines::refresh_responsible(txn, now, case.id).await?;
     Ok(participant::Model {
         active_until: Some(now),
         end_reason: Some(reason),
@@ -334,5 +339,22 @@ pub async fn assign_responsible_contact(
     .map_err(|e| Error::from(e).unique_as_conflict(conflict))?;
     touch(txn, case.id, now).await?;
     kit_worker::meetings::organizer_available(txn, case.id).await?;
+    contact_assigned(txn, now, case.id, sector).await?;
     Ok(Assigned { contact, replaced })
+}
+
+/// A sector has its responsible contact: the deadline owed for that is met, and alerts
+/// follow the new contact.
+async fn contact_assigned(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+    sector: Sector,
+) -> Result<()> {
+    deadlines::on_event(
+        txn,
+        now,
+        &Event::new(case_id, RuleEvent::ContactAssigned, now).sector(sector),
+    )
+    .await
 }
