@@ -1,16 +1,17 @@
 //! The HTTP surface: `/graphql` (POST for operations, GET for GraphiQL in a browser),
-//! `/healthz`, `/readyz`, and the public endpoints of [`crate::public`] (answer links,
-//! calendar feeds, iTIP replies). `/graphql/ws` is reserved for subscriptions.
+//! `/graphql/ws` (subscriptions over `graphql-transport-ws`), `/healthz`, `/readyz`, and the
+//! public endpoints of [`crate::public`] (answer links, calendar feeds, iTIP replies).
 //!
 //! Every request gets an `x-request-id` (kept if the client sent one), which is in every log
 //! line of the request and in every GraphQL error's `extensions.requestId`.
 
 use std::time::Duration;
 
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderName, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(http.state.clone());
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(http)
@@ -90,8 +92,64 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Actor, Er
         .ok_or_else(|| {
             Error::Unauthenticated("the Authorization header must be `Bearer <token>`".to_owned())
         })?;
+    authenticate_token(state, token).await
+}
+
+async fn authenticate_token(state: &AppState, token: &str) -> Result<Actor, Error> {
     let claims = state.auth.verify(token).await?;
     Actor::load(&state.db, &claims.sub).await
+}
+
+/// The bearer token of a `connection_init` payload: `{"Authorization": "Bearer …"}` (any
+/// case), or `{"token": "…"}`.
+fn payload_token(payload: &serde_json::Value) -> Option<String> {
+    let object = payload.as_object()?;
+    let header = object
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        .and_then(|(_, v)| v.as_str())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    header
+        .or_else(|| object.get("token").and_then(|v| v.as_str()))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+/// `/graphql/ws`: subscriptions over `graphql-transport-ws`, authenticated by the token in
+/// `connection_init`. A connection without a valid token is closed.
+async fn graphql_ws(
+    State(http): State<Http>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let state = http.state.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, http.schema.clone(), protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = payload_token(&payload).ok_or_else(|| {
+                        async_graphql::Error::new(
+                            "send {\"Authorization\": \"Bearer <token>\"} in connection_init",
+                        )
+                    })?;
+                    let actor = authenticate_token(&state, &token)
+                        .await
+                        .map_err(|e| match e {
+                            Error::Unauthenticated(m) => async_graphql::Error::new(m),
+                            other => {
+                                tracing::error!(error = %crate::graphql::errors::error_chain(&other), "subscription authentication failed");
+                                async_graphql::Error::new("internal error")
+                            }
+                        })?;
+                    let mut data = async_graphql::Data::default();
+                    data.insert(loaders::Loaders::new(&state.db));
+                    data.insert(actor);
+                    Ok(data)
+                })
+                .serve()
+        })
 }
 
 async fn graphql(

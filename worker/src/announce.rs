@@ -87,9 +87,13 @@ mod tests {
 
     #[test]
     fn payloads_round_trip() {
-        let a = parse("42:7").expect("parses");
-        assert_eq!(a.id, NotificationId(42));
-        assert_eq!(a.recipient, ProfessionalId(7));
+        assert_eq!(
+            parse("42:7"),
+            Some(Announced {
+                id: NotificationId(42),
+                recipient: ProfessionalId(7),
+            })
+        );
         assert_eq!(parse("42"), None);
         assert_eq!(parse("x:7"), None);
     }

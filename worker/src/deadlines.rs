@@ -136,8 +136,20 @@ pub async fn calendar_of<C: ConnectionTrait>(
     db: &C,
     organization: OrganizationId,
 ) -> Result<WorkingCalendar> {
+    calendar_of_all(db, &[organization]).await
+}
+
+/// The working-day calendar shared by several organizations: national holidays plus the
+/// closure days of any of them.
+///
+/// # Errors
+/// When the database fails.
+pub async fn calendar_of_all<C: ConnectionTrait>(
+    db: &C,
+    organizations: &[OrganizationId],
+) -> Result<WorkingCalendar> {
     let days = closure_day::Entity::find()
-        .filter(closure_day::Column::OrganizationId.eq(organization))
+        .filter(closure_day::Column::OrganizationId.is_in(organizations.iter().copied()))
         .all(db)
         .await?;
     Ok(WorkingCalendar::with_closures(
@@ -1165,9 +1177,9 @@ pub async fn describe<C: ConnectionTrait>(
     Ok((d, rule, reference))
 }
 
-/// Moves the open deadlines that run under an older version of `rule`'s code, for the cases
-/// of `organization`, to `rule`, recomputing their due times and next actions. Returns how
-/// many changed.
+/// Moves the open deadlines of `rule`'s code, for the cases of `organization`, to `rule` and
+/// the organization's current calendar, recomputing their due times and next actions.
+/// Reminders whose time has passed are not sent late. Returns how many changed.
 ///
 /// # Errors
 /// When the database fails.
@@ -1179,7 +1191,6 @@ pub async fn recompute<C: ConnectionTrait>(
 ) -> Result<i32> {
     let open = deadline::Entity::find()
         .filter(deadline::Column::RuleCode.eq(&rule.code))
-        .filter(deadline::Column::RuleId.ne(rule.id))
         .filter(deadline::Column::Status.is_in([DeadlineStatus::Pending, DeadlineStatus::Missed]))
         .filter(
             deadline::Column::CaseId.in_subquery(
@@ -1216,6 +1227,9 @@ pub async fn recompute<C: ConnectionTrait>(
         let Some((_, due)) = due_for(rule, &event, &facts, agreement_due) else {
             continue;
         };
+        if d.rule_id == rule.id && d.due_at == due {
+            continue;
+        }
         let next = next_stage(rule, due, &facts.calendar, None, now);
         let status = if d.status == DeadlineStatus::Missed && due > now {
             DeadlineStatus::Pending

@@ -2,7 +2,7 @@
 //! meeting that time and invite everyone — or record why no time exists.
 
 use chrono::{DateTime, Days, TimeDelta, Utc};
-use kit_entity::domain::calendar::{WorkingCalendar, local_date, start_of_day};
+use kit_entity::domain::calendar::{local_date, start_of_day};
 use kit_entity::domain::enums::{
     MeetingKind, MeetingStatus, ParticipantKind, ParticipantRole, Sector,
 };
@@ -237,7 +237,10 @@ pub async fn run(ctx: &Context, meeting_id: MeetingId) -> Result<()> {
         .await?;
 
     let rules = rules_of(&txn, &case, meeting.organizer_id).await?;
-    let calendar = WorkingCalendar::danish();
+    // Neither the organizer's organization nor the case's municipality meets on its closure
+    // days.
+    let calendar =
+        crate::deadlines::calendar_of_all(&txn, &[rules.id, case.municipality_id]).await?;
     let notice_day = calendar.add_working_days(
         local_date(now),
         u32::try_from(rules.meeting_notice_days).unwrap_or(5),

@@ -230,3 +230,137 @@ pub enum DeliveryStatus {
     /// Not sent: a newer message to the same invitee replaced it.
     Superseded,
 }
+
+/// Where a deadline is.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::DeadlineStatus")]
+pub enum DeadlineStatus {
+    /// Running: not met and not yet due.
+    Pending,
+    /// Met: on time when `metAt` is no later than `dueAt`, late otherwise.
+    Met,
+    /// Due and not met. It becomes MET (late) if the event that meets it still happens.
+    Missed,
+    /// Set aside by a person, with a reason (`waiveReason`, `waivedBy`).
+    Waived,
+    /// No longer owed: the event that started it was undone (a cancelled meeting, a closed
+    /// case).
+    Withdrawn,
+}
+
+/// A pathway event that starts or meets a deadline.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::RuleEvent")]
+pub enum DeadlineEvent {
+    /// A referral reached the single entry point (at its `receivedAt`).
+    ReferralReceived,
+    /// The coordination committee started its assessment (`startIntake`).
+    IntakeStarted,
+    /// The committee decided: accepted, redirected or rejected (`decideIntake`).
+    IntakeDecided,
+    /// The case was accepted into a pathway.
+    IntakeAccepted,
+    /// A sector got its responsible contact.
+    ContactAssigned,
+    /// A meeting got its time (the rule's filter names the meeting kinds).
+    MeetingScheduled,
+    /// A meeting was held (the rule's filter names the meeting kinds).
+    MeetingHeld,
+    /// A sector shared information: a treatment plan, status note or statement.
+    InformationShared,
+    /// The cross-sector plan was shared.
+    PlanShared,
+    /// A recorded case event (the rule's filter names its kind).
+    CaseEvent,
+    /// The young person reaches an age (the rule's filter: 16, 17.5 or 18).
+    ChildAge,
+    /// An agreement of the plan was made.
+    AgreementCreated,
+    /// An agreement of the plan was carried out.
+    AgreementCompleted,
+}
+
+/// What a deadline's due time is counted from.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::RuleAnchor")]
+pub enum DeadlineAnchor {
+    /// The time of the event that starts it.
+    Event,
+    /// The start of the meeting it is about (negative offsets fall before the meeting).
+    MeetingStart,
+    /// The due date of the agreement it is about.
+    AgreementDue,
+    /// The end of the month in which the young person reaches the age.
+    BirthdayMonthEnd,
+    /// The day the young person reaches the age.
+    Birthday,
+}
+
+/// The unit of a deadline offset.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::OffsetUnit")]
+pub enum OffsetUnit {
+    /// Hours, counted in real time.
+    Hours,
+    /// Calendar days; the deadline is the end of the last day (Europe/Copenhagen).
+    CalendarDays,
+    /// Working days: no weekends, Danish public holidays or the organization's closure days;
+    /// the deadline is the end of the last day.
+    WorkingDays,
+    /// Calendar months; the end of the day of the same date (or the month's last day).
+    Months,
+    /// Multiples of the municipality's follow-up cadence (`followUpMonths`).
+    Cadence,
+}
+
+/// Who a deadline's reminders and alerts go to. When nobody holds the position, the
+/// municipality's intake unit is told instead.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::AlertTo")]
+pub enum DeadlineAlertTo {
+    /// The members of the municipality's intake unit.
+    IntakeUnit,
+    /// The case's responsible contact of the rule's `alertSector`.
+    ResponsibleContact,
+    /// The responsible contact of the deadline's own sector (rules with one deadline per
+    /// sector).
+    SectorContact,
+    /// The case's intervention lead.
+    InterventionLead,
+    /// The owner of the agreement the deadline is about.
+    AgreementOwner,
+}
+
+/// A pathway event recorded on a case.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::CaseEventKind")]
+pub enum CaseEventKind {
+    /// A sector shared a treatment plan, status note or statement before a network meeting.
+    /// Requires `sector`.
+    InformationShared,
+    /// The cross-sector plan was shared with everyone taking part.
+    PlanShared,
+    /// The child-welfare investigation (børnefaglig undersøgelse) started.
+    InvestigationStarted,
+    /// The child-welfare investigation was finished.
+    InvestigationCompleted,
+    /// The child was referred to child and adolescent psychiatry.
+    ReferredToPsychiatry,
+    /// The psychiatric assessment (udredning) was completed.
+    PsychiatricAssessmentCompleted,
+    /// Support after the 18th birthday is settled.
+    AdultSupportSettled,
+}
+
+/// The stage of a deadline a notification is about.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::NotificationKind")]
+pub enum NotificationKind {
+    /// The deadline falls due soon.
+    Reminder,
+    /// The deadline fell due and is not met: it is now MISSED.
+    Due,
+    /// The deadline has been missed for a while; you are told as the leader of the
+    /// responsible person's unit.
+    Escalation,
+}

@@ -8,9 +8,10 @@ use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kit_entity::ids::{
-    AgendaItemId, BusyPeriodId, CalendarFeedId, CaseId, CaseStatusChangeId, ChildId, DeliveryId,
-    FamilyMemberId, InviteeId, MeetingId, OrganizationId, ParticipantId, ProfessionalId,
-    ReferralId, UnitId,
+    AgendaItemId, AgreementId, BusyPeriodId, CalendarFeedId, CaseEventId, CaseId,
+    CaseStatusChangeId, ChildId, ClosureDayId, DeadlineId, DeadlineRecomputeId, DeadlineRuleId,
+    DeliveryId, FamilyMemberId, InviteeId, MeetingId, NotificationId, OrganizationId,
+    ParticipantId, ProfessionalId, ReferralId, UnitId,
 };
 use kit_entity::{Error, Result};
 
@@ -55,6 +56,13 @@ node_id! {
     BusyPeriodId => "BusyPeriod",
     DeliveryId => "Delivery",
     CalendarFeedId => "CalendarFeed",
+    DeadlineId => "Deadline",
+    DeadlineRuleId => "DeadlineRule",
+    NotificationId => "Notification",
+    ClosureDayId => "ClosureDay",
+    DeadlineRecomputeId => "DeadlineRecompute",
+    AgreementId => "Agreement",
+    CaseEventId => "CaseEvent",
 }
 
 /// Splits a global id into its type name and key.

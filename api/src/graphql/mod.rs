@@ -8,6 +8,7 @@
 pub mod case;
 pub mod child;
 pub mod context;
+pub mod deadline;
 pub mod directory;
 pub mod enums;
 pub mod errors;
@@ -18,10 +19,12 @@ pub mod mutation;
 pub mod node;
 pub mod pagination;
 pub mod participant;
+pub mod plan;
 pub mod scalars;
+pub mod subscription;
 pub mod viewer;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, Schema, SchemaBuilder};
 
 use crate::state::AppState;
 
@@ -32,6 +35,7 @@ pub struct Query(
     node::NodeQuery,
     case::CaseQuery,
     meeting::MeetingQuery,
+    deadline::DeadlineQuery,
     directory::DirectoryQuery,
 );
 
@@ -42,22 +46,28 @@ pub struct Mutation(
     participant::ParticipantMutation,
     child::ChildMutation,
     meeting::MeetingMutation,
+    plan::PlanMutation,
+    deadline::DeadlineMutation,
     directory::DirectoryMutation,
 );
 
 /// The schema type.
-pub type KitSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type KitSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// How deep a query may nest.
 pub const MAX_DEPTH: usize = 15;
 /// How complex a query may be: each selected field counts 1.
 pub const MAX_COMPLEXITY: usize = 50_000;
 
-fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .extension(errors::ErrorCodes)
+fn builder() -> SchemaBuilder<Query, Mutation, subscription::Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscription::Subscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .extension(errors::ErrorCodes)
 }
 
 /// The schema serving `state`.

@@ -12,11 +12,15 @@ use crate::access::{Actor, case_access};
 use crate::graphql::case::{Case, CaseStatusChange, Referral};
 use crate::graphql::child::{Child, FamilyMember};
 use crate::graphql::context::ContextExt;
+use crate::graphql::deadline::{
+    ClosureDay, Deadline, DeadlineRecompute, DeadlineRule, Notification,
+};
 use crate::graphql::directory::{Organization, Professional, Unit};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::split;
 use crate::graphql::meeting::{Meeting, MeetingInvitee};
 use crate::graphql::participant::Participant;
+use crate::graphql::plan::{Agreement, CaseEvent};
 use crate::services::child::child_access;
 
 /// An object with a global id, fetchable with `node(id:)`.
@@ -49,6 +53,20 @@ pub enum Node {
     Meeting(Meeting),
     /// An invitation to a meeting.
     MeetingInvitee(MeetingInvitee),
+    /// A deadline.
+    Deadline(Deadline),
+    /// A version of a deadline rule.
+    DeadlineRule(DeadlineRule),
+    /// One of your notifications.
+    Notification(Notification),
+    /// A closure day.
+    ClosureDay(ClosureDay),
+    /// A logged recompute (administrators).
+    DeadlineRecompute(DeadlineRecompute),
+    /// An agreement of a plan.
+    Agreement(Agreement),
+    /// A recorded case event.
+    CaseEvent(CaseEvent),
 }
 
 fn visible<T>(r: Result<T>) -> Result<T> {
@@ -74,8 +92,9 @@ async fn resolve(
     key: i64,
 ) -> Result<Node> {
     use kit_entity::ids::{
-        CaseId, CaseStatusChangeId, ChildId, FamilyMemberId, InviteeId, MeetingId, OrganizationId,
-        ParticipantId, ProfessionalId, ReferralId, UnitId,
+        AgreementId, CaseEventId, CaseId, CaseStatusChangeId, ChildId, ClosureDayId, DeadlineId,
+        DeadlineRecomputeId, DeadlineRuleId, FamilyMemberId, InviteeId, MeetingId, NotificationId,
+        OrganizationId, ParticipantId, ProfessionalId, ReferralId, UnitId,
     };
     Ok(match type_name {
         "Case" => Node::Case(Case(visible(case_access(db, actor, CaseId(key)).await)?.0)),
@@ -123,6 +142,27 @@ async fn resolve(
             visible(crate::services::meeting::meeting_access(db, actor, i.meeting_id).await)?;
             Node::MeetingInvitee(MeetingInvitee(i))
         }
+        "Deadline" => Node::Deadline(visible(
+            crate::graphql::deadline::node_deadline(db, actor, DeadlineId(key)).await,
+        )?),
+        "DeadlineRule" => Node::DeadlineRule(visible(
+            crate::graphql::deadline::node_rule(db, DeadlineRuleId(key)).await,
+        )?),
+        "Notification" => Node::Notification(visible(
+            crate::graphql::deadline::node_notification(db, actor, NotificationId(key)).await,
+        )?),
+        "ClosureDay" => Node::ClosureDay(visible(
+            crate::graphql::deadline::node_closure_day(db, ClosureDayId(key)).await,
+        )?),
+        "DeadlineRecompute" => Node::DeadlineRecompute(visible(
+            crate::graphql::deadline::node_recompute(db, actor, DeadlineRecomputeId(key)).await,
+        )?),
+        "Agreement" => Node::Agreement(visible(
+            crate::graphql::plan::node_agreement(db, actor, AgreementId(key)).await,
+        )?),
+        "CaseEvent" => Node::CaseEvent(visible(
+            crate::graphql::plan::node_case_event(db, actor, CaseEventId(key)).await,
+        )?),
         _ => return Err(gone()),
     })
 }

@@ -57,6 +57,26 @@ impl Viewer {
             .gql()
     }
 
+    /// Your notifications about deadlines, newest first.
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only unread ones. Default false.", default)] unread_only: bool,
+        #[graphql(desc = "How many to return: default 20, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return the notifications after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::deadline::NotificationConnection> {
+        crate::graphql::deadline::notifications(ctx, self.0.id(), unread_only, first, after)
+            .await
+            .gql()
+    }
+
+    /// How many of your notifications are unread.
+    async fn unread_notification_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        crate::graphql::deadline::unread_count(ctx, self.0.id())
+            .await
+            .gql()
+    }
+
     /// The periods you registered as busy, from today on.
     async fn busy_periods(
         &self,

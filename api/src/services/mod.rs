@@ -4,6 +4,8 @@
 
 pub mod case;
 pub mod child;
+pub mod deadline;
 pub mod directory;
 pub mod meeting;
 pub mod participant;
+pub mod plan;

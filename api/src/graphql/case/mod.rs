@@ -177,6 +177,37 @@ impl Case {
         crate::graphql::meeting::of_case(ctx, self.0.id).await.gql()
     }
 
+    /// The case's deadlines, earliest due first.
+    async fn deadlines(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these statuses. Default: all.")] status: Option<
+            Vec<crate::graphql::enums::DeadlineStatus>,
+        >,
+    ) -> async_graphql::Result<Vec<crate::graphql::deadline::Deadline>> {
+        crate::graphql::deadline::of_case(ctx, self.0.id, status)
+            .await
+            .gql()
+    }
+
+    /// The agreements of the case's cross-sector plan, by due date.
+    async fn agreements(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::plan::Agreement>> {
+        crate::graphql::plan::agreements_of(ctx, self.0.id)
+            .await
+            .gql()
+    }
+
+    /// The pathway events recorded on the case, oldest first.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::plan::CaseEvent>> {
+        crate::graphql::plan::events_of(ctx, self.0.id).await.gql()
+    }
+
     /// What you may do with this case and why you may see it.
     async fn viewer_access(&self, ctx: &Context<'_>) -> async_graphql::Result<ViewerAccess> {
         required_access(ctx, &self.0).await.map(ViewerAccess).gql()

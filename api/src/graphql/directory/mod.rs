@@ -42,6 +42,22 @@ impl Organization {
         self.0.kind.into()
     }
 
+    /// Its closure days (not working days for deadlines or meetings), by date.
+    async fn closure_days(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "From this day. Default: all.")] from: Option<
+            crate::graphql::scalars::Date,
+        >,
+        #[graphql(desc = "To this day, included. Default: all.")] to: Option<
+            crate::graphql::scalars::Date,
+        >,
+    ) -> async_graphql::Result<Vec<crate::graphql::deadline::ClosureDay>> {
+        crate::graphql::deadline::closure_days(ctx, self.0.id, from.map(|d| d.0), to.map(|d| d.0))
+            .await
+            .gql()
+    }
+
     /// Its units, by name.
     async fn units(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Unit>> {
         Ok(load(ctx, UnitsOf(self.0.id))

@@ -1,0 +1,331 @@
+//! The cross-sector plan's agreements and the pathway events recorded on a case.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use kit_entity::domain::enums::CaseEventKind as DomainEventKind;
+use kit_entity::entities::{agreement, case_event, deadline};
+use kit_entity::ids::{AgreementId, CaseEventId, CaseId, MeetingId, ParticipantId};
+use kit_entity::{Error, Result};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::graphql::case::Case;
+use crate::graphql::context::{ContextExt, load, load_required};
+use crate::graphql::deadline::Deadline;
+use crate::graphql::directory::Professional;
+use crate::graphql::enums::{CaseEventKind, Sector};
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::ids::{NodeId, decode, decode_opt};
+use crate::graphql::meeting::Meeting;
+use crate::graphql::mutation::Write;
+use crate::graphql::participant::Participant;
+use crate::graphql::scalars::{Date, DateTime};
+use crate::services::plan::{self, AddAgreement, RecordEvent};
+
+/// An agreement of the cross-sector plan.
+pub struct Agreement(pub agreement::Model);
+
+/// An agreement of the cross-sector plan: what is to be done, who is responsible, by when.
+/// Its owner is reminded before it is due and alerted when it is missed.
+#[Object]
+impl Agreement {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        self.0.id.to_global()
+    }
+
+    /// The case.
+    async fn case(&self, ctx: &Context<'_>) -> async_graphql::Result<Case> {
+        load_required(ctx, self.0.case_id).await.map(Case).gql()
+    }
+
+    /// What is to be done.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Who is responsible.
+    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Participant> {
+        load_required(ctx, self.0.owner_id)
+            .await
+            .map(Participant)
+            .gql()
+    }
+
+    /// By when (Europe/Copenhagen; due at the end of the day).
+    async fn due_on(&self) -> Date {
+        Date(self.0.due_on)
+    }
+
+    /// When it was carried out.
+    async fn completed_at(&self) -> Option<DateTime> {
+        self.0.completed_at.map(Into::into)
+    }
+
+    /// The meeting it was made at.
+    async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
+        match self.0.meeting_id {
+            Some(id) => Ok(load(ctx, id).await.gql()?.map(Meeting)),
+            None => Ok(None),
+        }
+    }
+
+    /// Its deadline.
+    async fn deadline(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Deadline>> {
+        Ok(deadline::Entity::find()
+            .filter(deadline::Column::AgreementId.eq(self.0.id))
+            .order_by_desc(deadline::Column::Id)
+            .one(&ctx.state().db)
+            .await
+            .map_err(Error::from)
+            .gql()?
+            .map(Deadline))
+    }
+
+    /// Who wrote it down.
+    async fn created_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Professional> {
+        load_required(ctx, self.0.created_by_id)
+            .await
+            .map(Professional)
+            .gql()
+    }
+
+    /// When.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+/// A pathway event recorded on a case.
+pub struct CaseEvent(pub case_event::Model);
+
+/// A pathway event recorded on a case: information shared, the plan shared, an
+/// investigation or assessment started or finished. Deadlines start and are met by them.
+#[Object]
+impl CaseEvent {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        self.0.id.to_global()
+    }
+
+    /// What happened.
+    async fn kind(&self) -> CaseEventKind {
+        self.0.kind.into()
+    }
+
+    /// The sector it concerns.
+    async fn sector(&self) -> Option<Sector> {
+        self.0.sector.map(Into::into)
+    }
+
+    /// The meeting it concerns.
+    async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
+        match self.0.meeting_id {
+            Some(id) => Ok(load(ctx, id).await.gql()?.map(Meeting)),
+            None => Ok(None),
+        }
+    }
+
+    /// A note.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// Who recorded it.
+    async fn recorded_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Professional> {
+        load_required(ctx, self.0.recorded_by_id)
+            .await
+            .map(Professional)
+            .gql()
+    }
+
+    /// When it happened.
+    async fn occurred_at(&self) -> DateTime {
+        self.0.recorded_at.into()
+    }
+}
+
+/// The agreements of a case (visible already), by due date.
+///
+/// # Errors
+/// Database errors.
+pub async fn agreements_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<Agreement>> {
+    Ok(agreement::Entity::find()
+        .filter(agreement::Column::CaseId.eq(case_id))
+        .order_by_asc(agreement::Column::DueOn)
+        .order_by_asc(agreement::Column::Id)
+        .all(&ctx.state().db)
+        .await?
+        .into_iter()
+        .map(Agreement)
+        .collect())
+}
+
+/// The recorded events of a case (visible already), oldest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn events_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<CaseEvent>> {
+    Ok(case_event::Entity::find()
+        .filter(case_event::Column::CaseId.eq(case_id))
+        .order_by_asc(case_event::Column::RecordedAt)
+        .order_by_asc(case_event::Column::Id)
+        .all(&ctx.state().db)
+        .await?
+        .into_iter()
+        .map(CaseEvent)
+        .collect())
+}
+
+/// Records a pathway event.
+#[derive(InputObject)]
+pub struct RecordCaseEventInput {
+    /// The case.
+    pub case_id: ID,
+    /// What happened.
+    pub kind: CaseEventKind,
+    /// The sector it concerns; required for INFORMATION_SHARED.
+    pub sector: Option<Sector>,
+    /// The meeting it concerns, such as the network meeting information was shared for.
+    pub meeting_id: Option<ID>,
+    /// A note, 1–4000 characters.
+    pub note: Option<String>,
+    /// When it happened; default now. Not in the future.
+    pub occurred_at: Option<DateTime>,
+}
+
+/// The recorded event.
+#[derive(SimpleObject)]
+pub struct CaseEventPayload {
+    /// The event.
+    pub case_event: CaseEvent,
+}
+
+/// Adds an agreement to the plan.
+#[derive(InputObject)]
+pub struct AddAgreementInput {
+    /// The case.
+    pub case_id: ID,
+    /// What is to be done, 1–4000 characters.
+    pub description: String,
+    /// Who is responsible: an active professional participant of the case.
+    pub owner_id: ID,
+    /// By when; not in the past.
+    pub due_on: Date,
+    /// The meeting it was made at.
+    pub meeting_id: Option<ID>,
+}
+
+/// Marks an agreement carried out.
+#[derive(InputObject)]
+pub struct CompleteAgreementInput {
+    /// The agreement.
+    pub agreement_id: ID,
+}
+
+/// An agreement changed.
+#[derive(SimpleObject)]
+pub struct AgreementPayload {
+    /// The agreement as it is now.
+    pub agreement: Agreement,
+}
+
+/// Plan mutations.
+#[derive(Default)]
+pub struct PlanMutation;
+
+/// Plan mutations.
+#[Object]
+impl PlanMutation {
+    /// Records a pathway event on a case you manage; deadlines it starts or meets follow.
+    async fn record_case_event(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The event.")] input: RecordCaseEventInput,
+    ) -> async_graphql::Result<CaseEventPayload> {
+        let cmd = RecordEvent {
+            case_id: decode::<CaseId>("input.caseId", &input.case_id).gql()?,
+            kind: DomainEventKind::from(input.kind),
+            sector: input.sector.map(Into::into),
+            meeting_id: decode_opt::<MeetingId>("input.meetingId", input.meeting_id.as_ref())
+                .gql()?,
+            note: input.note,
+            occurred_at: input.occurred_at.map(|d| d.0),
+        };
+        let w = Write::begin(ctx).await.gql()?;
+        let result = plan::record_event(&w.txn, w.actor, w.now, cmd).await;
+        let event = w.finish(result).await.gql()?;
+        Ok(CaseEventPayload {
+            case_event: CaseEvent(event),
+        })
+    }
+
+    /// Adds an agreement to the cross-sector plan of a case you manage.
+    async fn add_agreement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The agreement.")] input: AddAgreementInput,
+    ) -> async_graphql::Result<AgreementPayload> {
+        let cmd = AddAgreement {
+            case_id: decode::<CaseId>("input.caseId", &input.case_id).gql()?,
+            meeting_id: decode_opt::<MeetingId>("input.meetingId", input.meeting_id.as_ref())
+                .gql()?,
+            description: input.description,
+            owner_id: decode::<ParticipantId>("input.ownerId", &input.owner_id).gql()?,
+            due_on: input.due_on.0,
+        };
+        let w = Write::begin(ctx).await.gql()?;
+        let result = plan::add_agreement(&w.txn, w.actor, w.now, cmd).await;
+        let row = w.finish(result).await.gql()?;
+        Ok(AgreementPayload {
+            agreement: Agreement(row),
+        })
+    }
+
+    /// Marks an agreement carried out: its owner, or someone who manages the case.
+    async fn complete_agreement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The agreement.")] input: CompleteAgreementInput,
+    ) -> async_graphql::Result<AgreementPayload> {
+        let id: AgreementId = decode("input.agreementId", &input.agreement_id).gql()?;
+        let w = Write::begin(ctx).await.gql()?;
+        let result = plan::complete_agreement(&w.txn, w.actor, w.now, id).await;
+        let row = w.finish(result).await.gql()?;
+        Ok(AgreementPayload {
+            agreement: Agreement(row),
+        })
+    }
+}
+
+/// Loads an agreement for `node(id:)`.
+///
+/// # Errors
+/// [`Error::NotFound`] when it does not exist or its case is not visible.
+pub async fn node_agreement(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::access::Actor,
+    id: AgreementId,
+) -> Result<Agreement> {
+    let a = agreement::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("agreement"))?;
+    crate::access::case_access(db, actor, a.case_id).await?;
+    Ok(Agreement(a))
+}
+
+/// Loads a case event for `node(id:)`.
+///
+/// # Errors
+/// [`Error::NotFound`] when it does not exist or its case is not visible.
+pub async fn node_case_event(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::access::Actor,
+    id: CaseEventId,
+) -> Result<CaseEvent> {
+    let e = case_event::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("case event"))?;
+    crate::access::case_access(db, actor, e.case_id).await?;
+    Ok(CaseEvent(e))
+}
