@@ -9,3 +9,4 @@ pub mod harness;
 pub mod mail;
 pub mod smtp;
 pub mod world;
+pub mod ws;

@@ -436,6 +436,17 @@ impl MigrationTrait for Migration {
             None,
         )
         .await?;
+        // One version of a rule in force per organization: two administrators editing at
+        // once cannot both add one.
+        raw_index(
+            manager,
+            "ux_deadline_rules_current",
+            "deadline_rules",
+            "organization_id, code",
+            true,
+            Some("superseded_at IS NULL AND organization_id IS NOT NULL"),
+        )
+        .await?;
 
         manager
             .create_table(

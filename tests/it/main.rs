@@ -8,6 +8,7 @@ mod auth;
 mod bad_input;
 mod contacts;
 mod crash;
+mod deadlines;
 mod delivery;
 mod meetings;
 mod operations;

@@ -118,7 +118,10 @@ pub struct Offset {
 /// The reminders of a rule.
 #[must_use]
 pub fn reminders(rule: &deadline_rule::Model) -> Vec<Offset> {
-    serde_json::from_str(&rule.reminders).unwrap_or_default()
+    serde_json::from_str(&rule.reminders).unwrap_or_else(|e| {
+        tracing::error!(rule = %rule.id, code = %rule.code, error = %e, "unreadable reminders; none are sent");
+        Vec::new()
+    })
 }
 
 fn rule_filter_matches(rule_filter: Option<&str>, value: Option<&str>) -> bool {
@@ -1015,7 +1018,10 @@ pub async fn sweep(
         let stage = d.next_stage.unwrap_or(0);
         let kind = stage_kind(&rule, stage);
         let open = matches!(d.status, DeadlineStatus::Pending | DeadlineStatus::Missed);
-        if open {
+        // A reminder the worker could not send before the due time (it was down) is
+        // dropped: the due alert says more.
+        let stale_reminder = kind == NotificationKind::Reminder && d.due_at <= now;
+        if open && !stale_reminder {
             let to = recipients(&txn, &rule, d.case_id, d.sector, d.agreement_id).await?;
             let to = if kind == NotificationKind::Escalation {
                 leaders_of(&txn, &to, d.case_id).await?

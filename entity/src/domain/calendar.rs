@@ -274,6 +274,160 @@ mod tests {
     }
 
     #[test]
+    fn every_holiday_from_2023_to_2030_matches_the_published_table() {
+        use Holiday::*;
+        let order = [
+            NewYearsDay,
+            MaundyThursday,
+            GoodFriday,
+            EasterSunday,
+            EasterMonday,
+            AscensionDay,
+            WhitSunday,
+            WhitMonday,
+            ChristmasDay,
+            BoxingDay,
+        ];
+        // (year, [New Year, Maundy Thursday, Good Friday, Easter Sunday, Easter Monday,
+        // Ascension, Whit Sunday, Whit Monday, Christmas Day, Boxing Day]) as (month, day).
+        let table: [(i32, [(u32, u32); 10]); 7] = [
+            (
+                2024,
+                [
+                    (1, 1),
+                    (3, 28),
+                    (3, 29),
+                    (3, 31),
+                    (4, 1),
+                    (5, 9),
+                    (5, 19),
+                    (5, 20),
+                    (12, 25),
+                    (12, 26),
+                ],
+            ),
+            (
+                2025,
+                [
+                    (1, 1),
+                    (4, 17),
+                    (4, 18),
+                    (4, 20),
+                    (4, 21),
+                    (5, 29),
+                    (6, 8),
+                    (6, 9),
+                    (12, 25),
+                    (12, 26),
+                ],
+            ),
+            (
+                2026,
+                [
+                    (1, 1),
+                    (4, 2),
+                    (4, 3),
+                    (4, 5),
+                    (4, 6),
+                    (5, 14),
+                    (5, 24),
+                    (5, 25),
+                    (12, 25),
+                    (12, 26),
+                ],
+            ),
+            (
+                2027,
+                [
+                    (1, 1),
+                    (3, 25),
+                    (3, 26),
+                    (3, 28),
+                    (3, 29),
+                    (5, 6),
+                    (5, 16),
+                    (5, 17),
+                    (12, 25),
+                    (12, 26),
+                ],
+            ),
+            (
+                2028,
+                [
+                    (1, 1),
+                    (4, 13),
+                    (4, 14),
+                    (4, 16),
+                    (4, 17),
+                    (5, 25),
+                    (6, 4),
+                    (6, 5),
+                    (12, 25),
+                    (12, 26),
+                ],
+            ),
+            (
+                2029,
+                [
+                    (1, 1),
+                    (3, 29),
+                    (3, 30),
+                    (4, 1),
+                    (4, 2),
+                    (5, 10),
+                    (5, 20),
+                    (5, 21),
+                    (12, 25),
+                    (12, 26),
+                ],
+            ),
+            (
+                2030,
+                [
+                    (1, 1),
+                    (4, 18),
+                    (4, 19),
+                    (4, 21),
+                    (4, 22),
+                    (5, 30),
+                    (6, 9),
+                    (6, 10),
+                    (12, 25),
+                    (12, 26),
+                ],
+            ),
+        ];
+        for (year, dates) in table {
+            let expected: Vec<(NaiveDate, Holiday)> = dates
+                .iter()
+                .zip(order)
+                .map(|(&(m, day), h)| (d(year, m, day), h))
+                .collect();
+            assert_eq!(holidays(year), expected, "{year}");
+        }
+        // 2023 still had Store Bededag, the fourth Friday after Easter.
+        let mut y2023: Vec<(NaiveDate, Holiday)> = [
+            ((1, 1), NewYearsDay),
+            ((4, 6), MaundyThursday),
+            ((4, 7), GoodFriday),
+            ((4, 9), EasterSunday),
+            ((4, 10), EasterMonday),
+            ((5, 5), GreatPrayerDay),
+            ((5, 18), AscensionDay),
+            ((5, 28), WhitSunday),
+            ((5, 29), WhitMonday),
+            ((12, 25), ChristmasDay),
+            ((12, 26), BoxingDay),
+        ]
+        .into_iter()
+        .map(|((m, day), h)| (d(2023, m, day), h))
+        .collect();
+        y2023.sort_by_key(|(date, _)| *date);
+        assert_eq!(holidays(2023), y2023);
+        assert_eq!(easter_sunday(2027), d(2027, 3, 28));
+    }
+
+    #[test]
     fn store_bededag_ended_in_2024() {
         assert_eq!(holiday_on(d(2023, 5, 5)), Some(Holiday::GreatPrayerDay));
         assert_eq!(holiday_on(d(2024, 4, 26)), None);

@@ -509,6 +509,7 @@ pub enum RuleAnchor {
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OffsetUnit {
     /// Hours.
     #[sea_orm(string_value = "HOURS")]

@@ -1,0 +1,133 @@
+//! A minimal `graphql-transport-ws` client for subscription tests.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// A connected, acknowledged subscription client.
+pub struct WsClient {
+    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    next_id: u32,
+}
+
+/// How a connection attempt ended.
+#[derive(Debug)]
+pub enum Connect {
+    /// The server acknowledged the connection.
+    Acknowledged(WsClient),
+    /// The server closed it, with this close code.
+    Closed(u16),
+}
+
+impl std::fmt::Debug for WsClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WsClient").finish_non_exhaustive()
+    }
+}
+
+impl WsClient {
+    /// Connects to `url` (`ws://…/graphql/ws`) and sends `connection_init` with `payload`.
+    ///
+    /// # Panics
+    /// When the server cannot be reached or answers outside the protocol.
+    pub async fn connect(url: &str, payload: Value) -> Connect {
+        let mut request = url
+            .into_client_request()
+            .unwrap_or_else(|e| panic!("bad url {url}: {e}"));
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws"
+                .parse()
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
+        socket
+            .send(Message::text(
+                json!({ "type": "connection_init", "payload": payload }).to_string(),
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("cannot send: {e}"));
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+                .await
+                .unwrap_or_else(|_| panic!("no answer to connection_init"));
+            match message {
+                Some(Ok(Message::Text(text))) => {
+                    let v: Value = serde_json::from_str(&text).unwrap_or_default();
+                    if v["type"] == "connection_ack" {
+                        return Connect::Acknowledged(Self { socket, next_id: 1 });
+                    }
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    return Connect::Closed(frame.map_or(0, |f| u16::from(f.code)));
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => panic!("websocket error: {e}"),
+                None => return Connect::Closed(0),
+            }
+        }
+    }
+
+    /// Starts a subscription; returns its id.
+    ///
+    /// # Panics
+    /// When the message cannot be sent.
+    pub async fn subscribe(&mut self, query: &str) -> String {
+        let id = self.next_id.to_string();
+        self.next_id += 1;
+        self.socket
+            .send(Message::text(
+                json!({ "id": id, "type": "subscribe", "payload": { "query": query } }).to_string(),
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("cannot send: {e}"));
+        id
+    }
+
+    /// The next `next` payload's `data`, answering pings on the way.
+    ///
+    /// # Panics
+    /// When nothing arrives within `timeout`, the server reports an error, or the
+    /// connection closes.
+    pub async fn next_data(&mut self, timeout: Duration) -> Value {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .unwrap_or_else(|_| panic!("no subscription event within {timeout:?}"));
+            match message {
+                Some(Ok(Message::Text(text))) => {
+                    let v: Value = serde_json::from_str(&text).unwrap_or_default();
+                    match v["type"].as_str() {
+                        Some("next") => {
+                            if let Some(errors) = v["payload"].get("errors") {
+                                panic!("subscription error: {errors}");
+                            }
+                            return v["payload"]["data"].clone();
+                        }
+                        Some("ping") => {
+                            let _ = self
+                                .socket
+                                .send(Message::text(json!({ "type": "pong" }).to_string()))
+                                .await;
+                        }
+                        Some("error") => panic!("subscription refused: {v}"),
+                        Some("complete") => panic!("subscription completed: {v}"),
+                        _ => {}
+                    }
+                }
+                Some(Ok(Message::Close(frame))) => panic!("connection closed: {frame:?}"),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => panic!("websocket error: {e}"),
+                None => panic!("connection ended"),
+            }
+        }
+    }
+}
