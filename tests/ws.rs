@@ -19,7 +19,7 @@ pub struct WsClient {
 #[derive(Debug)]
 pub enum Connect {
     /// The server acknowledged the connection.
-    Acknowledged(WsClient),
+    Acknowledged(Box<WsClient>),
     /// The server closed it, with this close code.
     Closed(u16),
 }
@@ -62,7 +62,7 @@ impl WsClient {
                 Some(Ok(Message::Text(text))) => {
                     let v: Value = serde_json::from_str(&text).unwrap_or_default();
                     if v["type"] == "connection_ack" {
-                        return Connect::Acknowledged(Self { socket, next_id: 1 });
+                        return Connect::Acknowledged(Box::new(Self { socket, next_id: 1 }));
                     }
                 }
                 Some(Ok(Message::Close(frame))) => {
