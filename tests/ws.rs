@@ -20,8 +20,8 @@ pub struct WsClient {
 pub enum Connect {
     /// The server acknowledged the connection.
     Acknowledged(Box<WsClient>),
-    /// The server closed it, with this close code.
-    Closed(u16),
+    /// The server closed it, with this close code and reason.
+    Closed(u16, String),
 }
 
 impl std::fmt::Debug for WsClient {
@@ -66,11 +66,14 @@ impl WsClient {
                     }
                 }
                 Some(Ok(Message::Close(frame))) => {
-                    return Connect::Closed(frame.map_or(0, |f| u16::from(f.code)));
+                    return match frame {
+                        Some(f) => Connect::Closed(u16::from(f.code), f.reason.to_string()),
+                        None => Connect::Closed(0, String::new()),
+                    };
                 }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => panic!("websocket error: {e}"),
-                None => return Connect::Closed(0),
+                None => return Connect::Closed(0, String::new()),
             }
         }
     }

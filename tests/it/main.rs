@@ -11,6 +11,7 @@ mod crash;
 mod deadlines;
 mod delivery;
 mod meetings;
+mod notifications;
 mod operations;
 mod pagination;
 mod pathway;

@@ -1275,25 +1275,33 @@ pub fn notification_text(
 ) -> (String, String) {
     use kit_entity::domain::enums::Language;
     let when = local(due);
-    let (date, time) = (
-        when.date().format("%d-%m-%Y").to_string(),
-        when.time().format("%H:%M").to_string(),
-    );
+    // A deadline at midnight is the end of the day before: say so, not "00:00".
+    let end_of_day = when.time() == chrono::NaiveTime::MIN;
+    let day = if end_of_day {
+        when.date().pred_opt().unwrap_or(when.date())
+    } else {
+        when.date()
+    };
+    let date = day.format("%d-%m-%Y").to_string();
+    let time = when.time().format("%H:%M").to_string();
     match language {
         Language::Da => {
             let name = &rule.name_da;
+            let at = if end_of_day {
+                format!("ved udgangen af {date}")
+            } else {
+                format!("{date} kl. {time}")
+            };
             let (prefix, line) = match kind {
-                NotificationKind::Reminder => {
-                    ("Påmindelse", format!("Fristen udløber {date} kl. {time}."))
-                }
+                NotificationKind::Reminder => ("Påmindelse", format!("Fristen udløber {at}.")),
                 NotificationKind::Due => (
                     "Frist overskredet",
-                    format!("Fristen udløb {date} kl. {time} og er ikke overholdt."),
+                    format!("Fristen udløb {at} og er ikke overholdt."),
                 ),
                 NotificationKind::Escalation => (
                     "Eskaleret frist",
                     format!(
-                        "Fristen udløb {date} kl. {time} og er stadig ikke overholdt. Du får besked som leder."
+                        "Fristen udløb {at} og er stadig ikke overholdt. Du får besked som leder af enheden."
                     ),
                 ),
             };
@@ -1304,18 +1312,21 @@ pub fn notification_text(
         }
         Language::En => {
             let name = &rule.name_en;
+            let at = if end_of_day {
+                format!("the end of {date}")
+            } else {
+                format!("{date} at {time}")
+            };
             let (prefix, line) = match kind {
-                NotificationKind::Reminder => {
-                    ("Reminder", format!("The deadline is {date} at {time}."))
-                }
+                NotificationKind::Reminder => ("Reminder", format!("The deadline is {at}.")),
                 NotificationKind::Due => (
                     "Deadline missed",
-                    format!("The deadline was {date} at {time} and is not met."),
+                    format!("The deadline was {at} and is not met."),
                 ),
                 NotificationKind::Escalation => (
                     "Escalated deadline",
                     format!(
-                        "The deadline was {date} at {time} and is still not met. You are told as the leader."
+                        "The deadline was {at} and is still not met. You are told as the leader of the unit."
                     ),
                 ),
             };
@@ -1352,6 +1363,20 @@ mod tests {
         // 5 working days before a meeting on Monday 3 January 2028 (over New Year).
         let before = shift(cph(2028, 1, 3, 9), -5, OffsetUnit::WorkingDays, &cal, 3);
         assert_eq!(before, cph(2027, 12, 28, 0));
+        // Over Christmas 2026: 24 December is a working day nationally, not where the
+        // organization closes.
+        assert_eq!(
+            shift(cph(2026, 12, 22, 9), 3, OffsetUnit::WorkingDays, &cal, 3),
+            cph(2026, 12, 29, 0)
+        );
+        let closed = WorkingCalendar::with_closures([
+            NaiveDate::from_ymd_opt(2026, 12, 24).unwrap_or_default(),
+            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default(),
+        ]);
+        assert_eq!(
+            shift(cph(2026, 12, 22, 9), 3, OffsetUnit::WorkingDays, &closed, 3),
+            cph(2026, 12, 30, 0)
+        );
         assert_eq!(
             shift(cph(2027, 1, 31, 9), 1, OffsetUnit::Cadence, &cal, 3),
             cph(2027, 5, 1, 0)
@@ -1359,6 +1384,68 @@ mod tests {
         assert_eq!(
             shift(cph(2027, 1, 1, 9), 24, OffsetUnit::Hours, &cal, 3),
             cph(2027, 1, 2, 9)
+        );
+    }
+
+    #[test]
+    fn notification_texts_say_the_end_of_the_day_in_the_reader_s_language() {
+        use kit_entity::domain::enums::{Language, RuleAnchor, RuleEvent};
+        let rule = deadline_rule::Model {
+            id: kit_entity::ids::DeadlineRuleId(1),
+            organization_id: None,
+            code: "start-meeting".into(),
+            version: 1,
+            name_da: "Opstartsmødet holdes inden for 20 arbejdsdage".into(),
+            name_en: "The start meeting is held within 20 working days".into(),
+            description: String::new(),
+            start_event: RuleEvent::IntakeAccepted,
+            start_filter: None,
+            anchor: RuleAnchor::Event,
+            offset_value: 20,
+            offset_unit: OffsetUnit::WorkingDays,
+            met_by_event: RuleEvent::MeetingHeld,
+            met_by_filter: Some("START".into()),
+            per_sector: false,
+            alert_to: AlertTo::IntakeUnit,
+            alert_sector: None,
+            reminders: "[]".into(),
+            escalate_after_working_days: Some(3),
+            superseded_at: None,
+            created_by_id: None,
+            created_at: cph(2026, 1, 1, 0),
+        };
+        let due = cph(2026, 12, 22, 0);
+        let (subject, body) = notification_text(
+            NotificationKind::Due,
+            &rule,
+            "KIT-2026-000001",
+            due,
+            Language::Da,
+            "https://kit.example",
+        );
+        assert_eq!(
+            subject,
+            "Frist overskredet: Opstartsmødet holdes inden for 20 arbejdsdage – sag KIT-2026-000001"
+        );
+        assert!(
+            body.contains("Fristen udløb ved udgangen af 21-12-2026 og er ikke overholdt."),
+            "{body}"
+        );
+        let (subject, body) = notification_text(
+            NotificationKind::Reminder,
+            &rule,
+            "KIT-2026-000001",
+            cph(2026, 11, 24, 9),
+            Language::En,
+            "https://kit.example",
+        );
+        assert!(
+            subject.starts_with("Reminder: The start meeting"),
+            "{subject}"
+        );
+        assert!(
+            body.contains("The deadline is 24-11-2026 at 09:00."),
+            "{body}"
         );
     }
 
