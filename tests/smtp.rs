@@ -64,6 +64,8 @@ impl SmtpSink {
         let shared = Arc::clone(&state);
         let task = tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
+                // Replies go out at once, as from a real MTA (no Nagle delay on loopback).
+                let _ = socket.set_nodelay(true);
                 let state = Arc::clone(&shared);
                 tokio::spawn(async move {
                     let _ = session(socket, state).await;

@@ -954,6 +954,30 @@ pub struct Announced {
     pub recipient: ProfessionalId,
 }
 
+/// The statement a sweep claims its batch with: the deadlines whose next action is due,
+/// earliest first, from the partial index on `next_action_at`; on PostgreSQL locked
+/// `FOR UPDATE SKIP LOCKED`, so concurrent sweepers take disjoint batches.
+#[must_use]
+pub fn claim(
+    backend: DbBackend,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> sea_orm::Select<deadline::Entity> {
+    let query = deadline::Entity::find()
+        .filter(deadline::Column::NextActionAt.is_not_null())
+        .filter(deadline::Column::NextActionAt.lte(now))
+        .order_by_asc(deadline::Column::NextActionAt)
+        .limit(limit);
+    if backend == DbBackend::Postgres {
+        query.lock_with_behavior(
+            sea_orm::sea_query::LockType::Update,
+            sea_orm::sea_query::LockBehavior::SkipLocked,
+        )
+    } else {
+        query
+    }
+}
+
 /// What one sweep did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Swept {
@@ -975,17 +999,7 @@ pub async fn sweep(
 ) -> Result<Swept> {
     let txn = crate::db::begin_write(db).await?;
     let backend = txn.get_database_backend();
-    let mut query = deadline::Entity::find()
-        .filter(deadline::Column::NextActionAt.is_not_null())
-        .filter(deadline::Column::NextActionAt.lte(now))
-        .order_by_asc(deadline::Column::NextActionAt)
-        .limit(limit);
-    if backend == DbBackend::Postgres {
-        query = query.lock_with_behavior(
-            sea_orm::sea_query::LockType::Update,
-            sea_orm::sea_query::LockBehavior::SkipLocked,
-        );
-    }
+    let query = claim(backend, now, limit);
     let due = query.all(&txn).await?;
     let claimed = due.len();
     let mut announced = Vec::new();
