@@ -3,14 +3,20 @@
 //! so a repeated send overwrites rather than doubles.
 //!
 //! Each SMTP conversation is bounded by a timeout and uses its own connection, so a
-//! conversation cut short can never leave a half-used connection for the next message.
+//! conversation cut short can never leave a half-used connection for the next message. Plain
+//! and STARTTLS connections are made here, with `TCP_NODELAY`; implicit TLS (`smtps://`)
+//! goes through lettre's transport.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::settings::Settings;
@@ -41,11 +47,142 @@ impl SendError {
     }
 }
 
+/// Whether a plain SMTP connection is upgraded with STARTTLS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StartTls {
+    /// Never (`smtp://host`).
+    Off,
+    /// When the server offers it (`?tls=opportunistic`).
+    Opportunistic,
+    /// Always; refuse to send otherwise (`?tls=required`).
+    Required,
+}
+
+/// An SMTP server reached over TCP (`smtp://`), optionally upgraded with STARTTLS.
+#[derive(Clone)]
+pub struct SmtpEndpoint {
+    host: String,
+    port: u16,
+    starttls: StartTls,
+    credentials: Option<Credentials>,
+    hello: ClientId,
+}
+
+impl SmtpEndpoint {
+    /// Reads an `smtp://` URL the way lettre does: default port 25, or 587 with `tls=`; the
+    /// path names the EHLO host; user and password are percent-decoded.
+    fn parse(url: &str) -> Result<Self, String> {
+        let url = url::Url::parse(url).map_err(|e| e.to_string())?;
+        let host = url
+            .host_str()
+            .ok_or("the URL names no host")?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let tls = url
+            .query_pairs()
+            .find(|(k, _)| k == "tls")
+            .map(|(_, v)| v.to_string());
+        let starttls = match tls.as_deref() {
+            None => StartTls::Off,
+            Some("opportunistic") => StartTls::Opportunistic,
+            Some("required") => StartTls::Required,
+            Some(other) => return Err(format!("unknown tls={other}")),
+        };
+        let port = url
+            .port()
+            .unwrap_or(if starttls == StartTls::Off { 25 } else { 587 });
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .to_string()
+        };
+        let credentials = url
+            .password()
+            .map(|password| Credentials::new(decode(url.username()), decode(password)));
+        let hello = if url.path().len() > 1 {
+            ClientId::Domain(url.path().trim_matches('/').to_owned())
+        } else {
+            ClientId::default()
+        };
+        Ok(Self {
+            host,
+            port,
+            starttls,
+            credentials,
+            hello,
+        })
+    }
+
+    /// One conversation: connect, EHLO, STARTTLS and AUTH as configured, send, QUIT.
+    ///
+    /// The socket has Nagle's algorithm off: the client writes the message and its final
+    /// `.` separately, and with Nagle on, that `.` waits for the server's delayed ACK —
+    /// 40 ms on every message.
+    async fn send(&self, message: &Message) -> Result<(), SendError> {
+        let smtp = |e: lettre::transport::smtp::Error| {
+            if e.is_permanent() || e.is_client() {
+                SendError::permanent(e.to_string())
+            } else {
+                SendError::transient(e.to_string())
+            }
+        };
+        let stream = tokio::net::TcpStream::connect((self.host.as_str(), self.port))
+            .await
+            .map_err(|e| {
+                SendError::transient(format!(
+                    "cannot connect to {}:{}: {e}",
+                    self.host, self.port
+                ))
+            })?;
+        stream
+            .set_nodelay(true)
+            .map_err(|e| SendError::transient(e.to_string()))?;
+        let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello)
+            .await
+            .map_err(smtp)?;
+        match self.starttls {
+            StartTls::Required => {
+                let tls = TlsParameters::new(self.host.clone()).map_err(smtp)?;
+                conn.starttls(tls, &self.hello).await.map_err(smtp)?;
+            }
+            StartTls::Opportunistic if conn.can_starttls() => {
+                let tls = TlsParameters::new(self.host.clone()).map_err(smtp)?;
+                conn.starttls(tls, &self.hello).await.map_err(smtp)?;
+            }
+            StartTls::Opportunistic | StartTls::Off => {}
+        }
+        if let Some(credentials) = &self.credentials {
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
+                .await
+                .map_err(smtp)?;
+        }
+        let result = conn
+            .send(message.envelope(), &message.formatted())
+            .await
+            .map_err(smtp);
+        if result.is_ok() {
+            // The message is accepted; a failing QUIT changes nothing.
+            let _ = conn.quit().await;
+        } else {
+            conn.abort().await;
+        }
+        result.map(|_| ())
+    }
+}
+
 /// Where mail goes.
 #[derive(Clone)]
 pub enum Mailer {
-    /// An SMTP server.
+    /// An SMTP server over TCP, optionally with STARTTLS (`smtp://`).
     Smtp {
+        /// The server.
+        endpoint: Arc<SmtpEndpoint>,
+        /// How long one conversation may take.
+        timeout: Duration,
+    },
+    /// An SMTP server over implicit TLS (`smtps://`).
+    Smtps {
         /// The transport.
         transport: AsyncSmtpTransport<Tokio1Executor>,
         /// How long one conversation may take.
@@ -58,7 +195,10 @@ pub enum Mailer {
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Smtp { .. } => f.write_str("Mailer::Smtp"),
+            Self::Smtp { endpoint, .. } => {
+                write!(f, "Mailer::Smtp({}:{})", endpoint.host, endpoint.port)
+            }
+            Self::Smtps { .. } => f.write_str("Mailer::Smtps"),
             Self::Folder(dir) => write!(f, "Mailer::Folder({})", dir.display()),
         }
     }
@@ -72,14 +212,23 @@ impl Mailer {
     pub fn from_settings(settings: &Settings) -> Result<Self, String> {
         let timeout = Duration::from_secs(settings.mail_timeout_secs.max(1));
         match &settings.smtp_url {
-            Some(url) => {
+            Some(url) if url.starts_with("smtps:") => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| format!("KIT_SMTP_URL is not usable: {e}"))?
                     .timeout(Some(timeout))
                     .pool_config(PoolConfig::new().max_size(0))
                     .build();
-                Ok(Self::Smtp { transport, timeout })
+                Ok(Self::Smtps { transport, timeout })
             }
+            Some(url) if url.starts_with("smtp:") => {
+                let endpoint = SmtpEndpoint::parse(url)
+                    .map_err(|e| format!("KIT_SMTP_URL is not usable: {e}"))?;
+                Ok(Self::Smtp {
+                    endpoint: Arc::new(endpoint),
+                    timeout,
+                })
+            }
+            Some(_) => Err("KIT_SMTP_URL must start with smtp:// or smtps://".to_owned()),
             None => Ok(Self::Folder(settings.mail_dir.clone())),
         }
     }
@@ -90,7 +239,15 @@ impl Mailer {
     /// [`SendError`], transient or permanent.
     pub async fn send(&self, message: Message, message_id: &str) -> Result<(), SendError> {
         match self {
-            Self::Smtp { transport, timeout } => {
+            Self::Smtp { endpoint, timeout } => {
+                match tokio::time::timeout(*timeout, endpoint.send(&message)).await {
+                    Ok(result) => result,
+                    Err(_) => Err(SendError::transient(format!(
+                        "no answer from the SMTP server within {timeout:?}"
+                    ))),
+                }
+            }
+            Self::Smtps { transport, timeout } => {
                 // The transport keeps no idle connections (pool size 0): a conversation cut
                 // short by the timeout never leaves a half-used connection for the next one.
                 match tokio::time::timeout(*timeout, transport.send(message)).await {
