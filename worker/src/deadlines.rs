@@ -788,46 +788,119 @@ async fn withdraw<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn professional_of<C: ConnectionTrait>(
-    db: &C,
-    p: &participant::Model,
-) -> Result<Option<professional::Model>> {
-    match p.professional_id {
-        Some(id) => Ok(professional::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .filter(|p| p.is_active)),
-        None => Ok(None),
-    }
+/// What a sweep looks up again and again, each loaded once per sweep.
+#[derive(Default)]
+struct Lookups {
+    cases: HashMap<CaseId, case::Model>,
+    rules: HashMap<kit_entity::ids::DeadlineRuleId, deadline_rule::Model>,
+    calendars: HashMap<OrganizationId, WorkingCalendar>,
+    intake: HashMap<OrganizationId, Vec<ProfessionalId>>,
+    people: HashMap<ProfessionalId, Option<professional::Model>>,
 }
 
-async fn intake_members<C: ConnectionTrait>(
-    db: &C,
-    case_id: CaseId,
-) -> Result<Vec<ProfessionalId>> {
-    let Some(case) = case::Entity::find_by_id(case_id).one(db).await? else {
-        return Ok(Vec::new());
-    };
-    let units: Vec<_> = unit::Entity::find()
-        .filter(unit::Column::OrganizationId.eq(case.municipality_id))
-        .filter(unit::Column::IsIntake.eq(true))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| u.id)
-        .collect();
-    if units.is_empty() {
-        return Ok(Vec::new());
+impl Lookups {
+    async fn case<C: ConnectionTrait>(&mut self, db: &C, id: CaseId) -> Result<case::Model> {
+        if let Some(c) = self.cases.get(&id) {
+            return Ok(c.clone());
+        }
+        let c = case::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or_else(|| Error::internal("a deadline's case is missing"))?;
+        self.cases.insert(id, c.clone());
+        Ok(c)
     }
-    Ok(professional::Entity::find()
-        .filter(professional::Column::UnitId.is_in(units))
-        .filter(professional::Column::IsActive.eq(true))
-        .order_by_asc(professional::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect())
+
+    async fn rule<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        id: kit_entity::ids::DeadlineRuleId,
+    ) -> Result<deadline_rule::Model> {
+        if let Some(r) = self.rules.get(&id) {
+            return Ok(r.clone());
+        }
+        let r = deadline_rule::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or_else(|| Error::internal("a deadline's rule is missing"))?;
+        self.rules.insert(id, r.clone());
+        Ok(r)
+    }
+
+    async fn calendar<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        organization: OrganizationId,
+    ) -> Result<WorkingCalendar> {
+        if let Some(c) = self.calendars.get(&organization) {
+            return Ok(c.clone());
+        }
+        let c = calendar_of(db, organization).await?;
+        self.calendars.insert(organization, c.clone());
+        Ok(c)
+    }
+
+    /// An active professional.
+    async fn person<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        id: ProfessionalId,
+    ) -> Result<Option<professional::Model>> {
+        if let Some(p) = self.people.get(&id) {
+            return Ok(p.clone());
+        }
+        let p = professional::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .filter(|p| p.is_active);
+        self.people.insert(id, p.clone());
+        Ok(p)
+    }
+
+    async fn professional_of<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        p: &participant::Model,
+    ) -> Result<Option<professional::Model>> {
+        match p.professional_id {
+            Some(id) => self.person(db, id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The active members of a municipality's intake unit.
+    async fn intake<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        municipality: OrganizationId,
+    ) -> Result<Vec<ProfessionalId>> {
+        if let Some(i) = self.intake.get(&municipality) {
+            return Ok(i.clone());
+        }
+        let units: Vec<_> = unit::Entity::find()
+            .filter(unit::Column::OrganizationId.eq(municipality))
+            .filter(unit::Column::IsIntake.eq(true))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| u.id)
+            .collect();
+        let members: Vec<ProfessionalId> = if units.is_empty() {
+            Vec::new()
+        } else {
+            professional::Entity::find()
+                .filter(professional::Column::UnitId.is_in(units))
+                .filter(professional::Column::IsActive.eq(true))
+                .order_by_asc(professional::Column::Id)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| p.id)
+                .collect()
+        };
+        self.intake.insert(municipality, members.clone());
+        Ok(members)
+    }
 }
 
 /// Who a rule's reminders and alerts go to for a case, now. When nobody holds the position,
@@ -842,6 +915,20 @@ pub async fn recipients<C: ConnectionTrait>(
     sector: Option<Sector>,
     agreement_id: Option<AgreementId>,
 ) -> Result<Vec<ProfessionalId>> {
+    let mut lookups = Lookups::default();
+    let case = lookups.case(db, case_id).await?;
+    recipients_with(db, &mut lookups, rule, &case, sector, agreement_id).await
+}
+
+async fn recipients_with<C: ConnectionTrait>(
+    db: &C,
+    lookups: &mut Lookups,
+    rule: &deadline_rule::Model,
+    case: &case::Model,
+    sector: Option<Sector>,
+    agreement_id: Option<AgreementId>,
+) -> Result<Vec<ProfessionalId>> {
+    let case_id = case.id;
     let mut found = Vec::new();
     match rule.alert_to {
         AlertTo::IntakeUnit => {}
@@ -853,7 +940,7 @@ pub async fn recipients<C: ConnectionTrait>(
             };
             for c in active_contacts(db, case_id).await? {
                 if wanted.is_none_or(|s| s == c.sector)
-                    && let Some(p) = professional_of(db, &c).await?
+                    && let Some(p) = lookups.professional_of(db, &c).await?
                 {
                     found.push(p.id);
                 }
@@ -867,7 +954,7 @@ pub async fn recipients<C: ConnectionTrait>(
                 .all(db)
                 .await?
             {
-                if let Some(p) = professional_of(db, &c).await? {
+                if let Some(p) = lookups.professional_of(db, &c).await? {
                     found.push(p.id);
                 }
             }
@@ -877,14 +964,14 @@ pub async fn recipients<C: ConnectionTrait>(
                 Some(id) => agreement::Entity::find_by_id(id).one(db).await?,
                 None => None,
             } && let Some(owner) = participant::Entity::find_by_id(a.owner_id).one(db).await?
-                && let Some(p) = professional_of(db, &owner).await?
+                && let Some(p) = lookups.professional_of(db, &owner).await?
             {
                 found.push(p.id);
             }
         }
     }
     if found.is_empty() {
-        found = intake_members(db, case_id).await?;
+        found = lookups.intake(db, case.municipality_id).await?;
     }
     found.dedup();
     Ok(found)
@@ -894,8 +981,9 @@ pub async fn recipients<C: ConnectionTrait>(
 /// that, the intake unit.
 async fn leaders_of<C: ConnectionTrait>(
     db: &C,
+    lookups: &mut Lookups,
     people: &[ProfessionalId],
-    case_id: CaseId,
+    municipality: OrganizationId,
 ) -> Result<Vec<ProfessionalId>> {
     let units: Vec<_> = if people.is_empty() {
         Vec::new()
@@ -924,7 +1012,7 @@ async fn leaders_of<C: ConnectionTrait>(
     };
     let mut leaders = leaders_of_units(units).await?;
     if leaders.is_empty() {
-        let intake = intake_members(db, case_id).await?;
+        let intake = lookups.intake(db, municipality).await?;
         let intake_units: Vec<_> = if intake.is_empty() {
             Vec::new()
         } else {
@@ -1003,32 +1091,22 @@ pub async fn sweep(
     let due = query.all(&txn).await?;
     let claimed = due.len();
     let mut announced = Vec::new();
-    let mut rules: HashMap<kit_entity::ids::DeadlineRuleId, deadline_rule::Model> = HashMap::new();
-    let mut calendars: HashMap<CaseId, WorkingCalendar> = HashMap::new();
+    let mut lookups = Lookups::default();
+    // The batch's cases in one statement.
+    let case_ids: Vec<CaseId> = due.iter().map(|d| d.case_id).collect();
+    if !case_ids.is_empty() {
+        for c in case::Entity::find()
+            .filter(case::Column::Id.is_in(case_ids))
+            .all(&txn)
+            .await?
+        {
+            lookups.cases.insert(c.id, c);
+        }
+    }
     for d in due {
-        let rule = match rules.get(&d.rule_id) {
-            Some(r) => r.clone(),
-            None => {
-                let r = deadline_rule::Entity::find_by_id(d.rule_id)
-                    .one(&txn)
-                    .await?
-                    .ok_or_else(|| Error::internal("a deadline's rule is missing"))?;
-                rules.insert(r.id, r.clone());
-                r
-            }
-        };
-        let calendar = match calendars.get(&d.case_id) {
-            Some(c) => c.clone(),
-            None => {
-                let case = case::Entity::find_by_id(d.case_id)
-                    .one(&txn)
-                    .await?
-                    .ok_or_else(|| Error::internal("a deadline's case is missing"))?;
-                let c = calendar_of(&txn, case.municipality_id).await?;
-                calendars.insert(d.case_id, c.clone());
-                c
-            }
-        };
+        let rule = lookups.rule(&txn, d.rule_id).await?;
+        let case = lookups.case(&txn, d.case_id).await?;
+        let calendar = lookups.calendar(&txn, case.municipality_id).await?;
         let stage = d.next_stage.unwrap_or(0);
         let kind = stage_kind(&rule, stage);
         let open = matches!(d.status, DeadlineStatus::Pending | DeadlineStatus::Missed);
@@ -1036,14 +1114,18 @@ pub async fn sweep(
         // dropped: the due alert says more.
         let stale_reminder = kind == NotificationKind::Reminder && d.due_at <= now;
         if open && !stale_reminder {
-            let to = recipients(&txn, &rule, d.case_id, d.sector, d.agreement_id).await?;
+            let to =
+                recipients_with(&txn, &mut lookups, &rule, &case, d.sector, d.agreement_id).await?;
             let to = if kind == NotificationKind::Escalation {
-                leaders_of(&txn, &to, d.case_id).await?
+                leaders_of(&txn, &mut lookups, &to, case.municipality_id).await?
             } else {
                 to
             };
             for recipient in to {
-                if let Some(id) = notify(&txn, now, &d, stage, kind, recipient).await? {
+                let person = lookups.person(&txn, recipient).await?;
+                if let Some(id) =
+                    notify(&txn, now, &d, stage, kind, recipient, person.as_ref()).await?
+                {
                     announced.push(Announced { id, recipient });
                 }
             }
@@ -1098,6 +1180,7 @@ async fn notify<C: ConnectionTrait>(
     stage: i32,
     kind: NotificationKind,
     recipient: ProfessionalId,
+    person: Option<&professional::Model>,
 ) -> Result<Option<NotificationId>> {
     let inserted = notification::Entity::insert(notification::ActiveModel {
         id: NotSet,
@@ -1108,30 +1191,18 @@ async fn notify<C: ConnectionTrait>(
         created_at: Set(now),
         read_at: Set(None),
     })
-    .on_conflict(
-        OnConflict::columns([
-            notification::Column::DeadlineId,
-            notification::Column::Stage,
-            notification::Column::RecipientId,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(db)
+    .on_conflict_do_nothing_on([
+        notification::Column::DeadlineId,
+        notification::Column::Stage,
+        notification::Column::RecipientId,
+    ])
+    .exec_with_returning(db)
     .await?;
-    if inserted == 0 {
-        return Ok(None);
-    }
-    let Some(n) = notification::Entity::find()
-        .filter(notification::Column::DeadlineId.eq(d.id))
-        .filter(notification::Column::Stage.eq(stage))
-        .filter(notification::Column::RecipientId.eq(recipient))
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
+    let n = match inserted {
+        sea_orm::TryInsertResult::Inserted(n) => n,
+        sea_orm::TryInsertResult::Conflicted | sea_orm::TryInsertResult::Empty => return Ok(None),
     };
-    let Some(person) = professional::Entity::find_by_id(recipient).one(db).await? else {
+    let Some(person) = person else {
         return Ok(Some(n.id));
     };
     let row = delivery::Entity::insert(delivery::ActiveModel {
