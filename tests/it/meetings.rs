@@ -648,3 +648,180 @@ async fn meetings_are_listed_for_those_who_may_see_them() {
         .await;
     assert_eq!(none.data()["viewer"]["upcomingMeetings"]["totalCount"], 0);
 }
+
+/// The `n` messages the SMTP server has received, once they have all arrived; the meeting's
+/// outbox holds exactly these, so no more are on their way.
+async fn sent(s: &Setup, token: &str, id: &str, n: usize) -> Vec<Invite> {
+    let all = s.sink.wait_for(n, Duration::from_secs(20)).await;
+    assert_eq!(all.len(), n, "{n} messages in all");
+    let m = s.app.gql(token, MEETING, json!({ "id": id })).await.data()["meeting"].clone();
+    assert_eq!(m["deliveries"].as_array().map(Vec::len), Some(n), "{m}");
+    all.iter().map(Invite::parse).collect()
+}
+
+#[tokio::test]
+async fn people_who_leave_a_case_leave_its_meetings_and_a_successor_takes_their_place() {
+    let s = setup(|_| {}).await;
+    let t = &s.w.intake_a.token;
+    let id = s
+        .request(s.everyone(), "2026-11-24T10:00:00+01:00", json!({}))
+        .await;
+    let _ = eventually("no slot", Duration::from_secs(20), || async {
+        s.meeting(&id).await["schedulingNote"]
+            .as_str()
+            .map(str::to_owned)
+    })
+    .await;
+    let r = s
+        .app
+        .gql(
+            &s.w.caseworker_a.token,
+            SCHEDULE,
+            json!({ "input": { "meetingId": id, "startsAt": "2026-12-07T13:00:00+01:00" } }),
+        )
+        .await;
+    assert_eq!(r.data()["scheduleMeeting"]["meeting"]["sequence"], 0);
+    assert_eq!(s.sink.wait_for(4, Duration::from_secs(20)).await.len(), 4);
+    // Read as the intake unit: those who leave lose sight of the case.
+    let meeting =
+        || async { s.app.gql(t, MEETING, json!({ "id": id })).await.data()["meeting"].clone() };
+    let invited = |m: &Value| -> Vec<String> {
+        let mut ids: Vec<String> = m["invitees"]
+            .as_array()
+            .map(|i| {
+                i.iter()
+                    .map(|i| {
+                        i["participant"]["id"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    };
+    let organizer_of = |i: &Invite| -> String {
+        i.unfolded()
+            .lines()
+            .find(|l| l.starts_with("ORGANIZER"))
+            .and_then(|l| l.rsplit_once("mailto:"))
+            .map(|(_, a)| a.to_owned())
+            .unwrap_or_default()
+    };
+    let end = r#"mutation($id: ID!) { endParticipation(input: { participantId: $id, reason: "Skifter job" }) { participant { isActive } } }"#;
+
+    // 1. A new municipal contact replaces the organizer: the old contact gets a cancellation,
+    //    the new one the invitation, and everyone else the update naming the new organizer.
+    let r = s
+        .app
+        .gql(
+            t,
+            ops::ASSIGN,
+            json!({ "case": s.case, "p": s.w.ppr_a.gid }),
+        )
+        .await;
+    let successor = r.data()["assignResponsibleContact"]["responsibleContact"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let m = meeting().await;
+    assert_eq!(m["organizer"]["id"], successor.as_str());
+    assert_eq!(m["sequence"], 1);
+    let mut expected = vec![
+        successor.clone(),
+        s.psychiatrist.clone(),
+        s.guardian.clone(),
+        s.external.clone(),
+    ];
+    expected.sort();
+    assert_eq!(invited(&m), expected);
+    let all = sent(&s, t, &id, 9).await;
+    let update = &all[4..];
+    let cancel: Vec<_> = update.iter().filter(|i| i.method() == "CANCEL").collect();
+    assert_eq!(cancel.len(), 1);
+    assert_eq!(cancel[0].to, "caseworker.a@kit.test");
+    assert_eq!(cancel[0].event().1, 1);
+    let mut requests: Vec<_> = update
+        .iter()
+        .filter(|i| i.method() == "REQUEST")
+        .map(|i| {
+            assert_eq!(i.event().1, 1);
+            assert_eq!(organizer_of(i), "ppr.a@kit.test");
+            assert_private(i);
+            i.to.clone()
+        })
+        .collect();
+    requests.sort();
+    assert_eq!(
+        requests,
+        [
+            "lone@example.dk",
+            "ppr.a@kit.test",
+            "psychiatrist@kit.test",
+            "psykolog@example.dk"
+        ]
+    );
+
+    // 2. An invitee who is not the organizer leaves: only they hear of it.
+    let r = s.app.gql(t, end, json!({ "id": s.psychiatrist })).await;
+    assert_eq!(
+        r.data()["endParticipation"]["participant"]["isActive"],
+        false
+    );
+    let all = sent(&s, t, &id, 10).await;
+    assert_eq!(all[9].method(), "CANCEL");
+    assert_eq!(all[9].to, "psychiatrist@kit.test");
+    assert_eq!(all[9].event().1, 2);
+    assert_eq!(meeting().await["organizer"]["id"], successor.as_str());
+
+    // 3. The organizer leaves and no responsible contact remains: the meeting stands, without
+    //    an organizer, and the others are not disturbed.
+    let _ = s.app.gql(t, end, json!({ "id": successor })).await.data();
+    let all = sent(&s, t, &id, 11).await;
+    assert_eq!(all[10].method(), "CANCEL");
+    assert_eq!(all[10].to, "ppr.a@kit.test");
+    let m = meeting().await;
+    assert_eq!(m["status"], "SCHEDULED");
+    assert_eq!(m["organizer"], Value::Null);
+    let mut expected = vec![s.guardian.clone(), s.external.clone()];
+    expected.sort();
+    assert_eq!(invited(&m), expected);
+
+    // 4. The next contact takes the meeting over, is invited, and the others are told.
+    let r = s
+        .app
+        .gql(
+            t,
+            ops::ASSIGN,
+            json!({ "case": s.case, "p": s.w.caseworker2_a.gid }),
+        )
+        .await;
+    let next = r.data()["assignResponsibleContact"]["responsibleContact"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let m = meeting().await;
+    assert_eq!(m["organizer"]["id"], next.as_str());
+    assert_eq!(m["sequence"], 4);
+    let all = sent(&s, t, &id, 14).await;
+    let mut requests: Vec<_> = all[11..]
+        .iter()
+        .map(|i| {
+            assert_eq!(i.method(), "REQUEST");
+            assert_eq!(i.event().1, 4);
+            assert_eq!(organizer_of(i), "caseworker2.a@kit.test");
+            i.to.clone()
+        })
+        .collect();
+    requests.sort();
+    assert_eq!(
+        requests,
+        [
+            "caseworker2.a@kit.test",
+            "lone@example.dk",
+            "psykolog@example.dk"
+        ]
+    );
+}

@@ -19,6 +19,7 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 
 use crate::deadlines::{self, Event};
@@ -631,21 +632,201 @@ pub async fn invitee<C: ConnectionTrait>(
     Ok(meeting_invitee::Entity::find_by_id(id).one(db).await?)
 }
 
-/// A responsible contact has joined the case: meetings the pathway planned while nobody could
-/// organize them are handed to the scheduler again.
+/// Someone's participation in a case has ended: they leave the meetings still ahead.
+///
+/// `successor` — the responsible contact who replaced them — takes their place: their
+/// invitations and the meetings they organized. A meeting they organized without a successor
+/// goes to another responsible contact of the case (the municipality's first) or, when there
+/// is none, waits without an organizer for the next contact ([`contact_joined`]).
+///
+/// For a scheduled meeting the person leaving receives a CANCEL with the next SEQUENCE and the
+/// successor a REQUEST; when the organizer changes, every invitee receives the update, since
+/// the ORGANIZER of their copy changes. A planned meeting with a new organizer is handed to the
+/// scheduler again: office hours and busy times are the new organizer's.
 ///
 /// # Errors
-/// When the database fails.
-pub async fn organizer_available<C: ConnectionTrait>(db: &C, case_id: CaseId) -> Result<()> {
-    let waiting = meeting::Entity::find()
-        .filter(meeting::Column::CaseId.eq(case_id))
-        .filter(meeting::Column::Status.eq(MeetingStatus::Planned))
-        .filter(meeting::Column::OrganizerId.is_null())
-        .filter(meeting::Column::Milestone.is_not_null())
-        .all(db)
-        .await?;
-    for m in waiting {
-        request_scheduling(db, m.id).await?;
+/// When the database fails, or [`Error::Conflict`] when a meeting changed meanwhile.
+pub async fn participant_left<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+    leaving: ParticipantId,
+    successor: Option<ParticipantId>,
+) -> Result<()> {
+    for m in meetings_ahead(db, case_id).await? {
+        let invitees = active_invitees(db, m.id).await?;
+        let invitation = invitees
+            .iter()
+            .find(|i| i.participant_id == leaving)
+            .cloned();
+        let organizes = m.organizer_id == Some(leaving);
+        if invitation.is_none() && !organizes {
+            continue;
+        }
+        let organizer = if organizes {
+            match successor {
+                Some(s) => Some(s),
+                None => crate::schedule::pick_organizer(db, case_id).await?,
+            }
+        } else {
+            m.organizer_id
+        };
+        let saved = bump(db, now, &m, organizer).await?;
+        if let Some(invitation) = &invitation {
+            let removed = meeting_invitee::Entity::update_many()
+                .col_expr(meeting_invitee::Column::RemovedAt, Expr::value(Some(now)))
+                .filter(meeting_invitee::Column::Id.eq(invitation.id))
+                .filter(meeting_invitee::Column::RemovedAt.is_null())
+                .exec(db)
+                .await?;
+            if removed.rows_affected == 1 && saved.status == MeetingStatus::Scheduled {
+                let invitation = meeting_invitee::Model {
+                    removed_at: Some(now),
+                    ..invitation.clone()
+                };
+                queue_deliveries(
+                    db,
+                    now,
+                    &saved,
+                    ItipMethod::Cancel,
+                    std::slice::from_ref(&invitation),
+                )
+                .await?;
+            }
+        }
+        // A pathway meeting nobody is invited to yet gets its invitees when it is scheduled.
+        let mut joining = Vec::new();
+        if !invitees.is_empty() {
+            if let (Some(s), Some(i)) = (successor, &invitation) {
+                joining.push((s, i.required));
+            }
+            if organizes && let Some(o) = organizer {
+                joining.push((o, true));
+            }
+        }
+        let joined = invite_unless_present(db, now, saved.id, &joining).await?;
+        after_hand_over(db, now, &saved, organizes && organizer.is_some(), &joined).await?;
     }
     Ok(())
+}
+
+/// A responsible contact has joined the case: meetings still ahead that have no organizer —
+/// because the one who organized them left — become theirs, and they are invited. Scheduled
+/// ones send every invitee the update; planned ones go back to the scheduler, as do those
+/// the pathway planned while nobody could organize them.
+///
+/// # Errors
+/// When the database fails, or [`Error::Conflict`] when a meeting changed meanwhile.
+pub async fn contact_joined<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+    contact: ParticipantId,
+) -> Result<()> {
+    for m in meetings_ahead(db, case_id).await? {
+        if m.organizer_id.is_some() {
+            continue;
+        }
+        if m.status == MeetingStatus::Planned && m.milestone.is_some() {
+            // The scheduler picks the pathway's organizer and invitees itself.
+            request_scheduling(db, m.id).await?;
+            continue;
+        }
+        let invitees = active_invitees(db, m.id).await?;
+        let saved = bump(db, now, &m, Some(contact)).await?;
+        let joining = if invitees.is_empty() && m.milestone.is_some() {
+            Vec::new()
+        } else {
+            vec![(contact, true)]
+        };
+        let joined = invite_unless_present(db, now, saved.id, &joining).await?;
+        after_hand_over(db, now, &saved, true, &joined).await?;
+    }
+    Ok(())
+}
+
+/// The case's meetings that are neither held nor cancelled.
+async fn meetings_ahead<C: ConnectionTrait>(
+    db: &C,
+    case_id: CaseId,
+) -> Result<Vec<meeting::Model>> {
+    Ok(meeting::Entity::find()
+        .filter(meeting::Column::CaseId.eq(case_id))
+        .filter(meeting::Column::Status.is_in([MeetingStatus::Planned, MeetingStatus::Scheduled]))
+        .order_by_asc(meeting::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Saves a new organizer; a scheduled meeting's SEQUENCE grows, because invitees are told.
+async fn bump<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    m: &meeting::Model,
+    organizer: Option<ParticipantId>,
+) -> Result<meeting::Model> {
+    let mut changed = m.clone();
+    changed.organizer_id = organizer;
+    if m.status == MeetingStatus::Scheduled {
+        changed.sequence += 1;
+    }
+    changed.updated_at = now;
+    save_guarded(db, m, changed).await
+}
+
+/// Invites those of `joining` who are not invited yet — neither by this participation nor,
+/// for a professional, by another of theirs in the case.
+async fn invite_unless_present<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    meeting_id: MeetingId,
+    joining: &[(ParticipantId, bool)],
+) -> Result<Vec<meeting_invitee::Model>> {
+    let mut joined: Vec<meeting_invitee::Model> = Vec::new();
+    for &(participant_id, required) in joining {
+        let invited = active_invitees(db, meeting_id).await?;
+        let ids: Vec<ParticipantId> = invited.iter().map(|i| i.participant_id).collect();
+        if ids.contains(&participant_id) {
+            continue;
+        }
+        let person = participant::Entity::find_by_id(participant_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| Error::internal("a participant to invite is missing"))?;
+        if let Some(professional) = person.professional_id {
+            let already = participant::Entity::find()
+                .filter(participant::Column::Id.is_in(ids))
+                .filter(participant::Column::ProfessionalId.eq(professional))
+                .one(db)
+                .await?;
+            if already.is_some() {
+                continue;
+            }
+        }
+        joined.push(insert_invitee(db, now, meeting_id, participant_id, required).await?);
+    }
+    Ok(joined)
+}
+
+/// What a hand-over sends: to everyone when the organizer changed on a scheduled meeting,
+/// else to those who joined; a planned meeting with a new organizer is scheduled again.
+async fn after_hand_over<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    saved: &meeting::Model,
+    new_organizer: bool,
+    joined: &[meeting_invitee::Model],
+) -> Result<()> {
+    match saved.status {
+        MeetingStatus::Scheduled => {
+            let to = if new_organizer {
+                active_invitees(db, saved.id).await?
+            } else {
+                joined.to_vec()
+            };
+            queue_deliveries(db, now, saved, ItipMethod::Request, &to).await
+        }
+        MeetingStatus::Planned if new_organizer => request_scheduling(db, saved.id).await,
+        _ => Ok(()),
+    }
 }

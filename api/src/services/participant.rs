@@ -183,7 +183,7 @@ pub async fn add(
     })?;
     touch(txn, case.id, now).await?;
     if inserted.role == ParticipantRole::ResponsibleContact {
-        kit_worker::meetings::organizer_available(txn, case.id).await?;
+        kit_worker::meetings::contact_joined(txn, now, case.id, inserted.id).await?;
         contact_assigned(txn, now, case.id, inserted.sector).await?;
     }
     Ok(inserted)
@@ -254,6 +254,8 @@ pub async fn end(
         return Err(Error::conflict("this participation has already ended"));
     }
     touch(txn, case.id, now).await?;
+    // They leave the meetings ahead; one they organized goes to another responsible contact.
+    kit_worker::meetings::participant_left(txn, now, case.id, row.id, None).await?;
     // Alerts meant for them go to whoever is responsible now (or the intake unit).
     deadlines::refresh_responsible(txn, now, case.id).await?;
     Ok(participant::Model {
@@ -338,7 +340,11 @@ pub async fn assign_responsible_contact(
     .await
     .map_err(|e| Error::from(e).unique_as_conflict(conflict))?;
     touch(txn, case.id, now).await?;
-    kit_worker::meetings::organizer_available(txn, case.id).await?;
+    if let Some(replaced) = &replaced {
+        kit_worker::meetings::participant_left(txn, now, case.id, replaced.id, Some(contact.id))
+            .await?;
+    }
+    kit_worker::meetings::contact_joined(txn, now, case.id, contact.id).await?;
     contact_assigned(txn, now, case.id, sector).await?;
     Ok(Assigned { contact, replaced })
 }

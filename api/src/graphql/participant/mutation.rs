@@ -188,7 +188,9 @@ impl ParticipantMutation {
     }
 
     /// Ends a participation now, with a reason. The participation stays in the case's
-    /// history.
+    /// history. The person leaves the case's meetings still ahead (a scheduled meeting sends
+    /// them a cancellation); a meeting they organized passes to another responsible contact
+    /// of the case, whose invitees receive the update, or waits for the next contact.
     async fn end_participation(
         &self,
         ctx: &Context<'_>,
@@ -208,7 +210,10 @@ impl ParticipantMutation {
     }
 
     /// Makes a professional the responsible contact of a sector. The current contact's period
-    /// ends in the same transaction; assigning the current contact again changes nothing.
+    /// ends in the same transaction and the new contact takes their place in the meetings
+    /// ahead: their invitations and the meetings they organized (invitees receive the
+    /// update). Meetings left without an organizer become the new contact's. Assigning the
+    /// current contact again changes nothing.
     async fn assign_responsible_contact(
         &self,
         ctx: &Context<'_>,
