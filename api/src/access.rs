@@ -97,16 +97,7 @@ impl Actor {
     }
 }
 
-/// Why an actor may see a case. When several hold, the first in this order is recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccessBasis {
-    /// They take part in the case.
-    Participant,
-    /// They belong to the intake unit of the case's municipality.
-    IntakeUnit,
-    /// They lead a unit that takes part in the case.
-    UnitLeader,
-}
+pub use kit_entity::domain::enums::AccessBasis;
 
 /// What an actor may do with one case they may see.
 #[derive(Debug, Clone, PartialEq, Eq)]

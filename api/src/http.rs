@@ -22,6 +22,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::access::Actor;
+use crate::access_log::RequestId;
 use crate::db::is_migrated;
 use crate::graphql::errors::stamp_request_id;
 use crate::graphql::{KitSchema, loaders, schema};
@@ -146,6 +147,7 @@ async fn graphql_ws(
                     let mut data = async_graphql::Data::default();
                     data.insert(loaders::Loaders::new(&state.db));
                     data.insert(actor);
+                    data.insert(RequestId(format!("ws-{}", uuid::Uuid::new_v4())));
                     Ok(data)
                 })
                 .serve()
@@ -188,7 +190,8 @@ async fn graphql(
     let request = request
         .into_inner()
         .data(actor)
-        .data(loaders::Loaders::new(&http.state.db));
+        .data(loaders::Loaders::new(&http.state.db))
+        .data(RequestId(id.clone()));
     let mut response = http.schema.execute(request).await;
     stamp_request_id(&mut response, &id);
     GraphQLResponse::from(response).into_response()

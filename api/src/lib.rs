@@ -5,6 +5,7 @@
 //! builders with their own database and clock.
 
 pub mod access;
+pub mod access_log;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -8,6 +8,7 @@ use kit_worker::links::Links;
 use sea_orm::DatabaseConnection;
 use tokio::task::JoinHandle;
 
+use crate::access_log::LogWriter;
 use crate::auth::Authenticator;
 use crate::config::Config;
 
@@ -26,6 +27,8 @@ pub struct AppState {
     pub links: Links,
     /// New notifications, for `notificationAdded` subscriptions.
     pub announcements: Announcements,
+    /// Writes the access log: every read of a child's data.
+    pub access_log: LogWriter,
     /// Stops the PostgreSQL listener feeding `announcements` when the last clone goes.
     _listener: Arc<Listener>,
 }
@@ -52,6 +55,7 @@ impl AppState {
         let links = Links::load(&db, &config.settings.public_url).await?;
         let announcements = announce::channel();
         let listener = Listener(announce::listen(&db, announcements.clone()));
+        let access_log = LogWriter::start(db.clone());
         Ok(Self {
             db,
             config: Arc::new(config),
@@ -59,6 +63,7 @@ impl AppState {
             auth,
             links,
             announcements,
+            access_log,
             _listener: Arc::new(listener),
         })
     }

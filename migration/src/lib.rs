@@ -12,6 +12,7 @@ mod m20261122_000003_cases;
 mod m20261122_000004_instance_secrets;
 mod m20261123_000005_meetings;
 mod m20261123_000006_deadlines;
+mod m20261123_000007_access_log;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_instance_secrets::Migration),
             Box::new(m20261123_000005_meetings::Migration),
             Box::new(m20261123_000006_deadlines::Migration),
+            Box::new(m20261123_000007_access_log::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! `KIT_TEST_DATABASE_URL` is set), GraphQL over the wire.
 
 mod access;
+mod access_log;
 mod admin;
 mod answers;
 mod auth;

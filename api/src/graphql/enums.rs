@@ -159,6 +159,30 @@ pub enum AccessBasis {
     UnitLeader,
 }
 
+/// A kind of a child's data, as recorded in the access log.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "crate::access_log::ChildData")]
+pub enum ChildData {
+    /// The child's identity: name, date of birth, the CPR number as shown.
+    Child,
+    /// The CPR number in full.
+    Cpr,
+    /// The child's family members and their contact details.
+    Family,
+    /// The referral, with its reason.
+    Referral,
+    /// Who takes part in the case.
+    Participants,
+    /// The case's meetings: agendas, minutes, invitees.
+    Meetings,
+    /// The cross-sector plan: agreements and recorded pathway events.
+    Plan,
+    /// The case's deadlines.
+    Deadlines,
+    /// The case's status history, with the reasons given.
+    History,
+}
+
 /// The kind of a pathway meeting.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
 #[graphql(remote = "enums::MeetingKind")]

@@ -5,6 +5,7 @@
 //! mutations and payloads that return the changed objects. The SDL is committed at
 //! `api/schema.graphql`; a test fails when it is stale.
 
+pub mod access_log;
 pub mod case;
 pub mod child;
 pub mod context;
@@ -73,7 +74,11 @@ fn builder() -> SchemaBuilder<Query, Mutation, subscription::Subscription> {
 /// The schema serving `state`.
 #[must_use]
 pub fn schema(state: AppState) -> KitSchema {
-    builder().data(state).finish()
+    let logging = crate::access_log::AccessLogging {
+        writer: state.access_log.clone(),
+        clock: state.clock.clone(),
+    };
+    builder().extension(logging).data(state).finish()
 }
 
 /// The schema's SDL, as committed in `api/schema.graphql`.

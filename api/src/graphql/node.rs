@@ -104,6 +104,7 @@ async fn resolve(
             Node::Child(Child {
                 model: access.child,
                 reveal_cpr,
+                seen_through: access.cases.into_iter().map(|(_, a)| a).collect(),
             })
         }
         "FamilyMember" => {
@@ -185,9 +186,38 @@ impl NodeQuery {
         let (type_name, key) = split(id.as_str())
             .ok_or_else(|| Error::invalid("id", "is not a valid global id"))
             .gql()?;
-        resolve(&ctx.state().db, actor, &type_name, key)
+        let node = resolve(&ctx.state().db, actor, &type_name, key)
             .await
-            .map(Some)
-            .gql()
+            .gql()?;
+        log_read(ctx, &node).await.gql()?;
+        Ok(Some(node))
     }
+}
+
+/// Notes, for the access log, the child's data a node carries.
+async fn log_read(ctx: &Context<'_>, node: &Node) -> Result<()> {
+    use crate::access_log::ChildData;
+    use crate::graphql::case::{note_reads, read_case};
+    let (case_id, what) = match node {
+        Node::Child(c) => return note_reads(ctx, &c.seen_through, ChildData::Child),
+        Node::FamilyMember(m) => {
+            let access = child_access(&ctx.state().db, ctx.actor()?, m.0.child_id).await?;
+            let seen: Vec<_> = access.cases.into_iter().map(|(_, a)| a).collect();
+            return note_reads(ctx, &seen, ChildData::Family);
+        }
+        Node::Participant(p) => (p.0.case_id, ChildData::Participants),
+        Node::Referral(r) => (r.0.case_id, ChildData::Referral),
+        Node::CaseStatusChange(c) => (c.0.case_id, ChildData::History),
+        Node::Meeting(m) => (m.0.case_id, ChildData::Meetings),
+        Node::MeetingInvitee(i) => {
+            let m: kit_entity::entities::meeting::Model =
+                crate::graphql::context::load_required(ctx, i.0.meeting_id).await?;
+            (m.case_id, ChildData::Meetings)
+        }
+        Node::Deadline(d) => (d.0.case_id, ChildData::Deadlines),
+        Node::Agreement(a) => (a.0.case_id, ChildData::Plan),
+        Node::CaseEvent(e) => (e.0.case_id, ChildData::Plan),
+        _ => return Ok(()),
+    };
+    read_case(ctx, case_id, what).await.map(|_| ())
 }

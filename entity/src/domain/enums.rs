@@ -612,3 +612,21 @@ pub enum NotificationKind {
     #[sea_orm(string_value = "ESCALATION")]
     Escalation,
 }
+
+/// Why a professional may see a case. When several hold, the first in this order is the one
+/// recorded.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum AccessBasis {
+    /// They take part in the case.
+    #[sea_orm(string_value = "PARTICIPANT")]
+    Participant,
+    /// They belong to the intake unit of the case's municipality.
+    #[sea_orm(string_value = "INTAKE_UNIT")]
+    IntakeUnit,
+    /// They lead a unit that takes part in the case.
+    #[sea_orm(string_value = "UNIT_LEADER")]
+    UnitLeader,
+}

@@ -68,4 +68,6 @@ typed_id! {
     DeadlineRecomputeId;
     /// An in-app notification.
     NotificationId;
+    /// One entry of the access log: a professional read a case's data.
+    AccessLogEntryId;
 }

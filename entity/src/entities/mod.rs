@@ -1,6 +1,7 @@
 //! The sea-orm table models: columns only. Rules live in [`crate::domain`]; relations between
 //! tables are foreign keys in the migrations and explicit queries in the layers above.
 
+pub mod access_log;
 pub mod agenda_item;
 pub mod agreement;
 pub mod busy_period;

@@ -17,6 +17,7 @@ use sea_orm::{
 pub use mutation::CaseMutation;
 
 use crate::access::{self, CaseAccess};
+use crate::access_log::{ChildData, Reads};
 use crate::graphql::child::Child;
 use crate::graphql::context::{ContextExt, db_error, load, load_required};
 use crate::graphql::directory::{Organization, Professional, like_pattern};
@@ -69,6 +70,43 @@ async fn required_access(ctx: &Context<'_>, case: &case::Model) -> Result<CaseAc
         .ok_or_else(|| Error::not_found("case"))
 }
 
+/// Notes, for the access log, that the viewer reads `what` of `case`; returns their access.
+/// Every resolver that returns a child's data calls this (or [`read_case`]) first.
+///
+/// # Errors
+/// [`Error::NotFound`] when the viewer may not see the case; [`Error::Internal`] when the
+/// request has no access log.
+pub async fn read(ctx: &Context<'_>, case: &case::Model, what: ChildData) -> Result<CaseAccess> {
+    let access = required_access(ctx, case).await?;
+    note_reads(ctx, std::slice::from_ref(&access), what)?;
+    Ok(access)
+}
+
+/// Notes, for the access log, that the viewer reads `what` of each case in `seen_through`,
+/// whose access has been decided already.
+///
+/// # Errors
+/// [`Error::Internal`] when the request has no access log.
+pub fn note_reads(ctx: &Context<'_>, seen_through: &[CaseAccess], what: ChildData) -> Result<()> {
+    let reads = ctx
+        .data_opt::<std::sync::Arc<Reads>>()
+        .ok_or_else(|| Error::internal("this request has no access log"))?;
+    let actor = ctx.actor()?.id();
+    for access in seen_through {
+        reads.note(actor, access, what);
+    }
+    Ok(())
+}
+
+/// [`read`] for a case known by its id.
+///
+/// # Errors
+/// As [`read`].
+pub async fn read_case(ctx: &Context<'_>, case_id: CaseId, what: ChildData) -> Result<CaseAccess> {
+    let case: case::Model = load_required(ctx, case_id).await?;
+    read(ctx, &case, what).await
+}
+
 /// A case: one child's coordinated pathway across sectors, from referral to closing.
 pub struct Case(pub case::Model);
 
@@ -98,11 +136,12 @@ impl Case {
 
     /// The child.
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Child> {
-        let access = required_access(ctx, &self.0).await.gql()?;
+        let access = read(ctx, &self.0, ChildData::Child).await.gql()?;
         let model: child::Model = load_required(ctx, self.0.child_id).await.gql()?;
         Ok(Child {
             model,
             reveal_cpr: access.is_responsible_contact(),
+            seen_through: vec![access],
         })
     }
 
@@ -116,6 +155,7 @@ impl Case {
 
     /// The referral that opened the case.
     async fn referral(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Referral>> {
+        read(ctx, &self.0, ChildData::Referral).await.gql()?;
         Ok(load(ctx, ReferralOf(self.0.id)).await.gql()?.map(Referral))
     }
 
@@ -130,6 +170,7 @@ impl Case {
         )]
         include_ended: bool,
     ) -> async_graphql::Result<Vec<Participant>> {
+        read(ctx, &self.0, ChildData::Participants).await.gql()?;
         Ok(load(ctx, ParticipantsOf(self.0.id))
             .await
             .gql()?
@@ -145,6 +186,7 @@ impl Case {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<Participant>> {
+        read(ctx, &self.0, ChildData::Participants).await.gql()?;
         Ok(load(ctx, ParticipantsOf(self.0.id))
             .await
             .gql()?
@@ -160,6 +202,7 @@ impl Case {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<CaseStatusChange>> {
+        read(ctx, &self.0, ChildData::History).await.gql()?;
         Ok(load(ctx, StatusHistoryOf(self.0.id))
             .await
             .gql()?
@@ -174,6 +217,7 @@ impl Case {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::graphql::meeting::Meeting>> {
+        read(ctx, &self.0, ChildData::Meetings).await.gql()?;
         crate::graphql::meeting::of_case(ctx, self.0.id).await.gql()
     }
 
@@ -185,6 +229,7 @@ impl Case {
             Vec<crate::graphql::enums::DeadlineStatus>,
         >,
     ) -> async_graphql::Result<Vec<crate::graphql::deadline::Deadline>> {
+        read(ctx, &self.0, ChildData::Deadlines).await.gql()?;
         crate::graphql::deadline::of_case(ctx, self.0.id, status)
             .await
             .gql()
@@ -195,6 +240,7 @@ impl Case {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::graphql::plan::Agreement>> {
+        read(ctx, &self.0, ChildData::Plan).await.gql()?;
         crate::graphql::plan::agreements_of(ctx, self.0.id)
             .await
             .gql()
@@ -205,7 +251,22 @@ impl Case {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::graphql::plan::CaseEvent>> {
+        read(ctx, &self.0, ChildData::Plan).await.gql()?;
         crate::graphql::plan::events_of(ctx, self.0.id).await.gql()
+    }
+
+    /// Who read this case's data, what, when, on what basis and through which operation,
+    /// newest first. For those who manage the case: the intake unit, a responsible contact,
+    /// the intervention lead; anyone else gets FORBIDDEN.
+    async fn access_log(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0–100. Default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last entry of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::access_log::AccessLogConnection> {
+        crate::graphql::access_log::of_case(ctx, &self.0, first, after)
+            .await
+            .gql()
     }
 
     /// What you may do with this case and why you may see it.

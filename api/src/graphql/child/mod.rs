@@ -9,7 +9,8 @@ use kit_entity::entities::{child, family_member};
 
 pub use mutation::ChildMutation;
 
-use crate::graphql::case::{Case, case_access_loaded};
+use crate::access_log::ChildData;
+use crate::graphql::case::{Case, case_access_loaded, note_reads};
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::{FamilyRelation, Language};
 use crate::graphql::errors::IntoGraphql;
@@ -24,6 +25,9 @@ pub struct Child {
     pub model: child::Model,
     /// True when the viewer is a responsible contact of a case of the child.
     pub reveal_cpr: bool,
+    /// The viewer's access to the cases through which the child is seen: reads of the
+    /// child's data are logged against them.
+    pub seen_through: Vec<crate::access::CaseAccess>,
 }
 
 /// A child (or young person) at the centre of one or more cases. Reached only through a case
@@ -61,8 +65,11 @@ impl Child {
     /// The CPR number. In full (`DDMMYY-XXXX` with the real digits) only for the responsible
     /// contacts of the child's cases; everyone else sees it masked as `DDMMYY-XXXX`. Null when
     /// not registered.
-    async fn cpr(&self) -> Option<String> {
-        self.model.cpr.as_deref().map(|digits| {
+    async fn cpr(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        if self.reveal_cpr && self.model.cpr.is_some() {
+            note_reads(ctx, &self.seen_through, ChildData::Cpr).gql()?;
+        }
+        Ok(self.model.cpr.as_deref().map(|digits| {
             if self.reveal_cpr {
                 format!(
                     "{}-{}",
@@ -72,7 +79,7 @@ impl Child {
             } else {
                 cpr::mask(digits)
             }
-        })
+        }))
     }
 
     /// True when `cpr` is shown masked to you.
@@ -82,6 +89,7 @@ impl Child {
 
     /// Guardians and other family members.
     async fn family_members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FamilyMember>> {
+        note_reads(ctx, &self.seen_through, ChildData::Family).gql()?;
         Ok(load(ctx, FamilyOf(self.model.id))
             .await
             .gql()?

@@ -1,5 +1,7 @@
 //! Editing a child's record and family.
 
+use crate::access_log::ChildData;
+use crate::graphql::case::note_reads;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use kit_entity::Result;
 use kit_entity::domain::validate;
@@ -149,12 +151,18 @@ impl ChildMutation {
         let w = Write::begin(ctx).await.gql()?;
         let r = child::update(&w.txn, w.actor, w.now, id, cmd).await;
         let model = w.finish(r).await.gql()?;
-        let reveal_cpr = child::child_access(&ctx.state().db, ctx.actor().gql()?, model.id)
+        let access = child::child_access(&ctx.state().db, ctx.actor().gql()?, model.id)
             .await
-            .map(|a| a.reveals_cpr())
-            .unwrap_or(false);
+            .gql()?;
+        let reveal_cpr = access.reveals_cpr();
+        let seen_through: Vec<_> = access.cases.into_iter().map(|(_, a)| a).collect();
+        note_reads(ctx, &seen_through, ChildData::Child).gql()?;
         Ok(UpdateChildPayload {
-            child: Child { model, reveal_cpr },
+            child: Child {
+                model,
+                reveal_cpr,
+                seen_through,
+            },
         })
     }
 

@@ -412,7 +412,16 @@ impl Notification {
             return Ok(None);
         };
         match access::case_access(&ctx.state().db, actor, d.case_id).await {
-            Ok(_) => Ok(Some(Deadline(d))),
+            Ok(_) => {
+                crate::graphql::case::read_case(
+                    ctx,
+                    d.case_id,
+                    crate::access_log::ChildData::Deadlines,
+                )
+                .await
+                .gql()?;
+                Ok(Some(Deadline(d)))
+            }
             Err(Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(e).gql(),
         }
@@ -735,6 +744,14 @@ pub async fn list(
         .limit(limit + 1)
         .all(&ctx.state().db)
         .await?;
+    let shown = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut cases: Vec<CaseId> = rows.iter().take(shown).map(|d| d.case_id).collect();
+    cases.sort_unstable();
+    cases.dedup();
+    for case_id in cases {
+        crate::graphql::case::read_case(ctx, case_id, crate::access_log::ChildData::Deadlines)
+            .await?;
+    }
     Ok(page(
         rows,
         limit,

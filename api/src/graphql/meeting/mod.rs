@@ -18,7 +18,8 @@ use sea_orm::{
 pub use mutation::MeetingMutation;
 
 use crate::access::{self, Actor};
-use crate::graphql::case::{Case, OrderDirection, case_access_loaded};
+use crate::access_log::ChildData;
+use crate::graphql::case::{Case, OrderDirection, read, read_case};
 use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::enums::{
     DeliveryStatus, InviteeResponse, MeetingKind, MeetingStatus, MessageMethod,
@@ -151,6 +152,9 @@ impl Meeting {
         #[graphql(desc = "Include invitees who were removed. Default false.", default)]
         include_removed: bool,
     ) -> async_graphql::Result<Vec<MeetingInvitee>> {
+        read_case(ctx, self.0.case_id, ChildData::Meetings)
+            .await
+            .gql()?;
         Ok(load(ctx, InviteesOf(self.0.id))
             .await
             .gql()?
@@ -165,10 +169,7 @@ impl Meeting {
     /// professionals who take part in the case.
     async fn agenda(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AgendaItem>> {
         let case: case::Model = load_required(ctx, self.0.case_id).await.gql()?;
-        let sees_closed = case_access_loaded(ctx, &case)
-            .await
-            .gql()?
-            .is_some_and(|a| sees_closed_items(&a));
+        let sees_closed = sees_closed_items(&read(ctx, &case, ChildData::Meetings).await.gql()?);
         Ok(load(ctx, AgendaOf(self.0.id))
             .await
             .gql()?
@@ -180,8 +181,13 @@ impl Meeting {
     }
 
     /// The minutes, once held.
-    async fn minutes(&self) -> Option<&str> {
-        self.0.minutes.as_deref()
+    async fn minutes(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        if self.0.minutes.is_some() {
+            read_case(ctx, self.0.case_id, ChildData::Meetings)
+                .await
+                .gql()?;
+        }
+        Ok(self.0.minutes.as_deref())
     }
 
     /// When it was recorded as held.

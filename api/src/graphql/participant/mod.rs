@@ -8,7 +8,8 @@ use kit_entity::entities::participant;
 
 pub use mutation::ParticipantMutation;
 
-use crate::graphql::case::{Case, case_access_loaded};
+use crate::access_log::ChildData;
+use crate::graphql::case::{Case, read, read_case};
 use crate::graphql::child::{Child, FamilyMember};
 use crate::graphql::context::load_required;
 use crate::graphql::directory::Professional;
@@ -102,7 +103,12 @@ impl Participant {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<FamilyMember>> {
         match self.0.family_member_id {
-            Some(id) => Ok(Some(FamilyMember(load_required(ctx, id).await.gql()?))),
+            Some(id) => {
+                read_case(ctx, self.0.case_id, ChildData::Family)
+                    .await
+                    .gql()?;
+                Ok(Some(FamilyMember(load_required(ctx, id).await.gql()?)))
+            }
             None => Ok(None),
         }
     }
@@ -112,11 +118,13 @@ impl Participant {
         if self.0.kind != Kind::Child {
             return Ok(None);
         }
-        let case = load_required(ctx, self.0.case_id).await.gql()?;
-        let access = case_access_loaded(ctx, &case).await.gql()?;
+        let case: kit_entity::entities::case::Model =
+            load_required(ctx, self.0.case_id).await.gql()?;
+        let access = read(ctx, &case, ChildData::Child).await.gql()?;
         Ok(Some(Child {
             model: load_required(ctx, case.child_id).await.gql()?,
-            reveal_cpr: access.is_some_and(|a| a.is_responsible_contact()),
+            reveal_cpr: access.is_responsible_contact(),
+            seen_through: vec![access],
         }))
     }
 

@@ -1,0 +1,397 @@
+//! The access log: every read of a child's data is written down — who, which case, what, when,
+//! on what basis and through which operation — before the data leaves the server.
+//!
+//! Resolvers that return a case's data note the read in the request's [`Reads`]
+//! (`graphql::case::read`), with the basis the one access decision found. When the operation
+//! has run, the [`AccessLogging`] extension hands the request's reads to the [`LogWriter`] and
+//! waits until they are committed; if they cannot be written, the response is replaced by an
+//! INTERNAL error, so no data is served unlogged. Subscriptions are logged per event.
+//!
+//! The writer commits the reads of concurrent requests together (group commit): one
+//! transaction, one fsync, however many requests are waiting.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+    NextSubscribe,
+};
+use async_graphql::futures_util::stream::{BoxStream, StreamExt};
+use async_graphql::parser::types::{ExecutableDocument, Selection};
+use async_graphql::{Request, Response, ServerError, ServerResult, Variables};
+use chrono::{DateTime, Utc};
+use kit_entity::SharedClock;
+use kit_entity::domain::enums::AccessBasis;
+use kit_entity::entities::access_log;
+use kit_entity::ids::{CaseId, ProfessionalId};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::access::CaseAccess;
+
+/// The kinds of a child's data a professional can read, in the order they are logged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChildData {
+    /// The child's identity: name, date of birth, CPR number as shown.
+    Child,
+    /// The CPR number in full.
+    Cpr,
+    /// The child's family members and their contact details.
+    Family,
+    /// The referral, with its reason.
+    Referral,
+    /// Who takes part in the case.
+    Participants,
+    /// The case's meetings: agendas, minutes, invitees.
+    Meetings,
+    /// The cross-sector plan: agreements and recorded pathway events.
+    Plan,
+    /// The case's deadlines.
+    Deadlines,
+    /// The case's status history, with the reasons given.
+    History,
+}
+
+impl ChildData {
+    /// Every kind, in logging order.
+    pub const ALL: [Self; 9] = [
+        Self::Child,
+        Self::Cpr,
+        Self::Family,
+        Self::Referral,
+        Self::Participants,
+        Self::Meetings,
+        Self::Plan,
+        Self::Deadlines,
+        Self::History,
+    ];
+
+    /// The name stored in the log.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Child => "CHILD",
+            Self::Cpr => "CPR",
+            Self::Family => "FAMILY",
+            Self::Referral => "REFERRAL",
+            Self::Participants => "PARTICIPANTS",
+            Self::Meetings => "MEETINGS",
+            Self::Plan => "PLAN",
+            Self::Deadlines => "DEADLINES",
+            Self::History => "HISTORY",
+        }
+    }
+
+    /// The kinds a stored `what` lists.
+    #[must_use]
+    pub fn parse_list(what: &str) -> Vec<Self> {
+        what.split(',')
+            .filter_map(|w| Self::ALL.into_iter().find(|k| k.as_str() == w))
+            .collect()
+    }
+}
+
+#[derive(Debug)]
+struct Entry {
+    professional: ProfessionalId,
+    basis: AccessBasis,
+    what: BTreeSet<ChildData>,
+}
+
+/// The reads of one operation (or one subscription event) not yet written.
+#[derive(Debug, Default)]
+pub struct Reads(Mutex<BTreeMap<CaseId, Entry>>);
+
+impl Reads {
+    /// Notes that `professional` read `what` of the case `access` is for.
+    pub fn note(&self, professional: ProfessionalId, access: &CaseAccess, what: ChildData) {
+        let mut reads = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        reads
+            .entry(access.case_id)
+            .or_insert_with(|| Entry {
+                professional,
+                basis: access.basis,
+                what: BTreeSet::new(),
+            })
+            .what
+            .insert(what);
+    }
+
+    /// The rows to write, leaving nothing behind.
+    fn take(&self, read_at: DateTime<Utc>, operation: &str, request_id: &str) -> Vec<Row> {
+        let reads = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
+        reads
+            .into_iter()
+            .map(|(case_id, e)| access_log::ActiveModel {
+                id: NotSet,
+                read_at: Set(read_at),
+                professional_id: Set(e.professional),
+                case_id: Set(case_id),
+                basis: Set(e.basis),
+                what: Set(e
+                    .what
+                    .iter()
+                    .map(|w| w.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")),
+                operation: Set(operation.chars().take(200).collect()),
+                request_id: Set(request_id.chars().take(64).collect()),
+            })
+            .collect()
+    }
+}
+
+type Row = access_log::ActiveModel;
+type Batch = (Vec<Row>, oneshot::Sender<Result<(), String>>);
+
+/// Rows per INSERT: 8 columns each, well inside SQLite's limit of bound values.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Writes access-log rows, committing those of all waiting requests in one transaction.
+#[derive(Clone, Debug)]
+pub struct LogWriter {
+    queue: mpsc::Sender<Batch>,
+}
+
+impl LogWriter {
+    /// Starts the writer on `db`; it stops when the last clone is dropped.
+    #[must_use]
+    pub fn start(db: DatabaseConnection) -> Self {
+        let (queue, mut rx) = mpsc::channel::<Batch>(4096);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batches = vec![first];
+                while batches.len() < 1024 {
+                    match rx.try_recv() {
+                        Ok(more) => batches.push(more),
+                        Err(_) => break,
+                    }
+                }
+                let rows: Vec<Row> = batches
+                    .iter_mut()
+                    .flat_map(|(rows, _)| std::mem::take(rows))
+                    .collect();
+                let result = write(&db, rows).await.map_err(|e| e.to_string());
+                if let Err(e) = &result {
+                    tracing::error!(error = %e, "the access log could not be written");
+                }
+                for (_, done) in batches {
+                    let _ = done.send(result.clone());
+                }
+            }
+        });
+        Self { queue }
+    }
+
+    /// Writes `rows` and waits until they are committed.
+    ///
+    /// # Errors
+    /// When the database refuses them or the writer has stopped.
+    pub async fn write(&self, rows: Vec<Row>) -> Result<(), String> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let (done, committed) = oneshot::channel();
+        self.queue
+            .send((rows, done))
+            .await
+            .map_err(|_| "the access log writer has stopped".to_owned())?;
+        committed
+            .await
+            .map_err(|_| "the access log writer has stopped".to_owned())?
+    }
+}
+
+async fn write(db: &DatabaseConnection, rows: Vec<Row>) -> Result<(), sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Row> = rows.by_ref().take(ROWS_PER_INSERT).collect();
+        access_log::Entity::insert_many(chunk).exec(&txn).await?;
+    }
+    txn.commit().await
+}
+
+/// The id of the request (or subscription connection) the reads belong to.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// The schema extension that writes each operation's reads before its response leaves.
+pub struct AccessLogging {
+    /// The writer.
+    pub writer: LogWriter,
+    /// The clock stamping the reads.
+    pub clock: SharedClock,
+}
+
+impl ExtensionFactory for AccessLogging {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(AccessLoggingExtension {
+            writer: self.writer.clone(),
+            clock: self.clock.clone(),
+            reads: Arc::new(Reads::default()),
+            operations: Arc::default(),
+        })
+    }
+}
+
+/// Each operation of a document: its name, and how the log names it.
+type Operations = Vec<(Option<String>, String)>;
+
+struct AccessLoggingExtension {
+    writer: LogWriter,
+    clock: SharedClock,
+    reads: Arc<Reads>,
+    /// Each operation of the document: its name and how it is logged.
+    operations: Arc<Mutex<Operations>>,
+}
+
+/// How an operation is named in the log: `name(field, field)` with its root fields, so that an
+/// anonymous operation still says what it asked for.
+fn describe(document: &ExecutableDocument) -> Operations {
+    document
+        .operations
+        .iter()
+        .map(|(name, op)| {
+            let fields: Vec<String> = op
+                .node
+                .selection_set
+                .node
+                .items
+                .iter()
+                .map(|item| match &item.node {
+                    Selection::Field(f) => f.node.name.node.to_string(),
+                    Selection::FragmentSpread(f) => format!("...{}", f.node.fragment_name.node),
+                    Selection::InlineFragment(_) => "...".to_owned(),
+                })
+                .collect();
+            let name = name.map(ToString::to_string);
+            let label = format!(
+                "{}({})",
+                name.as_deref().unwrap_or("anonymous"),
+                fields.join(",")
+            );
+            (name, label)
+        })
+        .collect()
+}
+
+/// Writes what `reads` holds; on failure the response is replaced, since the data it carries
+/// would leave unlogged.
+async fn flush(
+    writer: &LogWriter,
+    clock: &SharedClock,
+    reads: &Reads,
+    operation: &str,
+    request_id: &str,
+    response: Response,
+) -> Response {
+    let rows = reads.take(clock.now(), operation, request_id);
+    match writer.write(rows).await {
+        Ok(()) => response,
+        Err(e) => {
+            tracing::error!(error = %e, operation, "response withheld: its reads could not be logged");
+            let mut error = ServerError::new("internal error", None);
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "INTERNAL");
+            Response::from_errors(vec![error])
+        }
+    }
+}
+
+/// The log's name for the operation executed.
+fn operation(operations: &Mutex<Operations>, name: Option<&str>) -> String {
+    let operations = operations.lock().unwrap_or_else(PoisonError::into_inner);
+    operations
+        .iter()
+        .find(|(n, _)| name.is_none() || n.as_deref() == name)
+        .map_or_else(
+            || name.unwrap_or("anonymous").to_owned(),
+            |(_, label)| label.clone(),
+        )
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for AccessLoggingExtension {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        next.run(ctx, request.data(Arc::clone(&self.reads))).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        *self
+            .operations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = describe(&document);
+        Ok(document)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let response = next.run(ctx, operation_name).await;
+        let request_id = ctx
+            .data_opt::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        let operation = operation(&self.operations, operation_name);
+        flush(
+            &self.writer,
+            &self.clock,
+            &self.reads,
+            &operation,
+            &request_id,
+            response,
+        )
+        .await
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        let request_id = ctx
+            .data_opt::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        let (writer, clock, reads) = (
+            self.writer.clone(),
+            self.clock.clone(),
+            Arc::clone(&self.reads),
+        );
+        // The document is parsed inside the stream, before its first event.
+        let operations = Arc::clone(&self.operations);
+        next.run(ctx, stream)
+            .then(move |response| {
+                let (writer, clock, reads, request_id) = (
+                    writer.clone(),
+                    clock.clone(),
+                    Arc::clone(&reads),
+                    request_id.clone(),
+                );
+                let label = operation(&operations, None);
+                async move { flush(&writer, &clock, &reads, &label, &request_id, response).await }
+            })
+            .boxed()
+    }
+}

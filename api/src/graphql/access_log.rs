@@ -1,0 +1,118 @@
+//! The access log as the API shows it: `Case.accessLog`, for those who manage the case.
+
+use async_graphql::{Context, Object};
+use kit_entity::entities::{access_log, case};
+use kit_entity::ids::AccessLogEntryId;
+use kit_entity::{Error, Result};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::access_log::ChildData as Kind;
+use crate::graphql::case::case_access_loaded;
+use crate::graphql::context::{ContextExt, load_required};
+use crate::graphql::directory::Professional;
+use crate::graphql::enums::{AccessBasis, ChildData};
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
+use crate::graphql::scalars::DateTime;
+
+/// One professional's reads of a case's data in one response (or one subscription event).
+pub struct AccessLogEntry(pub access_log::Model);
+
+/// One professional's reads of a case's data in one response (or one subscription event).
+#[Object]
+impl AccessLogEntry {
+    /// When the data was read.
+    async fn read_at(&self) -> DateTime {
+        self.0.read_at.into()
+    }
+
+    /// Who read it.
+    async fn professional(&self, ctx: &Context<'_>) -> async_graphql::Result<Professional> {
+        load_required(ctx, self.0.professional_id)
+            .await
+            .map(Professional)
+            .gql()
+    }
+
+    /// Why they may: the basis of their access when they read it.
+    async fn basis(&self) -> AccessBasis {
+        self.0.basis.into()
+    }
+
+    /// What they read.
+    async fn what(&self) -> Vec<ChildData> {
+        Kind::parse_list(&self.0.what)
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    }
+
+    /// The GraphQL operation, as `name(rootField,…)`; `anonymous` when it had no name.
+    async fn operation(&self) -> &str {
+        &self.0.operation
+    }
+
+    /// The request id (the `x-request-id` response header and the server's log line), or
+    /// `ws-…` for a subscription connection.
+    async fn request_id(&self) -> &str {
+        &self.0.request_id
+    }
+}
+
+crate::connection!(
+    AccessLogConnection,
+    AccessLogEdge,
+    AccessLogEntry,
+    "A page of a case's access log, newest first.",
+    "An entry in a page of a case's access log."
+);
+
+/// A case's access log, newest first. Only those who manage the case (the intake unit, a
+/// responsible contact, the intervention lead) may read it.
+///
+/// # Errors
+/// [`Error::Forbidden`] for anyone else who sees the case; bad `first` or `after`.
+pub async fn of_case(
+    ctx: &Context<'_>,
+    case: &case::Model,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<AccessLogConnection> {
+    let access = case_access_loaded(ctx, case)
+        .await?
+        .ok_or_else(|| Error::not_found("case"))?;
+    if !access.can_manage() {
+        return Err(Error::forbidden(
+            "only the intake unit, a responsible contact or the intervention lead may read a case's access log",
+        ));
+    }
+    let limit = page_size(first)?;
+    let base = access_log::Entity::find().filter(access_log::Column::CaseId.eq(case.id));
+    let db = ctx.state().db.clone();
+    let count_query = base.clone();
+    let total = TotalCount::new(move || {
+        let (q, db) = (count_query.clone(), db.clone());
+        async move { q.count(&db).await }
+    });
+    let mut query = base;
+    if let Some(after) = &after {
+        let id: i64 = decode_cursor(after, "access")?
+            .parse()
+            .map_err(|_| Error::invalid("after", "is not a cursor of this list and ordering"))?;
+        query = query.filter(access_log::Column::Id.lt(AccessLogEntryId(id)));
+    }
+    let rows = query
+        .order_by_desc(access_log::Column::Id)
+        .limit(limit + 1)
+        .all(&ctx.state().db)
+        .await?;
+    Ok(page(
+        rows,
+        limit,
+        after.is_some(),
+        total,
+        |e| encode_cursor(&format!("access:{}", e.id.0)),
+        AccessLogEntry,
+    )
+    .into())
+}

@@ -1,0 +1,36 @@
+//! `access_log`: every read of a child's data — who read which case's data, what, when, on
+//! what basis and through which operation. Written by the API as it answers; never changed.
+
+use sea_orm::entity::prelude::*;
+
+use crate::domain::enums::AccessBasis;
+use crate::domain::ids::{AccessLogEntryId, CaseId, ProfessionalId};
+
+/// One professional's reads of one case's data in one response.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "access_log")]
+pub struct Model {
+    /// Key.
+    #[sea_orm(primary_key)]
+    pub id: AccessLogEntryId,
+    /// When the data was read.
+    pub read_at: DateTimeUtc,
+    /// Who read it.
+    pub professional_id: ProfessionalId,
+    /// Whose case.
+    pub case_id: CaseId,
+    /// Why they may: the basis the access decision found.
+    pub basis: AccessBasis,
+    /// What they read: the kinds of data, comma-separated, in a fixed order (`CHILD,CPR,…`).
+    pub what: String,
+    /// The GraphQL operation: its name, or its first field when it has none.
+    pub operation: String,
+    /// The HTTP request (or subscription connection) id, as in the server's log.
+    pub request_id: String,
+}
+
+/// No navigable relations; foreign keys are in the migrations.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
