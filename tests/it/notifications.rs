@@ -10,7 +10,7 @@ use kit_tests::harness::{TestApp, eventually};
 use kit_tests::smtp::SmtpSink;
 use kit_tests::world::{World, ops};
 use kit_tests::ws::{Connect, WsClient};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const SUBSCRIPTION: &str = "subscription { notificationAdded { id kind title message createdAt deadline { ruleCode status } } }";
 
@@ -154,4 +154,33 @@ async fn the_worker_mails_and_pushes_each_notification_to_its_recipient_only() {
     let unread = r"query { viewer { unreadNotificationCount } }";
     let r = app.gql(&w.ppr_leader_a.token, unread, json!({})).await;
     assert_eq!(r.data()["viewer"]["unreadNotificationCount"], 1);
+
+    // What the subscriptions delivered of the case is in its access log, per event.
+    let log = r"query($id: ID!) { case(id: $id) { accessLog(first: 100) { nodes {
+        professional { name } what operation requestId } } } }";
+    let r = app.gql(t, log, json!({ "id": case })).await;
+    let pushed: Vec<&Value> = r.data()["case"]["accessLog"]["nodes"]
+        .as_array()
+        .map(|n| {
+            n.iter()
+                .filter(|e| e["operation"] == "anonymous(notificationAdded)")
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        pushed.len(),
+        3,
+        "reminder, due alert, escalation: {pushed:?}"
+    );
+    for e in &pushed {
+        assert_eq!(e["what"], json!(["DEADLINES"]));
+        assert!(
+            e["requestId"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("ws-"),
+            "{e}"
+        );
+    }
+    assert_eq!(pushed[0]["professional"]["name"], "ppr leader a");
 }
