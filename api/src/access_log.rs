@@ -7,10 +7,10 @@
 //! waits until they are committed; if they cannot be written, the response is replaced by an
 //! INTERNAL error, so no data is served unlogged. Subscriptions are logged per event.
 //!
-//! The writer commits the reads of concurrent requests together (group commit): one
-//! transaction, one fsync, however many requests are waiting.
+//! The writer commits the reads of requests that wait together in one statement (group
+//! commit: one fsync for all of them); on PostgreSQL a few such commits run at once.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::extensions::{
@@ -26,8 +26,8 @@ use kit_entity::domain::enums::AccessBasis;
 use kit_entity::entities::access_log;
 use kit_entity::ids::{CaseId, ProfessionalId};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
-use tokio::sync::{mpsc, oneshot};
+use sea_orm::{DatabaseConnection, DbBackend, EntityTrait, TransactionTrait};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use crate::access::CaseAccess;
 
@@ -100,14 +100,36 @@ struct Entry {
     what: BTreeSet<ChildData>,
 }
 
-/// The reads of one operation (or one subscription event) not yet written.
+/// The reads of one operation (or one subscription event) not yet written, and the access
+/// decisions already taken in it.
 #[derive(Debug, Default)]
-pub struct Reads(Mutex<BTreeMap<CaseId, Entry>>);
+pub struct Reads {
+    pending: Mutex<BTreeMap<CaseId, Entry>>,
+    decided: Mutex<HashMap<CaseId, CaseAccess>>,
+}
 
 impl Reads {
+    /// The viewer's access to `case`, if decided already in this operation.
+    #[must_use]
+    pub fn decided(&self, case: CaseId) -> Option<CaseAccess> {
+        self.decided
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&case)
+            .cloned()
+    }
+
+    /// Remembers the viewer's access to its case for the rest of the operation.
+    pub fn remember(&self, access: &CaseAccess) {
+        self.decided
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(access.case_id, access.clone());
+    }
+
     /// Notes that `professional` read `what` of the case `access` is for.
     pub fn note(&self, professional: ProfessionalId, access: &CaseAccess, what: ChildData) {
-        let mut reads = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut reads = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
         reads
             .entry(access.case_id)
             .or_insert_with(|| Entry {
@@ -121,7 +143,8 @@ impl Reads {
 
     /// The rows to write, leaving nothing behind.
     fn take(&self, read_at: DateTime<Utc>, operation: &str, request_id: &str) -> Vec<Row> {
-        let reads = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
+        let reads =
+            std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
         reads
             .into_iter()
             .map(|(case_id, e)| access_log::ActiveModel {
@@ -149,6 +172,9 @@ type Batch = (Vec<Row>, oneshot::Sender<Result<(), String>>);
 /// Rows per INSERT: 8 columns each, well inside SQLite's limit of bound values.
 const ROWS_PER_INSERT: usize = 500;
 
+/// Commits of the log in flight at once on PostgreSQL.
+pub const CONCURRENT_COMMITS: usize = 4;
+
 /// Writes access-log rows, committing those of all waiting requests in one transaction.
 #[derive(Clone, Debug)]
 pub struct LogWriter {
@@ -156,12 +182,23 @@ pub struct LogWriter {
 }
 
 impl LogWriter {
-    /// Starts the writer on `db`; it stops when the last clone is dropped.
+    /// Starts the writer on `db`; it stops when the last clone is dropped. On PostgreSQL up to
+    /// [`CONCURRENT_COMMITS`] commits are in flight at once, so a request never waits behind
+    /// another group's commit; SQLite has one writer anyway.
     #[must_use]
     pub fn start(db: DatabaseConnection) -> Self {
         let (queue, mut rx) = mpsc::channel::<Batch>(4096);
+        let concurrent = match db.get_database_backend() {
+            DbBackend::Postgres => CONCURRENT_COMMITS,
+            _ => 1,
+        };
+        let commits = Arc::new(Semaphore::new(concurrent));
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
+                let Ok(permit) = Arc::clone(&commits).acquire_owned().await else {
+                    break;
+                };
+                // Everyone who arrived while waiting for the permit commits together.
                 let mut batches = vec![first];
                 while batches.len() < 1024 {
                     match rx.try_recv() {
@@ -169,17 +206,21 @@ impl LogWriter {
                         Err(_) => break,
                     }
                 }
-                let rows: Vec<Row> = batches
-                    .iter_mut()
-                    .flat_map(|(rows, _)| std::mem::take(rows))
-                    .collect();
-                let result = write(&db, rows).await.map_err(|e| e.to_string());
-                if let Err(e) = &result {
-                    tracing::error!(error = %e, "the access log could not be written");
-                }
-                for (_, done) in batches {
-                    let _ = done.send(result.clone());
-                }
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let rows: Vec<Row> = batches
+                        .iter_mut()
+                        .flat_map(|(rows, _)| std::mem::take(rows))
+                        .collect();
+                    let result = write(&db, rows).await.map_err(|e| e.to_string());
+                    drop(permit);
+                    if let Err(e) = &result {
+                        tracing::error!(error = %e, "the access log could not be written");
+                    }
+                    for (_, done) in batches {
+                        let _ = done.send(result.clone());
+                    }
+                });
             }
         });
         Self { queue }
@@ -205,6 +246,11 @@ impl LogWriter {
 }
 
 async fn write(db: &DatabaseConnection, rows: Vec<Row>) -> Result<(), sea_orm::DbErr> {
+    if rows.len() <= ROWS_PER_INSERT {
+        // One statement commits on its own: one round trip.
+        access_log::Entity::insert_many(rows).exec(db).await?;
+        return Ok(());
+    }
     let txn = db.begin().await?;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {

@@ -1,5 +1,8 @@
 //! The access log: every read of a child's data, by whom, what, when, on what basis and through
 //! which operation.
+//!
+//! Rows are written on every read, so the table carries no foreign keys: cases and
+//! professionals are never deleted, so the ids an entry holds always resolve.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -21,18 +24,6 @@ enum AccessLog {
     RequestId,
 }
 
-#[derive(DeriveIden)]
-enum Cases {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Professionals {
-    Table,
-    Id,
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -48,18 +39,6 @@ impl MigrationTrait for Migration {
                     .col(string_len(AccessLog::What, 200))
                     .col(string_len(AccessLog::Operation, 200))
                     .col(string_len(AccessLog::RequestId, 64))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_access_log_professional")
-                            .from(AccessLog::Table, AccessLog::ProfessionalId)
-                            .to(Professionals::Table, Professionals::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_access_log_case")
-                            .from(AccessLog::Table, AccessLog::CaseId)
-                            .to(Cases::Table, Cases::Id),
-                    )
                     .to_owned(),
             )
             .await?;
