@@ -161,6 +161,38 @@ async fn every_read_of_a_childs_data_is_logged_before_it_is_served() {
         .gql(&w.ppr_leader_a.token, LOG, json!({ "id": case }))
         .await;
     r.assert_error("FORBIDDEN", None);
+
+    // A professional's reads: for the administrators of their organization and for themselves.
+    let audit = r"query($id: ID!) { node(id: $id) { ... on Professional {
+        accessLog(first: 100) { totalCount nodes { caseReference case { id } what operation } } } } }";
+    let r = app
+        .gql(&w.admin_a.token, audit, json!({ "id": w.ppr_a.gid }))
+        .await;
+    let entries = r.data()["node"]["accessLog"]["nodes"].clone();
+    assert_eq!(entries[0]["what"], json!(["CHILD"]));
+    assert_eq!(entries[0]["operation"], "anonymous(node)");
+    assert_eq!(
+        entries[1]["what"],
+        json!(["CHILD", "CPR", "FAMILY", "REFERRAL"])
+    );
+    let reference = body["data"]["case"]["reference"].clone();
+    assert_eq!(entries[0]["caseReference"], reference);
+    assert_eq!(
+        entries[0]["case"],
+        Value::Null,
+        "an administrator sees no cases"
+    );
+    let r = app
+        .gql(&w.ppr_a.token, audit, json!({ "id": w.ppr_a.gid }))
+        .await;
+    assert_eq!(
+        r.data()["node"]["accessLog"]["nodes"][0]["case"]["id"],
+        case.as_str()
+    );
+    for outsider in [&w.caseworker_b.token, &w.intake_a.token] {
+        let r = app.gql(outsider, audit, json!({ "id": w.ppr_a.gid })).await;
+        r.assert_error("FORBIDDEN", None);
+    }
 }
 
 #[tokio::test]

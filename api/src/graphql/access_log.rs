@@ -1,13 +1,13 @@
 //! The access log as the API shows it: `Case.accessLog`, for those who manage the case.
 
 use async_graphql::{Context, Object};
-use kit_entity::entities::{access_log, case};
+use kit_entity::entities::{access_log, case, professional, unit};
 use kit_entity::ids::AccessLogEntryId;
 use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::access_log::ChildData as Kind;
-use crate::graphql::case::case_access_loaded;
+use crate::graphql::case::{Case, case_access_loaded};
 use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::directory::Professional;
 use crate::graphql::enums::{AccessBasis, ChildData};
@@ -24,6 +24,22 @@ impl AccessLogEntry {
     /// When the data was read.
     async fn read_at(&self) -> DateTime {
         self.0.read_at.into()
+    }
+
+    /// The case whose data was read; null when you may not see it (in a professional's log).
+    async fn case(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Case>> {
+        let case: case::Model = load_required(ctx, self.0.case_id).await.gql()?;
+        Ok(case_access_loaded(ctx, &case)
+            .await
+            .gql()?
+            .map(|_| Case(case)))
+    }
+
+    /// The case's reference (`KIT-2026-000042`): it names no one, and tells an auditor which
+    /// case to follow up.
+    async fn case_reference(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let case: case::Model = load_required(ctx, self.0.case_id).await.gql()?;
+        Ok(case.reference)
     }
 
     /// Who read it.
@@ -86,8 +102,46 @@ pub async fn of_case(
             "only the intake unit, a responsible contact or the intervention lead may read a case's access log",
         ));
     }
+    list(ctx, access_log::Column::CaseId.eq(case.id), first, after).await
+}
+
+/// A professional's reads of children's data, newest first: for an audit by the
+/// administrators of their organization, and for themselves.
+///
+/// # Errors
+/// [`Error::Forbidden`] for anyone else; bad `first` or `after`.
+pub async fn of_professional(
+    ctx: &Context<'_>,
+    professional: &professional::Model,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<AccessLogConnection> {
+    let actor = ctx.actor()?;
+    if actor.id() != professional.id {
+        let unit: unit::Model = load_required(ctx, professional.unit_id).await?;
+        if !actor.administers(unit.organization_id) {
+            return Err(Error::forbidden(
+                "only administrators of their organization, and they themselves, may read a professional's access log",
+            ));
+        }
+    }
+    list(
+        ctx,
+        access_log::Column::ProfessionalId.eq(professional.id),
+        first,
+        after,
+    )
+    .await
+}
+
+async fn list(
+    ctx: &Context<'_>,
+    condition: sea_orm::sea_query::SimpleExpr,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<AccessLogConnection> {
     let limit = page_size(first)?;
-    let base = access_log::Entity::find().filter(access_log::Column::CaseId.eq(case.id));
+    let base = access_log::Entity::find().filter(condition);
     let db = ctx.state().db.clone();
     let count_query = base.clone();
     let total = TotalCount::new(move || {

@@ -222,6 +222,20 @@ impl Professional {
         self.0.is_active
     }
 
+    /// Their reads of children's data, newest first (see `Case.accessLog`). For the
+    /// administrators of their organization, who audit it, and for themselves; anyone else
+    /// gets FORBIDDEN.
+    async fn access_log(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0–100. Default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last entry of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::access_log::AccessLogConnection> {
+        crate::graphql::access_log::of_professional(ctx, &self.0, first, after)
+            .await
+            .gql()
+    }
+
     /// Their login subject at the identity provider. Visible only to administrators of their
     /// organization and to themselves; null for everyone else.
     async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
