@@ -11,6 +11,7 @@ use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::Router;
+use axum::extract::ws::{CloseFrame, Message};
 use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderName, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -117,28 +118,58 @@ fn payload_token(payload: &serde_json::Value) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The close code of a connection whose `connection_init` was refused: 4403 Forbidden, as
+/// graphql-transport-ws recommends, so that clients stop retrying with the same token.
+pub const WS_FORBIDDEN: u16 = 4403;
+
 /// `/graphql/ws`: subscriptions over `graphql-transport-ws`, authenticated by the token in
-/// `connection_init`. A connection without a valid token is closed.
+/// `connection_init`. A connection without a valid token is closed with [`WS_FORBIDDEN`].
 async fn graphql_ws(
     State(http): State<Http>,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    use futures_util::{SinkExt, StreamExt};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
     let state = http.state.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, http.schema.clone(), protocol)
+            let refused = Arc::new(AtomicBool::new(false));
+            let (sink, stream) = socket.split();
+            // async-graphql closes a refused connection with 1002 (protocol error); say
+            // Forbidden instead.
+            let closing = Arc::clone(&refused);
+            let sink = sink.with(move |message: Message| {
+                let message = match message {
+                    Message::Close(Some(frame)) if closing.load(Ordering::SeqCst) => {
+                        Message::Close(Some(CloseFrame {
+                            code: WS_FORBIDDEN,
+                            reason: frame.reason,
+                        }))
+                    }
+                    other => other,
+                };
+                std::future::ready(Ok::<_, axum::Error>(message))
+            });
+            GraphQLWebSocket::new_with_pair(sink, stream, http.schema.clone(), protocol)
                 .on_connection_init(move |payload| async move {
+                    let refuse = |message: String| {
+                        refused.store(true, Ordering::SeqCst);
+                        async_graphql::Error::new(message)
+                    };
                     let token = payload_token(&payload).ok_or_else(|| {
-                        async_graphql::Error::new(
-                            "send {\"Authorization\": \"Bearer <token>\"} in connection_init",
+                        refuse(
+                            "send {\"Authorization\": \"Bearer <token>\"} in connection_init"
+                                .to_owned(),
                         )
                     })?;
                     let actor = authenticate_token(&state, &token)
                         .await
                         .map_err(|e| match e {
-                            Error::Unauthenticated(m) => async_graphql::Error::new(m),
+                            Error::Unauthenticated(m) => refuse(m),
                             other => {
                                 tracing::error!(error = %crate::graphql::errors::error_chain(&other), "subscription authentication failed");
                                 async_graphql::Error::new("internal error")

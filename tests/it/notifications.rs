@@ -65,10 +65,17 @@ async fn the_worker_mails_and_pushes_each_notification_to_its_recipient_only() {
     let ws = format!("ws://{}/graphql/ws", app.addr);
     match WsClient::connect(&ws, json!({ "Authorization": "Bearer not-a-token" })).await {
         Connect::Closed(code, reason) => {
-            assert_eq!(code, 1002);
+            assert_eq!(code, 4403, "Forbidden, as graphql-transport-ws recommends");
             assert!(reason.contains("token"), "{reason}");
         }
         Connect::Acknowledged(_) => panic!("a bad token was accepted"),
+    }
+    match WsClient::connect(&ws, json!({})).await {
+        Connect::Closed(code, reason) => {
+            assert_eq!(code, 4403);
+            assert!(reason.contains("connection_init"), "{reason}");
+        }
+        Connect::Acknowledged(_) => panic!("a connection without a token was accepted"),
     }
     let mut psychologist = subscribed(&app, &w.ppr_a.token).await;
     let mut leader = subscribed(&app, &w.ppr_leader_a.token).await;
