@@ -119,7 +119,8 @@ fn payload_token(payload: &serde_json::Value) -> Option<String> {
 }
 
 /// The close code of a connection whose `connection_init` was refused: 4403 Forbidden, as
-/// graphql-transport-ws recommends, so that clients stop retrying with the same token.
+/// graphql-transport-ws recommends, so that clients can tell a refused token from a protocol
+/// error.
 pub const WS_FORBIDDEN: u16 = 4403;
 
 /// `/graphql/ws`: subscriptions over `graphql-transport-ws`, authenticated by the token in
