@@ -10,7 +10,7 @@
 //! The writer commits the reads of requests that wait together in one statement (group
 //! commit: one fsync for all of them); on PostgreSQL a few such commits run at once.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::extensions::{
@@ -100,33 +100,13 @@ struct Entry {
     what: BTreeSet<ChildData>,
 }
 
-/// The reads of one operation (or one subscription event) not yet written, and the access
-/// decisions already taken in it.
+/// The reads of one operation (or one subscription event) not yet written.
 #[derive(Debug, Default)]
 pub struct Reads {
     pending: Mutex<BTreeMap<CaseId, Entry>>,
-    decided: Mutex<HashMap<CaseId, CaseAccess>>,
 }
 
 impl Reads {
-    /// The viewer's access to `case`, if decided already in this operation.
-    #[must_use]
-    pub fn decided(&self, case: CaseId) -> Option<CaseAccess> {
-        self.decided
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&case)
-            .cloned()
-    }
-
-    /// Remembers the viewer's access to its case for the rest of the operation.
-    pub fn remember(&self, access: &CaseAccess) {
-        self.decided
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(access.case_id, access.clone());
-    }
-
     /// Notes that `professional` read `what` of the case `access` is for.
     pub fn note(&self, professional: ProfessionalId, access: &CaseAccess, what: ChildData) {
         let mut reads = self.pending.lock().unwrap_or_else(PoisonError::into_inner);

@@ -331,11 +331,29 @@ async fn facts<C: ConnectionTrait>(db: &C, case_id: CaseId) -> Result<CaseFacts>
         .one(db)
         .await?
         .ok_or_else(|| Error::internal("a deadline's case is missing"))?;
-    let calendar = calendar_of(db, case.municipality_id).await?;
-    let cadence = organization::Entity::find_by_id(case.municipality_id)
+    let (calendar, cadence) = municipality_facts(db, case.municipality_id).await?;
+    case_facts(db, case, calendar, cadence).await
+}
+
+/// A municipality's working calendar and follow-up cadence in months.
+async fn municipality_facts<C: ConnectionTrait>(
+    db: &C,
+    municipality: OrganizationId,
+) -> Result<(WorkingCalendar, i32)> {
+    let calendar = calendar_of(db, municipality).await?;
+    let cadence = organization::Entity::find_by_id(municipality)
         .one(db)
         .await?
         .map_or(3, |o| o.follow_up_months);
+    Ok((calendar, cadence))
+}
+
+async fn case_facts<C: ConnectionTrait>(
+    db: &C,
+    case: case::Model,
+    calendar: WorkingCalendar,
+    cadence: i32,
+) -> Result<CaseFacts> {
     let born = child::Entity::find_by_id(case.child_id)
         .one(db)
         .await?
@@ -567,16 +585,16 @@ async fn responsible<C: ConnectionTrait>(
 async fn start<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, event: &Event) -> Result<()> {
     let facts = facts(db, event.case_id).await?;
     let rules = rules_in_force(db, facts.case.municipality_id).await?;
+    let agreement = match event.agreement {
+        Some(id) => agreement::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
     for rule in rules.iter().filter(|r| r.start_event == event.kind) {
         if !rule_filter_matches(rule.start_filter.as_deref(), event.filter.as_deref())
             && rule.start_event != RuleEvent::ChildAge
         {
             continue;
         }
-        let agreement = match event.agreement {
-            Some(id) => agreement::Entity::find_by_id(id).one(db).await?,
-            None => None,
-        };
         let Some((started, due)) =
             due_for(rule, event, &facts, agreement.as_ref().map(|a| a.due_on))
         else {
@@ -604,22 +622,19 @@ async fn start<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, event: &Event) ->
             vec![None]
         };
         for sector in sectors {
-            let subject = match (sector, base_subject.is_empty()) {
-                (Some(s), true) => format!(
-                    "sector:{}",
-                    serde_json::to_value(s)
+            let subject = match sector {
+                None => base_subject.clone(),
+                Some(s) => {
+                    let sector = serde_json::to_value(s)
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default()
-                ),
-                (Some(s), false) => format!(
-                    "{base_subject}:sector:{}",
-                    serde_json::to_value(s)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default()
-                ),
-                (None, _) => base_subject.clone(),
+                        .unwrap_or_default();
+                    if base_subject.is_empty() {
+                        format!("sector:{sector}")
+                    } else {
+                        format!("{base_subject}:sector:{sector}")
+                    }
+                }
             };
             create(
                 db,
@@ -1294,9 +1309,15 @@ pub async fn recompute<C: ConnectionTrait>(
         )
         .all(db)
         .await?;
+    // Every case here is the organization's: its calendar and cadence are loaded once.
+    let (calendar, cadence) = municipality_facts(db, organization).await?;
     let mut changed = 0;
     for d in open {
-        let facts = facts(db, d.case_id).await?;
+        let case = case::Entity::find_by_id(d.case_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| Error::internal("a deadline's case is missing"))?;
+        let facts = case_facts(db, case, calendar.clone(), cadence).await?;
         let mut event = Event::new(d.case_id, rule.start_event, d.started_at);
         event.filter = rule.start_filter.clone();
         event.sector = d.sector;

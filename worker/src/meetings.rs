@@ -574,19 +574,9 @@ pub async fn remove_invitee<C: ConnectionTrait>(
             meeting.status.as_str()
         )));
     }
-    let removed = meeting_invitee::Entity::update_many()
-        .col_expr(meeting_invitee::Column::RemovedAt, Expr::value(Some(now)))
-        .filter(meeting_invitee::Column::Id.eq(invitee.id))
-        .filter(meeting_invitee::Column::RemovedAt.is_null())
-        .exec(db)
-        .await?;
-    if removed.rows_affected != 1 {
-        return Err(Error::conflict("this invitee has already been removed"));
-    }
-    let invitee = meeting_invitee::Model {
-        removed_at: Some(now),
-        ..invitee
-    };
+    let invitee = mark_removed(db, now, &invitee)
+        .await?
+        .ok_or_else(|| Error::conflict("this invitee has already been removed"))?;
     if meeting.status != MeetingStatus::Scheduled {
         return Ok((meeting, invitee));
     }
@@ -603,6 +593,26 @@ pub async fn remove_invitee<C: ConnectionTrait>(
     )
     .await?;
     Ok((saved, invitee))
+}
+
+/// Marks an invitation removed; `None` when it was removed already.
+async fn mark_removed<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    invitee: &meeting_invitee::Model,
+) -> Result<Option<meeting_invitee::Model>> {
+    let removed = meeting_invitee::Entity::update_many()
+        .col_expr(meeting_invitee::Column::RemovedAt, Expr::value(Some(now)))
+        .filter(meeting_invitee::Column::Id.eq(invitee.id))
+        .filter(meeting_invitee::Column::RemovedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(
+        (removed.rows_affected == 1).then(|| meeting_invitee::Model {
+            removed_at: Some(now),
+            ..invitee.clone()
+        }),
+    )
 }
 
 /// Records an invitee's answer.
@@ -672,27 +682,18 @@ pub async fn participant_left<C: ConnectionTrait>(
             m.organizer_id
         };
         let saved = bump(db, now, &m, organizer).await?;
-        if let Some(invitation) = &invitation {
-            let removed = meeting_invitee::Entity::update_many()
-                .col_expr(meeting_invitee::Column::RemovedAt, Expr::value(Some(now)))
-                .filter(meeting_invitee::Column::Id.eq(invitation.id))
-                .filter(meeting_invitee::Column::RemovedAt.is_null())
-                .exec(db)
-                .await?;
-            if removed.rows_affected == 1 && saved.status == MeetingStatus::Scheduled {
-                let invitation = meeting_invitee::Model {
-                    removed_at: Some(now),
-                    ..invitation.clone()
-                };
-                queue_deliveries(
-                    db,
-                    now,
-                    &saved,
-                    ItipMethod::Cancel,
-                    std::slice::from_ref(&invitation),
-                )
-                .await?;
-            }
+        if let Some(invitation) = &invitation
+            && let Some(removed) = mark_removed(db, now, invitation).await?
+            && saved.status == MeetingStatus::Scheduled
+        {
+            queue_deliveries(
+                db,
+                now,
+                &saved,
+                ItipMethod::Cancel,
+                std::slice::from_ref(&removed),
+            )
+            .await?;
         }
         // A pathway meeting nobody is invited to yet gets its invitees when it is scheduled.
         let mut joining = Vec::new();
@@ -704,8 +705,8 @@ pub async fn participant_left<C: ConnectionTrait>(
                 joining.push((o, true));
             }
         }
-        let joined = invite_unless_present(db, now, saved.id, &joining).await?;
-        after_hand_over(db, now, &saved, organizes && organizer.is_some(), &joined).await?;
+        invite_unless_present(db, now, &saved, &joining).await?;
+        after_hand_over(db, now, &saved, organizes && organizer.is_some()).await?;
     }
     Ok(())
 }
@@ -739,8 +740,8 @@ pub async fn contact_joined<C: ConnectionTrait>(
         } else {
             vec![(contact, true)]
         };
-        let joined = invite_unless_present(db, now, saved.id, &joining).await?;
-        after_hand_over(db, now, &saved, true, &joined).await?;
+        invite_unless_present(db, now, &saved, &joining).await?;
+        after_hand_over(db, now, &saved, true).await?;
     }
     Ok(())
 }
@@ -775,16 +776,16 @@ async fn bump<C: ConnectionTrait>(
 }
 
 /// Invites those of `joining` who are not invited yet — neither by this participation nor,
-/// for a professional, by another of theirs in the case.
+/// for a professional, by another of theirs in the case ([`add_invitee`]: a scheduled meeting
+/// sends them the invitation).
 async fn invite_unless_present<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
-    meeting_id: MeetingId,
+    meeting: &meeting::Model,
     joining: &[(ParticipantId, bool)],
-) -> Result<Vec<meeting_invitee::Model>> {
-    let mut joined: Vec<meeting_invitee::Model> = Vec::new();
+) -> Result<()> {
     for &(participant_id, required) in joining {
-        let invited = active_invitees(db, meeting_id).await?;
+        let invited = active_invitees(db, meeting.id).await?;
         let ids: Vec<ParticipantId> = invited.iter().map(|i| i.participant_id).collect();
         if ids.contains(&participant_id) {
             continue;
@@ -803,30 +804,29 @@ async fn invite_unless_present<C: ConnectionTrait>(
                 continue;
             }
         }
-        joined.push(insert_invitee(db, now, meeting_id, participant_id, required).await?);
+        add_invitee(db, now, meeting, participant_id, required).await?;
     }
-    Ok(joined)
+    Ok(())
 }
 
-/// What a hand-over sends: to everyone when the organizer changed on a scheduled meeting,
-/// else to those who joined; a planned meeting with a new organizer is scheduled again.
+/// What a new organizer causes: a scheduled meeting sends every invitee the update (those
+/// who just joined have theirs already: one message per SEQUENCE and invitee); a planned one
+/// is scheduled again.
 async fn after_hand_over<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     saved: &meeting::Model,
     new_organizer: bool,
-    joined: &[meeting_invitee::Model],
 ) -> Result<()> {
+    if !new_organizer {
+        return Ok(());
+    }
     match saved.status {
         MeetingStatus::Scheduled => {
-            let to = if new_organizer {
-                active_invitees(db, saved.id).await?
-            } else {
-                joined.to_vec()
-            };
-            queue_deliveries(db, now, saved, ItipMethod::Request, &to).await
+            let everyone = active_invitees(db, saved.id).await?;
+            queue_deliveries(db, now, saved, ItipMethod::Request, &everyone).await
         }
-        MeetingStatus::Planned if new_organizer => request_scheduling(db, saved.id).await,
+        MeetingStatus::Planned => request_scheduling(db, saved.id).await,
         _ => Ok(()),
     }
 }

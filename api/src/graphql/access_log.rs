@@ -4,15 +4,15 @@ use async_graphql::{Context, Object};
 use kit_entity::entities::{access_log, case, professional, unit};
 use kit_entity::ids::AccessLogEntryId;
 use kit_entity::{Error, Result};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::access_log::ChildData as Kind;
-use crate::graphql::case::{Case, case_access_loaded};
+use crate::graphql::case::{Case, case_access_loaded, required_access};
 use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::directory::Professional;
 use crate::graphql::enums::{AccessBasis, ChildData};
 use crate::graphql::errors::IntoGraphql;
-use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
+use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
 use crate::graphql::scalars::DateTime;
 
 /// One professional's reads of a case's data in one response (or one subscription event).
@@ -94,10 +94,7 @@ pub async fn of_case(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<AccessLogConnection> {
-    let access = case_access_loaded(ctx, case)
-        .await?
-        .ok_or_else(|| Error::not_found("case"))?;
-    if !access.can_manage() {
+    if !required_access(ctx, case).await?.can_manage() {
         return Err(Error::forbidden(
             "only the intake unit, a responsible contact or the intervention lead may read a case's access log",
         ));
@@ -142,17 +139,10 @@ async fn list(
 ) -> Result<AccessLogConnection> {
     let limit = page_size(first)?;
     let base = access_log::Entity::find().filter(condition);
-    let db = ctx.state().db.clone();
-    let count_query = base.clone();
-    let total = TotalCount::new(move || {
-        let (q, db) = (count_query.clone(), db.clone());
-        async move { q.count(&db).await }
-    });
+    let total = TotalCount::of(base.clone(), &ctx.state().db);
     let mut query = base;
     if let Some(after) = &after {
-        let id: i64 = decode_cursor(after, "access")?
-            .parse()
-            .map_err(|_| Error::invalid("after", "is not a cursor of this list and ordering"))?;
+        let id: i64 = decode_id_cursor(after, "access")?;
         query = query.filter(access_log::Column::Id.lt(AccessLogEntryId(id)));
     }
     let rows = query

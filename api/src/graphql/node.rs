@@ -8,7 +8,7 @@ use kit_entity::entities::{
 use kit_entity::{Error, Result};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use crate::access::{Actor, case_access};
+use crate::access::{Actor, CaseAccess, case_access};
 use crate::graphql::case::{Case, CaseStatusChange, Referral};
 use crate::graphql::child::{Child, FamilyMember};
 use crate::graphql::context::ContextExt;
@@ -90,13 +90,13 @@ async fn resolve(
     actor: &Actor,
     type_name: &str,
     key: i64,
-) -> Result<Node> {
+) -> Result<(Node, Vec<CaseAccess>)> {
     use kit_entity::ids::{
         AgreementId, CaseEventId, CaseId, CaseStatusChangeId, ChildId, ClosureDayId, DeadlineId,
         DeadlineRecomputeId, DeadlineRuleId, FamilyMemberId, InviteeId, MeetingId, NotificationId,
         OrganizationId, ParticipantId, ProfessionalId, ReferralId, UnitId,
     };
-    Ok(match type_name {
+    let node = match type_name {
         "Case" => Node::Case(Case(visible(case_access(db, actor, CaseId(key)).await)?.0)),
         "Child" => {
             let access = visible(child_access(db, actor, ChildId(key)).await)?;
@@ -109,8 +109,9 @@ async fn resolve(
         }
         "FamilyMember" => {
             let member = by_key::<family_member::Entity, _>(db, FamilyMemberId(key)).await?;
-            visible(child_access(db, actor, member.child_id).await)?;
-            Node::FamilyMember(FamilyMember(member))
+            let access = visible(child_access(db, actor, member.child_id).await)?;
+            let seen_through = access.cases.into_iter().map(|(_, a)| a).collect();
+            return Ok((Node::FamilyMember(FamilyMember(member)), seen_through));
         }
         "Participant" => {
             let p = by_key::<participant::Entity, _>(db, ParticipantId(key)).await?;
@@ -165,7 +166,8 @@ async fn resolve(
             crate::graphql::plan::node_case_event(db, actor, CaseEventId(key)).await,
         )?),
         _ => return Err(gone()),
-    })
+    };
+    Ok((node, Vec::new()))
 }
 
 /// The `node` query.
@@ -186,25 +188,22 @@ impl NodeQuery {
         let (type_name, key) = split(id.as_str())
             .ok_or_else(|| Error::invalid("id", "is not a valid global id"))
             .gql()?;
-        let node = resolve(&ctx.state().db, actor, &type_name, key)
+        let (node, seen_through) = resolve(&ctx.state().db, actor, &type_name, key)
             .await
             .gql()?;
-        log_read(ctx, &node).await.gql()?;
+        log_read(ctx, &node, &seen_through).await.gql()?;
         Ok(Some(node))
     }
 }
 
-/// Notes, for the access log, the child's data a node carries.
-async fn log_read(ctx: &Context<'_>, node: &Node) -> Result<()> {
+/// Notes, for the access log, the child's data a node carries; `seen_through` are the
+/// viewer's accesses to the cases of a family member's child.
+async fn log_read(ctx: &Context<'_>, node: &Node, seen_through: &[CaseAccess]) -> Result<()> {
     use crate::access_log::ChildData;
     use crate::graphql::case::{note_reads, read_case};
     let (case_id, what) = match node {
         Node::Child(c) => return note_reads(ctx, &c.seen_through, ChildData::Child),
-        Node::FamilyMember(m) => {
-            let access = child_access(&ctx.state().db, ctx.actor()?, m.0.child_id).await?;
-            let seen: Vec<_> = access.cases.into_iter().map(|(_, a)| a).collect();
-            return note_reads(ctx, &seen, ChildData::Family);
-        }
+        Node::FamilyMember(_) => return note_reads(ctx, seen_through, ChildData::Family),
         Node::Participant(p) => (p.0.case_id, ChildData::Participants),
         Node::Referral(r) => (r.0.case_id, ChildData::Referral),
         Node::CaseStatusChange(c) => (c.0.case_id, ChildData::History),

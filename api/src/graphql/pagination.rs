@@ -14,7 +14,7 @@ use async_graphql::SimpleObject;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kit_entity::{Error, Result};
-use sea_orm::DbErr;
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, Select};
 
 use crate::graphql::errors::IntoGraphql;
 
@@ -57,6 +57,16 @@ pub fn decode_cursor(after: &str, prefix: &str) -> Result<String> {
         .ok_or_else(bad)
 }
 
+/// Unwraps a cursor made by [`encode_cursor`] from `prefix:<id>`, returning the id.
+///
+/// # Errors
+/// [`Error::Validation`] on `after`, as [`decode_cursor`].
+pub fn decode_id_cursor(after: &str, prefix: &str) -> Result<i64> {
+    decode_cursor(after, prefix)?
+        .parse()
+        .map_err(|_| Error::invalid("after", "is not a cursor of this list and ordering"))
+}
+
 type CountFuture = Pin<Box<dyn Future<Output = Result<u64, DbErr>> + Send>>;
 
 /// A connection's `totalCount`, computed only when asked for.
@@ -75,6 +85,20 @@ impl TotalCount {
         Self {
             count: Arc::new(move || Box::pin(count())),
         }
+    }
+
+    /// Counts the rows `query` selects on `db`, when `totalCount` is selected.
+    #[must_use]
+    pub fn of<E>(query: Select<E>, db: &DatabaseConnection) -> Self
+    where
+        E: EntityTrait,
+        E::Model: Sync,
+    {
+        let db = db.clone();
+        Self::new(move || {
+            let (query, db) = (query.clone(), db.clone());
+            async move { query.count(&db).await }
+        })
     }
 
     /// Runs the count.

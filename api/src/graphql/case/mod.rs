@@ -10,9 +10,7 @@ use kit_entity::entities::{case, case_status_change, child, participant, referra
 use kit_entity::ids::{CaseId, OrganizationId, ProfessionalId, UnitId};
 use kit_entity::{Error, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 pub use mutation::CaseMutation;
 
@@ -25,7 +23,9 @@ use crate::graphql::enums::{AccessBasis, CaseStatus, ParticipantRole, ReferralSo
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{NodeId, decode, decode_opt};
 use crate::graphql::loaders::{ParticipantsOf, ReferralOf, StatusHistoryOf};
-use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
+use crate::graphql::pagination::{
+    TotalCount, decode_cursor, decode_id_cursor, encode_cursor, page, page_size,
+};
 use crate::graphql::participant::Participant;
 use crate::graphql::scalars::DateTime;
 
@@ -64,7 +64,11 @@ pub async fn case_access_loaded(
     Ok(access::decide(actor, case, &with_units))
 }
 
-async fn required_access(ctx: &Context<'_>, case: &case::Model) -> Result<CaseAccess> {
+/// [`case_access_loaded`], with [`Error::NotFound`] for a case the viewer may not see.
+///
+/// # Errors
+/// As described, and when the database fails.
+pub async fn required_access(ctx: &Context<'_>, case: &case::Model) -> Result<CaseAccess> {
     case_access_loaded(ctx, case)
         .await?
         .ok_or_else(|| Error::not_found("case"))
@@ -77,18 +81,8 @@ async fn required_access(ctx: &Context<'_>, case: &case::Model) -> Result<CaseAc
 /// [`Error::NotFound`] when the viewer may not see the case; [`Error::Internal`] when the
 /// request has no access log.
 pub async fn read(ctx: &Context<'_>, case: &case::Model, what: ChildData) -> Result<CaseAccess> {
-    let reads = ctx
-        .data_opt::<std::sync::Arc<Reads>>()
-        .ok_or_else(|| Error::internal("this request has no access log"))?;
-    let access = match reads.decided(case.id) {
-        Some(access) => access,
-        None => {
-            let access = required_access(ctx, case).await?;
-            reads.remember(&access);
-            access
-        }
-    };
-    reads.note(ctx.actor()?.id(), &access, what);
+    let access = required_access(ctx, case).await?;
+    note_reads(ctx, std::slice::from_ref(&access), what)?;
     Ok(access)
 }
 
@@ -528,9 +522,7 @@ fn after_condition(order: &CaseOrder, after: Option<&str>) -> Result<Option<Cond
     };
     match order.field {
         CaseOrderField::CreatedAt => {
-            let id: i64 = decode_cursor(after, "created")?
-                .parse()
-                .map_err(|_| bad())?;
+            let id: i64 = decode_id_cursor(after, "created")?;
             Ok(Some(Condition::all().add(cmp_id(CaseId(id)))))
         }
         CaseOrderField::UpdatedAt => {
@@ -603,12 +595,7 @@ impl CaseQuery {
         let order = order_by.unwrap_or_default();
         let condition = case_filter(actor, filter.unwrap_or_default()).gql()?;
         let base = case::Entity::find().filter(condition);
-        let db = ctx.state().db.clone();
-        let count_query = base.clone();
-        let total = TotalCount::new(move || {
-            let (q, db) = (count_query.clone(), db.clone());
-            async move { q.count(&db).await }
-        });
+        let total = TotalCount::of(base.clone(), &ctx.state().db);
         let mut query = base;
         if let Some(c) = after_condition(&order, after.as_deref()).gql()? {
             query = query.filter(c);

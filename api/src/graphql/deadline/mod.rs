@@ -32,7 +32,9 @@ use crate::graphql::enums::{
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{NodeId, decode, decode_opt};
 use crate::graphql::meeting::Meeting;
-use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
+use crate::graphql::pagination::{
+    TotalCount, decode_cursor, decode_id_cursor, encode_cursor, page, page_size,
+};
 use crate::graphql::plan::Agreement;
 use crate::graphql::scalars::{Date, DateTime};
 
@@ -180,22 +182,13 @@ async fn agreement_opt(
     id: Option<AgreementId>,
 ) -> async_graphql::Result<Option<Agreement>> {
     match id {
-        Some(id) => Ok(kit_entity::entities::agreement::Entity::find_by_id(id)
-            .one(&ctx.state().db)
-            .await
-            .map_err(Error::from)
-            .gql()?
-            .map(Agreement)),
+        Some(id) => Ok(load(ctx, id).await.gql()?.map(Agreement)),
         None => Ok(None),
     }
 }
 
 async fn rule_by_id(ctx: &Context<'_>, id: DeadlineRuleId) -> Result<DeadlineRule> {
-    deadline_rule::Entity::find_by_id(id)
-        .one(&ctx.state().db)
-        .await?
-        .map(DeadlineRule)
-        .ok_or_else(|| Error::internal("a deadline's rule is missing"))
+    load_required(ctx, id).await.map(DeadlineRule)
 }
 
 /// An offset: how many of what.
@@ -402,7 +395,6 @@ impl Notification {
 
     /// The deadline; null when you may no longer see its case.
     async fn deadline(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Deadline>> {
-        let actor = ctx.actor().gql()?;
         let Some(d) = deadline::Entity::find_by_id(self.0.deadline_id)
             .one(&ctx.state().db)
             .await
@@ -411,17 +403,14 @@ impl Notification {
         else {
             return Ok(None);
         };
-        match access::case_access(&ctx.state().db, actor, d.case_id).await {
-            Ok(_) => {
-                crate::graphql::case::read_case(
-                    ctx,
-                    d.case_id,
-                    crate::access_log::ChildData::Deadlines,
-                )
-                .await
-                .gql()?;
-                Ok(Some(Deadline(d)))
-            }
+        let read = crate::graphql::case::read_case(
+            ctx,
+            d.case_id,
+            crate::access_log::ChildData::Deadlines,
+        )
+        .await;
+        match read {
+            Ok(_) => Ok(Some(Deadline(d))),
             Err(Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(e).gql(),
         }
@@ -728,12 +717,7 @@ pub async fn list(
 ) -> Result<DeadlineConnection> {
     let limit = page_size(first)?;
     let base = deadline::Entity::find().filter(condition);
-    let db = ctx.state().db.clone();
-    let count_query = base.clone();
-    let total = TotalCount::new(move || {
-        let (q, db) = (count_query.clone(), db.clone());
-        async move { q.count(&db).await }
-    });
+    let total = TotalCount::of(base.clone(), &ctx.state().db);
     let mut query = base;
     if let Some(c) = after_deadline(after.as_deref())? {
         query = query.filter(c);
@@ -748,10 +732,11 @@ pub async fn list(
     let mut cases: Vec<CaseId> = rows.iter().take(shown).map(|d| d.case_id).collect();
     cases.sort_unstable();
     cases.dedup();
-    for case_id in cases {
+    // Together, so that the access decisions share the loaders' batches.
+    futures_util::future::try_join_all(cases.into_iter().map(|case_id| {
         crate::graphql::case::read_case(ctx, case_id, crate::access_log::ChildData::Deadlines)
-            .await?;
-    }
+    }))
+    .await?;
     Ok(page(
         rows,
         limit,
@@ -804,17 +789,10 @@ pub async fn notifications(
     if unread_only {
         base = base.filter(notification::Column::ReadAt.is_null());
     }
-    let db = ctx.state().db.clone();
-    let count_query = base.clone();
-    let total = TotalCount::new(move || {
-        let (q, db) = (count_query.clone(), db.clone());
-        async move { q.count(&db).await }
-    });
+    let total = TotalCount::of(base.clone(), &ctx.state().db);
     let mut query = base;
     if let Some(after) = &after {
-        let id: i64 = decode_cursor(after, "notification")?
-            .parse()
-            .map_err(|_| Error::invalid("after", "is not a cursor of this list and ordering"))?;
+        let id: i64 = decode_id_cursor(after, "notification")?;
         query = query.filter(notification::Column::Id.lt(NotificationId(id)));
     }
     let rows = query

@@ -7,9 +7,7 @@ use kit_entity::entities::{organization, professional, unit};
 use kit_entity::ids::{OrganizationId, UnitId};
 use kit_entity::{Error, Result};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 pub use mutation::DirectoryMutation;
 
@@ -333,12 +331,7 @@ impl DirectoryQuery {
         if let Some(kind) = kind {
             base = base.filter(organization::Column::Kind.eq(kinded(kind)));
         }
-        let db = ctx.state().db.clone();
-        let count_query = base.clone();
-        let total = TotalCount::new(move || {
-            let (q, db) = (count_query.clone(), db.clone());
-            async move { q.count(&db).await }
-        });
+        let total = TotalCount::of(base.clone(), &ctx.state().db);
         let mut query = base;
         if let Some(c) = after_name(
             after.as_deref(),
@@ -414,12 +407,7 @@ impl DirectoryQuery {
                     .add(like(professional::Column::Email)),
             );
         }
-        let db = ctx.state().db.clone();
-        let count_query = base.clone();
-        let total = TotalCount::new(move || {
-            let (q, db) = (count_query.clone(), db.clone());
-            async move { q.count(&db).await }
-        });
+        let total = TotalCount::of(base.clone(), &ctx.state().db);
         let mut query = base;
         if let Some(c) = after_name(
             after.as_deref(),

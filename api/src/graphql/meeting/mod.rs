@@ -11,9 +11,7 @@ use kit_entity::entities::{
 use kit_entity::ids::{CaseId, MeetingId, ParticipantId, ProfessionalId};
 use kit_entity::{Error, Result};
 use sea_orm::sea_query::Query;
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 pub use mutation::MeetingMutation;
 
@@ -27,7 +25,9 @@ use crate::graphql::enums::{
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{NodeId, decode, decode_opt};
 use crate::graphql::loaders::{AgendaOf, DeliveriesOf, InviteesOf};
-use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
+use crate::graphql::pagination::{
+    TotalCount, decode_cursor, decode_id_cursor, encode_cursor, page, page_size,
+};
 use crate::graphql::participant::Participant;
 use crate::graphql::scalars::DateTime;
 use crate::services::meeting::{meeting_access, sees_closed_items};
@@ -552,9 +552,7 @@ fn after_meeting(order: &MeetingOrder, after: Option<&str>) -> Result<Option<Con
     };
     match order.field {
         MeetingOrderField::CreatedAt => {
-            let id: i64 = decode_cursor(after, "created")?
-                .parse()
-                .map_err(|_| bad())?;
+            let id: i64 = decode_id_cursor(after, "created")?;
             Ok(Some(Condition::all().add(cmp_id(MeetingId(id)))))
         }
         MeetingOrderField::StartsAt => {
@@ -606,12 +604,7 @@ pub async fn list(
     if order.field == MeetingOrderField::StartsAt {
         base = base.filter(meeting::Column::StartsAt.is_not_null());
     }
-    let db = ctx.state().db.clone();
-    let count_query = base.clone();
-    let total = TotalCount::new(move || {
-        let (q, db) = (count_query.clone(), db.clone());
-        async move { q.count(&db).await }
-    });
+    let total = TotalCount::of(base.clone(), &ctx.state().db);
     let mut query = base;
     if let Some(c) = after_meeting(&order, after.as_deref())? {
         query = query.filter(c);
