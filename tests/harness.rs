@@ -198,13 +198,30 @@ impl TestApp {
     /// # Panics
     /// When it cannot start.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let database = TestDatabase::create().await;
+        let url = database.url.clone();
+        Self::spawn_in(database, &url, adjust).await
+    }
+
+    /// Starts the application on `database`, reached at `url` (through a proxy, say).
+    ///
+    /// # Panics
+    /// When it cannot start.
+    pub async fn spawn_on(
+        url: &str,
+        database: TestDatabase,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
+        Self::spawn_in(database, url, adjust).await
+    }
+
+    async fn spawn_in(database: TestDatabase, url: &str, adjust: impl FnOnce(&mut Config)) -> Self {
         if std::env::var_os("KIT_TEST_LOG").is_some() {
             kit_api::telemetry::init(kit_api::config::LogFormat::Text);
         }
-        let database = TestDatabase::create().await;
         let mut config = Config {
             settings: Settings {
-                database_url: database.url.clone(),
+                database_url: url.to_owned(),
                 worker: false,
                 worker_poll_ms: 50,
                 mail_retry_secs: 1,
@@ -212,6 +229,8 @@ impl TestApp {
             },
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             auth_hs256_secret: Some("test-secret-that-is-long-enough-for-hs256".into()),
+            // Every test client is 127.0.0.1: the rate limit is tested where it is meant to.
+            rate_limit_per_second: 0,
             ..Config::default()
         };
         adjust(&mut config);
@@ -359,6 +378,12 @@ pub fn key_of(global: &str) -> i64 {
         .map(|(_, key)| key)
         .unwrap_or_else(|| panic!("{global} is not a global id"))
 }
+
+/// How long a test waits for something the application does in the background — the
+/// worker, a server process, a message on its way — before it calls it hung. A guard against
+/// hangs, never a speed limit: on a quiet machine everything arrives within a second or two,
+/// and a loaded machine may take many times longer without failing a test.
+pub const PATIENCE: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Polls `check` every 50 ms until it yields a value or `timeout` passes. For waiting on the
 /// worker, never on the clock: tests move the clock themselves.

@@ -7,6 +7,7 @@
 
 pub mod harness;
 pub mod mail;
+pub mod proxy;
 pub mod smtp;
 pub mod world;
 pub mod ws;

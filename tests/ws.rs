@@ -55,7 +55,7 @@ impl WsClient {
             .await
             .unwrap_or_else(|e| panic!("cannot send: {e}"));
         loop {
-            let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            let message = tokio::time::timeout(crate::harness::PATIENCE, socket.next())
                 .await
                 .unwrap_or_else(|_| panic!("no answer to connection_init"));
             match message {
@@ -76,6 +76,36 @@ impl WsClient {
                 None => return Connect::Closed(0, String::new()),
             }
         }
+    }
+
+    /// Waits for the server to close the connection (answering pings on the way); returns
+    /// the close code and reason.
+    ///
+    /// # Panics
+    /// When nothing closes it within `timeout`.
+    pub async fn closed(&mut self, timeout: Duration) -> (u16, String) {
+        wait_close(&mut self.socket, timeout).await
+    }
+
+    /// Opens a connection and sends nothing: for the `connection_init` timeout. Returns the
+    /// close code and reason the server ends it with.
+    ///
+    /// # Panics
+    /// When the server cannot be reached or does not close within `timeout`.
+    pub async fn silent(url: &str, timeout: Duration) -> (u16, String) {
+        let mut request = url
+            .into_client_request()
+            .unwrap_or_else(|e| panic!("bad url {url}: {e}"));
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws"
+                .parse()
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
+        wait_close(&mut socket, timeout).await
     }
 
     /// Starts a subscription; returns its id.
@@ -131,6 +161,36 @@ impl WsClient {
                 Some(Err(e)) => panic!("websocket error: {e}"),
                 None => panic!("connection ended"),
             }
+        }
+    }
+}
+
+async fn wait_close(
+    socket: &mut WebSocketStream<MaybeTlsStream<TcpStream>>,
+    timeout: Duration,
+) -> (u16, String) {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let message = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .unwrap_or_else(|_| panic!("the server did not close the connection"));
+        match message {
+            Some(Ok(Message::Close(frame))) => {
+                return frame.map_or((0, String::new()), |f| {
+                    (u16::from(f.code), f.reason.to_string())
+                });
+            }
+            Some(Ok(Message::Text(text))) => {
+                let v: Value = serde_json::from_str(&text).unwrap_or_default();
+                if v["type"] == "ping" {
+                    let _ = socket
+                        .send(Message::text(json!({ "type": "pong" }).to_string()))
+                        .await;
+                }
+            }
+            Some(Ok(_)) => {}
+            Some(Err(e)) => panic!("websocket error: {e}"),
+            None => return (0, String::new()),
         }
     }
 }

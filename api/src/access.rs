@@ -50,7 +50,10 @@ impl Actor {
     /// [`Error::Unauthenticated`] when no active professional has the subject.
     pub async fn load<C: ConnectionTrait>(db: &C, subject: &str) -> Result<Self> {
         let professional = professional::Entity::find()
-            .filter(professional::Column::Subject.eq(subject))
+            .filter(
+                professional::Column::Subject
+                    .eq(kit_entity::domain::validate::login_subject(subject)),
+            )
             .filter(professional::Column::IsActive.eq(true))
             .one(db)
             .await?

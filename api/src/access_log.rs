@@ -122,7 +122,13 @@ impl Reads {
     }
 
     /// The rows to write, leaving nothing behind.
-    fn take(&self, read_at: DateTime<Utc>, operation: &str, request_id: &str) -> Vec<Row> {
+    fn take(
+        &self,
+        read_at: DateTime<Utc>,
+        operation: &str,
+        request_id: &str,
+        client_request_id: Option<&str>,
+    ) -> Vec<Row> {
         let reads =
             std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
         reads
@@ -141,6 +147,7 @@ impl Reads {
                     .join(",")),
                 operation: Set(operation.chars().take(200).collect()),
                 request_id: Set(request_id.chars().take(64).collect()),
+                client_request_id: Set(client_request_id.map(|c| c.chars().take(64).collect())),
             })
             .collect()
     }
@@ -240,9 +247,14 @@ async fn write(db: &DatabaseConnection, rows: Vec<Row>) -> Result<(), sea_orm::D
     txn.commit().await
 }
 
-/// The id of the request (or subscription connection) the reads belong to.
+/// The id of the request (or subscription connection) the reads belong to: the server's own.
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
+
+/// The `x-request-id` a client sent with the request, if any: kept beside the server's id
+/// in the log, never in its place.
+#[derive(Clone, Debug)]
+pub struct ClientRequestId(pub String);
 
 /// The schema extension that writes each operation's reads before its response leaves.
 pub struct AccessLogging {
@@ -312,9 +324,10 @@ async fn flush(
     reads: &Reads,
     operation: &str,
     request_id: &str,
+    client_request_id: Option<&str>,
     response: Response,
 ) -> Response {
-    let rows = reads.take(clock.now(), operation, request_id);
+    let rows = reads.take(clock.now(), operation, request_id, client_request_id);
     match writer.write(rows).await {
         Ok(()) => response,
         Err(e) => {
@@ -378,6 +391,7 @@ impl Extension for AccessLoggingExtension {
             .data_opt::<RequestId>()
             .map(|r| r.0.clone())
             .unwrap_or_default();
+        let client_request_id = ctx.data_opt::<ClientRequestId>().map(|r| r.0.clone());
         let operation = operation(&self.operations, operation_name);
         flush(
             &self.writer,
@@ -385,6 +399,7 @@ impl Extension for AccessLoggingExtension {
             &self.reads,
             &operation,
             &request_id,
+            client_request_id.as_deref(),
             response,
         )
         .await
@@ -416,7 +431,9 @@ impl Extension for AccessLoggingExtension {
                     request_id.clone(),
                 );
                 let label = operation(&operations, None);
-                async move { flush(&writer, &clock, &reads, &label, &request_id, response).await }
+                async move {
+                    flush(&writer, &clock, &reads, &label, &request_id, None, response).await
+                }
             })
             .boxed()
     }

@@ -11,8 +11,10 @@
 //!   provider. Keys are cached by `kid` and fetched again when an unknown `kid` appears (at
 //!   most every 30 seconds) or the cache is an hour old.
 //!
-//! The token's `sub` names a professional (`professionals.subject`); `exp` is required, and
-//! `iss`/`aud` are checked when configured.
+//! The token's `sub` names a professional (`professionals.subject`, compared without case).
+//! `exp` is required; a token may live at most `KIT_AUTH_MAX_TOKEN_HOURS` (from `iat`, or
+//! from now without one); `nbf` is honoured; and when `KIT_AUTH_ISSUER`/`KIT_AUTH_AUDIENCE`
+//! are set, `iss`/`aud` must be present and match. Thirty seconds of clock skew are allowed.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -44,6 +46,9 @@ pub struct Claims {
     pub iat: Option<i64>,
 }
 
+/// Clock skew allowed between the identity provider and this server, in seconds.
+pub const LEEWAY_SECS: u64 = 30;
+
 /// Checks tokens and, for local use, issues them.
 #[derive(Clone)]
 pub struct Authenticator {
@@ -51,6 +56,7 @@ pub struct Authenticator {
     jwks: Option<Arc<Jwks>>,
     issuer: Option<String>,
     audience: Option<String>,
+    max_lifetime: TimeDelta,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -108,7 +114,14 @@ impl Authenticator {
             jwks,
             issuer: config.auth_issuer.clone(),
             audience: config.auth_audience.clone(),
+            max_lifetime: TimeDelta::hours(i64::from(config.auth_max_token_hours)),
         })
+    }
+
+    /// The longest a token may live (`KIT_AUTH_MAX_TOKEN_HOURS`).
+    #[must_use]
+    pub fn max_lifetime(&self) -> TimeDelta {
+        self.max_lifetime
     }
 
     /// True when this instance can issue local (HS256) tokens.
@@ -127,6 +140,15 @@ impl Authenticator {
                 "local tokens are disabled: an identity provider (KIT_AUTH_JWKS_URL) is configured",
             ));
         };
+        if ttl > self.max_lifetime {
+            return Err(Error::invalid(
+                "hours",
+                format!(
+                    "a token may live at most {} hours (KIT_AUTH_MAX_TOKEN_HOURS)",
+                    self.max_lifetime.num_hours()
+                ),
+            ));
+        }
         let claims = Claims {
             sub: subject.to_owned(),
             exp: (now + ttl).timestamp(),
@@ -174,17 +196,25 @@ impl Authenticator {
             _ => return Err(unauthenticated("the token's algorithm is not accepted")),
         };
         let mut validation = Validation::new(header.alg);
-        validation.leeway = 30;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        validation.leeway = LEEWAY_SECS;
+        validation.validate_nbf = true;
+        let mut required = vec!["exp", "sub"];
         match &self.issuer {
-            Some(iss) => validation.set_issuer(&[iss]),
+            Some(iss) => {
+                validation.set_issuer(&[iss]);
+                required.push("iss");
+            }
             None => validation.iss = None,
         }
         match &self.audience {
-            Some(aud) => validation.set_audience(&[aud]),
+            Some(aud) => {
+                validation.set_audience(&[aud]);
+                required.push("aud");
+            }
             None => validation.validate_aud = false,
         }
-        jsonwebtoken::decode::<Claims>(token, &key, &validation)
+        validation.set_required_spec_claims(&required);
+        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
             .map(|data| data.claims)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;
@@ -199,9 +229,29 @@ impl Authenticator {
                     ErrorKind::MissingRequiredClaim(claim) => {
                         Error::Unauthenticated(format!("the token has no `{claim}` claim"))
                     }
+                    ErrorKind::ImmatureSignature => {
+                        unauthenticated("the token is not valid yet (nbf)")
+                    }
                     _ => unauthenticated("the token's signature is not valid"),
                 }
-            })
+            })?;
+        self.check_lifetime(&claims, Utc::now())?;
+        Ok(claims)
+    }
+
+    /// Refuses a token that lives longer than the maximum: from `iat` to `exp`, or from now
+    /// to `exp` when it carries no `iat` (or one in the future).
+    fn check_lifetime(&self, claims: &Claims, now: DateTime<Utc>) -> Result<()> {
+        let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(0);
+        let now = now.timestamp();
+        let from = claims.iat.filter(|iat| *iat <= now + leeway).unwrap_or(now);
+        if claims.exp.saturating_sub(from) > self.max_lifetime.num_seconds() + leeway {
+            return Err(Error::Unauthenticated(format!(
+                "the token lives longer than the {} hours allowed here",
+                self.max_lifetime.num_hours()
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -264,5 +314,5 @@ impl Jwks {
 
 /// Reads the instance's local signing secret, generating it on first use.
 async fn local_secret(db: &DatabaseConnection) -> Result<Vec<u8>> {
-    kit_worker::secrets::get_or_create(db, LOCAL_SECRET_NAME).await
+    kit_entity::infra::secrets::get_or_create(db, LOCAL_SECRET_NAME).await
 }

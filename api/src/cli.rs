@@ -52,10 +52,8 @@ pub async fn create_admin(state: &AppState, input: NewAdmin) -> Result<AdminCrea
     let name = validate::name("--name", &input.name)?;
     let email = validate::email("--email", &input.email)?;
     let title = validate::short_text("--title", &input.title)?;
-    let subject = input
-        .subject
-        .clone()
-        .unwrap_or_else(|| email.to_lowercase());
+    let subject =
+        kit_entity::domain::validate::login_subject(input.subject.as_deref().unwrap_or(&email));
     let now = state.clock.now();
     let txn = begin_write(&state.db).await?;
 
@@ -124,7 +122,9 @@ pub async fn create_admin(state: &AppState, input: NewAdmin) -> Result<AdminCrea
 /// local tokens are disabled.
 pub async fn token_for(state: &AppState, subject: &str, ttl: TimeDelta) -> Result<String> {
     professional::Entity::find()
-        .filter(professional::Column::Subject.eq(subject))
+        .filter(
+            professional::Column::Subject.eq(kit_entity::domain::validate::login_subject(subject)),
+        )
         .filter(professional::Column::IsActive.eq(true))
         .one(&state.db)
         .await?

@@ -10,8 +10,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use kit_worker::settings::{Settings, redact_url};
-pub use kit_worker::telemetry::LogFormat;
+pub use kit_entity::infra::settings::{Settings, redact_url};
+pub use kit_entity::infra::telemetry::LogFormat;
 
 /// Every setting of the API server: the settings it shares with `kit-worker` (database,
 /// logging, public address, mail, worker) and its own. See the README for each `KIT_*`
@@ -34,6 +34,41 @@ pub struct Config {
     /// `KIT_ITIP_SECRET`: the bearer secret a mail gateway presents to post iTIP replies to
     /// `/calendar/reply`; the endpoint is off while unset.
     pub itip_secret: Option<String>,
+    /// `KIT_AUTH_MAX_TOKEN_HOURS`: the longest a token may live, from its `iat` (or from now,
+    /// without one) to its `exp`; longer-lived tokens are refused.
+    pub auth_max_token_hours: u32,
+    /// `KIT_WS_INIT_TIMEOUT_SECS`: how long a subscription connection may wait before sending
+    /// `connection_init`; then it is closed with 4408.
+    pub ws_init_timeout_secs: u64,
+    /// `KIT_WS_RECHECK_SECS`: how often an open subscription connection checks that its
+    /// professional is still active (and closes with 4403 when not).
+    pub ws_recheck_secs: u64,
+    /// `KIT_MAX_QUERY_COST`: the most an operation may cost (see `graphql::cost`).
+    pub max_query_cost: u64,
+    /// `KIT_MAX_ALIASES`: the most aliased fields an operation may hold.
+    pub max_aliases: usize,
+    /// `KIT_QUERY_TIMEOUT_SECS`: the longest a query or a subscription's event may run; then
+    /// it ends with `TIMEOUT`. Mutations are not cut short: their one transaction commits or
+    /// rolls back whole, and a client is never told a committed change failed.
+    pub query_timeout_secs: u64,
+    /// `KIT_HTTP_HEADER_TIMEOUT_SECS`: how long a client may take to send a request's headers
+    /// (also while a kept-alive connection waits for its next request).
+    pub http_header_timeout_secs: u64,
+    /// `KIT_HTTP_BODY_TIMEOUT_SECS`: how long a client may take to send a request's body;
+    /// then HTTP 408.
+    pub http_body_timeout_secs: u64,
+    /// `KIT_RATE_LIMIT_PER_SECOND`: requests per second one client may send, sustained; 0
+    /// turns the rate limit off.
+    pub rate_limit_per_second: u32,
+    /// `KIT_RATE_LIMIT_BURST`: requests one client may send at once before the sustained rate
+    /// applies.
+    pub rate_limit_burst: u32,
+    /// `KIT_TRUST_FORWARDED_FOR`: behind a reverse proxy, the client is the last address of
+    /// `X-Forwarded-For` rather than the connection's peer.
+    pub trust_forwarded_for: bool,
+    /// `KIT_MAX_IN_FLIGHT`: GraphQL requests this process works on at once; more are refused
+    /// at once with 503 `OVERLOADED` and `Retry-After`, before any work.
+    pub max_in_flight: usize,
 }
 
 impl Default for Config {
@@ -46,6 +81,18 @@ impl Default for Config {
             auth_issuer: None,
             auth_audience: None,
             itip_secret: None,
+            auth_max_token_hours: 24,
+            ws_init_timeout_secs: 10,
+            ws_recheck_secs: 10,
+            max_query_cost: 50_000,
+            max_aliases: 50,
+            query_timeout_secs: 15,
+            http_header_timeout_secs: 10,
+            http_body_timeout_secs: 30,
+            rate_limit_per_second: 50,
+            rate_limit_burst: 200,
+            trust_forwarded_for: false,
+            max_in_flight: 64,
         }
     }
 }
@@ -66,6 +113,18 @@ impl std::fmt::Debug for Config {
                 "itip_secret",
                 &self.itip_secret.as_ref().map(|_| "<redacted>"),
             )
+            .field("auth_max_token_hours", &self.auth_max_token_hours)
+            .field("ws_init_timeout_secs", &self.ws_init_timeout_secs)
+            .field("ws_recheck_secs", &self.ws_recheck_secs)
+            .field("max_query_cost", &self.max_query_cost)
+            .field("max_aliases", &self.max_aliases)
+            .field("query_timeout_secs", &self.query_timeout_secs)
+            .field("http_header_timeout_secs", &self.http_header_timeout_secs)
+            .field("http_body_timeout_secs", &self.http_body_timeout_secs)
+            .field("rate_limit_per_second", &self.rate_limit_per_second)
+            .field("rate_limit_burst", &self.rate_limit_burst)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("max_in_flight", &self.max_in_flight)
             .finish()
     }
 }
@@ -76,7 +135,7 @@ impl Config {
     /// # Errors
     /// When the file or a variable holds a value of the wrong type.
     pub fn load(file: &Path) -> Result<Self, Box<figment::Error>> {
-        kit_worker::settings::load(file)
+        kit_entity::infra::settings::load(file)
     }
 }
 

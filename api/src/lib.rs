@@ -11,14 +11,17 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod graphiql;
 pub mod graphql;
 pub mod http;
+pub mod idempotency;
+pub mod protect;
 pub mod public;
+pub mod server;
 pub mod services;
 pub mod state;
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 use kit_entity::SharedClock;
 use kit_worker::context::Context as WorkerContext;
@@ -27,7 +30,7 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 pub use config::Config;
-pub use kit_worker::telemetry;
+pub use kit_entity::infra::telemetry;
 pub use state::AppState;
 
 /// A prepared application: migrated database and state, ready to serve, and — unless
@@ -86,13 +89,10 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let header_timeout =
+            std::time::Duration::from_secs(self.state.config.http_header_timeout_secs.max(1));
         let router = http::router(self.state);
-        let served = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let served = server::serve(router, listener, header_timeout, shutdown).await;
         if let Some(worker) = self.worker {
             worker.stop();
             worker.join().await;
@@ -101,4 +101,4 @@ impl App {
     }
 }
 
-pub use kit_worker::shutdown_signal;
+pub use kit_entity::infra::shutdown_signal;

@@ -90,8 +90,8 @@ enum Command {
         /// Load the fictional Syddjurs demo and print tokens for its users.
         #[arg(long, required = true)]
         demo: bool,
-        /// How long the printed tokens are valid.
-        #[arg(long, default_value_t = 24 * 7)]
+        /// How long the printed tokens are valid (at most `KIT_AUTH_MAX_TOKEN_HOURS`).
+        #[arg(long, default_value_t = 12)]
         token_hours: i64,
     },
     /// Print the GraphQL schema (SDL).

@@ -15,20 +15,21 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::TimeDelta;
+use kit_entity::content::ical::{self, EventText, Party};
+use kit_entity::content::links::feed_token_hash;
+use kit_entity::content::texts::{Invitation, invitation, when};
 use kit_entity::domain::enums::{
     DeliveryStatus, InviteeResponse, ItipMethod, Language, MeetingStatus, ParticipantKind,
 };
 use kit_entity::entities::{calendar_feed, case, delivery, meeting, meeting_invitee, participant};
 use kit_entity::ids::{MeetingId, ParticipantId};
+use kit_entity::ops::meetings::recipient;
 use kit_entity::{Error, Result};
-use kit_worker::ical::{self, EventText, Party};
-use kit_worker::links::feed_token_hash;
-use kit_worker::meetings::recipient;
-use kit_worker::texts::{Invitation, invitation, when};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
 use crate::db::begin_write;
+use crate::http::{EdgeError, request_id};
 use crate::state::AppState;
 
 /// How far back a feed shows meetings.
@@ -89,6 +90,26 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The answer pages' only style, inline; the Content-Security-Policy names it by its hash.
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}\
+     button{font-size:1rem;margin:.25rem .5rem .25rem 0;padding:.5rem 1rem}button.chosen{font-weight:bold}";
+
+/// The answer pages' Content-Security-Policy: no script at all, the one style by its hash,
+/// forms only to this server, no framing. (Their URLs hold a token: every answer also says
+/// `Referrer-Policy: no-referrer`.)
+fn page_csp() -> &'static str {
+    static CSP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CSP.get_or_init(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(STYLE));
+        format!(
+            "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'"
+        )
+    })
+}
+
 fn page(status: StatusCode, language: Language, title: &str, body: &str) -> Response {
     let lang = match language {
         Language::Da => "da",
@@ -97,13 +118,21 @@ fn page(status: StatusCode, language: Language, title: &str, body: &str) -> Resp
     let html = format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\"><title>{title}</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}}\
-         button{{font-size:1rem;margin:.25rem .5rem .25rem 0;padding:.5rem 1rem}}button.chosen{{font-weight:bold}}</style>\
+         <meta name=\"robots\" content=\"noindex\"><meta name=\"referrer\" content=\"no-referrer\">\
+         <title>{title}</title><style>{STYLE}</style>\
          </head><body><h1>{title}</h1>{body}</body></html>",
         title = escape(title)
     );
-    (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+    (
+        status,
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::CONTENT_SECURITY_POLICY, page_csp()),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        Html(html),
+    )
+        .into_response()
 }
 
 struct Invited {
@@ -298,7 +327,7 @@ pub async fn record_answer(
     };
     let result = async {
         let txn = begin_write(&state.db).await?;
-        let updated = kit_worker::meetings::respond(
+        let updated = kit_entity::ops::meetings::respond(
             &txn,
             state.clock.now(),
             invited.invitee.clone(),
@@ -331,7 +360,11 @@ pub async fn record_answer(
 }
 
 /// `GET /calendar/{token}.ics`: the feed's meetings.
-pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+pub async fn feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Response {
     let Some(token) = file.strip_suffix(".ics") else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -346,10 +379,7 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Re
         )
             .into_response(),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::error!(error = %crate::graphql::errors::error_chain(&e), "calendar feed failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(e) => EdgeError::new(e, &request_id(&headers)).into_response(),
     }
 }
 
@@ -477,26 +507,22 @@ pub async fn reply(State(state): State<AppState>, headers: HeaderMap, body: Byte
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
+    let refuse = |e: Error| EdgeError::new(e, &request_id(&headers)).into_response();
     if !same_secret(given.trim(), secret) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
-        )
-            .into_response();
+        return refuse(Error::Unauthenticated(
+            "the reply gateway's bearer secret is required".to_owned(),
+        ));
     }
     let Ok(text) = std::str::from_utf8(&body) else {
-        return (StatusCode::BAD_REQUEST, "the body is not UTF-8 text").into_response();
+        return refuse(Error::invalid("body", "is not UTF-8 text"));
     };
     let lines = match ical::parse_reply(text) {
         Ok(lines) => lines,
-        Err(e) => return (StatusCode::BAD_REQUEST, e).into_response(),
+        Err(e) => return refuse(Error::invalid("body", e)),
     };
     match apply_reply(&state, lines).await {
         Ok(outcome) => axum::Json(outcome).into_response(),
-        Err(e) => {
-            tracing::error!(error = %crate::graphql::errors::error_chain(&e), "applying an iTIP reply failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(e) => refuse(e),
     }
 }
 
@@ -540,7 +566,7 @@ async fn apply_reply(state: &AppState, lines: Vec<ical::ReplyLine>) -> Result<se
             let Some(invitee) = invitee.filter(|i| i.removed_at.is_none()) else {
                 return Ok(Some("the attendee is no longer invited"));
             };
-            kit_worker::meetings::respond(&txn, now, invitee, line.response).await?;
+            kit_entity::ops::meetings::respond(&txn, now, invitee, line.response).await?;
             Ok(None)
         }
         .await?;

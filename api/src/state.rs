@@ -2,15 +2,16 @@
 
 use std::sync::Arc;
 
+use kit_entity::content::links::Links;
+use kit_entity::infra::announce::{self, Announcements};
 use kit_entity::{Result, SharedClock};
-use kit_worker::announce::{self, Announcements};
-use kit_worker::links::Links;
 use sea_orm::DatabaseConnection;
 use tokio::task::JoinHandle;
 
 use crate::access_log::LogWriter;
 use crate::auth::Authenticator;
 use crate::config::Config;
+use crate::protect::{Guards, Limits};
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone, Debug)]
@@ -29,6 +30,8 @@ pub struct AppState {
     pub announcements: Announcements,
     /// Writes the access log: every read of a child's data.
     pub access_log: LogWriter,
+    /// Rate limit, load shedding and the database health watch.
+    pub guards: Guards,
     /// Stops the PostgreSQL listener feeding `announcements` when the last clone goes.
     _listener: Arc<Listener>,
 }
@@ -56,6 +59,23 @@ impl AppState {
         let announcements = announce::channel();
         let listener = Listener(announce::listen(&db, announcements.clone()));
         let access_log = LogWriter::start(db.clone());
+        // The health watch has a connection of its own: a pool busy with work is not a
+        // database that is down.
+        let probe = kit_entity::infra::db::connect(&kit_entity::infra::settings::Settings {
+            db_max_connections: 1,
+            db_acquire_timeout_secs: 1,
+            ..config.settings.clone()
+        })
+        .await?;
+        let guards = Guards::start(
+            Limits {
+                per_second: config.rate_limit_per_second,
+                burst: config.rate_limit_burst,
+                trust_forwarded_for: config.trust_forwarded_for,
+                max_in_flight: config.max_in_flight,
+            },
+            probe,
+        );
         Ok(Self {
             db,
             config: Arc::new(config),
@@ -64,6 +84,7 @@ impl AppState {
             links,
             announcements,
             access_log,
+            guards,
             _listener: Arc::new(listener),
         })
     }

@@ -10,6 +10,10 @@ use tokio::process::{Child, Command};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kit-api");
 
+/// How long a test waits for the process before calling it hung: a guard against hangs,
+/// never a speed limit (a loaded machine may be many times slower than a quiet one).
+const PATIENCE: Duration = Duration::from_secs(300);
+
 fn kit(dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.current_dir(dir)
@@ -56,7 +60,7 @@ async fn serve(dir: &std::path::Path) -> (Child, String) {
         .unwrap_or_else(|e| panic!("{e}"));
     let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
     let mut lines = BufReader::new(stdout).lines();
-    let addr = tokio::time::timeout(Duration::from_secs(30), async {
+    let addr = tokio::time::timeout(PATIENCE, async {
         while let Ok(Some(line)) = lines.next_line().await {
             let entry: Value = serde_json::from_str(&line)
                 .unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
@@ -193,7 +197,12 @@ async fn sigterm_lets_the_request_in_flight_finish() {
         .write_all(head.as_bytes())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The server has taken that connection once it has answered one opened after it
+    // (connections are accepted in the order they arrive): no waiting on the clock.
+    let health = reqwest::get(format!("http://{addr}/healthz"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(health.status().is_success());
 
     let pid = server.id().unwrap_or_else(|| panic!("no pid")).to_string();
     let status = Command::new("kill")
@@ -202,7 +211,14 @@ async fn sigterm_lets_the_request_in_flight_finish() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(status.success());
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Shutting down: it stops taking new connections.
+    tokio::time::timeout(PATIENCE, async {
+        while tokio::net::TcpStream::connect(&addr).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("kit-api kept accepting connections after SIGTERM"));
 
     stream
         .write_all(rest.as_bytes())
@@ -219,7 +235,7 @@ async fn sigterm_lets_the_request_in_flight_finish() {
     );
     assert!(response.contains("UNAUTHENTICATED"));
 
-    let exit = tokio::time::timeout(Duration::from_secs(10), server.wait())
+    let exit = tokio::time::timeout(PATIENCE, server.wait())
         .await
         .unwrap_or_else(|_| panic!("kit-api did not stop"))
         .unwrap_or_else(|e| panic!("{e}"));

@@ -5,8 +5,11 @@
 //! their transitions, CPR numbers, input validation, the clock and the one error type every
 //! layer above speaks.
 
+pub mod content;
 pub mod domain;
 pub mod entities;
+pub mod infra;
+pub mod ops;
 
 pub use domain::clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use domain::error::{Error, Result};

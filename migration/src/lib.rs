@@ -13,6 +13,12 @@ mod m20261122_000004_instance_secrets;
 mod m20261123_000005_meetings;
 mod m20261123_000006_deadlines;
 mod m20261123_000007_access_log;
+mod m20261124_000008_deadline_alerts;
+mod m20261124_000009_child_matches;
+mod m20261124_000010_login_subjects;
+mod m20261124_000011_access_changes;
+mod m20261124_000012_client_request_ids;
+mod m20261124_000013_idempotency_keys;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -29,6 +35,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_meetings::Migration),
             Box::new(m20261123_000006_deadlines::Migration),
             Box::new(m20261123_000007_access_log::Migration),
+            Box::new(m20261124_000008_deadline_alerts::Migration),
+            Box::new(m20261124_000009_child_matches::Migration),
+            Box::new(m20261124_000010_login_subjects::Migration),
+            Box::new(m20261124_000011_access_changes::Migration),
+            Box::new(m20261124_000012_client_request_ids::Migration),
+            Box::new(m20261124_000013_idempotency_keys::Migration),
         ]
     }
 }

@@ -36,6 +36,12 @@ enum FamilyMembers {
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In one transaction on every database, SQLite included: applied whole or not at all,
+    /// and committed (synced to disk) once rather than once per statement.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(

@@ -153,6 +153,12 @@ fn fk(
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In one transaction on every database, SQLite included: applied whole or not at all,
+    /// and committed (synced to disk) once rather than once per statement.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // SQLite alters one column per statement.
         for column in [

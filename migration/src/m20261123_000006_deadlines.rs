@@ -6,6 +6,10 @@ use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::raw_index;
 
+mod defaults;
+
+use defaults::DEFAULTS;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -163,209 +167,14 @@ fn fk(
         .to_owned()
 }
 
-/// One of the product's default rules.
-struct Default {
-    code: &'static str,
-    name_da: &'static str,
-    name_en: &'static str,
-    description: &'static str,
-    start: (&'static str, Option<&'static str>),
-    anchor: &'static str,
-    offset: (i32, &'static str),
-    met_by: (&'static str, Option<&'static str>),
-    per_sector: bool,
-    alert: (&'static str, Option<&'static str>),
-    reminders: &'static str,
-    escalate_after: Option<i32>,
-}
-
-const DEFAULTS: &[Default] = &[
-    Default {
-        code: "referral-assessment",
-        name_da: "Henvisningen vurderes inden for 24 timer",
-        name_en: "The referral is assessed within 24 hours",
-        description: "Barnets lov §§ 136–137: a municipality that receives a referral about a child assesses within 24 hours whether the child needs immediate support.",
-        start: ("REFERRAL_RECEIVED", None),
-        anchor: "EVENT",
-        offset: (24, "HOURS"),
-        met_by: ("INTAKE_STARTED", None),
-        per_sector: false,
-        alert: ("INTAKE_UNIT", None),
-        reminders: r#"[{"value":4,"unit":"HOURS"}]"#,
-        escalate_after: Some(1),
-    },
-    Default {
-        code: "intake-decision",
-        name_da: "Koordinationsudvalget træffer afgørelse inden for 10 arbejdsdage",
-        name_en: "The coordination committee decides within 10 working days",
-        description: "Product default after the Syddjurs/Region Midtjylland model: the coordination committee decides on intake within 10 working days of the referral.",
-        start: ("REFERRAL_RECEIVED", None),
-        anchor: "EVENT",
-        offset: (10, "WORKING_DAYS"),
-        met_by: ("INTAKE_DECIDED", None),
-        per_sector: false,
-        alert: ("INTAKE_UNIT", None),
-        reminders: r#"[{"value":2,"unit":"WORKING_DAYS"}]"#,
-        escalate_after: Some(2),
-    },
-    Default {
-        code: "responsible-contact",
-        name_da: "Hver sektor har en ansvarlig kontaktperson inden for 5 arbejdsdage",
-        name_en: "Each sector has a responsible contact within 5 working days",
-        description: "KIT (Koordineret Indsats på Tværs): every participating sector names one responsible contact person within 5 working days of acceptance.",
-        start: ("INTAKE_ACCEPTED", None),
-        anchor: "EVENT",
-        offset: (5, "WORKING_DAYS"),
-        met_by: ("CONTACT_ASSIGNED", None),
-        per_sector: true,
-        alert: ("INTAKE_UNIT", None),
-        reminders: r#"[{"value":1,"unit":"WORKING_DAYS"}]"#,
-        escalate_after: Some(2),
-    },
-    Default {
-        code: "start-meeting",
-        name_da: "Opstartsmødet holdes inden for 20 arbejdsdage",
-        name_en: "The start meeting is held within 20 working days",
-        description: "Product default after the Syddjurs/Region Midtjylland model: the start meeting is held within 20 working days of acceptance.",
-        start: ("INTAKE_ACCEPTED", None),
-        anchor: "EVENT",
-        offset: (20, "WORKING_DAYS"),
-        met_by: ("MEETING_HELD", Some("START")),
-        per_sector: false,
-        alert: ("RESPONSIBLE_CONTACT", Some("MUNICIPALITY")),
-        reminders: r#"[{"value":5,"unit":"WORKING_DAYS"}]"#,
-        escalate_after: Some(3),
-    },
-    Default {
-        code: "information-before-network-meeting",
-        name_da: "Hver sektor deler oplysninger senest 5 arbejdsdage før netværksmødet",
-        name_en: "Each sector shares information at least 5 working days before the network meeting",
-        description: "KIT: before every network meeting each sector shares a treatment plan, status note or statement, at least 5 working days ahead.",
-        start: ("MEETING_SCHEDULED", Some("NETWORK")),
-        anchor: "MEETING_START",
-        offset: (-5, "WORKING_DAYS"),
-        met_by: ("INFORMATION_SHARED", None),
-        per_sector: true,
-        alert: ("SECTOR_CONTACT", None),
-        reminders: r#"[{"value":3,"unit":"WORKING_DAYS"}]"#,
-        escalate_after: Some(1),
-    },
-    Default {
-        code: "plan-after-network-meeting",
-        name_da: "Den tværsektorielle plan deles inden for 5 arbejdsdage efter netværksmødet",
-        name_en: "The cross-sector plan is shared within 5 working days after the network meeting",
-        description: "KIT: the agreements of a network meeting are written down as the cross-sector plan and shared within 5 working days.",
-        start: ("MEETING_HELD", Some("NETWORK")),
-        anchor: "EVENT",
-        offset: (5, "WORKING_DAYS"),
-        met_by: ("PLAN_SHARED", None),
-        per_sector: false,
-        alert: ("RESPONSIBLE_CONTACT", Some("MUNICIPALITY")),
-        reminders: r#"[{"value":2,"unit":"WORKING_DAYS"}]"#,
-        escalate_after: Some(2),
-    },
-    Default {
-        code: "follow-up",
-        name_da: "Opfølgning senest 3 måneder efter indsatsens start og derefter efter sagens kadence",
-        name_en: "Follow-up within 3 months of the start of support, then at the case's cadence",
-        description: "Barnets lov § 95, stk. 2: support is followed up no later than 3 months after it started; later follow-ups at the municipality's cadence.",
-        start: ("MEETING_HELD", Some("START,FOLLOW_UP")),
-        anchor: "EVENT",
-        offset: (1, "CADENCE"),
-        met_by: ("MEETING_HELD", Some("FOLLOW_UP")),
-        per_sector: false,
-        alert: ("RESPONSIBLE_CONTACT", Some("MUNICIPALITY")),
-        reminders: r#"[{"value":10,"unit":"WORKING_DAYS"}]"#,
-        escalate_after: Some(5),
-    },
-    Default {
-        code: "child-welfare-investigation",
-        name_da: "Den børnefaglige undersøgelse afsluttes inden for 4 måneder",
-        name_en: "The child-welfare investigation is finished within 4 months",
-        description: "Barnets lov § 20, stk. 3: the child-welfare investigation is finished within 4 months of its start.",
-        start: ("CASE_EVENT", Some("INVESTIGATION_STARTED")),
-        anchor: "EVENT",
-        offset: (4, "MONTHS"),
-        met_by: ("CASE_EVENT", Some("INVESTIGATION_COMPLETED")),
-        per_sector: false,
-        alert: ("RESPONSIBLE_CONTACT", Some("MUNICIPALITY")),
-        reminders: r#"[{"value":10,"unit":"WORKING_DAYS"}]"#,
-        escalate_after: Some(5),
-    },
-    Default {
-        code: "psychiatric-assessment",
-        name_da: "Udredning i børne- og ungdomspsykiatrien inden for 30 dage",
-        name_en: "Psychiatric assessment within 30 days",
-        description: "Udredningsret (Sundhedsloven § 82 a): a child referred to child and adolescent psychiatry is assessed within 30 days.",
-        start: ("CASE_EVENT", Some("REFERRED_TO_PSYCHIATRY")),
-        anchor: "EVENT",
-        offset: (30, "CALENDAR_DAYS"),
-        met_by: ("CASE_EVENT", Some("PSYCHIATRIC_ASSESSMENT_COMPLETED")),
-        per_sector: false,
-        alert: ("RESPONSIBLE_CONTACT", Some("CHILD_PSYCHIATRY")),
-        reminders: r#"[{"value":7,"unit":"CALENDAR_DAYS"}]"#,
-        escalate_after: Some(2),
-    },
-    Default {
-        code: "transition-16",
-        name_da: "Sagen præsenteres i måneden, hvor den unge fylder 16",
-        name_en: "The case is presented in the month the young person turns 16",
-        description: "Kalundborg transition practice: a case presentation the month the young person turns 16, so support is settled before 18.",
-        start: ("CHILD_AGE", Some("16")),
-        anchor: "BIRTHDAY_MONTH_END",
-        offset: (0, "HOURS"),
-        met_by: ("MEETING_HELD", Some("TRANSITION")),
-        per_sector: false,
-        alert: ("RESPONSIBLE_CONTACT", Some("MUNICIPALITY")),
-        reminders: r#"[{"value":10,"unit":"WORKING_DAYS"}]"#,
-        escalate_after: Some(5),
-    },
-    Default {
-        code: "transition-17.5",
-        name_da: "Sagen præsenteres igen, når den unge er 17½",
-        name_en: "The case is presented again when the young person is 17½",
-        description: "Kalundborg transition practice: a second case presentation at 17½, so support is settled before 18.",
-        start: ("CHILD_AGE", Some("17.5")),
-        anchor: "BIRTHDAY_MONTH_END",
-        offset: (0, "HOURS"),
-        met_by: ("MEETING_HELD", Some("TRANSITION")),
-        per_sector: false,
-        alert: ("RESPONSIBLE_CONTACT", Some("MUNICIPALITY")),
-        reminders: r#"[{"value":10,"unit":"WORKING_DAYS"}]"#,
-        escalate_after: Some(5),
-    },
-    Default {
-        code: "support-before-18",
-        name_da: "Støtten efter 18 år er på plads før 18-årsdagen",
-        name_en: "Support after 18 is settled before the 18th birthday",
-        description: "Kalundborg transition practice: support as a young adult is settled before the 18th birthday, so nobody falls between units.",
-        start: ("CHILD_AGE", Some("18")),
-        anchor: "BIRTHDAY",
-        offset: (0, "HOURS"),
-        met_by: ("CASE_EVENT", Some("ADULT_SUPPORT_SETTLED")),
-        per_sector: false,
-        alert: ("RESPONSIBLE_CONTACT", Some("MUNICIPALITY")),
-        reminders: r#"[{"value":20,"unit":"WORKING_DAYS"}]"#,
-        escalate_after: Some(5),
-    },
-    Default {
-        code: "agreement-kept",
-        name_da: "Aftaler i den tværsektorielle plan holdes til tiden",
-        name_en: "Agreements of the cross-sector plan are kept on time",
-        description: "KIT cross-sector plan: each agreement names who does what by when; its owner is reminded and alerted.",
-        start: ("AGREEMENT_CREATED", None),
-        anchor: "AGREEMENT_DUE",
-        offset: (0, "HOURS"),
-        met_by: ("AGREEMENT_COMPLETED", None),
-        per_sector: false,
-        alert: ("AGREEMENT_OWNER", None),
-        reminders: r#"[{"value":2,"unit":"WORKING_DAYS"}]"#,
-        escalate_after: Some(2),
-    },
-];
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In one transaction on every database, SQLite included: applied whole or not at all,
+    /// and committed (synced to disk) once rather than once per statement.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(

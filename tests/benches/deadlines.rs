@@ -32,8 +32,8 @@ use kit_entity::entities::{
     referral, unit,
 };
 use kit_entity::ids::{CaseId, ChildId, OrganizationId, ProfessionalId, UnitId};
+use kit_entity::infra::settings::Settings;
 use kit_entity::{SharedClock, SystemClock};
-use kit_worker::settings::Settings;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
@@ -167,6 +167,10 @@ fn row(
         waive_reason: Set(None),
         withdrawn_at: Set(None),
         responsible_id: Set(None),
+        responsible_unit_id: Set(None),
+        alert_error: Set(None),
+        alert_failed_at: Set(None),
+        alert_attempts: Set(0),
         // Stage 1 of `intake-decision` is the due alert (stage 0 is its reminder).
         next_action_at: Set(Some(due)),
         next_stage: Set(Some(1)),
@@ -223,7 +227,7 @@ async fn count_due(db: &DatabaseConnection, now: DateTime<Utc>) -> u64 {
 
 async fn explain(db: &DatabaseConnection, now: DateTime<Utc>) -> String {
     let backend = db.get_database_backend();
-    let stmt = kit_worker::deadlines::claim(backend, now, 500).build(backend);
+    let stmt = kit_entity::ops::deadlines::claim(backend, now, 500).build(backend);
     let prefix = match backend {
         DbBackend::Postgres => "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ",
         _ => "EXPLAIN QUERY PLAN ",
@@ -355,7 +359,7 @@ fn main() {
 
 async fn run() {
     if std::env::var_os("KIT_BENCH_LOG").is_some() {
-        kit_worker::telemetry::init(kit_worker::telemetry::LogFormat::Text);
+        kit_entity::infra::telemetry::init(kit_entity::infra::telemetry::LogFormat::Text);
     }
     let admin = std::env::var("KIT_BENCH_DATABASE_URL").unwrap_or_default();
     let database = kit_tests::harness::TestDatabase::create_at(&admin).await;
@@ -377,10 +381,10 @@ async fn run() {
         db_max_connections: 8,
         ..Settings::default()
     };
-    let db = kit_worker::db::connect(&settings)
+    let db = kit_entity::infra::db::connect(&settings)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    kit_worker::db::migrate(&db)
+    kit_entity::infra::db::migrate(&db)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let now = Utc::now();
@@ -398,7 +402,7 @@ async fn run() {
     seed_pending(&db, &rule, &cases, pending, now).await;
     eprintln!("  seeded in {:.0} s", seeding.elapsed().as_secs_f64());
     // Planner statistics, as on a running system.
-    kit_worker::db::optimize(&db).await.ok();
+    kit_entity::infra::db::optimize(&db).await.ok();
     if database.is_postgres() {
         db.execute_unprepared("ANALYZE").await.ok();
     }
@@ -407,7 +411,7 @@ async fn run() {
     let mut idle = Vec::new();
     for _ in 0..50 {
         let t = Instant::now();
-        let swept = kit_worker::deadlines::sweep(&db, Utc::now(), 500)
+        let swept = kit_entity::ops::deadlines::sweep(&db, Utc::now(), 500)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(swept.claimed, 0);
@@ -443,7 +447,7 @@ async fn run() {
         let mut claimed = 0;
         let mut sweeps = 0;
         while claimed < DUE {
-            let swept = kit_worker::deadlines::sweep(&db, sweep_now, batch)
+            let swept = kit_entity::ops::deadlines::sweep(&db, sweep_now, batch)
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
             claimed += swept.claimed;

@@ -184,6 +184,7 @@ async fn seed(db: &DatabaseConnection) -> String {
             referrer_organization: Set(None),
             submitted_by_id: Set(ProfessionalId(1)),
             created_at: Set(now),
+            ..Default::default()
         }),
     )
     .await;
@@ -408,6 +409,8 @@ fn main() {
                 ..Default::default()
             },
             auth_hs256_secret: Some("benchmark-secret-benchmark-secret".into()),
+            // One load generator on 127.0.0.1 is not a client to limit.
+            rate_limit_per_second: 0,
             ..Config::default()
         };
         let db = kit_api::db::connect(&config.settings)

@@ -11,7 +11,7 @@ const LOG: &str = r"
       case(id: $id) {
         accessLog(first: 100) {
           totalCount
-          nodes { readAt basis what operation requestId professional { name } }
+          nodes { readAt basis what operation requestId clientRequestId professional { name } }
         }
       }
     }";
@@ -125,7 +125,11 @@ async fn every_read_of_a_childs_data_is_logged_before_it_is_served() {
         json!(["CHILD", "CPR", "FAMILY", "REFERRAL"])
     );
     assert_eq!(contact["operation"], "CaseView(case)");
-    assert_eq!(contact["requestId"], "req-ppr-1");
+    // The request id is the server's own; what the client sent is kept beside it, marked.
+    let server_id = contact["requestId"].as_str().unwrap_or_default();
+    assert!(uuid::Uuid::parse_str(server_id).is_ok(), "{contact}");
+    assert_eq!(contact["clientRequestId"], "req-ppr-1");
+    assert_eq!(intake["clientRequestId"], Value::Null);
     assert_eq!(contact["readAt"], "2026-11-23T09:00:00+01:00");
     assert_eq!(intake["professional"]["name"], "intake a");
     assert_eq!(intake["basis"], "INTAKE_UNIT");

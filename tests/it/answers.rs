@@ -1,9 +1,7 @@
 //! Answers to invitations — by the personal link, by GraphQL, by a forwarded iTIP REPLY —
 //! and personal calendar feeds.
 
-use std::time::Duration;
-
-use kit_tests::harness::eventually;
+use kit_tests::harness::{PATIENCE, eventually};
 use kit_tests::mail::Invite;
 use serde_json::json;
 
@@ -32,7 +30,7 @@ async fn invitees_answer_by_link_by_graphql_and_by_itip_reply() {
         .request(s.everyone(), "2026-12-23T16:00:00+01:00", json!({}))
         .await;
     s.wait_status(&id, "SCHEDULED").await;
-    let sent = s.sink.wait_for(4, Duration::from_secs(20)).await;
+    let sent = s.sink.wait_for(4, PATIENCE).await;
     let to_mother = sent
         .iter()
         .map(Invite::parse)
@@ -123,6 +121,11 @@ ATTENDEE;PARTSTAT=TENTATIVE;CN=Privat psykolog:mailto:PSYKOLOG@example.dk\r\nEND
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(refused.status(), 401);
+    let refused: serde_json::Value = refused.json().await.unwrap_or_default();
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{refused}"
+    );
     let applied: serde_json::Value = post("gateway-secret", reply.clone())
         .await
         .unwrap_or_else(|e| panic!("{e}"))
@@ -135,6 +138,17 @@ ATTENDEE;PARTSTAT=TENTATIVE;CN=Privat psykolog:mailto:PSYKOLOG@example.dk\r\nEND
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(garbage.status(), 400);
+    let garbage: serde_json::Value = garbage.json().await.unwrap_or_default();
+    assert_eq!(
+        garbage["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{garbage}"
+    );
+    assert!(
+        garbage["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("body: ")),
+        "{garbage}"
+    );
 
     // After a change, the old link no longer answers for the new time.
     let reschedule = r"mutation($id: ID!) { rescheduleMeeting(input: { meetingId: $id, startsAt: "
@@ -145,8 +159,8 @@ ATTENDEE;PARTSTAT=TENTATIVE;CN=Privat psykolog:mailto:PSYKOLOG@example.dk\r\nEND
         .gql(&s.w.caseworker_a.token, &reschedule, json!({ "id": id }))
         .await
         .data();
-    let _ = s.sink.wait_for(8, Duration::from_secs(20)).await;
-    eventually("the update to be sent", Duration::from_secs(20), || async {
+    let _ = s.sink.wait_for(8, PATIENCE).await;
+    eventually("the update to be sent", PATIENCE, || async {
         let m = s.meeting(&id).await;
         m["deliveries"]
             .as_array()

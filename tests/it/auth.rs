@@ -156,3 +156,156 @@ async fn rs256_tokens_are_checked_against_the_identity_providers_keys() {
     // With an identity provider configured, the server issues no local tokens.
     assert!(!app.state.auth.issues_local_tokens());
 }
+
+/// A token signed with the test server's local secret, with exactly these claims.
+fn local(claims: &serde_json::Value) -> String {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(b"test-secret-that-is-long-enough-for-hs256"),
+    )
+    .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn configured_claims_are_required_nbf_is_honoured_and_lifetimes_are_bounded() {
+    let app = TestApp::spawn_with(|c| {
+        c.auth_issuer = Some("https://login.kommune.example".into());
+        c.auth_audience = Some("kit".into());
+        c.auth_max_token_hours = 12;
+    })
+    .await;
+    let _world = World::build(&app).await;
+    let now = Utc::now().timestamp();
+    let base = json!({ "sub": "intake.a", "iat": now, "exp": now + 600,
+        "iss": "https://login.kommune.example", "aud": "kit" });
+    let with = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut claims = base.clone();
+        change(&mut claims);
+        local(&claims)
+    };
+    let r = app.gql(&local(&base), VIEWER, json!({})).await;
+    assert_eq!(r.data()["viewer"]["isIntakeMember"], true);
+    // Subjects are compared without case.
+    let r = app
+        .gql(&with(&|c| c["sub"] = json!("INTAKE.A")), VIEWER, json!({}))
+        .await;
+    assert_eq!(r.data()["viewer"]["isIntakeMember"], true);
+
+    let refused: [(&str, String); 8] = [
+        (
+            "no `iss`",
+            with(&|c| {
+                c.as_object_mut().map(|o| o.remove("iss"));
+            }),
+        ),
+        (
+            "no `aud`",
+            with(&|c| {
+                c.as_object_mut().map(|o| o.remove("aud"));
+            }),
+        ),
+        (
+            "issuer",
+            with(&|c| c["iss"] = json!("https://evil.example")),
+        ),
+        ("audience", with(&|c| c["aud"] = json!("someone-else"))),
+        ("not valid yet", with(&|c| c["nbf"] = json!(now + 3600))),
+        (
+            "longer than the 12 hours",
+            with(&|c| c["exp"] = json!(253_402_300_799_i64)), // 9999-12-31
+        ),
+        (
+            "longer than the 12 hours",
+            with(&|c| {
+                c["iat"] = json!(now - 3600);
+                c["exp"] = json!(now + 12 * 3600);
+            }),
+        ),
+        (
+            "longer than the 12 hours",
+            with(&|c| {
+                c.as_object_mut().map(|o| o.remove("iat"));
+                c["exp"] = json!(now + 13 * 3600);
+            }),
+        ),
+    ];
+    for (why, token) in refused {
+        let r = app.gql(&token, VIEWER, json!({})).await;
+        assert_eq!(r.status, 401, "{why}: {}", r.body);
+        r.assert_error("UNAUTHENTICATED", None);
+        assert!(r.message().contains(why), "{why}: {}", r.message());
+    }
+    // Within the bounds: a token that starts a little later, and one of the full lifetime.
+    let r = app
+        .gql(&with(&|c| c["nbf"] = json!(now - 5)), VIEWER, json!({}))
+        .await;
+    assert_eq!(r.data()["viewer"]["isIntakeMember"], true);
+    let r = app
+        .gql(
+            &with(&|c| c["exp"] = json!(now + 12 * 3600)),
+            VIEWER,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.data()["viewer"]["isIntakeMember"], true);
+    // The server does not issue what it would not accept.
+    assert!(
+        app.state
+            .auth
+            .issue_local("intake.a", Utc::now(), chrono::TimeDelta::hours(13))
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn a_subscription_ends_when_its_token_expires_or_its_professional_leaves() {
+    use kit_tests::harness::PATIENCE;
+    use kit_tests::ws::{Connect, WsClient};
+    let app = TestApp::spawn_with(|c| {
+        c.ws_recheck_secs = 1;
+        c.ws_init_timeout_secs = 1;
+    })
+    .await;
+    let w = World::build(&app).await;
+    let ws = format!("ws://{}/graphql/ws", app.addr);
+    let subscribe = |token: String| {
+        let ws = ws.clone();
+        async move {
+            match WsClient::connect(&ws, json!({ "Authorization": format!("Bearer {token}") }))
+                .await
+            {
+                Connect::Acknowledged(mut client) => {
+                    client
+                        .subscribe("subscription { notificationAdded { id } }")
+                        .await;
+                    client
+                }
+                Connect::Closed(code, reason) => panic!("refused: {code} {reason}"),
+            }
+        }
+    };
+    // A token that expires in two seconds: the connection ends with it.
+    let now = Utc::now().timestamp();
+    let short = local(&json!({ "sub": "ppr.a", "iat": now, "exp": now + 2 }));
+    let mut expiring = subscribe(short).await;
+    assert_eq!(expiring.closed(PATIENCE).await.0, 4401);
+
+    // A professional deactivated while listening is cut off.
+    let mut leaving = subscribe(w.caseworker_a.token.clone()).await;
+    let _ = app
+        .gql(
+            &w.admin_a.token,
+            "mutation($id: ID!) { updateProfessional(input: { professionalId: $id, isActive: false }) { professional { isActive } } }",
+            json!({ "id": w.caseworker_a.gid }),
+        )
+        .await
+        .data();
+    let (code, reason) = leaving.closed(PATIENCE).await;
+    assert_eq!(code, 4403);
+    assert!(reason.contains("no longer active"), "{reason}");
+
+    // A connection that never says connection_init is closed with 4408.
+    let (code, _) = WsClient::silent(&ws, PATIENCE).await;
+    assert_eq!(code, 4408);
+}

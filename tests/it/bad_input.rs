@@ -227,3 +227,81 @@ async fn each_bad_input_names_its_field_and_writes_nothing() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn dates_outside_the_years_1900_to_2199_and_nul_bytes_are_refused_by_field() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let t = &w.intake_a.token;
+    let case = app.active_case(t, &w.municipality_a, "Ebba").await;
+    let _ = app
+        .gql(
+            t,
+            ops::ASSIGN,
+            json!({ "case": case, "p": w.caseworker_a.gid }),
+        )
+        .await
+        .data();
+    for when in ["0000-01-01T10:00:00+01:00", "9999-12-31T10:00:00+01:00"] {
+        let mut input = referral(&w.municipality_a, "Frida");
+        input["receivedAt"] = json!(when);
+        refused(
+            &app,
+            t,
+            ops::SUBMIT,
+            json!({ "input": input }),
+            "input.receivedAt",
+        )
+        .await;
+    }
+    let closure = r"mutation($input: AddClosureDayInput!) { addClosureDay(input: $input) { closureDay { id } } }";
+    for day in ["0000-12-24", "9999-12-24"] {
+        refused(
+            &app,
+            &w.admin_a.token,
+            closure,
+            json!({ "input": { "organizationId": w.municipality_a, "date": day, "name": "Lukket" } }),
+            "input.date",
+        )
+        .await;
+    }
+    let busy = r"mutation($input: AddBusyPeriodInput!) { addBusyPeriod(input: $input) { busyPeriod { id } } }";
+    refused(
+        &app,
+        &w.caseworker_a.token,
+        busy,
+        json!({ "input": { "startsAt": "0000-01-03T08:00:00+01:00", "endsAt": "2026-12-01T12:00:00+01:00" } }),
+        "input.startsAt",
+    )
+    .await;
+    let request = r"mutation($input: RequestMeetingInput!) { requestMeeting(input: $input) { meeting { id } } }";
+    refused(
+        &app,
+        &w.caseworker_a.token,
+        request,
+        json!({ "input": { "caseId": case, "kind": "NETWORK", "invitees": [], "durationMinutes": 60, "latest": "9999-12-31T16:00:00+01:00" } }),
+        "input.latest",
+    )
+    .await;
+    // A NUL byte, in a variable or a literal: refused by field, on SQLite and PostgreSQL alike.
+    let search = r"query($filter: CaseFilter) { cases(filter: $filter) { totalCount } }";
+    refused(
+        &app,
+        t,
+        search,
+        json!({ "filter": { "text": "Eb\u{0}ba" } }),
+        "filter.text",
+    )
+    .await;
+    refused(
+        &app,
+        t,
+        r#"{ cases(filter: { text: "Eb\u0000ba" }) { totalCount } }"#,
+        json!({}),
+        "filter.text",
+    )
+    .await;
+    let deadlines =
+        r"query($code: String) { deadlines(filter: { ruleCode: $code }) { totalCount } }";
+    refused(&app, t, deadlines, json!({ "code": "start\u{0}" }), "code").await;
+}

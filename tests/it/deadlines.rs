@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use kit_entity::domain::enums::{DeadlineStatus, NotificationKind};
 use kit_entity::entities::{deadline, deadline_rule, delivery, notification};
 use kit_entity::ids::{CaseId, ProfessionalId};
-use kit_tests::harness::{TestApp, key_of};
+use kit_tests::harness::{PATIENCE, TestApp, key_of};
 use kit_tests::world::{World, ops, referral};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -105,6 +105,20 @@ async fn meeting(app: &TestApp, token: &str, case: &str, kind: &str, at: &str) -
     id
 }
 
+/// Records meeting `id` held once its time has come: the clock is moved to `after` (a time
+/// after the meeting's start) for the mutation and back afterwards, so the rest of a test
+/// reads on from where it was.
+async fn held(app: &TestApp, token: &str, id: &str, after: &str) {
+    let back = app.clock_now();
+    let at = DateTime::parse_from_rfc3339(after)
+        .unwrap_or_else(|e| panic!("{after}: {e}"))
+        .with_timezone(&Utc);
+    app.clock.set(at);
+    let r = app.gql(token, HELD, json!({ "id": id })).await;
+    assert_eq!(r.data()["recordMeetingHeld"]["meeting"]["status"], "HELD");
+    app.clock.set(back);
+}
+
 async fn record(app: &TestApp, token: &str, input: Value) -> Value {
     app.gql(token, RECORD, json!({ "input": input }))
         .await
@@ -113,7 +127,7 @@ async fn record(app: &TestApp, token: &str, input: Value) -> Value {
 }
 
 async fn sweep(app: &TestApp) -> usize {
-    kit_worker::deadlines::sweep(app.db(), app.clock_now(), 500)
+    kit_entity::ops::deadlines::sweep(app.db(), app.clock_now(), 500)
         .await
         .unwrap_or_else(|e| panic!("sweep failed: {e}"))
         .announced
@@ -296,29 +310,31 @@ async fn every_default_rule_is_started_and_met_by_its_events() {
 
     // The network meeting is held: the plan is owed within 5 working days, and sharing it
     // meets that.
-    let _ = app.gql(ct, HELD, json!({ "id": network })).await.data();
+    held(&app, ct, &network, "2026-12-11T11:00:00+01:00").await;
     let ds = deadlines_of(&app, t, &case).await;
     let plan = one(&ds, "plan-after-network-meeting");
     assert_eq!(plan["status"], "PENDING");
-    assert_eq!(plan["dueAt"], "2026-12-01T00:00:00+01:00");
+    // 5 working days after Friday 11 December, when it took place.
+    assert_eq!(plan["dueAt"], "2026-12-19T00:00:00+01:00");
+    let back = app.clock_now();
+    app.clock.set(cph(2026, 12, 14, 9, 0));
     let _ = record(&app, ct, json!({ "caseId": case, "kind": "PLAN_SHARED" })).await;
+    app.clock.set(back);
     let ds = deadlines_of(&app, t, &case).await;
     assert_eq!(one(&ds, "plan-after-network-meeting")["status"], "MET");
 
     // The start meeting is held: the start deadline is met and the first follow-up is owed
     // within 3 months; a held follow-up meets it and starts the next.
     let start = meeting(&app, ct, &case, "START", "2026-12-01T10:00:00+01:00").await;
-    let _ = app.gql(ct, HELD, json!({ "id": start })).await.data();
+    held(&app, ct, &start, "2026-12-01T11:00:00+01:00").await;
     let ds = deadlines_of(&app, t, &case).await;
     assert_eq!(one(&ds, "start-meeting")["status"], "MET");
     let follow_up = one(&ds, "follow-up");
     assert_eq!(follow_up["status"], "PENDING");
-    assert_eq!(follow_up["dueAt"], "2027-02-24T00:00:00+01:00");
+    // Three months after 1 December, when the start meeting took place.
+    assert_eq!(follow_up["dueAt"], "2027-03-02T00:00:00+01:00");
     let first_follow_up = meeting(&app, ct, &case, "FOLLOW_UP", "2027-02-01T10:00:00+01:00").await;
-    let _ = app
-        .gql(ct, HELD, json!({ "id": first_follow_up }))
-        .await
-        .data();
+    held(&app, ct, &first_follow_up, "2027-02-01T11:00:00+01:00").await;
     let ds = deadlines_of(&app, t, &case).await;
     let follow_ups = with_code(&ds, "follow-up");
     assert_eq!(follow_ups.len(), 2);
@@ -404,7 +420,7 @@ async fn every_default_rule_is_started_and_met_by_its_events() {
     // A transition meeting now does not meet the milestone of 2030; settling adult
     // support meets its deadline.
     let transition = meeting(&app, ct, &case, "TRANSITION", "2026-12-02T10:00:00+01:00").await;
-    let _ = app.gql(ct, HELD, json!({ "id": transition })).await.data();
+    held(&app, ct, &transition, "2026-12-02T11:00:00+01:00").await;
     let _ = record(
         &app,
         ct,
@@ -495,7 +511,7 @@ async fn age_deadlines_follow_the_date_of_birth_including_29_february() {
     app.clock.set(cph(2028, 2, 10, 9, 0));
     let ct = &w.caseworker_a.token;
     let m = meeting(&app, ct, &leap, "TRANSITION", "2028-02-15T10:00:00+01:00").await;
-    let _ = app.gql(ct, HELD, json!({ "id": m })).await.data();
+    held(&app, ct, &m, "2028-02-15T11:00:00+01:00").await;
     let ds = deadlines_of(&app, t, &leap).await;
     assert_eq!(one(&ds, "transition-16")["status"], "MET");
     assert_eq!(one(&ds, "transition-17.5")["status"], "PENDING");
@@ -650,6 +666,10 @@ async fn insert_due(
             waive_reason: Set(None),
             withdrawn_at: Set(None),
             responsible_id: Set(None),
+            responsible_unit_id: Set(None),
+            alert_error: Set(None),
+            alert_failed_at: Set(None),
+            alert_attempts: Set(0),
             next_action_at: Set(Some(due)),
             next_stage: Set(Some(1)),
             created_at: Set(due - TimeDelta::days(10)),
@@ -699,7 +719,7 @@ async fn two_sweepers_at_once_and_a_sweeper_killed_mid_batch_neither_lose_nor_do
     let run = |db: sea_orm::DatabaseConnection| async move {
         let mut claimed = 0;
         loop {
-            let swept = kit_worker::deadlines::sweep(&db, now, 25)
+            let swept = kit_entity::ops::deadlines::sweep(&db, now, 25)
                 .await
                 .unwrap_or_else(|e| panic!("sweep failed: {e}"));
             claimed += swept.claimed;
@@ -740,23 +760,20 @@ async fn two_sweepers_at_once_and_a_sweeper_killed_mid_batch_neither_lose_nor_do
         log.clear();
     }
     let db = app.db().clone();
-    let task = tokio::spawn(async move { kit_worker::deadlines::sweep(&db, later, 500).await });
-    kit_tests::harness::eventually(
-        "the sweeper writing notifications",
-        std::time::Duration::from_secs(30),
-        || async {
-            let written = app
-                .statement_log
-                .lock()
-                .map(|log| {
-                    log.iter()
-                        .filter(|s| s.starts_with("INSERT INTO \"notifications\""))
-                        .count()
-                })
-                .unwrap_or_default();
-            (written >= 5).then_some(())
-        },
-    )
+    let task =
+        tokio::spawn(async move { kit_entity::ops::deadlines::sweep(&db, later, 500).await });
+    kit_tests::harness::eventually("the sweeper writing notifications", PATIENCE, || async {
+        let written = app
+            .statement_log
+            .lock()
+            .map(|log| {
+                log.iter()
+                    .filter(|s| s.starts_with("INSERT INTO \"notifications\""))
+                    .count()
+            })
+            .unwrap_or_default();
+        (written >= 5).then_some(())
+    })
     .await;
     task.abort();
     assert!(
@@ -770,9 +787,9 @@ async fn two_sweepers_at_once_and_a_sweeper_killed_mid_batch_neither_lose_nor_do
     );
     let escalated = kit_tests::harness::eventually(
         "the restarted sweeper finishing the batch",
-        std::time::Duration::from_secs(30),
+        PATIENCE,
         || async {
-            let _ = kit_worker::deadlines::sweep(app.db(), later, 500).await;
+            let _ = kit_entity::ops::deadlines::sweep(app.db(), later, 500).await;
             let n = count_notifications(&app, NotificationKind::Escalation).await;
             (n >= 300).then_some(n)
         },
@@ -1233,6 +1250,10 @@ async fn the_timeliness_report_gives_known_figures_for_a_known_data_set() {
             waive_reason: Set(None),
             withdrawn_at: Set(None),
             responsible_id: Set(None),
+            responsible_unit_id: Set(None),
+            alert_error: Set(None),
+            alert_failed_at: Set(None),
+            alert_attempts: Set(0),
             next_action_at: Set(None),
             next_stage: Set(None),
             created_at: Set(now),
@@ -1261,9 +1282,11 @@ async fn the_timeliness_report_gives_known_figures_for_a_known_data_set() {
     assert_eq!(s["open"], 1);
     assert_eq!(s["waived"], 1);
     assert_eq!(s["shareOnTime"], 0.6);
-    // Delays: 0, 0, 0, 20, 48 hours → median 0, 90th percentile (nearest rank) 48.
+    // Delays: 0, 0, 0, 20, 48 hours → median 0; 90th percentile between the closest ranks,
+    // 20 + 0.6 × (48 − 20) = 36.8.
     assert_eq!(s["medianDelayHours"], 0.0);
-    assert_eq!(s["p90DelayHours"], 48.0);
+    let p90 = s["p90DelayHours"].as_f64().unwrap_or_default();
+    assert!((p90 - 36.8).abs() < 1e-9, "{p90}");
     let empty = rules
         .iter()
         .find(|x| x["rule"]["code"] == "follow-up")
@@ -1302,4 +1325,87 @@ async fn the_timeliness_report_gives_known_figures_for_a_known_data_set() {
     )
     .await
     .assert_error("BAD_USER_INPUT", Some("to"));
+}
+
+/// Working days strictly after `from` up to and including `to`.
+fn working_days_between(
+    calendar: &kit_entity::domain::calendar::WorkingCalendar,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> usize {
+    from.iter_days()
+        .skip(1)
+        .take_while(|d| *d <= to)
+        .filter(|d| calendar.is_working_day(*d))
+        .count()
+}
+
+#[tokio::test]
+async fn every_sector_has_working_days_to_share_its_information_before_a_network_meeting() {
+    use kit_entity::domain::calendar::{WorkingCalendar, instant, local};
+    use kit_entity::entities::organization;
+    use kit_entity::ids::OrganizationId;
+    use kit_entity::ops::deadlines::{
+        MIN_PREPARATION_WORKING_DAYS, due_from_meeting, meeting_notice, rules_in_force,
+    };
+
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let org_id = OrganizationId(key_of(&w.municipality_a));
+    let org = organization::Entity::find_by_id(org_id)
+        .one(app.db())
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no organization"));
+    let rules = rules_in_force(app.db(), org_id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let info = rules
+        .iter()
+        .find(|r| r.code == "information-before-network-meeting")
+        .unwrap_or_else(|| panic!("no information rule"));
+    // The defaults: 5 working days' notice for meetings, information 5 working days ahead —
+    // so a network meeting waits 8.
+    let notice = meeting_notice(org.meeting_notice_days, &rules, "NETWORK");
+    assert_eq!((org.meeting_notice_days, notice), (5, 8));
+    let office = chrono::NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default();
+    let calendar = WorkingCalendar::danish();
+    // Every booking day of five years, holidays included, early, midday and late.
+    let mut day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+    let last = NaiveDate::from_ymd_opt(2030, 12, 31).unwrap_or_default();
+    while day <= last {
+        for (h, m) in [(7, 0), (12, 0), (17, 10), (23, 30)] {
+            let booked = instant(day.and_hms_opt(h, m, 0).unwrap_or_default());
+            let meeting_day = kit_worker::schedule::notice_day(booked, notice, &calendar);
+            let starts = instant(meeting_day.and_time(office));
+            let due = due_from_meeting(info, booked, starts, &calendar, 3);
+            // A deadline at midnight is the end of the day before.
+            let due_day = local(due - TimeDelta::seconds(1)).date();
+            let prepare = working_days_between(&calendar, day, due_day);
+            let read = working_days_between(&calendar, due_day, meeting_day) - 1;
+            assert!(
+                prepare >= MIN_PREPARATION_WORKING_DAYS as usize && read >= 3,
+                "booked {booked}: meeting {starts}, information due {due}: \
+                 {prepare} working days to prepare, {read} to read"
+            );
+        }
+        match day.succ_opt() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+
+    // Through the product: a network meeting booked Monday 17:10 by hand for the next
+    // Monday 09:30 still leaves three working days: the information is due at the end of
+    // Thursday, not within hours.
+    let t = &w.intake_a.token;
+    let case = app.active_case(t, &w.municipality_a, "Nora").await;
+    let _ = assign(&app, t, &case, &w.caseworker_a.gid).await;
+    app.clock.set(cph(2026, 11, 23, 17, 10));
+    let ct = &w.caseworker_a.token;
+    let _ = meeting(&app, ct, &case, "NETWORK", "2026-11-30T09:30:00+01:00").await;
+    let ds = deadlines_of(&app, t, &case).await;
+    let info = sector_of(&ds, "information-before-network-meeting", "MUNICIPALITY");
+    assert_eq!(info["dueAt"], "2026-11-27T00:00:00+01:00");
 }

@@ -2,9 +2,8 @@
 //! good, and the embedded default that writes `.eml` files.
 
 use std::collections::HashSet;
-use std::time::Duration;
 
-use kit_tests::harness::eventually;
+use kit_tests::harness::{PATIENCE, eventually};
 use kit_tests::mail::Invite;
 use kit_tests::smtp::Received;
 use serde_json::{Value, json};
@@ -35,14 +34,10 @@ async fn an_smtp_outage_delays_invitations_but_loses_and_doubles_none() {
         .await;
     s.wait_status(&id, "SCHEDULED").await;
     // Every message fails, is recorded as such, and waits to be tried again.
-    let failing = eventually(
-        "every delivery to have failed twice",
-        Duration::from_secs(30),
-        || async {
-            let d = deliveries(&s, &id).await;
-            (d.len() == 4 && d.iter().all(|d| d["attempts"].as_i64() >= Some(2))).then_some(d)
-        },
-    )
+    let failing = eventually("every delivery to have failed twice", PATIENCE, || async {
+        let d = deliveries(&s, &id).await;
+        (d.len() == 4 && d.iter().all(|d| d["attempts"].as_i64() >= Some(2))).then_some(d)
+    })
     .await;
     for d in &failing {
         assert_eq!(d["status"], "PENDING");
@@ -55,17 +50,13 @@ async fn an_smtp_outage_delays_invitations_but_loses_and_doubles_none() {
     assert!(s.sink.messages().is_empty());
     // The server comes back: everything arrives, once.
     s.sink.set_failure(None);
-    let sent = eventually(
-        "every delivery to be sent",
-        Duration::from_secs(30),
-        || async {
-            let d = deliveries(&s, &id).await;
-            d.iter().all(|d| d["status"] == "SENT").then_some(d)
-        },
-    )
+    let sent = eventually("every delivery to be sent", PATIENCE, || async {
+        let d = deliveries(&s, &id).await;
+        d.iter().all(|d| d["status"] == "SENT").then_some(d)
+    })
     .await;
     assert_eq!(sent.len(), 4);
-    let received = s.sink.wait_for(4, Duration::from_secs(10)).await;
+    let received = s.sink.wait_for(4, PATIENCE).await;
     assert_eq!(received.len(), 4, "no message doubled");
     let ids = message_ids(&received);
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 4);
@@ -85,14 +76,10 @@ async fn a_message_that_cannot_be_delivered_is_marked_failed() {
             json!({}),
         )
         .await;
-    let failed = eventually(
-        "the deliveries to fail for good",
-        Duration::from_secs(30),
-        || async {
-            let d = deliveries(&s, &id).await;
-            (!d.is_empty() && d.iter().all(|d| d["status"] == "FAILED")).then_some(d)
-        },
-    )
+    let failed = eventually("the deliveries to fail for good", PATIENCE, || async {
+        let d = deliveries(&s, &id).await;
+        (!d.is_empty() && d.iter().all(|d| d["status"] == "FAILED")).then_some(d)
+    })
     .await;
     for d in failed {
         assert_eq!(d["attempts"], 2);
@@ -114,7 +101,7 @@ async fn without_smtp_the_messages_are_written_as_eml_files() {
         .request(s.everyone(), "2026-12-23T16:00:00+01:00", json!({}))
         .await;
     s.wait_status(&id, "SCHEDULED").await;
-    let files = eventually("four .eml files", Duration::from_secs(20), || async {
+    let files = eventually("four .eml files", PATIENCE, || async {
         let files: Vec<_> = std::fs::read_dir(dir.path())
             .map(|d| {
                 d.filter_map(Result::ok)

@@ -2,9 +2,8 @@
 //! RFC 5545/5546 messages, answers come back by link, by GraphQL and by iTIP REPLY.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
-use kit_tests::harness::{TestApp, eventually};
+use kit_tests::harness::{PATIENCE, TestApp, eventually, key_of};
 use kit_tests::mail::Invite;
 use kit_tests::smtp::SmtpSink;
 use kit_tests::world::{World, ops, referral};
@@ -79,22 +78,18 @@ pub async fn setup(adjust: impl FnOnce(&mut kit_api::Config)) -> Setup {
         .data();
     // The pathway plans a start meeting on acceptance; these tests make their own meetings,
     // so it is called off while it still waits for an organizer (nothing has been sent).
-    let start = eventually(
-        "the pathway's start meeting",
-        Duration::from_secs(20),
-        || async {
-            app.gql(
-                &w.intake_a.token,
-                "query($id: ID!) { case(id: $id) { meetings { id kind } } }",
-                json!({ "id": case }),
-            )
-            .await
-            .data()["case"]["meetings"]
-                .as_array()
-                .and_then(|m| m.iter().find(|m| m["kind"] == "START"))
-                .map(|m| m["id"].clone())
-        },
-    )
+    let start = eventually("the pathway's start meeting", PATIENCE, || async {
+        app.gql(
+            &w.intake_a.token,
+            "query($id: ID!) { case(id: $id) { meetings { id kind } } }",
+            json!({ "id": case }),
+        )
+        .await
+        .data()["case"]["meetings"]
+            .as_array()
+            .and_then(|m| m.iter().find(|m| m["kind"] == "START"))
+            .map(|m| m["id"].clone())
+    })
     .await;
     let _ = app
         .gql(&w.intake_a.token, CANCEL, json!({ "id": start }))
@@ -177,7 +172,7 @@ impl Setup {
     pub async fn wait_status(&self, id: &str, status: &str) -> Value {
         eventually(
             &format!("meeting {id} to be {status}"),
-            Duration::from_secs(20),
+            PATIENCE,
             || async {
                 let m = self.meeting(id).await;
                 (m["status"] == status).then_some(m)
@@ -242,12 +237,13 @@ async fn invitations_updates_and_cancellations_are_proper_calendar_messages() {
         .request(s.everyone(), "2026-12-23T16:00:00+01:00", json!({}))
         .await;
     let m = s.wait_status(&id, "SCHEDULED").await;
-    // Requested Monday 23 November at 09:00 with 5 working days' notice: Monday 30 November,
-    // the first office hour.
-    assert_eq!(m["startsAt"], "2026-11-30T08:00:00+01:00");
+    // Requested Monday 23 November at 09:00. A network meeting waits for the information
+    // each sector shares 5 working days ahead, with 3 working days to prepare it: 8 working
+    // days' notice, Thursday 3 December, the first office hour.
+    assert_eq!(m["startsAt"], "2026-12-03T08:00:00+01:00");
     assert_eq!(m["sequence"], 0);
 
-    let first = s.sink.wait_for(4, Duration::from_secs(20)).await;
+    let first = s.sink.wait_for(4, PATIENCE).await;
     assert_eq!(first.len(), 4, "one message per invitee with an address");
     let reschedule =
         json!({ "input": { "meetingId": id, "startsAt": "2026-12-02T10:00:00+01:00" } });
@@ -256,14 +252,14 @@ async fn invitations_updates_and_cancellations_are_proper_calendar_messages() {
         .gql(&s.w.caseworker_a.token, RESCHEDULE, reschedule)
         .await;
     assert_eq!(r.data()["rescheduleMeeting"]["meeting"]["sequence"], 1);
-    let second = s.sink.wait_for(8, Duration::from_secs(20)).await;
+    let second = s.sink.wait_for(8, PATIENCE).await;
     assert_eq!(second.len(), 8);
     let r = s
         .app
         .gql(&s.w.caseworker_a.token, CANCEL, json!({ "id": id }))
         .await;
     assert_eq!(r.data()["cancelMeeting"]["meeting"]["status"], "CANCELLED");
-    let all = s.sink.wait_for(12, Duration::from_secs(20)).await;
+    let all = s.sink.wait_for(12, PATIENCE).await;
     assert_eq!(all.len(), 12);
 
     let mut uid = None;
@@ -350,17 +346,13 @@ async fn invitations_updates_and_cancellations_are_proper_calendar_messages() {
             "{to}: SEQUENCE strictly increases invite → update → cancel"
         );
     }
-    let deliveries = eventually(
-        "every delivery marked SENT",
-        Duration::from_secs(20),
-        || async {
-            let d = s.meeting(&id).await["deliveries"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            d.iter().all(|d| d["status"] == "SENT").then_some(d)
-        },
-    )
+    let deliveries = eventually("every delivery marked SENT", PATIENCE, || async {
+        let d = s.meeting(&id).await["deliveries"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        d.iter().all(|d| d["status"] == "SENT").then_some(d)
+    })
     .await;
     assert_eq!(deliveries.len(), 12);
     assert!(
@@ -376,7 +368,7 @@ async fn a_meeting_moved_across_the_autumn_clock_change_keeps_its_local_time() {
         .request(s.everyone(), "2027-12-31T16:00:00+01:00", json!({}))
         .await;
     s.wait_status(&id, "SCHEDULED").await;
-    let _ = s.sink.wait_for(4, Duration::from_secs(20)).await;
+    let _ = s.sink.wait_for(4, PATIENCE).await;
     // Friday 29 October 2027 09:00 is summer time; Monday 1 November 09:00 is winter time.
     let before = s
         .app
@@ -390,7 +382,7 @@ async fn a_meeting_moved_across_the_autumn_clock_change_keeps_its_local_time() {
         before.data()["rescheduleMeeting"]["meeting"]["startsAt"],
         "2027-10-29T09:00:00+02:00"
     );
-    let _ = s.sink.wait_for(8, Duration::from_secs(20)).await;
+    let _ = s.sink.wait_for(8, PATIENCE).await;
     let after = s
         .app
         .gql(
@@ -403,7 +395,7 @@ async fn a_meeting_moved_across_the_autumn_clock_change_keeps_its_local_time() {
         after.data()["rescheduleMeeting"]["meeting"]["startsAt"],
         "2027-11-01T09:00:00+01:00"
     );
-    let all = s.sink.wait_for(12, Duration::from_secs(20)).await;
+    let all = s.sink.wait_for(12, PATIENCE).await;
     let local_starts: Vec<String> = all
         .iter()
         .map(Invite::parse)
@@ -429,14 +421,15 @@ async fn a_meeting_moved_across_the_autumn_clock_change_keeps_its_local_time() {
 #[tokio::test]
 async fn the_scheduler_avoids_busy_invitees_and_says_when_no_time_exists() {
     let s = setup(|_| {}).await;
-    // The caseworker is busy Monday 30 November until noon.
+    // The caseworker is busy Thursday 3 December, the first day a network meeting may be held
+    // (8 working days' notice), until noon.
     let busy = r"mutation($input: AddBusyPeriodInput!) { addBusyPeriod(input: $input) { busyPeriod { id } } }";
     let _ = s
         .app
         .gql(
             &s.w.caseworker_a.token,
             busy,
-            json!({ "input": { "startsAt": "2026-11-30T08:00:00+01:00", "endsAt": "2026-11-30T12:00:00+01:00", "note": "Kursus" } }),
+            json!({ "input": { "startsAt": "2026-12-03T08:00:00+01:00", "endsAt": "2026-12-03T12:00:00+01:00", "note": "Kursus" } }),
         )
         .await
         .data();
@@ -449,7 +442,7 @@ async fn the_scheduler_avoids_busy_invitees_and_says_when_no_time_exists() {
         .await;
     let m = s.wait_status(&first, "SCHEDULED").await;
     assert_eq!(
-        m["startsAt"], "2026-11-30T12:00:00+01:00",
+        m["startsAt"], "2026-12-03T12:00:00+01:00",
         "after the busy period"
     );
     // A second meeting for the same person goes after the first.
@@ -461,7 +454,7 @@ async fn the_scheduler_avoids_busy_invitees_and_says_when_no_time_exists() {
         )
         .await;
     let m = s.wait_status(&second, "SCHEDULED").await;
-    assert_eq!(m["startsAt"], "2026-11-30T13:30:00+01:00");
+    assert_eq!(m["startsAt"], "2026-12-03T13:30:00+01:00");
     // Before the minimum notice has passed there is no time at all.
     let none = s
         .request(
@@ -470,7 +463,7 @@ async fn the_scheduler_avoids_busy_invitees_and_says_when_no_time_exists() {
             json!({}),
         )
         .await;
-    let note = eventually("a scheduling note", Duration::from_secs(20), || async {
+    let note = eventually("a scheduling note", PATIENCE, || async {
         let m = s.meeting(&none).await;
         m["schedulingNote"].as_str().map(str::to_owned)
     })
@@ -482,7 +475,7 @@ async fn the_scheduler_avoids_busy_invitees_and_says_when_no_time_exists() {
         .request(json!([{ "participantId": s.contact }, { "participantId": s.psychiatrist, "requirement": "OPTIONAL" }]), "2026-12-23T16:00:00+01:00", json!({}))
         .await;
     let m = s.wait_status(&optional, "SCHEDULED").await;
-    assert_eq!(m["startsAt"], "2026-12-01T08:00:00+01:00");
+    assert_eq!(m["startsAt"], "2026-12-04T08:00:00+01:00");
 }
 
 #[tokio::test]
@@ -498,6 +491,49 @@ async fn places_that_name_the_child_are_refused() {
         )
         .await;
     r.assert_error("BAD_USER_INPUT", Some("input.location"));
+    // The child is Ida Hansen: no disguise gets her name through, the surname included.
+    for place in [
+        "Familien Hansen",
+        "Hjemme hos I\u{AD}da",
+        "Hjemme hos I\u{200B}da",
+        "Hjemme hos Ｉｄａ",
+        "Hos HANSEN-familien",
+        "Rådhuset \u{202E}2 elakolødem",
+        "Rådhuset\u{2066}, lokale 2",
+    ] {
+        let r = s
+            .app
+            .gql(
+                &s.w.caseworker_a.token,
+                REQUEST,
+                json!({ "input": { "caseId": s.case, "kind": "NETWORK", "invitees": s.everyone(), "durationMinutes": 60,
+                    "latest": "2026-12-23T16:00:00+01:00", "location": place } }),
+            )
+            .await;
+        r.assert_error("BAD_USER_INPUT", Some("input.location"));
+    }
+    // Invisible characters are refused in every one-line text that reaches an e-mail or a
+    // calendar: here an external actor's name, which invitations carry.
+    let r = s
+        .app
+        .gql(
+            &s.w.caseworker_a.token,
+            ops::ADD,
+            json!({ "input": { "caseId": s.case, "role": "EXTERNAL", "external": { "name": "Privat\u{202E}psykolog", "email": "x@example.dk" } } }),
+        )
+        .await;
+    r.assert_error("BAD_USER_INPUT", Some("input.external.name"));
+    // An ordinary place passes.
+    let r = s
+        .app
+        .gql(
+            &s.w.caseworker_a.token,
+            REQUEST,
+            json!({ "input": { "caseId": s.case, "kind": "NETWORK", "invitees": s.everyone(), "durationMinutes": 60,
+                "latest": "2026-12-23T16:00:00+01:00", "location": "Rådhuset, Idrætsvej 3, mødelokale 2" } }),
+        )
+        .await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
     let r = s
         .app
         .gql(
@@ -515,7 +551,7 @@ async fn explicit_scheduling_and_invitee_changes_are_announced() {
     let id = s
         .request(s.everyone(), "2026-11-24T10:00:00+01:00", json!({}))
         .await;
-    let note = eventually("no slot", Duration::from_secs(20), || async {
+    let note = eventually("no slot", PATIENCE, || async {
         s.meeting(&id).await["schedulingNote"]
             .as_str()
             .map(str::to_owned)
@@ -535,7 +571,7 @@ async fn explicit_scheduling_and_invitee_changes_are_announced() {
         r.data()["scheduleMeeting"]["meeting"]["status"],
         "SCHEDULED"
     );
-    let _ = s.sink.wait_for(4, Duration::from_secs(20)).await;
+    let _ = s.sink.wait_for(4, PATIENCE).await;
     // Removing the external actor sends them a cancellation with the next SEQUENCE.
     let m = s.meeting(&id).await;
     let external = m["invitees"]
@@ -549,14 +585,38 @@ async fn explicit_scheduling_and_invitee_changes_are_announced() {
         .gql(&s.w.caseworker_a.token, remove, json!({ "id": external }))
         .await;
     assert_eq!(r.data()["removeMeetingInvitee"]["meeting"]["sequence"], 1);
-    let all = s.sink.wait_for(5, Duration::from_secs(20)).await;
-    let cancel = all
+    // Everyone else gets the update with the attendee list as it is now.
+    let all = s.sink.wait_for(8, PATIENCE).await;
+    assert_eq!(all.len(), 8);
+    let after: Vec<Invite> = all[4..].iter().map(Invite::parse).collect();
+    let cancel = after
         .iter()
-        .map(Invite::parse)
         .find(|i| i.method() == "CANCEL")
         .unwrap_or_else(|| panic!("no CANCEL"));
     assert_eq!(cancel.to, "psykolog@example.dk");
     assert_eq!(cancel.event().1, 1);
+    let first_uid = Invite::parse(&all[0]).event().0;
+    let mut updated: Vec<String> = Vec::new();
+    for update in after.iter().filter(|i| i.method() == "REQUEST") {
+        assert_eq!(update.event().0, first_uid, "the same UID");
+        assert_eq!(update.event().1, 1, "the next SEQUENCE");
+        let unfolded = update.unfolded();
+        assert!(
+            !unfolded.contains("mailto:psykolog@example.dk"),
+            "the removed attendee is gone from the list: {unfolded}"
+        );
+        updated.push(update.to.clone());
+    }
+    updated.sort();
+    let mut expected: Vec<String> = Invite::parse(&all[0])
+        .unfolded()
+        .lines()
+        .filter_map(|l| l.strip_prefix("ATTENDEE"))
+        .filter_map(|l| l.rsplit_once("mailto:").map(|(_, a)| a.to_lowercase()))
+        .filter(|a| a != "psykolog@example.dk")
+        .collect();
+    expected.sort();
+    assert_eq!(updated, expected, "every remaining invitee with an address");
     // Agenda: closed items only for professionals taking part.
     let add = r"mutation($input: AddAgendaItemInput!) { addAgendaItem(input: $input) { agendaItem { position closed } } }";
     for (title, closed) in [("Status fra skolen", false), ("Forhold i hjemmet", true)] {
@@ -652,7 +712,7 @@ async fn meetings_are_listed_for_those_who_may_see_them() {
 /// The `n` messages the SMTP server has received, once they have all arrived; the meeting's
 /// outbox holds exactly these, so no more are on their way.
 async fn sent(s: &Setup, token: &str, id: &str, n: usize) -> Vec<Invite> {
-    let all = s.sink.wait_for(n, Duration::from_secs(20)).await;
+    let all = s.sink.wait_for(n, PATIENCE).await;
     assert_eq!(all.len(), n, "{n} messages in all");
     let m = s.app.gql(token, MEETING, json!({ "id": id })).await.data()["meeting"].clone();
     assert_eq!(m["deliveries"].as_array().map(Vec::len), Some(n), "{m}");
@@ -666,7 +726,7 @@ async fn people_who_leave_a_case_leave_its_meetings_and_a_successor_takes_their_
     let id = s
         .request(s.everyone(), "2026-11-24T10:00:00+01:00", json!({}))
         .await;
-    let _ = eventually("no slot", Duration::from_secs(20), || async {
+    let _ = eventually("no slot", PATIENCE, || async {
         s.meeting(&id).await["schedulingNote"]
             .as_str()
             .map(str::to_owned)
@@ -681,7 +741,7 @@ async fn people_who_leave_a_case_leave_its_meetings_and_a_successor_takes_their_
         )
         .await;
     assert_eq!(r.data()["scheduleMeeting"]["meeting"]["sequence"], 0);
-    assert_eq!(s.sink.wait_for(4, Duration::from_secs(20)).await.len(), 4);
+    assert_eq!(s.sink.wait_for(4, PATIENCE).await.len(), 4);
     // Read as the intake unit: those who leave lose sight of the case.
     let meeting =
         || async { s.app.gql(t, MEETING, json!({ "id": id })).await.data()["meeting"].clone() };
@@ -764,24 +824,40 @@ async fn people_who_leave_a_case_leave_its_meetings_and_a_successor_takes_their_
         ]
     );
 
-    // 2. An invitee who is not the organizer leaves: only they hear of it.
+    // 2. An invitee who is not the organizer leaves: they get a cancellation, everyone else
+    //    the update without them in the attendee list.
     let r = s.app.gql(t, end, json!({ "id": s.psychiatrist })).await;
     assert_eq!(
         r.data()["endParticipation"]["participant"]["isActive"],
         false
     );
-    let all = sent(&s, t, &id, 10).await;
-    assert_eq!(all[9].method(), "CANCEL");
-    assert_eq!(all[9].to, "psychiatrist@kit.test");
-    assert_eq!(all[9].event().1, 2);
+    let all = sent(&s, t, &id, 13).await;
+    let cancel: Vec<_> = all[9..].iter().filter(|i| i.method() == "CANCEL").collect();
+    assert_eq!(cancel.len(), 1);
+    assert_eq!(cancel[0].to, "psychiatrist@kit.test");
+    assert_eq!(cancel[0].event().1, 2);
+    let mut requests: Vec<_> = all[9..]
+        .iter()
+        .filter(|i| i.method() == "REQUEST")
+        .map(|i| {
+            assert_eq!(i.event().1, 2);
+            assert!(!i.unfolded().contains("mailto:psychiatrist@kit.test"));
+            i.to.clone()
+        })
+        .collect();
+    requests.sort();
+    assert_eq!(
+        requests,
+        ["lone@example.dk", "ppr.a@kit.test", "psykolog@example.dk"]
+    );
     assert_eq!(meeting().await["organizer"]["id"], successor.as_str());
 
     // 3. The organizer leaves and no responsible contact remains: the meeting stands, without
-    //    an organizer, and the others are not disturbed.
+    //    an organizer; the others hear of it from the next organizer (a REQUEST needs one).
     let _ = s.app.gql(t, end, json!({ "id": successor })).await.data();
-    let all = sent(&s, t, &id, 11).await;
-    assert_eq!(all[10].method(), "CANCEL");
-    assert_eq!(all[10].to, "ppr.a@kit.test");
+    let all = sent(&s, t, &id, 14).await;
+    assert_eq!(all[13].method(), "CANCEL");
+    assert_eq!(all[13].to, "ppr.a@kit.test");
     let m = meeting().await;
     assert_eq!(m["status"], "SCHEDULED");
     assert_eq!(m["organizer"], Value::Null);
@@ -805,8 +881,8 @@ async fn people_who_leave_a_case_leave_its_meetings_and_a_successor_takes_their_
     let m = meeting().await;
     assert_eq!(m["organizer"]["id"], next.as_str());
     assert_eq!(m["sequence"], 4);
-    let all = sent(&s, t, &id, 14).await;
-    let mut requests: Vec<_> = all[11..]
+    let all = sent(&s, t, &id, 17).await;
+    let mut requests: Vec<_> = all[14..]
         .iter()
         .map(|i| {
             assert_eq!(i.method(), "REQUEST");
@@ -824,4 +900,161 @@ async fn people_who_leave_a_case_leave_its_meetings_and_a_successor_takes_their_
             "psykolog@example.dk"
         ]
     );
+}
+
+#[tokio::test]
+async fn a_guardians_address_or_name_is_logged_as_family_data_and_the_log_keeps_the_servers_request_id()
+ {
+    let s = setup(|_| {}).await;
+    let id = s
+        .request(s.everyone(), "2026-12-23T16:00:00+01:00", json!({}))
+        .await;
+    let _ = s.wait_status(&id, "SCHEDULED").await;
+    let _ = s.sink.wait_for(4, PATIENCE).await;
+    let post = |query: &'static str, vars: Value, client_id: &'static str| {
+        let url = s.app.url("/graphql");
+        let token = s.w.caseworker_a.token.clone();
+        async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .header("x-request-id", client_id)
+                .json(&json!({ "query": query, "variables": vars }))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let server_id = response
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let body: Value = response.json().await.unwrap_or_else(|e| panic!("{e}"));
+            (server_id, body)
+        }
+    };
+    let (server_id, body) = post(
+        "query($id: ID!) { meeting(id: $id) { deliveries { recipient } } }",
+        json!({ "id": id }),
+        "forged-audit-id-0001",
+    )
+    .await;
+    assert_ne!(server_id, "forged-audit-id-0001");
+    assert!(
+        body.to_string().contains("lone@example.dk"),
+        "a guardian's address: {body}"
+    );
+    let (_, body) = post(
+        "query($id: ID!) { case(id: $id) { participants { name role } } }",
+        json!({ "id": s.case }),
+        "names-0002",
+    )
+    .await;
+    assert!(body.to_string().contains("GUARDIAN"), "{body}");
+
+    let log = s
+        .app
+        .gql(
+            &s.w.caseworker_a.token,
+            "query($id: ID!) { case(id: $id) { accessLog(first: 100) { nodes { what requestId clientRequestId } } } }",
+            json!({ "id": s.case }),
+        )
+        .await;
+    let entries = log.data()["case"]["accessLog"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let of = |client: &str| {
+        entries
+            .iter()
+            .find(|e| e["clientRequestId"] == client)
+            .cloned()
+            .unwrap_or_else(|| panic!("no entry for {client}: {entries:#?}"))
+    };
+    let deliveries = of("forged-audit-id-0001");
+    assert_eq!(deliveries["requestId"], server_id.as_str());
+    assert_eq!(deliveries["what"], json!(["FAMILY", "MEETINGS"]));
+    let names = of("names-0002");
+    assert_eq!(names["what"], json!(["FAMILY", "PARTICIPANTS"]));
+}
+
+#[tokio::test]
+async fn schedulers_running_at_once_never_give_one_person_two_meetings_at_the_same_time() {
+    let app = TestApp::spawn().await; // no worker here: the schedulers are run below, at once
+    let w = World::build(&app).await;
+    let t = &w.intake_a.token;
+    let mut meetings = Vec::new();
+    for i in 0..8 {
+        let case = app
+            .active_case(t, &w.municipality_a, &format!("Barn {i}"))
+            .await;
+        let _ = app
+            .gql(
+                t,
+                ops::ASSIGN,
+                json!({ "case": case, "p": w.caseworker_a.gid }),
+            )
+            .await
+            .data();
+        let r = app
+            .gql(
+                &w.caseworker_a.token,
+                REQUEST,
+                json!({ "input": { "caseId": case, "kind": "NETWORK", "invitees": [], "durationMinutes": 60,
+                    "latest": "2027-03-31T16:00:00+02:00" } }),
+            )
+            .await;
+        meetings.push(kit_entity::ids::MeetingId(key_of(
+            r.data()["requestMeeting"]["meeting"]["id"]
+                .as_str()
+                .unwrap_or_default(),
+        )));
+    }
+    let ctx = kit_worker::context::Context::new(
+        app.db().clone(),
+        app.clock.clone(),
+        app.state.config.settings.clone(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    // Eight schedulers at once, each for a meeting the same caseworker organizes; those that
+    // meet a concurrent change retry, as the job queue does.
+    let runs = meetings.iter().map(|m| {
+        let (ctx, m) = (ctx.clone(), *m);
+        tokio::spawn(async move {
+            loop {
+                match kit_worker::schedule::run(&ctx, m).await {
+                    Ok(()) => return,
+                    Err(kit_entity::Error::Conflict(_)) => {}
+                    Err(e) => panic!("scheduling failed: {}", e.report()),
+                }
+            }
+        })
+    });
+    for run in futures_util::future::join_all(runs).await {
+        run.unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut slots = Vec::new();
+    for m in &meetings {
+        use sea_orm::EntityTrait;
+        let row = kit_entity::entities::meeting::Entity::find_by_id(*m)
+            .one(app.db())
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("no meeting {m}"));
+        assert_eq!(
+            row.status,
+            kit_entity::domain::enums::MeetingStatus::Scheduled,
+            "{row:?}"
+        );
+        slots.push((row.starts_at, row.ends_at));
+    }
+    slots.sort();
+    for pair in slots.windows(2) {
+        assert!(
+            pair[0].1 <= pair[1].0,
+            "two meetings for one person at once: {pair:?}"
+        );
+    }
 }

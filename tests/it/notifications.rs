@@ -3,10 +3,8 @@
 //! recipient's `notificationAdded` subscription over `graphql-transport-ws`, and to nobody
 //! else's. On PostgreSQL, another API process sharing the database hears it too.
 
-use std::time::Duration;
-
 use chrono::{NaiveDate, TimeDelta};
-use kit_tests::harness::{TestApp, eventually};
+use kit_tests::harness::{PATIENCE, TestApp, eventually};
 use kit_tests::smtp::SmtpSink;
 use kit_tests::world::{World, ops};
 use kit_tests::ws::{Connect, WsClient};
@@ -79,25 +77,23 @@ async fn the_worker_mails_and_pushes_each_notification_to_its_recipient_only() {
     }
     let mut psychologist = subscribed(&app, &w.ppr_a.token).await;
     let mut leader = subscribed(&app, &w.ppr_leader_a.token).await;
-    eventually(
-        "both subscriptions listening",
-        Duration::from_secs(10),
-        || async { (app.state.announcements.receiver_count() >= 2).then_some(()) },
-    )
+    eventually("both subscriptions listening", PATIENCE, || async {
+        (app.state.announcements.receiver_count() >= 2).then_some(())
+    })
     .await;
 
     // Another API process on the same PostgreSQL database hears the announcements too.
     let mut elsewhere = if app.database.is_postgres() {
-        let settings = kit_worker::settings::Settings {
+        let settings = kit_entity::infra::settings::Settings {
             database_url: app.database.url.clone(),
-            ..kit_worker::settings::Settings::default()
+            ..kit_entity::infra::settings::Settings::default()
         };
-        let db = kit_worker::db::connect(&settings)
+        let db = kit_entity::infra::db::connect(&settings)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let tx = kit_worker::announce::channel();
+        let tx = kit_entity::infra::announce::channel();
         let rx = tx.subscribe();
-        let listener = kit_worker::announce::listen(&db, tx);
+        let listener = kit_entity::infra::announce::listen(&db, tx);
         assert!(listener.is_some());
         Some((rx, listener, db))
     } else {
@@ -106,7 +102,7 @@ async fn the_worker_mails_and_pushes_each_notification_to_its_recipient_only() {
 
     // The reminder, 5 working days before the start meeting's deadline.
     app.clock.set(cph(2026, 12, 15, 8, 0));
-    let event = psychologist.next_data(Duration::from_secs(20)).await;
+    let event = psychologist.next_data(PATIENCE).await;
     let n = &event["notificationAdded"];
     assert_eq!(n["kind"], "REMINDER");
     assert_eq!(n["deadline"]["ruleCode"], "start-meeting");
@@ -118,7 +114,7 @@ async fn the_worker_mails_and_pushes_each_notification_to_its_recipient_only() {
             .starts_with("Påmindelse: Opstartsmødet holdes inden for 20 arbejdsdage"),
         "{n}"
     );
-    let mail = eventually("the reminder e-mail", Duration::from_secs(20), || async {
+    let mail = eventually("the reminder e-mail", PATIENCE, || async {
         mail_to(&sink, "ppr.a@kit.test", "Påmindelse:")
     })
     .await;
@@ -127,7 +123,7 @@ async fn the_worker_mails_and_pushes_each_notification_to_its_recipient_only() {
         "the end of Monday 21 December: {mail}"
     );
     if let Some((rx, _, _)) = &mut elsewhere {
-        let heard = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        let heard = tokio::time::timeout(PATIENCE, rx.recv())
             .await
             .unwrap_or_else(|_| panic!("the other process heard nothing"))
             .unwrap_or_else(|e| panic!("{e}"));
@@ -141,19 +137,19 @@ async fn the_worker_mails_and_pushes_each_notification_to_its_recipient_only() {
     // Due: the alert, to her; the deadline is missed.
     app.clock
         .set(cph(2026, 12, 22, 0, 0) + TimeDelta::seconds(1));
-    let event = psychologist.next_data(Duration::from_secs(20)).await;
+    let event = psychologist.next_data(PATIENCE).await;
     assert_eq!(event["notificationAdded"]["kind"], "DUE");
     assert_eq!(event["notificationAdded"]["deadline"]["status"], "MISSED");
-    eventually("the due e-mail", Duration::from_secs(20), || async {
+    eventually("the due e-mail", PATIENCE, || async {
         mail_to(&sink, "ppr.a@kit.test", "Frist overskredet:")
     })
     .await;
 
     // Escalated: the leader's first event is the escalation, not her notifications.
     app.clock.set(cph(2026, 12, 28, 8, 0));
-    let event = leader.next_data(Duration::from_secs(20)).await;
+    let event = leader.next_data(PATIENCE).await;
     assert_eq!(event["notificationAdded"]["kind"], "ESCALATION");
-    let body = eventually("the escalation e-mail", Duration::from_secs(20), || async {
+    let body = eventually("the escalation e-mail", PATIENCE, || async {
         mail_to(&sink, "ppr.leader.a@kit.test", "Eskaleret frist:")
     })
     .await;

@@ -304,7 +304,7 @@ async fn every_status_rule_holds_and_illegal_transitions_conflict() {
 }
 
 #[tokio::test]
-async fn a_child_is_reused_by_cpr_and_can_be_corrected() {
+async fn a_child_is_reused_by_cpr_once_the_intake_unit_says_so_and_can_be_corrected() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
     let mut input = referral(&w.municipality_a, "Noah Berg");
@@ -321,7 +321,36 @@ async fn a_child_is_reused_by_cpr_and_can_be_corrected() {
         .await;
     let child_of =
         |g: &kit_tests::harness::Gql| g.data()["submitReferral"]["case"]["child"]["id"].clone();
-    assert_eq!(child_of(&first), child_of(&second));
+    // The second referral holds what it was given, until the intake unit decides.
+    assert_ne!(child_of(&first), child_of(&second));
+    let second_case = second.data()["submitReferral"]["case"]["id"].clone();
+    let matched = r"query($id: ID!) { case(id: $id) { child { id } referral { childMatch { nameDiffers dateOfBirthDiffers decision } } } }";
+    let r = app
+        .gql(&w.intake_a.token, matched, json!({ "id": second_case }))
+        .await;
+    assert_eq!(
+        r.data()["case"]["referral"]["childMatch"],
+        json!({ "nameDiffers": false, "dateOfBirthDiffers": false, "decision": null })
+    );
+    let decide = r"mutation($id: ID!, $same: Boolean!) { decideChildMatch(input: { caseId: $id, sameChild: $same }) { case { child { id } } } }";
+    let r = app
+        .gql(
+            &w.intake_a.token,
+            decide,
+            json!({ "id": second_case, "same": true }),
+        )
+        .await;
+    assert_eq!(
+        r.data()["decideChildMatch"]["case"]["child"]["id"],
+        child_of(&first)
+    );
+    app.gql(
+        &w.intake_a.token,
+        decide,
+        json!({ "id": second_case, "same": true }),
+    )
+    .await
+    .assert_error("CONFLICT", None);
 
     let case = first.data()["submitReferral"]["case"]["id"]
         .as_str()
@@ -386,4 +415,117 @@ async fn a_child_is_reused_by_cpr_and_can_be_corrected() {
         )
         .await;
     assert_eq!(found.data()["cases"]["totalCount"], 2);
+}
+
+#[tokio::test]
+async fn a_cpr_number_never_tells_a_referrer_whom_it_belongs_to() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    // A child known in municipality B, with a mother.
+    let mut known = referral(&w.municipality_b, "Ida Hansen");
+    known["child"]["cpr"] = json!("030514-4321");
+    known["familyMembers"] = json!([{ "name": "Lone Hansen", "relation": "MOTHER", "hasCustody": true, "email": "lone@example.dk", "phone": "+4512345678" }]);
+    let r = app
+        .gql(&w.intake_b.token, ops::SUBMIT, json!({ "input": known }))
+        .await;
+    let known_child = r.data()["submitReferral"]["case"]["child"]["id"].clone();
+
+    let seen = r"query($id: ID!) { case(id: $id) { child { id name dateOfBirth cpr familyMembers { name email phone hasCustody } cases { id } } referral { childMatch { nameDiffers dateOfBirthDiffers } } } }";
+    let everyone = [
+        ("intake", &w.intake_a),
+        ("caseworker", &w.caseworker_a),
+        ("psychologist", &w.ppr_a),
+        ("leader", &w.ppr_leader_a),
+        ("administrator", &w.admin_a),
+        ("psychiatrist", &w.psychiatrist),
+        ("other region", &w.psychologist),
+        ("other intake", &w.intake_b),
+        ("other caseworker", &w.caseworker_b),
+    ];
+    for (role, who) in everyone {
+        // A made-up name with the known child's CPR number, to municipality A.
+        let mut probe = referral(&w.municipality_a, &format!("Opdigtet {role}"));
+        probe["child"]["cpr"] = json!("030514-4321");
+        let r = app
+            .gql(&who.token, ops::SUBMIT, json!({ "input": probe }))
+            .await;
+        let case = r.data()["submitReferral"]["case"].clone();
+        let body = r.body.to_string();
+        assert_eq!(case["child"]["name"], format!("Opdigtet {role}"), "{role}");
+        assert_ne!(case["child"]["id"], known_child, "{role}");
+        for secret in ["Ida Hansen", "Lone", "lone@example.dk", "4321", "12345678"] {
+            assert!(!body.contains(secret), "{role} learned {secret}: {body}");
+        }
+        // Reading the case back tells them nothing more.
+        let r = app.gql(&who.token, seen, json!({ "id": case["id"] })).await;
+        let body = r.body.to_string();
+        for secret in ["Ida Hansen", "Lone", "lone@example.dk", "4321", "12345678"] {
+            assert!(!body.contains(secret), "{role} learned {secret}: {body}");
+        }
+        let child = &r.data()["case"]["child"];
+        assert_eq!(child["cpr"], serde_json::Value::Null, "{role}");
+        assert_eq!(child["familyMembers"], json!([]), "{role}");
+        assert_eq!(
+            child["cases"].as_array().map(Vec::len),
+            Some(1),
+            "{role}: only this case"
+        );
+        // Only A's intake unit hears that the number is known, and that the name differs.
+        let intake_view = if role == "intake" {
+            r.clone()
+        } else {
+            app.gql(&w.intake_a.token, seen, json!({ "id": case["id"] }))
+                .await
+        };
+        assert_eq!(
+            intake_view.data()["case"]["referral"]["childMatch"],
+            json!({ "nameDiffers": true, "dateOfBirthDiffers": false })
+        );
+        if role != "intake" {
+            assert_eq!(
+                r.data()["case"]["referral"]["childMatch"],
+                serde_json::Value::Null,
+                "{role}"
+            );
+        }
+        // Nobody but the intake unit decides; the case cannot be accepted before.
+        let decide = r"mutation($id: ID!) { decideChildMatch(input: { caseId: $id, sameChild: false }) { case { id } } }";
+        if role != "intake" {
+            let refused = app
+                .gql(&who.token, decide, json!({ "id": case["id"] }))
+                .await;
+            assert!(
+                matches!(refused.code(), Some("FORBIDDEN" | "NOT_FOUND")),
+                "{role}: {}",
+                refused.body
+            );
+        }
+        let _ = app
+            .gql(
+                &w.intake_a.token,
+                ops::START_INTAKE,
+                json!({ "id": case["id"] }),
+            )
+            .await
+            .data();
+        app.gql(
+            &w.intake_a.token,
+            ops::DECIDE,
+            json!({ "id": case["id"], "decision": "ACCEPT" }),
+        )
+        .await
+        .assert_error("CONFLICT", None);
+        let r = app
+            .gql(&w.intake_a.token, decide, json!({ "id": case["id"] }))
+            .await;
+        assert!(r.data()["decideChildMatch"]["case"]["id"].is_string());
+        let _ = app
+            .gql(
+                &w.intake_a.token,
+                ops::DECIDE,
+                json!({ "id": case["id"], "decision": "ACCEPT" }),
+            )
+            .await
+            .data();
+    }
 }

@@ -2,9 +2,7 @@
 //! after held meetings, transition meetings from the date of birth, and cancellations when
 //! the case closes.
 
-use std::time::Duration;
-
-use kit_tests::harness::{TestApp, eventually};
+use kit_tests::harness::{PATIENCE, TestApp, eventually};
 use kit_tests::smtp::SmtpSink;
 use kit_tests::world::{World, ops, referral};
 use serde_json::{Value, json};
@@ -40,7 +38,7 @@ async fn wait_meeting(
     what: &str,
     pick: impl Fn(&Value) -> bool,
 ) -> Value {
-    eventually(what, Duration::from_secs(20), || async {
+    eventually(what, PATIENCE, || async {
         meetings_of(app, token, case)
             .await
             .into_iter()
@@ -77,12 +75,27 @@ async fn acceptance_plans_the_start_meeting_and_held_meetings_plan_follow_ups() 
     })
     .await;
     assert_eq!(start["startsAt"], "2026-11-30T08:00:00+01:00");
-    let sent = sink.wait_for(1, Duration::from_secs(20)).await;
+    let sent = sink.wait_for(1, PATIENCE).await;
     assert_eq!(sent[0].rcpt_to, ["caseworker.a@kit.test"]);
 
     // Held → the next follow-up three months later.
     let held = r#"mutation($id: ID!) { recordMeetingHeld(input: { meetingId: $id, minutes: "Aftaler: skolen tilpasser skemaet." }) { meeting { status } } }"#;
     let start_id = start["id"].clone();
+    // Not before it has taken place, and nothing is planned from the attempt.
+    app.gql(&w.caseworker_a.token, held, json!({ "id": start_id }))
+        .await
+        .assert_error("CONFLICT", None);
+    assert!(
+        meetings_of(&app, t, &case)
+            .await
+            .iter()
+            .all(|m| m["kind"] != "FOLLOW_UP")
+    );
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-11-30T10:00:00+01:00")
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default(),
+    );
     let r = app
         .gql(&w.caseworker_a.token, held, json!({ "id": start_id }))
         .await;
@@ -105,6 +118,11 @@ async fn acceptance_plans_the_start_meeting_and_held_meetings_plan_follow_ups() 
         .assert_error("CONFLICT", None);
 
     // Once a closing meeting is requested, held follow-ups plan nothing more.
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2027-03-01T10:00:00+01:00")
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default(),
+    );
     let closing = json!({ "input": { "caseId": case, "kind": "CLOSING", "invitees": [], "durationMinutes": 60, "latest": "2027-06-30T16:00:00+02:00" } });
     let _ = app
         .gql(&w.caseworker_a.token, crate::meetings::REQUEST, closing)
@@ -202,4 +220,134 @@ async fn a_young_person_turning_16_this_month_gets_a_transition_meeting() {
         1,
         "the 17½ meeting comes later: {kinds:?}"
     );
+}
+
+/// The START meeting's invitees: (participant id, requirement).
+async fn start_invitees(app: &TestApp, token: &str, case: &str) -> Vec<(String, String)> {
+    let start = wait_meeting(app, token, case, "the start meeting scheduled", |m| {
+        m["kind"] == "START" && m["status"] == "SCHEDULED"
+    })
+    .await;
+    let m = app.gql(token, MEETING, json!({ "id": start["id"] })).await;
+    m.data()["meeting"]["invitees"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|i| {
+            (
+                i["participant"]["id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                i["requirement"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_responsible_contact_is_invited_to_the_pathway_meetings_ahead_whenever_assigned() {
+    let (app, _sink, w) = app_with_worker().await;
+    let t = &w.intake_a.token;
+    let assign = |case: String, who: String| {
+        let app = &app;
+        async move {
+            app.gql(t, ops::ASSIGN, json!({ "case": case, "p": who }))
+                .await
+                .data()["assignResponsibleContact"]["responsibleContact"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+
+    // After the scheduler has placed the start meeting: psychiatry's contact is added to it.
+    let late = app.active_case(t, &w.municipality_a, "Otto").await;
+    let municipal = assign(late.clone(), w.caseworker_a.gid.clone()).await;
+    let before = start_invitees(&app, t, &late).await;
+    assert_eq!(before, [(municipal.clone(), "REQUIRED".to_owned())]);
+    let psychiatry = assign(late.clone(), w.psychiatrist.gid.clone()).await;
+    let after = start_invitees(&app, t, &late).await;
+    assert!(
+        after.contains(&(psychiatry.clone(), "REQUIRED".to_owned())),
+        "{after:?}"
+    );
+    let m = wait_meeting(&app, t, &late, "the start meeting", |m| {
+        m["kind"] == "START"
+    })
+    .await;
+    let m = app.gql(t, MEETING, json!({ "id": m["id"] })).await;
+    let to_psychiatrist: Vec<Value> = m.data()["meeting"]["deliveries"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| d["recipient"] == "psychiatrist@kit.test")
+        .collect();
+    assert_eq!(
+        to_psychiatrist.len(),
+        1,
+        "her invitation: {to_psychiatrist:?}"
+    );
+    assert_eq!(to_psychiatrist[0]["method"], "REQUEST");
+
+    // Assigned back to back, whenever the scheduler happens to run: both, every time.
+    let mut cases = Vec::new();
+    for name in ["Pia", "Rune", "Sara", "Tobias", "Uma"] {
+        let case = app.active_case(t, &w.municipality_a, name).await;
+        let a = assign(case.clone(), w.caseworker_a.gid.clone());
+        let b = assign(case.clone(), w.psychiatrist.gid.clone());
+        let (a, b) = tokio::join!(a, b);
+        cases.push((case, a, b));
+    }
+    for (case, a, b) in cases {
+        let invited = start_invitees(&app, t, &case).await;
+        for contact in [a, b] {
+            assert!(
+                invited.contains(&(contact.clone(), "REQUIRED".to_owned())),
+                "{case}: {contact} in {invited:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_meeting_held_earlier_than_planned_is_rescheduled_before_it_is_recorded_held() {
+    let (app, _sink, w) = app_with_worker().await;
+    let t = &w.intake_a.token;
+    let case = app.active_case(t, &w.municipality_a, "Vera").await;
+    let _ = app
+        .gql(
+            t,
+            ops::ASSIGN,
+            json!({ "case": case, "p": w.caseworker_a.gid }),
+        )
+        .await
+        .data();
+    let start = wait_meeting(&app, t, &case, "the start meeting scheduled", |m| {
+        m["kind"] == "START" && m["status"] == "SCHEDULED"
+    })
+    .await;
+    let ct = &w.caseworker_a.token;
+    let held = r#"mutation($id: ID!) { recordMeetingHeld(input: { meetingId: $id, minutes: "Holdt." }) { meeting { status } } }"#;
+    let r = app.gql(ct, held, json!({ "id": start["id"] })).await;
+    r.assert_error("CONFLICT", None);
+    assert!(
+        r.message().contains("has not started yet"),
+        "{}",
+        r.message()
+    );
+    // It took place this morning after all: moved to then, it can be recorded.
+    let reschedule = r"mutation($id: ID!, $at: DateTime!) { rescheduleMeeting(input: { meetingId: $id, startsAt: $at }) { meeting { status startsAt } } }";
+    let _ = app
+        .gql(
+            ct,
+            reschedule,
+            json!({ "id": start["id"], "at": "2026-11-23T08:00:00+01:00" }),
+        )
+        .await
+        .data();
+    let r = app.gql(ct, held, json!({ "id": start["id"] })).await;
+    assert_eq!(r.data()["recordMeetingHeld"]["meeting"]["status"], "HELD");
 }

@@ -86,3 +86,49 @@ async fn listing_100_cases_costs_the_same_statements_as_listing_1() {
         "a handful of statements, not one per row: {counts:?}"
     );
 }
+
+#[tokio::test]
+async fn listing_notifications_costs_the_same_statements_for_1_as_for_10() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let notifications = r"{ viewer { notifications(first: 50) { nodes { kind title message createdAt deadline { ruleCode dueAt } } } } }";
+    let count_for = |target: usize| {
+        let (app, w) = (&app, &w);
+        async move {
+            // Referrals to A: each alerts the intake unit when its assessment falls due.
+            for i in 0..target {
+                let _ = app
+                    .refer(&w.intake_a.token, &w.municipality_a, &format!("Barn {i}"))
+                    .await;
+            }
+            app.clock
+                .set(app.clock_now() + chrono::TimeDelta::hours(25));
+            loop {
+                let swept = kit_entity::ops::deadlines::sweep(app.db(), app.clock_now(), 500)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                if swept.claimed == 0 {
+                    break;
+                }
+            }
+            let (n, r) = app
+                .count_statements(app.gql(&w.intake_a.token, notifications, json!({})))
+                .await;
+            let nodes = r.data()["viewer"]["notifications"]["nodes"]
+                .as_array()
+                .map(Vec::len)
+                .unwrap_or(0);
+            (n, nodes)
+        }
+    };
+    let (one, seen_one) = count_for(1).await;
+    let (ten, seen_ten) = count_for(9).await;
+    assert!(
+        seen_one >= 1 && seen_ten >= 10,
+        "{seen_one} then {seen_ten}"
+    );
+    assert_eq!(
+        one, ten,
+        "a page of {seen_one} vs {seen_ten} notifications with their texts and deadlines"
+    );
+}

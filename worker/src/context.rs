@@ -6,10 +6,10 @@ use std::sync::Arc;
 use kit_entity::{Result, SharedClock};
 use sea_orm::DatabaseConnection;
 
-use crate::announce::Announcements;
-use crate::links::Links;
 use crate::mail::Mailer;
-use crate::settings::Settings;
+use kit_entity::content::links::Links;
+use kit_entity::infra::announce::Announcements;
+use kit_entity::infra::settings::Settings;
 
 /// The handlers' shared state; cheap to clone.
 #[derive(Clone, Debug)]

@@ -21,11 +21,11 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::context::Context;
-use crate::ical::{AttendeeLine, EventText, Party, render};
-use crate::jobs::{self, SendDelivery};
 use crate::mail::{CalendarMail, compose};
-use crate::meetings::{active_invitees, recipient};
-use crate::texts::{Invitation, invitation};
+use kit_entity::content::ical::{AttendeeLine, EventText, Party, render};
+use kit_entity::content::texts::{Invitation, invitation};
+use kit_entity::ops::meetings::{active_invitees, recipient};
+use kit_entity::ops::outbox::{self, SendDelivery};
 
 /// What happened to a delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +119,7 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
             && current.status == DeliveryStatus::Pending
         {
             let wake = current.claimed_until.unwrap_or(now) + TimeDelta::seconds(1);
-            jobs::enqueue(
+            outbox::enqueue(
                 db,
                 &SendDelivery { delivery_id: id },
                 Some(until(now, wake)),
@@ -163,7 +163,7 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
         Err(e) if e.transient && attempt < ctx.settings.mail_max_attempts => {
             let wait = ctx.settings.retry_delay(attempt);
             let next = now + TimeDelta::from_std(wait).unwrap_or_default();
-            let txn = crate::db::begin_write(db).await?;
+            let txn = kit_entity::infra::db::begin_write(db).await?;
             settle
                 .col_expr(
                     delivery::Column::LastError,
@@ -172,7 +172,7 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
                 .col_expr(delivery::Column::NextAttemptAt, Expr::value(next))
                 .exec(&txn)
                 .await?;
-            jobs::enqueue(
+            outbox::enqueue(
                 &txn,
                 &SendDelivery {
                     delivery_id: row.id,
@@ -386,8 +386,8 @@ async fn build_notification(
         .ok_or_else(|| {
             Error::internal(format!("delivery {}: its notification is missing", row.id))
         })?;
-    let (d, rule, reference) = crate::deadlines::describe(&ctx.db, &n).await?;
-    let (subject, body) = crate::deadlines::notification_text(
+    let (d, rule, reference) = kit_entity::ops::deadlines::describe(&ctx.db, &n).await?;
+    let (subject, body) = kit_entity::content::texts::notification_text(
         n.kind,
         &rule,
         &reference,

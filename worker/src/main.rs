@@ -8,9 +8,10 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::Parser;
 use kit_entity::SystemClock;
+use kit_entity::infra::settings::{Settings, load, redact_url};
+use kit_entity::infra::{db, shutdown_signal, telemetry};
 use kit_worker::context::Context;
-use kit_worker::settings::{Settings, load, redact_url};
-use kit_worker::{db, runner, shutdown_signal, telemetry};
+use kit_worker::runner;
 
 #[derive(Parser)]
 #[command(
@@ -36,7 +37,7 @@ async fn main() -> anyhow::Result<()> {
         .context("migrating the database")?;
     let ctx = Context::new(database, Arc::new(SystemClock), settings)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .context("preparing the worker")?;
     runner::start(ctx, shutdown_signal()).join().await;
     Ok(())
 }

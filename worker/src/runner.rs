@@ -21,7 +21,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::context::Context;
-use crate::jobs::{self, Job, PathwayEvent, ScheduleMeeting, SendDelivery};
+use kit_entity::ops::outbox::{self, Job, PathwayEvent, ScheduleMeeting, SendDelivery};
 
 /// How often the outbox sweep looks for pending messages whose job is gone.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
@@ -34,7 +34,12 @@ async fn schedule_meeting(job: ScheduleMeeting, ctx: Data<Context>) -> Result<()
     crate::schedule::run(&ctx, job.meeting_id)
         .await
         .map_err(|e| {
-            tracing::error!(meeting = %job.meeting_id, error = %e, "scheduling failed");
+            if matches!(e, kit_entity::Error::Conflict(_)) {
+                // Someone changed the meeting meanwhile: the retry sees the change.
+                tracing::info!(meeting = %job.meeting_id, reason = %e, "scheduling deferred; retrying");
+            } else {
+                tracing::error!(meeting = %job.meeting_id, error = %e.report(), "scheduling failed");
+            }
             e.into()
         })
 }
@@ -44,14 +49,14 @@ async fn send_delivery(job: SendDelivery, ctx: Data<Context>) -> Result<(), BoxD
         .await
         .map(|_| ())
         .map_err(|e| {
-            tracing::error!(delivery = %job.delivery_id, error = %e, "delivery failed");
+            tracing::error!(delivery = %job.delivery_id, error = %e.report(), "delivery failed");
             e.into()
         })
 }
 
 async fn pathway(job: PathwayEvent, ctx: Data<Context>) -> Result<(), BoxDynError> {
     crate::pathway::handle(&ctx, &job).await.map_err(|e| {
-        tracing::error!(event = ?job, error = %e, "pathway step failed");
+        tracing::error!(event = ?job, error = %e.report(), "pathway step failed");
         e.into()
     })
 }
@@ -215,9 +220,9 @@ pub async fn sweep_outbox(ctx: &Context) -> kit_entity::Result<usize> {
         .limit(500)
         .all(&ctx.db)
         .await?;
-    let txn = crate::db::begin_write(&ctx.db).await?;
+    let txn = kit_entity::infra::db::begin_write(&ctx.db).await?;
     for d in &stale {
-        jobs::enqueue(&txn, &SendDelivery { delivery_id: d.id }, None).await?;
+        outbox::enqueue(&txn, &SendDelivery { delivery_id: d.id }, None).await?;
         delivery::Entity::update_many()
             .col_expr(
                 delivery::Column::NextAttemptAt,
@@ -238,14 +243,19 @@ async fn sweep_deadlines(ctx: Context, mut stopped: watch::Receiver<bool>) {
     let mut every = tokio::time::interval(ctx.settings.deadline_sweep_interval());
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let batch = ctx.settings.deadline_batch.max(1);
+    let mut outage = kit_entity::infra::outage::Outage::new("deadline sweep");
+    let mut pause = std::time::Duration::ZERO;
     loop {
         tokio::select! {
-            _ = every.tick() => {}
+            _ = every.tick(), if pause.is_zero() => {}
+            () = tokio::time::sleep(pause), if !pause.is_zero() => {}
             _ = stopped.wait_for(|s| *s) => break,
         }
+        pause = std::time::Duration::ZERO;
         loop {
-            match crate::deadlines::sweep(&ctx.db, ctx.clock.now(), batch).await {
+            match kit_entity::ops::deadlines::sweep(&ctx.db, ctx.clock.now(), batch).await {
                 Ok(swept) => {
+                    outage.ok();
                     if !swept.announced.is_empty() {
                         tracing::info!(
                             claimed = swept.claimed,
@@ -265,7 +275,7 @@ async fn sweep_deadlines(ctx: Context, mut stopped: watch::Receiver<bool>) {
                     }
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "deadline sweep failed; retrying");
+                    pause = outage.failed(&e);
                     break;
                 }
             }
@@ -309,13 +319,23 @@ pub fn start(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'static) 
             let mut stopped = stopped.clone();
             tokio::spawn(async move {
                 let mut every = tokio::time::interval(SWEEP_EVERY);
+                let mut outage = kit_entity::infra::outage::Outage::new("outbox sweep");
                 loop {
                     tokio::select! {
                         _ = every.tick() => {
                             match sweep_outbox(&ctx).await {
-                                Ok(0) => {}
-                                Ok(n) => tracing::warn!(count = n, "re-enqueued pending messages whose job was lost"),
-                                Err(e) => tracing::warn!(error = %e, "outbox sweep failed"),
+                                Ok(n) => {
+                                    outage.ok();
+                                    if n > 0 {
+                                        tracing::warn!(count = n, "re-enqueued pending messages whose job was lost");
+                                    }
+                                }
+                                Err(e) => {
+                                    let _ = outage.failed(&e);
+                                }
+                            }
+                            if let Err(e) = kit_entity::ops::idempotency::purge(&ctx.db, ctx.clock.now()).await {
+                                tracing::debug!(error = %e.report(), "idempotency keys not purged this time");
                             }
                         }
                         _ = stopped.changed() => break,
@@ -339,11 +359,37 @@ pub fn start(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'static) 
             }
             match result {
                 Ok(()) => tracing::warn!("all workers ended; restarting them"),
-                Err(e) => tracing::error!(error = %e, "a worker failed; restarting the workers"),
+                Err(e) => tracing::warn!(error = %e, "a worker failed; restarting the workers"),
             }
             tokio::select! {
                 () = tokio::time::sleep(RESTART_PAUSE) => {}
                 _ = stopped.wait_for(|s| *s) => break,
+            }
+            // While the database is unreachable the workers would only fail again: wait for
+            // it, with growing pauses and one log line for the outage.
+            let mut outage = kit_entity::infra::outage::Outage::new("job queue");
+            loop {
+                let probe = tokio::time::timeout(
+                    std::time::Duration::from_secs(2),
+                    sea_orm::ConnectionTrait::execute_unprepared(&ctx.db, "SELECT 1"),
+                )
+                .await;
+                let error = match probe {
+                    Ok(Ok(_)) => break,
+                    Ok(Err(e)) => kit_entity::Error::from(e),
+                    Err(_) => kit_entity::Error::from(sea_orm::DbErr::ConnectionAcquire(
+                        sea_orm::ConnAcquireErr::Timeout,
+                    )),
+                };
+                let pause = outage.failed(&error).max(RESTART_PAUSE);
+                tokio::select! {
+                    () = tokio::time::sleep(pause) => {}
+                    _ = stopped.wait_for(|s| *s) => break,
+                }
+            }
+            outage.ok();
+            if *stopped.borrow() {
+                break;
             }
         }
         sweeper.abort();

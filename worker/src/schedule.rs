@@ -1,84 +1,22 @@
 //! The scheduling job: find the earliest time every required invitee can meet, give the
 //! meeting that time and invite everyone — or record why no time exists.
 
-use chrono::{DateTime, Days, TimeDelta, Utc};
-use kit_entity::domain::calendar::{local_date, start_of_day};
-use kit_entity::domain::enums::{
-    MeetingKind, MeetingStatus, ParticipantKind, ParticipantRole, Sector,
-};
+use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
+use kit_entity::domain::calendar::{WorkingCalendar, local_date, start_of_day};
+use kit_entity::domain::enums::{MeetingStatus, ParticipantKind};
 use kit_entity::entities::{
     busy_period, case, meeting, meeting_invitee, organization, participant, professional, unit,
 };
 use kit_entity::ids::{MeetingId, OrganizationId, ParticipantId};
 use kit_entity::{Error, Result};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::context::Context;
-use crate::meetings;
 use crate::slots::{SlotQuery, find_slot};
+use kit_entity::ops::meetings;
 
 /// How far ahead the scheduler looks when a request gives no latest end.
 const DEFAULT_HORIZON_DAYS: u64 = 90;
-
-/// The active responsible contact who organizes meetings the pathway plans: the
-/// municipality's if there is one, otherwise any sector's.
-///
-/// # Errors
-/// When the database fails.
-pub async fn pick_organizer<C: ConnectionTrait>(
-    db: &C,
-    case_id: kit_entity::ids::CaseId,
-) -> Result<Option<ParticipantId>> {
-    let contacts = participant::Entity::find()
-        .filter(participant::Column::CaseId.eq(case_id))
-        .filter(participant::Column::Role.eq(ParticipantRole::ResponsibleContact))
-        .filter(participant::Column::ActiveUntil.is_null())
-        .all(db)
-        .await?;
-    Ok(contacts
-        .iter()
-        .find(|p| p.sector == Sector::Municipality)
-        .or_else(|| contacts.first())
-        .map(|p| p.id))
-}
-
-/// Who the pathway invites to a meeting of `kind`: every active participant; responsible
-/// contacts, the intervention lead and the family are required, other professionals
-/// optional. The young person is invited to transition meetings.
-///
-/// # Errors
-/// When the database fails.
-pub async fn default_invitees<C: ConnectionTrait>(
-    db: &C,
-    case_id: kit_entity::ids::CaseId,
-    kind: MeetingKind,
-) -> Result<Vec<(ParticipantId, bool)>> {
-    let active = participant::Entity::find()
-        .filter(participant::Column::CaseId.eq(case_id))
-        .filter(participant::Column::ActiveUntil.is_null())
-        .all(db)
-        .await?;
-    let mut invitees: Vec<(ParticipantId, bool)> = Vec::new();
-    for p in active {
-        let required = match p.role {
-            ParticipantRole::ResponsibleContact
-            | ParticipantRole::InterventionLead
-            | ParticipantRole::Guardian => true,
-            ParticipantRole::Child => {
-                if kind != MeetingKind::Transition {
-                    continue;
-                }
-                true
-            }
-            ParticipantRole::Professional | ParticipantRole::External => false,
-        };
-        match invitees.iter_mut().find(|(id, _)| *id == p.id) {
-            Some(existing) => existing.1 |= required,
-            None => invitees.push((p.id, required)),
-        }
-    }
-    Ok(invitees)
-}
 
 /// The organization whose office hours and notice apply: the organizer's, or the case's
 /// municipality's.
@@ -173,9 +111,20 @@ async fn busy_of<C: ConnectionTrait>(
 /// # Errors
 /// Database errors; the job is then retried by the queue.
 pub async fn run(ctx: &Context, meeting_id: MeetingId) -> Result<()> {
-    let txn = crate::db::begin_write(&ctx.db).await?;
+    let txn = kit_entity::infra::db::begin_write(&ctx.db).await?;
     let now = ctx.clock.now();
-    let Some(mut meeting) = meeting::Entity::find_by_id(meeting_id).one(&txn).await? else {
+    // The case, then the meeting, locked: a contact joining the case at this moment waits
+    // for this run, or this run for it — never both acting on what the other has not yet
+    // committed (`meetings::lock_case`).
+    let Some(found) = meeting::Entity::find_by_id(meeting_id).one(&txn).await? else {
+        return Ok(());
+    };
+    meetings::lock_case(&txn, found.case_id).await?;
+    let query = kit_entity::infra::db::for_update(
+        meeting::Entity::find_by_id(meeting_id),
+        txn.get_database_backend(),
+    );
+    let Some(mut meeting) = query.one(&txn).await? else {
         return Ok(());
     };
     if meeting.status != MeetingStatus::Planned {
@@ -199,7 +148,7 @@ pub async fn run(ctx: &Context, meeting_id: MeetingId) -> Result<()> {
     let planned_by_pathway = meeting.milestone.is_some();
     if meeting.organizer_id.is_none()
         && planned_by_pathway
-        && let Some(organizer) = pick_organizer(&txn, case.id).await?
+        && let Some(organizer) = meetings::pick_organizer(&txn, case.id).await?
     {
         meeting = meetings::set_organizer(&txn, now, meeting, organizer).await?;
     }
@@ -216,7 +165,9 @@ pub async fn run(ctx: &Context, meeting_id: MeetingId) -> Result<()> {
     }
     let mut invitees = meetings::active_invitees(&txn, meeting.id).await?;
     if invitees.is_empty() && planned_by_pathway {
-        for (participant_id, required) in default_invitees(&txn, case.id, meeting.kind).await? {
+        for (participant_id, required) in
+            meetings::default_invitees(&txn, case.id, meeting.kind).await?
+        {
             meetings::add_invitee(&txn, now, &meeting, participant_id, required).await?;
         }
         invitees = meetings::active_invitees(&txn, meeting.id).await?;
@@ -235,16 +186,25 @@ pub async fn run(ctx: &Context, meeting_id: MeetingId) -> Result<()> {
         .filter(participant::Column::Id.is_in(required_ids))
         .all(&txn)
         .await?;
+    // Every required person's calendar is held until this transaction ends: a scheduler
+    // placing another meeting for one of them at the same moment waits, then sees this one.
+    lock_calendars(&txn, &required).await?;
 
     let rules = rules_of(&txn, &case, meeting.organizer_id).await?;
     // Neither the organizer's organization nor the case's municipality meets on its closure
     // days.
     let calendar =
-        crate::deadlines::calendar_of_all(&txn, &[rules.id, case.municipality_id]).await?;
-    let notice_day = calendar.add_working_days(
-        local_date(now),
-        u32::try_from(rules.meeting_notice_days).unwrap_or(5),
+        kit_entity::ops::deadlines::calendar_of_all(&txn, &[rules.id, case.municipality_id])
+            .await?;
+    // Network meetings wait for the information each sector shares first.
+    let deadline_rules =
+        kit_entity::ops::deadlines::rules_in_force(&txn, case.municipality_id).await?;
+    let notice = kit_entity::ops::deadlines::meeting_notice(
+        rules.meeting_notice_days,
+        &deadline_rules,
+        &meeting.kind.to_value(),
     );
+    let notice_day = notice_day(now, notice, &calendar);
     let not_before = [Some(now), Some(start_of_day(notice_day)), meeting.earliest]
         .into_iter()
         .flatten()
@@ -282,4 +242,46 @@ pub async fn run(ctx: &Context, meeting_id: MeetingId) -> Result<()> {
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// Locks the calendars of `people` until the transaction ends, in one order (so two
+/// schedulers never wait for each other in a circle). On PostgreSQL a transaction-scoped
+/// advisory lock per person — a professional by their id across all their cases, a family
+/// member likewise, anyone else by their participation; SQLite's one writer needs none.
+///
+/// # Errors
+/// When the database fails.
+pub async fn lock_calendars<C: ConnectionTrait>(
+    db: &C,
+    people: &[participant::Model],
+) -> Result<()> {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    let mut keys: Vec<i64> = people
+        .iter()
+        .map(|p| match (p.professional_id, p.family_member_id) {
+            (Some(id), _) => (1_i64 << 56) | id.0,
+            (None, Some(id)) => (2_i64 << 56) | id.0,
+            (None, None) => (3_i64 << 56) | p.id.0,
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [key.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// The first day a meeting booked at `now` may be held: `notice_days` working days later, so
+/// that every sector can prepare and share its information first.
+#[must_use]
+pub fn notice_day(now: DateTime<Utc>, notice_days: i32, calendar: &WorkingCalendar) -> NaiveDate {
+    calendar.add_working_days(local_date(now), u32::try_from(notice_days).unwrap_or(0))
 }

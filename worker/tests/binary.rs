@@ -7,6 +7,10 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
+/// How long the test waits for the process before calling it hung: a guard against hangs,
+/// never a speed limit (a loaded machine may be many times slower than a quiet one).
+const PATIENCE: Duration = Duration::from_secs(300);
+
 #[tokio::test]
 async fn starts_on_a_fresh_database_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -25,7 +29,7 @@ async fn starts_on_a_fresh_database_and_stops_on_sigterm() {
         .unwrap_or_else(|e| panic!("{e}"));
     let stdout = worker.stdout.take().unwrap_or_else(|| panic!("no stdout"));
     let mut lines = BufReader::new(stdout).lines();
-    tokio::time::timeout(Duration::from_secs(30), async {
+    tokio::time::timeout(PATIENCE, async {
         while let Ok(Some(line)) = lines.next_line().await {
             if line.contains("worker started") {
                 return;
@@ -46,7 +50,7 @@ async fn starts_on_a_fresh_database_and_stops_on_sigterm() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(killed.success());
-    let status = tokio::time::timeout(Duration::from_secs(30), worker.wait())
+    let status = tokio::time::timeout(PATIENCE, worker.wait())
         .await
         .unwrap_or_else(|_| panic!("kit-worker did not stop"))
         .unwrap_or_else(|e| panic!("{e}"));

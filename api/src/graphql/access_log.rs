@@ -7,12 +7,13 @@ use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::access_log::ChildData as Kind;
-use crate::graphql::case::{Case, case_access_loaded, required_access};
+use crate::graphql::case::Case;
 use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::directory::Professional;
 use crate::graphql::enums::{AccessBasis, ChildData};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
+use crate::graphql::read::{case_access_loaded, required_access};
 use crate::graphql::scalars::DateTime;
 
 /// One professional's reads of a case's data in one response (or one subscription event).
@@ -68,10 +69,16 @@ impl AccessLogEntry {
         &self.0.operation
     }
 
-    /// The request id (the `x-request-id` response header and the server's log line), or
-    /// `ws-…` for a subscription connection.
+    /// The server's request id (the `x-request-id` response header and the server's log
+    /// line), or `ws-…` for a subscription connection. Always the server's own.
     async fn request_id(&self) -> &str {
         &self.0.request_id
+    }
+
+    /// The `x-request-id` the client sent with the request, if any: the client's own label,
+    /// kept beside the server's id and proving nothing.
+    async fn client_request_id(&self) -> Option<&str> {
+        self.0.client_request_id.as_deref()
     }
 }
 

@@ -111,6 +111,31 @@ pub enum ReferralSource {
     YoungPerson,
 }
 
+/// What a recorded change to need-to-know changed.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::AccessChangeKind")]
+pub enum AccessChangeKind {
+    /// A professional's unit: joining the organization, or moving between its units.
+    MemberOfUnit,
+    /// The unit a professional leads (a leader sees the cases their unit's members take part
+    /// in).
+    LeadsUnit,
+    /// Whether a unit is its municipality's intake unit (whose members see every case of the
+    /// municipality).
+    UnitIsIntake,
+}
+
+/// The intake unit's decision on a referral whose CPR number is registered for a child
+/// already known.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::ChildMatchDecision")]
+pub enum ChildMatchDecision {
+    /// The referred child is the known child: the case follows that child's record.
+    SameChild,
+    /// Another child: the referral's own record stays, without the CPR number it gave.
+    DifferentChild,
+}
+
 /// A family member's relation to the child.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
 #[graphql(remote = "enums::FamilyRelation")]

@@ -10,6 +10,7 @@
 //! | `UNAUTHENTICATED` | no valid token |
 //! | `FORBIDDEN` | you may see this but not do this |
 //! | `INTERNAL` | a fault on our side; the message is masked, `extensions.requestId` finds the log |
+//! | `UNAVAILABLE` | the database cannot be reached; HTTP 503 with `Retry-After` |
 //! | `GRAPHQL_PARSE_FAILED` / `GRAPHQL_VALIDATION_FAILED` | the document itself is wrong |
 //!
 //! Every error also carries `extensions.requestId`, the `x-request-id` of the HTTP request
@@ -41,49 +42,94 @@ fn with_code(code: &str) -> ErrorExtensionValues {
     ext
 }
 
-/// Converts a domain error into a GraphQL error with its code. Internal causes are logged
-/// here, inside the request's span, and masked for the client.
+/// How a domain error is answered, wherever it is answered: the one mapping of errors to
+/// codes, messages and HTTP statuses. Internal causes are logged here, inside the request's
+/// span, and masked for the client.
+#[derive(Debug)]
+pub struct Answer {
+    /// The HTTP status when the error is answered outside a GraphQL response.
+    pub status: axum::http::StatusCode,
+    /// `extensions.code`.
+    pub code: &'static str,
+    /// The message the client sees.
+    pub message: String,
+    /// `extensions.field`, the input field at fault.
+    pub field: Option<String>,
+}
+
+impl Answer {
+    /// The answer to `error`.
+    #[must_use]
+    pub fn to(error: &Error) -> Self {
+        use axum::http::StatusCode as S;
+        let (status, code, message, field) = match error {
+            Error::Validation { field, message } => (
+                S::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                format!("{field}: {message}"),
+                Some(field.clone()),
+            ),
+            Error::NotFound { what, field } => (
+                S::NOT_FOUND,
+                "NOT_FOUND",
+                format!("{what} not found"),
+                field.clone(),
+            ),
+            Error::Conflict(message) => (S::CONFLICT, "CONFLICT", message.clone(), None),
+            Error::Unauthenticated(message) => {
+                (S::UNAUTHORIZED, "UNAUTHENTICATED", message.clone(), None)
+            }
+            Error::Forbidden(message) => (S::FORBIDDEN, "FORBIDDEN", message.clone(), None),
+            Error::Db(_) if is_unavailable(error) => {
+                tracing::warn!(error = %error_chain(error), "database unavailable");
+                (
+                    S::SERVICE_UNAVAILABLE,
+                    "UNAVAILABLE",
+                    "the database is unreachable; try again shortly".to_owned(),
+                    None,
+                )
+            }
+            Error::Db(_) | Error::Internal(_) => {
+                tracing::error!(error = %error_chain(error), "internal error");
+                (
+                    S::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "internal error".to_owned(),
+                    None,
+                )
+            }
+        };
+        Self {
+            status,
+            code,
+            message,
+            field,
+        }
+    }
+}
+
+/// Converts a domain error into a GraphQL error with its code (see [`Answer`]).
 #[must_use]
 pub fn to_graphql(error: Error) -> async_graphql::Error {
-    let (message, ext) = match &error {
-        Error::Validation { field, message } => {
-            let mut ext = with_code("BAD_USER_INPUT");
-            ext.set("field", field.as_str());
-            (format!("{field}: {message}"), ext)
-        }
-        Error::NotFound { what, field } => {
-            let mut ext = with_code("NOT_FOUND");
-            if let Some(field) = field {
-                ext.set("field", field.as_str());
-            }
-            (format!("{what} not found"), ext)
-        }
-        Error::Conflict(message) => (message.clone(), with_code("CONFLICT")),
-        Error::Unauthenticated(message) => (message.clone(), with_code("UNAUTHENTICATED")),
-        Error::Forbidden(message) => (message.clone(), with_code("FORBIDDEN")),
-        Error::Db(_) | Error::Internal(_) => {
-            tracing::error!(error = %error_chain(&error), "internal error");
-            ("internal error".to_owned(), with_code("INTERNAL"))
-        }
-    };
+    let answer = Answer::to(&error);
+    let mut ext = with_code(answer.code);
+    if let Some(field) = &answer.field {
+        ext.set("field", field.as_str());
+    }
     async_graphql::Error {
-        message,
+        message: answer.message,
         source: None,
         extensions: Some(ext),
     }
 }
 
-/// The error and all its causes, for the log.
+pub use kit_entity::domain::error::chain as error_chain;
+
+/// True for an error that says the database cannot be reached (no connection within the
+/// acquire timeout, a connection lost), not that a statement was wrong.
 #[must_use]
-pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
+pub fn is_unavailable(error: &Error) -> bool {
+    kit_entity::infra::outage::unreachable(error)
 }
 
 /// Lets resolvers write `result.gql()?`.

@@ -17,13 +17,13 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use kit_entity::entities::{
-    agenda_item, agreement, case, case_status_change, child, deadline_rule, delivery,
+    agenda_item, agreement, case, case_status_change, child, deadline, deadline_rule, delivery,
     family_member, meeting, meeting_invitee, organization, participant, professional, referral,
     unit,
 };
 use kit_entity::ids::{
-    AgreementId, CaseId, ChildId, DeadlineRuleId, FamilyMemberId, MeetingId, OrganizationId,
-    ParticipantId, ProfessionalId, UnitId,
+    AgreementId, CaseId, ChildId, DeadlineId, DeadlineRuleId, FamilyMemberId, MeetingId,
+    OrganizationId, ParticipantId, ProfessionalId, UnitId,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use tokio::sync::Notify;
@@ -339,6 +339,7 @@ loaders! {
     cases: CaseId => case::Model, |db, keys| by_id!(case, db, keys);
     meetings: MeetingId => meeting::Model, |db, keys| by_id!(meeting, db, keys);
     participants_by_id: ParticipantId => participant::Model, |db, keys| by_id!(participant, db, keys);
+    deadlines: DeadlineId => deadline::Model, |db, keys| by_id!(deadline, db, keys);
     deadline_rules: DeadlineRuleId => deadline_rule::Model, |db, keys| by_id!(deadline_rule, db, keys);
     agreements: AgreementId => agreement::Model, |db, keys| by_id!(agreement, db, keys);
     case_meetings: MeetingsOf => Vec<meeting::Model>, |db, keys| {

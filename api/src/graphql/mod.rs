@@ -9,6 +9,7 @@ pub mod access_log;
 pub mod case;
 pub mod child;
 pub mod context;
+pub mod cost;
 pub mod deadline;
 pub mod directory;
 pub mod enums;
@@ -21,6 +22,7 @@ pub mod node;
 pub mod pagination;
 pub mod participant;
 pub mod plan;
+pub mod read;
 pub mod scalars;
 pub mod subscription;
 pub mod viewer;
@@ -57,8 +59,6 @@ pub type KitSchema = Schema<Query, Mutation, subscription::Subscription>;
 
 /// How deep a query may nest.
 pub const MAX_DEPTH: usize = 15;
-/// How complex a query may be: each selected field counts 1.
-pub const MAX_COMPLEXITY: usize = 50_000;
 
 fn builder() -> SchemaBuilder<Query, Mutation, subscription::Subscription> {
     Schema::build(
@@ -67,7 +67,6 @@ fn builder() -> SchemaBuilder<Query, Mutation, subscription::Subscription> {
         subscription::Subscription,
     )
     .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
     .extension(errors::ErrorCodes)
 }
 
@@ -78,7 +77,16 @@ pub fn schema(state: AppState) -> KitSchema {
         writer: state.access_log.clone(),
         clock: state.clock.clone(),
     };
-    builder().extension(logging).data(state).finish()
+    let limits = cost::CostLimits {
+        max_cost: state.config.max_query_cost,
+        max_aliases: state.config.max_aliases,
+        ..cost::CostLimits::default()
+    };
+    builder()
+        .extension(cost::CostLimit(limits))
+        .extension(logging)
+        .data(state)
+        .finish()
 }
 
 /// The schema's SDL, as committed in `api/schema.graphql`.

@@ -43,9 +43,20 @@ impl<'c> Write<'c> {
     /// # Errors
     /// The operation's error, or the commit's.
     pub async fn finish<T>(self, result: Result<T>) -> Result<T> {
+        let idempotency = self.ctx.data_opt::<crate::idempotency::Idempotency>();
+        let result = match (result, idempotency) {
+            // The key is recorded with the change it stands for, in the same transaction.
+            (Ok(value), Some(key)) => crate::idempotency::record(&self.txn, self.now, key)
+                .await
+                .map(|()| value),
+            (result, _) => result,
+        };
         match result {
             Ok(value) => {
                 self.txn.commit().await?;
+                if let Some(key) = idempotency {
+                    crate::idempotency::committed(key);
+                }
                 self.ctx.loaders().clear_all();
                 Ok(value)
             }

@@ -200,7 +200,7 @@ impl NodeQuery {
 /// viewer's accesses to the cases of a family member's child.
 async fn log_read(ctx: &Context<'_>, node: &Node, seen_through: &[CaseAccess]) -> Result<()> {
     use crate::access_log::ChildData;
-    use crate::graphql::case::{note_reads, read_case};
+    use crate::graphql::read::{note_reads, read_case};
     let (case_id, what) = match node {
         Node::Child(c) => return note_reads(ctx, &c.seen_through, ChildData::Child),
         Node::FamilyMember(_) => return note_reads(ctx, seen_through, ChildData::Family),

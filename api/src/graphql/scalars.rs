@@ -17,26 +17,42 @@ pub struct Date(pub NaiveDate);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DateTime(pub chrono::DateTime<Utc>);
 
+/// The first year a date or instant may fall in: no child, referral or meeting of this
+/// product lies before it.
+pub const FIRST_YEAR: i32 = 1900;
+/// The last year a date or instant may fall in.
+pub const LAST_YEAR: i32 = 2199;
+
+fn in_range(year: i32) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&year)
+}
+
 fn parse_date(s: &str) -> Option<NaiveDate> {
     (s.len() == 10)
         .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
         .flatten()
+        .filter(|d| in_range(chrono::Datelike::year(d)))
 }
 
 fn parse_datetime(s: &str) -> Option<chrono::DateTime<Utc>> {
     chrono::DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+        .filter(|t| in_range(chrono::Datelike::year(t)))
 }
 
-/// A calendar date in ISO 8601 form, `YYYY-MM-DD` (for example `2015-03-28`).
+/// A calendar date in ISO 8601 form, `YYYY-MM-DD` (for example `2015-03-28`), from
+/// 1900-01-01 to 2199-12-31. Fields may narrow this further (a date of birth is not in the
+/// future).
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => parse_date(s)
-                .map(Date)
-                .ok_or_else(|| InputValueError::custom("expected a date written YYYY-MM-DD")),
+            Value::String(s) => parse_date(s).map(Date).ok_or_else(|| {
+                InputValueError::custom(
+                    "expected a date written YYYY-MM-DD, from 1900-01-01 to 2199-12-31",
+                )
+            }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -50,14 +66,17 @@ impl ScalarType for Date {
     }
 }
 
-/// An instant in RFC 3339 form with an offset, for example `2026-11-22T10:00:00+01:00`.
-/// Output is in Europe/Copenhagen local time; input may use any offset.
+/// An instant in RFC 3339 form with an offset, for example `2026-11-22T10:00:00+01:00`, in the
+/// years 1900 to 2199. Output is in Europe/Copenhagen local time; input may use any offset.
+/// Fields may narrow this further (a referral is not received in the future).
 #[Scalar(name = "DateTime")]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(s) => parse_datetime(s).map(DateTime).ok_or_else(|| {
-                InputValueError::custom("expected an RFC 3339 date-time with offset")
+                InputValueError::custom(
+                    "expected an RFC 3339 date-time with offset, in the years 1900 to 2199",
+                )
             }),
             _ => Err(InputValueError::expected_type(value)),
         }
@@ -101,6 +120,10 @@ mod tests {
             "2015-3-28",
             "2015-03-28T00:00:00Z",
             "",
+            "0000-01-01",
+            "9999-12-31",
+            "1899-12-31",
+            "2200-01-01",
         ] {
             assert!(!Date::is_valid(&Value::String(bad.into())), "{bad}");
         }
@@ -121,5 +144,10 @@ mod tests {
         assert!(!DateTime::is_valid(&Value::String(
             "2026-11-22 10:00".into()
         )));
+        for bad in ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z"] {
+            assert!(!DateTime::is_valid(&Value::String(bad.into())), "{bad}");
+        }
+        assert!(Date::is_valid(&Value::String("1900-01-01".into())));
+        assert!(Date::is_valid(&Value::String("2199-12-31".into())));
     }
 }

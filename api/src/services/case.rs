@@ -3,8 +3,8 @@
 use chrono::{DateTime, Datelike, Utc};
 use kit_entity::domain::cpr::Cpr;
 use kit_entity::domain::enums::{
-    FamilyRelation, Language, OrganizationKind, ParticipantKind, ParticipantRole, ReferralSource,
-    RuleEvent,
+    ChildMatchDecision, FamilyRelation, Language, OrganizationKind, ParticipantKind,
+    ParticipantRole, ReferralSource, RuleEvent,
 };
 use kit_entity::domain::status::{CaseStatus, IntakeDecision};
 use kit_entity::entities::{
@@ -18,7 +18,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
 };
 
-use kit_worker::deadlines::{self, Event};
+use kit_entity::ops::deadlines::{self, Event};
 
 use crate::access::{Actor, case_access};
 
@@ -71,13 +71,16 @@ pub struct SubmitReferral {
     pub referrer_organization: Option<String>,
 }
 
-/// Registers a referral: creates the child if new (matched by CPR number), opens a case in
-/// REFERRED, records the referral and the first history entry. A referring professional
+/// Registers a referral: records the child as the referrer gave it, opens a case in REFERRED,
+/// records the referral and the first history entry. A referral never tells its referrer
+/// whom a CPR number belongs to: when the number is registered for a child already known,
+/// the referral's child is a record of its own (without the number) and the intake unit
+/// decides whether it is the same child ([`decide_child_match`]). A referring professional
 /// outside the intake unit becomes a participant, so they can follow what they referred.
 ///
 /// # Errors
-/// [`Error::Validation`] for an unknown municipality or a CPR number that contradicts the
-/// date of birth of the child already registered with it.
+/// [`Error::Validation`] for an unknown municipality or one without an intake unit, or a
+/// receipt time in the future.
 pub async fn submit_referral(
     txn: &DatabaseTransaction,
     actor: &Actor,
@@ -109,7 +112,7 @@ pub async fn submit_referral(
         ));
     }
 
-    let child = find_or_create_child(txn, &cmd.child, now).await?;
+    let (child, known) = referred_child(txn, &cmd.child, now).await?;
     add_family(txn, &child, &cmd.family, now).await?;
 
     let inserted = case::ActiveModel {
@@ -140,6 +143,19 @@ pub async fn submit_referral(
         referrer_name: Set(cmd.referrer_name),
         referrer_organization: Set(cmd.referrer_organization),
         submitted_by_id: Set(actor.id()),
+        submitted_cpr: Set(known
+            .as_ref()
+            .and_then(|_| cmd.child.cpr.as_ref().map(|c| c.as_digits().to_owned()))),
+        match_child_id: Set(known.as_ref().map(|k| k.id)),
+        match_name_differs: Set(known
+            .as_ref()
+            .map(|k| child::search_key(&k.name) != child::search_key(&cmd.child.name))),
+        match_birth_date_differs: Set(known
+            .as_ref()
+            .map(|k| k.date_of_birth != cmd.child.date_of_birth)),
+        match_decision: Set(None),
+        match_decided_at: Set(None),
+        match_decided_by_id: Set(None),
         created_at: Set(now),
     }
     .insert(txn)
@@ -184,36 +200,145 @@ pub async fn submit_referral(
     Ok(case)
 }
 
-async fn find_or_create_child(
+/// The child of a new referral, as the referrer gave it, and the child already known by its
+/// CPR number, if any. A known number is not stored on the new record (numbers are unique),
+/// and the known record is never returned to the referrer: the intake unit decides.
+async fn referred_child(
     txn: &DatabaseTransaction,
     new: &NewChild,
     now: DateTime<Utc>,
-) -> Result<child::Model> {
-    if let Some(cpr) = &new.cpr
-        && let Some(existing) = child::Entity::find()
-            .filter(child::Column::Cpr.eq(cpr.as_digits()))
-            .one(txn)
-            .await?
-    {
-        if existing.date_of_birth != new.date_of_birth {
-            return Err(Error::invalid(
-                "input.child.dateOfBirth",
-                "does not match the date of birth registered for this CPR number",
-            ));
+) -> Result<(child::Model, Option<child::Model>)> {
+    let known = match &new.cpr {
+        Some(cpr) => {
+            child::Entity::find()
+                .filter(child::Column::Cpr.eq(cpr.as_digits()))
+                .one(txn)
+                .await?
         }
-        return Ok(existing);
-    }
-    Ok(child::ActiveModel {
+        None => None,
+    };
+    let created = child::ActiveModel {
         id: NotSet,
         name_search: Set(child::search_key(&new.name)),
         name: Set(new.name.clone()),
         date_of_birth: Set(new.date_of_birth),
-        cpr: Set(new.cpr.as_ref().map(|c| c.as_digits().to_owned())),
+        cpr: Set(match known {
+            Some(_) => None,
+            None => new.cpr.as_ref().map(|c| c.as_digits().to_owned()),
+        }),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(txn)
-    .await?)
+    .await?;
+    Ok((created, known))
+}
+
+/// The intake unit decides whether a referred child is the child already known by the CPR
+/// number the referral gave. The same child: the case follows the known child's record, the
+/// family members the referrer gave join it (one record per person, by name), and the
+/// referral's own record is removed. Another child: the referral's record stays, without
+/// that number. Decided while the case is in REFERRED or IN_INTAKE, once.
+///
+/// # Errors
+/// [`Error::NotFound`] for a case the actor may not see, [`Error::Forbidden`] for someone
+/// outside the intake unit, [`Error::Conflict`] when there is nothing open to decide or the
+/// case has passed intake.
+pub async fn decide_child_match(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+    same_child: bool,
+) -> Result<case::Model> {
+    let (case, access) = case_access(txn, actor, case_id).await?;
+    access.require_intake()?;
+    if !matches!(case.status, CaseStatus::Referred | CaseStatus::InIntake) {
+        return Err(Error::conflict(format!(
+            "a child match is decided before the intake decision; this case is {}",
+            case.status.as_str()
+        )));
+    }
+    let found = referral::Entity::find()
+        .filter(referral::Column::CaseId.eq(case.id))
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::internal("a case's referral is missing"))?;
+    let (Some(known_id), None) = (found.match_child_id, found.match_decision) else {
+        return Err(Error::conflict(
+            "this referral has no open question of whether its child is already known",
+        ));
+    };
+    let decision = if same_child {
+        ChildMatchDecision::SameChild
+    } else {
+        ChildMatchDecision::DifferentChild
+    };
+    let mut decided: referral::ActiveModel = found.into();
+    decided.match_decision = Set(Some(decision));
+    decided.match_decided_at = Set(Some(now));
+    decided.match_decided_by_id = Set(Some(actor.id()));
+    decided.update(txn).await?;
+    if !same_child {
+        return Ok(case);
+    }
+    let referred = case.child_id;
+    // The family the referrer gave joins the known child's, one record per person.
+    let known_family = family_member::Entity::find()
+        .filter(family_member::Column::ChildId.eq(known_id))
+        .all(txn)
+        .await?;
+    for member in family_member::Entity::find()
+        .filter(family_member::Column::ChildId.eq(referred))
+        .all(txn)
+        .await?
+    {
+        let key = child::search_key(&member.name);
+        match known_family
+            .iter()
+            .find(|k| child::search_key(&k.name) == key)
+        {
+            Some(same) => {
+                participant::Entity::update_many()
+                    .col_expr(
+                        participant::Column::FamilyMemberId,
+                        Expr::value(Some(same.id)),
+                    )
+                    .filter(participant::Column::FamilyMemberId.eq(member.id))
+                    .exec(txn)
+                    .await?;
+                family_member::Entity::delete_by_id(member.id)
+                    .exec(txn)
+                    .await?;
+            }
+            None => {
+                family_member::Entity::update_many()
+                    .col_expr(family_member::Column::ChildId, Expr::value(known_id))
+                    .col_expr(family_member::Column::UpdatedAt, Expr::value(now))
+                    .filter(family_member::Column::Id.eq(member.id))
+                    .exec(txn)
+                    .await?;
+            }
+        }
+    }
+    case::Entity::update_many()
+        .col_expr(case::Column::ChildId, Expr::value(known_id))
+        .col_expr(case::Column::UpdatedAt, Expr::value(now))
+        .filter(case::Column::Id.eq(case.id))
+        .exec(txn)
+        .await?;
+    let others = case::Entity::find()
+        .filter(case::Column::ChildId.eq(referred))
+        .count(txn)
+        .await?;
+    if others == 0 {
+        child::Entity::delete_by_id(referred).exec(txn).await?;
+    }
+    Ok(case::Model {
+        child_id: known_id,
+        updated_at: now,
+        ..case
+    })
 }
 
 /// Records family members of `child`, skipping anyone already recorded under the same name.
@@ -358,6 +483,20 @@ pub async fn decide_intake(
 ) -> Result<case::Model> {
     let (case, access) = case_access(txn, actor, case_id).await?;
     access.require_intake()?;
+    if decision == IntakeDecision::Accept {
+        let open_match = referral::Entity::find()
+            .filter(referral::Column::CaseId.eq(case.id))
+            .filter(referral::Column::MatchChildId.is_not_null())
+            .filter(referral::Column::MatchDecision.is_null())
+            .count(txn)
+            .await?;
+        if open_match > 0 {
+            return Err(Error::conflict(
+                "the referral's CPR number is registered for a child already known: decide \
+                 whether it is the same child (decideChildMatch) before accepting",
+            ));
+        }
+    }
     match (decision, &redirected_to) {
         (IntakeDecision::Redirect, None) => {
             return Err(Error::invalid(
@@ -404,9 +543,9 @@ pub async fn decide_intake(
     }
     if decided.status == CaseStatus::Active {
         // The worker plans the start and transition meetings.
-        kit_worker::jobs::enqueue(
+        kit_entity::ops::outbox::enqueue(
             txn,
-            &kit_worker::jobs::PathwayEvent::CaseActivated {
+            &kit_entity::ops::outbox::PathwayEvent::CaseActivated {
                 case_id: decided.id,
             },
             None,
@@ -442,8 +581,13 @@ pub async fn close_case(
         .all(txn)
         .await?
     {
-        kit_worker::meetings::cancel(txn, now, upcoming, format!("The case was closed: {reason}"))
-            .await?;
+        kit_entity::ops::meetings::cancel(
+            txn,
+            now,
+            upcoming,
+            format!("The case was closed: {reason}"),
+        )
+        .await?;
     }
     Ok(closed)
 }

@@ -132,8 +132,10 @@ pub async fn update(
     row.cpr = Set(cpr_digits);
     row.updated_at = Set(now);
     let updated = row.update(txn).await.map_err(|e| {
-        Error::from(e)
-            .unique_as_conflict("another child is already registered with this CPR number")
+        Error::from(e).unique_as_conflict(
+            &kit_entity::domain::unique::CHILD_CPR,
+            "another child is already registered with this CPR number",
+        )
     })?;
     for (case, _) in &access.cases {
         touch(txn, case.id, now).await?;

@@ -6,13 +6,14 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use kit_entity::domain::calendar::start_of_day;
 use kit_entity::domain::enums::{AlertTo, DeadlineStatus, OffsetUnit, RuleAnchor, Sector};
+use kit_entity::domain::timeliness::{percentile, status_at};
 use kit_entity::domain::validate;
 use kit_entity::entities::{
     case, closure_day, deadline, deadline_recompute, deadline_rule, notification, organization,
 };
 use kit_entity::ids::{ClosureDayId, DeadlineId, NotificationId, OrganizationId};
+use kit_entity::ops::deadlines::{self, Offset};
 use kit_entity::{Error, Result};
-use kit_worker::deadlines::{self, Offset};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -312,8 +313,10 @@ pub async fn update_rule(
     .insert(txn)
     .await
     .map_err(|e| {
-        Error::from(e)
-            .unique_as_conflict("the rule was edited at the same time; reload and try again")
+        Error::from(e).unique_as_conflict(
+            &kit_entity::domain::unique::ONE_CURRENT_RULE,
+            "the rule was edited at the same time; reload and try again",
+        )
     })?;
     Ok(inserted)
 }
@@ -369,7 +372,12 @@ pub async fn add_closure_day(
     }
     .insert(txn)
     .await
-    .map_err(|e| Error::from(e).unique_as_conflict("this day is a closure day already"))
+    .map_err(|e| {
+        Error::from(e).unique_as_conflict(
+            &kit_entity::domain::unique::ONE_CLOSURE_DAY,
+            "this day is a closure day already",
+        )
+    })
 }
 
 /// Removes a closure day.
@@ -454,24 +462,14 @@ pub struct RuleTimeliness {
     pub waived: u64,
     /// `met_on_time / (met_on_time + met_late + missed)`; none when nothing has been decided.
     pub share_on_time: Option<f64>,
-    /// The median delay past due, in hours, over the decided deadlines (on time counts 0).
+    /// The median delay past due, in hours, over the decided deadlines (on time counts 0);
+    /// for an even count, the mean of the two middle values.
     pub median_delay_hours: Option<f64>,
-    /// The 90th-percentile delay past due, in hours.
+    /// The 90th-percentile delay past due, in hours, interpolated between the closest ranks.
     pub p90_delay_hours: Option<f64>,
 }
 
 /// The nearest-rank percentile `p` (0–100) of sorted `values`.
-fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let n = sorted.len();
-    let rank = (u64::from(p) * n as u64).div_ceil(100).max(1);
-    sorted
-        .get(usize::try_from(rank).unwrap_or(n).min(n) - 1)
-        .copied()
-}
-
 /// The timeliness of an organization's cases: every deadline of its cases due in
 /// `[from, to]` (Copenhagen dates), per rule code. A deadline met on time has delay 0; one met
 /// late, the time from due to met; one missed, the time from due to now (or to the end of the
@@ -530,7 +528,10 @@ pub async fn report<C: ConnectionTrait>(
         .map(|c| (c.clone(), (Vec::new(), Vec::new())))
         .collect();
     let horizon = now.min(end);
-    for d in rows {
+    for mut d in rows {
+        // As things are now, not as far as the worker has come: past due and not met is
+        // missed whether or not the due alert has gone out.
+        d.status = status_at(&d, now);
         let entry = by_code.entry(d.rule_code.clone()).or_default();
         let delay = match (d.status, d.met_at) {
             (DeadlineStatus::Met, Some(met)) => Some((met - d.due_at).max(TimeDelta::zero())),
@@ -558,7 +559,7 @@ pub async fn report<C: ConnectionTrait>(
         let waived = count(&|d| d.status == DeadlineStatus::Waived);
         let decided = met_on_time + met_late + missed;
         delays.sort_unstable();
-        let hours = |s: i64| s as f64 / 3600.0;
+        let hours: Vec<f64> = delays.iter().map(|s| *s as f64 / 3600.0).collect();
         out.push(RuleTimeliness {
             code,
             rule,
@@ -568,25 +569,9 @@ pub async fn report<C: ConnectionTrait>(
             open,
             waived,
             share_on_time: (decided > 0).then(|| met_on_time as f64 / decided as f64),
-            median_delay_hours: percentile(&delays, 50).map(hours),
-            p90_delay_hours: percentile(&delays, 90).map(hours),
+            median_delay_hours: percentile(&hours, 50),
+            p90_delay_hours: percentile(&hours, 90),
         });
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::percentile;
-
-    #[test]
-    fn nearest_rank_percentiles() {
-        let v: Vec<i64> = (1..=10).collect();
-        assert_eq!(percentile(&v, 50), Some(5));
-        assert_eq!(percentile(&v, 90), Some(9));
-        assert_eq!(percentile(&[7], 90), Some(7));
-        assert_eq!(percentile(&[], 50), None);
-        assert_eq!(percentile(&[0, 0, 0, 48], 50), Some(0));
-        assert_eq!(percentile(&[0, 0, 0, 48], 90), Some(48));
-    }
 }

@@ -5,8 +5,9 @@
 //! units, its professionals — is managed only by that organization's own administrators.
 
 use chrono::{DateTime, Utc};
-use kit_entity::domain::enums::{Language, OrganizationKind};
-use kit_entity::entities::{organization, professional, unit};
+use kit_entity::domain::enums::{AccessChangeKind, Language, OrganizationKind};
+use kit_entity::domain::validate;
+use kit_entity::entities::{access_change, organization, professional, unit};
 use kit_entity::ids::{OrganizationId, ProfessionalId, UnitId};
 use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -140,7 +141,7 @@ pub async fn create_unit<C: ConnectionTrait>(
     if let Some(actor) = actor {
         actor.require_admin_of(org.id)?;
     }
-    unit::ActiveModel {
+    let created = unit::ActiveModel {
         id: NotSet,
         organization_id: Set(org.id),
         name: Set(name),
@@ -150,7 +151,19 @@ pub async fn create_unit<C: ConnectionTrait>(
     }
     .insert(txn)
     .await
-    .map_err(|e| Error::from(e).unique_as_conflict(ONE_INTAKE))
+    .map_err(|e| {
+        Error::from(e).unique_as_conflict(&kit_entity::domain::unique::ONE_INTAKE_UNIT, ONE_INTAKE)
+    })?;
+    if is_intake {
+        record(
+            txn,
+            now,
+            actor,
+            Change::intake(org.id, created.id, None, true),
+        )
+        .await?;
+    }
+    Ok(created)
 }
 
 /// Renames a unit or changes whether it is the intake unit.
@@ -170,6 +183,17 @@ pub async fn update_unit<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| Error::not_found("unit").at("input.unitId"))?;
     actor.require_admin_of(found.organization_id)?;
+    let intake_change = is_intake.filter(|after| *after != found.is_intake);
+    if intake_change.is_some()
+        && (actor.professional.unit_id == found.id
+            || actor.professional.leads_unit_id == Some(found.id))
+    {
+        return Err(Error::forbidden(
+            "nobody changes whether their own unit is the intake unit: that would change what \
+             they themselves may see; another administrator must do it",
+        ));
+    }
+    let (organization, before) = (found.organization_id, found.is_intake);
     let mut row: unit::ActiveModel = found.into();
     if let Some(name) = name {
         row.name = Set(name);
@@ -178,9 +202,95 @@ pub async fn update_unit<C: ConnectionTrait>(
         row.is_intake = Set(is_intake);
     }
     row.updated_at = Set(now);
-    row.update(txn)
-        .await
-        .map_err(|e| Error::from(e).unique_as_conflict(ONE_INTAKE))
+    let updated = row.update(txn).await.map_err(|e| {
+        Error::from(e).unique_as_conflict(&kit_entity::domain::unique::ONE_INTAKE_UNIT, ONE_INTAKE)
+    })?;
+    if let Some(after) = intake_change {
+        record(
+            txn,
+            now,
+            Some(actor),
+            Change::intake(organization, id, Some(before), after),
+        )
+        .await?;
+    }
+    Ok(updated)
+}
+
+/// One change to need-to-know, as recorded.
+struct Change {
+    organization: OrganizationId,
+    kind: AccessChangeKind,
+    professional: Option<ProfessionalId>,
+    unit: Option<UnitId>,
+    before: Option<UnitId>,
+    after: Option<UnitId>,
+    flag_before: Option<bool>,
+    flag_after: Option<bool>,
+}
+
+impl Change {
+    fn intake(
+        organization: OrganizationId,
+        unit: UnitId,
+        before: Option<bool>,
+        after: bool,
+    ) -> Self {
+        Self {
+            organization,
+            kind: AccessChangeKind::UnitIsIntake,
+            professional: None,
+            unit: Some(unit),
+            before: None,
+            after: None,
+            flag_before: before,
+            flag_after: Some(after),
+        }
+    }
+
+    fn of_professional(
+        organization: OrganizationId,
+        kind: AccessChangeKind,
+        professional: ProfessionalId,
+        before: Option<UnitId>,
+        after: Option<UnitId>,
+    ) -> Self {
+        Self {
+            organization,
+            kind,
+            professional: Some(professional),
+            unit: None,
+            before,
+            after,
+            flag_before: None,
+            flag_after: None,
+        }
+    }
+}
+
+/// Records a change to need-to-know in the change's own transaction.
+async fn record<C: ConnectionTrait>(
+    txn: &C,
+    now: DateTime<Utc>,
+    actor: Option<&Actor>,
+    change: Change,
+) -> Result<()> {
+    access_change::ActiveModel {
+        id: NotSet,
+        organization_id: Set(change.organization),
+        changed_at: Set(now),
+        changed_by_id: Set(actor.map(Actor::id)),
+        kind: Set(change.kind),
+        professional_id: Set(change.professional),
+        unit_id: Set(change.unit),
+        unit_before_id: Set(change.before),
+        unit_after_id: Set(change.after),
+        flag_before: Set(change.flag_before),
+        flag_after: Set(change.flag_after),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
 }
 
 /// A professional's details.
@@ -218,7 +328,7 @@ async fn check_units(
     actor: Option<&Actor>,
     unit_id: UnitId,
     leads: Option<UnitId>,
-) -> Result<()> {
+) -> Result<OrganizationId> {
     let unit = unit_in(txn, unit_id, "input.unitId").await?;
     if let Some(actor) = actor {
         actor.require_admin_of(unit.organization_id)?;
@@ -232,7 +342,7 @@ async fn check_units(
             ));
         }
     }
-    Ok(())
+    Ok(unit.organization_id)
 }
 
 const SUBJECT_TAKEN: &str = "another professional already has this login subject";
@@ -248,12 +358,12 @@ pub async fn create_professional<C: ConnectionTrait>(
     now: DateTime<Utc>,
     fields: ProfessionalFields,
 ) -> Result<professional::Model> {
-    check_units(txn, actor, fields.unit_id, fields.leads_unit_id).await?;
-    professional::ActiveModel {
+    let organization = check_units(txn, actor, fields.unit_id, fields.leads_unit_id).await?;
+    let created = professional::ActiveModel {
         id: NotSet,
-        subject: Set(fields
-            .subject
-            .unwrap_or_else(|| fields.email.to_lowercase())),
+        subject: Set(validate::login_subject(
+            fields.subject.as_deref().unwrap_or(&fields.email),
+        )),
         name: Set(fields.name),
         title: Set(fields.title),
         email: Set(fields.email),
@@ -268,7 +378,41 @@ pub async fn create_professional<C: ConnectionTrait>(
     }
     .insert(txn)
     .await
-    .map_err(|e| Error::from(e).unique_as_conflict(SUBJECT_TAKEN))
+    .map_err(|e| {
+        Error::from(e).unique_as_conflict(
+            &kit_entity::domain::unique::PROFESSIONAL_SUBJECT,
+            SUBJECT_TAKEN,
+        )
+    })?;
+    record(
+        txn,
+        now,
+        actor,
+        Change::of_professional(
+            organization,
+            AccessChangeKind::MemberOfUnit,
+            created.id,
+            None,
+            Some(created.unit_id),
+        ),
+    )
+    .await?;
+    if created.leads_unit_id.is_some() {
+        record(
+            txn,
+            now,
+            actor,
+            Change::of_professional(
+                organization,
+                AccessChangeKind::LeadsUnit,
+                created.id,
+                None,
+                created.leads_unit_id,
+            ),
+        )
+        .await?;
+    }
+    Ok(created)
 }
 
 /// Changes to a professional; `Some(None)` removes an optional value.
@@ -321,7 +465,16 @@ pub async fn update_professional<C: ConnectionTrait>(
     }
     let unit_id = cmd.unit_id.unwrap_or(found.unit_id);
     let leads = cmd.leads_unit_id.unwrap_or(found.leads_unit_id);
-    check_units(txn, Some(actor), unit_id, leads).await?;
+    let moves = unit_id != found.unit_id;
+    let leads_other = leads != found.leads_unit_id;
+    if found.id == actor.id() && (moves || leads_other) {
+        return Err(Error::forbidden(
+            "nobody changes their own unit or leadership: that would change what they \
+             themselves may see; another administrator must do it",
+        ));
+    }
+    let organization = check_units(txn, Some(actor), unit_id, leads).await?;
+    let (before_unit, before_leads) = (found.unit_id, found.leads_unit_id);
     let mut row: professional::ActiveModel = found.into();
     row.unit_id = Set(unit_id);
     row.leads_unit_id = Set(leads);
@@ -338,7 +491,7 @@ pub async fn update_professional<C: ConnectionTrait>(
         row.phone = Set(v);
     }
     if let Some(v) = cmd.subject {
-        row.subject = Set(v);
+        row.subject = Set(validate::login_subject(&v));
     }
     if let Some(v) = cmd.is_admin {
         row.is_admin = Set(v);
@@ -350,7 +503,41 @@ pub async fn update_professional<C: ConnectionTrait>(
         row.language = Set(v);
     }
     row.updated_at = Set(now);
-    row.update(txn)
-        .await
-        .map_err(|e| Error::from(e).unique_as_conflict(SUBJECT_TAKEN))
+    let updated = row.update(txn).await.map_err(|e| {
+        Error::from(e).unique_as_conflict(
+            &kit_entity::domain::unique::PROFESSIONAL_SUBJECT,
+            SUBJECT_TAKEN,
+        )
+    })?;
+    if moves {
+        record(
+            txn,
+            now,
+            Some(actor),
+            Change::of_professional(
+                organization,
+                AccessChangeKind::MemberOfUnit,
+                id,
+                Some(before_unit),
+                Some(unit_id),
+            ),
+        )
+        .await?;
+    }
+    if leads_other {
+        record(
+            txn,
+            now,
+            Some(actor),
+            Change::of_professional(
+                organization,
+                AccessChangeKind::LeadsUnit,
+                id,
+                before_leads,
+                leads,
+            ),
+        )
+        .await?;
+    }
+    Ok(updated)
 }

@@ -1,16 +1,17 @@
 //! Meetings, as the API changes them: access and input rules here, the writes themselves in
-//! `kit_worker::meetings` so that the worker and the API change meetings the same way.
+//! `kit_entity::ops::meetings` so that the worker and the API change meetings the same way.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use kit_entity::domain::enums::{InviteeResponse, MeetingKind, ParticipantKind, ParticipantRole};
+use kit_entity::domain::text;
 use kit_entity::entities::{
     agenda_item, busy_period, calendar_feed, case, child, meeting, meeting_invitee, participant,
 };
 use kit_entity::ids::{
     AgendaItemId, BusyPeriodId, CalendarFeedId, CaseId, InviteeId, MeetingId, ParticipantId,
 };
+use kit_entity::ops::meetings::{self, NewMeeting};
 use kit_entity::{Error, Result};
-use kit_worker::meetings::{self, NewMeeting};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, ModelTrait, QueryFilter,
@@ -55,25 +56,33 @@ async fn managed_meeting(
 }
 
 /// Checks that text leaving the organization (the place of a meeting) does not name the
-/// child or give their CPR number.
+/// child — no part of their name, surname included, however disguised — or give their CPR
+/// number, and holds no invisible formatting or control characters.
 ///
 /// # Errors
 /// [`Error::Validation`] on `field`.
 pub fn require_shareable(field: &str, text: Option<&str>, child: &child::Model) -> Result<()> {
     let Some(text) = text else { return Ok(()) };
-    let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+    if let Some(c) = text::invisible_char(text) {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "must not contain control or invisible formatting characters (found U+{:04X}): \
+                 it is sent outside the organization",
+                u32::from(c)
+            ),
+        ));
+    }
+    // As a reader sees it: compatibility forms folded, invisible characters removed.
+    let digits: String = text::skeleton(text)
+        .chars()
+        .filter(char::is_ascii_digit)
         .collect();
-    let name = child.name.to_lowercase();
-    let first = name.split_whitespace().next().unwrap_or_default();
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     let cpr_hit = child
         .cpr
         .as_deref()
         .is_some_and(|cpr| digits.contains(&cpr[..cpr.len().min(6)]));
-    if lower.contains(&name) || (first.chars().count() >= 2 && words.contains(&first)) || cpr_hit {
+    if text::names(text, &child.name) || cpr_hit {
         return Err(Error::invalid(
             field,
             "must not contain the child's name or CPR number: it is sent outside the organization",
@@ -215,7 +224,7 @@ async fn organizer_for(
     if let Some(own) = own {
         return Ok(own.id);
     }
-    kit_worker::schedule::pick_organizer(txn, case.id)
+    kit_entity::ops::meetings::pick_organizer(txn, case.id)
         .await?
         .ok_or_else(|| {
             Error::invalid(
@@ -272,7 +281,9 @@ pub async fn schedule(
             )));
         }
     }
-    if starts_at <= now {
+    // A first time lies ahead; a meeting that took place earlier than planned is moved to
+    // when it did, so that it can be recorded held.
+    if !reschedule && starts_at <= now {
         return Err(Error::invalid("input.startsAt", "must be in the future"));
     }
     if let Some((location, video)) = &place {
@@ -301,7 +312,7 @@ pub async fn cancel(
 /// Records a meeting as held, with minutes.
 ///
 /// # Errors
-/// [`Error::Conflict`] unless it is SCHEDULED.
+/// [`Error::Conflict`] unless it is SCHEDULED and has started.
 pub async fn record_held(
     txn: &DatabaseTransaction,
     actor: &Actor,
@@ -519,7 +530,7 @@ pub async fn create_feed(
     now: DateTime<Utc>,
     for_participant: Option<ParticipantId>,
 ) -> Result<(calendar_feed::Model, String)> {
-    let (token, hash) = kit_worker::links::new_feed_token();
+    let (token, hash) = kit_entity::content::links::new_feed_token();
     let mut row = calendar_feed::ActiveModel {
         id: NotSet,
         token_hash: Set(hash),

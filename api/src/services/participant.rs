@@ -9,7 +9,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use kit_worker::deadlines::{self, Event};
+use kit_entity::ops::deadlines::{self, Event};
 
 use crate::access::{Actor, case_access};
 use crate::services::case::{require_open, touch};
@@ -175,15 +175,19 @@ pub async fn add(
         return Err(Error::conflict(ONE_CONTACT_PER_SECTOR));
     }
     let inserted = row.insert(txn).await.map_err(|e| {
-        Error::from(e).unique_as_conflict(if cmd.role == ParticipantRole::ResponsibleContact {
-            ONE_CONTACT_PER_SECTOR
-        } else {
-            "this person already takes part in the case in this role"
-        })
+        Error::from(e)
+            .unique_as_conflict(
+                &kit_entity::domain::unique::ONE_CONTACT_PER_SECTOR,
+                ONE_CONTACT_PER_SECTOR,
+            )
+            .unique_as_conflict(
+                &kit_entity::domain::unique::ONE_ROLE_AT_A_TIME,
+                "this person already takes part in the case in this role",
+            )
     })?;
     touch(txn, case.id, now).await?;
     if inserted.role == ParticipantRole::ResponsibleContact {
-        kit_worker::meetings::contact_joined(txn, now, case.id, inserted.id).await?;
+        kit_entity::ops::meetings::contact_joined(txn, now, case.id, inserted.id).await?;
         contact_assigned(txn, now, case.id, inserted.sector).await?;
     }
     Ok(inserted)
@@ -255,7 +259,7 @@ pub async fn end(
     }
     touch(txn, case.id, now).await?;
     // They leave the meetings ahead; one they organized goes to another responsible contact.
-    kit_worker::meetings::participant_left(txn, now, case.id, row.id, None).await?;
+    kit_entity::ops::meetings::participant_left(txn, now, case.id, row.id, None).await?;
     // Alerts meant for them go to whoever is responsible now (or the intake unit).
     deadlines::refresh_responsible(txn, now, case.id).await?;
     Ok(participant::Model {
@@ -338,13 +342,24 @@ pub async fn assign_responsible_contact(
     }
     .insert(txn)
     .await
-    .map_err(|e| Error::from(e).unique_as_conflict(conflict))?;
+    .map_err(|e| {
+        Error::from(e).unique_as_conflict(
+            &kit_entity::domain::unique::ONE_CONTACT_PER_SECTOR,
+            conflict,
+        )
+    })?;
     touch(txn, case.id, now).await?;
     if let Some(replaced) = &replaced {
-        kit_worker::meetings::participant_left(txn, now, case.id, replaced.id, Some(contact.id))
-            .await?;
+        kit_entity::ops::meetings::participant_left(
+            txn,
+            now,
+            case.id,
+            replaced.id,
+            Some(contact.id),
+        )
+        .await?;
     }
-    kit_worker::meetings::contact_joined(txn, now, case.id, contact.id).await?;
+    kit_entity::ops::meetings::contact_joined(txn, now, case.id, contact.id).await?;
     contact_assigned(txn, now, case.id, sector).await?;
     Ok(Assigned { contact, replaced })
 }

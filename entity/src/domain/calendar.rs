@@ -11,6 +11,9 @@
 //! (the spring-forward hour) moves forward to the first valid instant, and a local time that
 //! exists twice (the fall-back hour) means its first occurrence.
 
+use crate::entities::closure_day;
+use crate::ids::OrganizationId;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::BTreeSet;
 
 use chrono::{
@@ -245,6 +248,35 @@ pub fn instant(local: NaiveDateTime) -> DateTime<Utc> {
 #[must_use]
 pub fn start_of_day(date: NaiveDate) -> DateTime<Utc> {
     instant(date.and_time(NaiveTime::MIN))
+}
+
+/// The working-day calendar of an organization: national holidays plus its closure days.
+///
+/// # Errors
+/// When the database fails.
+pub async fn calendar_of<C: ConnectionTrait>(
+    db: &C,
+    organization: OrganizationId,
+) -> crate::Result<WorkingCalendar> {
+    calendar_of_all(db, &[organization]).await
+}
+
+/// The working-day calendar shared by several organizations: national holidays plus the
+/// closure days of any of them.
+///
+/// # Errors
+/// When the database fails.
+pub async fn calendar_of_all<C: ConnectionTrait>(
+    db: &C,
+    organizations: &[OrganizationId],
+) -> crate::Result<WorkingCalendar> {
+    let days = closure_day::Entity::find()
+        .filter(closure_day::Column::OrganizationId.is_in(organizations.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(WorkingCalendar::with_closures(
+        days.into_iter().map(|d| d.date),
+    ))
 }
 
 #[cfg(test)]

@@ -169,6 +169,37 @@ pub enum ReferralSource {
     YoungPerson,
 }
 
+/// What a recorded change to need-to-know changed.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum AccessChangeKind {
+    /// A professional's unit (joining an organization, or moving between its units).
+    #[sea_orm(string_value = "MEMBER_OF_UNIT")]
+    MemberOfUnit,
+    /// The unit a professional leads.
+    #[sea_orm(string_value = "LEADS_UNIT")]
+    LeadsUnit,
+    /// Whether a unit is its municipality's intake unit.
+    #[sea_orm(string_value = "UNIT_IS_INTAKE")]
+    UnitIsIntake,
+}
+
+/// The intake unit's decision on a referral whose CPR number is registered for a known child.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ChildMatchDecision {
+    /// The referred child is the known child: the case now follows that child's record.
+    #[sea_orm(string_value = "SAME_CHILD")]
+    SameChild,
+    /// Another child: the referral's record stays, without the CPR number it named.
+    #[sea_orm(string_value = "DIFFERENT_CHILD")]
+    DifferentChild,
+}
+
 /// A family member's relation to the child.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

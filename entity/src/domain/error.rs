@@ -38,7 +38,7 @@ pub enum Error {
     /// The actor is known but may not do this.
     #[error("{0}")]
     Forbidden(String),
-    /// The database failed; the cause is logged, never shown.
+    /// The database failed; the cause is logged (see [`Error::report`]), never shown.
     #[error("database error")]
     Db(#[source] DbErr),
     /// Something else failed that the client cannot fix; the cause is logged, never shown.
@@ -94,20 +94,71 @@ impl Error {
         matches!(self, Self::Db(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))))
     }
 
-    /// Turns a unique-index violation into a [`Error::Conflict`] with `message`; leaves
-    /// anything else as it is.
+    /// Turns a violation of `index` into a [`Error::Conflict`] with `message`; leaves any
+    /// other error — another unique index included, which is a fault — as it is.
     #[must_use]
-    pub fn unique_as_conflict(self, message: &str) -> Self {
-        if self.is_unique_violation() {
-            Self::Conflict(message.to_owned())
-        } else {
-            self
+    pub fn unique_as_conflict(
+        self,
+        index: &crate::domain::unique::UniqueIndex,
+        message: &str,
+    ) -> Self {
+        match &self {
+            Self::Db(e) => match e.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(report)) if index.is_named_in(&report) => {
+                    Self::Conflict(message.to_owned())
+                }
+                _ => self,
+            },
+            _ => self,
         }
     }
+}
+
+impl Error {
+    /// This error with all its causes, for the log: `database error: Execution Error: …`.
+    /// A log line names the real cause, never just "database error".
+    #[must_use]
+    pub fn report(&self) -> String {
+        chain(self)
+    }
+}
+
+/// An error and all its causes, joined with `: `, for the log. A cause whose text its
+/// parent already shows is not repeated.
+#[must_use]
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 impl From<DbErr> for Error {
     fn from(e: DbErr) -> Self {
         Self::Db(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_names_the_underlying_cause() {
+        let e = Error::from(DbErr::Custom("deadlock detected".into()));
+        assert_eq!(e.to_string(), "database error");
+        let report = e.report();
+        assert!(report.starts_with("database error: "), "{report}");
+        assert!(report.contains("deadlock detected"), "{report}");
+        let io = std::io::Error::other("disk full");
+        let report = Error::internal(io).report();
+        assert_eq!(report, "internal error: disk full");
     }
 }

@@ -56,6 +56,10 @@ typed_id! {
     CalendarFeedId;
     /// A closure day of an organization.
     ClosureDayId;
+    /// One recorded change to what a professional may see.
+    AccessChangeId;
+    /// One idempotency key of a mutation.
+    IdempotencyKeyId;
     /// One version of a deadline rule.
     DeadlineRuleId;
     /// A recorded pathway event.

@@ -7,4 +7,8 @@ pub mod enums;
 pub mod error;
 pub mod ids;
 pub mod status;
+pub mod text;
+pub mod timeliness;
+pub mod transition;
+pub mod unique;
 pub mod validate;

@@ -27,9 +27,20 @@ fn check_text(field: &str, value: &str, max: usize, multiline: bool) -> Result<S
             format!("must be at most {max} characters (got {chars})"),
         ));
     }
-    let bad_control = |c: char| c.is_control() && !(multiline && (c == '\n' || c == '\t'));
-    if trimmed.chars().any(bad_control) {
-        return Err(Error::invalid(field, "must not contain control characters"));
+    let invisible = if multiline {
+        super::text::invisible_char_multiline(trimmed)
+    } else {
+        super::text::invisible_char(trimmed)
+    };
+    if let Some(c) = invisible {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "must not contain control or invisible formatting characters (found U+{:04X}); \
+                 texts like this reach e-mails and calendars",
+                u32::from(c)
+            ),
+        ));
     }
     Ok(trimmed.to_owned())
 }
@@ -134,6 +145,13 @@ pub fn date_of_birth(field: &str, value: NaiveDate, today: NaiveDate) -> Result<
         return Err(Error::invalid(field, "must be after 1900-01-01"));
     }
     Ok(value)
+}
+
+/// A login subject as stored and compared: trimmed and in lower case, so that
+/// `EVA.WINTHER@RM.EXAMPLE` and `eva.winther@rm.example` are one login, never two.
+#[must_use]
+pub fn login_subject(raw: &str) -> String {
+    raw.trim().to_lowercase()
 }
 
 #[cfg(test)]

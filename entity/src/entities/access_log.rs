@@ -27,6 +27,9 @@ pub struct Model {
     pub operation: String,
     /// The HTTP request (or subscription connection) id, as in the server's log.
     pub request_id: String,
+    /// The `x-request-id` the client sent, if any: kept beside the server's own, never in its
+    /// place (a client's value proves nothing).
+    pub client_request_id: Option<String>,
 }
 
 /// No navigable relations; foreign keys are in the migrations.

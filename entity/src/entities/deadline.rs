@@ -6,7 +6,7 @@ use sea_orm::entity::prelude::*;
 
 use crate::domain::enums::{DeadlineStatus, Sector};
 use crate::domain::ids::{
-    AgreementId, CaseId, DeadlineId, DeadlineRuleId, MeetingId, ProfessionalId,
+    AgreementId, CaseId, DeadlineId, DeadlineRuleId, MeetingId, ProfessionalId, UnitId,
 };
 
 /// One deadline.
@@ -47,12 +47,23 @@ pub struct Model {
     pub waive_reason: Option<String>,
     /// When it was withdrawn because its starting event was undone.
     pub withdrawn_at: Option<DateTimeUtc>,
-    /// The professional its alerts go to, when known.
+    /// The one professional its reminders and alerts go to, when one person holds the
+    /// position; null when they go to the members of `responsible_unit_id`.
     pub responsible_id: Option<ProfessionalId>,
+    /// The unit whose members are alerted when nobody holds the position (the intake unit of
+    /// the case's municipality); null when `responsible_id` is set.
+    pub responsible_unit_id: Option<UnitId>,
     /// When the sweeper must next act; none when nothing is left to do.
     pub next_action_at: Option<DateTimeUtc>,
     /// The stage due at `next_action_at`: reminders 0…n-1, n = due, n+1 = escalation.
     pub next_stage: Option<i32>,
+    /// Why the sweeper last set it aside, when it could not process it (the cause, for
+    /// operators); cleared when a later sweep succeeds.
+    pub alert_error: Option<String>,
+    /// When the sweeper last set it aside.
+    pub alert_failed_at: Option<DateTimeUtc>,
+    /// How many sweeps in a row could not process it.
+    pub alert_attempts: i32,
     /// When it was created.
     pub created_at: DateTimeUtc,
     /// When it last changed.

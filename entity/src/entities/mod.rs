@@ -1,6 +1,7 @@
 //! The sea-orm table models: columns only. Rules live in [`crate::domain`]; relations between
 //! tables are foreign keys in the migrations and explicit queries in the layers above.
 
+pub mod access_change;
 pub mod access_log;
 pub mod agenda_item;
 pub mod agreement;
@@ -16,6 +17,7 @@ pub mod deadline_recompute;
 pub mod deadline_rule;
 pub mod delivery;
 pub mod family_member;
+pub mod idempotency_key;
 pub mod instance_secret;
 pub mod meeting;
 pub mod meeting_invitee;

@@ -94,6 +94,25 @@ pub struct DecideIntakePayload {
     pub case: Case,
 }
 
+/// The intake unit's answer to whether a referred child is the child already known by the
+/// CPR number the referral gave.
+#[derive(InputObject)]
+pub struct DecideChildMatchInput {
+    /// The case, in status REFERRED or IN_INTAKE, whose `referral.childMatch` is open.
+    pub case_id: ID,
+    /// True: the same child — the case follows the known child's record and the family
+    /// members the referrer gave join it. False: another child — the referral's record stays,
+    /// without the CPR number.
+    pub same_child: bool,
+}
+
+/// The case after the decision.
+#[derive(SimpleObject)]
+pub struct DecideChildMatchPayload {
+    /// The case, with the child it now follows.
+    pub case: Case,
+}
+
 /// Closes an active case.
 #[derive(InputObject)]
 pub struct CloseCaseInput {
@@ -224,6 +243,23 @@ impl CaseMutation {
         )
         .await;
         Ok(DecideIntakePayload {
+            case: Case(w.finish(r).await.map_err(|e| e.at("input.caseId")).gql()?),
+        })
+    }
+
+    /// Decides whether the child of a referral is the child already known by the CPR number
+    /// it gave (see `Referral.childMatch`). Members of the municipality's intake unit only;
+    /// before the intake decision, and required before a case is accepted.
+    async fn decide_child_match(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The decision; see `DecideChildMatchInput`.")]
+        input: DecideChildMatchInput,
+    ) -> async_graphql::Result<DecideChildMatchPayload> {
+        let id: CaseId = decode("input.caseId", &input.case_id).gql()?;
+        let w = Write::begin(ctx).await.gql()?;
+        let r = cases::decide_child_match(&w.txn, w.actor, w.now, id, input.same_child).await;
+        Ok(DecideChildMatchPayload {
             case: Case(w.finish(r).await.map_err(|e| e.at("input.caseId")).gql()?),
         })
     }

@@ -10,12 +10,13 @@ use kit_entity::entities::{child, family_member};
 pub use mutation::ChildMutation;
 
 use crate::access_log::ChildData;
-use crate::graphql::case::{Case, case_access_loaded, note_reads};
+use crate::graphql::case::Case;
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::{FamilyRelation, Language};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
 use crate::graphql::loaders::{CasesOf, FamilyOf};
+use crate::graphql::read::{case_access_loaded, note_reads};
 use crate::graphql::scalars::Date;
 
 /// A child (or young person) at the centre of one or more cases. Reached only through a case

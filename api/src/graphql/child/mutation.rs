@@ -1,7 +1,7 @@
 //! Editing a child's record and family.
 
 use crate::access_log::ChildData;
-use crate::graphql::case::note_reads;
+use crate::graphql::read::note_reads;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use kit_entity::Result;
 use kit_entity::domain::validate;

@@ -1,5 +1,6 @@
 //! Organizations, units and professionals: the directory every screen picks people from.
 
+pub mod access_change;
 mod mutation;
 
 use async_graphql::{Context, ID, InputObject, Object};
@@ -33,6 +34,20 @@ impl Organization {
     /// The display name.
     async fn name(&self) -> &str {
         &self.0.name
+    }
+
+    /// Changes to what its professionals may see — moves between units, unit leadership, the
+    /// intake unit — newest first, with who made each and when. For its administrators;
+    /// anyone else gets FORBIDDEN.
+    async fn access_changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0–100. Default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last change of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<access_change::AccessChangeConnection> {
+        access_change::of_organization(ctx, &self.0, first, after)
+            .await
+            .gql()
     }
 
     /// The kind, which decides the sector its professionals act for.
@@ -94,8 +109,14 @@ impl Organization {
         self.0.follow_up_months
     }
 
-    /// Working days' notice before a meeting it schedules, so information can be exchanged
-    /// first.
+    /// The minimum working days' notice before a meeting the worker schedules (default 5).
+    /// A meeting of a kind before which a deadline falls due — each sector's information
+    /// before a NETWORK meeting (`information-before-network-meeting`, 5 working days ahead) —
+    /// waits at least that lead plus 3 working days, so every sector has 3 working days after
+    /// the invitation to prepare what it shares and the others time to read it: 8 working
+    /// days for a network meeting with the defaults. A meeting set by hand at shorter notice
+    /// moves the information deadline to 3 working days after the booking (or to the
+    /// meeting's start, if that comes first).
     async fn meeting_notice_days(&self) -> i32 {
         self.0.meeting_notice_days
     }

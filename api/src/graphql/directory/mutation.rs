@@ -38,7 +38,8 @@ pub struct UpdateOrganizationInput {
     pub office_hours_end: Option<String>,
     /// Months between follow-up meetings in its cases, 1–24.
     pub follow_up_months: Option<i32>,
-    /// Working days' notice before a scheduled meeting, 0–30.
+    /// Working days' notice before a scheduled meeting, 0–30; network meetings wait at least
+    /// their information deadline's lead plus 3 (see `Organization.meetingNoticeDays`).
     pub meeting_notice_days: Option<i32>,
 }
 

@@ -311,7 +311,8 @@ impl MeetingMutation {
     }
 
     /// Moves a SCHEDULED meeting (time and/or place). Invitees get an update with the next
-    /// SEQUENCE.
+    /// SEQUENCE. The new time may lie in the past: a meeting held earlier than planned is
+    /// moved to when it took place, then recorded held.
     async fn reschedule_meeting(
         &self,
         ctx: &Context<'_>,
@@ -337,8 +338,10 @@ impl MeetingMutation {
         })
     }
 
-    /// Records a scheduled meeting as held, with its minutes. After a start, network or
-    /// follow-up meeting the pathway requests the next follow-up.
+    /// Records a scheduled meeting as held, with its minutes, once it has started (CONFLICT
+    /// before its start time: a meeting held earlier than planned is rescheduled to when it
+    /// took place first). After a start, network or follow-up meeting the pathway requests
+    /// the next follow-up.
     async fn record_meeting_held(
         &self,
         ctx: &Context<'_>,

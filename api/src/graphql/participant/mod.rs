@@ -9,13 +9,14 @@ use kit_entity::entities::participant;
 pub use mutation::ParticipantMutation;
 
 use crate::access_log::ChildData;
-use crate::graphql::case::{Case, read, read_case};
+use crate::graphql::case::Case;
 use crate::graphql::child::{Child, FamilyMember};
 use crate::graphql::context::load_required;
 use crate::graphql::directory::Professional;
 use crate::graphql::enums::{ParticipantRole, Sector};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
+use crate::graphql::read::{read, read_case};
 use crate::graphql::scalars::DateTime;
 
 /// One person's participation in a case. Exactly one of `professional`, `familyMember`,
@@ -77,12 +78,20 @@ impl Participant {
                 Some(id) => load_required(ctx, id).await.gql()?.name,
                 None => String::new(),
             },
+            // A guardian's or the child's name is family or child data: logged as such.
             Kind::FamilyMember => match self.0.family_member_id {
-                Some(id) => load_required(ctx, id).await.gql()?.name,
+                Some(id) => {
+                    read_case(ctx, self.0.case_id, ChildData::Family)
+                        .await
+                        .gql()?;
+                    load_required(ctx, id).await.gql()?.name
+                }
                 None => String::new(),
             },
             Kind::Child => {
-                let case = load_required(ctx, self.0.case_id).await.gql()?;
+                let case: kit_entity::entities::case::Model =
+                    load_required(ctx, self.0.case_id).await.gql()?;
+                read(ctx, &case, ChildData::Child).await.gql()?;
                 load_required(ctx, case.child_id).await.gql()?.name
             }
             Kind::External => self.0.external_name.clone().unwrap_or_default(),

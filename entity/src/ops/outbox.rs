@@ -9,8 +9,8 @@
 
 use std::time::Duration;
 
+use crate::ids::{CaseId, DeliveryId, MeetingId};
 use chrono::Utc;
-use kit_entity::ids::{CaseId, DeliveryId, MeetingId};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 use serde::{Deserialize, Serialize};
 
@@ -67,7 +67,7 @@ pub enum PathwayEvent {
         /// The case.
         case_id: CaseId,
         /// Which milestone.
-        milestone: crate::pathway::Transition,
+        milestone: crate::domain::transition::Transition,
     },
 }
 

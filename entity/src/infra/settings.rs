@@ -10,7 +10,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::telemetry::LogFormat;
+use crate::infra::telemetry::LogFormat;
 
 /// The settings both binaries read. See the README for every `KIT_*` variable.
 #[derive(Clone, Serialize, Deserialize)]
@@ -19,6 +19,9 @@ pub struct Settings {
     pub database_url: String,
     /// `KIT_DB_MAX_CONNECTIONS`: size of this process's database pool.
     pub db_max_connections: u32,
+    /// `KIT_DB_ACQUIRE_TIMEOUT_SECS`: how long work waits for a free database connection
+    /// before it fails (UNAVAILABLE) instead of hanging.
+    pub db_acquire_timeout_secs: u64,
     /// `KIT_LOG_FORMAT`: `text` or `json`.
     pub log_format: LogFormat,
     /// `KIT_PUBLIC_URL`: where users reach the product; links in e-mails start with it.
@@ -61,6 +64,7 @@ impl Default for Settings {
         Self {
             database_url: "sqlite://data/kit.db?mode=rwc".to_owned(),
             db_max_connections: 10,
+            db_acquire_timeout_secs: 5,
             log_format: LogFormat::Text,
             public_url: "http://127.0.0.1:8080".to_owned(),
             worker: true,

@@ -6,12 +6,11 @@
 //! with `NOTIFY` inside its transaction — so only committed notifications are heard — and
 //! every API process `LISTEN`s and forwards into its channel, wherever the worker runs.
 
-use kit_entity::ids::{NotificationId, ProfessionalId};
+use crate::ids::{NotificationId, ProfessionalId};
 use sea_orm::{DatabaseConnection, DbBackend};
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
-
-pub use crate::deadlines::{Announced, NOTIFY_CHANNEL};
 
 /// A process's channel of new notifications.
 pub type Announcements = broadcast::Sender<Announced>;
@@ -46,20 +45,26 @@ pub fn listen(db: &DatabaseConnection, tx: Announcements) -> Option<JoinHandle<(
     let pool = db.get_postgres_connection_pool().clone();
     Some(tokio::spawn(async move {
         use sea_orm::sqlx::postgres::PgListener;
+        let mut outage = crate::infra::outage::Outage::new("notification listener");
         loop {
             let mut listener = match PgListener::connect_with(&pool).await {
                 Ok(l) => l,
                 Err(e) => {
-                    tracing::warn!(error = %e, "cannot listen for notifications; retrying");
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    let pause = outage.failed(&crate::Error::from(sea_orm::DbErr::Conn(
+                        sea_orm::RuntimeErr::SqlxError(e.into()),
+                    )));
+                    tokio::time::sleep(pause.max(std::time::Duration::from_secs(1))).await;
                     continue;
                 }
             };
             if let Err(e) = listener.listen(NOTIFY_CHANNEL).await {
-                tracing::warn!(error = %e, "cannot listen for notifications; retrying");
-                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                let pause = outage.failed(&crate::Error::from(sea_orm::DbErr::Conn(
+                    sea_orm::RuntimeErr::SqlxError(e.into()),
+                )));
+                tokio::time::sleep(pause.max(std::time::Duration::from_secs(1))).await;
                 continue;
             }
+            outage.ok();
             loop {
                 match listener.recv().await {
                     Ok(n) => match parse(n.payload()) {
@@ -72,13 +77,25 @@ pub fn listen(db: &DatabaseConnection, tx: Announcements) -> Option<JoinHandle<(
                         ),
                     },
                     Err(e) => {
-                        tracing::warn!(error = %e, "notification listener failed; reconnecting");
+                        tracing::debug!(error = %e, "notification listener lost its connection; reconnecting");
                         break;
                     }
                 }
             }
         }
     }))
+}
+
+/// The PostgreSQL channel new notifications are announced on.
+pub const NOTIFY_CHANNEL: &str = "kit_notifications";
+
+/// A new notification, for subscribers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Announced {
+    /// The notification.
+    pub id: NotificationId,
+    /// Its recipient.
+    pub recipient: ProfessionalId,
 }
 
 #[cfg(test)]

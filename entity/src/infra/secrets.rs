@@ -2,11 +2,11 @@
 //! process on the same database agrees on them: the local token-signing key and the key that
 //! signs the links in invitations.
 
+use crate::entities::instance_secret;
+use crate::{Error, Result};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::Utc;
-use kit_entity::entities::instance_secret;
-use kit_entity::{Error, Result};
 use rand::RngCore;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{DatabaseConnection, EntityTrait};

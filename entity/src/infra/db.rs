@@ -18,7 +18,7 @@ use sea_orm::{
     DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
-use crate::settings::Settings;
+use crate::infra::settings::Settings;
 
 /// How long a SQLite writer waits for the write lock before giving up.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -46,8 +46,12 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
         .max_connections(settings.db_max_connections.max(2))
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(Duration::from_secs(settings.db_acquire_timeout_secs.max(1)))
         .sqlx_logging(false)
+        // A pool at its limit is reported once per episode by the API's load shedding, not by
+        // sqlx once per acquire.
+        .map_sqlx_postgres_pool_opts(|o| o.acquire_slow_level(log::LevelFilter::Off))
+        .map_sqlx_sqlite_pool_opts(|o| o.acquire_slow_level(log::LevelFilter::Off))
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
@@ -122,4 +126,20 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..TransactionOptions::default()
     })
     .await
+}
+
+/// `query` locking the rows it reads until the transaction ends (`FOR UPDATE`) on
+/// PostgreSQL, where transactions run side by side. SQLite needs no row lock: a write
+/// transaction holds the database's one write lock from its start.
+#[must_use]
+pub fn for_update<E: sea_orm::EntityTrait>(
+    query: sea_orm::Select<E>,
+    backend: DbBackend,
+) -> sea_orm::Select<E> {
+    use sea_orm::QuerySelect;
+    if backend == DbBackend::Postgres {
+        query.lock_exclusive()
+    } else {
+        query
+    }
 }

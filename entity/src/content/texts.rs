@@ -3,9 +3,11 @@
 //! Nothing here ever names the child, gives a CPR number or a diagnosis: a message carries
 //! the case reference, the kind of meeting, its time and place, and links.
 
+use crate::domain::calendar::local;
+use crate::domain::enums::NotificationKind;
+use crate::domain::enums::{ItipMethod, Language, MeetingKind};
+use crate::entities::deadline_rule;
 use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
-use kit_entity::domain::calendar::local;
-use kit_entity::domain::enums::{ItipMethod, Language, MeetingKind};
 
 /// The links an invitee can answer with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,8 +230,152 @@ pub fn invitation(i: &Invitation<'_>, language: Language) -> Texts {
     }
 }
 
+/// The text of a notification: (subject, body), in `language`.
+#[must_use]
+pub fn notification_text(
+    kind: NotificationKind,
+    rule: &deadline_rule::Model,
+    reference: &str,
+    due: DateTime<Utc>,
+    language: crate::domain::enums::Language,
+    link: &str,
+) -> (String, String) {
+    use crate::domain::enums::Language;
+    let when = local(due);
+    // A deadline at midnight is the end of the day before: say so, not "00:00".
+    let end_of_day = when.time() == chrono::NaiveTime::MIN;
+    let day = if end_of_day {
+        when.date().pred_opt().unwrap_or(when.date())
+    } else {
+        when.date()
+    };
+    let date = day.format("%d-%m-%Y").to_string();
+    let time = when.time().format("%H:%M").to_string();
+    match language {
+        Language::Da => {
+            let name = &rule.name_da;
+            let at = if end_of_day {
+                format!("ved udgangen af {date}")
+            } else {
+                format!("{date} kl. {time}")
+            };
+            let (prefix, line) = match kind {
+                NotificationKind::Reminder => ("Påmindelse", format!("Fristen udløber {at}.")),
+                NotificationKind::Due => (
+                    "Frist overskredet",
+                    format!("Fristen udløb {at} og er ikke overholdt."),
+                ),
+                NotificationKind::Escalation => (
+                    "Eskaleret frist",
+                    format!(
+                        "Fristen udløb {at} og er stadig ikke overholdt. Du får besked som leder af enheden."
+                    ),
+                ),
+            };
+            (
+                format!("{prefix}: {name} – sag {reference}"),
+                format!("{name}\nSag {reference}\n{line}\n\nSe sagen i KIT: {link}"),
+            )
+        }
+        Language::En => {
+            let name = &rule.name_en;
+            let at = if end_of_day {
+                format!("the end of {date}")
+            } else {
+                format!("{date} at {time}")
+            };
+            let (prefix, line) = match kind {
+                NotificationKind::Reminder => ("Reminder", format!("The deadline is {at}.")),
+                NotificationKind::Due => (
+                    "Deadline missed",
+                    format!("The deadline was {at} and is not met."),
+                ),
+                NotificationKind::Escalation => (
+                    "Escalated deadline",
+                    format!(
+                        "The deadline was {at} and is still not met. You are told as the leader of the unit."
+                    ),
+                ),
+            };
+            (
+                format!("{prefix}: {name} – case {reference}"),
+                format!("{name}\nCase {reference}\n{line}\n\nSee the case in KIT: {link}"),
+            )
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn notification_texts_say_the_end_of_the_day_in_the_reader_s_language() {
+        let cph = |y: i32, m: u32, d: u32, h: u32| {
+            crate::domain::calendar::instant(
+                chrono::NaiveDate::from_ymd_opt(y, m, d)
+                    .and_then(|d| d.and_hms_opt(h, 0, 0))
+                    .unwrap_or_default(),
+            )
+        };
+        use crate::domain::enums::{AlertTo, Language, OffsetUnit, RuleAnchor, RuleEvent};
+        let rule = deadline_rule::Model {
+            id: crate::ids::DeadlineRuleId(1),
+            organization_id: None,
+            code: "start-meeting".into(),
+            version: 1,
+            name_da: "Opstartsmødet holdes inden for 20 arbejdsdage".into(),
+            name_en: "The start meeting is held within 20 working days".into(),
+            description: String::new(),
+            start_event: RuleEvent::IntakeAccepted,
+            start_filter: None,
+            anchor: RuleAnchor::Event,
+            offset_value: 20,
+            offset_unit: OffsetUnit::WorkingDays,
+            met_by_event: RuleEvent::MeetingHeld,
+            met_by_filter: Some("START".into()),
+            per_sector: false,
+            alert_to: AlertTo::IntakeUnit,
+            alert_sector: None,
+            reminders: "[]".into(),
+            escalate_after_working_days: Some(3),
+            superseded_at: None,
+            created_by_id: None,
+            created_at: cph(2026, 1, 1, 0),
+        };
+        let due = cph(2026, 12, 22, 0);
+        let (subject, body) = notification_text(
+            NotificationKind::Due,
+            &rule,
+            "KIT-2026-000001",
+            due,
+            Language::Da,
+            "https://kit.example",
+        );
+        assert_eq!(
+            subject,
+            "Frist overskredet: Opstartsmødet holdes inden for 20 arbejdsdage – sag KIT-2026-000001"
+        );
+        assert!(
+            body.contains("Fristen udløb ved udgangen af 21-12-2026 og er ikke overholdt."),
+            "{body}"
+        );
+        let (subject, body) = notification_text(
+            NotificationKind::Reminder,
+            &rule,
+            "KIT-2026-000001",
+            cph(2026, 11, 24, 9),
+            Language::En,
+            "https://kit.example",
+        );
+        assert!(
+            subject.starts_with("Reminder: The start meeting"),
+            "{subject}"
+        );
+        assert!(
+            body.contains("The deadline is 24-11-2026 at 09:00."),
+            "{body}"
+        );
+    }
+
     use chrono::TimeZone;
 
     use super::*;

@@ -3,15 +3,17 @@
 //!
 //! Times are written as Europe/Copenhagen local times with `TZID=Europe/Copenhagen` and a
 //! matching VTIMEZONE, so a meeting at 09:00 stays at 09:00 across daylight-saving changes in
-//! every client. Lines end in CRLF and fold at 75 octets (the icalendar crate does both).
+//! every client. Lines end in CRLF and are folded here ([`fold`]), at most 75 octets each with
+//! the continuation's leading space, never inside a UTF-8 sequence: whatever folding the
+//! icalendar crate does is undone first, so no release of it can change what clients get.
 
+use crate::domain::calendar::{ZONE, local};
+use crate::domain::enums::{InviteeResponse, ItipMethod};
 use chrono::{DateTime, Utc};
 use icalendar::{
     Attendee, Calendar, CalendarDateTime, Component, Event, EventLike, EventStatus, PartStat,
     Property, Role,
 };
-use kit_entity::domain::calendar::{ZONE, local};
-use kit_entity::domain::enums::{InviteeResponse, ItipMethod};
 
 /// The product identifier in every calendar the product writes.
 pub const PRODID: &str = "-//KIT//Koordinerede forløb 1.0//DA";
@@ -166,14 +168,61 @@ pub fn render(method: Option<ItipMethod>, events: &[EventText]) -> String {
     for e in events {
         cal.push(event(e, rsvp));
     }
-    let text = cal.to_string();
-    match text.find("BEGIN:VEVENT\r\n") {
+    let text = unfold(&cal.to_string());
+    let text = match text.find("BEGIN:VEVENT\r\n") {
         Some(at) => format!("{}{VTIMEZONE_COPENHAGEN}{}", &text[..at], &text[at..]),
         None => text.replacen(
             "END:VCALENDAR\r\n",
             &format!("{VTIMEZONE_COPENHAGEN}END:VCALENDAR\r\n"),
             1,
         ),
+    };
+    fold(&text)
+}
+
+/// The longest content line RFC 5545 § 3.1 allows, in octets, without its CRLF; a
+/// continuation line's leading space counts.
+pub const LINE_OCTETS: usize = 75;
+
+/// Undoes folding: every CRLF followed by one space or tab is removed (RFC 5545 § 3.1).
+#[must_use]
+pub fn unfold(text: &str) -> String {
+    text.replace("\r\n ", "").replace("\r\n\t", "")
+}
+
+/// Folds every content line of `text` (CRLF-terminated) to at most [`LINE_OCTETS`] octets:
+/// the first piece up to 75 octets, each continuation a space and up to 74 more, split only
+/// between characters, never inside a UTF-8 sequence. [`unfold`] gives back `text`.
+#[must_use]
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 24);
+    for line in text.split_inclusive("\r\n") {
+        let (content, end) = match line.strip_suffix("\r\n") {
+            Some(content) => (content, "\r\n"),
+            None => (line, ""),
+        };
+        fold_line(content, &mut out);
+        out.push_str(end);
+    }
+    out
+}
+
+fn fold_line(line: &str, out: &mut String) {
+    let mut rest = line;
+    let mut room = LINE_OCTETS;
+    loop {
+        if rest.len() <= room {
+            out.push_str(rest);
+            return;
+        }
+        let mut cut = room;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n ");
+        rest = &rest[cut..];
+        room = LINE_OCTETS - 1;
     }
 }
 
@@ -306,6 +355,72 @@ mod tests {
             unfolded.contains("CN=Lone Mor Hansen"),
             "quotes are stripped from names"
         );
+    }
+
+    /// Every physical line of `text`, without its CRLF, is at most 75 octets.
+    fn assert_folded(text: &str) {
+        assert!(text.ends_with("\r\n"), "ends in CRLF");
+        for line in text.split("\r\n") {
+            assert!(line.len() <= LINE_OCTETS, "{} octets: {line:?}", line.len());
+        }
+    }
+
+    #[test]
+    fn folding_keeps_every_line_within_75_octets_for_every_length_and_script() {
+        let pieces = ["a", "æ", "ø", "Å", "€", "😀", " ", "mødelokale ", "🧒🏽"];
+        for piece in pieces {
+            for repeat in 0..320 {
+                let value = piece.repeat(repeat);
+                for prefix in ["LOCATION:", "DESCRIPTION;LANGUAGE=da:", "X:"] {
+                    let line = format!("{prefix}{value}\r\n");
+                    let folded = fold(&line);
+                    assert_folded(&folded);
+                    assert_eq!(unfold(&folded), line, "unfolds to the original");
+                    // Nothing but the line itself: a continuation begins with one space.
+                    for continuation in folded.split("\r\n").skip(1).filter(|l| !l.is_empty()) {
+                        assert!(continuation.starts_with(' '));
+                    }
+                }
+            }
+        }
+        // A last piece of exactly 74 octets after a fold fills its line to 75, not 76.
+        let line = format!("{}\r\n", "x".repeat(75 + 74));
+        let folded = fold(&line);
+        assert_eq!(
+            folded.split("\r\n").map(str::len).collect::<Vec<_>>(),
+            [75, 75, 0]
+        );
+        let line = format!("{}\r\n", "x".repeat(75 + 75));
+        assert_eq!(
+            fold(&line).split("\r\n").map(str::len).collect::<Vec<_>>(),
+            [75, 75, 2, 0]
+        );
+    }
+
+    #[test]
+    fn long_places_and_answer_links_fold_within_75_octets() {
+        for n in 100..260 {
+            let mut e = sample(3, false);
+            e.location = Some(format!(
+                "Rådhuset, Torvet 1, {}",
+                "mødelokale ".repeat(n / 11)
+            ));
+            e.location = e.location.map(|l| l.chars().take(n).collect());
+            e.description = format!(
+                "Svar her: https://kit.example/rsvp/{}\nMødet handler om sag KIT-2026-000042 – æøå 😀",
+                "A".repeat(n)
+            );
+            let text = render(Some(ItipMethod::Request), &[e.clone()]);
+            assert_folded(&text);
+            let unfolded = unfold(&text);
+            let location = e.location.clone().unwrap_or_default().replace(',', "\\,");
+            assert!(
+                unfolded.contains(&format!("LOCATION:{location}\r\n")),
+                "{unfolded}"
+            );
+            let parsed: Calendar = text.parse().unwrap_or_else(|err| panic!("{err}"));
+            assert_eq!(parsed.components.len(), 2, "the timezone and the event");
+        }
     }
 
     #[test]

@@ -5,18 +5,18 @@
 //! logging in, and nobody can forge or reuse a link for another invitation. Feed URLs carry a
 //! random secret; only its SHA-256 is stored, so a database reader cannot rebuild the URL.
 
+use crate::ids::InviteeId;
+use crate::{Error, Result};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use kit_entity::ids::InviteeId;
-use kit_entity::{Error, Result};
 use rand::RngCore;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::texts::AnswerLinks;
+use crate::content::texts::AnswerLinks;
 
 const SECRET_NAME: &str = "links.hs256";
 const AUDIENCE: &str = "kit-rsvp";
@@ -62,7 +62,7 @@ impl Links {
     /// # Errors
     /// When the secret cannot be read or created.
     pub async fn load(db: &DatabaseConnection, public_url: &str) -> Result<Self> {
-        let secret = crate::secrets::get_or_create(db, SECRET_NAME).await?;
+        let secret = crate::infra::secrets::get_or_create(db, SECRET_NAME).await?;
         Ok(Self {
             public_url: public_url.trim_end_matches('/').to_owned(),
             encoding: EncodingKey::from_secret(&secret),

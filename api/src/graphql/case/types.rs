@@ -1,0 +1,366 @@
+//! Case object types: the case, the viewer's access to it, its referral, a possible match
+//! with an earlier child, and its status history.
+
+use async_graphql::{Context, ID, Object};
+use kit_entity::domain::enums::ParticipantRole as DomainRole;
+use kit_entity::entities::{case, case_status_change, child, participant, referral};
+
+use crate::access::CaseAccess;
+use crate::access_log::ChildData;
+use crate::graphql::child::Child;
+use crate::graphql::context::{load, load_required};
+use crate::graphql::directory::{Organization, Professional};
+use crate::graphql::enums::{AccessBasis, CaseStatus, ParticipantRole, ReferralSource};
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::ids::NodeId;
+use crate::graphql::loaders::{ParticipantsOf, ReferralOf, StatusHistoryOf};
+use crate::graphql::participant::Participant;
+use crate::graphql::read::{read, read_case, required_access};
+use crate::graphql::scalars::DateTime;
+
+/// A case: one child's coordinated pathway across sectors, from referral to closing.
+pub struct Case(pub case::Model);
+
+/// A case: one child's coordinated pathway across sectors, from referral to closing.
+#[Object]
+impl Case {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        self.0.id.to_global()
+    }
+
+    /// The human case reference (`KIT-2026-000042`). E-mails and calendar invitations carry
+    /// this instead of the child's name.
+    async fn reference(&self) -> &str {
+        &self.0.reference
+    }
+
+    /// Where the pathway is.
+    async fn status(&self) -> CaseStatus {
+        self.0.status.into()
+    }
+
+    /// Where the case was redirected to, when its status is REDIRECTED.
+    async fn redirected_to(&self) -> Option<&str> {
+        self.0.redirected_to.as_deref()
+    }
+
+    /// The child.
+    async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Child> {
+        let access = read(ctx, &self.0, ChildData::Child).await.gql()?;
+        let model: child::Model = load_required(ctx, self.0.child_id).await.gql()?;
+        Ok(Child {
+            model,
+            reveal_cpr: access.is_responsible_contact(),
+            seen_through: vec![access],
+        })
+    }
+
+    /// The municipality whose single entry point received the case.
+    async fn municipality(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
+        load_required(ctx, self.0.municipality_id)
+            .await
+            .map(Organization)
+            .gql()
+    }
+
+    /// The referral that opened the case.
+    async fn referral(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Referral>> {
+        read(ctx, &self.0, ChildData::Referral).await.gql()?;
+        Ok(load(ctx, ReferralOf(self.0.id)).await.gql()?.map(Referral))
+    }
+
+    /// The people taking part, oldest first. Ended participations are included only when
+    /// asked for; they are the case's history of who took part when.
+    async fn participants(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Include participations that have ended. Default false.",
+            default
+        )]
+        include_ended: bool,
+    ) -> async_graphql::Result<Vec<Participant>> {
+        read(ctx, &self.0, ChildData::Participants).await.gql()?;
+        Ok(load(ctx, ParticipantsOf(self.0.id))
+            .await
+            .gql()?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| include_ended || p.is_active())
+            .map(Participant)
+            .collect())
+    }
+
+    /// The active responsible contacts: at most one per sector.
+    async fn responsible_contacts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<Participant>> {
+        read(ctx, &self.0, ChildData::Participants).await.gql()?;
+        Ok(load(ctx, ParticipantsOf(self.0.id))
+            .await
+            .gql()?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(participant::Model::is_active_responsible_contact)
+            .map(Participant)
+            .collect())
+    }
+
+    /// Every status change, oldest first: who, when and why.
+    async fn status_history(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<CaseStatusChange>> {
+        read(ctx, &self.0, ChildData::History).await.gql()?;
+        Ok(load(ctx, StatusHistoryOf(self.0.id))
+            .await
+            .gql()?
+            .unwrap_or_default()
+            .into_iter()
+            .map(CaseStatusChange)
+            .collect())
+    }
+
+    /// The case's meetings, in the order they were requested.
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::meeting::Meeting>> {
+        read(ctx, &self.0, ChildData::Meetings).await.gql()?;
+        crate::graphql::meeting::of_case(ctx, self.0.id).await.gql()
+    }
+
+    /// The case's deadlines, earliest due first.
+    async fn deadlines(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these statuses. Default: all.")] status: Option<
+            Vec<crate::graphql::enums::DeadlineStatus>,
+        >,
+    ) -> async_graphql::Result<Vec<crate::graphql::deadline::Deadline>> {
+        read(ctx, &self.0, ChildData::Deadlines).await.gql()?;
+        crate::graphql::deadline::of_case(ctx, self.0.id, status)
+            .await
+            .gql()
+    }
+
+    /// The agreements of the case's cross-sector plan, by due date.
+    async fn agreements(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::plan::Agreement>> {
+        read(ctx, &self.0, ChildData::Plan).await.gql()?;
+        crate::graphql::plan::agreements_of(ctx, self.0.id)
+            .await
+            .gql()
+    }
+
+    /// The pathway events recorded on the case, oldest first.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::plan::CaseEvent>> {
+        read(ctx, &self.0, ChildData::Plan).await.gql()?;
+        crate::graphql::plan::events_of(ctx, self.0.id).await.gql()
+    }
+
+    /// Who read this case's data, what, when, on what basis and through which operation,
+    /// newest first. For those who manage the case: the intake unit, a responsible contact,
+    /// the intervention lead; anyone else gets FORBIDDEN.
+    async fn access_log(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0–100. Default 20.")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last entry of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::access_log::AccessLogConnection> {
+        crate::graphql::access_log::of_case(ctx, &self.0, first, after)
+            .await
+            .gql()
+    }
+
+    /// What you may do with this case and why you may see it.
+    async fn viewer_access(&self, ctx: &Context<'_>) -> async_graphql::Result<ViewerAccess> {
+        required_access(ctx, &self.0).await.map(ViewerAccess).gql()
+    }
+
+    /// When the case was opened.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+
+    /// When the case, its participants or its child's record last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+}
+
+/// Your access to a case.
+pub struct ViewerAccess(pub CaseAccess);
+
+/// Your access to a case.
+#[Object]
+impl ViewerAccess {
+    /// Why you may see the case.
+    async fn basis(&self) -> AccessBasis {
+        self.0.basis.into()
+    }
+
+    /// Your active roles in the case; empty when you see it as intake unit or leader.
+    async fn roles(&self) -> Vec<ParticipantRole> {
+        self.0.roles.iter().map(|r| (*r).into()).collect()
+    }
+
+    /// True when you may change the case (add people, assign contacts, close it): members of
+    /// the intake unit, responsible contacts and the intervention lead.
+    async fn can_manage(&self) -> bool {
+        self.0.can_manage()
+    }
+
+    /// True when you may take intake decisions: members of the municipality's intake unit.
+    async fn can_decide_intake(&self) -> bool {
+        self.0.intake
+    }
+
+    /// True when you see the child's CPR number in full: the case's responsible contacts.
+    async fn sees_full_cpr(&self) -> bool {
+        self.0.roles.contains(&DomainRole::ResponsibleContact)
+    }
+}
+
+/// How a case entered the municipality's single entry point.
+pub struct Referral(pub referral::Model);
+
+/// How a case entered the municipality's single entry point.
+#[Object]
+impl Referral {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        self.0.id.to_global()
+    }
+
+    /// Where it came from.
+    async fn source(&self) -> ReferralSource {
+        self.0.source.into()
+    }
+
+    /// When the entry point received it.
+    async fn received_at(&self) -> DateTime {
+        self.0.received_at.into()
+    }
+
+    /// The reason for referral, as the referrer wrote it.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    /// The referring person, if named.
+    async fn referrer_name(&self) -> Option<&str> {
+        self.0.referrer_name.as_deref()
+    }
+
+    /// The referring organization, if named.
+    async fn referrer_organization(&self) -> Option<&str> {
+        self.0.referrer_organization.as_deref()
+    }
+
+    /// The professional who registered it.
+    async fn submitted_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Professional> {
+        load_required(ctx, self.0.submitted_by_id)
+            .await
+            .map(Professional)
+            .gql()
+    }
+
+    /// For the municipality's intake unit only (null for everyone else): the CPR number the
+    /// referral gave is registered for a child already known. The referral's child is then a
+    /// record of its own holding what the referrer sent — nobody but the intake unit learns
+    /// that the number is known — until the intake unit decides (`decideChildMatch`).
+    async fn child_match(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ChildMatch>> {
+        if self.0.match_child_id.is_none() {
+            return Ok(None);
+        }
+        let access = read_case(ctx, self.0.case_id, ChildData::Referral)
+            .await
+            .gql()?;
+        Ok(access.intake.then(|| ChildMatch(self.0.clone())))
+    }
+}
+
+/// A referral's CPR number registered for a child already known, as the intake unit sees it.
+pub struct ChildMatch(referral::Model);
+
+/// A referral's CPR number registered for a child already known: whether what the referrer
+/// gave agrees with the known record, and the intake unit's decision.
+#[Object]
+impl ChildMatch {
+    /// True when the name the referrer gave differs from the known child's (letters and
+    /// spaces compared without case).
+    async fn name_differs(&self) -> bool {
+        self.0.match_name_differs.unwrap_or(false)
+    }
+
+    /// True when the date of birth the referrer gave differs from the known child's.
+    async fn date_of_birth_differs(&self) -> bool {
+        self.0.match_birth_date_differs.unwrap_or(false)
+    }
+
+    /// The decision; null while it is open (the case cannot be accepted before).
+    async fn decision(&self) -> Option<crate::graphql::enums::ChildMatchDecision> {
+        self.0.match_decision.map(Into::into)
+    }
+
+    /// When it was decided.
+    async fn decided_at(&self) -> Option<DateTime> {
+        self.0.match_decided_at.map(Into::into)
+    }
+
+    /// Who decided.
+    async fn decided_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Professional>> {
+        match self.0.match_decided_by_id {
+            Some(id) => Ok(load(ctx, id).await.gql()?.map(Professional)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// One change of a case's status.
+pub struct CaseStatusChange(pub case_status_change::Model);
+
+/// One change of a case's status.
+#[Object]
+impl CaseStatusChange {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        self.0.id.to_global()
+    }
+
+    /// The status before; null for the entry that opened the case.
+    async fn from_status(&self) -> Option<CaseStatus> {
+        self.0.from_status.map(Into::into)
+    }
+
+    /// The status after.
+    async fn to_status(&self) -> CaseStatus {
+        self.0.to_status.into()
+    }
+
+    /// Why.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    /// Who made the change.
+    async fn changed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Professional> {
+        load_required(ctx, self.0.changed_by_id)
+            .await
+            .map(Professional)
+            .gql()
+    }
+
+    /// When.
+    async fn changed_at(&self) -> DateTime {
+        self.0.changed_at.into()
+    }
+}

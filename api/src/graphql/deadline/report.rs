@@ -1,0 +1,102 @@
+//! The timeliness report: per rule, the deadlines met on time, met late, missed and open.
+
+use async_graphql::{Context, Object};
+use kit_entity::ids::OrganizationId;
+
+use super::rule::DeadlineRule;
+use crate::graphql::context::load_required;
+use crate::graphql::directory::Organization;
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::scalars::Date;
+
+/// One rule's figures in a timeliness report.
+pub struct RuleTimeliness(pub crate::services::deadline::RuleTimeliness);
+
+/// How timely one rule's deadlines were.
+#[Object]
+impl RuleTimeliness {
+    /// The rule in force for the organization.
+    async fn rule(&self) -> DeadlineRule {
+        DeadlineRule(self.0.rule.clone())
+    }
+
+    /// Met no later than due.
+    async fn met_on_time(&self) -> u64 {
+        self.0.met_on_time
+    }
+
+    /// Met after they were due.
+    async fn met_late(&self) -> u64 {
+        self.0.met_late
+    }
+
+    /// Due and still not met — counted from the due time, whether or not the due alert has
+    /// gone out yet.
+    async fn missed(&self) -> u64 {
+        self.0.missed
+    }
+
+    /// Not yet due and not met.
+    async fn open(&self) -> u64 {
+        self.0.open
+    }
+
+    /// Set aside by a person with a reason; not part of the share.
+    async fn waived(&self) -> u64 {
+        self.0.waived
+    }
+
+    /// metOnTime / (metOnTime + metLate + missed), from 0 to 1; null when none was decided.
+    async fn share_on_time(&self) -> Option<f64> {
+        self.0.share_on_time
+    }
+
+    /// The median delay past due, in hours, over met and missed deadlines (those met on time
+    /// count 0; missed ones count until now or the end of the period). For an even count,
+    /// the mean of the two middle values.
+    async fn median_delay_hours(&self) -> Option<f64> {
+        self.0.median_delay_hours
+    }
+
+    /// The 90th-percentile delay past due, in hours, interpolated linearly between the two
+    /// closest ranks (as spreadsheets' PERCENTILE.INC).
+    async fn p90_delay_hours(&self) -> Option<f64> {
+        self.0.p90_delay_hours
+    }
+}
+
+/// How timely an organization's cases were over a period.
+pub struct TimelinessReport {
+    pub(crate) organization: OrganizationId,
+    pub(crate) from: chrono::NaiveDate,
+    pub(crate) to: chrono::NaiveDate,
+    pub(crate) rules: Vec<crate::services::deadline::RuleTimeliness>,
+}
+
+/// How timely an organization's cases were: every deadline of its cases that fell due in the
+/// period, per rule. The figure a municipality reports.
+#[Object]
+impl TimelinessReport {
+    /// The organization.
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
+        load_required(ctx, self.organization)
+            .await
+            .map(Organization)
+            .gql()
+    }
+
+    /// The first day of the period (Europe/Copenhagen).
+    async fn from(&self) -> Date {
+        Date(self.from)
+    }
+
+    /// The last day of the period, included.
+    async fn to(&self) -> Date {
+        Date(self.to)
+    }
+
+    /// One entry per rule in force, by code.
+    async fn rules(&self) -> Vec<RuleTimeliness> {
+        self.rules.iter().cloned().map(RuleTimeliness).collect()
+    }
+}

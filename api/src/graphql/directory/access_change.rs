@@ -1,0 +1,135 @@
+//! Changes to what professionals may see, as the organization's administrators audit them:
+//! `Organization.accessChanges`.
+
+use async_graphql::{Context, Object};
+use kit_entity::entities::{access_change, organization};
+use kit_entity::ids::AccessChangeId;
+use kit_entity::{Error, Result};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::graphql::context::{ContextExt, load};
+use crate::graphql::directory::{Professional, Unit};
+use crate::graphql::enums::AccessChangeKind;
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
+use crate::graphql::scalars::DateTime;
+
+/// One recorded change to what a professional may see.
+pub struct AccessChange(pub access_change::Model);
+
+/// One recorded change to what a professional may see: a move between units, a change of
+/// unit leadership, or a unit becoming (or ceasing to be) the intake unit. Need-to-know follows
+/// from these facts, so every change to them is kept.
+#[Object]
+impl AccessChange {
+    /// When it was made.
+    async fn changed_at(&self) -> DateTime {
+        self.0.changed_at.into()
+    }
+
+    /// Who made it; null when it was made from the command line (`kit-api create-admin`,
+    /// `seed`).
+    async fn changed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Professional>> {
+        match self.0.changed_by_id {
+            Some(id) => Ok(load(ctx, id).await.gql()?.map(Professional)),
+            None => Ok(None),
+        }
+    }
+
+    /// What changed.
+    async fn kind(&self) -> AccessChangeKind {
+        self.0.kind.into()
+    }
+
+    /// The professional concerned (MEMBER_OF_UNIT, LEADS_UNIT).
+    async fn professional(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Professional>> {
+        match self.0.professional_id {
+            Some(id) => Ok(load(ctx, id).await.gql()?.map(Professional)),
+            None => Ok(None),
+        }
+    }
+
+    /// The unit concerned (UNIT_IS_INTAKE).
+    async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Unit>> {
+        unit_opt(ctx, self.0.unit_id).await
+    }
+
+    /// The unit before (MEMBER_OF_UNIT, LEADS_UNIT); null for none (a new professional, or
+    /// one who led no unit).
+    async fn unit_before(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Unit>> {
+        unit_opt(ctx, self.0.unit_before_id).await
+    }
+
+    /// The unit after (MEMBER_OF_UNIT, LEADS_UNIT); null for none (leads no unit any more).
+    async fn unit_after(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Unit>> {
+        unit_opt(ctx, self.0.unit_after_id).await
+    }
+
+    /// Whether the unit was the intake unit before (UNIT_IS_INTAKE); null for a new unit.
+    async fn intake_before(&self) -> Option<bool> {
+        self.0.flag_before
+    }
+
+    /// Whether the unit is the intake unit after (UNIT_IS_INTAKE).
+    async fn intake_after(&self) -> Option<bool> {
+        self.0.flag_after
+    }
+}
+
+async fn unit_opt(
+    ctx: &Context<'_>,
+    id: Option<kit_entity::ids::UnitId>,
+) -> async_graphql::Result<Option<Unit>> {
+    match id {
+        Some(id) => Ok(load(ctx, id).await.gql()?.map(Unit)),
+        None => Ok(None),
+    }
+}
+
+crate::connection!(
+    AccessChangeConnection,
+    AccessChangeEdge,
+    AccessChange,
+    "A page of an organization's changes to need-to-know, newest first.",
+    "A change in a page of an organization's changes to need-to-know."
+);
+
+/// An organization's changes to need-to-know, newest first, for its administrators.
+///
+/// # Errors
+/// [`Error::Forbidden`] for anyone else; bad `first` or `after`.
+pub async fn of_organization(
+    ctx: &Context<'_>,
+    organization: &organization::Model,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<AccessChangeConnection> {
+    if !ctx.actor()?.administers(organization.id) {
+        return Err(Error::forbidden(
+            "only the organization's administrators may read its changes to need-to-know",
+        ));
+    }
+    let limit = page_size(first)?;
+    let base = access_change::Entity::find()
+        .filter(access_change::Column::OrganizationId.eq(organization.id));
+    let total = TotalCount::of(base.clone(), &ctx.state().db);
+    let mut query = base;
+    if let Some(after) = &after {
+        let id: i64 = decode_id_cursor(after, "access-change")?;
+        query = query.filter(access_change::Column::Id.lt(AccessChangeId(id)));
+    }
+    let rows = query
+        .order_by_desc(access_change::Column::Id)
+        .limit(limit + 1)
+        .all(&ctx.state().db)
+        .await?;
+    Ok(page(
+        rows,
+        limit,
+        after.is_some(),
+        total,
+        |c| encode_cursor(&format!("access-change:{}", c.id.0)),
+        AccessChange,
+    )
+    .into())
+}

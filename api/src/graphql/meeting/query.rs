@@ -1,0 +1,324 @@
+//! Reading meetings: the filter and order of `meetings`, the list a viewer may see, the
+//! upcoming meetings of the viewer and a case's meetings.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use kit_entity::domain::enums::{MeetingStatus as DomainStatus, ParticipantRole};
+use kit_entity::entities::{case, meeting, meeting_invitee, participant};
+use kit_entity::ids::{CaseId, MeetingId, ParticipantId, ProfessionalId};
+use kit_entity::{Error, Result};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::access::{self, Actor};
+use crate::graphql::case::OrderDirection;
+use crate::graphql::context::{ContextExt, load};
+use crate::graphql::enums::{MeetingKind, MeetingStatus};
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::ids::{decode, decode_opt};
+use crate::graphql::pagination::{
+    TotalCount, decode_cursor, decode_id_cursor, encode_cursor, page, page_size,
+};
+use crate::graphql::scalars::DateTime;
+use crate::services::meeting::meeting_access;
+
+use super::types::*;
+
+/// Which meetings to list. All conditions must hold.
+#[derive(InputObject, Default)]
+pub struct MeetingFilter {
+    /// Only meetings that end after this instant.
+    pub from: Option<DateTime>,
+    /// Only meetings that start before this instant.
+    pub to: Option<DateTime>,
+    /// Only meetings this participant is invited to.
+    pub participant_id: Option<ID>,
+    /// Only meetings this professional is invited to, in any case.
+    pub professional_id: Option<ID>,
+    /// Only meetings of these kinds.
+    pub kind: Option<Vec<MeetingKind>>,
+    /// Only meetings in these statuses.
+    pub status: Option<Vec<MeetingStatus>>,
+}
+
+/// What to sort meetings by.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq, Default)]
+pub enum MeetingOrderField {
+    /// Start time; meetings without a time are left out.
+    #[default]
+    StartsAt,
+    /// When the meeting was requested.
+    CreatedAt,
+}
+
+/// How to sort meetings. Default: by start time, earliest first.
+#[derive(InputObject)]
+pub struct MeetingOrder {
+    /// The field.
+    #[graphql(default)]
+    pub field: MeetingOrderField,
+    /// The direction. Default ascending.
+    #[graphql(default_with = "OrderDirection::Asc")]
+    pub direction: OrderDirection,
+}
+
+impl Default for MeetingOrder {
+    fn default() -> Self {
+        Self {
+            field: MeetingOrderField::StartsAt,
+            direction: OrderDirection::Asc,
+        }
+    }
+}
+
+crate::connection!(
+    MeetingConnection,
+    MeetingEdge,
+    Meeting,
+    "A page of meetings.",
+    "A meeting in a page of meetings."
+);
+
+fn invited(participant: sea_orm::sea_query::SimpleExpr) -> Condition {
+    Condition::all().add(
+        meeting::Column::Id.in_subquery(
+            Query::select()
+                .column(meeting_invitee::Column::MeetingId)
+                .from(meeting_invitee::Entity)
+                .and_where(meeting_invitee::Column::RemovedAt.is_null())
+                .and_where(participant)
+                .to_owned(),
+        ),
+    )
+}
+
+fn of_professional(id: ProfessionalId) -> Condition {
+    invited(
+        meeting_invitee::Column::ParticipantId.in_subquery(
+            Query::select()
+                .column(participant::Column::Id)
+                .from(participant::Entity)
+                .and_where(participant::Column::ProfessionalId.eq(id))
+                .to_owned(),
+        ),
+    )
+}
+
+fn meeting_condition(actor: &Actor, filter: MeetingFilter) -> Result<Condition> {
+    let mut all = Condition::all().add(
+        meeting::Column::CaseId.in_subquery(
+            Query::select()
+                .column(case::Column::Id)
+                .from(case::Entity)
+                .cond_where(access::visible_cases(actor))
+                .to_owned(),
+        ),
+    );
+    if let Some(from) = filter.from {
+        all = all.add(meeting::Column::EndsAt.gt(from.0));
+    }
+    if let Some(to) = filter.to {
+        all = all.add(meeting::Column::StartsAt.lt(to.0));
+    }
+    if let Some(p) =
+        decode_opt::<ParticipantId>("filter.participantId", filter.participant_id.as_ref())?
+    {
+        all = all.add(invited(meeting_invitee::Column::ParticipantId.eq(p)));
+    }
+    if let Some(p) =
+        decode_opt::<ProfessionalId>("filter.professionalId", filter.professional_id.as_ref())?
+    {
+        all = all.add(of_professional(p));
+    }
+    if let Some(kinds) = filter.kind {
+        let kinds: Vec<kit_entity::domain::enums::MeetingKind> =
+            kinds.into_iter().map(Into::into).collect();
+        all = all.add(meeting::Column::Kind.is_in(kinds));
+    }
+    if let Some(statuses) = filter.status {
+        let statuses: Vec<DomainStatus> = statuses.into_iter().map(Into::into).collect();
+        all = all.add(meeting::Column::Status.is_in(statuses));
+    }
+    Ok(all)
+}
+
+fn after_meeting(order: &MeetingOrder, after: Option<&str>) -> Result<Option<Condition>> {
+    let Some(after) = after else { return Ok(None) };
+    let bad = || Error::invalid("after", "is not a cursor of this list and ordering");
+    let asc = order.direction == OrderDirection::Asc;
+    let cmp_id = |id: MeetingId| {
+        if asc {
+            meeting::Column::Id.gt(id)
+        } else {
+            meeting::Column::Id.lt(id)
+        }
+    };
+    match order.field {
+        MeetingOrderField::CreatedAt => {
+            let id: i64 = decode_id_cursor(after, "created")?;
+            Ok(Some(Condition::all().add(cmp_id(MeetingId(id)))))
+        }
+        MeetingOrderField::StartsAt => {
+            let rest = decode_cursor(after, "starts")?;
+            let (micros, id) = rest.split_once(':').ok_or_else(bad)?;
+            let at = chrono::DateTime::from_timestamp_micros(micros.parse().map_err(|_| bad())?)
+                .ok_or_else(bad)?;
+            let id = MeetingId(id.parse().map_err(|_| bad())?);
+            let beyond = if asc {
+                meeting::Column::StartsAt.gt(at)
+            } else {
+                meeting::Column::StartsAt.lt(at)
+            };
+            Ok(Some(
+                Condition::any().add(beyond).add(
+                    Condition::all()
+                        .add(meeting::Column::StartsAt.eq(at))
+                        .add(cmp_id(id)),
+                ),
+            ))
+        }
+    }
+}
+
+fn meeting_cursor(order: &MeetingOrder, m: &meeting::Model) -> String {
+    match order.field {
+        MeetingOrderField::CreatedAt => encode_cursor(&format!("created:{}", m.id.0)),
+        MeetingOrderField::StartsAt => encode_cursor(&format!(
+            "starts:{}:{}",
+            m.starts_at.map_or(0, |t| t.timestamp_micros()),
+            m.id.0
+        )),
+    }
+}
+
+/// Lists meetings visible to `actor` matching `condition`.
+///
+/// # Errors
+/// Database errors and malformed cursors.
+pub async fn list(
+    ctx: &Context<'_>,
+    condition: Condition,
+    order: MeetingOrder,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<MeetingConnection> {
+    let limit = page_size(first)?;
+    let mut base = meeting::Entity::find().filter(condition);
+    if order.field == MeetingOrderField::StartsAt {
+        base = base.filter(meeting::Column::StartsAt.is_not_null());
+    }
+    let total = TotalCount::of(base.clone(), &ctx.state().db);
+    let mut query = base;
+    if let Some(c) = after_meeting(&order, after.as_deref())? {
+        query = query.filter(c);
+    }
+    let direction = match order.direction {
+        OrderDirection::Asc => sea_orm::Order::Asc,
+        OrderDirection::Desc => sea_orm::Order::Desc,
+    };
+    if order.field == MeetingOrderField::StartsAt {
+        query = query.order_by(meeting::Column::StartsAt, direction.clone());
+    }
+    let rows = query
+        .order_by(meeting::Column::Id, direction)
+        .limit(limit + 1)
+        .all(&ctx.state().db)
+        .await?;
+    Ok(page(
+        rows,
+        limit,
+        after.is_some(),
+        total,
+        |m| meeting_cursor(&order, m),
+        Meeting,
+    )
+    .into())
+}
+
+/// Meeting queries.
+#[derive(Default)]
+pub struct MeetingQuery;
+
+/// Meeting queries.
+#[Object]
+impl MeetingQuery {
+    /// One meeting. `NOT_FOUND` when it does not exist or its case is not visible to you.
+    async fn meeting(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The meeting's global id.")] id: ID,
+    ) -> async_graphql::Result<Option<Meeting>> {
+        let id: MeetingId = decode("id", &id).gql()?;
+        let (m, _, _) = meeting_access(&ctx.state().db, ctx.actor().gql()?, id)
+            .await
+            .gql()?;
+        Ok(Some(Meeting(m)))
+    }
+
+    /// Meetings of the cases you may see.
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which meetings to list.")] filter: Option<MeetingFilter>,
+        #[graphql(desc = "How to sort them. Default: by start time, earliest first.")]
+        order_by: Option<MeetingOrder>,
+        #[graphql(desc = "How many to return: default 20, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return the meetings after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<MeetingConnection> {
+        let actor = ctx.actor().gql()?;
+        let condition = meeting_condition(actor, filter.unwrap_or_default()).gql()?;
+        list(ctx, condition, order_by.unwrap_or_default(), first, after)
+            .await
+            .gql()
+    }
+}
+
+/// Your upcoming meetings: scheduled, not yet ended, where you are invited or organize.
+///
+/// # Errors
+/// Database errors.
+pub async fn upcoming(
+    ctx: &Context<'_>,
+    actor: &Actor,
+    first: Option<i32>,
+) -> Result<MeetingConnection> {
+    let now = ctx.state().clock.now();
+    let organizes = meeting::Column::OrganizerId.in_subquery(
+        Query::select()
+            .column(participant::Column::Id)
+            .from(participant::Entity)
+            .and_where(participant::Column::ProfessionalId.eq(actor.id()))
+            .and_where(participant::Column::Role.eq(ParticipantRole::ResponsibleContact))
+            .to_owned(),
+    );
+    let condition = Condition::all()
+        .add(meeting::Column::Status.eq(DomainStatus::Scheduled))
+        .add(meeting::Column::EndsAt.gt(now))
+        .add(
+            Condition::any()
+                .add(of_professional(actor.id()))
+                .add(organizes),
+        )
+        .add(
+            meeting::Column::CaseId.in_subquery(
+                Query::select()
+                    .column(case::Column::Id)
+                    .from(case::Entity)
+                    .cond_where(access::visible_cases(actor))
+                    .to_owned(),
+            ),
+        );
+    list(ctx, condition, MeetingOrder::default(), first, None).await
+}
+
+/// The meetings of a case, for `Case.meetings`.
+///
+/// # Errors
+/// Database errors.
+pub async fn of_case(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<Meeting>> {
+    Ok(load(ctx, crate::graphql::loaders::MeetingsOf(case_id))
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .map(Meeting)
+        .collect())
+}

@@ -1,0 +1,98 @@
+//! The read gate: every resolver that returns a child's data passes through here. It decides
+//! the viewer's access to the case — the one decision of `crate::access`, taken from the
+//! request's loaders so that a page of cases costs a fixed number of statements — and notes
+//! what is read for the access log, which is written before the response leaves.
+
+use std::collections::HashMap;
+
+use async_graphql::Context;
+use kit_entity::entities::{case, participant};
+use kit_entity::ids::{CaseId, ProfessionalId, UnitId};
+use kit_entity::{Error, Result};
+
+use crate::access::{self, CaseAccess};
+use crate::access_log::{ChildData, Reads};
+use crate::graphql::context::{ContextExt, db_error, load, load_required};
+use crate::graphql::loaders::ParticipantsOf;
+
+/// The viewer's access to `case`, decided from the request's loaders, so that deciding it for
+/// a whole page of cases costs a fixed number of statements.
+///
+/// # Errors
+/// When the database fails.
+pub async fn case_access_loaded(
+    ctx: &Context<'_>,
+    case: &case::Model,
+) -> Result<Option<CaseAccess>> {
+    let actor = ctx.actor()?;
+    let participants = load(ctx, ParticipantsOf(case.id))
+        .await?
+        .unwrap_or_default();
+    let ids: Vec<ProfessionalId> = participants
+        .iter()
+        .filter_map(|p| p.professional_id)
+        .collect();
+    let units: HashMap<ProfessionalId, UnitId> = ctx
+        .loaders()
+        .load_many(ids)
+        .await
+        .map_err(|e| db_error(&e))?
+        .into_iter()
+        .map(|(id, p)| (id, p.unit_id))
+        .collect();
+    let with_units: Vec<(participant::Model, Option<UnitId>)> = participants
+        .into_iter()
+        .map(|p| {
+            let unit = p.professional_id.and_then(|id| units.get(&id).copied());
+            (p, unit)
+        })
+        .collect();
+    Ok(access::decide(actor, case, &with_units))
+}
+
+/// [`case_access_loaded`], with [`Error::NotFound`] for a case the viewer may not see.
+///
+/// # Errors
+/// As described, and when the database fails.
+pub async fn required_access(ctx: &Context<'_>, case: &case::Model) -> Result<CaseAccess> {
+    case_access_loaded(ctx, case)
+        .await?
+        .ok_or_else(|| Error::not_found("case"))
+}
+
+/// Notes, for the access log, that the viewer reads `what` of `case`; returns their access.
+/// Every resolver that returns a child's data calls this (or [`read_case`]) first.
+///
+/// # Errors
+/// [`Error::NotFound`] when the viewer may not see the case; [`Error::Internal`] when the
+/// request has no access log.
+pub async fn read(ctx: &Context<'_>, case: &case::Model, what: ChildData) -> Result<CaseAccess> {
+    let access = required_access(ctx, case).await?;
+    note_reads(ctx, std::slice::from_ref(&access), what)?;
+    Ok(access)
+}
+
+/// Notes, for the access log, that the viewer reads `what` of each case in `seen_through`,
+/// whose access has been decided already.
+///
+/// # Errors
+/// [`Error::Internal`] when the request has no access log.
+pub fn note_reads(ctx: &Context<'_>, seen_through: &[CaseAccess], what: ChildData) -> Result<()> {
+    let reads = ctx
+        .data_opt::<std::sync::Arc<Reads>>()
+        .ok_or_else(|| Error::internal("this request has no access log"))?;
+    let actor = ctx.actor()?.id();
+    for access in seen_through {
+        reads.note(actor, access, what);
+    }
+    Ok(())
+}
+
+/// [`read`] for a case known by its id.
+///
+/// # Errors
+/// As [`read`].
+pub async fn read_case(ctx: &Context<'_>, case_id: CaseId, what: ChildData) -> Result<CaseAccess> {
+    let case: case::Model = load_required(ctx, case_id).await?;
+    read(ctx, &case, what).await
+}

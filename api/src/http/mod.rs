@@ -1,0 +1,127 @@
+//! The HTTP surface: `/graphql` (POST for operations, GET for GraphiQL in a browser),
+//! `/graphql/ws` (subscriptions over `graphql-transport-ws`), `/healthz`, `/readyz`, and the
+//! public endpoints of [`crate::public`] (answer links, calendar feeds, iTIP replies).
+//!
+//! Every request gets the server's own `x-request-id`, which is in every log line of the
+//! request, in every GraphQL error's `extensions.requestId` and in the access log; one a
+//! client sent is kept beside it as `x-client-request-id`, never in its place.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::db::is_migrated;
+
+use crate::graphql::{KitSchema, schema};
+use crate::public;
+use crate::state::AppState;
+use middleware::{CLIENT_REQUEST_ID, json_errors, request_ids, security_headers};
+use ws::graphql_ws;
+
+mod authn;
+mod error;
+mod graphql;
+mod middleware;
+mod ws;
+
+pub use error::{EdgeError, error_response};
+pub(crate) use middleware::request_id;
+pub use ws::{WS_FORBIDDEN, WS_INIT_TIMEOUT, WS_UNAUTHORIZED};
+
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(Clone)]
+pub(crate) struct Http {
+    state: AppState,
+    schema: KitSchema,
+}
+
+/// The router serving `state`.
+pub fn router(state: AppState) -> Router {
+    let http = Http {
+        schema: schema(state.clone()),
+        state,
+    };
+    let public = Router::new()
+        .route(
+            "/rsvp/{token}",
+            get(public::show_answer).post(public::record_answer),
+        )
+        .route("/calendar/reply", axum::routing::post(public::reply))
+        .route("/calendar/{file}", get(public::feed))
+        .with_state(http.state.clone());
+    let body_timeout = Duration::from_secs(http.state.config.http_body_timeout_secs.max(1));
+    let guards = http.state.guards.clone();
+    Router::new()
+        .route("/graphql", get(crate::graphiql::page).post(graphql::graphql))
+        .route("/graphql/assets/{file}", get(crate::graphiql::asset))
+        .route("/graphql/ws", get(graphql_ws))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(http)
+        .merge(public)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
+        .layer(axum::middleware::from_fn(json_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            guards,
+            crate::protect::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn(security_headers))
+        .layer(TraceLayer::new_for_http()
+            // Failed answers are logged where they fail (and an outage once per episode), not
+            // once more per response here.
+            .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG))
+            .make_span_with(|req: &Request<_>| {
+            let id = req
+                .headers()
+                .get(REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let client = req
+                .headers()
+                .get(CLIENT_REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id, client_request_id = %client)
+        }))
+        .layer(axum::middleware::from_fn(request_ids))
+}
+
+/// The largest request body accepted, in bytes.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// `/readyz`: 200 when the database answers and is fully migrated; 503 at once while the
+/// health watch finds the database unreachable, and within two seconds otherwise, so that a
+/// load balancer takes the instance out instead of sending it requests that would hang.
+async fn readyz(State(http): State<Http>) -> Response {
+    if !http.state.guards.database_reachable() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response();
+    }
+    match tokio::time::timeout(Duration::from_secs(2), is_migrated(&http.state.db)).await {
+        Ok(Ok(true)) => (StatusCode::OK, "ready").into_response(),
+        Ok(Ok(false)) => (StatusCode::SERVICE_UNAVAILABLE, "database not migrated").into_response(),
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database too slow to answer",
+        )
+            .into_response(),
+    }
+}

@@ -1,0 +1,253 @@
+//! Idempotency keys: a client that retries a mutation — because its connection broke, or it
+//! got no answer in time — sends the same `Idempotency-Key` header and gets the first result
+//! instead of making the change twice.
+//!
+//! The key is recorded inside the mutation's own write transaction ([`record`], called by
+//! every mutation's commit), so it exists exactly when the change does. The answer is stored
+//! right after, with the reads of children's data it carried. A retry with the same key and
+//! the same request gets that answer back (`Idempotency-Replayed: true`), and the reads are
+//! logged again, for it is a read again. The same key with another request is refused
+//! (`IDEMPOTENCY_KEY_REUSED`); one whose first request is still running, or whose answer was
+//! lost in a crash right after its commit, gets `IDEMPOTENCY_KEY_IN_PROGRESS` — the change
+//! was made or is being made, and is not made twice. Keys are per professional and kept for
+//! a day (the worker removes older ones).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use kit_entity::entities::{access_log, idempotency_key};
+use kit_entity::ids::ProfessionalId;
+use kit_entity::{Error, Result};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+
+/// The request header.
+pub const HEADER: &str = "idempotency-key";
+/// How long keys are kept (the worker removes older ones).
+pub const KEPT: TimeDelta = kit_entity::ops::idempotency::KEPT;
+
+/// The key of the request being executed, in the request's data.
+#[derive(Debug)]
+pub struct Idempotency {
+    /// Whose.
+    pub professional: ProfessionalId,
+    /// The key.
+    pub key: String,
+    /// The request's hash.
+    pub hash: String,
+    /// Set once a transaction of this request has recorded the key (shared with the HTTP
+    /// handler, which stores the answer then).
+    pub recorded: std::sync::Arc<AtomicBool>,
+}
+
+/// A key as a client may send it: 1–200 visible ASCII characters.
+///
+/// # Errors
+/// [`Error::Validation`] otherwise.
+pub fn parse_key(raw: &str) -> Result<String> {
+    let key = raw.trim();
+    if key.is_empty() || key.len() > 200 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(Error::invalid(
+            "Idempotency-Key",
+            "must be 1–200 visible ASCII characters (a UUID, say)",
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+/// The hash of a request: what a retry must repeat exactly.
+#[must_use]
+pub fn hash(request: &async_graphql::Request) -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(request.query.as_bytes());
+    hasher.update([0]);
+    hasher.update(
+        request
+            .operation_name
+            .as_deref()
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    hasher.update([0]);
+    hasher.update(
+        serde_json::to_string(&request.variables)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Records the key in a mutation's transaction, once per request.
+///
+/// # Errors
+/// [`Error::Conflict`] when the key is recorded already (a concurrent retry won); database
+/// errors.
+pub async fn record<C: ConnectionTrait>(
+    txn: &C,
+    now: DateTime<Utc>,
+    idempotency: &Idempotency,
+) -> Result<()> {
+    if idempotency.recorded.load(Ordering::Acquire) {
+        return Ok(());
+    }
+    idempotency_key::Entity::insert(idempotency_key::ActiveModel {
+        id: NotSet,
+        professional_id: Set(idempotency.professional),
+        idem_key: Set(idempotency.key.clone()),
+        request_hash: Set(idempotency.hash.clone()),
+        response: Set(None),
+        reads: Set(None),
+        created_at: Set(now),
+    })
+    .exec_without_returning(txn)
+    .await
+    .map_err(|e| {
+        Error::from(e).unique_as_conflict(
+            &kit_entity::domain::unique::ONE_IDEMPOTENCY_KEY,
+            "a request with this Idempotency-Key is already being made; wait for its answer",
+        )
+    })?;
+    Ok(())
+}
+
+/// Marks the key recorded, once its transaction has committed.
+pub fn committed(idempotency: &Idempotency) {
+    idempotency.recorded.store(true, Ordering::Release);
+}
+
+/// What a key holds when a request arrives.
+#[derive(Debug)]
+pub enum Found {
+    /// Never seen (or expired): go ahead.
+    New,
+    /// Seen with another request.
+    Reused,
+    /// Seen, its answer not (yet) stored.
+    InProgress,
+    /// Seen, with its answer and reads.
+    Answered(idempotency_key::Model),
+}
+
+/// Looks the key up.
+///
+/// # Errors
+/// Database errors.
+pub async fn find(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    professional: ProfessionalId,
+    key: &str,
+    hash: &str,
+) -> Result<Found> {
+    let row = idempotency_key::Entity::find()
+        .filter(idempotency_key::Column::ProfessionalId.eq(professional))
+        .filter(idempotency_key::Column::IdemKey.eq(key))
+        .filter(idempotency_key::Column::CreatedAt.gt(now - KEPT))
+        .one(db)
+        .await?;
+    Ok(match row {
+        None => Found::New,
+        Some(row) if row.request_hash != hash => Found::Reused,
+        Some(row) if row.response.is_none() => Found::InProgress,
+        Some(row) => Found::Answered(row),
+    })
+}
+
+/// One read of a child's data, as kept for a replay.
+#[derive(Debug, Serialize, Deserialize)]
+struct Read {
+    professional: ProfessionalId,
+    case: kit_entity::ids::CaseId,
+    basis: kit_entity::domain::enums::AccessBasis,
+    what: String,
+    operation: String,
+}
+
+/// Stores a request's answer, and the reads its answer carried (from the access log, by its
+/// request id).
+///
+/// # Errors
+/// Database errors.
+pub async fn store(
+    db: &DatabaseConnection,
+    idempotency: &Idempotency,
+    response: &serde_json::Value,
+    request_id: &str,
+) -> Result<()> {
+    let reads: Vec<Read> = access_log::Entity::find()
+        .filter(access_log::Column::RequestId.eq(request_id))
+        .limit(10_000)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| Read {
+            professional: r.professional_id,
+            case: r.case_id,
+            basis: r.basis,
+            what: r.what,
+            operation: r.operation,
+        })
+        .collect();
+    idempotency_key::Entity::update_many()
+        .col_expr(
+            idempotency_key::Column::Response,
+            sea_orm::sea_query::Expr::value(Some(response.to_string())),
+        )
+        .col_expr(
+            idempotency_key::Column::Reads,
+            sea_orm::sea_query::Expr::value(Some(
+                serde_json::to_string(&reads).map_err(Error::internal)?,
+            )),
+        )
+        .filter(idempotency_key::Column::ProfessionalId.eq(idempotency.professional))
+        .filter(idempotency_key::Column::IdemKey.eq(idempotency.key.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Logs the reads a replayed answer carries, as reads of this request, before it leaves.
+///
+/// # Errors
+/// Database errors; the answer must then be withheld.
+pub async fn log_replay(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    row: &idempotency_key::Model,
+    request_id: &str,
+    client_request_id: Option<&str>,
+) -> Result<()> {
+    let reads: Vec<Read> =
+        serde_json::from_str(row.reads.as_deref().unwrap_or("[]")).map_err(Error::internal)?;
+    if reads.is_empty() {
+        return Ok(());
+    }
+    access_log::Entity::insert_many(reads.into_iter().map(|r| {
+        access_log::ActiveModel {
+            id: NotSet,
+            read_at: Set(now),
+            professional_id: Set(r.professional),
+            case_id: Set(r.case),
+            basis: Set(r.basis),
+            what: Set(r.what),
+            operation: Set(format!("replay:{}", r.operation)
+                .chars()
+                .take(200)
+                .collect()),
+            request_id: Set(request_id.chars().take(64).collect()),
+            client_request_id: Set(client_request_id.map(|c| c.chars().take(64).collect())),
+        }
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! A domain event as deadlines see it: what happened to a case, when, and what it concerns
+//! (a meeting kind, a sector, a meeting, an agreement).
+
+use crate::domain::enums::{RuleEvent, Sector};
+use crate::ids::{AgreementId, CaseId, MeetingId};
+use chrono::{DateTime, Utc};
+
+/// A domain event, as deadlines see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// The case.
+    pub case_id: CaseId,
+    /// What happened.
+    pub kind: RuleEvent,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What rule filters match against: a meeting kind, an event kind, a sector.
+    pub filter: Option<String>,
+    /// The sector it concerns.
+    pub sector: Option<Sector>,
+    /// The meeting it concerns, with its start.
+    pub meeting: Option<(MeetingId, Option<DateTime<Utc>>)>,
+    /// The agreement it concerns.
+    pub agreement: Option<AgreementId>,
+}
+
+impl Event {
+    /// An event with no details beyond its kind.
+    #[must_use]
+    pub fn new(case_id: CaseId, kind: RuleEvent, at: DateTime<Utc>) -> Self {
+        Self {
+            case_id,
+            kind,
+            at,
+            filter: None,
+            sector: None,
+            meeting: None,
+            agreement: None,
+        }
+    }
+
+    /// With a filter value.
+    #[must_use]
+    pub fn filtered(mut self, filter: impl Into<String>) -> Self {
+        self.filter = Some(filter.into());
+        self
+    }
+
+    /// About a sector.
+    #[must_use]
+    pub fn sector(mut self, sector: Sector) -> Self {
+        self.sector = Some(sector);
+        self
+    }
+
+    /// About a meeting.
+    #[must_use]
+    pub fn meeting(mut self, id: MeetingId, starts: Option<DateTime<Utc>>) -> Self {
+        self.meeting = Some((id, starts));
+        self
+    }
+
+    /// About an agreement.
+    #[must_use]
+    pub fn agreement(mut self, id: AgreementId) -> Self {
+        self.agreement = Some(id);
+        self
+    }
+}

@@ -1,0 +1,109 @@
+//! A meeting's own rows: the guarded save that refuses a concurrent change, and the
+//! invitations.
+
+use crate::domain::enums::InviteeResponse;
+use crate::entities::{meeting, meeting_invitee};
+use crate::ids::{MeetingId, ParticipantId};
+use crate::{Error, Result};
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+/// Saves `changed`, guarded by the status and SEQUENCE read before, so that two concurrent
+/// changes cannot both win.
+pub(crate) async fn save_guarded<C: ConnectionTrait>(
+    db: &C,
+    before: &meeting::Model,
+    changed: meeting::Model,
+) -> Result<meeting::Model> {
+    let result = meeting::Entity::update_many()
+        .col_expr(meeting::Column::Status, Expr::value(changed.status))
+        .col_expr(meeting::Column::Sequence, Expr::value(changed.sequence))
+        .col_expr(meeting::Column::StartsAt, Expr::value(changed.starts_at))
+        .col_expr(meeting::Column::EndsAt, Expr::value(changed.ends_at))
+        .col_expr(
+            meeting::Column::DurationMinutes,
+            Expr::value(changed.duration_minutes),
+        )
+        .col_expr(
+            meeting::Column::Location,
+            Expr::value(changed.location.clone()),
+        )
+        .col_expr(
+            meeting::Column::VideoUrl,
+            Expr::value(changed.video_url.clone()),
+        )
+        .col_expr(
+            meeting::Column::OrganizerId,
+            Expr::value(changed.organizer_id),
+        )
+        .col_expr(
+            meeting::Column::SchedulingNote,
+            Expr::value(changed.scheduling_note.clone()),
+        )
+        .col_expr(
+            meeting::Column::Minutes,
+            Expr::value(changed.minutes.clone()),
+        )
+        .col_expr(meeting::Column::HeldAt, Expr::value(changed.held_at))
+        .col_expr(
+            meeting::Column::CancelReason,
+            Expr::value(changed.cancel_reason.clone()),
+        )
+        .col_expr(meeting::Column::UpdatedAt, Expr::value(changed.updated_at))
+        .filter(meeting::Column::Id.eq(before.id))
+        .filter(meeting::Column::Status.eq(before.status))
+        .filter(meeting::Column::Sequence.eq(before.sequence))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(changed)
+    } else {
+        Err(Error::conflict(
+            "the meeting was changed by someone else meanwhile; reload and try again",
+        ))
+    }
+}
+
+pub(crate) async fn insert_invitee<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    meeting_id: MeetingId,
+    participant_id: ParticipantId,
+    required: bool,
+) -> Result<meeting_invitee::Model> {
+    meeting_invitee::ActiveModel {
+        id: NotSet,
+        meeting_id: Set(meeting_id),
+        participant_id: Set(participant_id),
+        required: Set(required),
+        response: Set(InviteeResponse::NeedsAction),
+        responded_at: Set(None),
+        removed_at: Set(None),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| {
+        Error::from(e).unique_as_conflict(
+            &crate::domain::unique::ONE_INVITATION,
+            "this participant is already invited to the meeting",
+        )
+    })
+}
+
+/// The meeting's active invitees.
+///
+/// # Errors
+/// When the database fails.
+pub async fn active_invitees<C: ConnectionTrait>(
+    db: &C,
+    meeting_id: MeetingId,
+) -> Result<Vec<meeting_invitee::Model>> {
+    Ok(meeting_invitee::Entity::find()
+        .filter(meeting_invitee::Column::MeetingId.eq(meeting_id))
+        .filter(meeting_invitee::Column::RemovedAt.is_null())
+        .all(db)
+        .await?)
+}
