@@ -128,6 +128,53 @@ pub struct TestApp {
     pub database: TestDatabase,
 }
 
+/// Reading a field of a GraphQL answer that must be there: a missing or mistyped field fails
+/// the test with the value found, instead of reading as an empty default.
+pub trait Field {
+    /// The string value.
+    ///
+    /// # Panics
+    /// When the value is not a string.
+    fn str(&self) -> &str;
+    /// The numeric value.
+    ///
+    /// # Panics
+    /// When the value is not a number.
+    fn f64(&self) -> f64;
+    /// The integer value.
+    ///
+    /// # Panics
+    /// When the value is not an integer.
+    fn i64(&self) -> i64;
+    /// The elements of a list.
+    ///
+    /// # Panics
+    /// When the value is not a list.
+    fn items(&self) -> &[Value];
+}
+
+impl Field for Value {
+    fn str(&self) -> &str {
+        self.as_str()
+            .unwrap_or_else(|| panic!("expected a string, found {self}"))
+    }
+
+    fn f64(&self) -> f64 {
+        self.as_f64()
+            .unwrap_or_else(|| panic!("expected a number, found {self}"))
+    }
+
+    fn i64(&self) -> i64 {
+        self.as_i64()
+            .unwrap_or_else(|| panic!("expected an integer, found {self}"))
+    }
+
+    fn items(&self) -> &[Value] {
+        self.as_array()
+            .unwrap_or_else(|| panic!("expected a list, found {self}"))
+    }
+}
+
 /// A GraphQL response.
 #[derive(Debug, Clone)]
 pub struct Gql {
@@ -167,9 +214,7 @@ impl Gql {
     /// The first error's message.
     #[must_use]
     pub fn message(&self) -> &str {
-        self.body["errors"][0]["message"]
-            .as_str()
-            .unwrap_or_default()
+        self.body["errors"][0]["message"].str()
     }
 
     /// Asserts the first error has `code` (and `field`, if given).
@@ -346,7 +391,13 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("request failed: {e}"));
         let status = response.status().as_u16();
-        (status, response.text().await.unwrap_or_default())
+        (
+            status,
+            response
+                .text()
+                .await
+                .unwrap_or_else(|e| panic!("no body: {e}")),
+        )
     }
 
     /// Resets the statement counter and returns the count after `f` ran.

@@ -7,7 +7,7 @@ use kit_entity::domain::enums::{Language, OrganizationKind};
 use kit_entity::ids::{OrganizationId, ProfessionalId, UnitId};
 use serde_json::{Value, json};
 
-use crate::harness::TestApp;
+use crate::harness::{Field, Gql, TestApp};
 
 /// One professional of the world.
 #[derive(Debug, Clone)]
@@ -189,42 +189,71 @@ impl TestApp {
         self.clock.now()
     }
 
-    /// Submits a referral to `municipality` as `token` and returns the case's global id.
+    /// Submits `input` as a referral as `token` and returns the new case's global id.
+    ///
+    /// # Panics
+    /// When the referral is refused.
+    pub async fn submit_referral(&self, token: &str, input: Value) -> String {
+        let r = self
+            .gql(token, ops::SUBMIT, json!({ "input": input }))
+            .await;
+        r.data()["submitReferral"]["case"]["id"].str().to_owned()
+    }
+
+    /// Submits a referral of a child called `name` to `municipality` as `token` and returns
+    /// the case's global id.
     ///
     /// # Panics
     /// When the referral is refused.
     pub async fn refer(&self, token: &str, municipality: &str, name: &str) -> String {
-        let r = self
-            .gql(
-                token,
-                ops::SUBMIT,
-                json!({ "input": referral(municipality, name) }),
-            )
-            .await;
-        r.data()["submitReferral"]["case"]["id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        self.submit_referral(token, referral(municipality, name))
+            .await
     }
 
-    /// Refers a case and moves it to ACTIVE as the intake member `intake`.
+    /// Starts intake of `case` as `token`.
+    pub async fn start_intake(&self, token: &str, case: &str) -> Gql {
+        self.gql(token, ops::START_INTAKE, json!({ "id": case }))
+            .await
+    }
+
+    /// Decides intake of `case` (`ACCEPT`, `REDIRECT`, `REJECT`) as `token`.
+    pub async fn decide_intake(&self, token: &str, case: &str, decision: &str) -> Gql {
+        self.gql(
+            token,
+            ops::DECIDE,
+            json!({ "id": case, "decision": decision }),
+        )
+        .await
+    }
+
+    /// Takes the referred `case` through intake into an active pathway as the intake member
+    /// `intake`.
+    ///
+    /// # Panics
+    /// When a step is refused.
+    pub async fn accept(&self, intake: &str, case: &str) {
+        let _ = self.start_intake(intake, case).await.data();
+        let _ = self.decide_intake(intake, case, "ACCEPT").await.data();
+    }
+
+    /// Submits `input` as a referral and takes it into an active pathway as the intake member
+    /// `intake`; returns the case's global id.
+    ///
+    /// # Panics
+    /// When a step is refused.
+    pub async fn active_case_of(&self, intake: &str, input: Value) -> String {
+        let id = self.submit_referral(intake, input).await;
+        self.accept(intake, &id).await;
+        id
+    }
+
+    /// Refers a child called `name` to `municipality` and takes the case into an active
+    /// pathway as the intake member `intake`.
     ///
     /// # Panics
     /// When a step is refused.
     pub async fn active_case(&self, intake: &str, municipality: &str, name: &str) -> String {
-        let id = self.refer(intake, municipality, name).await;
-        let _ = self
-            .gql(intake, ops::START_INTAKE, json!({ "id": id }))
+        self.active_case_of(intake, referral(municipality, name))
             .await
-            .data();
-        let _ = self
-            .gql(
-                intake,
-                ops::DECIDE,
-                json!({ "id": id, "decision": "ACCEPT" }),
-            )
-            .await
-            .data();
-        id
     }
 }

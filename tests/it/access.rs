@@ -4,7 +4,7 @@
 use kit_api::access::{self, Actor};
 use kit_entity::entities::case;
 use kit_entity::ids::CaseId;
-use kit_tests::harness::{TestApp, key_of};
+use kit_tests::harness::{Field, TestApp, key_of};
 use kit_tests::world::{World, ops};
 use sea_orm::{EntityTrait, QueryFilter};
 use serde_json::json;
@@ -15,13 +15,10 @@ const COUNT: &str = "{ cases { totalCount edges { node { id } } } }";
 
 fn ids(r: &kit_tests::harness::Gql) -> Vec<String> {
     r.data()["cases"]["edges"]
-        .as_array()
-        .map(|e| {
-            e.iter()
-                .filter_map(|e| e["node"]["id"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+        .items()
+        .iter()
+        .map(|e| e["node"]["id"].str().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -182,10 +179,9 @@ async fn the_list_condition_and_the_single_decision_agree() {
         let subject = kit_entity::entities::professional::Entity::find_by_id(person.id)
             .one(app.db())
             .await
-            .ok()
-            .flatten()
+            .unwrap_or_else(|e| panic!("{e}"))
             .map(|p| p.subject)
-            .unwrap_or_default();
+            .unwrap_or_else(|| panic!("no professional {:?}", person.id));
         let actor = Actor::load(app.db(), &subject)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
@@ -193,7 +189,7 @@ async fn the_list_condition_and_the_single_decision_agree() {
             .filter(access::visible_cases(&actor))
             .all(app.db())
             .await
-            .unwrap_or_default()
+            .unwrap_or_else(|e| panic!("{e}"))
             .into_iter()
             .map(|c| c.id)
             .collect();

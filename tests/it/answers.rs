@@ -1,7 +1,7 @@
 //! Answers to invitations — by the personal link, by GraphQL, by a forwarded iTIP REPLY —
 //! and personal calendar feeds.
 
-use kit_tests::harness::{PATIENCE, eventually};
+use kit_tests::harness::{Field, PATIENCE, eventually};
 use kit_tests::mail::Invite;
 use serde_json::json;
 
@@ -10,16 +10,17 @@ use crate::meetings::setup;
 fn path_of(url: &str) -> String {
     url.split_once("://")
         .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
-        .unwrap_or_default()
+        .unwrap_or_else(|| panic!("{url} is not an absolute URL with a path"))
 }
 
 async fn response_of(s: &crate::meetings::Setup, meeting: &str, participant: &str) -> String {
     let m = s.meeting(meeting).await;
     m["invitees"]
-        .as_array()
-        .and_then(|i| i.iter().find(|i| i["participant"]["id"] == participant))
-        .and_then(|i| i["response"].as_str())
-        .unwrap_or_default()
+        .items()
+        .iter()
+        .find(|i| i["participant"]["id"] == participant)
+        .unwrap_or_else(|| panic!("{participant} is not invited to {meeting}"))["response"]
+        .str()
         .to_owned()
 }
 
@@ -51,7 +52,7 @@ async fn invitees_answer_by_link_by_graphql_and_by_itip_reply() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap_or_default();
+    let html = page.text().await.unwrap_or_else(|e| panic!("no body: {e}"));
     assert!(
         html.contains("KIT-2026-") && !html.contains("Ida"),
         "{html}"
@@ -70,7 +71,7 @@ async fn invitees_answer_by_link_by_graphql_and_by_itip_reply() {
         confirmed
             .text()
             .await
-            .unwrap_or_default()
+            .unwrap_or_else(|e| panic!("no body: {e}"))
             .contains("I will not attend")
     );
     assert_eq!(response_of(&s, &id, &s.guardian).await, "DECLINED");
@@ -101,10 +102,7 @@ async fn invitees_answer_by_link_by_graphql_and_by_itip_reply() {
         .assert_error("CONFLICT", None);
 
     // The organizer's mailbox forwards the external actor's REPLY.
-    let uid = s.meeting(&id).await["uid"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let uid = s.meeting(&id).await["uid"].str().to_owned();
     let reply = format!(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Microsoft Corporation//Outlook 16.0//EN\r\nMETHOD:REPLY\r\n\
 BEGIN:VEVENT\r\nUID:{uid}\r\nSEQUENCE:0\r\nDTSTAMP:20261124T100000Z\r\n\
@@ -121,7 +119,10 @@ ATTENDEE;PARTSTAT=TENTATIVE;CN=Privat psykolog:mailto:PSYKOLOG@example.dk\r\nEND
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(refused.status(), 401);
-    let refused: serde_json::Value = refused.json().await.unwrap_or_default();
+    let refused: serde_json::Value = refused
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("not JSON: {e}"));
     assert_eq!(
         refused["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
         "{refused}"
@@ -131,14 +132,17 @@ ATTENDEE;PARTSTAT=TENTATIVE;CN=Privat psykolog:mailto:PSYKOLOG@example.dk\r\nEND
         .unwrap_or_else(|e| panic!("{e}"))
         .json()
         .await
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("not JSON: {e}"));
     assert_eq!(applied["applied"], 1, "{applied}");
     assert_eq!(response_of(&s, &id, &s.external).await, "TENTATIVE");
     let garbage = post("gateway-secret", "hello".into())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(garbage.status(), 400);
-    let garbage: serde_json::Value = garbage.json().await.unwrap_or_default();
+    let garbage: serde_json::Value = garbage
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("not JSON: {e}"));
     assert_eq!(
         garbage["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
         "{garbage}"
@@ -179,7 +183,7 @@ ATTENDEE;PARTSTAT=TENTATIVE;CN=Privat psykolog:mailto:PSYKOLOG@example.dk\r\nEND
         stale
             .text()
             .await
-            .unwrap_or_default()
+            .unwrap_or_else(|e| panic!("no body: {e}"))
             .contains("newest invitation")
     );
 }
@@ -196,10 +200,7 @@ async fn personal_calendar_feeds_list_meetings_until_revoked() {
         .app
         .gql(&s.w.caseworker_a.token, create, json!({ "input": {} }))
         .await;
-    let url = mine.data()["createCalendarFeed"]["url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let url = mine.data()["createCalendarFeed"]["url"].str().to_owned();
     assert!(url.ends_with(".ics"));
     let feed = reqwest::get(s.app.url(&path_of(&url)))
         .await
@@ -208,10 +209,10 @@ async fn personal_calendar_feeds_list_meetings_until_revoked() {
     assert!(
         feed.headers()["content-type"]
             .to_str()
-            .unwrap_or_default()
+            .unwrap_or_else(|e| panic!("{e}"))
             .starts_with("text/calendar")
     );
-    let text = feed.text().await.unwrap_or_default();
+    let text = feed.text().await.unwrap_or_else(|e| panic!("no body: {e}"));
     assert!(text.contains(m["uid"].as_str().unwrap_or("?")), "{text}");
     assert!(text.contains("BEGIN:VTIMEZONE") && !text.contains("METHOD:"));
     assert!(!text.contains("Ida") && !text.contains("030514"));
@@ -225,16 +226,13 @@ async fn personal_calendar_feeds_list_meetings_until_revoked() {
             json!({ "input": { "participantId": s.guardian } }),
         )
         .await;
-    let her_url = hers.data()["createCalendarFeed"]["url"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let her_url = hers.data()["createCalendarFeed"]["url"].str().to_owned();
     let her_text = reqwest::get(s.app.url(&path_of(&her_url)))
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .text()
         .await
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("no body: {e}"));
     assert!(
         her_text.contains("SUMMARY:Network meeting"),
         "in her language: {her_text}"

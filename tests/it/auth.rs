@@ -20,7 +20,7 @@ fn sign(
     let mut header = Header::new(alg);
     header.kid = kid.map(str::to_owned);
     let claims = json!({ "sub": sub, "exp": Utc::now().timestamp() + exp_offset, "iat": Utc::now().timestamp() });
-    jsonwebtoken::encode(&header, &claims, key).unwrap_or_default()
+    jsonwebtoken::encode(&header, &claims, key).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test]
@@ -164,7 +164,7 @@ fn local(claims: &serde_json::Value) -> String {
         claims,
         &EncodingKey::from_secret(b"test-secret-that-is-long-enough-for-hs256"),
     )
-    .unwrap_or_default()
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use kit_tests::harness::{PATIENCE, TestApp, eventually};
+use kit_tests::harness::{Field, PATIENCE, TestApp, eventually};
 use kit_tests::mail::Invite;
 use kit_tests::smtp::{DataHook, SmtpSink};
 use kit_tests::world::{World, ops};
@@ -90,10 +90,7 @@ async fn a_worker_killed_mid_batch_and_restarted_delivers_every_invitation_once(
             json!({ "input": { "caseId": case, "kind": "NETWORK", "invitees": invitees, "durationMinutes": 60, "latest": "2027-02-26T16:00:00+01:00" } }),
         )
         .await;
-    let meeting = r.data()["requestMeeting"]["meeting"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let meeting = r.data()["requestMeeting"]["meeting"]["id"].str().to_owned();
 
     // Kill the worker while the server holds the 5th message, before it answers: that message
     // is not accepted, like any message whose sender dies mid-conversation.
@@ -153,10 +150,7 @@ async fn a_worker_killed_mid_batch_and_restarted_delivers_every_invitation_once(
         let m = app
             .gql(&w.caseworker_a.token, MEETING, json!({ "id": meeting }))
             .await;
-        let d = m.data()["meeting"]["deliveries"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let d = m.data()["meeting"]["deliveries"].items().to_vec();
         (d.len() == INVITEES + 1 && d.iter().all(|d| d["status"] == "SENT")).then_some(d)
     })
     .await;
@@ -173,8 +167,7 @@ async fn a_worker_killed_mid_batch_and_restarted_delivers_every_invitation_once(
         .gql(&w.caseworker_a.token, MEETING, json!({ "id": meeting }))
         .await
         .data()["meeting"]["uid"]
-        .as_str()
-        .unwrap_or_default()
+        .str()
         .to_owned();
     let mut keys: Vec<(String, u32, String)> = received
         .iter()

@@ -7,7 +7,7 @@ use kit_api::services::directory::{self, ProfessionalFields};
 use kit_entity::domain::enums::{DeadlineStatus, Language, NotificationKind};
 use kit_entity::entities::{deadline, deadline_rule, notification, unit};
 use kit_entity::ids::{CaseId, DeadlineId, ProfessionalId};
-use kit_tests::harness::{TestApp, key_of};
+use kit_tests::harness::{Field, TestApp, key_of};
 use kit_tests::world::{Person, World};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -35,9 +35,8 @@ async fn deadlines_of(app: &TestApp, token: &str, case: &str) -> Vec<Value> {
     app.gql(token, DEADLINES, json!({ "id": case }))
         .await
         .data()["case"]["deadlines"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+        .items()
+        .to_vec()
 }
 
 fn one(all: &[Value], code: &str) -> Value {
@@ -67,7 +66,7 @@ async fn notifications_of(app: &TestApp, deadline: DeadlineId) -> Vec<Notificati
         .order_by_asc(notification::Column::Id)
         .all(app.db())
         .await
-        .unwrap_or_default()
+        .unwrap_or_else(|e| panic!("{e}"))
         .into_iter()
         .map(|n| n.kind)
         .collect()
@@ -231,7 +230,7 @@ async fn one_deadline_that_cannot_be_processed_is_set_aside_and_never_stops_the_
         &deadlines_of(&app, &w.intake_a.token, &bad_case).await,
         "referral-assessment",
     );
-    let error = d["alertError"].as_str().unwrap_or_default();
+    let error = d["alertError"].str();
     assert!(error.contains("refused by the test trigger"), "{error}");
     assert!(error.starts_with("database error: "), "{error}");
     assert!(d["alertFailedAt"].is_string());
@@ -401,16 +400,13 @@ async fn reads_and_the_timeliness_report_follow_the_clock_not_the_worker() {
             json!({ "org": w.municipality_a, "from": "2026-01-01", "to": "2026-12-31" }),
         )
         .await;
-    let rules = r.data()["timelinessReport"]["rules"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let rules = r.data()["timelinessReport"]["rules"].items().to_vec();
     let of = |code: &str| {
         rules
             .iter()
             .find(|x| x["rule"]["code"] == code)
             .cloned()
-            .unwrap_or_default()
+            .unwrap_or_else(|| panic!("no report for {code}"))
     };
     let s = of("start-meeting");
     assert_eq!(
@@ -422,7 +418,7 @@ async fn reads_and_the_timeliness_report_follow_the_clock_not_the_worker() {
         (f["metOnTime"].clone(), f["metLate"].clone()),
         (json!(1), json!(3))
     );
-    let median = f["medianDelayHours"].as_f64().unwrap_or_default();
+    let median = f["medianDelayHours"].f64();
     assert!((median - 38.833_333).abs() < 1e-3, "{median}");
 
     // Reads agree: status and the status filter.
@@ -448,10 +444,7 @@ async fn reads_and_the_timeliness_report_follow_the_clock_not_the_worker() {
     assert_eq!(none.data()["deadlines"]["totalCount"], 0);
     let of_case = r#"query($id: ID!) { case(id: $id) { deadlines(status: [MISSED]) { status } } }"#;
     let r = app.gql(t, of_case, json!({ "id": case })).await;
-    let statuses = r.data()["case"]["deadlines"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let statuses = r.data()["case"]["deadlines"].items().to_vec();
     assert_eq!(statuses.len(), 100);
     assert!(statuses.iter().all(|d| d["status"] == "MISSED"));
 }
@@ -501,11 +494,10 @@ async fn found_by(app: &TestApp, who: &Person, filter_id: &str) -> Vec<String> {
         )
         .await;
     let mut codes: Vec<String> = r.data()["deadlines"]["nodes"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+        .items()
+        .to_vec()
         .iter()
-        .map(|d| d["ruleCode"].as_str().unwrap_or_default().to_owned())
+        .map(|d| d["ruleCode"].str().to_owned())
         .collect();
     codes.sort();
     codes

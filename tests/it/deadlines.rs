@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use kit_entity::domain::enums::{DeadlineStatus, NotificationKind};
 use kit_entity::entities::{deadline, deadline_rule, delivery, notification};
 use kit_entity::ids::{CaseId, ProfessionalId};
-use kit_tests::harness::{PATIENCE, TestApp, key_of};
+use kit_tests::harness::{Field, PATIENCE, TestApp, key_of};
 use kit_tests::world::{World, ops, referral};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -45,9 +45,8 @@ async fn deadlines_of(app: &TestApp, token: &str, case: &str) -> Vec<Value> {
     app.gql(token, DEADLINES, json!({ "id": case }))
         .await
         .data()["case"]["deadlines"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+        .items()
+        .to_vec()
 }
 
 fn with_code<'a>(all: &'a [Value], code: &str) -> Vec<&'a Value> {
@@ -72,7 +71,7 @@ fn cph(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     kit_entity::domain::calendar::instant(
         NaiveDate::from_ymd_opt(y, m, d)
             .and_then(|d| d.and_hms_opt(h, min, 0))
-            .unwrap_or_default(),
+            .unwrap_or_else(|| panic!("{y}-{m}-{d} {h}:{min} is not a time")),
     )
 }
 
@@ -80,8 +79,7 @@ async fn assign(app: &TestApp, token: &str, case: &str, who: &str) -> String {
     app.gql(token, ops::ASSIGN, json!({ "case": case, "p": who }))
         .await
         .data()["assignResponsibleContact"]["responsibleContact"]["id"]
-        .as_str()
-        .unwrap_or_default()
+        .str()
         .to_owned()
 }
 
@@ -92,8 +90,7 @@ async fn meeting(app: &TestApp, token: &str, case: &str, kind: &str, at: &str) -
         .gql(token, REQUEST, json!({ "input": input }))
         .await
         .data()["requestMeeting"]["meeting"]["id"]
-        .as_str()
-        .unwrap_or_default()
+        .str()
         .to_owned();
     let r = app
         .gql(token, SCHEDULE, json!({ "id": id, "at": at }))
@@ -137,37 +134,29 @@ async fn sweep(app: &TestApp) -> usize {
 async fn refer_born(app: &TestApp, w: &World, name: &str, born: &str) -> String {
     let mut input = referral(&w.municipality_a, name);
     input["child"]["dateOfBirth"] = json!(born);
-    let r = app
-        .gql(&w.intake_a.token, ops::SUBMIT, json!({ "input": input }))
-        .await;
-    let case = r.data()["submitReferral"]["case"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let _ = app
-        .gql(&w.intake_a.token, ops::START_INTAKE, json!({ "id": case }))
-        .await
-        .data();
-    let _ = app
-        .gql(
-            &w.intake_a.token,
-            ops::DECIDE,
-            json!({ "id": case, "decision": "ACCEPT" }),
-        )
-        .await
-        .data();
-    case
+    app.active_case_of(&w.intake_a.token, input).await
 }
 
 #[tokio::test]
 async fn every_default_rule_is_started_and_met_by_its_events() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
-    let t = &w.intake_a.token;
+    let case = referral_and_intake(&app, &w).await;
+    let contact_id = responsible_contacts(&app, &w, &case).await;
+    let network = information_before_a_network_meeting(&app, &w, &case).await;
+    plan_after_the_network_meeting(&app, &w, &case, &network).await;
+    start_and_follow_up_meetings(&app, &w, &case).await;
+    investigation_and_psychiatric_assessment(&app, &w, &case).await;
+    agreements_of_the_plan(&app, &w, &case, &contact_id, &network).await;
+    transition_and_adult_support(&app, &w, &case).await;
+    closing_withdraws_what_is_open(&app, &w, &case).await;
+}
 
-    // The referral, received Monday 23 November 2026 09:00, starts two deadlines.
+/// The referral, received Monday 23 November 2026 09:00, starts two deadlines.
+async fn referral_and_intake(app: &TestApp, w: &World) -> String {
+    let t = &w.intake_a.token;
     let case = app.refer(t, &w.municipality_a, "Noah").await;
-    let ds = deadlines_of(&app, t, &case).await;
+    let ds = deadlines_of(app, t, &case).await;
     assert_eq!(ds.len(), 2, "{ds:#?}");
     let assessment = one(&ds, "referral-assessment");
     assert_eq!(assessment["status"], "PENDING");
@@ -180,22 +169,16 @@ async fn every_default_rule_is_started_and_met_by_its_events() {
     assert_eq!(decision["nextAction"], "REMINDER");
 
     // Intake starts: the referral was assessed.
-    let _ = app
-        .gql(t, ops::START_INTAKE, json!({ "id": case }))
-        .await
-        .data();
-    let ds = deadlines_of(&app, t, &case).await;
+    let _ = app.start_intake(t, &case).await.data();
+    let ds = deadlines_of(app, t, &case).await;
     let assessment = one(&ds, "referral-assessment");
     assert_eq!(assessment["status"], "MET");
     assert_eq!(assessment["metOnTime"], true);
     assert_eq!(assessment["nextActionAt"], Value::Null);
 
     // Accepted: the committee decided; the pathway's own deadlines start.
-    let _ = app
-        .gql(t, ops::DECIDE, json!({ "id": case, "decision": "ACCEPT" }))
-        .await
-        .data();
-    let ds = deadlines_of(&app, t, &case).await;
+    let _ = app.decide_intake(t, &case, "ACCEPT").await.data();
+    let ds = deadlines_of(app, t, &case).await;
     assert_eq!(one(&ds, "intake-decision")["status"], "MET");
     let contact = one(&ds, "responsible-contact");
     assert_eq!(contact["sector"], "MUNICIPALITY");
@@ -221,29 +204,37 @@ async fn every_default_rule_is_started_and_met_by_its_events() {
         one(&ds, "support-before-18")["dueAt"],
         "2032-05-03T00:00:00+02:00"
     );
+    case
+}
 
-    // The municipality's responsible contact meets the contact deadline; child psychiatry
-    // joins with its own.
-    let contact_id = assign(&app, t, &case, &w.caseworker_a.gid).await;
-    let _ = assign(&app, t, &case, &w.psychiatrist.gid).await;
-    let ds = deadlines_of(&app, t, &case).await;
+/// The municipality's responsible contact meets the contact deadline; child psychiatry
+/// joins with its own.
+async fn responsible_contacts(app: &TestApp, w: &World, case: &str) -> String {
+    let t = &w.intake_a.token;
+    let contact_id = assign(app, t, case, &w.caseworker_a.gid).await;
+    let _ = assign(app, t, case, &w.psychiatrist.gid).await;
+    let ds = deadlines_of(app, t, case).await;
     assert_eq!(one(&ds, "responsible-contact")["status"], "MET");
     assert_eq!(
         one(&ds, "start-meeting")["responsible"]["id"],
         w.caseworker_a.gid.as_str(),
         "alerts follow the municipality's responsible contact"
     );
+    contact_id
+}
 
-    // A network meeting on Thursday 10 December: each sector with a contact owes its
-    // information 5 working days before. Moving the meeting moves the deadlines.
+/// A network meeting on Thursday 10 December: each sector with a contact owes its
+/// information 5 working days before. Moving the meeting moves the deadlines.
+async fn information_before_a_network_meeting(app: &TestApp, w: &World, case: &str) -> String {
+    let t = &w.intake_a.token;
     let ct = &w.caseworker_a.token;
-    let network = meeting(&app, ct, &case, "NETWORK", "2026-12-10T10:00:00+01:00").await;
-    let ds = deadlines_of(&app, t, &case).await;
+    let network = meeting(app, ct, case, "NETWORK", "2026-12-10T10:00:00+01:00").await;
+    let ds = deadlines_of(app, t, case).await;
     let info = with_code(&ds, "information-before-network-meeting");
     assert_eq!(info.len(), 2, "{ds:#?}");
     for d in &info {
         assert_eq!(d["dueAt"], "2026-12-04T00:00:00+01:00");
-        assert_eq!(d["meeting"]["id"], network.as_str());
+        assert_eq!(d["meeting"]["id"], network);
     }
     let r = app
         .gql(
@@ -256,7 +247,7 @@ async fn every_default_rule_is_started_and_met_by_its_events() {
         r.data()["rescheduleMeeting"]["meeting"]["status"],
         "SCHEDULED"
     );
-    let ds = deadlines_of(&app, t, &case).await;
+    let ds = deadlines_of(app, t, case).await;
     for d in with_code(&ds, "information-before-network-meeting") {
         assert_eq!(
             d["dueAt"], "2026-12-05T00:00:00+01:00",
@@ -274,13 +265,13 @@ async fn every_default_rule_is_started_and_met_by_its_events() {
 
     // The municipality shares its status note: its deadline is met, psychiatry's is not.
     let shared = record(
-        &app,
+        app,
         ct,
         json!({ "caseId": case, "kind": "INFORMATION_SHARED", "sector": "MUNICIPALITY", "meetingId": network }),
     )
     .await;
     assert_eq!(shared["kind"], "INFORMATION_SHARED");
-    let ds = deadlines_of(&app, t, &case).await;
+    let ds = deadlines_of(app, t, case).await;
     assert_eq!(
         sector_of(&ds, "information-before-network-meeting", "MUNICIPALITY")["status"],
         "MET"
@@ -295,9 +286,9 @@ async fn every_default_rule_is_started_and_met_by_its_events() {
     );
 
     // A second network meeting, cancelled: what it started is withdrawn, not left to fire.
-    let second = meeting(&app, ct, &case, "NETWORK", "2027-01-14T10:00:00+01:00").await;
+    let second = meeting(app, ct, case, "NETWORK", "2027-01-14T10:00:00+01:00").await;
     let _ = app.gql(ct, CANCEL, json!({ "id": second })).await.data();
-    let ds = deadlines_of(&app, t, &case).await;
+    let ds = deadlines_of(app, t, case).await;
     let withdrawn: Vec<_> = with_code(&ds, "information-before-network-meeting")
         .into_iter()
         .filter(|d| d["meeting"]["id"] == second.as_str())
@@ -307,35 +298,44 @@ async fn every_default_rule_is_started_and_met_by_its_events() {
         assert_eq!(d["status"], "WITHDRAWN");
         assert_eq!(d["nextActionAt"], Value::Null);
     }
+    network
+}
 
-    // The network meeting is held: the plan is owed within 5 working days, and sharing it
-    // meets that.
-    held(&app, ct, &network, "2026-12-11T11:00:00+01:00").await;
-    let ds = deadlines_of(&app, t, &case).await;
+/// The network meeting is held: the plan is owed within 5 working days, and sharing it
+/// meets that.
+async fn plan_after_the_network_meeting(app: &TestApp, w: &World, case: &str, network: &str) {
+    let t = &w.intake_a.token;
+    let ct = &w.caseworker_a.token;
+    held(app, ct, network, "2026-12-11T11:00:00+01:00").await;
+    let ds = deadlines_of(app, t, case).await;
     let plan = one(&ds, "plan-after-network-meeting");
     assert_eq!(plan["status"], "PENDING");
     // 5 working days after Friday 11 December, when it took place.
     assert_eq!(plan["dueAt"], "2026-12-19T00:00:00+01:00");
     let back = app.clock_now();
     app.clock.set(cph(2026, 12, 14, 9, 0));
-    let _ = record(&app, ct, json!({ "caseId": case, "kind": "PLAN_SHARED" })).await;
+    let _ = record(app, ct, json!({ "caseId": case, "kind": "PLAN_SHARED" })).await;
     app.clock.set(back);
-    let ds = deadlines_of(&app, t, &case).await;
+    let ds = deadlines_of(app, t, case).await;
     assert_eq!(one(&ds, "plan-after-network-meeting")["status"], "MET");
+}
 
-    // The start meeting is held: the start deadline is met and the first follow-up is owed
-    // within 3 months; a held follow-up meets it and starts the next.
-    let start = meeting(&app, ct, &case, "START", "2026-12-01T10:00:00+01:00").await;
-    held(&app, ct, &start, "2026-12-01T11:00:00+01:00").await;
-    let ds = deadlines_of(&app, t, &case).await;
+/// The start meeting is held: the start deadline is met and the first follow-up is owed
+/// within 3 months; a held follow-up meets it and starts the next.
+async fn start_and_follow_up_meetings(app: &TestApp, w: &World, case: &str) {
+    let t = &w.intake_a.token;
+    let ct = &w.caseworker_a.token;
+    let start = meeting(app, ct, case, "START", "2026-12-01T10:00:00+01:00").await;
+    held(app, ct, &start, "2026-12-01T11:00:00+01:00").await;
+    let ds = deadlines_of(app, t, case).await;
     assert_eq!(one(&ds, "start-meeting")["status"], "MET");
     let follow_up = one(&ds, "follow-up");
     assert_eq!(follow_up["status"], "PENDING");
     // Three months after 1 December, when the start meeting took place.
     assert_eq!(follow_up["dueAt"], "2027-03-02T00:00:00+01:00");
-    let first_follow_up = meeting(&app, ct, &case, "FOLLOW_UP", "2027-02-01T10:00:00+01:00").await;
-    held(&app, ct, &first_follow_up, "2027-02-01T11:00:00+01:00").await;
-    let ds = deadlines_of(&app, t, &case).await;
+    let first_follow_up = meeting(app, ct, case, "FOLLOW_UP", "2027-02-01T10:00:00+01:00").await;
+    held(app, ct, &first_follow_up, "2027-02-01T11:00:00+01:00").await;
+    let ds = deadlines_of(app, t, case).await;
     let follow_ups = with_code(&ds, "follow-up");
     assert_eq!(follow_ups.len(), 2);
     assert_eq!(
@@ -349,47 +349,60 @@ async fn every_default_rule_is_started_and_met_by_its_events() {
             .count(),
         1
     );
+}
 
-    // The child-welfare investigation: 4 months.
+/// The child-welfare investigation: 4 months.
+async fn investigation_and_psychiatric_assessment(app: &TestApp, w: &World, case: &str) {
+    let t = &w.intake_a.token;
+    let ct = &w.caseworker_a.token;
     let _ = record(
-        &app,
+        app,
         ct,
         json!({ "caseId": case, "kind": "INVESTIGATION_STARTED" }),
     )
     .await;
-    let ds = deadlines_of(&app, t, &case).await;
+    let ds = deadlines_of(app, t, case).await;
     assert_eq!(
         one(&ds, "child-welfare-investigation")["dueAt"],
         "2027-03-24T00:00:00+01:00"
     );
     let _ = record(
-        &app,
+        app,
         ct,
         json!({ "caseId": case, "kind": "INVESTIGATION_COMPLETED", "note": "Undersøgelsen er afsluttet." }),
     )
     .await;
     // Referral to child psychiatry: assessed within 30 days.
     let _ = record(
-        &app,
+        app,
         ct,
         json!({ "caseId": case, "kind": "REFERRED_TO_PSYCHIATRY" }),
     )
     .await;
-    let ds = deadlines_of(&app, t, &case).await;
+    let ds = deadlines_of(app, t, case).await;
     assert_eq!(one(&ds, "child-welfare-investigation")["status"], "MET");
     let assessment = one(&ds, "psychiatric-assessment");
     assert_eq!(assessment["dueAt"], "2026-12-24T00:00:00+01:00");
     assert_eq!(assessment["responsible"]["id"], w.psychiatrist.gid.as_str());
     let _ = record(
-        &app,
+        app,
         &w.psychiatrist.token,
         json!({ "caseId": case, "kind": "PSYCHIATRIC_ASSESSMENT_COMPLETED" }),
     )
     .await;
-    let ds = deadlines_of(&app, t, &case).await;
+    let ds = deadlines_of(app, t, case).await;
     assert_eq!(one(&ds, "psychiatric-assessment")["status"], "MET");
+}
 
-    // An agreement of the plan: its owner is responsible until it is carried out.
+/// An agreement of the plan: its owner is responsible until it is carried out.
+async fn agreements_of_the_plan(
+    app: &TestApp,
+    w: &World,
+    case: &str,
+    contact_id: &str,
+    network: &str,
+) {
+    let ct = &w.caseworker_a.token;
     let add = r"mutation($input: AddAgreementInput!) { addAgreement(input: $input) { agreement { id dueOn deadline { status dueAt responsible { id } } } } }";
     let r = app
         .gql(
@@ -416,24 +429,32 @@ async fn every_default_rule_is_started_and_met_by_its_events() {
     app.gql(ct, complete, json!({ "id": agreement["id"] }))
         .await
         .assert_error("CONFLICT", None);
+}
 
-    // A transition meeting now does not meet the milestone of 2030; settling adult
-    // support meets its deadline.
-    let transition = meeting(&app, ct, &case, "TRANSITION", "2026-12-02T10:00:00+01:00").await;
-    held(&app, ct, &transition, "2026-12-02T11:00:00+01:00").await;
+/// A transition meeting now does not meet the milestone of 2030; settling adult
+/// support meets its deadline.
+async fn transition_and_adult_support(app: &TestApp, w: &World, case: &str) {
+    let t = &w.intake_a.token;
+    let ct = &w.caseworker_a.token;
+    let transition = meeting(app, ct, case, "TRANSITION", "2026-12-02T10:00:00+01:00").await;
+    held(app, ct, &transition, "2026-12-02T11:00:00+01:00").await;
     let _ = record(
-        &app,
+        app,
         ct,
         json!({ "caseId": case, "kind": "ADULT_SUPPORT_SETTLED" }),
     )
     .await;
-    let ds = deadlines_of(&app, t, &case).await;
+    let ds = deadlines_of(app, t, case).await;
     assert_eq!(one(&ds, "transition-16")["status"], "PENDING");
     assert_eq!(one(&ds, "support-before-18")["status"], "MET");
+}
 
-    // Closing the case withdraws everything still open.
+/// Closing the case withdraws everything still open.
+async fn closing_withdraws_what_is_open(app: &TestApp, w: &World, case: &str) {
+    let t = &w.intake_a.token;
+    let ct = &w.caseworker_a.token;
     let _ = app.gql(ct, ops::CLOSE, json!({ "id": case })).await.data();
-    let ds = deadlines_of(&app, t, &case).await;
+    let ds = deadlines_of(app, t, case).await;
     assert!(
         ds.iter()
             .all(|d| d["status"] != "PENDING" && d["status"] != "MISSED"),
@@ -567,7 +588,7 @@ async fn reminder_alert_and_escalation_are_each_emitted_once_to_the_right_people
         .order_by_asc(notification::Column::Id)
         .all(app.db())
         .await
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{e}"));
     let seen: Vec<(NotificationKind, ProfessionalId)> =
         all.iter().map(|n| (n.kind, n.recipient_id)).collect();
     assert_eq!(
@@ -584,7 +605,7 @@ async fn reminder_alert_and_escalation_are_each_emitted_once_to_the_right_people
         .order_by_asc(delivery::Column::Id)
         .all(app.db())
         .await
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{e}"));
     let to: Vec<&str> = mails.iter().map(|d| d.recipient.as_str()).collect();
     assert_eq!(
         to,
@@ -595,16 +616,12 @@ async fn reminder_alert_and_escalation_are_each_emitted_once_to_the_right_people
     let mine = app.gql(&w.ppr_a.token, NOTIFICATIONS, json!({})).await;
     let viewer = &mine.data()["viewer"];
     assert_eq!(viewer["unreadNotificationCount"], 2);
-    let nodes = viewer["notifications"]["nodes"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let nodes = viewer["notifications"]["nodes"].items().to_vec();
     assert_eq!(nodes.len(), 2);
     assert_eq!(nodes[0]["kind"], "DUE");
     assert!(
         nodes[0]["title"]
-            .as_str()
-            .unwrap_or_default()
+            .str()
             .starts_with("Frist overskredet: Opstartsmødet holdes inden for 20 arbejdsdage"),
         "{nodes:#?}"
     );
@@ -700,7 +717,7 @@ async fn count_notifications(app: &TestApp, kind: NotificationKind) -> u64 {
         .filter(notification::Column::Kind.eq(kind))
         .count(app.db())
         .await
-        .unwrap_or_default()
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test]
@@ -738,7 +755,7 @@ async fn two_sweepers_at_once_and_a_sweeper_killed_mid_batch_neither_lose_nor_do
     let per_deadline = notification::Entity::find()
         .all(app.db())
         .await
-        .unwrap_or_default()
+        .unwrap_or_else(|e| panic!("{e}"))
         .into_iter()
         .fold(std::collections::HashMap::new(), |mut m, n| {
             *m.entry((n.deadline_id, n.stage)).or_insert(0) += 1;
@@ -749,7 +766,7 @@ async fn two_sweepers_at_once_and_a_sweeper_killed_mid_batch_neither_lose_nor_do
         .filter(deadline::Column::Status.eq(DeadlineStatus::Missed))
         .count(app.db())
         .await
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(missed, 300);
 
     // Past the escalation time, a sweeper is killed in the middle of its batch: what it
@@ -771,7 +788,7 @@ async fn two_sweepers_at_once_and_a_sweeper_killed_mid_batch_neither_lose_nor_do
                     .filter(|s| s.starts_with("INSERT INTO \"notifications\""))
                     .count()
             })
-            .unwrap_or_default();
+            .unwrap_or_else(|e| panic!("{e}"));
         (written >= 5).then_some(())
     })
     .await;
@@ -806,7 +823,7 @@ async fn two_sweepers_at_once_and_a_sweeper_killed_mid_batch_neither_lose_nor_do
         .filter(delivery::Column::NotificationId.is_not_null())
         .count(app.db())
         .await
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(mails, 600);
 }
 
@@ -862,9 +879,8 @@ async fn a_rule_edit_leaves_running_deadlines_alone_until_an_explicit_recompute(
         .gql(t, history, json!({ "org": w.municipality_a }))
         .await;
     let versions: Vec<(i64, bool)> = r.data()["deadlineRules"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+        .items()
+        .to_vec()
         .iter()
         .filter(|x| x["code"] == "start-meeting")
         .map(|x| {
@@ -879,10 +895,7 @@ async fn a_rule_edit_leaves_running_deadlines_alone_until_an_explicit_recompute(
     let r = app
         .gql(t, in_force, json!({ "org": w.municipality_b }))
         .await;
-    let defaults = r.data()["deadlineRules"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let defaults = r.data()["deadlineRules"].items().to_vec();
     assert_eq!(defaults.len(), 13);
     for d in &defaults {
         assert!(
@@ -896,12 +909,11 @@ async fn a_rule_edit_leaves_running_deadlines_alone_until_an_explicit_recompute(
         );
     }
     let b_start = r.data()["deadlineRules"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+        .items()
+        .to_vec()
         .into_iter()
         .find(|x| x["code"] == "start-meeting")
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("no start-meeting rule"));
     assert_eq!(b_start["version"], 1, "B keeps the default");
 
     // Running deadlines keep their version; new ones get the new one.
@@ -1110,13 +1122,11 @@ async fn waivers_need_a_reason_and_a_manager_and_stop_the_alerts() {
     let _ = sweep(&app).await;
     let about_start = notification::Entity::find()
         .filter(
-            notification::Column::DeadlineId.eq(kit_entity::ids::DeadlineId(key_of(
-                start.as_str().unwrap_or_default(),
-            ))),
+            notification::Column::DeadlineId.eq(kit_entity::ids::DeadlineId(key_of(start.str()))),
         )
         .count(app.db())
         .await
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(about_start, 0);
 }
 
@@ -1141,10 +1151,7 @@ async fn the_deadline_list_filters_and_shows_only_visible_cases() {
     );
     let mine = json!({ "responsibleId": w.caseworker_a.gid, "status": ["PENDING"] });
     let r = app.gql(t, list, json!({ "filter": mine })).await;
-    let nodes = r.data()["deadlines"]["nodes"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let nodes = r.data()["deadlines"]["nodes"].items().to_vec();
     assert!(!nodes.is_empty());
     assert!(nodes.iter().all(|n| n["case"]["id"] == first.as_str()));
     let due_soon =
@@ -1165,8 +1172,8 @@ async fn the_deadline_list_filters_and_shows_only_visible_cases() {
             )
             .await;
         let page = r.data()["deadlines"].clone();
-        for n in page["nodes"].as_array().cloned().unwrap_or_default() {
-            seen.push(n["dueAt"].as_str().unwrap_or_default().to_owned());
+        for n in page["nodes"].items().to_vec() {
+            seen.push(n["dueAt"].str().to_owned());
         }
         if page["pageInfo"]["hasNextPage"] != true {
             break;
@@ -1266,16 +1273,13 @@ async fn the_timeliness_report_gives_known_figures_for_a_known_data_set() {
     let report = r"query($org: ID!, $from: Date!, $to: Date!) { timelinessReport(organizationId: $org, from: $from, to: $to) { from to organization { id } rules { rule { code } metOnTime metLate missed open waived shareOnTime medianDelayHours p90DelayHours } } }";
     let vars = json!({ "org": w.municipality_a, "from": "2026-11-01", "to": "2026-11-30" });
     let r = app.gql(&w.intake_a.token, report, vars.clone()).await;
-    let rules = r.data()["timelinessReport"]["rules"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let rules = r.data()["timelinessReport"]["rules"].items().to_vec();
     assert_eq!(rules.len(), 13, "one entry per rule in force");
     let s = rules
         .iter()
         .find(|x| x["rule"]["code"] == "start-meeting")
         .cloned()
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("no report for start-meeting"));
     assert_eq!(s["metOnTime"], 3);
     assert_eq!(s["metLate"], 1);
     assert_eq!(s["missed"], 1);
@@ -1285,13 +1289,13 @@ async fn the_timeliness_report_gives_known_figures_for_a_known_data_set() {
     // Delays: 0, 0, 0, 20, 48 hours → median 0; 90th percentile between the closest ranks,
     // 20 + 0.6 × (48 − 20) = 36.8.
     assert_eq!(s["medianDelayHours"], 0.0);
-    let p90 = s["p90DelayHours"].as_f64().unwrap_or_default();
+    let p90 = s["p90DelayHours"].f64();
     assert!((p90 - 36.8).abs() < 1e-9, "{p90}");
     let empty = rules
         .iter()
         .find(|x| x["rule"]["code"] == "follow-up")
         .cloned()
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("no report for follow-up"));
     assert_eq!(empty["metOnTime"], 0);
     assert_eq!(empty["shareOnTime"], Value::Null);
     // A narrower period counts only what fell due in it.
@@ -1303,12 +1307,11 @@ async fn the_timeliness_report_gives_known_figures_for_a_known_data_set() {
         )
         .await;
     let s = r.data()["timelinessReport"]["rules"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+        .items()
+        .to_vec()
         .into_iter()
         .find(|x| x["rule"]["code"] == "start-meeting")
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("no report for start-meeting"));
     assert_eq!(
         (s["metOnTime"].clone(), s["metLate"].clone()),
         (json!(1), json!(1))
@@ -1369,14 +1372,17 @@ async fn every_sector_has_working_days_to_share_its_information_before_a_network
     // so a network meeting waits 8.
     let notice = meeting_notice(org.meeting_notice_days, &rules, "NETWORK");
     assert_eq!((org.meeting_notice_days, notice), (5, 8));
-    let office = chrono::NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default();
+    let office = chrono::NaiveTime::MIN + TimeDelta::hours(8);
     let calendar = WorkingCalendar::danish();
     // Every booking day of five years, holidays included, early, midday and late.
-    let mut day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
-    let last = NaiveDate::from_ymd_opt(2030, 12, 31).unwrap_or_default();
+    let mut day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_else(|| panic!("a date"));
+    let last = NaiveDate::from_ymd_opt(2030, 12, 31).unwrap_or_else(|| panic!("a date"));
     while day <= last {
         for (h, m) in [(7, 0), (12, 0), (17, 10), (23, 30)] {
-            let booked = instant(day.and_hms_opt(h, m, 0).unwrap_or_default());
+            let booked = instant(
+                day.and_hms_opt(h, m, 0)
+                    .unwrap_or_else(|| panic!("{h}:{m}")),
+            );
             let meeting_day = kit_worker::schedule::notice_day(booked, notice, &calendar);
             let starts = instant(meeting_day.and_time(office));
             let due = due_from_meeting(info, booked, starts, &calendar, 3);

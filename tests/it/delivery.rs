@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use kit_tests::harness::{PATIENCE, eventually};
+use kit_tests::harness::{Field, PATIENCE, eventually};
 use kit_tests::mail::Invite;
 use kit_tests::smtp::Received;
 use serde_json::{Value, json};
@@ -11,10 +11,7 @@ use serde_json::{Value, json};
 use crate::meetings::{Setup, setup};
 
 async fn deliveries(s: &Setup, id: &str) -> Vec<Value> {
-    s.meeting(id).await["deliveries"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    s.meeting(id).await["deliveries"].items().to_vec()
 }
 
 fn message_ids(received: &[Received]) -> Vec<String> {
@@ -41,10 +38,7 @@ async fn an_smtp_outage_delays_invitations_but_loses_and_doubles_none() {
     .await;
     for d in &failing {
         assert_eq!(d["status"], "PENDING");
-        assert!(
-            d["lastError"].as_str().unwrap_or_default().contains("421"),
-            "{d}"
-        );
+        assert!(d["lastError"].str().contains("421"), "{d}");
         assert!(d["nextAttemptAt"].is_string());
     }
     assert!(s.sink.messages().is_empty());
@@ -84,7 +78,7 @@ async fn a_message_that_cannot_be_delivered_is_marked_failed() {
     for d in failed {
         assert_eq!(d["attempts"], 2);
         assert!(d["nextAttemptAt"].is_null());
-        assert!(d["lastError"].as_str().unwrap_or_default().contains("451"));
+        assert!(d["lastError"].str().contains("451"));
     }
 }
 
@@ -109,12 +103,12 @@ async fn without_smtp_the_messages_are_written_as_eml_files() {
                     .filter(|p| p.extension().is_some_and(|x| x == "eml"))
                     .collect()
             })
-            .unwrap_or_default();
+            .unwrap_or_else(|e| panic!("{e}"));
         (files.len() == 4).then_some(files)
     })
     .await;
     for file in files {
-        let data = std::fs::read(&file).unwrap_or_default();
+        let data = std::fs::read(&file).unwrap_or_else(|e| panic!("{e}"));
         let invite = Invite::parse(&Received {
             mail_from: String::new(),
             rcpt_to: Vec::new(),

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use kit_tests::harness::{PATIENCE, TestApp, eventually, key_of};
+use kit_tests::harness::{Field, PATIENCE, TestApp, eventually, key_of};
 use kit_tests::mail::Invite;
 use kit_tests::smtp::SmtpSink;
 use kit_tests::world::{World, ops, referral};
@@ -57,25 +57,7 @@ pub async fn setup(adjust: impl FnOnce(&mut kit_api::Config)) -> Setup {
     input["child"]["cpr"] = json!("030514-4321");
     input["familyMembers"] = json!([{ "name": "Lone Hansen", "relation": "MOTHER", "hasCustody": true,
         "email": "lone@example.dk", "preferredLanguage": "EN" }]);
-    let r = app
-        .gql(&w.intake_a.token, ops::SUBMIT, json!({ "input": input }))
-        .await;
-    let case = r.data()["submitReferral"]["case"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let _ = app
-        .gql(&w.intake_a.token, ops::START_INTAKE, json!({ "id": case }))
-        .await
-        .data();
-    let _ = app
-        .gql(
-            &w.intake_a.token,
-            ops::DECIDE,
-            json!({ "id": case, "decision": "ACCEPT" }),
-        )
-        .await
-        .data();
+    let case = app.active_case_of(&w.intake_a.token, input).await;
     // The pathway plans a start meeting on acceptance; these tests make their own meetings,
     // so it is called off while it still waits for an organizer (nothing has been sent).
     let start = eventually("the pathway's start meeting", PATIENCE, || async {
@@ -103,8 +85,7 @@ pub async fn setup(adjust: impl FnOnce(&mut kit_api::Config)) -> Setup {
         )
         .await;
     let contact = contact.data()["assignResponsibleContact"]["responsibleContact"]["id"]
-        .as_str()
-        .unwrap_or_default()
+        .str()
         .to_owned();
     let psych = app
         .gql(
@@ -114,8 +95,7 @@ pub async fn setup(adjust: impl FnOnce(&mut kit_api::Config)) -> Setup {
         )
         .await;
     let psychiatrist = psych.data()["assignResponsibleContact"]["responsibleContact"]["id"]
-        .as_str()
-        .unwrap_or_default()
+        .str()
         .to_owned();
     let mother = app
         .gql(
@@ -134,8 +114,7 @@ pub async fn setup(adjust: impl FnOnce(&mut kit_api::Config)) -> Setup {
         )
         .await;
     let guardian = g.data()["addParticipant"]["participant"]["id"]
-        .as_str()
-        .unwrap_or_default()
+        .str()
         .to_owned();
     let e = app
         .gql(
@@ -145,8 +124,7 @@ pub async fn setup(adjust: impl FnOnce(&mut kit_api::Config)) -> Setup {
         )
         .await;
     let external = e.data()["addParticipant"]["participant"]["id"]
-        .as_str()
-        .unwrap_or_default()
+        .str()
         .to_owned();
     Setup {
         app,
@@ -197,10 +175,7 @@ impl Setup {
                 json!({ "input": input }),
             )
             .await;
-        r.data()["requestMeeting"]["meeting"]["id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        r.data()["requestMeeting"]["meeting"]["id"].str().to_owned()
     }
 
     pub fn everyone(&self) -> Value {
@@ -347,10 +322,7 @@ async fn invitations_updates_and_cancellations_are_proper_calendar_messages() {
         );
     }
     let deliveries = eventually("every delivery marked SENT", PATIENCE, || async {
-        let d = s.meeting(&id).await["deliveries"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let d = s.meeting(&id).await["deliveries"].items().to_vec();
         d.iter().all(|d| d["status"] == "SENT").then_some(d)
     })
     .await;
@@ -404,7 +376,7 @@ async fn a_meeting_moved_across_the_autumn_clock_change_keeps_its_local_time() {
             i.unfolded()
                 .lines()
                 .find(|l| l.starts_with("DTSTART;TZID="))
-                .unwrap_or_default()
+                .unwrap_or_else(|| panic!("no local DTSTART"))
                 .to_owned()
         })
         .collect();
@@ -575,10 +547,11 @@ async fn explicit_scheduling_and_invitee_changes_are_announced() {
     // Removing the external actor sends them a cancellation with the next SEQUENCE.
     let m = s.meeting(&id).await;
     let external = m["invitees"]
-        .as_array()
-        .and_then(|i| i.iter().find(|i| i["participant"]["role"] == "EXTERNAL"))
+        .items()
+        .iter()
+        .find(|i| i["participant"]["role"] == "EXTERNAL")
         .map(|i| i["id"].clone())
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("no external invitee"));
     let remove = r"mutation($id: ID!) { removeMeetingInvitee(input: { inviteeId: $id }) { invitee { removedAt } meeting { sequence } } }";
     let r = s
         .app
@@ -747,18 +720,10 @@ async fn people_who_leave_a_case_leave_its_meetings_and_a_successor_takes_their_
         || async { s.app.gql(t, MEETING, json!({ "id": id })).await.data()["meeting"].clone() };
     let invited = |m: &Value| -> Vec<String> {
         let mut ids: Vec<String> = m["invitees"]
-            .as_array()
-            .map(|i| {
-                i.iter()
-                    .map(|i| {
-                        i["participant"]["id"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_owned()
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+            .items()
+            .iter()
+            .map(|i| i["participant"]["id"].str().to_owned())
+            .collect();
         ids.sort();
         ids
     };
@@ -768,7 +733,7 @@ async fn people_who_leave_a_case_leave_its_meetings_and_a_successor_takes_their_
             .find(|l| l.starts_with("ORGANIZER"))
             .and_then(|l| l.rsplit_once("mailto:"))
             .map(|(_, a)| a.to_owned())
-            .unwrap_or_default()
+            .unwrap_or_else(|| panic!("no ORGANIZER"))
     };
     let end = r#"mutation($id: ID!) { endParticipation(input: { participantId: $id, reason: "Skifter job" }) { participant { isActive } } }"#;
 
@@ -783,8 +748,7 @@ async fn people_who_leave_a_case_leave_its_meetings_and_a_successor_takes_their_
         )
         .await;
     let successor = r.data()["assignResponsibleContact"]["responsibleContact"]["id"]
-        .as_str()
-        .unwrap_or_default()
+        .str()
         .to_owned();
     let m = meeting().await;
     assert_eq!(m["organizer"]["id"], successor.as_str());
@@ -875,8 +839,7 @@ async fn people_who_leave_a_case_leave_its_meetings_and_a_successor_takes_their_
         )
         .await;
     let next = r.data()["assignResponsibleContact"]["responsibleContact"]["id"]
-        .as_str()
-        .unwrap_or_default()
+        .str()
         .to_owned();
     let m = meeting().await;
     assert_eq!(m["organizer"]["id"], next.as_str());
@@ -927,7 +890,7 @@ async fn a_guardians_address_or_name_is_logged_as_family_data_and_the_log_keeps_
                 .headers()
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
+                .unwrap_or_else(|| panic!("no x-request-id"))
                 .to_owned();
             let body: Value = response.json().await.unwrap_or_else(|e| panic!("{e}"));
             (server_id, body)
@@ -960,10 +923,7 @@ async fn a_guardians_address_or_name_is_logged_as_family_data_and_the_log_keeps_
             json!({ "id": s.case }),
         )
         .await;
-    let entries = log.data()["case"]["accessLog"]["nodes"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let entries = log.data()["case"]["accessLog"]["nodes"].items().to_vec();
     let of = |client: &str| {
         entries
             .iter()
@@ -1005,9 +965,7 @@ async fn schedulers_running_at_once_never_give_one_person_two_meetings_at_the_sa
             )
             .await;
         meetings.push(kit_entity::ids::MeetingId(key_of(
-            r.data()["requestMeeting"]["meeting"]["id"]
-                .as_str()
-                .unwrap_or_default(),
+            r.data()["requestMeeting"]["meeting"]["id"].str(),
         )));
     }
     let ctx = kit_worker::context::Context::new(

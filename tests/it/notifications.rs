@@ -4,7 +4,7 @@
 //! else's. On PostgreSQL, another API process sharing the database hears it too.
 
 use chrono::{NaiveDate, TimeDelta};
-use kit_tests::harness::{PATIENCE, TestApp, eventually};
+use kit_tests::harness::{Field, PATIENCE, TestApp, eventually};
 use kit_tests::smtp::SmtpSink;
 use kit_tests::world::{World, ops};
 use kit_tests::ws::{Connect, WsClient};
@@ -16,7 +16,7 @@ fn cph(y: i32, m: u32, d: u32, h: u32, min: u32) -> chrono::DateTime<chrono::Utc
     kit_entity::domain::calendar::instant(
         NaiveDate::from_ymd_opt(y, m, d)
             .and_then(|d| d.and_hms_opt(h, min, 0))
-            .unwrap_or_default(),
+            .unwrap_or_else(|| panic!("{y}-{m}-{d} {h}:{min} is not a time")),
     )
 }
 
@@ -109,8 +109,7 @@ async fn the_worker_mails_and_pushes_each_notification_to_its_recipient_only() {
     assert_eq!(n["deadline"]["status"], "PENDING");
     assert!(
         n["title"]
-            .as_str()
-            .unwrap_or_default()
+            .str()
             .starts_with("Påmindelse: Opstartsmødet holdes inden for 20 arbejdsdage"),
         "{n}"
     );
@@ -130,7 +129,7 @@ async fn the_worker_mails_and_pushes_each_notification_to_its_recipient_only() {
         assert_eq!(heard.recipient, w.ppr_a.id);
         assert_eq!(
             heard.id.to_string(),
-            kit_tests::harness::key_of(n["id"].as_str().unwrap_or_default()).to_string()
+            kit_tests::harness::key_of(n["id"].str()).to_string()
         );
     }
 
@@ -163,13 +162,10 @@ async fn the_worker_mails_and_pushes_each_notification_to_its_recipient_only() {
         professional { name } what operation requestId } } } }";
     let r = app.gql(t, log, json!({ "id": case })).await;
     let pushed: Vec<&Value> = r.data()["case"]["accessLog"]["nodes"]
-        .as_array()
-        .map(|n| {
-            n.iter()
-                .filter(|e| e["operation"] == "anonymous(notificationAdded)")
-                .collect()
-        })
-        .unwrap_or_default();
+        .items()
+        .iter()
+        .filter(|e| e["operation"] == "anonymous(notificationAdded)")
+        .collect();
     assert_eq!(
         pushed.len(),
         3,
@@ -177,13 +173,7 @@ async fn the_worker_mails_and_pushes_each_notification_to_its_recipient_only() {
     );
     for e in &pushed {
         assert_eq!(e["what"], json!(["DEADLINES"]));
-        assert!(
-            e["requestId"]
-                .as_str()
-                .unwrap_or_default()
-                .starts_with("ws-"),
-            "{e}"
-        );
+        assert!(e["requestId"].str().starts_with("ws-"), "{e}");
     }
     assert_eq!(pushed[0]["professional"]["name"], "ppr leader a");
 }

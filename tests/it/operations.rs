@@ -116,7 +116,7 @@ async fn a_migration_that_fails_halfway_leaves_nothing_behind() {
         applied
             .last()
             .map(|m| m.name().to_owned())
-            .unwrap_or_default(),
+            .unwrap_or_else(|| panic!("no migration applied")),
         "m20261123_000005_meetings",
         "the failed migration is not recorded"
     );

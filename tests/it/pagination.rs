@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use kit_tests::harness::TestApp;
+use kit_tests::harness::{Field, TestApp};
 use kit_tests::world::World;
 use serde_json::{Value, json};
 
@@ -34,8 +34,8 @@ async fn walk(
             .await;
         let cases = r.data()["cases"].clone();
         assert_eq!(cases["pageInfo"]["hasPreviousPage"], after.is_some());
-        for edge in cases["edges"].as_array().cloned().unwrap_or_default() {
-            seen.push(edge["node"]["id"].as_str().unwrap_or_default().to_owned());
+        for edge in cases["edges"].items().to_vec() {
+            seen.push(edge["node"]["id"].str().to_owned());
         }
         if insert_between {
             // Someone registers two new referrals while we page.

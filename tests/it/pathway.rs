@@ -1,7 +1,7 @@
 //! The pathway: referral → intake → decision → contacts → participants → close, and every
 //! status rule.
 
-use kit_tests::harness::TestApp;
+use kit_tests::harness::{Field, TestApp};
 use kit_tests::world::{World, ops, referral};
 use serde_json::json;
 
@@ -36,29 +36,16 @@ async fn a_case_runs_from_referral_to_closing() {
         )
         .await;
     let case = r.data()["submitReferral"]["case"].clone();
-    let id = case["id"].as_str().unwrap_or_default().to_owned();
+    let id = case["id"].str().to_owned();
     assert_eq!(case["status"], "REFERRED");
-    assert!(
-        case["reference"]
-            .as_str()
-            .unwrap_or_default()
-            .starts_with("KIT-2026-")
-    );
+    assert!(case["reference"].str().starts_with("KIT-2026-"));
     // The referrer is not a responsible contact: the CPR number is masked.
     assert_eq!(case["child"]["cpr"], "030514-XXXX");
 
     // The intake unit takes it through intake and accepts it.
-    let r = app
-        .gql(&w.intake_a.token, ops::START_INTAKE, json!({ "id": id }))
-        .await;
+    let r = app.start_intake(&w.intake_a.token, &id).await;
     assert_eq!(r.data()["startIntake"]["case"]["status"], "IN_INTAKE");
-    let r = app
-        .gql(
-            &w.intake_a.token,
-            ops::DECIDE,
-            json!({ "id": id, "decision": "ACCEPT" }),
-        )
-        .await;
+    let r = app.decide_intake(&w.intake_a.token, &id, "ACCEPT").await;
     assert_eq!(r.data()["decideIntake"]["case"]["status"], "ACTIVE");
 
     // One responsible contact per sector.
@@ -134,13 +121,11 @@ async fn a_case_runs_from_referral_to_closing() {
 
     // A participant leaves; history keeps them.
     let ppr_participant = c["participants"]
-        .as_array()
-        .and_then(|ps| {
-            ps.iter()
-                .find(|p| p["role"] == "PROFESSIONAL" && p["sector"] == "MUNICIPALITY")
-        })
+        .items()
+        .iter()
+        .find(|p| p["role"] == "PROFESSIONAL" && p["sector"] == "MUNICIPALITY")
         .map(|p| p["id"].clone())
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("no municipal professional"));
     let r = app
         .gql(
             &w.caseworker_a.token,
@@ -166,18 +151,15 @@ async fn a_case_runs_from_referral_to_closing() {
         .gql(&w.caseworker_a.token, CASE, json!({ "id": id }))
         .await;
     let history: Vec<(String, String)> = done.data()["case"]["statusHistory"]
-        .as_array()
-        .map(|h| {
-            h.iter()
-                .map(|e| {
-                    (
-                        e["fromStatus"].as_str().unwrap_or("-").to_owned(),
-                        e["toStatus"].as_str().unwrap_or_default().to_owned(),
-                    )
-                })
-                .collect()
+        .items()
+        .iter()
+        .map(|e| {
+            (
+                e["fromStatus"].as_str().unwrap_or("-").to_owned(),
+                e["toStatus"].str().to_owned(),
+            )
         })
-        .unwrap_or_default();
+        .collect();
     assert_eq!(
         history,
         [
@@ -210,23 +192,19 @@ async fn every_status_rule_holds_and_illegal_transitions_conflict() {
 
     // From REFERRED: only startIntake.
     let referred = app.refer(t, &w.municipality_a, "Referred").await;
-    app.gql(
-        t,
-        ops::DECIDE,
-        json!({ "id": referred, "decision": "ACCEPT" }),
-    )
-    .await
-    .assert_error("CONFLICT", None);
+    app.decide_intake(t, &referred, "ACCEPT")
+        .await
+        .assert_error("CONFLICT", None);
     app.gql(t, ops::CLOSE, start(&referred))
         .await
         .assert_error("CONFLICT", None);
     assert_eq!(
-        app.gql(t, ops::START_INTAKE, start(&referred)).await.data()["startIntake"]["case"]["status"],
+        app.start_intake(t, &referred).await.data()["startIntake"]["case"]["status"],
         "IN_INTAKE"
     );
 
     // From IN_INTAKE: decisions only; not startIntake again, not close.
-    app.gql(t, ops::START_INTAKE, start(&referred))
+    app.start_intake(t, &referred)
         .await
         .assert_error("CONFLICT", None);
     app.gql(t, ops::CLOSE, start(&referred))
@@ -240,7 +218,7 @@ async fn every_status_rule_holds_and_illegal_transitions_conflict() {
         ("REJECT", None, "REJECTED"),
     ] {
         let id = app.refer(t, &w.municipality_a, decision).await;
-        let _ = app.gql(t, ops::START_INTAKE, start(&id)).await.data();
+        let _ = app.start_intake(t, &id).await.data();
         let r = app
             .gql(
                 t,
@@ -250,7 +228,7 @@ async fn every_status_rule_holds_and_illegal_transitions_conflict() {
             .await;
         assert_eq!(r.data()["decideIntake"]["case"]["status"], status);
         // Deciding twice is a conflict.
-        app.gql(t, ops::DECIDE, json!({ "id": id, "decision": "ACCEPT" }))
+        app.decide_intake(t, &id, "ACCEPT")
             .await
             .assert_error("CONFLICT", None);
         if status == "REDIRECTED" {
@@ -260,7 +238,7 @@ async fn every_status_rule_holds_and_illegal_transitions_conflict() {
             );
         }
         // Final statuses go nowhere; ACTIVE only to CLOSED.
-        app.gql(t, ops::START_INTAKE, start(&id))
+        app.start_intake(t, &id)
             .await
             .assert_error("CONFLICT", None);
         if status == "ACTIVE" {
@@ -278,8 +256,8 @@ async fn every_status_rule_holds_and_illegal_transitions_conflict() {
     let id = app
         .refer(t, &w.municipality_a, "Redirect without target")
         .await;
-    let _ = app.gql(t, ops::START_INTAKE, start(&id)).await.data();
-    app.gql(t, ops::DECIDE, json!({ "id": id, "decision": "REDIRECT" }))
+    let _ = app.start_intake(t, &id).await.data();
+    app.decide_intake(t, &id, "REDIRECT")
         .await
         .assert_error("BAD_USER_INPUT", Some("input.redirectedTo"));
     app.gql(
@@ -298,7 +276,7 @@ async fn every_status_rule_holds_and_illegal_transitions_conflict() {
             "Referred by psychiatry",
         )
         .await;
-    app.gql(&w.psychiatrist.token, ops::START_INTAKE, start(&id))
+    app.start_intake(&w.psychiatrist.token, &id)
         .await
         .assert_error("FORBIDDEN", None);
 }
@@ -353,21 +331,9 @@ async fn a_child_is_reused_by_cpr_once_the_intake_unit_says_so_and_can_be_correc
     .assert_error("CONFLICT", None);
 
     let case = first.data()["submitReferral"]["case"]["id"]
-        .as_str()
-        .unwrap_or_default()
+        .str()
         .to_owned();
-    let _ = app
-        .gql(&w.intake_a.token, ops::START_INTAKE, json!({ "id": case }))
-        .await
-        .data();
-    let _ = app
-        .gql(
-            &w.intake_a.token,
-            ops::DECIDE,
-            json!({ "id": case, "decision": "ACCEPT" }),
-        )
-        .await
-        .data();
+    app.accept(&w.intake_a.token, &case).await;
     let _ = app
         .gql(
             &w.intake_a.token,

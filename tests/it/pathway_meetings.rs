@@ -2,7 +2,7 @@
 //! after held meetings, transition meetings from the date of birth, and cancellations when
 //! the case closes.
 
-use kit_tests::harness::{PATIENCE, TestApp, eventually};
+use kit_tests::harness::{Field, PATIENCE, TestApp, eventually};
 use kit_tests::smtp::SmtpSink;
 use kit_tests::world::{World, ops, referral};
 use serde_json::{Value, json};
@@ -26,9 +26,8 @@ async fn app_with_worker() -> (TestApp, SmtpSink, World) {
 
 async fn meetings_of(app: &TestApp, token: &str, case: &str) -> Vec<Value> {
     app.gql(token, MEETINGS, json!({ "id": case })).await.data()["case"]["meetings"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+        .items()
+        .to_vec()
 }
 
 async fn wait_meeting(
@@ -94,7 +93,7 @@ async fn acceptance_plans_the_start_meeting_and_held_meetings_plan_follow_ups() 
     app.clock.set(
         chrono::DateTime::parse_from_rfc3339("2026-11-30T10:00:00+01:00")
             .map(|t| t.with_timezone(&chrono::Utc))
-            .unwrap_or_default(),
+            .unwrap_or_else(|e| panic!("{e}")),
     );
     let r = app
         .gql(&w.caseworker_a.token, held, json!({ "id": start_id }))
@@ -121,7 +120,7 @@ async fn acceptance_plans_the_start_meeting_and_held_meetings_plan_follow_ups() 
     app.clock.set(
         chrono::DateTime::parse_from_rfc3339("2027-03-01T10:00:00+01:00")
             .map(|t| t.with_timezone(&chrono::Utc))
-            .unwrap_or_default(),
+            .unwrap_or_else(|e| panic!("{e}")),
     );
     let closing = json!({ "input": { "caseId": case, "kind": "CLOSING", "invitees": [], "durationMinutes": 60, "latest": "2027-06-30T16:00:00+02:00" } });
     let _ = app
@@ -162,14 +161,15 @@ async fn acceptance_plans_the_start_meeting_and_held_meetings_plan_follow_ups() 
         .iter()
         .find(|m| m["kind"] == "CLOSING")
         .map(|m| m["id"].clone())
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("no closing meeting"));
     let closing = app
         .gql(&w.caseworker_a.token, MEETING, json!({ "id": closing_id }))
         .await;
     let methods: Vec<Value> = closing.data()["meeting"]["deliveries"]
-        .as_array()
-        .map(|d| d.iter().map(|d| d["method"].clone()).collect())
-        .unwrap_or_default();
+        .items()
+        .iter()
+        .map(|d| d["method"].clone())
+        .collect();
     assert_eq!(methods, [json!("REQUEST"), json!("CANCEL")]);
 }
 
@@ -179,11 +179,7 @@ async fn a_young_person_turning_16_this_month_gets_a_transition_meeting() {
     let t = &w.intake_a.token;
     let mut input = referral(&w.municipality_a, "Alma");
     input["child"]["dateOfBirth"] = json!("2010-11-30");
-    let r = app.gql(t, ops::SUBMIT, json!({ "input": input })).await;
-    let case = r.data()["submitReferral"]["case"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let case = app.submit_referral(t, input).await;
     let _ = app
         .gql(
             t,
@@ -192,19 +188,12 @@ async fn a_young_person_turning_16_this_month_gets_a_transition_meeting() {
         )
         .await
         .data();
-    let _ = app
-        .gql(t, ops::START_INTAKE, json!({ "id": case }))
-        .await
-        .data();
-    let _ = app
-        .gql(t, ops::DECIDE, json!({ "id": case, "decision": "ACCEPT" }))
-        .await
-        .data();
+    app.accept(t, &case).await;
     let transition = wait_meeting(&app, t, &case, "the transition meeting", |m| {
         m["kind"] == "TRANSITION" && m["status"] == "SCHEDULED"
     })
     .await;
-    let starts = transition["startsAt"].as_str().unwrap_or_default();
+    let starts = transition["startsAt"].str();
     assert!(
         starts.starts_with("2026-11-30T"),
         "in the month of the 16th birthday: {starts}"
@@ -230,17 +219,13 @@ async fn start_invitees(app: &TestApp, token: &str, case: &str) -> Vec<(String, 
     .await;
     let m = app.gql(token, MEETING, json!({ "id": start["id"] })).await;
     m.data()["meeting"]["invitees"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+        .items()
+        .to_vec()
         .iter()
         .map(|i| {
             (
-                i["participant"]["id"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-                i["requirement"].as_str().unwrap_or_default().to_owned(),
+                i["participant"]["id"].str().to_owned(),
+                i["requirement"].str().to_owned(),
             )
         })
         .collect()
@@ -256,8 +241,7 @@ async fn a_responsible_contact_is_invited_to_the_pathway_meetings_ahead_whenever
             app.gql(t, ops::ASSIGN, json!({ "case": case, "p": who }))
                 .await
                 .data()["assignResponsibleContact"]["responsibleContact"]["id"]
-                .as_str()
-                .unwrap_or_default()
+                .str()
                 .to_owned()
         }
     };
@@ -279,9 +263,8 @@ async fn a_responsible_contact_is_invited_to_the_pathway_meetings_ahead_whenever
     .await;
     let m = app.gql(t, MEETING, json!({ "id": m["id"] })).await;
     let to_psychiatrist: Vec<Value> = m.data()["meeting"]["deliveries"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+        .items()
+        .to_vec()
         .into_iter()
         .filter(|d| d["recipient"] == "psychiatrist@kit.test")
         .collect();

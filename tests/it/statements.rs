@@ -68,7 +68,7 @@ async fn listing_100_cases_costs_the_same_statements_as_listing_1() {
             app.statement_log
                 .lock()
                 .map(|l| l.join("\n"))
-                .unwrap_or_default(),
+                .unwrap_or_else(|e| panic!("{e}")),
         );
     }
     assert_eq!(

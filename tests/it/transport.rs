@@ -2,7 +2,7 @@
 //! error answer is JSON with a code, HTML pages carry strict headers, and GraphiQL needs no
 //! internet.
 
-use kit_tests::harness::{PATIENCE, TestApp};
+use kit_tests::harness::{Field, PATIENCE, TestApp};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -12,7 +12,7 @@ async fn until_closed(stream: &mut tokio::net::TcpStream) -> String {
     tokio::time::timeout(PATIENCE, stream.read_to_end(&mut seen))
         .await
         .unwrap_or_else(|_| panic!("the server kept a slow client's connection open"))
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("{e}"));
     String::from_utf8_lossy(&seen).into_owned()
 }
 
@@ -62,7 +62,10 @@ async fn raw(
     let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let text = response.text().await.unwrap_or_default();
+    let text = response
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("no body: {e}"));
     let body =
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
     (status, headers, body)
@@ -122,15 +125,13 @@ async fn every_error_answer_of_graphql_is_json_with_a_code_and_a_request_id() {
         assert_eq!(got, status, "{body}");
         assert_eq!(body["data"], Value::Null);
         assert_eq!(body["errors"][0]["extensions"]["code"], code, "{body}");
-        let id = body["errors"][0]["extensions"]["requestId"]
-            .as_str()
-            .unwrap_or_default();
+        let id = body["errors"][0]["extensions"]["requestId"].str();
         assert!(!id.is_empty());
         assert_eq!(
             headers.get("x-request-id").and_then(|v| v.to_str().ok()),
             Some(id)
         );
-        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        let message = body["errors"][0]["message"].str();
         assert!(message.contains(says), "{message}");
         for debug in ["UnsupportedBatch", "InvalidRequest", "Error("] {
             assert!(!message.contains(debug), "a Rust debug string: {message}");
@@ -148,7 +149,7 @@ async fn html_pages_carry_strict_headers_and_graphiql_needs_no_internet() {
     let csp = headers
         .get("content-security-policy")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
+        .unwrap_or_else(|| panic!("no content-security-policy"))
         .to_owned();
     assert!(csp.contains("script-src 'self'"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
@@ -156,7 +157,7 @@ async fn html_pages_carry_strict_headers_and_graphiql_needs_no_internet() {
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "no-referrer");
     assert_eq!(headers["x-frame-options"], "DENY");
-    let html = page.text().await.unwrap_or_default();
+    let html = page.text().await.unwrap_or_else(|e| panic!("no body: {e}"));
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "nothing from elsewhere: {html}"
@@ -165,14 +166,14 @@ async fn html_pages_carry_strict_headers_and_graphiql_needs_no_internet() {
     // Every script and style it names is served here.
     let mut assets = 0;
     for part in html.split("=\"/graphql/assets/").skip(1) {
-        let file = part.split('"').next().unwrap_or_default();
+        let file = part.split('"').next().unwrap_or_else(|| panic!("{part}"));
         let asset = get(&format!("/graphql/assets/{file}"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(asset.status(), 200, "{file}");
         let kind = asset.headers()["content-type"]
             .to_str()
-            .unwrap_or_default()
+            .unwrap_or_else(|e| panic!("{e}"))
             .to_owned();
         assert!(
             kind.starts_with("text/javascript") || kind.starts_with("text/css"),
@@ -204,7 +205,7 @@ async fn html_pages_carry_strict_headers_and_graphiql_needs_no_internet() {
     assert_eq!(headers["cache-control"], "no-store");
     let csp = headers["content-security-policy"]
         .to_str()
-        .unwrap_or_default()
+        .unwrap_or_else(|e| panic!("{e}"))
         .to_owned();
     assert!(csp.starts_with("default-src 'none'"), "{csp}");
     assert!(csp.contains("style-src 'sha256-"), "{csp}");
@@ -244,7 +245,7 @@ async fn a_client_flooding_the_server_is_told_to_wait() {
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<u64>().ok());
-            let body: Value = r.json().await.unwrap_or_default();
+            let body: Value = r.json().await.unwrap_or_else(|e| panic!("not JSON: {e}"));
             assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
             assert!(body["errors"][0]["extensions"]["requestId"].is_string());
         }
