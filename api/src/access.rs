@@ -23,7 +23,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter}
 /// The authenticated professional making a request, with what access decisions need.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    /// The professional.
+    /// Their directory row: organization, unit and administrator flags decide what they see.
     pub professional: professional::Model,
     /// The organization their unit belongs to.
     pub organization_id: OrganizationId,
@@ -105,7 +105,7 @@ pub use kit_entity::domain::enums::AccessBasis;
 /// What an actor may do with one case they may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseAccess {
-    /// The case.
+    /// The case this access was decided for.
     pub case_id: CaseId,
     /// The recorded basis.
     pub basis: AccessBasis,

@@ -258,7 +258,7 @@ pub struct ClientRequestId(pub String);
 
 /// The schema extension that writes each operation's reads before its response leaves.
 pub struct AccessLogging {
-    /// The writer.
+    /// Where entries go: batched and written before the response leaves.
     pub writer: LogWriter,
     /// The clock stamping the reads.
     pub clock: SharedClock,

@@ -35,7 +35,7 @@ pub const KEPT: TimeDelta = kit_entity::ops::idempotency::KEPT;
 pub struct Idempotency {
     /// Whose.
     pub professional: ProfessionalId,
-    /// The key.
+    /// The client's `Idempotency-Key` header, unique per professional.
     pub key: String,
     /// The request's hash.
     pub hash: String,

@@ -16,9 +16,9 @@ use kit_entity::infra::settings::Settings;
 pub struct Context {
     /// The database.
     pub db: DatabaseConnection,
-    /// The clock.
+    /// The clock every job reads "now" from; tests move it.
     pub clock: SharedClock,
-    /// The settings.
+    /// Mail, links, retry and scheduling settings.
     pub settings: Arc<Settings>,
     /// Where mail goes.
     pub mailer: Mailer,

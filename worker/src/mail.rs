@@ -183,7 +183,7 @@ pub enum Mailer {
     },
     /// An SMTP server over implicit TLS (`smtps://`).
     Smtps {
-        /// The transport.
+        /// lettre's pooled SMTP transport to the configured relay.
         transport: AsyncSmtpTransport<Tokio1Executor>,
         /// How long one conversation may take.
         timeout: Duration,
@@ -292,13 +292,13 @@ impl Mailer {
 /// The parts of one calendar message.
 #[derive(Debug, Clone)]
 pub struct CalendarMail<'a> {
-    /// From.
+    /// The `From` address: the product's own (`KIT_MAIL_FROM`); answers go to `Reply-To`.
     pub from: &'a str,
     /// To: name and address.
     pub to: (&'a str, &'a str),
     /// Reply-To: the organizer.
     pub reply_to: Option<(&'a str, &'a str)>,
-    /// Subject.
+    /// The `Subject`: the meeting kind, case reference and time, never the child's name.
     pub subject: &'a str,
     /// Plain-text body.
     pub body: &'a str,

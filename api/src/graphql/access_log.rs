@@ -16,7 +16,7 @@ use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, pa
 use crate::graphql::read::{case_access_loaded, required_access};
 use crate::graphql::scalars::DateTime;
 
-/// One professional's reads of a case's data in one response (or one subscription event).
+/// GraphQL `AccessLogEntry` over `access_log::Model`, described on its `#[Object]` impl.
 pub struct AccessLogEntry(pub access_log::Model);
 
 /// One professional's reads of a case's data in one response (or one subscription event).

@@ -174,7 +174,6 @@ async fn resolve(
 #[derive(Default)]
 pub struct NodeQuery;
 
-/// The `node` query.
 #[Object]
 impl NodeQuery {
     /// Fetches any object by its global id. `NOT_FOUND` when it does not exist or you have no

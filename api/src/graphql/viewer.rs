@@ -7,7 +7,7 @@ use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::directory::{Organization, Professional, Unit};
 use crate::graphql::errors::IntoGraphql;
 
-/// You: the professional the request's token belongs to.
+/// GraphQL `Viewer` over `Actor`, described on its `#[Object]` impl.
 pub struct Viewer(pub Actor);
 
 /// You: the professional the request's token belongs to.
@@ -122,7 +122,6 @@ impl Viewer {
 #[derive(Default)]
 pub struct ViewerQuery;
 
-/// The `viewer` query.
 #[Object]
 impl ViewerQuery {
     /// You: the professional the request's token belongs to.

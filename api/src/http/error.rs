@@ -42,9 +42,9 @@ fn answer(
 /// errors to status and code for the routes that are not GraphQL's own.
 #[derive(Debug)]
 pub struct EdgeError {
-    /// The error.
+    /// What went wrong; it decides the status, code and message.
     pub error: Error,
-    /// The request's id.
+    /// The request's id, echoed in `extensions.requestId` for support to find the log lines.
     pub request_id: String,
 }
 

@@ -27,7 +27,7 @@ use crate::access::{Actor, case_access};
 pub struct NewChild {
     /// Full name.
     pub name: String,
-    /// Date of birth.
+    /// Date of birth; checked against the CPR number when both are given.
     pub date_of_birth: chrono::NaiveDate,
     /// CPR number, if known.
     pub cpr: Option<Cpr>,
@@ -55,7 +55,7 @@ pub struct NewFamilyMember {
 pub struct SubmitReferral {
     /// The receiving municipality.
     pub municipality_id: OrganizationId,
-    /// The child.
+    /// The child or young person referred.
     pub child: NewChild,
     /// Guardians and other family members to record.
     pub family: Vec<NewFamilyMember>,

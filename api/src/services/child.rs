@@ -14,7 +14,7 @@ use crate::services::case::{NewFamilyMember, add_family, touch};
 
 /// What the actor may do with a child: the strongest access over the child's cases.
 pub struct ChildAccess {
-    /// The child.
+    /// The child's row, to be read only through the access decision beside it.
     pub child: child::Model,
     /// Access to each of the child's cases the actor may see.
     pub cases: Vec<(case::Model, CaseAccess)>,

@@ -111,12 +111,12 @@ async fn active_participant(
         .ok_or_else(|| Error::invalid(field, "no active participant of this case has this id"))
 }
 
-/// A meeting request.
+/// What `requestMeeting` asks for: the worker finds a time and sends the invitations.
 #[derive(Debug, Clone)]
 pub struct RequestMeeting {
-    /// The case.
+    /// The case the meeting is for.
     pub case_id: CaseId,
-    /// Its kind.
+    /// Start, network, follow-up, closing, transition or coordination.
     pub kind: MeetingKind,
     /// Invitees and whether each is required.
     pub invitees: Vec<(ParticipantId, bool)>,

@@ -19,7 +19,7 @@ const ONE_CONTACT_PER_SECTOR: &str = "the case already has an active responsible
 /// An external actor outside the product's organizations.
 #[derive(Debug, Clone)]
 pub struct ExternalActor {
-    /// Name.
+    /// Their name as the case's participants know it.
     pub name: String,
     /// E-mail address.
     pub email: Option<String>,
@@ -45,7 +45,7 @@ pub enum Person {
 /// Adds a participant to a case.
 #[derive(Debug, Clone)]
 pub struct AddParticipant {
-    /// The case.
+    /// The case they join.
     pub case_id: CaseId,
     /// Their role.
     pub role: ParticipantRole,

@@ -19,7 +19,7 @@ use crate::services::case::{require_open, touch};
 /// A pathway event to record.
 #[derive(Debug, Clone)]
 pub struct RecordEvent {
-    /// The case.
+    /// The case the event happened in.
     pub case_id: CaseId,
     /// What happened.
     pub kind: CaseEventKind,
@@ -27,7 +27,7 @@ pub struct RecordEvent {
     pub sector: Option<Sector>,
     /// The meeting it concerns.
     pub meeting_id: Option<MeetingId>,
-    /// A note.
+    /// Free text recorded with the event.
     pub note: Option<String>,
     /// When it happened; default now.
     pub occurred_at: Option<DateTime<Utc>>,
@@ -121,7 +121,7 @@ pub async fn record_event(
 /// An agreement to add to the plan.
 #[derive(Debug, Clone)]
 pub struct AddAgreement {
-    /// The case.
+    /// The case whose plan the agreement joins.
     pub case_id: CaseId,
     /// The meeting it was made at.
     pub meeting_id: Option<MeetingId>,

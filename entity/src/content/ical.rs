@@ -64,7 +64,7 @@ pub struct AttendeeLine {
 pub struct EventText {
     /// UID, stable for the meeting's life.
     pub uid: String,
-    /// SEQUENCE.
+    /// `SEQUENCE`: raised with every change attendees must see (RFC 5546).
     pub sequence: i32,
     /// DTSTAMP: when this version was written.
     pub stamp: DateTime<Utc>,
@@ -72,13 +72,13 @@ pub struct EventText {
     pub starts: DateTime<Utc>,
     /// End.
     pub ends: DateTime<Utc>,
-    /// SUMMARY.
+    /// `SUMMARY`: the title calendars show; case reference only, never the child's name.
     pub summary: String,
-    /// DESCRIPTION.
+    /// `DESCRIPTION`: the message body, in the recipient's language.
     pub description: String,
-    /// LOCATION.
+    /// `LOCATION`: where the meeting is held, if known.
     pub location: Option<String>,
-    /// URL.
+    /// `URL`: the product's address, for professionals only.
     pub url: Option<String>,
     /// ORGANIZER; `None` in feeds.
     pub organizer: Option<Party>,

@@ -12,11 +12,11 @@ use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
 /// The links an invitee can answer with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerLinks {
-    /// Accept.
+    /// The signed link that accepts the invitation.
     pub accept: String,
-    /// Tentatively accept.
+    /// The signed link that tentatively accepts the invitation.
     pub tentative: String,
-    /// Decline.
+    /// The signed link that declines the invitation.
     pub decline: String,
 }
 

@@ -54,7 +54,7 @@ pub enum Holiday {
 }
 
 impl Holiday {
-    /// The Danish name.
+    /// The name Danish calendars use, e.g. "Skærtorsdag".
     #[must_use]
     pub fn danish_name(self) -> &'static str {
         match self {

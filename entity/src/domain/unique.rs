@@ -9,7 +9,7 @@
 pub struct UniqueIndex {
     /// The index or constraint name.
     pub name: &'static str,
-    /// Its table.
+    /// The table the index is on, for the error message.
     pub table: &'static str,
     /// Its columns, in order.
     pub columns: &'static [&'static str],

@@ -28,7 +28,7 @@ pub struct Model {
     pub unit_id: Option<UnitId>,
     /// The unit before (MEMBER_OF_UNIT, LEADS_UNIT); null for none.
     pub unit_before_id: Option<UnitId>,
-    /// The unit after.
+    /// The unit after the change; null when they left every unit.
     pub unit_after_id: Option<UnitId>,
     /// Intake unit before (UNIT_IS_INTAKE); null for a new unit.
     pub flag_before: Option<bool>,

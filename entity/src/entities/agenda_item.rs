@@ -12,7 +12,7 @@ pub struct Model {
     /// Key.
     #[sea_orm(primary_key)]
     pub id: AgendaItemId,
-    /// The meeting.
+    /// The meeting whose agenda it is on.
     pub meeting_id: MeetingId,
     /// The topic.
     pub title: String,

@@ -11,7 +11,7 @@ pub struct Model {
     /// Key.
     #[sea_orm(primary_key)]
     pub id: AgreementId,
-    /// The case.
+    /// The case whose plan holds it.
     pub case_id: CaseId,
     /// The meeting it was made at.
     pub meeting_id: Option<MeetingId>,

@@ -16,7 +16,7 @@ pub struct Model {
     /// (`KIT-2026-000042`); unique.
     #[sea_orm(unique)]
     pub reference: String,
-    /// The child.
+    /// The child the pathway is for; one child may have several cases over the years.
     pub child_id: ChildId,
     /// The municipality whose single entry point received it.
     pub municipality_id: OrganizationId,

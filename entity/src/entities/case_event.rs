@@ -14,7 +14,7 @@ pub struct Model {
     /// Key.
     #[sea_orm(primary_key)]
     pub id: CaseEventId,
-    /// The case.
+    /// The case it happened in.
     pub case_id: CaseId,
     /// What happened.
     pub kind: CaseEventKind,
@@ -22,7 +22,7 @@ pub struct Model {
     pub sector: Option<Sector>,
     /// The meeting it concerns.
     pub meeting_id: Option<MeetingId>,
-    /// A note.
+    /// Free text recorded with the event.
     pub note: Option<String>,
     /// Who recorded it.
     pub recorded_by_id: ProfessionalId,

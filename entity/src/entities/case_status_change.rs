@@ -12,7 +12,7 @@ pub struct Model {
     /// Key.
     #[sea_orm(primary_key)]
     pub id: CaseStatusChangeId,
-    /// The case.
+    /// The case whose status changed.
     pub case_id: CaseId,
     /// The status before; none for the change that opened the case.
     pub from_status: Option<CaseStatus>,

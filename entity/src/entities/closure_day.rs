@@ -12,7 +12,7 @@ pub struct Model {
     /// Key.
     #[sea_orm(primary_key)]
     pub id: ClosureDayId,
-    /// The organization.
+    /// The organization that is closed that day.
     pub organization_id: OrganizationId,
     /// The day.
     pub date: Date,

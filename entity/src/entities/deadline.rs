@@ -16,11 +16,11 @@ pub struct Model {
     /// Key.
     #[sea_orm(primary_key)]
     pub id: DeadlineId,
-    /// The case.
+    /// The case whose pathway owes it.
     pub case_id: CaseId,
     /// The rule version it runs under.
     pub rule_id: DeadlineRuleId,
-    /// The rule's code.
+    /// The rule's code, the same across its versions (e.g. `intake-decision`).
     pub rule_code: String,
     /// What within the case it is about ("", "sector:MUNICIPALITY", "meeting:7", "age:16");
     /// unique per case and rule.

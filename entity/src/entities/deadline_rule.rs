@@ -35,7 +35,7 @@ pub struct Model {
     pub anchor: RuleAnchor,
     /// The offset from the anchor (negative: before it).
     pub offset_value: i32,
-    /// The offset's unit.
+    /// What `offset` counts: hours, calendar or working days, months or follow-up cadences.
     pub offset_unit: OffsetUnit,
     /// The event that meets it.
     pub met_by_event: RuleEvent,

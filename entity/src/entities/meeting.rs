@@ -13,7 +13,7 @@ pub struct Model {
     /// Key.
     #[sea_orm(primary_key)]
     pub id: MeetingId,
-    /// The case.
+    /// The case it is held for.
     pub case_id: CaseId,
     /// Start, network, follow-up, closing, transition or coordination.
     pub kind: MeetingKind,

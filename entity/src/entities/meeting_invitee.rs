@@ -13,7 +13,7 @@ pub struct Model {
     /// Key.
     #[sea_orm(primary_key)]
     pub id: InviteeId,
-    /// The meeting.
+    /// The meeting they are invited to.
     pub meeting_id: MeetingId,
     /// The participant invited.
     pub participant_id: ParticipantId,

@@ -13,7 +13,7 @@ pub struct Model {
     /// Key.
     #[sea_orm(primary_key)]
     pub id: NotificationId,
-    /// The deadline.
+    /// The deadline it is about.
     pub deadline_id: DeadlineId,
     /// The stage: reminders 0…n-1, n = due, n+1 = escalation.
     pub stage: i32,

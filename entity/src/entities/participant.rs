@@ -13,7 +13,7 @@ pub struct Model {
     /// Key.
     #[sea_orm(primary_key)]
     pub id: ParticipantId,
-    /// The case.
+    /// The case they take part in.
     pub case_id: CaseId,
     /// Which of the person columns names the participant.
     pub kind: ParticipantKind,

@@ -94,7 +94,7 @@ pub const NOTIFY_CHANNEL: &str = "kit_notifications";
 pub struct Announced {
     /// The notification.
     pub id: NotificationId,
-    /// Its recipient.
+    /// The professional the notification is for; only their subscriptions receive it.
     pub recipient: ProfessionalId,
 }
 

@@ -29,7 +29,7 @@ pub trait Job:
 /// Find a time for a meeting and invite everyone.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ScheduleMeeting {
-    /// The meeting.
+    /// The meeting to find a time for and announce.
     pub meeting_id: MeetingId,
 }
 
@@ -54,17 +54,17 @@ impl Job for SendDelivery {
 pub enum PathwayEvent {
     /// The case was accepted: plan its start meeting and its transition meetings.
     CaseActivated {
-        /// The case.
+        /// The case that became active.
         case_id: CaseId,
     },
     /// A meeting was held: plan the next follow-up.
     MeetingHeld {
-        /// The meeting.
+        /// The meeting that was held.
         meeting_id: MeetingId,
     },
     /// A transition milestone (16 or 17½ years) is near: plan its meeting.
     TransitionDue {
-        /// The case.
+        /// The case whose child has a birthday milestone.
         case_id: CaseId,
         /// Which milestone.
         milestone: crate::domain::transition::Transition,

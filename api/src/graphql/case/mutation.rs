@@ -21,7 +21,7 @@ use crate::services::case::{self as cases, NewChild, SubmitReferral};
 pub struct ReferralChildInput {
     /// Full name, 1–200 characters.
     pub name: String,
-    /// Date of birth.
+    /// The child's date of birth; it must agree with the CPR number when one is given.
     pub date_of_birth: Date,
     /// CPR number (`DDMMYYXXXX` or `DDMMYY-XXXX`); its first six digits must be the date of
     /// birth.
@@ -33,7 +33,8 @@ pub struct ReferralChildInput {
 pub struct SubmitReferralInput {
     /// The receiving municipality (an organization of kind MUNICIPALITY with an intake unit).
     pub municipality_id: ID,
-    /// The child.
+    /// The child or young person referred. A CPR number already known opens a match that the
+    /// intake unit decides before the case can be accepted.
     pub child: ReferralChildInput,
     /// Guardians and other family members to record with the child.
     #[graphql(default)]
@@ -137,7 +138,6 @@ fn opt_text(field: &str, v: Option<&str>) -> Result<Option<String>> {
 #[derive(Default)]
 pub struct CaseMutation;
 
-/// Case mutations.
 #[Object]
 impl CaseMutation {
     /// Registers a referral at a municipality's single entry point. Creates the child if new

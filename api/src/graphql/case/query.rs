@@ -60,7 +60,7 @@ pub struct CaseOrder {
     /// The field to sort by.
     #[graphql(default)]
     pub field: CaseOrderField,
-    /// The direction.
+    /// Ascending or descending; ties are broken by the case's id in the same direction.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
@@ -175,7 +175,6 @@ fn cursor_of(order: &CaseOrder, case: &case::Model) -> String {
 #[derive(Default)]
 pub struct CaseQuery;
 
-/// Case queries.
 #[Object]
 impl CaseQuery {
     /// One case. `NOT_FOUND` when it does not exist or you have no reason to see it: the two

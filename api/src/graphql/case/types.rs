@@ -18,13 +18,13 @@ use crate::graphql::participant::Participant;
 use crate::graphql::read::{read, read_case, required_access};
 use crate::graphql::scalars::DateTime;
 
-/// A case: one child's coordinated pathway across sectors, from referral to closing.
+/// GraphQL `Case` over `case::Model`, described on its `#[Object]` impl.
 pub struct Case(pub case::Model);
 
 /// A case: one child's coordinated pathway across sectors, from referral to closing.
 #[Object]
 impl Case {
-    /// The global id.
+    /// Global id of the case: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
@@ -45,7 +45,7 @@ impl Case {
         self.0.redirected_to.as_deref()
     }
 
-    /// The child.
+    /// The child or young person the pathway is for.
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Child> {
         let access = read(ctx, &self.0, ChildData::Child).await.gql()?;
         let model: child::Model = load_required(ctx, self.0.child_id).await.gql()?;
@@ -196,7 +196,7 @@ impl Case {
     }
 }
 
-/// Your access to a case.
+/// GraphQL `ViewerAccess` over `CaseAccess`, described on its `#[Object]` impl.
 pub struct ViewerAccess(pub CaseAccess);
 
 /// Your access to a case.
@@ -229,13 +229,13 @@ impl ViewerAccess {
     }
 }
 
-/// How a case entered the municipality's single entry point.
+/// GraphQL `Referral` over `referral::Model`, described on its `#[Object]` impl.
 pub struct Referral(pub referral::Model);
 
 /// How a case entered the municipality's single entry point.
 #[Object]
 impl Referral {
-    /// The global id.
+    /// Global id of the referral: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
@@ -288,7 +288,7 @@ impl Referral {
     }
 }
 
-/// A referral's CPR number registered for a child already known, as the intake unit sees it.
+/// GraphQL `ChildMatch` over `referral::Model`, described on its `#[Object]` impl.
 pub struct ChildMatch(referral::Model);
 
 /// A referral's CPR number registered for a child already known: whether what the referrer
@@ -325,13 +325,13 @@ impl ChildMatch {
     }
 }
 
-/// One change of a case's status.
+/// GraphQL `CaseStatusChange` over `case_status_change::Model`, described on its `#[Object]` impl.
 pub struct CaseStatusChange(pub case_status_change::Model);
 
 /// One change of a case's status.
 #[Object]
 impl CaseStatusChange {
-    /// The global id.
+    /// Global id of the case status change: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }

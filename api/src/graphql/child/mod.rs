@@ -19,8 +19,7 @@ use crate::graphql::loaders::{CasesOf, FamilyOf};
 use crate::graphql::read::{case_access_loaded, note_reads};
 use crate::graphql::scalars::Date;
 
-/// A child (or young person) at the centre of one or more cases. Reached only through a case
-/// you may see.
+/// The data of GraphQL `Child`, described on its `#[Object]` impl.
 pub struct Child {
     /// The row.
     pub model: child::Model,
@@ -35,7 +34,7 @@ pub struct Child {
 /// you may see.
 #[Object]
 impl Child {
-    /// The global id.
+    /// Global id of the child: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.model.id.to_global()
     }
@@ -128,7 +127,7 @@ pub struct FamilyMember(pub family_member::Model);
 /// A guardian or other family member of a child.
 #[Object]
 impl FamilyMember {
-    /// The global id.
+    /// Global id of the family member: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }

@@ -63,7 +63,7 @@ impl FamilyMemberInput {
 /// Changes a child's record. Omitted fields keep their value.
 #[derive(InputObject)]
 pub struct UpdateChildInput {
-    /// The child.
+    /// The child to correct.
     pub child_id: ID,
     /// New full name.
     pub name: Option<String>,
@@ -83,16 +83,16 @@ pub struct UpdateChildPayload {
 /// Records a family member of a child.
 #[derive(InputObject)]
 pub struct AddFamilyMemberInput {
-    /// The child.
+    /// The child the family member belongs to.
     pub child_id: ID,
-    /// The family member.
+    /// Who they are, their relation to the child, custody and how to reach them.
     pub family_member: FamilyMemberInput,
 }
 
 /// Changes a family member. Omitted fields keep their value; `null` removes an optional one.
 #[derive(InputObject)]
 pub struct UpdateFamilyMemberInput {
-    /// The family member.
+    /// The family member to correct.
     pub family_member_id: ID,
     /// New full name.
     pub name: Option<String>,
@@ -119,7 +119,6 @@ pub struct FamilyMemberPayload {
 #[derive(Default)]
 pub struct ChildMutation;
 
-/// Child mutations.
 #[Object]
 impl ChildMutation {
     /// Corrects a child's name, date of birth or CPR number. Requires managing an open case of

@@ -12,14 +12,14 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
 use crate::graphql::scalars::Date;
 
-/// A day an organization is closed.
+/// GraphQL `ClosureDay` over `closure_day::Model`, described on its `#[Object]` impl.
 pub struct ClosureDay(pub closure_day::Model);
 
 /// A day an organization is closed (such as 24 December): not a working day for the
 /// deadlines of its cases, nor for meetings it organizes.
 #[Object]
 impl ClosureDay {
-    /// The global id.
+    /// Global id of the closure day: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
@@ -34,7 +34,7 @@ impl ClosureDay {
         &self.0.name
     }
 
-    /// The organization.
+    /// The organization that is closed that day.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
         load_required(ctx, self.0.organization_id)
             .await

@@ -83,7 +83,7 @@ pub struct RecomputeDeadlinesPayload {
 /// Adds a closure day.
 #[derive(InputObject)]
 pub struct AddClosureDayInput {
-    /// The organization.
+    /// The organization that is closed; you must administer it.
     pub organization_id: ID,
     /// The day.
     pub date: Date,
@@ -94,21 +94,21 @@ pub struct AddClosureDayInput {
 /// The new closure day.
 #[derive(SimpleObject)]
 pub struct ClosureDayPayload {
-    /// The day.
+    /// The closure day as recorded.
     pub closure_day: ClosureDay,
 }
 
 /// Removes a closure day.
 #[derive(InputObject)]
 pub struct RemoveClosureDayInput {
-    /// The closure day.
+    /// The closure day to remove.
     pub closure_day_id: ID,
 }
 
 /// The removed closure day.
 #[derive(SimpleObject)]
 pub struct RemoveClosureDayPayload {
-    /// Its id.
+    /// The id the removed closure day had, so a client can drop it from its cache.
     pub removed_closure_day_id: ID,
 }
 
@@ -132,7 +132,6 @@ pub struct MarkNotificationsReadPayload {
 #[derive(Default)]
 pub struct DeadlineMutation;
 
-/// Deadline mutations.
 #[Object]
 impl DeadlineMutation {
     /// Waives a deadline: it is no longer owed, with a reason kept on the record. For those

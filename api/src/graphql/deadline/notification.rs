@@ -16,14 +16,14 @@ use crate::graphql::ids::NodeId;
 use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
 use crate::graphql::scalars::DateTime;
 
-/// A reminder, alert or escalation for you.
+/// GraphQL `Notification` over `notification::Model`, described on its `#[Object]` impl.
 pub struct Notification(pub notification::Model);
 
 /// A reminder, alert or escalation about a deadline, for you. Each is also sent to you by
 /// e-mail.
 #[Object]
 impl Notification {
-    /// The global id.
+    /// Global id of the notification: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }

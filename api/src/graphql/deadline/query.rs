@@ -19,7 +19,6 @@ use crate::graphql::scalars::Date;
 #[derive(Default)]
 pub struct DeadlineQuery;
 
-/// Deadline queries.
 #[Object]
 impl DeadlineQuery {
     /// Deadlines of the cases you may see, earliest due first.

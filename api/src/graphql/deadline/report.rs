@@ -9,7 +9,7 @@ use crate::graphql::directory::Organization;
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::scalars::Date;
 
-/// One rule's figures in a timeliness report.
+/// GraphQL `RuleTimeliness` over `crate::services::deadline::RuleTimeliness`, described on its `#[Object]` impl.
 pub struct RuleTimeliness(pub crate::services::deadline::RuleTimeliness);
 
 /// How timely one rule's deadlines were.
@@ -65,7 +65,7 @@ impl RuleTimeliness {
     }
 }
 
-/// How timely an organization's cases were over a period.
+/// The data of GraphQL `TimelinessReport`, described on its `#[Object]` impl.
 pub struct TimelinessReport {
     pub(crate) organization: OrganizationId,
     pub(crate) from: chrono::NaiveDate,
@@ -77,7 +77,7 @@ pub struct TimelinessReport {
 /// period, per rule. The figure a municipality reports.
 #[Object]
 impl TimelinessReport {
-    /// The organization.
+    /// The organization whose cases the report covers.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
         load_required(ctx, self.organization)
             .await

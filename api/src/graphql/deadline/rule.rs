@@ -59,7 +59,7 @@ impl From<DeadlineOffsetInput> for Offset {
     }
 }
 
-/// One version of a deadline rule.
+/// GraphQL `DeadlineRule` over `deadline_rule::Model`, described on its `#[Object]` impl.
 pub struct DeadlineRule(pub deadline_rule::Model);
 
 /// One version of a deadline rule: the event that starts it, the offset, the event that meets
@@ -198,14 +198,14 @@ impl DeadlineRule {
     }
 }
 
-/// A logged recompute of running deadlines.
+/// GraphQL `DeadlineRecompute` over `deadline_recompute::Model`, described on its `#[Object]` impl.
 pub struct DeadlineRecompute(pub deadline_recompute::Model);
 
 /// A logged recompute: an administrator moved an organization's running deadlines of a rule
 /// to its version in force.
 #[Object]
 impl DeadlineRecompute {
-    /// The global id.
+    /// Global id of the deadline recompute: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }

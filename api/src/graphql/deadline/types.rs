@@ -25,14 +25,14 @@ use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page,
 use crate::graphql::plan::Agreement;
 use crate::graphql::scalars::DateTime;
 
-/// One time limit owed to a child.
+/// GraphQL `Deadline` over `deadline::Model`, described on its `#[Object]` impl.
 pub struct Deadline(pub deadline::Model);
 
 /// One time limit owed to a child: started by a pathway event under a rule, met by another
 /// event, reminded, alerted and escalated by the worker until then.
 #[Object]
 impl Deadline {
-    /// The global id.
+    /// Global id of the deadline: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }

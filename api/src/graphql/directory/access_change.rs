@@ -14,7 +14,7 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
 use crate::graphql::scalars::DateTime;
 
-/// One recorded change to what a professional may see.
+/// GraphQL `AccessChange` over `access_change::Model`, described on its `#[Object]` impl.
 pub struct AccessChange(pub access_change::Model);
 
 /// One recorded change to what a professional may see: a move between units, a change of

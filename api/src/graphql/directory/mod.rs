@@ -20,13 +20,13 @@ use crate::graphql::loaders::UnitsOf;
 use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
 use crate::graphql::scalars::DateTime;
 
-/// An organization: a region's child psychiatry, a municipality, a practice, a ward, a school.
+/// GraphQL `Organization` over `organization::Model`, described on its `#[Object]` impl.
 pub struct Organization(pub organization::Model);
 
 /// An organization: a region's child psychiatry, a municipality, a practice, a ward, a school.
 #[Object]
 impl Organization {
-    /// The global id.
+    /// Global id of the organization: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
@@ -136,13 +136,13 @@ fn hh_mm(minutes: i32) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// A unit of an organization: PPR, the family department, health visitors, SSP, a clinic…
+/// GraphQL `Unit` over `unit::Model`, described on its `#[Object]` impl.
 pub struct Unit(pub unit::Model);
 
 /// A unit of an organization: PPR, the family department, health visitors, SSP, a clinic…
 #[Object]
 impl Unit {
-    /// The global id.
+    /// Global id of the unit: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
@@ -172,13 +172,13 @@ impl Unit {
     }
 }
 
-/// A professional: a staff member of one of the organizations.
+/// GraphQL `Professional` over `professional::Model`, described on its `#[Object]` impl.
 pub struct Professional(pub professional::Model);
 
 /// A professional: a staff member of one of the organizations.
 #[Object]
 impl Professional {
-    /// The global id.
+    /// Global id of the professional: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
@@ -335,7 +335,6 @@ pub fn like_pattern(text: &str) -> String {
 #[derive(Default)]
 pub struct DirectoryQuery;
 
-/// Directory queries.
 #[Object]
 impl DirectoryQuery {
     /// All organizations, by name. Any authenticated professional may list them.

@@ -19,14 +19,15 @@ use crate::services::directory::{
 pub struct CreateOrganizationInput {
     /// Display name, 1–200 characters.
     pub name: String,
-    /// Its kind.
+    /// What kind of organization it is; it gives its professionals the sector they act for by
+    /// default.
     pub kind: OrganizationKind,
 }
 
 /// Changes an organization. Omitted fields keep their value.
 #[derive(InputObject)]
 pub struct UpdateOrganizationInput {
-    /// The organization.
+    /// The organization to change; you must administer it.
     pub organization_id: ID,
     /// New display name.
     pub name: Option<String>,
@@ -119,7 +120,7 @@ pub struct OrganizationPayload {
 /// Creates a unit in an organization.
 #[derive(InputObject)]
 pub struct CreateUnitInput {
-    /// The organization.
+    /// The organization the unit belongs to; you must administer it.
     pub organization_id: ID,
     /// Display name, 1–200 characters.
     pub name: String,
@@ -131,7 +132,7 @@ pub struct CreateUnitInput {
 /// Changes a unit. Omitted fields keep their value.
 #[derive(InputObject)]
 pub struct UpdateUnitInput {
-    /// The unit.
+    /// The unit to change.
     pub unit_id: ID,
     /// New display name.
     pub name: Option<String>,
@@ -175,7 +176,7 @@ pub struct CreateProfessionalInput {
 /// Changes a professional. Omitted fields keep their value; `null` removes an optional one.
 #[derive(InputObject)]
 pub struct UpdateProfessionalInput {
-    /// The professional.
+    /// The professional to change; you must administer their organization.
     pub professional_id: ID,
     /// New full name.
     pub name: Option<String>,
@@ -214,7 +215,6 @@ fn opt_name(field: &str, v: Option<&str>) -> Result<Option<String>> {
 #[derive(Default)]
 pub struct DirectoryMutation;
 
-/// Administration mutations.
 #[Object]
 impl DirectoryMutation {
     /// Registers an organization. Administrators only.

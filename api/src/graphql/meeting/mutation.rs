@@ -31,7 +31,7 @@ pub struct InviteeInput {
 /// Asks the worker to schedule a meeting.
 #[derive(InputObject)]
 pub struct RequestMeetingInput {
-    /// The case.
+    /// The case the meeting is for.
     pub case_id: ID,
     /// The kind of meeting.
     pub kind: MeetingKind,
@@ -62,7 +62,7 @@ pub struct MeetingPayload {
 /// Sets the time of a PLANNED meeting, or moves a SCHEDULED one.
 #[derive(InputObject)]
 pub struct ScheduleMeetingInput {
-    /// The meeting.
+    /// The meeting to give a time.
     pub meeting_id: ID,
     /// Start.
     pub starts_at: DateTime,
@@ -77,7 +77,7 @@ pub struct ScheduleMeetingInput {
 /// Cancels a meeting.
 #[derive(InputObject)]
 pub struct CancelMeetingInput {
-    /// The meeting.
+    /// The meeting to call off.
     pub meeting_id: ID,
     /// Why, 1–4000 characters; kept with the meeting (not sent out).
     pub reason: String,
@@ -86,7 +86,7 @@ pub struct CancelMeetingInput {
 /// Records a scheduled meeting as held.
 #[derive(InputObject)]
 pub struct RecordMeetingHeldInput {
-    /// The meeting.
+    /// The meeting that took place.
     pub meeting_id: ID,
     /// The minutes: the agreements made, who does what by when.
     pub minutes: String,
@@ -95,7 +95,7 @@ pub struct RecordMeetingHeldInput {
 /// Invites another participant.
 #[derive(InputObject)]
 pub struct AddMeetingInviteeInput {
-    /// The meeting.
+    /// The meeting to invite them to.
     pub meeting_id: ID,
     /// An active participant of the case.
     pub participant_id: ID,
@@ -109,7 +109,7 @@ pub struct AddMeetingInviteeInput {
 pub struct MeetingInviteePayload {
     /// The invitation.
     pub invitee: MeetingInvitee,
-    /// The meeting.
+    /// The meeting after the change, with its new sequence number.
     pub meeting: Meeting,
 }
 
@@ -132,7 +132,7 @@ pub struct RespondToInvitationInput {
 /// Adds an agenda item.
 #[derive(InputObject)]
 pub struct AddAgendaItemInput {
-    /// The meeting.
+    /// The meeting whose agenda it joins.
     pub meeting_id: ID,
     /// The topic, 1–500 characters. Never sent out.
     pub title: String,
@@ -146,16 +146,16 @@ pub struct AddAgendaItemInput {
 /// The new agenda item.
 #[derive(SimpleObject)]
 pub struct AgendaItemPayload {
-    /// The item.
+    /// The agenda item as recorded.
     pub agenda_item: AgendaItem,
-    /// The meeting.
+    /// The meeting after the change, with its agenda in priority order.
     pub meeting: Meeting,
 }
 
 /// Removes an agenda item.
 #[derive(InputObject)]
 pub struct RemoveAgendaItemInput {
-    /// The item.
+    /// The agenda item to remove.
     pub agenda_item_id: ID,
 }
 
@@ -170,24 +170,24 @@ pub struct AddBusyPeriodInput {
     pub note: Option<String>,
 }
 
-/// The busy period.
+/// The result of `addBusyPeriod`.
 #[derive(SimpleObject)]
 pub struct BusyPeriodPayload {
-    /// The period.
+    /// The busy period as recorded.
     pub busy_period: BusyPeriod,
 }
 
 /// Removes one of your busy periods.
 #[derive(InputObject)]
 pub struct RemoveBusyPeriodInput {
-    /// The period.
+    /// The busy period to remove; it must be yours.
     pub busy_period_id: ID,
 }
 
 /// The removed busy period.
 #[derive(SimpleObject)]
 pub struct RemoveBusyPeriodPayload {
-    /// Its id.
+    /// The id the removed busy period had, so a client can drop it from its cache.
     pub removed_busy_period_id: ID,
 }
 
@@ -204,21 +204,21 @@ pub struct CreateCalendarFeedInput {
 pub struct CreateCalendarFeedPayload {
     /// The URL to subscribe to in Outlook, Google or Apple Calendar. Shown only now.
     pub url: String,
-    /// The feed.
+    /// The new feed. Its URL is in `url` here and never again.
     pub feed: CalendarFeed,
 }
 
 /// Revokes a calendar feed.
 #[derive(InputObject)]
 pub struct RevokeCalendarFeedInput {
-    /// The feed.
+    /// The feed to revoke; it must be yours.
     pub feed_id: ID,
 }
 
 /// The revoked feed.
 #[derive(SimpleObject)]
 pub struct RevokeCalendarFeedPayload {
-    /// The feed.
+    /// The revoked feed; its URL no longer answers.
     pub feed: CalendarFeed,
 }
 
@@ -243,7 +243,6 @@ fn video(field: &str, value: &str) -> Result<String> {
 #[derive(Default)]
 pub struct MeetingMutation;
 
-/// Meeting mutations.
 #[Object]
 impl MeetingMutation {
     /// Asks the worker to find the earliest time every required invitee can meet — on a

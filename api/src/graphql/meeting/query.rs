@@ -53,7 +53,7 @@ pub enum MeetingOrderField {
 /// How to sort meetings. Default: by start time, earliest first.
 #[derive(InputObject)]
 pub struct MeetingOrder {
-    /// The field.
+    /// What to sort by.
     #[graphql(default)]
     pub field: MeetingOrderField,
     /// The direction. Default ascending.
@@ -238,7 +238,6 @@ pub async fn list(
 #[derive(Default)]
 pub struct MeetingQuery;
 
-/// Meeting queries.
 #[Object]
 impl MeetingQuery {
     /// One meeting. `NOT_FOUND` when it does not exist or its case is not visible to you.

@@ -48,20 +48,19 @@ impl InviteeRequirement {
     }
 }
 
-/// A pathway meeting of a case. Times are Europe/Copenhagen local times, written in RFC 3339
-/// with their offset.
+/// GraphQL `Meeting` over `meeting::Model`, described on its `#[Object]` impl.
 pub struct Meeting(pub meeting::Model);
 
 /// A pathway meeting of a case. Times are Europe/Copenhagen local times, written in RFC 3339
 /// with their offset.
 #[Object]
 impl Meeting {
-    /// The global id.
+    /// Global id of the meeting: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
 
-    /// The case.
+    /// The case the meeting is held for.
     async fn case(&self, ctx: &Context<'_>) -> async_graphql::Result<Case> {
         load_required(ctx, self.0.case_id).await.map(Case).gql()
     }
@@ -251,7 +250,7 @@ pub struct MeetingInvitee(pub meeting_invitee::Model);
 /// One participant's invitation to a meeting, with their answer.
 #[Object]
 impl MeetingInvitee {
-    /// The global id.
+    /// Global id of the meeting invitee: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
@@ -291,7 +290,7 @@ pub struct AgendaItem(pub agenda_item::Model);
 /// A prioritised agenda item.
 #[Object]
 impl AgendaItem {
-    /// The global id.
+    /// Global id of the agenda item: opaque, stable, and accepted by `node(id:)`.
     async fn id(&self) -> ID {
         self.0.id.to_global()
     }
@@ -332,7 +331,7 @@ pub struct Delivery {
 /// One e-mail with a calendar about one version of a meeting, to one invitee.
 #[Object]
 impl Delivery {
-    /// The global id.
+    /// Global id of the delivery: opaque, stable, and accepted by `node(id:)`.
     async fn id(&self) -> ID {
         self.model.id.to_global()
     }
@@ -407,7 +406,7 @@ pub struct BusyPeriod(pub busy_period::Model);
 /// A period a professional is busy; the scheduler avoids it.
 #[Object]
 impl BusyPeriod {
-    /// The global id.
+    /// Global id of the busy period: opaque, stable, and accepted by `node(id:)`.
     async fn id(&self) -> ID {
         self.0.id.to_global()
     }
@@ -434,7 +433,7 @@ pub struct CalendarFeed(pub calendar_feed::Model);
 /// A personal, read-only calendar feed. Its URL is shown once, when it is created.
 #[Object]
 impl CalendarFeed {
-    /// The global id.
+    /// Global id of the calendar feed: opaque, stable, and accepted by `node(id:)`.
     async fn id(&self) -> ID {
         self.0.id.to_global()
     }

@@ -19,9 +19,7 @@ use crate::graphql::ids::NodeId;
 use crate::graphql::read::{read, read_case};
 use crate::graphql::scalars::DateTime;
 
-/// One person's participation in a case. Exactly one of `professional`, `familyMember`,
-/// `child` and `external` is set, according to who the participant is. Ending a
-/// participation closes its active period; the participation stays as history.
+/// GraphQL `Participant` over `participant::Model`, described on its `#[Object]` impl.
 pub struct Participant(pub participant::Model);
 
 /// An actor outside the product's organizations, such as a private therapist.
@@ -30,7 +28,7 @@ pub struct ExternalActor(participant::Model);
 /// An actor outside the product's organizations, such as a private therapist.
 #[Object]
 impl ExternalActor {
-    /// Name.
+    /// Their name as the case's participants know it.
     async fn name(&self) -> &str {
         self.0.external_name.as_deref().unwrap_or_default()
     }
@@ -56,7 +54,7 @@ impl ExternalActor {
 /// participation closes its active period; the participation stays as history.
 #[Object]
 impl Participant {
-    /// The global id.
+    /// Global id of the participant: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
@@ -142,7 +140,7 @@ impl Participant {
         (self.0.kind == Kind::External).then(|| ExternalActor(self.0.clone()))
     }
 
-    /// The case.
+    /// The case they take part in.
     async fn case(&self, ctx: &Context<'_>) -> async_graphql::Result<Case> {
         load_required(ctx, self.0.case_id).await.map(Case).gql()
     }

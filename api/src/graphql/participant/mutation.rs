@@ -32,12 +32,12 @@ pub struct ExternalActorInput {
 /// `external`; for role CHILD give none of them (the case's child takes part).
 #[derive(InputObject)]
 pub struct AddParticipantInput {
-    /// The case.
+    /// The case they join.
     pub case_id: ID,
     /// Their role. RESPONSIBLE_CONTACT, INTERVENTION_LEAD and PROFESSIONAL need a
     /// professional; GUARDIAN a family member; EXTERNAL an external actor.
     pub role: ParticipantRole,
-    /// The professional.
+    /// The professional who joins, for the roles that need one.
     pub professional_id: Option<ID>,
     /// The family member of the case's child.
     pub family_member_id: Option<ID>,
@@ -53,7 +53,7 @@ pub struct AddParticipantInput {
 pub struct AddParticipantPayload {
     /// The participation.
     pub participant: Participant,
-    /// The case.
+    /// The case after the change, with its participants.
     pub case: Case,
 }
 
@@ -71,16 +71,16 @@ pub struct EndParticipationInput {
 pub struct EndParticipationPayload {
     /// The participation, with its period ended.
     pub participant: Participant,
-    /// The case.
+    /// The case after the change, with its participants.
     pub case: Case,
 }
 
 /// Makes a professional the responsible contact of a sector, replacing the current one.
 #[derive(InputObject)]
 pub struct AssignResponsibleContactInput {
-    /// The case.
+    /// The case they become responsible contact for.
     pub case_id: ID,
-    /// The professional.
+    /// The professional who becomes the sector's responsible contact.
     pub professional_id: ID,
     /// The sector. Default: the professional's organization's sector.
     pub sector: Option<Sector>,
@@ -93,7 +93,7 @@ pub struct AssignResponsibleContactPayload {
     pub responsible_contact: Participant,
     /// The contact they replaced, with the period ended; null if there was none.
     pub replaced: Option<Participant>,
-    /// The case.
+    /// The case after the change, with its responsible contacts.
     pub case: Case,
 }
 
@@ -157,7 +157,6 @@ fn person(input: &AddParticipantInput) -> Result<Person> {
 #[derive(Default)]
 pub struct ParticipantMutation;
 
-/// Participant mutations.
 #[Object]
 impl ParticipantMutation {
     /// Adds someone to a case. The intake unit, a responsible contact or the intervention

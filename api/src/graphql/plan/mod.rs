@@ -20,19 +20,19 @@ use crate::graphql::participant::Participant;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::services::plan::{self, AddAgreement, RecordEvent};
 
-/// An agreement of the cross-sector plan.
+/// GraphQL `Agreement` over `agreement::Model`, described on its `#[Object]` impl.
 pub struct Agreement(pub agreement::Model);
 
 /// An agreement of the cross-sector plan: what is to be done, who is responsible, by when.
 /// Its owner is reminded before it is due and alerted when it is missed.
 #[Object]
 impl Agreement {
-    /// The global id.
+    /// Global id of the agreement: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
 
-    /// The case.
+    /// The case whose plan holds the agreement.
     async fn case(&self, ctx: &Context<'_>) -> async_graphql::Result<Case> {
         load_required(ctx, self.0.case_id).await.map(Case).gql()
     }
@@ -68,7 +68,7 @@ impl Agreement {
         }
     }
 
-    /// Its deadline.
+    /// The deadline that holds its owner to the due date; null when it has none.
     async fn deadline(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Deadline>> {
         Ok(deadline::Entity::find()
             .filter(deadline::Column::AgreementId.eq(self.0.id))
@@ -94,14 +94,14 @@ impl Agreement {
     }
 }
 
-/// A pathway event recorded on a case.
+/// GraphQL `CaseEvent` over `case_event::Model`, described on its `#[Object]` impl.
 pub struct CaseEvent(pub case_event::Model);
 
 /// A pathway event recorded on a case: information shared, the plan shared, an
 /// investigation or assessment started or finished. Deadlines start and are met by them.
 #[Object]
 impl CaseEvent {
-    /// The global id.
+    /// Global id of the case event: opaque, stable, and accepted by `node(id:)`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
@@ -124,7 +124,7 @@ impl CaseEvent {
         }
     }
 
-    /// A note.
+    /// Free text recorded with the event, visible to whoever sees the case.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
@@ -178,7 +178,7 @@ pub async fn events_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<CaseEve
 /// Records a pathway event.
 #[derive(InputObject)]
 pub struct RecordCaseEventInput {
-    /// The case.
+    /// The case the event happened in.
     pub case_id: ID,
     /// What happened.
     pub kind: CaseEventKind,
@@ -195,14 +195,14 @@ pub struct RecordCaseEventInput {
 /// The recorded event.
 #[derive(SimpleObject)]
 pub struct CaseEventPayload {
-    /// The event.
+    /// The event as recorded.
     pub case_event: CaseEvent,
 }
 
 /// Adds an agreement to the plan.
 #[derive(InputObject)]
 pub struct AddAgreementInput {
-    /// The case.
+    /// The case whose plan the agreement joins.
     pub case_id: ID,
     /// What is to be done, 1–4000 characters.
     pub description: String,
@@ -217,7 +217,7 @@ pub struct AddAgreementInput {
 /// Marks an agreement carried out.
 #[derive(InputObject)]
 pub struct CompleteAgreementInput {
-    /// The agreement.
+    /// The agreement that was carried out.
     pub agreement_id: ID,
 }
 
@@ -232,7 +232,6 @@ pub struct AgreementPayload {
 #[derive(Default)]
 pub struct PlanMutation;
 
-/// Plan mutations.
 #[Object]
 impl PlanMutation {
     /// Records a pathway event on a case you manage; deadlines it starts or meets follow.

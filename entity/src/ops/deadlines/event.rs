@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 /// A domain event, as deadlines see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
-    /// The case.
+    /// The case the event happened in.
     pub case_id: CaseId,
     /// What happened.
     pub kind: RuleEvent,

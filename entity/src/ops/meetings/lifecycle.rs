@@ -18,9 +18,9 @@ use crate::ops::outbox::{self, PathwayEvent, ScheduleMeeting};
 /// A meeting to create, PLANNED.
 #[derive(Debug, Clone)]
 pub struct NewMeeting {
-    /// The case.
+    /// The case it is held for.
     pub case_id: CaseId,
-    /// Its kind.
+    /// Start, network, follow-up, closing, transition or coordination.
     pub kind: MeetingKind,
     /// Its length.
     pub duration_minutes: i32,
