@@ -1,6 +1,13 @@
 //! The KIT API server: a GraphQL API over the pathway of a child in mental distress, for the
 //! front-end teams of municipalities and regional child psychiatry.
 //!
+//! ARCHITECTURE: [`http`] is the edge (request ids, limits, authentication, one error answer
+//! for every route); [`graphql`] is the schema, one folder per concern with its object types,
+//! queries and mutations, reading through batch loaders and the read gate in
+//! `graphql::read`, which asks [`access`] — the one access decision — and notes what it serves
+//! for [`access_log`]. Mutations turn input into typed commands, check access in
+//! [`services`], and call the domain's operations in `kit_entity::ops` inside one write
+//! transaction. The worker (`kit-worker`) is used only to start it in the same process.
 //! `main.rs` is thin: configuration → telemetry → [`App::start`] → serve. Tests call the same
 //! builders with their own database and clock.
 

@@ -1,9 +1,16 @@
-//! The KIT pathway domain.
+//! The KIT pathway domain: the models, rules and operations that the API and the worker both
+//! call.
 //!
-//! `entities` holds the sea-orm table models (one file per table, nothing but columns and
-//! relations). `domain` holds the hand-written rules that guard them: typed ids, statuses and
-//! their transitions, CPR numbers, input validation, the clock and the one error type every
-//! layer above speaks.
+//! ARCHITECTURE: [`entities`] holds the sea-orm table models (one file per table, nothing but
+//! columns and relations). [`domain`] holds the rules without I/O that guard them: typed ids,
+//! statuses and their transitions, CPR numbers, validation, the working-day calendar, the
+//! clock and the one error type every layer above speaks. [`ops`] holds the pathway's
+//! operations — meetings, deadlines, pathway planning, the outbox of jobs — each taking the
+//! caller's connection or transaction, so that a mutation and everything it sets in motion
+//! commit together. [`content`] renders what leaves the organization (iCalendar, message
+//! texts, signed links) and [`infra`] sets up what both processes share (database, settings,
+//! telemetry, secrets, live announcements). Nothing here knows about GraphQL or the job
+//! runner; the layers read top-down: `infra` and `domain` below `ops`, `content` beside it.
 
 pub mod content;
 pub mod domain;
