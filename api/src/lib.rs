@@ -22,8 +22,6 @@ pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;
-pub mod protect;
-pub mod public;
 pub mod server;
 pub mod services;
 pub mod state;

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use crate::access_log::LogWriter;
 use crate::auth::Authenticator;
 use crate::config::Config;
-use crate::protect::{Guards, Limits};
+use crate::http::protect::{Guards, Limits};
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone, Debug)]

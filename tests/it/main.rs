@@ -12,6 +12,7 @@ mod crash;
 mod deadline_alerts;
 mod deadlines;
 mod delivery;
+mod demo;
 mod limits;
 mod meetings;
 mod notifications;

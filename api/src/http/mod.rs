@@ -1,6 +1,6 @@
 //! The HTTP surface: `/graphql` (POST for operations, GET for GraphiQL in a browser),
 //! `/graphql/ws` (subscriptions over `graphql-transport-ws`), `/healthz`, `/readyz`, and the
-//! public endpoints of [`crate::public`] (answer links, calendar feeds, iTIP replies).
+//! public endpoints of [`public`] (answer links, calendar feeds, iTIP replies).
 //!
 //! Every request gets the server's own `x-request-id`, which is in every log line of the
 //! request, in every GraphQL error's `extensions.requestId` and in the access log; one a
@@ -22,7 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::db::is_migrated;
 
 use crate::graphql::{KitSchema, schema};
-use crate::public;
+
 use crate::state::AppState;
 use middleware::{CLIENT_REQUEST_ID, json_errors, request_ids, security_headers};
 use ws::graphql_ws;
@@ -31,6 +31,8 @@ mod authn;
 mod error;
 mod graphql;
 mod middleware;
+pub mod protect;
+pub mod public;
 mod ws;
 
 pub use error::{EdgeError, error_response};
@@ -74,7 +76,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(json_errors))
         .layer(axum::middleware::from_fn_with_state(
             guards,
-            crate::protect::rate_limit,
+            crate::http::protect::rate_limit,
         ))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(TraceLayer::new_for_http()

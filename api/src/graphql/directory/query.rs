@@ -1,0 +1,208 @@
+//! Reading the directory: organizations, units and professionals by name, for pickers.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use kit_entity::entities::{organization, professional, unit};
+use kit_entity::ids::{OrganizationId, UnitId};
+use kit_entity::{Error, Result};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::types::*;
+use crate::graphql::context::ContextExt;
+use crate::graphql::enums::OrganizationKind;
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::ids::decode_opt;
+use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
+
+/// Which professionals to list.
+#[derive(InputObject, Default)]
+pub struct ProfessionalFilter {
+    /// Only professionals of this organization.
+    pub organization_id: Option<ID>,
+    /// Only professionals of this unit.
+    pub unit_id: Option<ID>,
+    /// Only professionals whose name, title or e-mail contains this text (case-insensitive).
+    pub text: Option<String>,
+    /// Include professionals who have left. Default false.
+    #[graphql(default)]
+    pub include_inactive: bool,
+}
+
+crate::connection!(
+    OrganizationConnection,
+    OrganizationEdge,
+    Organization,
+    "A page of organizations, by name.",
+    "An organization in a page of organizations."
+);
+crate::connection!(
+    ProfessionalConnection,
+    ProfessionalEdge,
+    Professional,
+    "A page of professionals, by name.",
+    "A professional in a page of professionals."
+);
+
+/// A `name > n OR (name = n AND id > i)` keyset condition, with its cursor codec.
+fn name_cursor(name: &str, id: i64) -> String {
+    encode_cursor(&format!("name:{id}:{name}"))
+}
+
+fn after_name<C: ColumnTrait>(
+    after: Option<&str>,
+    name_col: C,
+    id_col: C,
+) -> Result<Option<Condition>> {
+    let Some(after) = after else { return Ok(None) };
+    let rest = decode_cursor(after, "name")?;
+    let (id, name) = rest
+        .split_once(':')
+        .and_then(|(id, name)| id.parse::<i64>().ok().map(|id| (id, name.to_owned())))
+        .ok_or_else(|| Error::invalid("after", "is not a cursor of this list"))?;
+    Ok(Some(Condition::any().add(name_col.gt(name.clone())).add(
+        Condition::all().add(name_col.eq(name)).add(id_col.gt(id)),
+    )))
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern.
+#[must_use]
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Directory queries.
+#[derive(Default)]
+pub struct DirectoryQuery;
+
+#[Object]
+impl DirectoryQuery {
+    /// All organizations, by name. Any authenticated professional may list them.
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only organizations of this kind.")] kind: Option<OrganizationKind>,
+        #[graphql(desc = "How many to return: default 20, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return the organizations after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<OrganizationConnection> {
+        ctx.actor().gql()?;
+        let limit = page_size(first).gql()?;
+        let mut base = organization::Entity::find();
+        if let Some(kind) = kind {
+            base = base.filter(organization::Column::Kind.eq(kinded(kind)));
+        }
+        let total = TotalCount::of(base.clone(), &ctx.state().db);
+        let mut query = base;
+        if let Some(c) = after_name(
+            after.as_deref(),
+            organization::Column::Name,
+            organization::Column::Id,
+        )
+        .gql()?
+        {
+            query = query.filter(c);
+        }
+        let rows = query
+            .order_by_asc(organization::Column::Name)
+            .order_by_asc(organization::Column::Id)
+            .limit(limit + 1)
+            .all(&ctx.state().db)
+            .await
+            .map_err(Error::from)
+            .gql()?;
+        Ok(page(
+            rows,
+            limit,
+            after.is_some(),
+            total,
+            |o| name_cursor(&o.name, o.id.0),
+            Organization,
+        )
+        .into())
+    }
+
+    /// Professionals, by name. Any authenticated professional may list them, to pick
+    /// participants and contacts.
+    async fn professionals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which professionals to list.")] filter: Option<ProfessionalFilter>,
+        #[graphql(desc = "How many to return: default 20, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return the professionals after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<ProfessionalConnection> {
+        ctx.actor().gql()?;
+        let filter = filter.unwrap_or_default();
+        let limit = page_size(first).gql()?;
+        let mut base = professional::Entity::find();
+        if !filter.include_inactive {
+            base = base.filter(professional::Column::IsActive.eq(true));
+        }
+        if let Some(org) =
+            decode_opt::<OrganizationId>("filter.organizationId", filter.organization_id.as_ref())
+                .gql()?
+        {
+            base = base.filter(
+                professional::Column::UnitId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(unit::Column::Id)
+                        .from(unit::Entity)
+                        .and_where(unit::Column::OrganizationId.eq(org))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(unit) = decode_opt::<UnitId>("filter.unitId", filter.unit_id.as_ref()).gql()? {
+            base = base.filter(professional::Column::UnitId.eq(unit));
+        }
+        if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
+            let pattern = like_pattern(text);
+            let like = |col: professional::Column| {
+                Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(col)))
+                    .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'))
+            };
+            base = base.filter(
+                Condition::any()
+                    .add(like(professional::Column::Name))
+                    .add(like(professional::Column::Title))
+                    .add(like(professional::Column::Email)),
+            );
+        }
+        let total = TotalCount::of(base.clone(), &ctx.state().db);
+        let mut query = base;
+        if let Some(c) = after_name(
+            after.as_deref(),
+            professional::Column::Name,
+            professional::Column::Id,
+        )
+        .gql()?
+        {
+            query = query.filter(c);
+        }
+        let rows = query
+            .order_by_asc(professional::Column::Name)
+            .order_by_asc(professional::Column::Id)
+            .limit(limit + 1)
+            .all(&ctx.state().db)
+            .await
+            .map_err(Error::from)
+            .gql()?;
+        Ok(page(
+            rows,
+            limit,
+            after.is_some(),
+            total,
+            |p| name_cursor(&p.name, p.id.0),
+            Professional,
+        )
+        .into())
+    }
+}
+
+fn kinded(kind: OrganizationKind) -> kit_entity::domain::enums::OrganizationKind {
+    kind.into()
+}

@@ -1,0 +1,76 @@
+//! `kit-api seed --demo`: the fictional set-up a newcomer queries first.
+
+use kit_tests::harness::{Field, TestApp};
+use serde_json::json;
+
+const CASES: &str = "{ cases(first: 50) { totalCount nodes { status referral { source } } } }";
+
+#[tokio::test]
+async fn the_demo_loads_once_and_each_user_sees_what_their_role_allows() {
+    let app = TestApp::spawn().await;
+    let (users, loaded) = kit_api::demo::seed(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(loaded);
+    let (again, loaded) = kit_api::demo::seed(&app.state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!loaded, "a second seed leaves the demo as it is");
+    assert_eq!(users.len(), again.len());
+
+    let cases_of = |subject: &str| {
+        let token = app.token(subject);
+        let app = &app;
+        async move { app.gql(&token, CASES, json!({})).await.data()["cases"].clone() }
+    };
+    // The intake unit sees every case, across every status.
+    let intake = cases_of("mette.lund@syddjurs.example").await;
+    assert_eq!(intake["totalCount"], 20);
+    let mut statuses: Vec<&str> = intake["nodes"]
+        .items()
+        .iter()
+        .map(|c| c["status"].str())
+        .collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    assert_eq!(
+        statuses,
+        [
+            "ACTIVE",
+            "CLOSED",
+            "IN_INTAKE",
+            "REDIRECTED",
+            "REFERRED",
+            "REJECTED"
+        ]
+    );
+    // The general practitioner sees only what she referred.
+    let gp = cases_of("karen.dahl@laegehuset.example").await;
+    let referred = intake["nodes"]
+        .items()
+        .iter()
+        .filter(|c| c["referral"]["source"] == "GENERAL_PRACTITIONER")
+        .count();
+    assert!(referred > 0);
+    assert_eq!(gp["totalCount"], referred);
+    // The administrator manages people and units and sees no case.
+    assert_eq!(
+        cases_of("henrik.bach@syddjurs.example").await["totalCount"],
+        0
+    );
+    // Every printed user can sign in.
+    for user in &users {
+        let r = app
+            .gql(
+                &app.token(&user.subject),
+                "{ viewer { professional { name } } }",
+                json!({}),
+            )
+            .await;
+        assert!(
+            !r.data()["viewer"]["professional"]["name"].str().is_empty(),
+            "{}",
+            user.subject
+        );
+    }
+}
