@@ -3,7 +3,7 @@
 //!
 //! Resolvers that return a case's data note the read in the request's [`Reads`]
 //! (`graphql::case::read`), with the basis the one access decision found. When the operation
-//! has run, the [`AccessLogging`] extension hands the request's reads to the [`LogWriter`] and
+//! has run, the schema's extension (`graphql::extension`) hands the request's reads to the [`LogWriter`] and
 //! waits until they are committed; if they cannot be written, the response is replaced by an
 //! INTERNAL error, so no data is served unlogged. Subscriptions are logged per event.
 //!
@@ -13,13 +13,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
-    NextSubscribe,
-};
+use async_graphql::extensions::ExtensionContext;
 use async_graphql::futures_util::stream::{BoxStream, StreamExt};
 use async_graphql::parser::types::{ExecutableDocument, Selection};
-use async_graphql::{Request, Response, ServerError, ServerResult, Variables};
+use async_graphql::{Request, Response, ServerError};
 use chrono::{DateTime, Utc};
 use kit_entity::SharedClock;
 use kit_entity::domain::enums::AccessBasis;
@@ -256,7 +253,9 @@ pub struct RequestId(pub String);
 #[derive(Clone, Debug)]
 pub struct ClientRequestId(pub String);
 
-/// The schema extension that writes each operation's reads before its response leaves.
+/// Where and when the access log is written; [`AccessLogging::request`] starts the log of
+/// one request.
+#[derive(Clone)]
 pub struct AccessLogging {
     /// Where entries go: batched and written before the response leaves.
     pub writer: LogWriter,
@@ -264,21 +263,24 @@ pub struct AccessLogging {
     pub clock: SharedClock,
 }
 
-impl ExtensionFactory for AccessLogging {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AccessLoggingExtension {
+impl AccessLogging {
+    /// The log of one request (or one subscription).
+    #[must_use]
+    pub fn request(&self) -> RequestLog {
+        RequestLog {
             writer: self.writer.clone(),
             clock: self.clock.clone(),
             reads: Arc::new(Reads::default()),
             operations: Arc::default(),
-        })
+        }
     }
 }
 
 /// Each operation of a document: its name, and how the log names it.
 type Operations = Vec<(Option<String>, String)>;
 
-struct AccessLoggingExtension {
+/// What one request reads, and how its operations are named, until it is written.
+pub struct RequestLog {
     writer: LogWriter,
     clock: SharedClock,
     reads: Arc<Reads>,
@@ -354,39 +356,28 @@ fn operation(operations: &Mutex<Operations>, name: Option<&str>) -> String {
         )
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for AccessLoggingExtension {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        next.run(ctx, request.data(Arc::clone(&self.reads))).await
+impl RequestLog {
+    /// Gives the request its [`Reads`], where resolvers note what they serve.
+    #[must_use]
+    pub fn prepare(&self, request: Request) -> Request {
+        request.data(Arc::clone(&self.reads))
     }
 
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
+    /// Remembers how the log names each operation of the parsed document.
+    pub fn parsed(&self, document: &ExecutableDocument) {
         *self
             .operations
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = describe(&document);
-        Ok(document)
+            .unwrap_or_else(PoisonError::into_inner) = describe(document);
     }
 
-    async fn execute(
+    /// Writes the reads of the executed operation before `response` may leave.
+    pub async fn executed(
         &self,
         ctx: &ExtensionContext<'_>,
         operation_name: Option<&str>,
-        next: NextExecute<'_>,
+        response: Response,
     ) -> Response {
-        let response = next.run(ctx, operation_name).await;
         let request_id = ctx
             .data_opt::<RequestId>()
             .map(|r| r.0.clone())
@@ -405,11 +396,11 @@ impl Extension for AccessLoggingExtension {
         .await
     }
 
-    fn subscribe<'s>(
+    /// Writes the reads of each event of a subscription before it leaves.
+    pub fn events<'s>(
         &self,
         ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
+        events: BoxStream<'s, Response>,
     ) -> BoxStream<'s, Response> {
         let request_id = ctx
             .data_opt::<RequestId>()
@@ -422,7 +413,7 @@ impl Extension for AccessLoggingExtension {
         );
         // The document is parsed inside the stream, before its first event.
         let operations = Arc::clone(&self.operations);
-        next.run(ctx, stream)
+        events
             .then(move |response| {
                 let (writer, clock, reads, request_id) = (
                     writer.clone(),

@@ -15,9 +15,7 @@
 //! ([`check_strings`]).
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{
     ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet,
 };
@@ -50,34 +48,6 @@ impl Default for CostLimits {
             max_aliases: 50,
             list_bound: 20,
         }
-    }
-}
-
-/// The schema extension that refuses operations over the limits.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct CostLimit(pub CostLimits);
-
-impl ExtensionFactory for CostLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CostLimitExtension(self.0))
-    }
-}
-
-struct CostLimitExtension(CostLimits);
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for CostLimitExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        check(&ctx.schema_env.registry, &document, variables, self.0)?;
-        check_strings(&document, variables)?;
-        Ok(document)
     }
 }
 

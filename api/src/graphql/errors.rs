@@ -16,15 +16,8 @@
 //! Every error also carries `extensions.requestId`, the `x-request-id` of the HTTP request
 //! (see [`stamp_request_id`]).
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
-};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{
-    ErrorExtensionValues, Response, ServerError, ServerResult, ValidationResult, Variables,
-};
+use async_graphql::{ErrorExtensionValues, Response, ServerError};
 use kit_entity::Error;
-use std::sync::Arc;
 
 /// Stamps every error of `response` with the HTTP request's id.
 pub fn stamp_request_id(response: &mut Response, request_id: &str) {
@@ -147,19 +140,6 @@ impl<T> IntoGraphql<T> for Result<T, Error> {
     }
 }
 
-/// The schema extension that gives errors raised outside the resolvers (parsing, validation,
-/// argument coercion) their codes, and stamps every error with the request id.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
-}
-
-struct ErrorCodesExtension;
-
 /// The argument path in "Invalid value for argument "input.child.dateOfBirth", …".
 fn argument_path(message: &str) -> Option<&str> {
     let rest = message.strip_prefix("Invalid value for argument \"")?;
@@ -175,49 +155,37 @@ fn set_code(error: &mut ServerError, code: &str) {
     }
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        for error in &mut response.errors {
-            // What is left without a code failed while coercing an argument at run time.
-            set_code(error, "BAD_USER_INPUT");
-        }
-        response
+/// Gives the errors raised outside the resolvers their codes: what is left without one in a
+/// finished response failed while coercing an argument at run time.
+pub fn code_uncoded(response: &mut Response) {
+    for error in &mut response.errors {
+        set_code(error, "BAD_USER_INPUT");
     }
+}
 
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables).await.map_err(|mut e| {
-            set_code(&mut e, "GRAPHQL_PARSE_FAILED");
-            e
-        })
-    }
+/// A document that could not be parsed (or was refused as it was): `GRAPHQL_PARSE_FAILED`
+/// unless the refusal gave its own code.
+#[must_use]
+pub fn code_parse_error(mut error: ServerError) -> ServerError {
+    set_code(&mut error, "GRAPHQL_PARSE_FAILED");
+    error
+}
 
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|mut errors| {
-            for e in &mut errors {
-                if let Some(path) = argument_path(&e.message).map(str::to_owned) {
-                    set_code(e, "BAD_USER_INPUT");
-                    if let Some(ext) = e.extensions.as_mut() {
-                        ext.set("field", path);
-                    }
-                } else {
-                    set_code(e, "GRAPHQL_VALIDATION_FAILED");
-                }
+/// Validation errors: `BAD_USER_INPUT` naming the argument in `field` when an argument's
+/// value is invalid, `GRAPHQL_VALIDATION_FAILED` otherwise.
+#[must_use]
+pub fn code_validation_errors(mut errors: Vec<ServerError>) -> Vec<ServerError> {
+    for e in &mut errors {
+        if let Some(path) = argument_path(&e.message).map(str::to_owned) {
+            set_code(e, "BAD_USER_INPUT");
+            if let Some(ext) = e.extensions.as_mut() {
+                ext.set("field", path);
             }
-            errors
-        })
+        } else {
+            set_code(e, "GRAPHQL_VALIDATION_FAILED");
+        }
     }
+    errors
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod deadline;
 pub mod directory;
 pub mod enums;
 pub mod errors;
+pub mod extension;
 pub mod ids;
 pub mod loaders;
 pub mod meeting;
@@ -67,7 +68,6 @@ fn builder() -> SchemaBuilder<Query, Mutation, subscription::Subscription> {
         subscription::Subscription,
     )
     .limit_depth(MAX_DEPTH)
-    .extension(errors::ErrorCodes)
 }
 
 /// The schema serving `state`.
@@ -83,8 +83,7 @@ pub fn schema(state: AppState) -> KitSchema {
         ..cost::CostLimits::default()
     };
     builder()
-        .extension(cost::CostLimit(limits))
-        .extension(logging)
+        .extension(extension::Guard { limits, logging })
         .data(state)
         .finish()
 }
