@@ -200,3 +200,50 @@ async fn the_list_condition_and_the_single_decision_agree() {
         }
     }
 }
+
+#[tokio::test]
+async fn access_ended_by_one_mutation_holds_for_the_next_in_the_same_request() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let case = app
+        .active_case(&w.intake_a.token, &w.municipality_a, "Gry")
+        .await;
+    let r = app
+        .gql(
+            &w.intake_a.token,
+            ops::ASSIGN,
+            json!({ "case": case, "p": w.caseworker_a.gid }),
+        )
+        .await;
+    let mine = r.data()["assignResponsibleContact"]["responsibleContact"]["id"].clone();
+    // The responsible contact reads the child, then ends their own participation, in one
+    // request: what they read before, they no longer see after.
+    let both = r#"mutation($case: ID!, $mine: ID!) {
+        before: addAgreement(input: { caseId: $case, description: "Skolen tilpasser skemaet",
+                                      ownerId: $mine, dueOn: "2026-12-15" }) {
+          agreement { case { child { name } } }
+        }
+        after: endParticipation(input: { participantId: $mine, reason: "Skifter job" }) {
+          case { child { name } }
+        }
+      }"#;
+    let r = app
+        .gql(
+            &w.caseworker_a.token,
+            both,
+            json!({ "case": case, "mine": mine }),
+        )
+        .await;
+    assert_eq!(
+        r.body["data"]["before"]["agreement"]["case"]["child"]["name"], "Gry",
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body["data"]["after"]["case"]["child"]["name"].is_null(),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.code(), Some("NOT_FOUND"), "{}", r.body);
+    assert_eq!(r.body["errors"][0]["path"][0], "after", "{}", r.body);
+}

@@ -28,6 +28,8 @@ use kit_entity::ids::{
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use tokio::sync::Notify;
 
+use crate::access::CaseAccess;
+
 /// How many keys one statement may carry.
 const MAX_BATCH: usize = 1000;
 /// How often a requester yields before loading. Each yield lets the executor poll the
@@ -274,6 +276,8 @@ macro_rules! loaders {
         /// The loaders of one request.
         pub struct Loaders {
             $($field: BatchLoader<$key>,)+
+            /// The access decided per case from what these loaders loaded; forgotten with it.
+            decisions: Mutex<HashMap<CaseId, Option<CaseAccess>>>,
         }
 
         impl Loaders {
@@ -281,12 +285,17 @@ macro_rules! loaders {
             #[must_use]
             pub fn new(db: &DatabaseConnection) -> Self {
                 let activity = Arc::new(Activity::default());
-                Self { $($field: batch_loader(db, &activity),)+ }
+                Self {
+                    $($field: batch_loader(db, &activity),)+
+                    decisions: Mutex::default(),
+                }
             }
 
-            /// Forgets everything loaded so far in this request.
+            /// Forgets everything loaded so far in this request, and every access decided
+            /// from it.
             pub fn clear_all(&self) {
                 $(self.$field.clear();)+
+                self.decisions().clear();
             }
         }
 
@@ -316,6 +325,26 @@ fn group<K: Hash + Eq + Copy, V>(
         map.entry(key_of(&row)).or_default().push(row);
     }
     map
+}
+
+impl Loaders {
+    fn decisions(&self) -> std::sync::MutexGuard<'_, HashMap<CaseId, Option<CaseAccess>>> {
+        self.decisions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The access to `case` decided earlier in this request from these loaders' data, if
+    /// it was: a case whose data a response shows in many places is decided once.
+    #[must_use]
+    pub fn decided(&self, case: CaseId) -> Option<Option<CaseAccess>> {
+        self.decisions().get(&case).cloned()
+    }
+
+    /// Remembers the access decided to `case` until the loaders are cleared.
+    pub fn remember(&self, case: CaseId, access: Option<CaseAccess>) {
+        self.decisions().insert(case, access);
+    }
 }
 
 macro_rules! by_id {

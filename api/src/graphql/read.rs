@@ -24,6 +24,9 @@ pub async fn case_access_loaded(
     ctx: &Context<'_>,
     case: &case::Model,
 ) -> Result<Option<CaseAccess>> {
+    if let Some(decided) = ctx.loaders().decided(case.id) {
+        return Ok(decided);
+    }
     let actor = ctx.actor()?;
     let participants = load(ctx, ParticipantsOf(case.id))
         .await?
@@ -47,7 +50,9 @@ pub async fn case_access_loaded(
             (p, unit)
         })
         .collect();
-    Ok(access::decide(actor, case, &with_units))
+    let access = access::decide(actor, case, &with_units);
+    ctx.loaders().remember(case.id, access.clone());
+    Ok(access)
 }
 
 /// [`case_access_loaded`], with [`Error::NotFound`] for a case the viewer may not see.
