@@ -11,7 +11,10 @@
 //!
 //! The server runs on its own two-worker runtime; the load generator on another, with a fixed
 //! number of concurrent clients. A response counts as a success only when its status is 200
-//! and its body holds no `errors`. Results are printed as a Markdown table for BENCHMARKS.md.
+//! and its body holds no `errors`. "Server CPU per request" is the CPU time of every thread
+//! of the process but the load generator's (the server's runtime, SQLite's threads) while a
+//! query is measured, divided by its successful requests; a PostgreSQL server's own processes
+//! are not in it. Results are printed as a Markdown table for BENCHMARKS.md.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -294,6 +297,8 @@ struct Outcome {
     ok: u64,
     failed: u64,
     latencies: Vec<Duration>,
+    /// CPU time of the server's threads while it was measured, in clock ticks.
+    server_ticks: u64,
 }
 
 async fn load(url: String, token: String, body: Body) -> Outcome {
@@ -324,6 +329,7 @@ async fn load(url: String, token: String, body: Body) -> Outcome {
                             ok: 0,
                             failed: 0,
                             latencies: Vec::new(),
+                            server_ticks: 0,
                         };
                         let mut i = worker as u64;
                         while !stop.load(Ordering::Relaxed) {
@@ -360,6 +366,7 @@ async fn load(url: String, token: String, body: Body) -> Outcome {
                 ok: 0,
                 failed: 0,
                 latencies: Vec::new(),
+                server_ticks: 0,
             };
             for t in tasks {
                 if let Ok(o) = t.await {
@@ -372,7 +379,10 @@ async fn load(url: String, token: String, body: Body) -> Outcome {
         }
     };
     let _ = run(WARMUP, false).await;
-    run(MEASURE, true).await
+    let ticks = server_ticks();
+    let mut measured = run(MEASURE, true).await;
+    measured.server_ticks = server_ticks() - ticks;
+    measured
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -383,6 +393,37 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.min(sorted.len() - 1)]
 }
 
+/// The load generator's threads, whose CPU time is not the server's.
+const CLIENT_THREAD: &str = "bench-client";
+
+/// CPU time (user + system, in clock ticks) of the server's threads: every thread of the
+/// process but the load generator's and the main thread, which drives it.
+fn server_ticks() -> u64 {
+    let pid = std::process::id().to_string();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter(|t| t.file_name().to_string_lossy() != pid)
+        .filter_map(|t| std::fs::read_to_string(t.path().join("stat")).ok())
+        .filter_map(|stat| {
+            // "tid (comm) state ppid …": fields after the command name, which may hold spaces.
+            let (comm, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
+            if comm.starts_with(CLIENT_THREAD) {
+                return None;
+            }
+            let fields: Vec<&str> = rest.split(' ').collect();
+            let utime: u64 = fields.get(11)?.parse().ok()?;
+            let stime: u64 = fields.get(12)?.parse().ok()?;
+            Some(utime + stime)
+        })
+        .sum()
+}
+
+/// Milliseconds per clock tick of `/proc/*/stat` (`sysconf(_SC_CLK_TCK)` is 100 on Linux).
+const MS_PER_TICK: f64 = 10.0;
+
 fn main() {
     let database_url = std::env::var("KIT_BENCH_DATABASE_URL").ok();
     let server_rt = tokio::runtime::Builder::new_multi_thread()
@@ -392,6 +433,7 @@ fn main() {
         .unwrap_or_else(|e| panic!("{e}"));
     let client_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_name(CLIENT_THREAD)
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
@@ -496,11 +538,14 @@ fn main() {
         "\n### {backend}: {CASES} cases, 8 participants each, {CLIENTS} concurrent clients, {}s per row\n",
         MEASURE.as_secs()
     );
-    println!("| query | requests/s | p50 | p99 | failures | vs. baseline |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| query | requests/s | p50 | p99 | server CPU per request | failures | vs. baseline |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     let mut baseline = 0.0;
     for (name, body) in scenarios {
         let outcome = client_rt.block_on(load(url.clone(), token.clone(), body));
+        let cpu_ms = outcome.server_ticks as f64 * MS_PER_TICK / outcome.ok.max(1) as f64;
         let mut latencies = outcome.latencies;
         latencies.sort();
         let rps = outcome.ok as f64 / MEASURE.as_secs_f64();
@@ -508,7 +553,7 @@ fn main() {
             baseline = rps;
         }
         println!(
-            "| {name} | {rps:.0} | {:.1} ms | {:.1} ms | {} | {:.1} % |",
+            "| {name} | {rps:.0} | {:.1} ms | {:.1} ms | {cpu_ms:.2} ms | {} | {:.1} % |",
             percentile(&latencies, 50.0).as_secs_f64() * 1000.0,
             percentile(&latencies, 99.0).as_secs_f64() * 1000.0,
             outcome.failed,
