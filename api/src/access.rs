@@ -18,7 +18,9 @@ use kit_entity::entities::{case, participant, professional, unit};
 use kit_entity::ids::{CaseId, OrganizationId, ProfessionalId, UnitId};
 use kit_entity::{Error, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect,
+};
 
 /// The authenticated professional making a request, with what access decisions need.
 #[derive(Debug, Clone)]
@@ -49,7 +51,13 @@ impl Actor {
     /// # Errors
     /// [`Error::Unauthenticated`] when no active professional has the subject.
     pub async fn load<C: ConnectionTrait>(db: &C, subject: &str) -> Result<Self> {
-        let professional = professional::Entity::find()
+        // The professional and their unit in one statement: every request starts here.
+        let in_unit = professional::Entity::belongs_to(unit::Entity)
+            .from(professional::Column::UnitId)
+            .to(unit::Column::Id);
+        let (professional, unit) = professional::Entity::find()
+            .join(JoinType::InnerJoin, in_unit.into())
+            .select_also(unit::Entity)
             .filter(
                 professional::Column::Subject
                     .eq(kit_entity::domain::validate::login_subject(subject)),
@@ -62,10 +70,7 @@ impl Actor {
                     "the token's subject is not an active professional here".to_owned(),
                 )
             })?;
-        let unit = unit::Entity::find_by_id(professional.unit_id)
-            .one(db)
-            .await?
-            .ok_or_else(|| Error::internal("a professional's unit is missing"))?;
+        let unit = unit.ok_or_else(|| Error::internal("a professional's unit is missing"))?;
         Ok(Self::from_parts(professional, &unit))
     }
 

@@ -132,3 +132,19 @@ async fn listing_notifications_costs_the_same_statements_for_1_as_for_10() {
         "a page of {seen_one} vs {seen_ten} notifications with their texts and deadlines"
     );
 }
+
+#[tokio::test]
+async fn authenticating_a_request_costs_one_statement() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let (n, r) = app
+        .count_statements(app.gql(&w.caseworker_a.token, "{ __typename }", json!({})))
+        .await;
+    assert_eq!(r.data()["__typename"], "Query");
+    let log = app
+        .statement_log
+        .lock()
+        .map(|l| l.join("\n"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(n, 1, "the professional with their unit, at once:\n{log}");
+}
