@@ -11,6 +11,7 @@
 //! Before measuring, both answer the caseload page and the answers must carry the same values.
 //! Then, for each query, the two servers take turns, 10 s each after 2 s of warm-up, for
 //! `KIT_PEER_ROUNDS` rounds (default 5); the table gives each round's ratio and the median.
+//! The database is dropped at the end.
 //! kit-api answers as a member of the municipality's intake unit (every case visible, every
 //! read decided and logged); PostGraphile answers as the database owner.
 
@@ -426,4 +427,14 @@ fn main() {
         );
     }
     drop(servers);
+    rt.block_on(async {
+        let server = sea_orm::Database::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("{admin}: {e}"));
+        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        server
+            .execute_unprepared(&sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    });
 }
