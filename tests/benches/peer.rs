@@ -270,7 +270,9 @@ fn main() {
 
     let kit = Command::new("taskset")
         .args(["-c", "0", &kit_api])
-        .env("KIT_DATABASE_URL", &url)
+        // Like PostGraphile (node-postgres connects without TLS unless told to), no TLS to
+        // the database on loopback; see "Scaling out on PostgreSQL" in the README.
+        .env("KIT_DATABASE_URL", format!("{url}?sslmode=disable"))
         .env("KIT_LISTEN", format!("127.0.0.1:{KIT_PORT}"))
         .env("KIT_WORKER", "off")
         .env("KIT_AUTH_HS256_SECRET", SECRET)
