@@ -14,7 +14,10 @@ use async_graphql::SimpleObject;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kit_entity::{Error, Result};
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, Select};
+use sea_orm::{
+    DatabaseConnection, DbErr, EntityTrait, Iterable, PaginatorTrait, PrimaryKeyToColumn,
+    QuerySelect, Select,
+};
 
 use crate::graphql::errors::IntoGraphql;
 
@@ -94,6 +97,11 @@ impl TotalCount {
         E: EntityTrait,
         E::Model: Sync,
     {
+        // The key alone: counting must not read every column of every row it counts.
+        let query = match E::PrimaryKey::iter().next() {
+            Some(key) => query.select_only().column(key.into_column()),
+            None => query,
+        };
         let db = db.clone();
         Self::new(move || {
             let (query, db) = (query.clone(), db.clone());
