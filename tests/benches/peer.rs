@@ -52,13 +52,7 @@ impl Drop for Servers {
 fn process_ticks(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
-        .and_then(|stat| {
-            let rest = stat.rsplit_once(") ")?.1.to_owned();
-            let fields: Vec<&str> = rest.split(' ').collect();
-            let utime: u64 = fields.get(11)?.parse().ok()?;
-            let stime: u64 = fields.get(12)?.parse().ok()?;
-            Some(utime + stime)
-        })
+        .and_then(|stat| stat_ticks(&stat).map(|(_, ticks)| ticks))
         .unwrap_or(0)
 }
 

@@ -391,17 +391,20 @@ pub(crate) fn server_ticks() -> u64 {
         .filter(|t| t.file_name().to_string_lossy() != pid)
         .filter_map(|t| std::fs::read_to_string(t.path().join("stat")).ok())
         .filter_map(|stat| {
-            // "tid (comm) state ppid …": fields after the command name, which may hold spaces.
-            let (comm, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
-            if comm.starts_with(CLIENT_THREAD) {
-                return None;
-            }
-            let fields: Vec<&str> = rest.split(' ').collect();
-            let utime: u64 = fields.get(11)?.parse().ok()?;
-            let stime: u64 = fields.get(12)?.parse().ok()?;
-            Some(utime + stime)
+            let (comm, ticks) = stat_ticks(&stat)?;
+            (!comm.starts_with(CLIENT_THREAD)).then_some(ticks)
         })
         .sum()
+}
+
+/// The command name and CPU time (user + system, clock ticks) in a `/proc/…/stat` line:
+/// "pid (comm) state ppid …", where the command name may hold spaces.
+pub(crate) fn stat_ticks(stat: &str) -> Option<(&str, u64)> {
+    let (comm, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some((comm, utime + stime))
 }
 
 /// Milliseconds per clock tick of `/proc/*/stat` (`sysconf(_SC_CLK_TCK)` is 100 on Linux).
