@@ -2,9 +2,9 @@
 //! call.
 //!
 //! ARCHITECTURE: [`entities`] holds the sea-orm table models (one file per table, nothing but
-//! columns and relations). [`domain`] holds the rules without I/O that guard them: typed ids,
-//! statuses and their transitions, CPR numbers, validation, the working-day calendar, the
-//! clock and the one error type every layer above speaks. [`ops`] holds the pathway's
+//! columns and relations). [`domain`] holds the rules that guard them: typed ids, statuses and
+//! their transitions, CPR numbers, validation, the working-day calendar (which reads the
+//! organizations' closure days), the clock and the one error type every layer above speaks. [`ops`] holds the pathway's
 //! operations — meetings, deadlines, pathway planning, the outbox of jobs — each taking the
 //! caller's connection or transaction, so that a mutation and everything it sets in motion
 //! commit together. [`content`] renders what leaves the organization (iCalendar, message
