@@ -13,6 +13,8 @@
 //! says what the actor may do: members of the intake unit and the case's responsible contacts
 //! and intervention leads manage it; only responsible contacts see the CPR number in full.
 
+use std::borrow::Borrow;
+
 use kit_entity::domain::enums::ParticipantRole;
 use kit_entity::entities::{case, participant, professional, unit};
 use kit_entity::ids::{CaseId, OrganizationId, ProfessionalId, UnitId};
@@ -166,12 +168,17 @@ impl CaseAccess {
 /// The rule for one case. `participants` are the case's participations with, for
 /// professionals, the unit each works in; ended participations are ignored.
 #[must_use]
-pub fn decide(
+pub fn decide<P: Borrow<participant::Model>>(
     actor: &Actor,
     case: &case::Model,
-    participants: &[(participant::Model, Option<UnitId>)],
+    participants: &[(P, Option<UnitId>)],
 ) -> Option<CaseAccess> {
-    let active = || participants.iter().filter(|(p, _)| p.is_active());
+    let active = || {
+        participants
+            .iter()
+            .map(|(p, unit)| (p.borrow(), unit))
+            .filter(|(p, _)| p.is_active())
+    };
     let roles: Vec<ParticipantRole> = active()
         .filter(|(p, _)| p.professional_id == Some(actor.id()))
         .map(|(p, _)| p.role)

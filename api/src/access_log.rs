@@ -3,7 +3,7 @@
 //!
 //! Resolvers that return a case's data note the read in the request's [`Reads`]
 //! (`graphql::case::read`), with the basis the one access decision found. When the operation
-//! has run, the schema's extension (`graphql::extension`) hands the request's reads to the [`LogWriter`] and
+//! has run, `graphql::executor` hands the request's reads to the [`LogWriter`] and
 //! waits until they are committed; if they cannot be written, the response is replaced by an
 //! INTERNAL error, so no data is served unlogged. Subscriptions are logged per event.
 //!
@@ -13,7 +13,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use async_graphql::extensions::ExtensionContext;
 use async_graphql::futures_util::stream::{BoxStream, StreamExt};
 use async_graphql::parser::types::{ExecutableDocument, Selection};
 use async_graphql::{Request, Response, ServerError};
@@ -264,58 +263,55 @@ pub struct AccessLogging {
 }
 
 impl AccessLogging {
-    /// The log of one request (or one subscription).
+    /// The log of one request (or one subscription) running the operation `name` of
+    /// `document` (the only one when no name is given).
     #[must_use]
-    pub fn request(&self) -> RequestLog {
+    pub fn request(&self, document: &ExecutableDocument, name: Option<&str>) -> RequestLog {
         RequestLog {
             writer: self.writer.clone(),
             clock: self.clock.clone(),
             reads: Arc::new(Reads::default()),
-            operations: Arc::default(),
+            operation: describe(document, name),
         }
     }
 }
 
-/// Each operation of a document: its name, and how the log names it.
-type Operations = Vec<(Option<String>, String)>;
-
-/// What one request reads, and how its operations are named, until it is written.
+/// What one request reads, and how its operation is named, until it is written.
 pub struct RequestLog {
     writer: LogWriter,
     clock: SharedClock,
     reads: Arc<Reads>,
-    /// Each operation of the document: its name and how it is logged.
-    operations: Arc<Mutex<Operations>>,
+    /// How the log names the operation.
+    operation: String,
 }
 
 /// How an operation is named in the log: `name(field, field)` with its root fields, so that an
 /// anonymous operation still says what it asked for.
-fn describe(document: &ExecutableDocument) -> Operations {
-    document
+fn describe(document: &ExecutableDocument, name: Option<&str>) -> String {
+    let Some((found, op)) = document
         .operations
         .iter()
-        .map(|(name, op)| {
-            let fields: Vec<String> = op
-                .node
-                .selection_set
-                .node
-                .items
-                .iter()
-                .map(|item| match &item.node {
-                    Selection::Field(f) => f.node.name.node.to_string(),
-                    Selection::FragmentSpread(f) => format!("...{}", f.node.fragment_name.node),
-                    Selection::InlineFragment(_) => "...".to_owned(),
-                })
-                .collect();
-            let name = name.map(ToString::to_string);
-            let label = format!(
-                "{}({})",
-                name.as_deref().unwrap_or("anonymous"),
-                fields.join(",")
-            );
-            (name, label)
+        .find(|(n, _)| name.is_none_or(|wanted| n.is_some_and(|n| n.as_str() == wanted)))
+    else {
+        return name.unwrap_or("anonymous").to_owned();
+    };
+    let fields: Vec<String> = op
+        .node
+        .selection_set
+        .node
+        .items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(f) => f.node.name.node.to_string(),
+            Selection::FragmentSpread(f) => format!("...{}", f.node.fragment_name.node),
+            Selection::InlineFragment(_) => "...".to_owned(),
         })
-        .collect()
+        .collect();
+    format!(
+        "{}({})",
+        found.map_or("anonymous", |n| n.as_str()),
+        fields.join(",")
+    )
 }
 
 /// Writes what `reads` holds; on failure the response is replaced, since the data it carries
@@ -344,18 +340,6 @@ async fn flush(
     }
 }
 
-/// The log's name for the operation executed.
-fn operation(operations: &Mutex<Operations>, name: Option<&str>) -> String {
-    let operations = operations.lock().unwrap_or_else(PoisonError::into_inner);
-    operations
-        .iter()
-        .find(|(n, _)| name.is_none() || n.as_deref() == name)
-        .map_or_else(
-            || name.unwrap_or("anonymous").to_owned(),
-            |(_, label)| label.clone(),
-        )
-}
-
 impl RequestLog {
     /// Gives the request its [`Reads`], where resolvers note what they serve.
     #[must_use]
@@ -363,34 +347,20 @@ impl RequestLog {
         request.data(Arc::clone(&self.reads))
     }
 
-    /// Remembers how the log names each operation of the parsed document.
-    pub fn parsed(&self, document: &ExecutableDocument) {
-        *self
-            .operations
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = describe(document);
-    }
-
     /// Writes the reads of the executed operation before `response` may leave.
     pub async fn executed(
         &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
+        request_id: &str,
+        client_request_id: Option<&str>,
         response: Response,
     ) -> Response {
-        let request_id = ctx
-            .data_opt::<RequestId>()
-            .map(|r| r.0.clone())
-            .unwrap_or_default();
-        let client_request_id = ctx.data_opt::<ClientRequestId>().map(|r| r.0.clone());
-        let operation = operation(&self.operations, operation_name);
         flush(
             &self.writer,
             &self.clock,
             &self.reads,
-            &operation,
-            &request_id,
-            client_request_id.as_deref(),
+            &self.operation,
+            request_id,
+            client_request_id,
             response,
         )
         .await
@@ -398,32 +368,25 @@ impl RequestLog {
 
     /// Writes the reads of each event of a subscription before it leaves.
     pub fn events<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
+        self,
+        request_id: String,
         events: BoxStream<'s, Response>,
     ) -> BoxStream<'s, Response> {
-        let request_id = ctx
-            .data_opt::<RequestId>()
-            .map(|r| r.0.clone())
-            .unwrap_or_default();
-        let (writer, clock, reads) = (
-            self.writer.clone(),
-            self.clock.clone(),
-            Arc::clone(&self.reads),
-        );
-        // The document is parsed inside the stream, before its first event.
-        let operations = Arc::clone(&self.operations);
+        let this = Arc::new(self);
         events
             .then(move |response| {
-                let (writer, clock, reads, request_id) = (
-                    writer.clone(),
-                    clock.clone(),
-                    Arc::clone(&reads),
-                    request_id.clone(),
-                );
-                let label = operation(&operations, None);
+                let (this, request_id) = (Arc::clone(&this), request_id.clone());
                 async move {
-                    flush(&writer, &clock, &reads, &label, &request_id, None, response).await
+                    flush(
+                        &this.writer,
+                        &this.clock,
+                        &this.reads,
+                        &this.operation,
+                        &request_id,
+                        None,
+                        response,
+                    )
+                    .await
                 }
             })
             .boxed()

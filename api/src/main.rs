@@ -10,6 +10,12 @@ use kit_api::{App, Config, cli, db, demo, graphql, shutdown_signal, telemetry};
 use kit_entity::SystemClock;
 use kit_entity::domain::enums::OrganizationKind;
 
+/// mimalloc instead of the system allocator: a GraphQL response is built from many small
+/// allocations (values, maps, strings, futures), and with glibc's malloc a fifth of a caseload
+/// page's CPU went to allocating and freeing (BENCHMARKS.md, "Where the time goes").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     version,

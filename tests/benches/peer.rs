@@ -12,6 +12,10 @@
 //! Then, for each query, the two servers take turns, 10 s each after 2 s of warm-up, for
 //! `KIT_PEER_ROUNDS` rounds (default 5); the table gives each round's ratio and the median.
 //! The database is dropped at the end.
+//!
+//! With `KIT_PEER_HOLD=1` nothing is measured: both servers stay up on the seeded data, and
+//! their URLs, pids and the token are printed, for profiling one of them under load (e.g.
+//! `perf record --call-graph dwarf -p <pid>` while `wrk` runs) until this process is stopped.
 //! kit-api answers as a member of the municipality's intake unit (every case visible, every
 //! read decided and logged); PostGraphile answers as the database owner.
 
@@ -330,6 +334,17 @@ fn main() {
             leaves(&peer_answer)
         );
     });
+
+    if std::env::var("KIT_PEER_HOLD").is_ok_and(|v| v == "1") {
+        println!("kit-api      {kit_url} pid {kit_pid}");
+        println!("PostGraphile {peer_url} pid {peer_pid}");
+        println!("token        {token}");
+        println!("caseload     {KIT_CASELOAD}");
+        println!("holding; stop with Ctrl-C (the database {name} is kept)");
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
 
     let queries: Vec<(&str, Body, Body)> = vec![
         (

@@ -1,6 +1,8 @@
 //! Small helpers that give resolvers the application state, the actor and the loaders
 //! without `ctx.data().unwrap()` scattered around.
 
+use std::sync::Arc;
+
 use async_graphql::Context;
 use kit_entity::{Error, Result};
 
@@ -38,7 +40,7 @@ impl ContextExt for Context<'_> {
 
 /// Turns a shared loader error back into a domain error.
 #[must_use]
-pub fn db_error(e: &std::sync::Arc<sea_orm::DbErr>) -> Error {
+pub fn db_error(e: &Arc<sea_orm::DbErr>) -> Error {
     Error::Db(sea_orm::DbErr::Custom(e.to_string()))
 }
 
@@ -47,6 +49,15 @@ pub fn db_error(e: &std::sync::Arc<sea_orm::DbErr>) -> Error {
 /// # Errors
 /// [`Error::Db`] when the database fails.
 pub async fn load<K: Keyed>(ctx: &Context<'_>, key: K) -> Result<Option<K::Value>> {
+    Ok(load_shared(ctx, key).await?.map(Arc::unwrap_or_clone))
+}
+
+/// Loads one value through the request's loaders, shared with their cache: for reading it
+/// without a copy.
+///
+/// # Errors
+/// [`Error::Db`] when the database fails.
+pub async fn load_shared<K: Keyed>(ctx: &Context<'_>, key: K) -> Result<Option<Arc<K::Value>>> {
     ctx.loaders().load(key).await.map_err(|e| db_error(&e))
 }
 
@@ -55,8 +66,8 @@ pub async fn load<K: Keyed>(ctx: &Context<'_>, key: K) -> Result<Option<K::Value
 /// # Errors
 /// [`Error::Internal`] when it is missing after all; [`Error::Db`] when the database fails.
 pub async fn load_required<K: Keyed>(ctx: &Context<'_>, key: K) -> Result<K::Value> {
-    let missing = format!("{key:?} is referenced but missing");
-    load(ctx, key)
-        .await?
-        .ok_or_else(|| Error::internal(missing))
+    let found = load_shared(ctx, key.clone()).await?;
+    found
+        .map(Arc::unwrap_or_clone)
+        .ok_or_else(|| Error::internal(format!("{key:?} is referenced but missing")))
 }

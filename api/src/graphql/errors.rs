@@ -155,11 +155,29 @@ fn set_code(error: &mut ServerError, code: &str) {
     }
 }
 
-/// Gives the errors raised outside the resolvers their codes: what is left without one in a
-/// finished response failed while coercing an argument at run time.
-pub fn code_uncoded(response: &mut Response) {
+/// Gives every error of a finished response that has no code its code. One without a path
+/// was raised before anything ran — by the validation (`BAD_USER_INPUT` naming the argument in
+/// `field` when an argument's value is invalid, `GRAPHQL_VALIDATION_FAILED` otherwise); one
+/// with a path failed while coercing an argument at run time (`BAD_USER_INPUT`).
+pub fn code_errors(response: &mut Response) {
     for error in &mut response.errors {
-        set_code(error, "BAD_USER_INPUT");
+        let coded = error
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get("code").is_some());
+        if coded {
+            continue;
+        }
+        if !error.path.is_empty() {
+            set_code(error, "BAD_USER_INPUT");
+        } else if let Some(path) = argument_path(&error.message).map(str::to_owned) {
+            set_code(error, "BAD_USER_INPUT");
+            if let Some(ext) = error.extensions.as_mut() {
+                ext.set("field", path);
+            }
+        } else {
+            set_code(error, "GRAPHQL_VALIDATION_FAILED");
+        }
     }
 }
 
@@ -169,23 +187,6 @@ pub fn code_uncoded(response: &mut Response) {
 pub fn code_parse_error(mut error: ServerError) -> ServerError {
     set_code(&mut error, "GRAPHQL_PARSE_FAILED");
     error
-}
-
-/// Validation errors: `BAD_USER_INPUT` naming the argument in `field` when an argument's
-/// value is invalid, `GRAPHQL_VALIDATION_FAILED` otherwise.
-#[must_use]
-pub fn code_validation_errors(mut errors: Vec<ServerError>) -> Vec<ServerError> {
-    for e in &mut errors {
-        if let Some(path) = argument_path(&e.message).map(str::to_owned) {
-            set_code(e, "BAD_USER_INPUT");
-            if let Some(ext) = e.extensions.as_mut() {
-                ext.set("field", path);
-            }
-        } else {
-            set_code(e, "GRAPHQL_VALIDATION_FAILED");
-        }
-    }
-    errors
 }
 
 #[cfg(test)]

@@ -36,8 +36,9 @@ const MAX_BATCH: usize = 1000;
 /// request's other resolvers once more, so that they can add their keys to the batch.
 const YIELDS: usize = 12;
 
-/// What a load yields: the value if it exists, or the (shared) database error.
-pub type Loaded<V> = Result<Option<V>, Arc<DbErr>>;
+/// What a load yields: the value if it exists, or the (shared) database error. Values are
+/// shared with the request's cache, not copied out of it.
+pub type Loaded<V> = Result<Option<Arc<V>>, Arc<DbErr>>;
 
 /// A key with a way to fetch the values of many such keys in one statement.
 pub trait Keyed: Clone + Eq + Hash + Debug + Send + Sync + 'static {
@@ -75,6 +76,8 @@ struct Counters {
     running: usize,
     /// Requesters whose batch has arrived but who have not run again yet.
     woken: usize,
+    /// Batch leaders waiting for the request to settle: only they need to hear of it.
+    settling: usize,
 }
 
 impl Activity {
@@ -89,7 +92,7 @@ impl Activity {
     fn update(&self, change: impl FnOnce(&mut Counters)) {
         let mut c = self.counters();
         change(&mut c);
-        if c.running == 0 && c.woken == 0 {
+        if c.running == 0 && c.woken == 0 && c.settling > 0 {
             self.idle.notify_waiters();
         }
     }
@@ -103,12 +106,14 @@ impl Activity {
             tokio::pin!(idle);
             idle.as_mut().enable();
             {
-                let c = self.counters();
+                let mut c = self.counters();
                 if c.running == 0 && c.woken == 0 {
                     return;
                 }
+                c.settling += 1;
             }
             idle.await;
+            self.counters().settling -= 1;
         }
     }
 }
@@ -147,12 +152,12 @@ impl<K: Keyed> BatchLoader<K> {
     /// that can still make progress adds its keys, then loads everything pending. Everyone
     /// else waits for a batch to arrive. The batches a query makes therefore do not depend on
     /// which database answer happens to arrive first.
-    pub async fn load_many(&self, keys: Vec<K>) -> HashMap<K, Loaded<K::Value>> {
+    async fn wait_for(&self, keys: &[K]) {
         let leads = {
             let mut state = self.lock();
             let was_empty = state.pending.is_empty();
             let mut added = false;
-            for key in &keys {
+            for key in keys {
                 if !state.done.contains_key(key)
                     && !state.loading.contains(key)
                     && state.pending.insert(key.clone())
@@ -182,7 +187,7 @@ impl<K: Keyed> BatchLoader<K> {
                     Ok(mut found) => {
                         for key in chunk {
                             state.loading.remove(key);
-                            let value = found.remove(key);
+                            let value = found.remove(key).map(Arc::new);
                             state.done.insert(key.clone(), Ok(value));
                         }
                     }
@@ -208,10 +213,7 @@ impl<K: Keyed> BatchLoader<K> {
             {
                 let mut state = self.lock();
                 if keys.iter().all(|k| state.done.contains_key(k)) {
-                    return keys
-                        .iter()
-                        .filter_map(|k| state.done.get(k).map(|v| (k.clone(), v.clone())))
-                        .collect();
+                    return;
                 }
                 state.blocked += 1;
             }
@@ -219,6 +221,35 @@ impl<K: Keyed> BatchLoader<K> {
             self.activity
                 .update(|c| c.woken = c.woken.saturating_sub(1));
         }
+    }
+
+    /// Loads `key`, batched with every other key requested meanwhile.
+    pub async fn load_one(&self, key: K) -> Loaded<K::Value> {
+        if let Some(done) = self.lock().done.get(&key) {
+            return done.clone();
+        }
+        self.wait_for(std::slice::from_ref(&key)).await;
+        self.lock().done.get(&key).cloned().unwrap_or(Ok(None))
+    }
+
+    /// Loads `keys`, batched with every other key requested meanwhile.
+    pub async fn load_many(&self, keys: Vec<K>) -> Vec<(K, Loaded<K::Value>)> {
+        self.wait_for(&keys).await;
+        let state = self.lock();
+        keys.into_iter()
+            .map(|k| {
+                let v = state.done.get(&k).cloned().unwrap_or(Ok(None));
+                (k, v)
+            })
+            .collect()
+    }
+
+    /// Gives `key` its value, read by the caller in a statement of its own, unless it is
+    /// loaded already: the cases of a page are not fetched again by id.
+    pub fn prime(&self, key: K, value: K::Value) {
+        let mut state = self.lock();
+        state.pending.remove(&key);
+        state.done.entry(key).or_insert(Ok(Some(Arc::new(value))));
     }
 
     /// Forgets everything loaded.
@@ -464,27 +495,32 @@ loaders! {
 }
 
 impl Loaders {
-    /// Loads one value.
+    /// Loads one value, shared with the request's cache.
     ///
     /// # Errors
     /// The database error, shared by every key of the failed batch.
     pub async fn load<K: Keyed>(&self, key: K) -> Loaded<K::Value> {
-        K::loader(self)
-            .load_many(vec![key])
-            .await
-            .into_values()
-            .next()
-            .unwrap_or(Ok(None))
+        K::loader(self).load_one(key).await
     }
 
-    /// Loads many values; missing keys are absent from the map.
+    /// Gives the loader of `K` values read elsewhere in the request (see
+    /// [`BatchLoader::prime`]).
+    pub fn prime<K: Keyed>(&self, values: impl IntoIterator<Item = (K, K::Value)>) {
+        let loader = K::loader(self);
+        for (key, value) in values {
+            loader.prime(key, value);
+        }
+    }
+
+    /// Loads many values, shared with the request's cache; missing keys are absent from
+    /// the map.
     ///
     /// # Errors
     /// The first database error met.
     pub async fn load_many<K: Keyed>(
         &self,
         keys: Vec<K>,
-    ) -> Result<HashMap<K, K::Value>, Arc<DbErr>> {
+    ) -> Result<HashMap<K, Arc<K::Value>>, Arc<DbErr>> {
         let mut found = HashMap::with_capacity(keys.len());
         for (k, v) in K::loader(self).load_many(keys).await {
             if let Some(v) = v? {

@@ -14,7 +14,7 @@ pub mod deadline;
 pub mod directory;
 pub mod enums;
 pub mod errors;
-pub mod extension;
+pub mod executor;
 pub mod ids;
 pub mod loaders;
 pub mod meeting;
@@ -70,9 +70,9 @@ fn builder() -> SchemaBuilder<Query, Mutation, subscription::Subscription> {
     .limit_depth(MAX_DEPTH)
 }
 
-/// The schema serving `state`.
+/// The schema serving `state`, with what every operation goes through around it.
 #[must_use]
-pub fn schema(state: AppState) -> KitSchema {
+pub fn schema(state: AppState) -> executor::Guarded {
     let logging = crate::access_log::AccessLogging {
         writer: state.access_log.clone(),
         clock: state.clock.clone(),
@@ -82,10 +82,7 @@ pub fn schema(state: AppState) -> KitSchema {
         max_aliases: state.config.max_aliases,
         ..cost::CostLimits::default()
     };
-    builder()
-        .extension(extension::Guard { limits, logging })
-        .data(state)
-        .finish()
+    executor::Guarded::new(builder().data(state).finish(), limits, logging)
 }
 
 /// The schema's SDL, as committed in `api/schema.graphql`.

@@ -4,15 +4,16 @@
 //! what is read for the access log, which is written before the response leaves.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::Context;
-use kit_entity::entities::{case, participant};
+use kit_entity::entities::{case, participant, professional};
 use kit_entity::ids::{CaseId, ProfessionalId, UnitId};
 use kit_entity::{Error, Result};
 
 use crate::access::{self, CaseAccess};
 use crate::access_log::{ChildData, Reads};
-use crate::graphql::context::{ContextExt, db_error, load, load_required};
+use crate::graphql::context::{ContextExt, db_error, load_required, load_shared};
 use crate::graphql::loaders::ParticipantsOf;
 
 /// The viewer's access to `case`, decided from the request's loaders, so that deciding it for
@@ -28,25 +29,23 @@ pub async fn case_access_loaded(
         return Ok(decided);
     }
     let actor = ctx.actor()?;
-    let participants = load(ctx, ParticipantsOf(case.id))
-        .await?
-        .unwrap_or_default();
+    let participants = load_shared(ctx, ParticipantsOf(case.id)).await?;
+    let participants: &[participant::Model] = participants.as_deref().map_or(&[], Vec::as_slice);
     let ids: Vec<ProfessionalId> = participants
         .iter()
         .filter_map(|p| p.professional_id)
         .collect();
-    let units: HashMap<ProfessionalId, UnitId> = ctx
+    let units: HashMap<ProfessionalId, Arc<professional::Model>> = ctx
         .loaders()
         .load_many(ids)
         .await
-        .map_err(|e| db_error(&e))?
-        .into_iter()
-        .map(|(id, p)| (id, p.unit_id))
-        .collect();
-    let with_units: Vec<(participant::Model, Option<UnitId>)> = participants
-        .into_iter()
+        .map_err(|e| db_error(&e))?;
+    let with_units: Vec<(&participant::Model, Option<UnitId>)> = participants
+        .iter()
         .map(|p| {
-            let unit = p.professional_id.and_then(|id| units.get(&id).copied());
+            let unit = p
+                .professional_id
+                .and_then(|id| units.get(&id).map(|p| p.unit_id));
             (p, unit)
         })
         .collect();

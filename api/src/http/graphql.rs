@@ -11,8 +11,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::access_log::RequestId;
-
 use crate::graphql::errors::stamp_request_id;
 use crate::graphql::loaders;
 
@@ -55,15 +53,22 @@ pub(super) async fn graphql(
         Ok(actor) => actor,
         Err(e) => return EdgeError::new(e, &id).into_response(),
     };
-    let mut request = request.into_inner();
-    let mutation = is_mutation(&request);
+    // Parsed once and checked before anything touches the database.
+    let prepared = match http.schema.prepare(request.into_inner()) {
+        Ok(prepared) => prepared,
+        Err(mut refused) => {
+            stamp_request_id(&mut refused, &id);
+            return GraphQLResponse::from(refused).into_response();
+        }
+    };
+    let mutation = prepared.is_mutation();
     let client_id = client_request_id(&headers);
     // A retried mutation with the same Idempotency-Key gets the first result.
     let idempotency = match headers.get(crate::idempotency::HEADER) {
         Some(raw) if mutation => {
             match idempotent(
                 &http.state,
-                &request,
+                prepared.request(),
                 actor.id(),
                 raw,
                 &id,
@@ -83,20 +88,16 @@ pub(super) async fn graphql(
     let stored_as = idempotency
         .as_ref()
         .map(|i| (i.professional, i.key.clone(), i.hash.clone()));
-    request = request
+    let mut prepared = prepared
         .data(actor)
-        .data(loaders::Loaders::new(&http.state.db))
-        .data(RequestId(id.clone()));
-    if let Some(client) = client_id {
-        request = request.data(crate::access_log::ClientRequestId(client));
-    }
+        .data(loaders::Loaders::new(&http.state.db));
     if let Some(idempotency) = idempotency {
-        request = request.data(idempotency);
+        prepared = prepared.data(idempotency);
     }
     // Queries end after KIT_QUERY_TIMEOUT_SECS. A mutation is never cut short: its one
     // transaction commits or rolls back whole, and a client is never told that a change it
     // made failed when it was committed.
-    let execution = http.schema.execute(request);
+    let execution = http.schema.run(prepared, &id, client_id.as_deref());
     let mut response = if mutation {
         execution.await
     } else {
@@ -267,19 +268,4 @@ fn rejected(error: &async_graphql::ParseRequestError, id: &str) -> Response {
             id,
         ),
     }
-}
-
-/// True when the request's operation is a mutation (the named one, or the only one).
-fn is_mutation(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::OperationType;
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    document.operations.iter().any(|(name, operation)| {
-        operation.node.ty == OperationType::Mutation
-            && request
-                .operation_name
-                .as_deref()
-                .is_none_or(|wanted| name.is_some_and(|n| n.as_str() == wanted))
-    })
 }

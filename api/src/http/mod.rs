@@ -21,7 +21,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::db::is_migrated;
 
-use crate::graphql::{KitSchema, schema};
+use crate::graphql::executor::Guarded;
+use crate::graphql::schema;
 
 use crate::state::AppState;
 use middleware::{CLIENT_REQUEST_ID, json_errors, request_ids, security_headers};
@@ -44,7 +45,7 @@ pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id"
 #[derive(Clone)]
 pub(crate) struct Http {
     state: AppState,
-    schema: KitSchema,
+    schema: Guarded,
 }
 
 /// The router serving `state`.

@@ -104,6 +104,8 @@ async fn serve_ws(
             })
         })
         .map(Message::into_data);
+    // The access log names every read over this connection by one id.
+    let connection = RequestId(format!("ws-{}", uuid::Uuid::new_v4()));
     let init_state = state.clone();
     let init_refused = Arc::clone(&refused);
     let init_session = Arc::clone(&session);
@@ -135,27 +137,28 @@ async fn serve_ws(
         let mut data = async_graphql::Data::default();
         data.insert(loaders::Loaders::new(&init_state.db));
         data.insert(actor);
-        data.insert(RequestId(format!("ws-{}", uuid::Uuid::new_v4())));
         Ok(data)
     };
     let closing = Arc::clone(&refused);
-    let messages = async_graphql::http::WebSocket::new(http.schema.clone(), input, protocol)
-        .on_connection_init(on_init)
-        .map(move |message| match message {
-            async_graphql::http::WsMessage::Text(text) => Message::Text(text.into()),
-            // async-graphql closes a refused connection with 1002 (protocol error); say
-            // Forbidden instead.
-            async_graphql::http::WsMessage::Close(code, reason) => {
-                Message::Close(Some(CloseFrame {
-                    code: if closing.load(Ordering::SeqCst) {
-                        WS_FORBIDDEN
-                    } else {
-                        code
-                    },
-                    reason: reason.into(),
-                }))
-            }
-        });
+    let messages = async_graphql::http::WebSocket::new(
+        http.schema.for_connection(connection),
+        input,
+        protocol,
+    )
+    .on_connection_init(on_init)
+    .map(move |message| match message {
+        async_graphql::http::WsMessage::Text(text) => Message::Text(text.into()),
+        // async-graphql closes a refused connection with 1002 (protocol error); say
+        // Forbidden instead.
+        async_graphql::http::WsMessage::Close(code, reason) => Message::Close(Some(CloseFrame {
+            code: if closing.load(Ordering::SeqCst) {
+                WS_FORBIDDEN
+            } else {
+                code
+            },
+            reason: reason.into(),
+        })),
+    });
     futures_util::pin_mut!(messages);
     let init_deadline = tokio::time::sleep(init_timeout);
     futures_util::pin_mut!(init_deadline);

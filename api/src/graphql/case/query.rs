@@ -9,7 +9,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::access::{self};
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, load};
 use crate::graphql::directory::like_pattern;
 use crate::graphql::enums::CaseStatus;
 use crate::graphql::errors::IntoGraphql;
@@ -17,6 +17,7 @@ use crate::graphql::ids::{decode, decode_opt};
 use crate::graphql::pagination::{
     TotalCount, decode_cursor, decode_id_cursor, encode_cursor, page, page_size,
 };
+use crate::graphql::read::required_access;
 
 use super::types::*;
 
@@ -185,10 +186,14 @@ impl CaseQuery {
         #[graphql(desc = "The case's global id.")] id: ID,
     ) -> async_graphql::Result<Option<Case>> {
         let id: CaseId = decode("id", &id).gql()?;
-        let actor = ctx.actor().gql()?;
-        let (case, _) = access::case_access(&ctx.state().db, actor, id)
+        // Through the request's loaders: the participants the decision reads are the ones the
+        // case's fields show, read once.
+        let case: case::Model = load(ctx, id)
             .await
+            .gql()?
+            .ok_or_else(|| Error::not_found("case"))
             .gql()?;
+        required_access(ctx, &case).await.gql()?;
         Ok(Some(Case(case)))
     }
 
@@ -226,6 +231,7 @@ impl CaseQuery {
             .await
             .map_err(Error::from)
             .gql()?;
+        ctx.loaders().prime(rows.iter().map(|c| (c.id, c.clone())));
         Ok(page(
             rows,
             limit,
