@@ -154,3 +154,49 @@ async fn authenticating_a_request_costs_one_statement() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(n, 1, "the professional with their unit, at once:\n{log}");
 }
+
+/// The cases of a page are not fetched again by id, and the participants the access decision
+/// reads are the ones the response shows: each is read once, for a page as for a single case.
+#[tokio::test]
+async fn a_page_and_a_single_case_read_cases_and_participants_once() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let id = app
+        .active_case(&w.intake_a.token, &w.municipality_a, "Barn Et")
+        .await;
+    let _ = app
+        .gql(
+            &w.intake_a.token,
+            ops::ASSIGN,
+            json!({ "case": id, "p": w.caseworker_a.gid }),
+        )
+        .await
+        .data();
+    let single = r"query($id: ID!) { case(id: $id) { id reference child { name cpr }
+        participants { role sector name professional { name title } } } }";
+    for (label, query, variables) in [
+        ("page", LIST, json!({ "first": 10 })),
+        ("single case", single, json!({ "id": id })),
+    ] {
+        let (_, r) = app
+            .count_statements(app.gql(&w.intake_a.token, query, variables))
+            .await;
+        let _ = r.data();
+        let log = app
+            .statement_log
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let reads = |table: &str| {
+            let select = format!("SELECT \"{table}\".");
+            log.iter().filter(|s| s.starts_with(&select)).count()
+        };
+        let all = log.join("\n");
+        assert_eq!(reads("cases"), 1, "{label}: cases read once:\n{all}");
+        assert_eq!(
+            reads("participants"),
+            1,
+            "{label}: participants read once:\n{all}"
+        );
+    }
+}
