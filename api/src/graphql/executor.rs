@@ -4,7 +4,7 @@
 //!
 //! This is done around the schema, not inside it as a schema extension: async-graphql runs
 //! every field of every response through the extension chain as soon as a schema has one
-//! extension — even one that overrides no per-field hook — which cost a quarter of the CPU of
+//! extension — even one that overrides no per-field hook — which cost a fifth of the CPU of
 //! a caseload page. HTTP (`http::graphql`) and subscriptions (`http::ws`, through the
 //! [`Executor`] implementation) both go through [`Guarded`], so neither path can skip a step.
 
