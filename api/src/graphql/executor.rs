@@ -95,8 +95,9 @@ impl Guarded {
     ///
     /// # Errors
     /// The answer to a document that cannot be parsed or is refused as it is, coded.
-    pub fn prepare(&self, mut request: Request) -> Result<Prepared, Response> {
-        let refuse = |error: ServerError| Response::from_errors(vec![code_parse_error(error)]);
+    pub fn prepare(&self, mut request: Request) -> Result<Prepared, Box<Response>> {
+        let refuse =
+            |error: ServerError| Box::new(Response::from_errors(vec![code_parse_error(error)]));
         let document = parse_query(&request.query).map_err(|e| refuse(e.into()))?;
         check(
             &self.inner.registry,
@@ -176,7 +177,7 @@ impl Executor for Guarded {
         let id = self.connection.clone().map(|r| r.0).unwrap_or_default();
         match self.prepare(request) {
             Ok(prepared) => self.run(prepared, &id, None).await,
-            Err(refused) => refused,
+            Err(refused) => *refused,
         }
     }
 
@@ -187,7 +188,7 @@ impl Executor for Guarded {
     ) -> BoxStream<'static, Response> {
         let prepared = match self.prepare(request) {
             Ok(prepared) => prepared,
-            Err(refused) => return stream::once(async move { refused }).boxed(),
+            Err(refused) => return stream::once(async move { *refused }).boxed(),
         };
         let request_id = self.connection.clone().map(|r| r.0).unwrap_or_default();
         let events = self

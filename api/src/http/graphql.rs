@@ -58,7 +58,7 @@ pub(super) async fn graphql(
         Ok(prepared) => prepared,
         Err(mut refused) => {
             stamp_request_id(&mut refused, &id);
-            return GraphQLResponse::from(refused).into_response();
+            return GraphQLResponse::from(*refused).into_response();
         }
     };
     let mutation = prepared.is_mutation();
