@@ -11,6 +11,7 @@
 //! Before measuring, both answer the caseload page and the answers must carry the same values.
 //! Then, for each query, the two servers take turns, 10 s each after 2 s of warm-up, for
 //! `KIT_PEER_ROUNDS` rounds (default 5); the table gives each round's ratio and the median.
+//! PostgreSQL's CPU per request is that of all its processes during each server's turns.
 //! The database is dropped at the end.
 //!
 //! With `KIT_PEER_HOLD=1` nothing is measured: both servers stay up on the seeded data, and
@@ -58,6 +59,28 @@ fn process_ticks(pid: u32) -> u64 {
         .ok()
         .and_then(|stat| stat_ticks(&stat).map(|(_, ticks)| ticks))
         .unwrap_or(0)
+}
+
+/// CPU time (clock ticks) of every PostgreSQL server process: the backends serving both
+/// servers' connections, and PostgreSQL's own background processes. Only one server is under
+/// load at a time, so its turn's difference is what its requests cost PostgreSQL.
+fn postgres_ticks() -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .filter_map(|stat| {
+            stat_ticks(&stat).and_then(|(comm, ticks)| (comm == "postgres").then_some(ticks))
+        })
+        .sum()
 }
 
 async fn post(client: &reqwest::Client, url: &str, token: Option<&str>, body: &Value) -> Value {
@@ -188,6 +211,8 @@ struct Side {
     rps: Vec<f64>,
     p99: Vec<f64>,
     cpu_ms: Vec<f64>,
+    /// PostgreSQL's CPU per request during this server's turns.
+    pg_ms: Vec<f64>,
 }
 
 fn median(values: &[f64]) -> f64 {
@@ -375,20 +400,22 @@ fn main() {
         MEASURE.as_secs()
     );
     println!(
-        "| query | kit-api req/s (p99) | PostGraphile req/s (p99) | ratio per round | median ratio | kit-api CPU per request | PostGraphile CPU per request |"
+        "| query | kit-api req/s (p99) | PostGraphile req/s (p99) | ratio per round | median ratio | kit-api CPU per request | PostGraphile CPU per request | PostgreSQL CPU per request (kit-api / PostGraphile) |"
     );
-    println!("|---|---:|---:|---|---:|---:|---:|");
+    println!("|---|---:|---:|---|---:|---:|---:|---:|");
     for (label, kit_body, peer_body) in queries {
         let mut sides = [
             Side {
                 rps: vec![],
                 p99: vec![],
                 cpu_ms: vec![],
+                pg_ms: vec![],
             },
             Side {
                 rps: vec![],
                 p99: vec![],
                 cpu_ms: vec![],
+                pg_ms: vec![],
             },
         ];
         for _ in 0..rounds {
@@ -399,9 +426,10 @@ fn main() {
             .into_iter()
             .enumerate()
             {
-                let before = process_ticks(server);
+                let (before, pg_before) = (process_ticks(server), postgres_ticks());
                 let outcome = rt.block_on(load(url.clone(), token, body));
                 let ticks = process_ticks(server) - before;
+                let pg_ticks = postgres_ticks().saturating_sub(pg_before);
                 let mut latencies = outcome.latencies;
                 latencies.sort();
                 assert_eq!(outcome.failed, 0, "{label}: failed requests");
@@ -413,6 +441,8 @@ fn main() {
                 let share = MEASURE.as_secs_f64() / (MEASURE + WARMUP).as_secs_f64();
                 s.cpu_ms
                     .push(ticks as f64 * MS_PER_TICK * share / outcome.ok.max(1) as f64);
+                s.pg_ms
+                    .push(pg_ticks as f64 * MS_PER_TICK * share / outcome.ok.max(1) as f64);
             }
         }
         let ratios: Vec<f64> = sides[0]
@@ -422,7 +452,7 @@ fn main() {
             .map(|(k, p)| k / p)
             .collect();
         println!(
-            "| {label} | {:.0} ({:.1} ms) | {:.0} ({:.1} ms) | {} | **{:.2}** | {:.2} ms | {:.2} ms |",
+            "| {label} | {:.0} ({:.1} ms) | {:.0} ({:.1} ms) | {} | **{:.2}** | {:.2} ms | {:.2} ms | {:.2} / {:.2} ms |",
             median(&sides[0].rps),
             median(&sides[0].p99),
             median(&sides[1].rps),
@@ -435,6 +465,8 @@ fn main() {
             median(&ratios),
             median(&sides[0].cpu_ms),
             median(&sides[1].cpu_ms),
+            median(&sides[0].pg_ms),
+            median(&sides[1].pg_ms),
         );
     }
     drop(servers);
