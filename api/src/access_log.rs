@@ -48,11 +48,13 @@ pub enum ChildData {
     Deadlines,
     /// The case's status history, with the reasons given.
     History,
+    /// The consents given for the child, and by whom.
+    Consents,
 }
 
 impl ChildData {
     /// Every kind, in logging order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Child,
         Self::Cpr,
         Self::Family,
@@ -62,6 +64,7 @@ impl ChildData {
         Self::Plan,
         Self::Deadlines,
         Self::History,
+        Self::Consents,
     ];
 
     /// The name stored in the log.
@@ -77,6 +80,7 @@ impl ChildData {
             Self::Plan => "PLAN",
             Self::Deadlines => "DEADLINES",
             Self::History => "HISTORY",
+            Self::Consents => "CONSENTS",
         }
     }
 

@@ -19,6 +19,7 @@ mod m20261124_000010_login_subjects;
 mod m20261124_000011_access_changes;
 mod m20261124_000012_client_request_ids;
 mod m20261124_000013_idempotency_keys;
+mod m20261124_000014_consents;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000011_access_changes::Migration),
             Box::new(m20261124_000012_client_request_ids::Migration),
             Box::new(m20261124_000013_idempotency_keys::Migration),
+            Box::new(m20261124_000014_consents::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ mod admin;
 mod answers;
 mod auth;
 mod bad_input;
+mod consent;
 mod contacts;
 mod crash;
 mod deadline_alerts;

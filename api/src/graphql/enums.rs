@@ -206,6 +206,8 @@ pub enum ChildData {
     Deadlines,
     /// The case's status history, with the reasons given.
     History,
+    /// The consents given for the child, and by whom.
+    Consents,
 }
 
 /// The kind of a pathway meeting.
@@ -412,4 +414,15 @@ pub enum NotificationKind {
     /// The deadline has been missed for a while; you are told as the leader of the
     /// responsible person's unit.
     Escalation,
+}
+
+/// What a consent allows information about the child to be shared for.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::ConsentPurpose")]
+pub enum ConsentPurpose {
+    /// Coordinating the pathway: the organizations may see the case and take part in it.
+    Coordination,
+    /// Information exchange: the organizations may share documents (treatment plans, status
+    /// notes, statements) about the child with each other.
+    InformationExchange,
 }

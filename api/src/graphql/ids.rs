@@ -9,9 +9,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kit_entity::ids::{
     AgendaItemId, AgreementId, BusyPeriodId, CalendarFeedId, CaseEventId, CaseId,
-    CaseStatusChangeId, ChildId, ClosureDayId, DeadlineId, DeadlineRecomputeId, DeadlineRuleId,
-    DeliveryId, FamilyMemberId, InviteeId, MeetingId, NotificationId, OrganizationId,
-    ParticipantId, ProfessionalId, ReferralId, UnitId,
+    CaseStatusChangeId, ChildId, ClosureDayId, ConsentId, DeadlineId, DeadlineRecomputeId,
+    DeadlineRuleId, DeliveryId, FamilyMemberId, InviteeId, MeetingId, NotificationId,
+    OrganizationId, ParticipantId, ProfessionalId, ReferralId, UnitId,
 };
 use kit_entity::{Error, Result};
 
@@ -62,6 +62,7 @@ node_id! {
     ClosureDayId => "ClosureDay",
     DeadlineRecomputeId => "DeadlineRecompute",
     AgreementId => "Agreement",
+    ConsentId => "Consent",
     CaseEventId => "CaseEvent",
 }
 

@@ -8,6 +8,7 @@
 pub mod access_log;
 pub mod case;
 pub mod child;
+pub mod consent;
 pub mod context;
 pub mod cost;
 pub mod deadline;
@@ -51,6 +52,7 @@ pub struct Mutation(
     child::ChildMutation,
     meeting::MeetingMutation,
     plan::PlanMutation,
+    consent::ConsentMutation,
     deadline::DeadlineMutation,
     directory::DirectoryMutation,
 );

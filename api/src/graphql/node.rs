@@ -11,6 +11,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use crate::access::{Actor, CaseAccess, case_access};
 use crate::graphql::case::{Case, CaseStatusChange, Referral};
 use crate::graphql::child::{Child, FamilyMember};
+use crate::graphql::consent::Consent;
 use crate::graphql::context::ContextExt;
 use crate::graphql::deadline::{
     ClosureDay, Deadline, DeadlineRecompute, DeadlineRule, Notification,
@@ -67,6 +68,8 @@ pub enum Node {
     Agreement(Agreement),
     /// A recorded case event.
     CaseEvent(CaseEvent),
+    /// A consent given for a child.
+    Consent(Consent),
 }
 
 fn visible<T>(r: Result<T>) -> Result<T> {
@@ -92,9 +95,9 @@ async fn resolve(
     key: i64,
 ) -> Result<(Node, Vec<CaseAccess>)> {
     use kit_entity::ids::{
-        AgreementId, CaseEventId, CaseId, CaseStatusChangeId, ChildId, ClosureDayId, DeadlineId,
-        DeadlineRecomputeId, DeadlineRuleId, FamilyMemberId, InviteeId, MeetingId, NotificationId,
-        OrganizationId, ParticipantId, ProfessionalId, ReferralId, UnitId,
+        AgreementId, CaseEventId, CaseId, CaseStatusChangeId, ChildId, ClosureDayId, ConsentId,
+        DeadlineId, DeadlineRecomputeId, DeadlineRuleId, FamilyMemberId, InviteeId, MeetingId,
+        NotificationId, OrganizationId, ParticipantId, ProfessionalId, ReferralId, UnitId,
     };
     let node = match type_name {
         "Case" => Node::Case(Case(visible(case_access(db, actor, CaseId(key)).await)?.0)),
@@ -165,6 +168,9 @@ async fn resolve(
         "CaseEvent" => Node::CaseEvent(visible(
             crate::graphql::plan::node_case_event(db, actor, CaseEventId(key)).await,
         )?),
+        "Consent" => Node::Consent(visible(
+            crate::graphql::consent::node_consent(db, actor, ConsentId(key)).await,
+        )?),
         _ => return Err(gone()),
     };
     Ok((node, Vec::new()))
@@ -215,6 +221,7 @@ async fn log_read(ctx: &Context<'_>, node: &Node, seen_through: &[CaseAccess]) -
         Node::Deadline(d) => (d.0.case_id, ChildData::Deadlines),
         Node::Agreement(a) => (a.0.case_id, ChildData::Plan),
         Node::CaseEvent(e) => (e.0.case_id, ChildData::Plan),
+        Node::Consent(c) => (c.case_id(), ChildData::Consents),
         _ => return Ok(()),
     };
     read_case(ctx, case_id, what).await.map(|_| ())

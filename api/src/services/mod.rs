@@ -4,6 +4,7 @@
 
 pub mod case;
 pub mod child;
+pub mod consent;
 pub mod deadline;
 pub mod directory;
 pub mod meeting;

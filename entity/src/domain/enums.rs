@@ -661,3 +661,18 @@ pub enum AccessBasis {
     #[sea_orm(string_value = "UNIT_LEADER")]
     UnitLeader,
 }
+
+/// What a consent allows information about the child to be shared for.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum ConsentPurpose {
+    /// Coordinating the pathway: the organizations may see the case and take part in it.
+    #[sea_orm(string_value = "COORDINATION")]
+    Coordination,
+    /// Information exchange: the organizations may share documents (treatment plans, status
+    /// notes, statements) about the child with each other.
+    #[sea_orm(string_value = "INFORMATION_EXCHANGE")]
+    InformationExchange,
+}

@@ -66,6 +66,8 @@ typed_id! {
     CaseEventId;
     /// An agreement of the cross-sector plan.
     AgreementId;
+    /// A consent to share information about a child between organizations.
+    ConsentId;
     /// A deadline of a case.
     DeadlineId;
     /// A logged recompute of deadlines.

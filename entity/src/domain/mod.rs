@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod clock;
+pub mod consent;
 pub mod cpr;
 pub mod enums;
 pub mod error;

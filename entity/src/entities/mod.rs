@@ -12,6 +12,8 @@ pub mod case_event;
 pub mod case_status_change;
 pub mod child;
 pub mod closure_day;
+pub mod consent;
+pub mod consent_organization;
 pub mod deadline;
 pub mod deadline_recompute;
 pub mod deadline_rule;

@@ -157,6 +157,18 @@ impl Case {
             .gql()
     }
 
+    /// The consents given for the child of this case, newest first, withdrawn and expired
+    /// ones included (see `Consent.active`).
+    async fn consents(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::consent::Consent>> {
+        read(ctx, &self.0, ChildData::Consents).await.gql()?;
+        crate::graphql::consent::consents_of(ctx, self.0.id)
+            .await
+            .gql()
+    }
+
     /// The pathway events recorded on the case, oldest first.
     async fn events(
         &self,

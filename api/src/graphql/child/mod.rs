@@ -3,7 +3,6 @@
 pub mod mutation;
 
 use async_graphql::{Context, ID, Object};
-use chrono::Datelike;
 use kit_entity::domain::cpr;
 use kit_entity::entities::{child, family_member};
 
@@ -57,9 +56,7 @@ impl Child {
             .now()
             .with_timezone(&chrono_tz::Europe::Copenhagen)
             .date_naive();
-        let born = self.model.date_of_birth;
-        let had_birthday = (today.month(), today.day()) >= (born.month(), born.day());
-        today.year() - born.year() - i32::from(!had_birthday)
+        kit_entity::domain::consent::age_on(self.model.date_of_birth, today)
     }
 
     /// The CPR number. In full (`DDMMYY-XXXX` with the real digits) only for the responsible
