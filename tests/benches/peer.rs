@@ -61,25 +61,34 @@ fn process_ticks(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// CPU time (clock ticks) of every PostgreSQL server process: the backends serving both
-/// servers' connections, and PostgreSQL's own background processes. Only one server is under
-/// load at a time, so its turn's difference is what its requests cost PostgreSQL.
-fn postgres_ticks() -> u64 {
+/// CPU time (clock ticks) of each PostgreSQL server process, by pid: the backends serving
+/// both servers' connections, and PostgreSQL's own background processes.
+fn postgres_ticks() -> std::collections::HashMap<u32, u64> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return 0;
+        return std::collections::HashMap::new();
     };
     entries
         .flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .bytes()
-                .all(|b| b.is_ascii_digit())
+        .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let (comm, ticks) = stat_ticks(&stat)?;
+            (comm == "postgres").then_some((pid, ticks))
         })
-        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
-        .filter_map(|stat| {
-            stat_ticks(&stat).and_then(|(comm, ticks)| (comm == "postgres").then_some(ticks))
-        })
+        .collect()
+}
+
+/// PostgreSQL's CPU (clock ticks) between two [`postgres_ticks`]: what the processes alive at
+/// the end spent since the start. Only one server is under load at a time, so this is what its
+/// requests cost PostgreSQL; a backend of the idle server that exits meanwhile (node-postgres
+/// closes idle connections after 10 s) is not counted as negative work.
+fn postgres_spent(
+    before: &std::collections::HashMap<u32, u64>,
+    after: &std::collections::HashMap<u32, u64>,
+) -> u64 {
+    after
+        .iter()
+        .map(|(pid, ticks)| ticks.saturating_sub(before.get(pid).copied().unwrap_or(0)))
         .sum()
 }
 
@@ -429,7 +438,7 @@ fn main() {
                 let (before, pg_before) = (process_ticks(server), postgres_ticks());
                 let outcome = rt.block_on(load(url.clone(), token, body));
                 let ticks = process_ticks(server) - before;
-                let pg_ticks = postgres_ticks().saturating_sub(pg_before);
+                let pg_ticks = postgres_spent(&pg_before, &postgres_ticks());
                 let mut latencies = outcome.latencies;
                 latencies.sort();
                 assert_eq!(outcome.failed, 0, "{label}: failed requests");
