@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::futures_util::stream::{BoxStream, StreamExt};
-use async_graphql::parser::types::{ExecutableDocument, Selection};
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, Selection};
 use async_graphql::{Request, Response, ServerError};
 use chrono::{DateTime, Utc};
 use kit_entity::SharedClock;
@@ -251,11 +251,6 @@ async fn write(db: &DatabaseConnection, rows: Vec<Row>) -> Result<(), sea_orm::D
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
-/// The `x-request-id` a client sent with the request, if any: kept beside the server's id
-/// in the log, never in its place.
-#[derive(Clone, Debug)]
-pub struct ClientRequestId(pub String);
-
 /// Where and when the access log is written; [`AccessLogging::request`] starts the log of
 /// one request.
 #[derive(Clone)]
@@ -289,18 +284,27 @@ pub struct RequestLog {
     operation: String,
 }
 
-/// How an operation is named in the log: `name(field, field)` with its root fields, so that an
-/// anonymous operation still says what it asked for.
-fn describe(document: &ExecutableDocument, name: Option<&str>) -> String {
-    let Some((found, op)) = document
+/// The operation of `document` that `name` selects (the only one when no name is given), with
+/// its name; `None` when the name selects none.
+#[must_use]
+pub fn select_operation<'d>(
+    document: &'d ExecutableDocument,
+    name: Option<&str>,
+) -> Option<(Option<&'d str>, &'d OperationDefinition)> {
+    document
         .operations
         .iter()
         .find(|(n, _)| name.is_none_or(|wanted| n.is_some_and(|n| n.as_str() == wanted)))
-    else {
+        .map(|(n, op)| (n.map(|n| n.as_str()), &op.node))
+}
+
+/// How an operation is named in the log: `name(field, field)` with its root fields, so that an
+/// anonymous operation still says what it asked for.
+fn describe(document: &ExecutableDocument, name: Option<&str>) -> String {
+    let Some((found, op)) = select_operation(document, name) else {
         return name.unwrap_or("anonymous").to_owned();
     };
     let fields: Vec<String> = op
-        .node
         .selection_set
         .node
         .items
@@ -311,11 +315,7 @@ fn describe(document: &ExecutableDocument, name: Option<&str>) -> String {
             Selection::InlineFragment(_) => "...".to_owned(),
         })
         .collect();
-    format!(
-        "{}({})",
-        found.map_or("anonymous", |n| n.as_str()),
-        fields.join(",")
-    )
+    format!("{}({})", found.unwrap_or("anonymous"), fields.join(","))
 }
 
 /// Writes what `reads` holds; on failure the response is replaced, since the data it carries

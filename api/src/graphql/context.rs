@@ -66,8 +66,7 @@ pub async fn load_shared<K: Keyed>(ctx: &Context<'_>, key: K) -> Result<Option<A
 /// # Errors
 /// [`Error::Internal`] when it is missing after all; [`Error::Db`] when the database fails.
 pub async fn load_required<K: Keyed>(ctx: &Context<'_>, key: K) -> Result<K::Value> {
-    let found = load_shared(ctx, key.clone()).await?;
-    found
-        .map(Arc::unwrap_or_clone)
+    load(ctx, key.clone())
+        .await?
         .ok_or_else(|| Error::internal(format!("{key:?} is referenced but missing")))
 }

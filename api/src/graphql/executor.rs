@@ -13,11 +13,11 @@ use std::sync::Arc;
 use async_graphql::IntrospectionMode;
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::parse_query;
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::parser::types::OperationType;
 use async_graphql::registry::Registry;
 use async_graphql::{Data, Executor, OutputType, Request, Response, ServerError, SubscriptionType};
 
-use crate::access_log::{AccessLogging, RequestId, RequestLog};
+use crate::access_log::{AccessLogging, RequestId, RequestLog, select_operation};
 use crate::graphql::cost::{CostLimits, check, check_strings};
 use crate::graphql::errors::{code_errors, code_parse_error};
 use crate::graphql::{KitSchema, Mutation, Query, subscription::Subscription};
@@ -90,6 +90,11 @@ impl Guarded {
         }
     }
 
+    /// The id of the subscription connection this serves, if it serves one.
+    fn connection_id(&self) -> &str {
+        self.connection.as_ref().map_or("", |r| r.0.as_str())
+    }
+
     /// Parses `request` and checks it: what it may cost, and the strings it carries. Nothing
     /// has touched the database yet.
     ///
@@ -107,8 +112,8 @@ impl Guarded {
         )
         .map_err(refuse)?;
         check_strings(&document, &request.variables).map_err(refuse)?;
-        let mutation = operation_type(&document, request.operation_name.as_deref())
-            == Some(OperationType::Mutation);
+        let mutation = select_operation(&document, request.operation_name.as_deref())
+            .is_some_and(|(_, operation)| operation.ty == OperationType::Mutation);
         let log = self
             .inner
             .logging
@@ -141,15 +146,6 @@ impl Guarded {
     }
 }
 
-/// The type of the operation `name` selects (the only one when no name is given).
-fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
-    document
-        .operations
-        .iter()
-        .find(|(n, _)| name.is_none_or(|wanted| n.is_some_and(|n| n.as_str() == wanted)))
-        .map(|(_, operation)| operation.node.ty)
-}
-
 /// The schema's types, as async-graphql registers them (without its introspection fields,
 /// which the cost check counts by name).
 fn registry() -> Registry {
@@ -174,9 +170,8 @@ fn registry() -> Registry {
 
 impl Executor for Guarded {
     async fn execute(&self, request: Request) -> Response {
-        let id = self.connection.clone().map(|r| r.0).unwrap_or_default();
         match self.prepare(request) {
-            Ok(prepared) => self.run(prepared, &id, None).await,
+            Ok(prepared) => self.run(prepared, self.connection_id(), None).await,
             Err(refused) => *refused,
         }
     }
@@ -190,7 +185,7 @@ impl Executor for Guarded {
             Ok(prepared) => prepared,
             Err(refused) => return stream::once(async move { *refused }).boxed(),
         };
-        let request_id = self.connection.clone().map(|r| r.0).unwrap_or_default();
+        let request_id = self.connection_id().to_owned();
         let events = self
             .schema
             .execute_stream_with_session_data(prepared.request, session_data.unwrap_or_default());

@@ -90,7 +90,7 @@ pub async fn record_consent(
         GivenBy::FamilyMember(_) => "input.givenByFamilyMemberId",
     };
     may_give(giver_field, giver, child.date_of_birth, today)?;
-    let mut organizations = cmd.organization_ids.clone();
+    let mut organizations = cmd.organization_ids;
     organizations.sort_unstable();
     organizations.dedup();
     if organizations.len() < 2 {
