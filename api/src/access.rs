@@ -12,16 +12,30 @@
 //! as a SQL condition for lists, and a test holds the two to each other. [`CaseAccess`] then
 //! says what the actor may do: members of the intake unit and the case's responsible contacts
 //! and intervention leads manage it; only responsible contacts see the CPR number in full.
+//!
+//! Seeing a case is not yet seeing the child. The case belongs to its municipality; a
+//! professional of another organization (the region's child psychiatry, a GP, a hospital
+//! ward) sees the child's data only while a consent for coordination covers both their
+//! organization and the municipality ([`Sharing`]). Without one they see the case reference,
+//! its status, their own participation, the meetings they are invited to, the deadlines they
+//! answer for and the consents recorded — nothing about the child or the family
+//! ([`CaseAccess::permits`]). [`shared_cases`] is that rule as a SQL condition.
 
 use std::borrow::Borrow;
 
-use kit_entity::domain::enums::ParticipantRole;
-use kit_entity::entities::{case, participant, professional, unit};
-use kit_entity::ids::{CaseId, OrganizationId, ProfessionalId, UnitId};
+use chrono::{DateTime, Utc};
+use kit_entity::domain::enums::{ConsentPurpose, ParticipantRole};
+use kit_entity::entities::{
+    case, consent, consent_organization, participant, professional, referral, unit,
+};
+use kit_entity::ids::{CaseId, ConsentId, OrganizationId, ProfessionalId, UnitId};
 use kit_entity::{Error, Result};
+
+use crate::access_log::ChildData;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 /// The authenticated professional making a request, with what access decisions need.
@@ -109,24 +123,118 @@ impl Actor {
 
 pub use kit_entity::domain::enums::AccessBasis;
 
+/// Whether the child's data of a case is shared with the viewer's organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sharing {
+    /// The viewer works for the case's municipality, which holds the case.
+    OwnOrganization,
+    /// A consent for coordination covers the viewer's organization and the municipality.
+    Consent(ConsentId),
+    /// Neither: the child's data stays with the municipality.
+    Withheld,
+}
+
+/// A consent of a case with the organizations it covers, as the access decision reads it.
+pub type CaseConsent = (consent::Model, Vec<OrganizationId>);
+
 /// What an actor may do with one case they may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseAccess {
     /// The case this access was decided for.
     pub case_id: CaseId,
+    /// Who it was decided for.
+    pub viewer: ProfessionalId,
     /// The recorded basis.
     pub basis: AccessBasis,
     /// The actor's active roles in the case.
     pub roles: Vec<ParticipantRole>,
     /// True when the actor belongs to the case's intake unit.
     pub intake: bool,
+    /// Whether the child's data is shared with them.
+    pub sharing: Sharing,
+    /// True when they submitted the case's referral from another organization: they see the
+    /// child and the referral they sent, whatever the consents.
+    pub referrer: bool,
 }
 
 impl CaseAccess {
-    /// True for an active responsible contact of the case: they see the CPR number in full.
+    /// True for an active responsible contact of the case with whom the child's data is
+    /// shared: they see the CPR number in full.
     #[must_use]
     pub fn is_responsible_contact(&self) -> bool {
-        self.roles.contains(&ParticipantRole::ResponsibleContact)
+        self.shares_child_data() && self.roles.contains(&ParticipantRole::ResponsibleContact)
+    }
+
+    /// True when the child's data is shared with the viewer: their own organization holds
+    /// the case, or a consent covers it.
+    #[must_use]
+    pub fn shares_child_data(&self) -> bool {
+        self.sharing != Sharing::Withheld
+    }
+
+    /// Requires that the child's data is shared with the viewer.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] naming the missing consent otherwise.
+    pub fn require_child_data(&self) -> Result<()> {
+        if self.shares_child_data() {
+            Ok(())
+        } else {
+            Err(Error::forbidden(
+                "the child's data is not shared with your organization: no active consent for \
+                 COORDINATION covers your organization and the case's municipality",
+            ))
+        }
+    }
+
+    /// Checks that the viewer may read `what` of the case. Without shared child data they
+    /// may read participations, meetings, deadlines and consents — each filtered to their
+    /// own ([`Self::sees_participation`], [`Self::sees_deadline`], invited meetings) — and,
+    /// if they referred the case, the child and the referral they sent; nothing else.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] naming the missing consent.
+    pub fn permits(&self, what: ChildData) -> Result<()> {
+        match what {
+            ChildData::Participants
+            | ChildData::Meetings
+            | ChildData::Deadlines
+            | ChildData::Consents => Ok(()),
+            ChildData::Child | ChildData::Referral if self.referrer => Ok(()),
+            ChildData::Child
+            | ChildData::Cpr
+            | ChildData::Family
+            | ChildData::Referral
+            | ChildData::Plan
+            | ChildData::History => self.require_child_data(),
+        }
+    }
+
+    /// True when the viewer sees this participation: all of them with shared child data,
+    /// else their own only.
+    #[must_use]
+    pub fn sees_participation(&self, p: &participant::Model) -> bool {
+        self.shares_child_data() || p.professional_id == Some(self.viewer)
+    }
+
+    /// True when the viewer sees a deadline answered for by `responsible`: all of them with
+    /// shared child data, else those they answer for.
+    #[must_use]
+    pub fn sees_deadline(&self, responsible: Option<ProfessionalId>) -> bool {
+        self.shares_child_data() || responsible == Some(self.viewer)
+    }
+
+    /// True when the viewer sees a meeting whose invitations go to `invited` participations:
+    /// all of them with shared child data, else those they are invited to.
+    #[must_use]
+    pub fn sees_meeting<'a>(
+        &self,
+        invited: impl IntoIterator<Item = &'a participant::Model>,
+    ) -> bool {
+        self.shares_child_data()
+            || invited
+                .into_iter()
+                .any(|p| p.professional_id == Some(self.viewer))
     }
 
     /// True when the actor may change the case: intake unit, responsible contact or
@@ -165,13 +273,58 @@ impl CaseAccess {
     }
 }
 
-/// The rule for one case. `participants` are the case's participations with, for
-/// professionals, the unit each works in; ended participations are ignored.
+/// True when the actor's organization is not the case's municipality: whether the child's
+/// data is shared with them then depends on the case's consents, which [`decide`] must be
+/// given.
 #[must_use]
-pub fn decide<P: Borrow<participant::Model>>(
+pub fn needs_consent(actor: &Actor, case: &case::Model) -> bool {
+    actor.organization_id != case.municipality_id
+}
+
+/// The consent for coordination that shares the case's child data with `organization` at
+/// `now`: active, and covering both that organization and the case's municipality.
+#[must_use]
+pub fn sharing_consent<C: Borrow<CaseConsent>>(
+    case: &case::Model,
+    organization: OrganizationId,
+    consents: &[C],
+    now: DateTime<Utc>,
+) -> Option<ConsentId> {
+    consents
+        .iter()
+        .map(Borrow::borrow)
+        .find(|(c, covered)| {
+            c.case_id == case.id
+                && c.purpose == ConsentPurpose::Coordination
+                && c.holds_at(now)
+                && covered.contains(&organization)
+                && covered.contains(&case.municipality_id)
+        })
+        .map(|(c, _)| c.id)
+}
+
+/// What decides whether a case's child data is shared with a viewer of another
+/// organization than the case's municipality.
+#[derive(Debug, Clone, Copy)]
+pub struct CrossOrganization<'a, C> {
+    /// The case's consents with the organizations each covers.
+    pub consents: &'a [C],
+    /// Who submitted the case's referral: they see what they sent.
+    pub referred_by: Option<ProfessionalId>,
+    /// The instant the consents are judged at.
+    pub now: DateTime<Utc>,
+}
+
+/// The rule for one case. `participants` are the case's participations with, for
+/// professionals, the unit each works in; ended participations are ignored. `cross` is read
+/// only when [`needs_consent`] holds (pass `None` otherwise); without it the child's data is
+/// withheld from a viewer of another organization.
+#[must_use]
+pub fn decide<P: Borrow<participant::Model>, C: Borrow<CaseConsent>>(
     actor: &Actor,
     case: &case::Model,
     participants: &[(P, Option<UnitId>)],
+    cross: Option<CrossOrganization<'_, C>>,
 ) -> Option<CaseAccess> {
     let active = || {
         participants
@@ -196,11 +349,23 @@ pub fn decide<P: Borrow<participant::Model>>(
     } else {
         return None;
     };
+    let sharing = if !needs_consent(actor, case) {
+        Sharing::OwnOrganization
+    } else {
+        cross
+            .as_ref()
+            .and_then(|c| sharing_consent(case, actor.organization_id, c.consents, c.now))
+            .map_or(Sharing::Withheld, Sharing::Consent)
+    };
+    let referrer = cross.is_some_and(|c| c.referred_by == Some(actor.id()));
     Some(CaseAccess {
         case_id: case.id,
+        viewer: actor.id(),
         basis,
         roles,
         intake,
+        sharing,
+        referrer,
     })
 }
 
@@ -245,6 +410,101 @@ pub fn visible_cases(actor: &Actor) -> Condition {
     any
 }
 
+/// [`decide`]'s sharing as a condition on `cases` at `now`, for the cases [`visible_cases`]
+/// finds: the case's municipality is the actor's organization, or an active consent for
+/// coordination covers both.
+#[must_use]
+pub fn shared_cases(actor: &Actor, now: DateTime<Utc>) -> Condition {
+    let own = consent_organization::Entity;
+    let theirs = sea_orm::sea_query::Alias::new("municipality_cover");
+    let consented = Query::select()
+        .column((consent::Entity, consent::Column::CaseId))
+        .from(consent::Entity)
+        .inner_join(
+            own,
+            Expr::col((own, consent_organization::Column::ConsentId))
+                .equals((consent::Entity, consent::Column::Id)),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            own,
+            theirs.clone(),
+            Expr::col((theirs.clone(), consent_organization::Column::ConsentId))
+                .equals((consent::Entity, consent::Column::Id)),
+        )
+        .inner_join(
+            case::Entity,
+            Expr::col((case::Entity, case::Column::Id))
+                .equals((consent::Entity, consent::Column::CaseId)),
+        )
+        .and_where(
+            Expr::col((theirs, consent_organization::Column::OrganizationId))
+                .equals((case::Entity, case::Column::MunicipalityId)),
+        )
+        .and_where(
+            Expr::col((own, consent_organization::Column::OrganizationId))
+                .eq(actor.organization_id),
+        )
+        .and_where(
+            Expr::col((consent::Entity, consent::Column::Purpose))
+                .eq(ConsentPurpose::Coordination),
+        )
+        .and_where(Expr::col((consent::Entity, consent::Column::ValidFrom)).lte(now))
+        .cond_where(
+            Condition::any()
+                .add(Expr::col((consent::Entity, consent::Column::ValidUntil)).is_null())
+                .add(Expr::col((consent::Entity, consent::Column::ValidUntil)).gt(now)),
+        )
+        .cond_where(
+            Condition::any()
+                .add(Expr::col((consent::Entity, consent::Column::WithdrawnAt)).is_null())
+                .add(Expr::col((consent::Entity, consent::Column::WithdrawnAt)).gt(now)),
+        )
+        .to_owned();
+    Condition::any()
+        .add(case::Column::MunicipalityId.eq(actor.organization_id))
+        .add(case::Column::Id.in_subquery(consented))
+}
+
+/// Loads the consents of `cases` with the organizations each covers, newest first: two
+/// statements.
+///
+/// # Errors
+/// When the database fails.
+pub async fn consents_of<C: ConnectionTrait>(
+    db: &C,
+    cases: &[CaseId],
+) -> std::result::Result<std::collections::HashMap<CaseId, Vec<CaseConsent>>, sea_orm::DbErr> {
+    let mut out: std::collections::HashMap<CaseId, Vec<CaseConsent>> =
+        cases.iter().map(|&c| (c, Vec::new())).collect();
+    let rows = consent::Entity::find()
+        .filter(consent::Column::CaseId.is_in(cases.iter().copied()))
+        .order_by_desc(consent::Column::Id)
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(out);
+    }
+    let mut covered: std::collections::HashMap<ConsentId, Vec<OrganizationId>> =
+        std::collections::HashMap::new();
+    for row in consent_organization::Entity::find()
+        .filter(consent_organization::Column::ConsentId.is_in(rows.iter().map(|c| c.id)))
+        .order_by_asc(consent_organization::Column::OrganizationId)
+        .all(db)
+        .await?
+    {
+        covered
+            .entry(row.consent_id)
+            .or_default()
+            .push(row.organization_id);
+    }
+    for c in rows {
+        let orgs = covered.remove(&c.id).unwrap_or_default();
+        out.entry(c.case_id).or_default().push((c, orgs));
+    }
+    Ok(out)
+}
+
 /// Loads a case's participations with each professional's unit.
 ///
 /// # Errors
@@ -281,7 +541,7 @@ pub async fn participants_with_units<C: ConnectionTrait>(
         .collect())
 }
 
-/// Loads a case the actor may see, with their access to it.
+/// Loads a case the actor may see, with their access to it at `now`.
 ///
 /// # Errors
 /// [`Error::NotFound`] when the case does not exist or the actor may not know it exists.
@@ -289,12 +549,33 @@ pub async fn case_access<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     case_id: CaseId,
+    now: DateTime<Utc>,
 ) -> Result<(case::Model, CaseAccess)> {
     let case = case::Entity::find_by_id(case_id)
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found("case"))?;
     let participants = participants_with_units(db, case_id).await?;
-    let access = decide(actor, &case, &participants).ok_or_else(|| Error::not_found("case"))?;
+    let (consents, referred_by) = if needs_consent(actor, &case) {
+        let consents = consents_of(db, &[case_id])
+            .await?
+            .remove(&case_id)
+            .unwrap_or_default();
+        let referred_by = referral::Entity::find()
+            .filter(referral::Column::CaseId.eq(case_id))
+            .one(db)
+            .await?
+            .map(|r| r.submitted_by_id);
+        (consents, referred_by)
+    } else {
+        (Vec::new(), None)
+    };
+    let cross = needs_consent(actor, &case).then_some(CrossOrganization {
+        consents: &consents,
+        referred_by,
+        now,
+    });
+    let access =
+        decide(actor, &case, &participants, cross).ok_or_else(|| Error::not_found("case"))?;
     Ok((case, access))
 }

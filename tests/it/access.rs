@@ -195,7 +195,9 @@ async fn the_list_condition_and_the_single_decision_agree() {
             .collect();
         for id in &cases {
             let id = CaseId(key_of(id));
-            let decided = access::case_access(app.db(), &actor, id).await.is_ok();
+            let decided = access::case_access(app.db(), &actor, id, app.clock_now())
+                .await
+                .is_ok();
             assert_eq!(listed.contains(&id), decided, "{subject} and case {id}");
         }
     }

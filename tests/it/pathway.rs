@@ -396,7 +396,8 @@ async fn a_cpr_number_never_tells_a_referrer_whom_it_belongs_to() {
         .await;
     let known_child = r.data()["submitReferral"]["case"]["child"]["id"].clone();
 
-    let seen = r"query($id: ID!) { case(id: $id) { child { id name dateOfBirth cpr familyMembers { name email phone hasCustody } cases { id } } referral { childMatch { nameDiffers dateOfBirthDiffers } } } }";
+    let seen = r"query($id: ID!) { case(id: $id) { child { id name dateOfBirth cpr cases { id } } referral { childMatch { nameDiffers dateOfBirthDiffers } } } }";
+    let family = r"query($id: ID!) { case(id: $id) { child { familyMembers { name email phone hasCustody } } } }";
     let everyone = [
         ("intake", &w.intake_a),
         ("caseworker", &w.caseworker_a),
@@ -430,7 +431,18 @@ async fn a_cpr_number_never_tells_a_referrer_whom_it_belongs_to() {
         }
         let child = &r.data()["case"]["child"];
         assert_eq!(child["cpr"], serde_json::Value::Null, "{role}");
-        assert_eq!(child["familyMembers"], json!([]), "{role}");
+        // The family: none was given; a referrer of another organization sees it only under
+        // consent.
+        let f = app.gql(&who.token, family, json!({ "id": case["id"] })).await;
+        if ["psychiatrist", "other region", "other intake", "other caseworker"].contains(&role) {
+            f.assert_error("FORBIDDEN", None);
+        } else {
+            assert_eq!(
+                f.data()["case"]["child"]["familyMembers"],
+                json!([]),
+                "{role}"
+            );
+        }
         assert_eq!(
             child["cases"].as_array().map(Vec::len),
             Some(1),

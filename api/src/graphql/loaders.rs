@@ -298,6 +298,10 @@ pub struct InviteesOf(pub MeetingId);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AgendaOf(pub MeetingId);
 
+/// The consents of a case with the organizations each covers, newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConsentsOf(pub CaseId);
+
 /// The outbox rows of a meeting, oldest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DeliveriesOf(pub MeetingId);
@@ -483,6 +487,14 @@ loaders! {
             .all(db)
             .await?;
         Ok(group(keys, rows, |u| UnitsOf(u.organization_id)))
+    };
+    consents: ConsentsOf => Vec<crate::access::CaseConsent>, |db, keys| {
+        let cases: Vec<CaseId> = keys.iter().map(|k| k.0).collect();
+        Ok(crate::access::consents_of(db, &cases)
+            .await?
+            .into_iter()
+            .map(|(case, consents)| (ConsentsOf(case), consents))
+            .collect())
     };
     child_cases: CasesOf => Vec<case::Model>, |db, keys| {
         let rows = case::Entity::find()

@@ -91,6 +91,7 @@ where
 async fn resolve(
     db: &DatabaseConnection,
     actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
     type_name: &str,
     key: i64,
 ) -> Result<(Node, Vec<CaseAccess>)> {
@@ -100,9 +101,9 @@ async fn resolve(
         NotificationId, OrganizationId, ParticipantId, ProfessionalId, ReferralId, UnitId,
     };
     let node = match type_name {
-        "Case" => Node::Case(Case(visible(case_access(db, actor, CaseId(key)).await)?.0)),
+        "Case" => Node::Case(Case(visible(case_access(db, actor, CaseId(key), now).await)?.0)),
         "Child" => {
-            let access = visible(child_access(db, actor, ChildId(key)).await)?;
+            let access = visible(child_access(db, actor, ChildId(key), now).await)?;
             let reveal_cpr = access.reveals_cpr();
             Node::Child(Child {
                 model: access.child,
@@ -112,23 +113,23 @@ async fn resolve(
         }
         "FamilyMember" => {
             let member = by_key::<family_member::Entity, _>(db, FamilyMemberId(key)).await?;
-            let access = visible(child_access(db, actor, member.child_id).await)?;
+            let access = visible(child_access(db, actor, member.child_id, now).await)?;
             let seen_through = access.cases.into_iter().map(|(_, a)| a).collect();
             return Ok((Node::FamilyMember(FamilyMember(member)), seen_through));
         }
         "Participant" => {
             let p = by_key::<participant::Entity, _>(db, ParticipantId(key)).await?;
-            visible(case_access(db, actor, p.case_id).await)?;
+            visible(case_access(db, actor, p.case_id, now).await)?;
             Node::Participant(Participant(p))
         }
         "Referral" => {
             let r = by_key::<referral::Entity, _>(db, ReferralId(key)).await?;
-            visible(case_access(db, actor, r.case_id).await)?;
+            visible(case_access(db, actor, r.case_id, now).await)?;
             Node::Referral(Referral(r))
         }
         "CaseStatusChange" => {
             let c = by_key::<case_status_change::Entity, _>(db, CaseStatusChangeId(key)).await?;
-            visible(case_access(db, actor, c.case_id).await)?;
+            visible(case_access(db, actor, c.case_id, now).await)?;
             Node::CaseStatusChange(CaseStatusChange(c))
         }
         "Organization" => Node::Organization(Organization(
@@ -139,16 +140,16 @@ async fn resolve(
             by_key::<professional::Entity, _>(db, ProfessionalId(key)).await?,
         )),
         "Meeting" => Node::Meeting(Meeting(
-            visible(crate::services::meeting::meeting_access(db, actor, MeetingId(key)).await)?.0,
+            visible(crate::services::meeting::meeting_access(db, actor, MeetingId(key), now).await)?.0,
         )),
         "MeetingInvitee" => {
             let i = by_key::<kit_entity::entities::meeting_invitee::Entity, _>(db, InviteeId(key))
                 .await?;
-            visible(crate::services::meeting::meeting_access(db, actor, i.meeting_id).await)?;
+            visible(crate::services::meeting::meeting_access(db, actor, i.meeting_id, now).await)?;
             Node::MeetingInvitee(MeetingInvitee(i))
         }
         "Deadline" => Node::Deadline(visible(
-            crate::graphql::deadline::node_deadline(db, actor, DeadlineId(key)).await,
+            crate::graphql::deadline::node_deadline(db, actor, DeadlineId(key), now).await,
         )?),
         "DeadlineRule" => Node::DeadlineRule(visible(
             crate::graphql::deadline::node_rule(db, DeadlineRuleId(key)).await,
@@ -163,13 +164,13 @@ async fn resolve(
             crate::graphql::deadline::node_recompute(db, actor, DeadlineRecomputeId(key)).await,
         )?),
         "Agreement" => Node::Agreement(visible(
-            crate::graphql::plan::node_agreement(db, actor, AgreementId(key)).await,
+            crate::graphql::plan::node_agreement(db, actor, AgreementId(key), now).await,
         )?),
         "CaseEvent" => Node::CaseEvent(visible(
-            crate::graphql::plan::node_case_event(db, actor, CaseEventId(key)).await,
+            crate::graphql::plan::node_case_event(db, actor, CaseEventId(key), now).await,
         )?),
         "Consent" => Node::Consent(visible(
-            crate::graphql::consent::node_consent(db, actor, ConsentId(key)).await,
+            crate::graphql::consent::node_consent(db, actor, ConsentId(key), now).await,
         )?),
         _ => return Err(gone()),
     };
@@ -193,7 +194,7 @@ impl NodeQuery {
         let (type_name, key) = split(id.as_str())
             .ok_or_else(|| Error::invalid("id", "is not a valid global id"))
             .gql()?;
-        let (node, seen_through) = resolve(&ctx.state().db, actor, &type_name, key)
+        let (node, seen_through) = resolve(&ctx.state().db, actor, ctx.state().clock.now(), &type_name, key)
             .await
             .gql()?;
         log_read(ctx, &node, &seen_through).await.gql()?;
@@ -224,5 +225,20 @@ async fn log_read(ctx: &Context<'_>, node: &Node, seen_through: &[CaseAccess]) -
         Node::Consent(c) => (c.case_id(), ChildData::Consents),
         _ => return Ok(()),
     };
-    read_case(ctx, case_id, what).await.map(|_| ())
+    let access = read_case(ctx, case_id, what).await?;
+    // Without the child's data shared, a participation or a deadline is seen only when it
+    // is the viewer's own (meetings are checked where they are loaded).
+    let own = match node {
+        Node::Participant(p) => access.sees_participation(&p.0),
+        Node::Deadline(d) => access.sees_deadline(d.0.responsible_id),
+        _ => true,
+    };
+    if own {
+        Ok(())
+    } else {
+        Err(Error::not_found(match node {
+            Node::Participant(_) => "participant",
+            _ => "deadline",
+        }))
+    }
 }

@@ -14,7 +14,7 @@ use kit_entity::{Error, Result};
 use crate::access::{self, CaseAccess};
 use crate::access_log::{ChildData, Reads};
 use crate::graphql::context::{ContextExt, db_error, load_required, load_shared};
-use crate::graphql::loaders::ParticipantsOf;
+use crate::graphql::loaders::{ConsentsOf, ParticipantsOf, ReferralOf};
 
 /// The viewer's access to `case`, decided from the request's loaders, so that deciding it for
 /// a whole page of cases costs a fixed number of statements.
@@ -49,7 +49,18 @@ pub async fn case_access_loaded(
             (p, unit)
         })
         .collect();
-    let access = access::decide(actor, case, &with_units);
+    let access = if access::needs_consent(actor, case) {
+        let consents = load_shared(ctx, ConsentsOf(case.id)).await?;
+        let referral = load_shared(ctx, ReferralOf(case.id)).await?;
+        let cross = access::CrossOrganization {
+            consents: consents.as_deref().map_or(&[], Vec::as_slice),
+            referred_by: referral.map(|r| r.submitted_by_id),
+            now: ctx.state().clock.now(),
+        };
+        access::decide(actor, case, &with_units, Some(cross))
+    } else {
+        access::decide::<_, access::CaseConsent>(actor, case, &with_units, None)
+    };
     ctx.loaders().remember(case.id, access.clone());
     Ok(access)
 }
@@ -77,15 +88,20 @@ pub async fn read(ctx: &Context<'_>, case: &case::Model, what: ChildData) -> Res
 }
 
 /// Notes, for the access log, that the viewer reads `what` of each case in `seen_through`,
-/// whose access has been decided already.
+/// whose access has been decided already, after checking that each access permits it
+/// ([`CaseAccess::permits`]: the child's data crosses organizations only under consent).
 ///
 /// # Errors
-/// [`Error::Internal`] when the request has no access log.
+/// [`Error::Forbidden`] when an access does not permit `what`; [`Error::Internal`] when the
+/// request has no access log.
 pub fn note_reads(ctx: &Context<'_>, seen_through: &[CaseAccess], what: ChildData) -> Result<()> {
     let reads = ctx
         .data_opt::<std::sync::Arc<Reads>>()
         .ok_or_else(|| Error::internal("this request has no access log"))?;
     let actor = ctx.actor()?.id();
+    for access in seen_through {
+        access.permits(what)?;
+    }
     for access in seen_through {
         reads.note(actor, access, what);
     }

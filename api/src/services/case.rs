@@ -251,7 +251,7 @@ pub async fn decide_child_match(
     case_id: CaseId,
     same_child: bool,
 ) -> Result<case::Model> {
-    let (case, access) = case_access(txn, actor, case_id).await?;
+    let (case, access) = case_access(txn, actor, case_id, now).await?;
     access.require_intake()?;
     if !matches!(case.status, CaseStatus::Referred | CaseStatus::InIntake) {
         return Err(Error::conflict(format!(
@@ -454,7 +454,7 @@ pub async fn start_intake(
     case_id: CaseId,
     note: Option<String>,
 ) -> Result<case::Model> {
-    let (case, access) = case_access(txn, actor, case_id).await?;
+    let (case, access) = case_access(txn, actor, case_id, now).await?;
     access.require_intake()?;
     let reason = note.unwrap_or_else(|| "Intake started".to_owned());
     let started = transition(txn, actor, now, case, CaseStatus::InIntake, &reason, None).await?;
@@ -481,7 +481,7 @@ pub async fn decide_intake(
     reason: String,
     redirected_to: Option<String>,
 ) -> Result<case::Model> {
-    let (case, access) = case_access(txn, actor, case_id).await?;
+    let (case, access) = case_access(txn, actor, case_id, now).await?;
     access.require_intake()?;
     if decision == IntakeDecision::Accept {
         let open_match = referral::Entity::find()
@@ -566,7 +566,7 @@ pub async fn close_case(
     case_id: CaseId,
     reason: String,
 ) -> Result<case::Model> {
-    let (case, access) = case_access(txn, actor, case_id).await?;
+    let (case, access) = case_access(txn, actor, case_id, now).await?;
     access.require_manage()?;
     let closed = transition(txn, actor, now, case, CaseStatus::Closed, &reason, None).await?;
     // Nothing more is owed on a closed pathway.

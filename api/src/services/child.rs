@@ -31,12 +31,13 @@ impl ChildAccess {
         if self
             .cases
             .iter()
-            .any(|(c, a)| a.can_manage() && !c.status.is_final())
+            .any(|(c, a)| a.can_manage() && a.shares_child_data() && !c.status.is_final())
         {
             Ok(())
         } else {
             Err(Error::forbidden(
-                "only someone who manages an open case of this child may change the child's record",
+                "only someone who manages an open case of this child, and with whom the child's \
+                 data is shared, may change the child's record",
             ))
         }
     }
@@ -50,6 +51,7 @@ pub async fn child_access<C: sea_orm::ConnectionTrait>(
     db: &C,
     actor: &Actor,
     child_id: ChildId,
+    now: DateTime<Utc>,
 ) -> Result<ChildAccess> {
     let child = child::Entity::find_by_id(child_id)
         .one(db)
@@ -64,7 +66,7 @@ pub async fn child_access<C: sea_orm::ConnectionTrait>(
         .collect();
     let mut cases = Vec::new();
     for id in case_ids {
-        match case_access(db, actor, id).await {
+        match case_access(db, actor, id, now).await {
             Ok(found) => cases.push(found),
             Err(Error::NotFound { .. }) => {}
             Err(e) => return Err(e),
@@ -99,7 +101,7 @@ pub async fn update(
     child_id: ChildId,
     cmd: UpdateChild,
 ) -> Result<child::Model> {
-    let access = child_access(txn, actor, child_id)
+    let access = child_access(txn, actor, child_id, now)
         .await
         .map_err(|e| e.at("input.childId"))?;
     access.require_manage()?;
@@ -154,7 +156,7 @@ pub async fn add_family_member(
     child_id: ChildId,
     member: NewFamilyMember,
 ) -> Result<family_member::Model> {
-    let access = child_access(txn, actor, child_id)
+    let access = child_access(txn, actor, child_id, now)
         .await
         .map_err(|e| e.at("input.childId"))?;
     access.require_manage()?;
@@ -199,7 +201,7 @@ pub async fn update_family_member(
         .one(txn)
         .await?
         .ok_or_else(not_found)?;
-    let access = child_access(txn, actor, member.child_id)
+    let access = child_access(txn, actor, member.child_id, now)
         .await
         .map_err(|_| not_found())?;
     access.require_manage()?;

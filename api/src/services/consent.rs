@@ -57,7 +57,7 @@ pub async fn record_consent(
     now: DateTime<Utc>,
     cmd: RecordConsent,
 ) -> Result<(consent::Model, Vec<OrganizationId>)> {
-    let (case, access) = case_access(txn, actor, cmd.case_id)
+    let (case, access) = case_access(txn, actor, cmd.case_id, now)
         .await
         .map_err(|e| e.at("input.caseId"))?;
     access.require_manage()?;
@@ -170,7 +170,7 @@ pub async fn withdraw_consent(
         .one(txn)
         .await?
         .ok_or_else(|| Error::not_found("consent").at("input.consentId"))?;
-    let (_, access) = case_access(txn, actor, row.case_id)
+    let (_, access) = case_access(txn, actor, row.case_id, now)
         .await
         .map_err(|e| e.at("input.consentId"))?;
     access.require_manage()?;

@@ -40,7 +40,7 @@ pub async fn waive(
         .one(txn)
         .await?
         .ok_or_else(not_found)?;
-    let (_, access) = case_access(txn, actor, d.case_id)
+    let (_, access) = case_access(txn, actor, d.case_id, now)
         .await
         .map_err(|_| not_found())?;
     access.require_manage()?;

@@ -31,15 +31,37 @@ pub async fn meeting_access<C: sea_orm::ConnectionTrait>(
     db: &C,
     actor: &Actor,
     id: MeetingId,
+    now: DateTime<Utc>,
 ) -> Result<(meeting::Model, case::Model, CaseAccess)> {
     let not_found = || Error::not_found("meeting");
     let m = meeting::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or_else(not_found)?;
-    let (case, access) = case_access(db, actor, m.case_id)
+    let (case, access) = case_access(db, actor, m.case_id, now)
         .await
         .map_err(|_| not_found())?;
+    if !access.shares_child_data() {
+        // Without the child's data shared, only the meetings they are invited to.
+        let invited = participant::Entity::find()
+            .filter(participant::Column::CaseId.eq(m.case_id))
+            .filter(participant::Column::ProfessionalId.eq(actor.id()))
+            .filter(
+                participant::Column::Id.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(meeting_invitee::Column::ParticipantId)
+                        .from(meeting_invitee::Entity)
+                        .and_where(meeting_invitee::Column::MeetingId.eq(m.id))
+                        .and_where(meeting_invitee::Column::RemovedAt.is_null())
+                        .to_owned(),
+                ),
+            )
+            .all(db)
+            .await?;
+        if !access.sees_meeting(&invited) {
+            return Err(not_found());
+        }
+    }
     Ok((m, case, access))
 }
 
@@ -47,8 +69,9 @@ async fn managed_meeting(
     txn: &DatabaseTransaction,
     actor: &Actor,
     id: MeetingId,
+    now: DateTime<Utc>,
 ) -> Result<(meeting::Model, case::Model)> {
-    let (m, case, access) = meeting_access(txn, actor, id)
+    let (m, case, access) = meeting_access(txn, actor, id, now)
         .await
         .map_err(|e| e.at("input.meetingId"))?;
     access.require_manage()?;
@@ -146,7 +169,7 @@ pub async fn request(
     now: DateTime<Utc>,
     cmd: RequestMeeting,
 ) -> Result<meeting::Model> {
-    let (case, access) = case_access(txn, actor, cmd.case_id)
+    let (case, access) = case_access(txn, actor, cmd.case_id, now)
         .await
         .map_err(|e| e.at("input.caseId"))?;
     access.require_manage()?;
@@ -263,7 +286,7 @@ pub async fn schedule(
         ends_at,
         place,
     } = timing;
-    let (m, case) = managed_meeting(txn, actor, id).await?;
+    let (m, case) = managed_meeting(txn, actor, id, now).await?;
     require_open(&case)?;
     use kit_entity::domain::enums::MeetingStatus;
     match (reschedule, m.status) {
@@ -305,7 +328,7 @@ pub async fn cancel(
     id: MeetingId,
     reason: String,
 ) -> Result<meeting::Model> {
-    let (m, _) = managed_meeting(txn, actor, id).await?;
+    let (m, _) = managed_meeting(txn, actor, id, now).await?;
     meetings::cancel(txn, now, m, reason).await
 }
 
@@ -320,7 +343,7 @@ pub async fn record_held(
     id: MeetingId,
     minutes: String,
 ) -> Result<meeting::Model> {
-    let (m, _) = managed_meeting(txn, actor, id).await?;
+    let (m, _) = managed_meeting(txn, actor, id, now).await?;
     meetings::record_held(txn, now, m, minutes).await
 }
 
@@ -337,7 +360,7 @@ pub async fn add_invitee(
     participant_id: ParticipantId,
     required: bool,
 ) -> Result<meeting_invitee::Model> {
-    let (m, case) = managed_meeting(txn, actor, id).await?;
+    let (m, case) = managed_meeting(txn, actor, id, now).await?;
     active_participant(txn, case.id, participant_id, "input.participantId").await?;
     meetings::add_invitee(txn, now, &m, participant_id, required).await
 }
@@ -356,7 +379,7 @@ pub async fn remove_invitee(
     let invitee = meetings::invitee(txn, invitee_id)
         .await?
         .ok_or_else(not_found)?;
-    let (m, _) = managed_meeting(txn, actor, invitee.meeting_id)
+    let (m, _) = managed_meeting(txn, actor, invitee.meeting_id, now)
         .await
         .map_err(|_| not_found())?;
     meetings::remove_invitee(txn, now, m, invitee).await
@@ -374,7 +397,7 @@ pub async fn respond(
     id: MeetingId,
     response: InviteeResponse,
 ) -> Result<meeting_invitee::Model> {
-    let (m, _, _) = meeting_access(txn, actor, id)
+    let (m, _, _) = meeting_access(txn, actor, id, now)
         .await
         .map_err(|e| e.at("input.meetingId"))?;
     if m.status.is_final() {
@@ -412,7 +435,7 @@ pub async fn add_agenda_item(
     owner: Option<ParticipantId>,
     closed: bool,
 ) -> Result<agenda_item::Model> {
-    let (m, case) = managed_meeting(txn, actor, id).await?;
+    let (m, case) = managed_meeting(txn, actor, id, now).await?;
     if m.status.is_final() {
         return Err(Error::conflict(format!(
             "the meeting is {}",
@@ -451,6 +474,7 @@ pub async fn add_agenda_item(
 pub async fn remove_agenda_item(
     txn: &DatabaseTransaction,
     actor: &Actor,
+    now: DateTime<Utc>,
     id: AgendaItemId,
 ) -> Result<meeting::Model> {
     let not_found = || Error::not_found("agenda item").at("input.agendaItemId");
@@ -458,7 +482,7 @@ pub async fn remove_agenda_item(
         .one(txn)
         .await?
         .ok_or_else(not_found)?;
-    let (m, _) = managed_meeting(txn, actor, item.meeting_id)
+    let (m, _) = managed_meeting(txn, actor, item.meeting_id, now)
         .await
         .map_err(|_| not_found())?;
     item.delete(txn).await?;
@@ -514,7 +538,7 @@ pub async fn remove_busy_period(
 /// items.
 #[must_use]
 pub fn sees_closed_items(access: &CaseAccess) -> bool {
-    !access.roles.is_empty()
+    !access.roles.is_empty() && access.shares_child_data()
 }
 
 /// Creates a calendar feed: the actor's own, or — for someone who manages the case — one for
@@ -549,7 +573,7 @@ pub async fn create_feed(
                 .one(txn)
                 .await?
                 .ok_or_else(not_found)?;
-            let (_, access) = case_access(txn, actor, p.case_id)
+            let (_, access) = case_access(txn, actor, p.case_id, now)
                 .await
                 .map_err(|_| not_found())?;
             access.require_manage()?;

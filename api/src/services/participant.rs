@@ -84,8 +84,9 @@ async fn open_managed_case(
     txn: &DatabaseTransaction,
     actor: &Actor,
     case_id: CaseId,
+    now: DateTime<Utc>,
 ) -> Result<case::Model> {
-    let (case, access) = case_access(txn, actor, case_id)
+    let (case, access) = case_access(txn, actor, case_id, now)
         .await
         .map_err(|e| e.at("input.caseId"))?;
     access.require_manage()?;
@@ -105,7 +106,7 @@ pub async fn add(
     now: DateTime<Utc>,
     cmd: AddParticipant,
 ) -> Result<participant::Model> {
-    let case = open_managed_case(txn, actor, cmd.case_id).await?;
+    let case = open_managed_case(txn, actor, cmd.case_id, now).await?;
     let kind = match &cmd.person {
         Person::Professional(_) => ParticipantKind::Professional,
         Person::FamilyMember(_) => ParticipantKind::FamilyMember,
@@ -249,7 +250,7 @@ pub async fn end(
         .one(txn)
         .await?
         .ok_or_else(not_found)?;
-    let (case, access) = case_access(txn, actor, row.case_id)
+    let (case, access) = case_access(txn, actor, row.case_id, now)
         .await
         .map_err(|_| not_found())?;
     access.require_manage()?;
@@ -293,7 +294,7 @@ pub async fn assign_responsible_contact(
     professional_id: ProfessionalId,
     sector: Option<Sector>,
 ) -> Result<Assigned> {
-    let case = open_managed_case(txn, actor, case_id).await?;
+    let case = open_managed_case(txn, actor, case_id, now).await?;
     let p = active_professional(txn, professional_id, "input.professionalId").await?;
     let sector = match sector {
         Some(s) => s,

@@ -44,7 +44,7 @@ pub async fn record_event(
     now: DateTime<Utc>,
     cmd: RecordEvent,
 ) -> Result<case_event::Model> {
-    let (case, access) = case_access(txn, actor, cmd.case_id)
+    let (case, access) = case_access(txn, actor, cmd.case_id, now)
         .await
         .map_err(|e| e.at("input.caseId"))?;
     access.require_manage()?;
@@ -144,7 +144,7 @@ pub async fn add_agreement(
     now: DateTime<Utc>,
     cmd: AddAgreement,
 ) -> Result<agreement::Model> {
-    let (case, access) = case_access(txn, actor, cmd.case_id)
+    let (case, access) = case_access(txn, actor, cmd.case_id, now)
         .await
         .map_err(|e| e.at("input.caseId"))?;
     access.require_manage()?;
@@ -211,7 +211,7 @@ pub async fn complete_agreement(
         .one(txn)
         .await?
         .ok_or_else(not_found)?;
-    let (case, access) = case_access(txn, actor, row.case_id)
+    let (case, access) = case_access(txn, actor, row.case_id, now)
         .await
         .map_err(|_| not_found())?;
     let owner = participant::Entity::find_by_id(row.owner_id)

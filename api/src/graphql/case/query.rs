@@ -30,7 +30,8 @@ pub struct CaseFilter {
     pub organization_id: Option<ID>,
     /// Only cases where this professional is an active responsible contact.
     pub responsible_contact_id: Option<ID>,
-    /// Only cases whose reference or child's name contains this text (case-insensitive).
+    /// Only cases whose reference or child's name contains this text (case-insensitive). The
+    /// child's name is searched only in cases whose child's data is shared with you.
     pub text: Option<String>,
 }
 
@@ -74,7 +75,11 @@ crate::connection!(
     "A case in a page of cases."
 );
 
-fn case_filter(actor: &access::Actor, filter: CaseFilter) -> Result<Condition> {
+fn case_filter(
+    actor: &access::Actor,
+    now: chrono::DateTime<chrono::Utc>,
+    filter: CaseFilter,
+) -> Result<Condition> {
     let mut all = Condition::all().add(access::visible_cases(actor));
     if let Some(statuses) = filter.status {
         let statuses: Vec<kit_entity::domain::status::CaseStatus> =
@@ -108,13 +113,18 @@ fn case_filter(actor: &access::Actor, filter: CaseFilter) -> Result<Condition> {
         all = all.add(
             Condition::any()
                 .add(
-                    case::Column::ChildId.in_subquery(
-                        Query::select()
-                            .column(child::Column::Id)
-                            .from(child::Entity)
-                            .and_where(Expr::col(child::Column::NameSearch).like(like()))
-                            .to_owned(),
-                    ),
+                    // The child's name is searched only where it is shared with the actor.
+                    Condition::all()
+                        .add(
+                            case::Column::ChildId.in_subquery(
+                                Query::select()
+                                    .column(child::Column::Id)
+                                    .from(child::Entity)
+                                    .and_where(Expr::col(child::Column::NameSearch).like(like()))
+                                    .to_owned(),
+                            ),
+                        )
+                        .add(access::shared_cases(actor, now)),
                 )
                 .add(Expr::expr(Func::lower(Expr::col(case::Column::Reference))).like(like())),
         );
@@ -210,7 +220,7 @@ impl CaseQuery {
         let actor = ctx.actor().gql()?;
         let limit = page_size(first).gql()?;
         let order = order_by.unwrap_or_default();
-        let condition = case_filter(actor, filter.unwrap_or_default()).gql()?;
+        let condition = case_filter(actor, ctx.state().clock.now(), filter.unwrap_or_default()).gql()?;
         let base = case::Entity::find().filter(condition);
         let total = TotalCount::of(base.clone(), &ctx.state().db);
         let mut query = base;

@@ -2,10 +2,9 @@
 //! with an earlier child, and its status history.
 
 use async_graphql::{Context, ID, Object};
-use kit_entity::domain::enums::ParticipantRole as DomainRole;
-use kit_entity::entities::{case, case_status_change, child, participant, referral};
+use kit_entity::entities::{case, case_status_change, child, referral};
 
-use crate::access::CaseAccess;
+use crate::access::{CaseAccess, Sharing};
 use crate::access_log::ChildData;
 use crate::graphql::child::Child;
 use crate::graphql::context::{load, load_required};
@@ -71,7 +70,8 @@ impl Case {
     }
 
     /// The people taking part, oldest first. Ended participations are included only when
-    /// asked for; they are the case's history of who took part when.
+    /// asked for; they are the case's history of who took part when. Without the child's data
+    /// shared with you (`viewerAccess.childData`), only your own participations.
     async fn participants(
         &self,
         ctx: &Context<'_>,
@@ -81,29 +81,30 @@ impl Case {
         )]
         include_ended: bool,
     ) -> async_graphql::Result<Vec<Participant>> {
-        read(ctx, &self.0, ChildData::Participants).await.gql()?;
+        let access = read(ctx, &self.0, ChildData::Participants).await.gql()?;
         Ok(load(ctx, ParticipantsOf(self.0.id))
             .await
             .gql()?
             .unwrap_or_default()
             .into_iter()
-            .filter(|p| include_ended || p.is_active())
+            .filter(|p| (include_ended || p.is_active()) && access.sees_participation(p))
             .map(Participant)
             .collect())
     }
 
-    /// The active responsible contacts: at most one per sector.
+    /// The active responsible contacts: at most one per sector. Without the child's data
+    /// shared with you, only yourself if you are one.
     async fn responsible_contacts(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<Participant>> {
-        read(ctx, &self.0, ChildData::Participants).await.gql()?;
+        let access = read(ctx, &self.0, ChildData::Participants).await.gql()?;
         Ok(load(ctx, ParticipantsOf(self.0.id))
             .await
             .gql()?
             .unwrap_or_default()
             .into_iter()
-            .filter(participant::Model::is_active_responsible_contact)
+            .filter(|p| p.is_active_responsible_contact() && access.sees_participation(p))
             .map(Participant)
             .collect())
     }
@@ -123,16 +124,20 @@ impl Case {
             .collect())
     }
 
-    /// The case's meetings, in the order they were requested.
+    /// The case's meetings, in the order they were requested. Without the child's data
+    /// shared with you, only those you are invited to.
     async fn meetings(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::graphql::meeting::Meeting>> {
-        read(ctx, &self.0, ChildData::Meetings).await.gql()?;
-        crate::graphql::meeting::of_case(ctx, self.0.id).await.gql()
+        let access = read(ctx, &self.0, ChildData::Meetings).await.gql()?;
+        crate::graphql::meeting::of_case(ctx, self.0.id, &access)
+            .await
+            .gql()
     }
 
-    /// The case's deadlines, earliest due first.
+    /// The case's deadlines, earliest due first. Without the child's data shared with you,
+    /// only those you answer for.
     async fn deadlines(
         &self,
         ctx: &Context<'_>,
@@ -140,10 +145,13 @@ impl Case {
             Vec<crate::graphql::enums::DeadlineStatus>,
         >,
     ) -> async_graphql::Result<Vec<crate::graphql::deadline::Deadline>> {
-        read(ctx, &self.0, ChildData::Deadlines).await.gql()?;
-        crate::graphql::deadline::of_case(ctx, self.0.id, status)
+        let access = read(ctx, &self.0, ChildData::Deadlines).await.gql()?;
+        Ok(crate::graphql::deadline::of_case(ctx, self.0.id, status)
             .await
-            .gql()
+            .gql()?
+            .into_iter()
+            .filter(|d| access.sees_deadline(d.0.responsible_id))
+            .collect())
     }
 
     /// The agreements of the case's cross-sector plan, by due date.
@@ -235,10 +243,54 @@ impl ViewerAccess {
         self.0.intake
     }
 
-    /// True when you see the child's CPR number in full: the case's responsible contacts.
+    /// True when you see the child's CPR number in full: the case's responsible contacts, with
+    /// the child's data shared with them.
     async fn sees_full_cpr(&self) -> bool {
-        self.0.roles.contains(&DomainRole::ResponsibleContact)
+        self.0.is_responsible_contact()
     }
+
+    /// Whether the child's data is shared with you. Without it (WITHHELD) you see the case's
+    /// reference and status, your own participation, the meetings you are invited to, the
+    /// deadlines you answer for and the consents recorded; asking for the child, the family,
+    /// the referral, the plan or the status history gives FORBIDDEN.
+    async fn child_data(&self) -> ChildDataSharing {
+        match self.0.sharing {
+            Sharing::OwnOrganization => ChildDataSharing::OwnOrganization,
+            Sharing::Consent(_) => ChildDataSharing::Consent,
+            Sharing::Withheld => ChildDataSharing::Withheld,
+        }
+    }
+
+    /// The consent under which the child's data is shared with you, when `childData` is
+    /// CONSENT.
+    async fn sharing_consent(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::consent::Consent>> {
+        let Sharing::Consent(id) = self.0.sharing else {
+            return Ok(None);
+        };
+        read_case(ctx, self.0.case_id, ChildData::Consents)
+            .await
+            .gql()?;
+        Ok(crate::graphql::consent::consents_of(ctx, self.0.case_id)
+            .await
+            .gql()?
+            .into_iter()
+            .find(|c| c.id_key() == id))
+    }
+}
+
+/// Whether a case's child data is shared with the viewer.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum ChildDataSharing {
+    /// You work for the municipality that holds the case.
+    OwnOrganization,
+    /// An active consent for COORDINATION covers your organization and the case's
+    /// municipality (see `ViewerAccess.sharingConsent`).
+    Consent,
+    /// No consent covers your organization: the child's data stays with the municipality.
+    Withheld,
 }
 
 /// GraphQL `Referral` over `referral::Model`, described on its `#[Object]` impl.

@@ -150,7 +150,12 @@ impl ChildMutation {
         let w = Write::begin(ctx).await.gql()?;
         let r = child::update(&w.txn, w.actor, w.now, id, cmd).await;
         let model = w.finish(r).await.gql()?;
-        let access = child::child_access(&ctx.state().db, ctx.actor().gql()?, model.id)
+        let access = child::child_access(
+            &ctx.state().db,
+            ctx.actor().gql()?,
+            model.id,
+            ctx.state().clock.now(),
+        )
             .await
             .gql()?;
         let reveal_cpr = access.reveals_cpr();

@@ -1,13 +1,11 @@
 //! Consents to share information about a child between organizations: recorded, withdrawn,
 //! and listed on the case.
 
-use std::collections::HashMap;
-
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use kit_entity::entities::{consent, consent_organization};
+use kit_entity::entities::consent;
 use kit_entity::ids::{CaseId, ConsentId, FamilyMemberId, OrganizationId};
 use kit_entity::{Error, Result};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::EntityTrait;
 
 use crate::access_log::ChildData;
 use crate::graphql::case::Case;
@@ -17,6 +15,7 @@ use crate::graphql::directory::{Organization, Professional};
 use crate::graphql::enums::ConsentPurpose;
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{NodeId, decode};
+use crate::graphql::loaders::ConsentsOf;
 use crate::graphql::mutation::Write;
 use crate::graphql::read::read_case;
 use crate::graphql::scalars::DateTime;
@@ -129,6 +128,12 @@ impl Consent {
 }
 
 impl Consent {
+    /// Its key.
+    #[must_use]
+    pub const fn id_key(&self) -> ConsentId {
+        self.model.id
+    }
+
     /// The case whose child it concerns.
     #[must_use]
     pub const fn case_id(&self) -> CaseId {
@@ -144,20 +149,20 @@ pub async fn node_consent(
     db: &sea_orm::DatabaseConnection,
     actor: &crate::access::Actor,
     id: ConsentId,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Consent> {
     let model = consent::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found("consent"))?;
-    crate::access::case_access(db, actor, model.case_id).await?;
-    let organizations = consent_organization::Entity::find()
-        .filter(consent_organization::Column::ConsentId.eq(id))
-        .order_by_asc(consent_organization::Column::OrganizationId)
-        .all(db)
+    crate::access::case_access(db, actor, model.case_id, now).await?;
+    let (model, organizations) = crate::access::consents_of(db, &[model.case_id])
         .await?
+        .remove(&model.case_id)
         .into_iter()
-        .map(|r| r.organization_id)
-        .collect();
+        .flatten()
+        .find(|(c, _)| c.id == id)
+        .ok_or_else(|| Error::not_found("consent"))?;
     Ok(Consent {
         model,
         organizations,
@@ -165,36 +170,18 @@ pub async fn node_consent(
 }
 
 /// The consents of a case (visible already), newest first, with the organizations each
-/// covers: two statements.
+/// covers: loaded with those of the other cases of the response.
 ///
 /// # Errors
 /// Database errors.
 pub async fn consents_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<Consent>> {
-    let db = &ctx.state().db;
-    let rows = consent::Entity::find()
-        .filter(consent::Column::CaseId.eq(case_id))
-        .order_by_desc(consent::Column::Id)
-        .all(db)
-        .await?;
-    let mut covered: HashMap<ConsentId, Vec<OrganizationId>> = HashMap::new();
-    if !rows.is_empty() {
-        for row in consent_organization::Entity::find()
-            .filter(consent_organization::Column::ConsentId.is_in(rows.iter().map(|c| c.id)))
-            .order_by_asc(consent_organization::Column::OrganizationId)
-            .all(db)
-            .await?
-        {
-            covered
-                .entry(row.consent_id)
-                .or_default()
-                .push(row.organization_id);
-        }
-    }
-    Ok(rows
+    Ok(load(ctx, ConsentsOf(case_id))
+        .await?
+        .unwrap_or_default()
         .into_iter()
-        .map(|model| Consent {
-            organizations: covered.remove(&model.id).unwrap_or_default(),
+        .map(|(model, organizations)| Consent {
             model,
+            organizations,
         })
         .collect())
 }
@@ -304,9 +291,14 @@ impl ConsentMutation {
         let w = Write::begin(ctx).await.gql()?;
         let result = withdraw_consent(&w.txn, w.actor, w.now, id, &input.reason).await;
         w.finish(result).await.gql()?;
-        let consent = node_consent(&ctx.state().db, ctx.actor().gql()?, id)
-            .await
-            .gql()?;
+        let consent = node_consent(
+            &ctx.state().db,
+            ctx.actor().gql()?,
+            id,
+            ctx.state().clock.now(),
+        )
+        .await
+        .gql()?;
         Ok(ConsentPayload { consent })
     }
 }

@@ -239,15 +239,31 @@ pub(crate) fn deadline_condition(
     now: chrono::DateTime<chrono::Utc>,
     filter: DeadlineFilter,
 ) -> Result<Condition> {
-    let mut all = Condition::all().add(
-        deadline::Column::CaseId.in_subquery(
-            Query::select()
-                .column(case::Column::Id)
-                .from(case::Entity)
-                .cond_where(access::visible_cases(actor))
-                .to_owned(),
-        ),
-    );
+    // Deadlines of visible cases; where the child's data is not shared with the actor, only
+    // those they answer for (as `CaseAccess::sees_deadline`).
+    let mut all = Condition::all()
+        .add(
+            deadline::Column::CaseId.in_subquery(
+                Query::select()
+                    .column(case::Column::Id)
+                    .from(case::Entity)
+                    .cond_where(access::visible_cases(actor))
+                    .to_owned(),
+            ),
+        )
+        .add(
+            Condition::any()
+                .add(
+                    deadline::Column::CaseId.in_subquery(
+                        Query::select()
+                            .column(case::Column::Id)
+                            .from(case::Entity)
+                            .cond_where(access::shared_cases(actor, now))
+                            .to_owned(),
+                    ),
+                )
+                .add(deadline::Column::ResponsibleId.eq(actor.id())),
+        );
     if let Some(statuses) = filter.status {
         let statuses: Vec<DomainStatus> = statuses.into_iter().map(Into::into).collect();
         all = all.add(statuses_condition(&statuses, now));
@@ -377,11 +393,12 @@ pub async fn node_deadline(
     db: &sea_orm::DatabaseConnection,
     actor: &access::Actor,
     id: DeadlineId,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Deadline> {
     let d = deadline::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found("deadline"))?;
-    access::case_access(db, actor, d.case_id).await?;
+    access::case_access(db, actor, d.case_id, now).await?;
     Ok(Deadline(d))
 }

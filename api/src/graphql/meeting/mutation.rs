@@ -451,7 +451,7 @@ impl MeetingMutation {
     ) -> async_graphql::Result<MeetingPayload> {
         let id: AgendaItemId = decode("input.agendaItemId", &input.agenda_item_id).gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = meetings::remove_agenda_item(&w.txn, w.actor, id).await;
+        let r = meetings::remove_agenda_item(&w.txn, w.actor, w.now, id).await;
         Ok(MeetingPayload {
             meeting: Meeting(w.finish(r).await.gql()?),
         })

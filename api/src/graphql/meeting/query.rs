@@ -103,16 +103,40 @@ fn of_professional(id: ProfessionalId) -> Condition {
     )
 }
 
-fn meeting_condition(actor: &Actor, filter: MeetingFilter) -> Result<Condition> {
-    let mut all = Condition::all().add(
-        meeting::Column::CaseId.in_subquery(
-            Query::select()
-                .column(case::Column::Id)
-                .from(case::Entity)
-                .cond_where(access::visible_cases(actor))
-                .to_owned(),
-        ),
-    );
+/// The meetings the actor sees at `now`: those of visible cases whose child's data is
+/// shared with them, and otherwise those they are invited to (as `CaseAccess::sees_meeting`).
+fn seen_meetings(actor: &Actor, now: chrono::DateTime<chrono::Utc>) -> Condition {
+    Condition::all()
+        .add(
+            meeting::Column::CaseId.in_subquery(
+                Query::select()
+                    .column(case::Column::Id)
+                    .from(case::Entity)
+                    .cond_where(access::visible_cases(actor))
+                    .to_owned(),
+            ),
+        )
+        .add(
+            Condition::any()
+                .add(
+                    meeting::Column::CaseId.in_subquery(
+                        Query::select()
+                            .column(case::Column::Id)
+                            .from(case::Entity)
+                            .cond_where(access::shared_cases(actor, now))
+                            .to_owned(),
+                    ),
+                )
+                .add(of_professional(actor.id())),
+        )
+}
+
+fn meeting_condition(
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+    filter: MeetingFilter,
+) -> Result<Condition> {
+    let mut all = Condition::all().add(seen_meetings(actor, now));
     if let Some(from) = filter.from {
         all = all.add(meeting::Column::EndsAt.gt(from.0));
     }
@@ -247,7 +271,7 @@ impl MeetingQuery {
         #[graphql(desc = "The meeting's global id.")] id: ID,
     ) -> async_graphql::Result<Option<Meeting>> {
         let id: MeetingId = decode("id", &id).gql()?;
-        let (m, _, _) = meeting_access(&ctx.state().db, ctx.actor().gql()?, id)
+        let (m, _, _) = meeting_access(&ctx.state().db, ctx.actor().gql()?, id, ctx.state().clock.now())
             .await
             .gql()?;
         Ok(Some(Meeting(m)))
@@ -264,7 +288,7 @@ impl MeetingQuery {
         #[graphql(desc = "Return the meetings after this cursor.")] after: Option<String>,
     ) -> async_graphql::Result<MeetingConnection> {
         let actor = ctx.actor().gql()?;
-        let condition = meeting_condition(actor, filter.unwrap_or_default()).gql()?;
+        let condition = meeting_condition(actor, ctx.state().clock.now(), filter.unwrap_or_default()).gql()?;
         list(ctx, condition, order_by.unwrap_or_default(), first, after)
             .await
             .gql()
@@ -297,15 +321,7 @@ pub async fn upcoming(
                 .add(of_professional(actor.id()))
                 .add(organizes),
         )
-        .add(
-            meeting::Column::CaseId.in_subquery(
-                Query::select()
-                    .column(case::Column::Id)
-                    .from(case::Entity)
-                    .cond_where(access::visible_cases(actor))
-                    .to_owned(),
-            ),
-        );
+        .add(seen_meetings(actor, now));
     list(ctx, condition, MeetingOrder::default(), first, None).await
 }
 
@@ -313,11 +329,42 @@ pub async fn upcoming(
 ///
 /// # Errors
 /// Database errors.
-pub async fn of_case(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<Meeting>> {
-    Ok(load(ctx, crate::graphql::loaders::MeetingsOf(case_id))
+pub async fn of_case(
+    ctx: &Context<'_>,
+    case_id: CaseId,
+    access: &crate::access::CaseAccess,
+) -> Result<Vec<Meeting>> {
+    let meetings = load(ctx, crate::graphql::loaders::MeetingsOf(case_id))
         .await?
-        .unwrap_or_default()
+        .unwrap_or_default();
+    if access.shares_child_data() {
+        return Ok(meetings.into_iter().map(Meeting).collect());
+    }
+    // Only the meetings the viewer is invited to.
+    let participants = load(ctx, crate::graphql::loaders::ParticipantsOf(case_id))
+        .await?
+        .unwrap_or_default();
+    let keys = meetings
+        .iter()
+        .map(|m| crate::graphql::loaders::InviteesOf(m.id))
+        .collect();
+    let invitees = ctx
+        .loaders()
+        .load_many(keys)
+        .await
+        .map_err(|e| crate::graphql::context::db_error(&e))?;
+    Ok(meetings
         .into_iter()
+        .filter(|m| {
+            let of_meeting = invitees
+                .get(&crate::graphql::loaders::InviteesOf(m.id))
+                .map_or(&[][..], |v| v.as_slice());
+            access.sees_meeting(participants.iter().filter(|p| {
+                of_meeting
+                    .iter()
+                    .any(|i| i.participant_id == p.id && i.removed_at.is_none())
+            }))
+        })
         .map(Meeting)
         .collect())
 }

@@ -170,11 +170,12 @@ impl Meeting {
             .collect())
     }
 
-    /// The minutes, once held.
+    /// The minutes, once held. Only for those with whom the child's data is shared.
     async fn minutes(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
         if self.0.minutes.is_some() {
             read_case(ctx, self.0.case_id, ChildData::Meetings)
                 .await
+                .and_then(|a| a.require_child_data())
                 .gql()?;
         }
         Ok(self.0.minutes.as_deref())
@@ -195,10 +196,12 @@ impl Meeting {
         self.0.milestone.is_some()
     }
 
-    /// Every message sent or to be sent about this meeting, oldest first.
+    /// Every message sent or to be sent about this meeting, oldest first. Only for those with
+    /// whom the child's data is shared.
     async fn deliveries(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Delivery>> {
         read_case(ctx, self.0.case_id, ChildData::Meetings)
             .await
+            .and_then(|a| a.require_child_data())
             .gql()?;
         // Whose address each message went to: a guardian's or the child's own is family or
         // child data, and is logged as such when it is read.

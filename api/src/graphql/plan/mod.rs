@@ -303,12 +303,13 @@ pub async fn node_agreement(
     db: &sea_orm::DatabaseConnection,
     actor: &crate::access::Actor,
     id: AgreementId,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Agreement> {
     let a = agreement::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found("agreement"))?;
-    crate::access::case_access(db, actor, a.case_id).await?;
+    crate::access::case_access(db, actor, a.case_id, now).await?;
     Ok(Agreement(a))
 }
 
@@ -320,11 +321,12 @@ pub async fn node_case_event(
     db: &sea_orm::DatabaseConnection,
     actor: &crate::access::Actor,
     id: CaseEventId,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<CaseEvent> {
     let e = case_event::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found("case event"))?;
-    crate::access::case_access(db, actor, e.case_id).await?;
+    crate::access::case_access(db, actor, e.case_id, now).await?;
     Ok(CaseEvent(e))
 }
