@@ -124,12 +124,25 @@ impl WsClient {
         id
     }
 
-    /// The next `next` payload's `data`, answering pings on the way.
+    /// The next `next` payload's `data`, asserting it holds no errors.
+    ///
+    /// # Panics
+    /// When nothing arrives within `timeout`, the payload holds errors, the server reports
+    /// an error, or the connection closes.
+    pub async fn next_data(&mut self, timeout: Duration) -> Value {
+        let payload = self.next_payload(timeout).await;
+        if let Some(errors) = payload.get("errors") {
+            panic!("subscription error: {errors}");
+        }
+        payload["data"].clone()
+    }
+
+    /// The next `next` payload, `data` and `errors`, answering pings on the way.
     ///
     /// # Panics
     /// When nothing arrives within `timeout`, the server reports an error, or the
     /// connection closes.
-    pub async fn next_data(&mut self, timeout: Duration) -> Value {
+    pub async fn next_payload(&mut self, timeout: Duration) -> Value {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let message = tokio::time::timeout_at(deadline, self.socket.next())
@@ -139,12 +152,7 @@ impl WsClient {
                 Some(Ok(Message::Text(text))) => {
                     let v: Value = serde_json::from_str(&text).unwrap_or_default();
                     match v["type"].as_str() {
-                        Some("next") => {
-                            if let Some(errors) = v["payload"].get("errors") {
-                                panic!("subscription error: {errors}");
-                            }
-                            return v["payload"]["data"].clone();
-                        }
+                        Some("next") => return v["payload"].clone(),
                         Some("ping") => {
                             let _ = self
                                 .socket

@@ -446,8 +446,7 @@ pub fn shared_cases(actor: &Actor, now: DateTime<Utc>) -> Condition {
                 .eq(actor.organization_id),
         )
         .and_where(
-            Expr::col((consent::Entity, consent::Column::Purpose))
-                .eq(ConsentPurpose::Coordination),
+            Expr::col((consent::Entity, consent::Column::Purpose)).eq(ConsentPurpose::Coordination),
         )
         .and_where(Expr::col((consent::Entity, consent::Column::ValidFrom)).lte(now))
         .cond_where(

@@ -5,7 +5,7 @@ use kit_api::access::{self, Actor};
 use kit_entity::entities::case;
 use kit_entity::ids::CaseId;
 use kit_tests::harness::{Field, TestApp, key_of};
-use kit_tests::world::{World, ops};
+use kit_tests::world::{World, ops, referral};
 use sea_orm::{EntityTrait, QueryFilter};
 use serde_json::json;
 
@@ -143,7 +143,7 @@ async fn each_basis_opens_exactly_its_cases() {
 }
 
 #[tokio::test]
-async fn the_list_condition_and_the_single_decision_agree() {
+async fn the_list_condition_and_the_single_decision_agree_on_the_case_and_on_the_child() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
     let mut cases = Vec::new();
@@ -162,6 +162,86 @@ async fn the_list_condition_and_the_single_decision_agree() {
         app.active_case(&w.intake_b.token, &w.municipality_b, "B1")
             .await,
     );
+    // Cases the region's psychiatrist takes part in under every kind of consent: active,
+    // withdrawn, not yet begun, for information exchange only, without the municipality, and
+    // one for another municipality's case.
+    let consent = r"mutation($input: RecordConsentInput!) { recordConsent(input: $input) { consent { id } } }";
+    let withdraw = r#"mutation($id: ID!) { withdrawConsent(input: { consentId: $id, reason: "Trukket tilbage" }) { consent { id } } }"#;
+    let later = (app.clock_now() + chrono::TimeDelta::days(3)).to_rfc3339();
+    for (name, municipality, intake, orgs, extra, withdrawn) in [
+        (
+            "C1",
+            &w.municipality_a,
+            &w.intake_a,
+            json!([w.municipality_a, w.region]),
+            json!({}),
+            false,
+        ),
+        (
+            "C2",
+            &w.municipality_a,
+            &w.intake_a,
+            json!([w.municipality_a, w.region]),
+            json!({}),
+            true,
+        ),
+        (
+            "C3",
+            &w.municipality_a,
+            &w.intake_a,
+            json!([w.municipality_a, w.region]),
+            json!({ "validFrom": later }),
+            false,
+        ),
+        (
+            "C4",
+            &w.municipality_a,
+            &w.intake_a,
+            json!([w.municipality_a, w.region]),
+            json!({ "purpose": "INFORMATION_EXCHANGE" }),
+            false,
+        ),
+        (
+            "C5",
+            &w.municipality_a,
+            &w.intake_a,
+            json!([w.municipality_b, w.region]),
+            json!({}),
+            false,
+        ),
+        (
+            "C6",
+            &w.municipality_b,
+            &w.intake_b,
+            json!([w.municipality_b, w.region]),
+            json!({}),
+            false,
+        ),
+    ] {
+        let mut input = referral(municipality, name);
+        input["child"]["dateOfBirth"] = json!("2008-01-01");
+        let id = app.active_case_of(&intake.token, input).await;
+        let _ = app
+            .gql(&intake.token, ops::ADD, json!({ "input": { "caseId": id, "role": "PROFESSIONAL", "professionalId": w.psychiatrist.gid } }))
+            .await
+            .data();
+        let mut input = json!({ "caseId": id, "givenByYoungPerson": true, "organizationIds": orgs,
+            "purpose": "COORDINATION", "basis": "Samtykke givet på mødet" });
+        if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+            input.extend(extra.clone());
+        }
+        let r = app
+            .gql(&intake.token, consent, json!({ "input": input }))
+            .await;
+        let given = r.data()["recordConsent"]["consent"]["id"].clone();
+        if withdrawn {
+            let _ = app
+                .gql(&intake.token, withdraw, json!({ "id": given }))
+                .await
+                .data();
+        }
+        cases.push(id);
+    }
 
     let everyone = [
         &w.intake_a,
@@ -193,12 +273,28 @@ async fn the_list_condition_and_the_single_decision_agree() {
             .into_iter()
             .map(|c| c.id)
             .collect();
+        let shared: Vec<CaseId> = case::Entity::find()
+            .filter(access::visible_cases(&actor))
+            .filter(access::shared_cases(&actor, app.clock_now()))
+            .all(app.db())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
         for id in &cases {
             let id = CaseId(key_of(id));
-            let decided = access::case_access(app.db(), &actor, id, app.clock_now())
-                .await
-                .is_ok();
-            assert_eq!(listed.contains(&id), decided, "{subject} and case {id}");
+            let decided = access::case_access(app.db(), &actor, id, app.clock_now()).await;
+            assert_eq!(
+                listed.contains(&id),
+                decided.is_ok(),
+                "{subject} and case {id}"
+            );
+            assert_eq!(
+                shared.contains(&id),
+                decided.is_ok_and(|(_, a)| a.shares_child_data()),
+                "{subject} and the child of case {id}"
+            );
         }
     }
 }

@@ -22,5 +22,6 @@ mod pagination;
 mod pathway;
 mod pathway_meetings;
 mod schema;
+mod sharing;
 mod statements;
 mod transport;

@@ -433,8 +433,17 @@ async fn a_cpr_number_never_tells_a_referrer_whom_it_belongs_to() {
         assert_eq!(child["cpr"], serde_json::Value::Null, "{role}");
         // The family: none was given; a referrer of another organization sees it only under
         // consent.
-        let f = app.gql(&who.token, family, json!({ "id": case["id"] })).await;
-        if ["psychiatrist", "other region", "other intake", "other caseworker"].contains(&role) {
+        let f = app
+            .gql(&who.token, family, json!({ "id": case["id"] }))
+            .await;
+        if [
+            "psychiatrist",
+            "other region",
+            "other intake",
+            "other caseworker",
+        ]
+        .contains(&role)
+        {
             f.assert_error("FORBIDDEN", None);
         } else {
             assert_eq!(

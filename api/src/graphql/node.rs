@@ -101,7 +101,9 @@ async fn resolve(
         NotificationId, OrganizationId, ParticipantId, ProfessionalId, ReferralId, UnitId,
     };
     let node = match type_name {
-        "Case" => Node::Case(Case(visible(case_access(db, actor, CaseId(key), now).await)?.0)),
+        "Case" => Node::Case(Case(
+            visible(case_access(db, actor, CaseId(key), now).await)?.0,
+        )),
         "Child" => {
             let access = visible(child_access(db, actor, ChildId(key), now).await)?;
             let reveal_cpr = access.reveals_cpr();
@@ -140,7 +142,10 @@ async fn resolve(
             by_key::<professional::Entity, _>(db, ProfessionalId(key)).await?,
         )),
         "Meeting" => Node::Meeting(Meeting(
-            visible(crate::services::meeting::meeting_access(db, actor, MeetingId(key), now).await)?.0,
+            visible(
+                crate::services::meeting::meeting_access(db, actor, MeetingId(key), now).await,
+            )?
+            .0,
         )),
         "MeetingInvitee" => {
             let i = by_key::<kit_entity::entities::meeting_invitee::Entity, _>(db, InviteeId(key))
@@ -194,9 +199,15 @@ impl NodeQuery {
         let (type_name, key) = split(id.as_str())
             .ok_or_else(|| Error::invalid("id", "is not a valid global id"))
             .gql()?;
-        let (node, seen_through) = resolve(&ctx.state().db, actor, ctx.state().clock.now(), &type_name, key)
-            .await
-            .gql()?;
+        let (node, seen_through) = resolve(
+            &ctx.state().db,
+            actor,
+            ctx.state().clock.now(),
+            &type_name,
+            key,
+        )
+        .await
+        .gql()?;
         log_read(ctx, &node, &seen_through).await.gql()?;
         Ok(Some(node))
     }

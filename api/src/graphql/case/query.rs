@@ -220,7 +220,8 @@ impl CaseQuery {
         let actor = ctx.actor().gql()?;
         let limit = page_size(first).gql()?;
         let order = order_by.unwrap_or_default();
-        let condition = case_filter(actor, ctx.state().clock.now(), filter.unwrap_or_default()).gql()?;
+        let condition =
+            case_filter(actor, ctx.state().clock.now(), filter.unwrap_or_default()).gql()?;
         let base = case::Entity::find().filter(condition);
         let total = TotalCount::of(base.clone(), &ctx.state().db);
         let mut query = base;

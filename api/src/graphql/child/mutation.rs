@@ -156,8 +156,8 @@ impl ChildMutation {
             model.id,
             ctx.state().clock.now(),
         )
-            .await
-            .gql()?;
+        .await
+        .gql()?;
         let reveal_cpr = access.reveals_cpr();
         let seen_through: Vec<_> = access.cases.into_iter().map(|(_, a)| a).collect();
         note_reads(ctx, &seen_through, ChildData::Child).gql()?;

@@ -271,9 +271,14 @@ impl MeetingQuery {
         #[graphql(desc = "The meeting's global id.")] id: ID,
     ) -> async_graphql::Result<Option<Meeting>> {
         let id: MeetingId = decode("id", &id).gql()?;
-        let (m, _, _) = meeting_access(&ctx.state().db, ctx.actor().gql()?, id, ctx.state().clock.now())
-            .await
-            .gql()?;
+        let (m, _, _) = meeting_access(
+            &ctx.state().db,
+            ctx.actor().gql()?,
+            id,
+            ctx.state().clock.now(),
+        )
+        .await
+        .gql()?;
         Ok(Some(Meeting(m)))
     }
 
@@ -288,7 +293,8 @@ impl MeetingQuery {
         #[graphql(desc = "Return the meetings after this cursor.")] after: Option<String>,
     ) -> async_graphql::Result<MeetingConnection> {
         let actor = ctx.actor().gql()?;
-        let condition = meeting_condition(actor, ctx.state().clock.now(), filter.unwrap_or_default()).gql()?;
+        let condition =
+            meeting_condition(actor, ctx.state().clock.now(), filter.unwrap_or_default()).gql()?;
         list(ctx, condition, order_by.unwrap_or_default(), first, after)
             .await
             .gql()
