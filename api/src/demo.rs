@@ -54,7 +54,8 @@ fn users() -> Vec<DemoUser> {
         ),
         describe(
             "eva.winther@rm.example",
-            "Eva Winther — child psychiatry responsible contact",
+            "Eva Winther — child psychiatry responsible contact: sees a child's data where a \
+             consent covers the region, and only the case reference and her own part elsewhere",
         ),
         describe(
             "lars.nygaard@syddjurs.example",
@@ -69,6 +70,64 @@ fn users() -> Vec<DemoUser> {
             "Karen Dahl — general practitioner: sees only the cases she referred",
         ),
     ]
+}
+
+/// Records a consent for coordination between the case's municipality and the organization
+/// of `with`, given by the young person from 15 and otherwise by a guardian with custody.
+async fn give_consent(
+    txn: &sea_orm::DatabaseTransaction,
+    intake: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+    case: &kit_entity::entities::case::Model,
+    with: ProfessionalId,
+) -> Result<()> {
+    use crate::services::consent::{GivenBy, RecordConsent, record_consent};
+    use kit_entity::entities::{child, professional, unit};
+    let child = child::Entity::find_by_id(case.child_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::internal("a demo case without its child"))?;
+    let guardian = family_member::Entity::find()
+        .filter(family_member::Column::ChildId.eq(child.id))
+        .filter(family_member::Column::HasCustody.eq(true))
+        .one(txn)
+        .await?;
+    let age = kit_entity::domain::consent::age_on(
+        child.date_of_birth,
+        kit_entity::domain::calendar::local_date(now),
+    );
+    let given_by = match guardian {
+        Some(g) if age < kit_entity::domain::consent::OWN_CONSENT_AGE => {
+            GivenBy::FamilyMember(g.id)
+        }
+        _ => GivenBy::YoungPerson,
+    };
+    let professional = professional::Entity::find_by_id(with)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::internal("a demo professional is missing"))?;
+    let organization = unit::Entity::find_by_id(professional.unit_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::internal("a demo unit is missing"))?
+        .organization_id;
+    record_consent(
+        txn,
+        intake,
+        now,
+        RecordConsent {
+            case_id: case.id,
+            given_by,
+            organization_ids: vec![case.municipality_id, organization],
+            purpose: kit_entity::domain::enums::ConsentPurpose::Coordination,
+            valid_from: None,
+            valid_until: None,
+            basis: "Samtykkeerklæring underskrevet ved opstartsmødet, journaliseret på sagen."
+                .into(),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Loads the demo unless it is already there, and returns the users to print tokens for.
@@ -283,6 +342,12 @@ async fn load_case(
                 Some(Sector::ChildPsychiatry),
             )
             .await?;
+            // The guardian's (or the young person's own) consent to coordinate with child
+            // psychiatry; one such case in five has none yet, to show what psychiatry sees
+            // then.
+            if index % 5 != 4 {
+                give_consent(&txn, intake, now, &case, staff[8]).await?;
+            }
         }
         let psychologist = if index.is_multiple_of(2) {
             staff[4]

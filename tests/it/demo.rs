@@ -53,6 +53,24 @@ async fn the_demo_loads_once_and_each_user_sees_what_their_role_allows() {
         .count();
     assert!(referred > 0);
     assert_eq!(gp["totalCount"], referred);
+    // Child psychiatry sees the child where a consent covers the region, and only the case
+    // elsewhere.
+    let token = app.token("eva.winther@rm.example");
+    let r = app
+        .gql(
+            &token,
+            "{ cases(first: 50) { nodes { viewerAccess { childData } } } }",
+            json!({}),
+        )
+        .await;
+    let mut sharing: Vec<&str> = r.data()["cases"]["nodes"]
+        .items()
+        .iter()
+        .map(|c| c["viewerAccess"]["childData"].str())
+        .collect();
+    sharing.sort_unstable();
+    sharing.dedup();
+    assert_eq!(sharing, ["CONSENT", "WITHHELD"]);
     // The administrator manages people and units and sees no case.
     assert_eq!(
         cases_of("henrik.bach@syddjurs.example").await["totalCount"],
