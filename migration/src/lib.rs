@@ -20,6 +20,7 @@ mod m20261124_000011_access_changes;
 mod m20261124_000012_client_request_ids;
 mod m20261124_000013_idempotency_keys;
 mod m20261124_000014_consents;
+mod m20261124_000015_consent_expiry;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000012_client_request_ids::Migration),
             Box::new(m20261124_000013_idempotency_keys::Migration),
             Box::new(m20261124_000014_consents::Migration),
+            Box::new(m20261124_000015_consent_expiry::Migration),
         ]
     }
 }

@@ -261,3 +261,85 @@ async fn only_those_who_manage_the_case_record_or_withdraw_consents_and_reading_
     let logged = r.data()["case"]["accessLog"]["nodes"].to_string();
     assert!(logged.contains("CONSENTS"), "{logged}");
 }
+
+#[tokio::test]
+async fn a_consent_with_an_end_owes_its_renewal_to_the_municipal_contact() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let t = &w.intake_a.token;
+    let (case, mother, _) = case_of(&app, &w, "2016-03-01").await;
+    let _ = app
+        .gql(
+            t,
+            kit_tests::world::ops::ASSIGN,
+            json!({ "case": case, "p": w.caseworker_a.gid }),
+        )
+        .await
+        .data();
+    let giver = json!({ "givenByFamilyMemberId": mother });
+    let record = |extra: Value| {
+        let mut input = input(&case, &w, giver.clone());
+        if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+            input.extend(extra.clone());
+        }
+        let app = &app;
+        async move {
+            let r = app.gql(t, RECORD, json!({ "input": input })).await;
+            r.data()["recordConsent"]["consent"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    let deadlines = || async {
+        let r = app
+            .gql(
+                t,
+                r"query($id: ID!) { case(id: $id) { deadlines { ruleCode status dueAt responsible { id } } } }",
+                json!({ "id": case }),
+            )
+            .await;
+        r.data()["case"]["deadlines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["ruleCode"] == "consent-expiry")
+            .cloned()
+            .collect::<Vec<Value>>()
+    };
+
+    // Until 15 January: due then, the municipal responsible contact alerted.
+    record(json!({ "validUntil": "2027-01-15T00:00:00+01:00" })).await;
+    let owed = deadlines().await;
+    assert_eq!(owed.len(), 1, "{owed:?}");
+    assert_eq!(owed[0]["status"], "PENDING");
+    assert_eq!(owed[0]["dueAt"], "2027-01-15T00:00:00+01:00");
+    assert_eq!(owed[0]["responsible"]["id"], w.caseworker_a.gid.as_str());
+
+    // A consent for information exchange does not renew one for coordination…
+    record(json!({ "purpose": "INFORMATION_EXCHANGE" })).await;
+    assert_eq!(deadlines().await[0]["status"], "PENDING");
+    // …a new one for coordination does; without an end it owes nothing itself.
+    record(json!({})).await;
+    let owed = deadlines().await;
+    assert_eq!(owed.len(), 1, "{owed:?}");
+    assert_eq!(owed[0]["status"], "MET");
+
+    // A withdrawn consent's expiry is owed no more.
+    let id = record(json!({ "validUntil": "2027-06-01T00:00:00+02:00" })).await;
+    let _ = app
+        .gql(
+            t,
+            WITHDRAW,
+            json!({ "input": { "consentId": id, "reason": "Trukket tilbage" } }),
+        )
+        .await
+        .data();
+    let mut statuses: Vec<String> = deadlines()
+        .await
+        .iter()
+        .map(|d| d["status"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    statuses.sort();
+    assert_eq!(statuses, ["MET", "WITHDRAWN"]);
+}

@@ -329,6 +329,8 @@ pub enum DeadlineEvent {
     AgreementCreated,
     /// An agreement of the plan was carried out.
     AgreementCompleted,
+    /// A consent was recorded (`recordConsent`; the rule's filter names its purpose).
+    ConsentRecorded,
 }
 
 /// What a deadline's due time is counted from.
@@ -345,6 +347,9 @@ pub enum DeadlineAnchor {
     BirthdayMonthEnd,
     /// The day the young person reaches the age.
     Birthday,
+    /// The end (`validUntil`) of the consent it is about; a consent without one starts no
+    /// deadline.
+    ConsentExpiry,
 }
 
 /// The unit of a deadline offset.

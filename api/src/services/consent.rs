@@ -3,16 +3,22 @@
 use chrono::{DateTime, Utc};
 use kit_entity::domain::calendar::local_date;
 use kit_entity::domain::consent::{Giver, may_give};
-use kit_entity::domain::enums::ConsentPurpose;
+use kit_entity::domain::enums::{ConsentPurpose, RuleEvent};
 use kit_entity::domain::validate;
 use kit_entity::entities::{child, consent, consent_organization, family_member, organization};
 use kit_entity::ids::{CaseId, ConsentId, FamilyMemberId, OrganizationId};
+use kit_entity::ops::deadlines::{self, Event};
 use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use crate::access::{Actor, case_access};
 use crate::services::case::require_open;
+
+/// A purpose's name, as stored, and as rule filters and deadline subjects hold it.
+fn purpose_name(purpose: ConsentPurpose) -> String {
+    sea_orm::ActiveEnum::to_value(&purpose)
+}
 
 /// Who gives a consent.
 #[derive(Debug, Clone, Copy)]
@@ -150,6 +156,12 @@ pub async fn record_consent(
     }))
     .exec(txn)
     .await?;
+    // A consent with an end owes its renewal before it (rule `consent-expiry`); a new one
+    // for the same purpose meets the earlier one's.
+    let event = Event::new(case.id, RuleEvent::ConsentRecorded, now)
+        .filtered(purpose_name(row.purpose))
+        .consent(row.id, row.valid_until);
+    deadlines::on_event(txn, now, &event).await?;
     Ok((row, organizations))
 }
 
@@ -181,6 +193,8 @@ pub async fn withdraw_consent(
         )));
     }
     let reason = validate::long_text("input.reason", reason)?;
+    deadlines::withdraw_for_consent(txn, now, row.case_id, &purpose_name(row.purpose), row.id)
+        .await?;
     let mut active: consent::ActiveModel = row.into();
     active.withdrawn_at = Set(Some(now));
     active.withdrawn_by_id = Set(Some(actor.id()));

@@ -144,11 +144,14 @@ fn check_offset(rule: &deadline_rule::Model, value: i32, unit: OffsetUnit) -> Re
             format!("must be within ±{limit} of its unit"),
         ));
     }
-    let before_allowed = rule.anchor == RuleAnchor::MeetingStart;
+    let before_allowed = matches!(
+        rule.anchor,
+        RuleAnchor::MeetingStart | RuleAnchor::ConsentExpiry
+    );
     if value < 0 && !before_allowed {
         return Err(Error::invalid(
             field,
-            "only deadlines counted from a meeting's start may fall before it",
+            "only deadlines counted from a meeting's start or a consent's end may fall before it",
         ));
     }
     if value == 0 && rule.anchor == RuleAnchor::Event {

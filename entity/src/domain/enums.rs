@@ -510,6 +510,9 @@ pub enum RuleEvent {
     /// An agreement was carried out.
     #[sea_orm(string_value = "AGREEMENT_COMPLETED")]
     AgreementCompleted,
+    /// A consent was recorded (filter: its purpose).
+    #[sea_orm(string_value = "CONSENT_RECORDED")]
+    ConsentRecorded,
 }
 
 /// What a deadline's due time is counted from.
@@ -533,6 +536,9 @@ pub enum RuleAnchor {
     /// The day the child reaches the age.
     #[sea_orm(string_value = "BIRTHDAY")]
     Birthday,
+    /// The end of the consent the event is about (no deadline for a consent without one).
+    #[sea_orm(string_value = "CONSENT_EXPIRY")]
+    ConsentExpiry,
 }
 
 /// The unit of a rule's offset.

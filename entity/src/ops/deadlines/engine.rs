@@ -10,7 +10,7 @@ use crate::{Error, Result};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::event::Event;
 use super::facts::{
@@ -131,6 +131,17 @@ pub(crate) async fn meet<C: ConnectionTrait>(
         if d.agreement_id.is_some() && d.agreement_id != event.agreement {
             continue;
         }
+        if rule.anchor == RuleAnchor::ConsentExpiry
+            && (!d
+                .subject
+                .starts_with(&consent_subject(event.filter.as_deref(), None))
+                || event.consent.is_some_and(|(c, _)| {
+                    d.subject == consent_subject(event.filter.as_deref(), Some(c))
+                }))
+        {
+            // A consent's expiry is met by a new consent for the same purpose.
+            continue;
+        }
         if rule.start_event == RuleEvent::ChildAge && rule.met_by_event == RuleEvent::MeetingHeld {
             // One transition meeting meets one transition milestone: the earliest open one.
             if transition_met {
@@ -155,6 +166,17 @@ pub(crate) async fn meet<C: ConnectionTrait>(
             .await?;
     }
     Ok(())
+}
+
+/// The subject of a deadline about a consent: `consent:<PURPOSE>:<id>` (the prefix alone
+/// without an id), so that a new consent for the same purpose finds it.
+#[must_use]
+pub fn consent_subject(purpose: Option<&str>, consent: Option<crate::ids::ConsentId>) -> String {
+    let purpose = purpose.unwrap_or_default();
+    match consent {
+        Some(id) => format!("consent:{purpose}:{id}"),
+        None => format!("consent:{purpose}:"),
+    }
 }
 
 pub(crate) async fn start<C: ConnectionTrait>(
@@ -184,6 +206,9 @@ pub(crate) async fn start<C: ConnectionTrait>(
             continue;
         }
         let base_subject = match (event.meeting, event.agreement, rule.start_event) {
+            _ if rule.anchor == RuleAnchor::ConsentExpiry => {
+                consent_subject(event.filter.as_deref(), event.consent.map(|(c, _)| c))
+            }
             (_, _, RuleEvent::ChildAge) => {
                 format!("age:{}", rule.start_filter.as_deref().unwrap_or_default())
             }
@@ -346,6 +371,29 @@ pub async fn withdraw_for_meeting<C: ConnectionTrait>(
     meeting_id: MeetingId,
 ) -> Result<()> {
     withdraw(db, now, deadline::Column::MeetingId.eq(meeting_id)).await
+}
+
+/// Withdraws the open deadline about a consent that was withdrawn: its expiry no longer
+/// matters.
+///
+/// # Errors
+/// When the database fails.
+pub async fn withdraw_for_consent<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+    purpose: &str,
+    consent: crate::ids::ConsentId,
+) -> Result<()> {
+    withdraw(
+        db,
+        now,
+        Condition::all()
+            .add(deadline::Column::CaseId.eq(case_id))
+            .add(deadline::Column::Subject.eq(consent_subject(Some(purpose), Some(consent))))
+            .into(),
+    )
+    .await
 }
 
 /// Withdraws every open deadline of a case that has ended.

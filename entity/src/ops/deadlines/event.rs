@@ -2,7 +2,7 @@
 //! (a meeting kind, a sector, a meeting, an agreement).
 
 use crate::domain::enums::{RuleEvent, Sector};
-use crate::ids::{AgreementId, CaseId, MeetingId};
+use crate::ids::{AgreementId, CaseId, ConsentId, MeetingId};
 use chrono::{DateTime, Utc};
 
 /// A domain event, as deadlines see it.
@@ -22,6 +22,8 @@ pub struct Event {
     pub meeting: Option<(MeetingId, Option<DateTime<Utc>>)>,
     /// The agreement it concerns.
     pub agreement: Option<AgreementId>,
+    /// The consent it concerns, with its end.
+    pub consent: Option<(ConsentId, Option<DateTime<Utc>>)>,
 }
 
 impl Event {
@@ -36,6 +38,7 @@ impl Event {
             sector: None,
             meeting: None,
             agreement: None,
+            consent: None,
         }
     }
 
@@ -57,6 +60,13 @@ impl Event {
     #[must_use]
     pub fn meeting(mut self, id: MeetingId, starts: Option<DateTime<Utc>>) -> Self {
         self.meeting = Some((id, starts));
+        self
+    }
+
+    /// About a consent, which ends at `until` (if ever).
+    #[must_use]
+    pub fn consent(mut self, id: ConsentId, until: Option<DateTime<Utc>>) -> Self {
+        self.consent = Some((id, until));
         self
     }
 

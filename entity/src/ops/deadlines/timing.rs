@@ -237,6 +237,7 @@ pub(crate) fn due_for(
             let day = age(rule.start_filter.as_deref())?;
             (start_of_day(day), event.at)
         }
+        RuleAnchor::ConsentExpiry => (event.consent.and_then(|(_, until)| until)?, event.at),
     };
     let due = if rule.anchor == RuleAnchor::MeetingStart {
         due_from_meeting(rule, event.at, anchor, &facts.calendar, facts.cadence)
