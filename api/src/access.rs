@@ -540,6 +540,23 @@ pub async fn participants_with_units<C: ConnectionTrait>(
         .collect())
 }
 
+/// [`case_access`] for a change to `what` of the case, inside the changing transaction: the
+/// change is logged there (kind CHANGE), so it is committed with the change or not at all.
+///
+/// # Errors
+/// As [`case_access`]; database errors writing the log.
+pub async fn change_access(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    case_id: CaseId,
+    now: DateTime<Utc>,
+    what: &[ChildData],
+) -> Result<(case::Model, CaseAccess)> {
+    let (case, access) = case_access(txn, actor, case_id, now).await?;
+    crate::access_log::record_change(txn, now, &access, what).await?;
+    Ok((case, access))
+}
+
 /// Loads a case the actor may see, with their access to it at `now`.
 ///
 /// # Errors

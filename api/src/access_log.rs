@@ -1,5 +1,7 @@
 //! The access log: every read of a child's data is written down — who, which case, what, when,
-//! on what basis and through which operation — before the data leaves the server.
+//! on what basis and through which operation — before the data leaves the server; every change
+//! to it is written in the changing transaction ([`record_change`]). Both go through
+//! `kit_entity::ops::audit`, which chains each row to the one before by its hash.
 //!
 //! Resolvers that return a case's data note the read in the request's [`Reads`]
 //! (`graphql::case::read`), with the basis the one access decision found. When the operation
@@ -7,8 +9,8 @@
 //! waits until they are committed; if they cannot be written, the response is replaced by an
 //! INTERNAL error, so no data is served unlogged. Subscriptions are logged per event.
 //!
-//! The writer commits the reads of requests that wait together in one statement (group
-//! commit: one fsync for all of them); on PostgreSQL a few such commits run at once.
+//! The writer commits the reads of requests that wait together in one transaction (group
+//! commit: one fsync, and one turn of the chain's lock, for all of them).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -18,11 +20,10 @@ use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, Sele
 use async_graphql::{Request, Response, ServerError};
 use chrono::{DateTime, Utc};
 use kit_entity::SharedClock;
-use kit_entity::domain::enums::AccessBasis;
-use kit_entity::entities::access_log;
+use kit_entity::domain::enums::{AccessBasis, AccessKind};
 use kit_entity::ids::{CaseId, ProfessionalId};
-use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{DatabaseConnection, DbBackend, EntityTrait, TransactionTrait};
+use kit_entity::ops::audit;
+use sea_orm::DatabaseConnection;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use crate::access::CaseAccess;
@@ -133,34 +134,28 @@ impl Reads {
             std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
         reads
             .into_iter()
-            .map(|(case_id, e)| access_log::ActiveModel {
-                id: NotSet,
-                read_at: Set(read_at),
-                professional_id: Set(e.professional),
-                case_id: Set(case_id),
-                basis: Set(e.basis),
-                what: Set(e
+            .map(|(case_id, e)| Row {
+                at: read_at,
+                kind: AccessKind::Read,
+                professional_id: e.professional,
+                case_id,
+                basis: e.basis,
+                what: e
                     .what
                     .iter()
                     .map(|w| w.as_str())
                     .collect::<Vec<_>>()
-                    .join(",")),
-                operation: Set(operation.chars().take(200).collect()),
-                request_id: Set(request_id.chars().take(64).collect()),
-                client_request_id: Set(client_request_id.map(|c| c.chars().take(64).collect())),
+                    .join(","),
+                operation: operation.chars().take(200).collect(),
+                request_id: request_id.chars().take(64).collect(),
+                client_request_id: client_request_id.map(|c| c.chars().take(64).collect()),
             })
             .collect()
     }
 }
 
-type Row = access_log::ActiveModel;
+type Row = audit::Entry;
 type Batch = (Vec<Row>, oneshot::Sender<Result<(), String>>);
-
-/// Rows per INSERT: 8 columns each, well inside SQLite's limit of bound values.
-const ROWS_PER_INSERT: usize = 500;
-
-/// Commits of the log in flight at once on PostgreSQL.
-pub const CONCURRENT_COMMITS: usize = 4;
 
 /// Writes access-log rows, committing those of all waiting requests in one transaction.
 #[derive(Clone, Debug)]
@@ -169,17 +164,13 @@ pub struct LogWriter {
 }
 
 impl LogWriter {
-    /// Starts the writer on `db`; it stops when the last clone is dropped. On PostgreSQL up to
-    /// [`CONCURRENT_COMMITS`] commits are in flight at once, so a request never waits behind
-    /// another group's commit; SQLite has one writer anyway.
+    /// Starts the writer on `db`; it stops when the last clone is dropped. One commit is in
+    /// flight at a time — appends to the chain serialize on its lock anyway — and everyone
+    /// who arrives meanwhile joins the next.
     #[must_use]
     pub fn start(db: DatabaseConnection) -> Self {
         let (queue, mut rx) = mpsc::channel::<Batch>(4096);
-        let concurrent = match db.get_database_backend() {
-            DbBackend::Postgres => CONCURRENT_COMMITS,
-            _ => 1,
-        };
-        let commits = Arc::new(Semaphore::new(concurrent));
+        let commits = Arc::new(Semaphore::new(1));
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
                 let Ok(permit) = Arc::clone(&commits).acquire_owned().await else {
@@ -233,18 +224,47 @@ impl LogWriter {
 }
 
 async fn write(db: &DatabaseConnection, rows: Vec<Row>) -> Result<(), sea_orm::DbErr> {
-    if rows.len() <= ROWS_PER_INSERT {
-        // One statement commits on its own: one round trip.
-        access_log::Entity::insert_many(rows).exec(db).await?;
-        return Ok(());
-    }
-    let txn = db.begin().await?;
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<Row> = rows.by_ref().take(ROWS_PER_INSERT).collect();
-        access_log::Entity::insert_many(chunk).exec(&txn).await?;
-    }
+    // Appended to the chain under its lock, in one transaction.
+    let txn = kit_entity::infra::db::begin_write(db).await?;
+    audit::append(&txn, rows).await?;
     txn.commit().await
+}
+
+/// Logs, in the changing transaction `txn`, that `actor` changed `what` of the case `access`
+/// is for, under the request the current task serves.
+///
+/// # Errors
+/// When the database fails; the change must then not be committed.
+pub async fn record_change<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    now: DateTime<Utc>,
+    access: &CaseAccess,
+    what: &[ChildData],
+) -> kit_entity::Result<()> {
+    let origin = audit::origin_or("system");
+    let mut kinds: Vec<ChildData> = what.to_vec();
+    kinds.sort_unstable();
+    kinds.dedup();
+    audit::append(
+        txn,
+        vec![audit::Entry {
+            at: now,
+            kind: AccessKind::Change,
+            professional_id: access.viewer,
+            case_id: access.case_id,
+            basis: access.basis,
+            what: kinds
+                .iter()
+                .map(|w| w.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            operation: origin.operation,
+            request_id: origin.request_id,
+            client_request_id: origin.client_request_id,
+        }],
+    )
+    .await?;
+    Ok(())
 }
 
 /// The id of the request (or subscription connection) the reads belong to: the server's own.
@@ -345,6 +365,16 @@ async fn flush(
 }
 
 impl RequestLog {
+    /// The origin the changes of this request are logged under.
+    #[must_use]
+    pub fn origin(&self, request_id: &str, client_request_id: Option<&str>) -> audit::Origin {
+        audit::Origin {
+            operation: self.operation.chars().take(200).collect(),
+            request_id: request_id.chars().take(64).collect(),
+            client_request_id: client_request_id.map(|c| c.chars().take(64).collect()),
+        }
+    }
+
     /// Gives the request its [`Reads`], where resolvers note what they serve.
     #[must_use]
     pub fn prepare(&self, request: Request) -> Request {

@@ -16,8 +16,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use kit_entity::domain::enums::AccessKind;
 use kit_entity::entities::{access_log, idempotency_key};
 use kit_entity::ids::ProfessionalId;
+use kit_entity::ops::audit;
 use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
@@ -231,23 +233,25 @@ pub async fn log_replay(
     if reads.is_empty() {
         return Ok(());
     }
-    access_log::Entity::insert_many(reads.into_iter().map(|r| {
-        access_log::ActiveModel {
-            id: NotSet,
-            read_at: Set(now),
-            professional_id: Set(r.professional),
-            case_id: Set(r.case),
-            basis: Set(r.basis),
-            what: Set(r.what),
-            operation: Set(format!("replay:{}", r.operation)
+    let entries = reads
+        .into_iter()
+        .map(|r| audit::Entry {
+            at: now,
+            kind: AccessKind::Read,
+            professional_id: r.professional,
+            case_id: r.case,
+            basis: r.basis,
+            what: r.what,
+            operation: format!("replay:{}", r.operation)
                 .chars()
                 .take(200)
-                .collect()),
-            request_id: Set(request_id.chars().take(64).collect()),
-            client_request_id: Set(client_request_id.map(|c| c.chars().take(64).collect())),
-        }
-    }))
-    .exec_without_returning(db)
-    .await?;
+                .collect(),
+            request_id: request_id.chars().take(64).collect(),
+            client_request_id: client_request_id.map(|c| c.chars().take(64).collect()),
+        })
+        .collect();
+    let txn = kit_entity::infra::db::begin_write(db).await?;
+    audit::append(&txn, entries).await?;
+    txn.commit().await?;
     Ok(())
 }

@@ -21,6 +21,7 @@ mod m20261124_000012_client_request_ids;
 mod m20261124_000013_idempotency_keys;
 mod m20261124_000014_consents;
 mod m20261124_000015_consent_expiry;
+mod m20261124_000016_access_log_chain;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000013_idempotency_keys::Migration),
             Box::new(m20261124_000014_consents::Migration),
             Box::new(m20261124_000015_consent_expiry::Migration),
+            Box::new(m20261124_000016_access_log_chain::Migration),
         ]
     }
 }

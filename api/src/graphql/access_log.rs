@@ -10,7 +10,7 @@ use crate::access_log::ChildData as Kind;
 use crate::graphql::case::Case;
 use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::directory::Professional;
-use crate::graphql::enums::{AccessBasis, ChildData};
+use crate::graphql::enums::{AccessBasis, AccessKind, ChildData};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
 use crate::graphql::read::{case_access_loaded, required_access};
@@ -19,12 +19,18 @@ use crate::graphql::scalars::DateTime;
 /// GraphQL `AccessLogEntry` over `access_log::Model`, described on its `#[Object]` impl.
 pub struct AccessLogEntry(pub access_log::Model);
 
-/// One professional's reads of a case's data in one response (or one subscription event).
+/// One professional's reads of a case's data in one response (or one subscription event), or
+/// their change to it in one mutation.
 #[Object]
 impl AccessLogEntry {
-    /// When the data was read.
+    /// When the data was read or changed.
     async fn read_at(&self) -> DateTime {
         self.0.read_at.into()
+    }
+
+    /// READ or CHANGE.
+    async fn kind(&self) -> AccessKind {
+        self.0.kind.into()
     }
 
     /// The case whose data was read; null when you may not see it (in a professional's log).
@@ -56,7 +62,7 @@ impl AccessLogEntry {
         self.0.basis.into()
     }
 
-    /// What they read.
+    /// What they read or changed.
     async fn what(&self) -> Vec<ChildData> {
         Kind::parse_list(&self.0.what)
             .into_iter()

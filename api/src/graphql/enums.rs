@@ -299,6 +299,16 @@ pub enum DeadlineStatus {
     Withdrawn,
 }
 
+/// Whether an access-log entry records a read or a change.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::AccessKind")]
+pub enum AccessKind {
+    /// The data was read.
+    Read,
+    /// The data was changed, in the same transaction as the change.
+    Change,
+}
+
 /// A pathway event that starts or meets a deadline.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
 #[graphql(remote = "enums::RuleEvent")]

@@ -136,7 +136,11 @@ impl Guarded {
         request_id: &str,
         client_request_id: Option<&str>,
     ) -> Response {
-        let response = self.schema.execute(prepared.request).await;
+        // The changes the operation makes are logged under this request.
+        let origin = prepared.log.origin(request_id, client_request_id);
+        let response = kit_entity::ops::audit::ORIGIN
+            .scope(origin, self.schema.execute(prepared.request))
+            .await;
         let mut response = prepared
             .log
             .executed(request_id, client_request_id, response)

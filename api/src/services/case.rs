@@ -20,7 +20,8 @@ use sea_orm::{
 
 use kit_entity::ops::deadlines::{self, Event};
 
-use crate::access::{Actor, case_access};
+use crate::access::{Actor, change_access};
+use crate::access_log::ChildData;
 
 /// A new child, as given in a referral.
 #[derive(Debug, Clone)]
@@ -197,6 +198,15 @@ pub async fn submit_referral(
         .insert(txn)
         .await?;
     }
+    // The referral is the first change to the child's data in this case, logged with it.
+    change_access(
+        txn,
+        actor,
+        case.id,
+        now,
+        &[ChildData::Child, ChildData::Family, ChildData::Referral],
+    )
+    .await?;
     Ok(case)
 }
 
@@ -251,7 +261,14 @@ pub async fn decide_child_match(
     case_id: CaseId,
     same_child: bool,
 ) -> Result<case::Model> {
-    let (case, access) = case_access(txn, actor, case_id, now).await?;
+    let (case, access) = change_access(
+        txn,
+        actor,
+        case_id,
+        now,
+        &[ChildData::Child, ChildData::Referral],
+    )
+    .await?;
     access.require_intake()?;
     if !matches!(case.status, CaseStatus::Referred | CaseStatus::InIntake) {
         return Err(Error::conflict(format!(
@@ -454,7 +471,7 @@ pub async fn start_intake(
     case_id: CaseId,
     note: Option<String>,
 ) -> Result<case::Model> {
-    let (case, access) = case_access(txn, actor, case_id, now).await?;
+    let (case, access) = change_access(txn, actor, case_id, now, &[ChildData::History]).await?;
     access.require_intake()?;
     let reason = note.unwrap_or_else(|| "Intake started".to_owned());
     let started = transition(txn, actor, now, case, CaseStatus::InIntake, &reason, None).await?;
@@ -481,7 +498,7 @@ pub async fn decide_intake(
     reason: String,
     redirected_to: Option<String>,
 ) -> Result<case::Model> {
-    let (case, access) = case_access(txn, actor, case_id, now).await?;
+    let (case, access) = change_access(txn, actor, case_id, now, &[ChildData::History]).await?;
     access.require_intake()?;
     if decision == IntakeDecision::Accept {
         let open_match = referral::Entity::find()
@@ -566,7 +583,7 @@ pub async fn close_case(
     case_id: CaseId,
     reason: String,
 ) -> Result<case::Model> {
-    let (case, access) = case_access(txn, actor, case_id, now).await?;
+    let (case, access) = change_access(txn, actor, case_id, now, &[ChildData::History]).await?;
     access.require_manage()?;
     let closed = transition(txn, actor, now, case, CaseStatus::Closed, &reason, None).await?;
     // Nothing more is owed on a closed pathway.

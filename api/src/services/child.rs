@@ -10,6 +10,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use crate::access::{Actor, CaseAccess, case_access};
+use crate::access_log::ChildData;
 use crate::services::case::{NewFamilyMember, add_family, touch};
 
 /// What the actor may do with a child: the strongest access over the child's cases.
@@ -25,6 +26,19 @@ impl ChildAccess {
     #[must_use]
     pub fn reveals_cpr(&self) -> bool {
         self.cases.iter().any(|(_, a)| a.is_responsible_contact())
+    }
+
+    /// Logs a change to `what` of the child in each of their cases the actor sees.
+    async fn record_change(
+        &self,
+        txn: &DatabaseTransaction,
+        now: DateTime<Utc>,
+        what: ChildData,
+    ) -> Result<()> {
+        for (_, access) in &self.cases {
+            crate::access_log::record_change(txn, now, access, &[what]).await?;
+        }
+        Ok(())
     }
 
     fn require_manage(&self) -> Result<()> {
@@ -105,6 +119,7 @@ pub async fn update(
         .await
         .map_err(|e| e.at("input.childId"))?;
     access.require_manage()?;
+    access.record_change(txn, now, ChildData::Child).await?;
     let current = access.child.clone();
     let date_of_birth = cmd.date_of_birth.unwrap_or(current.date_of_birth);
     let cpr_digits: Option<String> = match &cmd.cpr {
@@ -160,6 +175,7 @@ pub async fn add_family_member(
         .await
         .map_err(|e| e.at("input.childId"))?;
     access.require_manage()?;
+    access.record_change(txn, now, ChildData::Family).await?;
     add_family(txn, &access.child, std::slice::from_ref(&member), now)
         .await?
         .pop()
@@ -205,6 +221,7 @@ pub async fn update_family_member(
         .await
         .map_err(|_| not_found())?;
     access.require_manage()?;
+    access.record_change(txn, now, ChildData::Family).await?;
     let mut row: family_member::ActiveModel = member.into();
     if let Some(v) = cmd.name {
         row.name = Set(v);

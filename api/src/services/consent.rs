@@ -12,7 +12,8 @@ use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use crate::access::{Actor, case_access};
+use crate::access::{Actor, change_access};
+use crate::access_log::ChildData;
 use crate::services::case::require_open;
 
 /// A purpose's name, as stored, and as rule filters and deadline subjects hold it.
@@ -63,7 +64,7 @@ pub async fn record_consent(
     now: DateTime<Utc>,
     cmd: RecordConsent,
 ) -> Result<(consent::Model, Vec<OrganizationId>)> {
-    let (case, access) = case_access(txn, actor, cmd.case_id, now)
+    let (case, access) = change_access(txn, actor, cmd.case_id, now, &[ChildData::Consents])
         .await
         .map_err(|e| e.at("input.caseId"))?;
     access.require_manage()?;
@@ -182,7 +183,7 @@ pub async fn withdraw_consent(
         .one(txn)
         .await?
         .ok_or_else(|| Error::not_found("consent").at("input.consentId"))?;
-    let (_, access) = case_access(txn, actor, row.case_id, now)
+    let (_, access) = change_access(txn, actor, row.case_id, now, &[ChildData::Consents])
         .await
         .map_err(|e| e.at("input.consentId"))?;
     access.require_manage()?;

@@ -21,7 +21,8 @@ use sea_orm::{
     QueryFilter, QueryOrder,
 };
 
-use crate::access::{Actor, case_access};
+use crate::access::{Actor, change_access};
+use crate::access_log::ChildData;
 
 /// Waives a running or missed deadline: a person decided it is not owed, and says why.
 ///
@@ -40,7 +41,7 @@ pub async fn waive(
         .one(txn)
         .await?
         .ok_or_else(not_found)?;
-    let (_, access) = case_access(txn, actor, d.case_id, now)
+    let (_, access) = change_access(txn, actor, d.case_id, now, &[ChildData::Deadlines])
         .await
         .map_err(|_| not_found())?;
     access.require_manage()?;

@@ -17,7 +17,8 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, ModelTrait, QueryFilter,
 };
 
-use crate::access::{Actor, CaseAccess, case_access};
+use crate::access::{Actor, CaseAccess, case_access, change_access};
+use crate::access_log::ChildData;
 use crate::services::case::require_open;
 
 /// The shortest and longest meeting accepted, in minutes.
@@ -75,6 +76,7 @@ async fn managed_meeting(
         .await
         .map_err(|e| e.at("input.meetingId"))?;
     access.require_manage()?;
+    crate::access_log::record_change(txn, now, &access, &[ChildData::Meetings]).await?;
     Ok((m, case))
 }
 
@@ -169,7 +171,7 @@ pub async fn request(
     now: DateTime<Utc>,
     cmd: RequestMeeting,
 ) -> Result<meeting::Model> {
-    let (case, access) = case_access(txn, actor, cmd.case_id, now)
+    let (case, access) = change_access(txn, actor, cmd.case_id, now, &[ChildData::Meetings])
         .await
         .map_err(|e| e.at("input.caseId"))?;
     access.require_manage()?;
@@ -397,9 +399,10 @@ pub async fn respond(
     id: MeetingId,
     response: InviteeResponse,
 ) -> Result<meeting_invitee::Model> {
-    let (m, _, _) = meeting_access(txn, actor, id, now)
+    let (m, _, access) = meeting_access(txn, actor, id, now)
         .await
         .map_err(|e| e.at("input.meetingId"))?;
+    crate::access_log::record_change(txn, now, &access, &[ChildData::Meetings]).await?;
     if m.status.is_final() {
         return Err(Error::conflict(format!(
             "the meeting is {}",

@@ -11,7 +11,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, Q
 
 use kit_entity::ops::deadlines::{self, Event};
 
-use crate::access::{Actor, case_access};
+use crate::access::{Actor, change_access};
+use crate::access_log::ChildData;
 use crate::services::case::{require_open, touch};
 
 const ONE_CONTACT_PER_SECTOR: &str = "the case already has an active responsible contact for this sector; use assignResponsibleContact to replace them";
@@ -86,7 +87,7 @@ async fn open_managed_case(
     case_id: CaseId,
     now: DateTime<Utc>,
 ) -> Result<case::Model> {
-    let (case, access) = case_access(txn, actor, case_id, now)
+    let (case, access) = change_access(txn, actor, case_id, now, &[ChildData::Participants])
         .await
         .map_err(|e| e.at("input.caseId"))?;
     access.require_manage()?;
@@ -250,7 +251,7 @@ pub async fn end(
         .one(txn)
         .await?
         .ok_or_else(not_found)?;
-    let (case, access) = case_access(txn, actor, row.case_id, now)
+    let (case, access) = change_access(txn, actor, row.case_id, now, &[ChildData::Participants])
         .await
         .map_err(|_| not_found())?;
     access.require_manage()?;

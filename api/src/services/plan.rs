@@ -13,7 +13,8 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use crate::access::{Actor, case_access};
+use crate::access::{Actor, change_access};
+use crate::access_log::ChildData;
 use crate::services::case::{require_open, touch};
 
 /// A pathway event to record.
@@ -44,7 +45,7 @@ pub async fn record_event(
     now: DateTime<Utc>,
     cmd: RecordEvent,
 ) -> Result<case_event::Model> {
-    let (case, access) = case_access(txn, actor, cmd.case_id, now)
+    let (case, access) = change_access(txn, actor, cmd.case_id, now, &[ChildData::Plan])
         .await
         .map_err(|e| e.at("input.caseId"))?;
     access.require_manage()?;
@@ -144,7 +145,7 @@ pub async fn add_agreement(
     now: DateTime<Utc>,
     cmd: AddAgreement,
 ) -> Result<agreement::Model> {
-    let (case, access) = case_access(txn, actor, cmd.case_id, now)
+    let (case, access) = change_access(txn, actor, cmd.case_id, now, &[ChildData::Plan])
         .await
         .map_err(|e| e.at("input.caseId"))?;
     access.require_manage()?;
@@ -211,7 +212,7 @@ pub async fn complete_agreement(
         .one(txn)
         .await?
         .ok_or_else(not_found)?;
-    let (case, access) = case_access(txn, actor, row.case_id, now)
+    let (case, access) = change_access(txn, actor, row.case_id, now, &[ChildData::Plan])
         .await
         .map_err(|_| not_found())?;
     let owner = participant::Entity::find_by_id(row.owner_id)

@@ -650,6 +650,20 @@ pub enum NotificationKind {
     Escalation,
 }
 
+/// Whether an access-log row records a read of a child's data or a change to it.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+pub enum AccessKind {
+    /// The data was read.
+    #[sea_orm(string_value = "READ")]
+    Read,
+    /// The data was changed.
+    #[sea_orm(string_value = "CHANGE")]
+    Change,
+}
+
 /// Why a professional may see a case. When several hold, the first in this order is the one
 /// recorded.
 #[derive(

@@ -1,9 +1,10 @@
-//! `access_log`: every read of a child's data — who read which case's data, what, when, on
-//! what basis and through which operation. Written by the API as it answers; never changed.
+//! `access_log`: every read of a child's data and every change to it — who read or changed
+//! which case's data, what, when, on what basis and through which operation. Append-only and
+//! hash-chained (see `ops::audit`): written by the API as it answers or changes, never changed.
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::enums::AccessBasis;
+use crate::domain::enums::{AccessBasis, AccessKind};
 use crate::domain::ids::{AccessLogEntryId, CaseId, ProfessionalId};
 
 /// One professional's reads of one case's data in one response.
@@ -13,8 +14,10 @@ pub struct Model {
     /// Key.
     #[sea_orm(primary_key)]
     pub id: AccessLogEntryId,
-    /// When the data was read.
+    /// When the data was read or changed.
     pub read_at: DateTimeUtc,
+    /// READ or CHANGE.
+    pub kind: AccessKind,
     /// Who read it.
     pub professional_id: ProfessionalId,
     /// Whose case.
@@ -30,6 +33,11 @@ pub struct Model {
     /// The `x-request-id` the client sent, if any: kept beside the server's own, never in its
     /// place (a client's value proves nothing).
     pub client_request_id: Option<String>,
+    /// The hash of the row before it in the chain (zeros for the first ever).
+    pub prev_hash: Option<String>,
+    /// SHA-256 of `prev_hash` and this row's content, hex; null only for a row written before
+    /// the chain existed and not yet sealed.
+    pub hash: Option<String>,
 }
 
 /// No navigable relations; foreign keys are in the migrations.

@@ -4,6 +4,7 @@
 //! itself), and the outbox rows and jobs it leaves for the worker. Neither front end holds
 //! these rules.
 
+pub mod audit;
 pub mod deadlines;
 pub mod idempotency;
 pub mod meetings;
