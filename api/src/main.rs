@@ -102,6 +102,21 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     PrintSchema,
+    /// Check or prune the access log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Recompute the access log's hash chain and name every row where it breaks (an edited,
+    /// removed or reordered row). Exits with status 1 when it finds one.
+    Verify,
+    /// Remove the rows older than `KIT_AUDIT_RETENTION_DAYS` from the start of the chain,
+    /// recording the prune (the worker does this hourly).
+    Prune,
 }
 
 #[tokio::main]
@@ -190,6 +205,40 @@ async fn main() -> anyhow::Result<()> {
                 println!();
             }
         }
+        Command::Audit { action } => match action {
+            AuditAction::Verify => {
+                let found = kit_entity::ops::audit::verify(&app.state.db).await?;
+                println!(
+                    "{} access-log rows and {} prunes checked.",
+                    found.rows, found.prunes
+                );
+                if found.intact() {
+                    println!("The chain is intact.");
+                } else {
+                    for b in &found.breaks {
+                        println!("{} row {}: {}", b.table, b.id, b.problem);
+                    }
+                    anyhow::bail!("the access log has been tampered with");
+                }
+            }
+            AuditAction::Prune => {
+                let days = config.settings.audit_retention_days;
+                match kit_entity::ops::audit::prune(
+                    &app.state.db,
+                    app.state.clock.now(),
+                    days,
+                    "kit-api audit prune",
+                )
+                .await?
+                {
+                    Some(p) => println!(
+                        "Pruned {} rows older than {days} days, through row {}.",
+                        p.rows, p.through.0
+                    ),
+                    None => println!("No row is older than {days} days."),
+                }
+            }
+        },
         Command::PrintSchema => {}
     }
     Ok(())

@@ -5,6 +5,7 @@ mod access;
 mod access_log;
 mod admin;
 mod answers;
+mod audit;
 mod auth;
 mod bad_input;
 mod consent;

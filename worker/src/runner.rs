@@ -337,6 +337,22 @@ pub fn start(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'static) 
                             if let Err(e) = kit_entity::ops::idempotency::purge(&ctx.db, ctx.clock.now()).await {
                                 tracing::debug!(error = %e.report(), "idempotency keys not purged this time");
                             }
+                            match kit_entity::ops::audit::prune(
+                                &ctx.db,
+                                ctx.clock.now(),
+                                ctx.settings.audit_retention_days,
+                                "worker",
+                            )
+                            .await
+                            {
+                                Ok(Some(pruned)) => tracing::info!(
+                                    rows = pruned.rows,
+                                    through = pruned.through.0,
+                                    "access-log rows past retention pruned"
+                                ),
+                                Ok(None) => {}
+                                Err(e) => tracing::warn!(error = %e, "the access log could not be pruned"),
+                            }
                         }
                         _ = stopped.changed() => break,
                     }

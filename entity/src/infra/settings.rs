@@ -57,6 +57,9 @@ pub struct Settings {
     /// `KIT_DEADLINE_BATCH`: deadlines one sweep claims per transaction; a full batch is
     /// followed at once by the next.
     pub deadline_batch: u64,
+    /// `KIT_AUDIT_RETENTION_DAYS`: how long access-log rows are kept; older ones are pruned
+    /// from the start of the chain by the worker (hourly) or `kit-api audit prune`.
+    pub audit_retention_days: u32,
 }
 
 impl Default for Settings {
@@ -79,6 +82,7 @@ impl Default for Settings {
             mail_timeout_secs: 30,
             deadline_sweep_ms: 1000,
             deadline_batch: 500,
+            audit_retention_days: 1826,
         }
     }
 }

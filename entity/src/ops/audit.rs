@@ -29,7 +29,7 @@ use crate::ids::{AccessLogEntryId, CaseId, ProfessionalId};
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The advisory lock appends and prunes take on PostgreSQL (an arbitrary, fixed key).
-const CHAIN_LOCK: i64 = 0x4b49_545f_4c4f_47;
+const CHAIN_LOCK: i64 = 0x004b_4954_5f4c_4f47;
 
 /// Where a change was made, for its log rows: the operation and the request's ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -415,6 +415,14 @@ pub async fn prune(
     by: &str,
 ) -> Result<Option<Pruned>, DbErr> {
     let before = now - TimeDelta::days(i64::from(retention_days));
+    // Most of the time the oldest row is not old enough: no write transaction then.
+    let oldest = access_log::Entity::find()
+        .order_by_asc(access_log::Column::Id)
+        .one(db)
+        .await?;
+    if oldest.is_none_or(|o| o.read_at >= before) {
+        return Ok(None);
+    }
     let txn = crate::infra::db::begin_write(db).await?;
     lock(&txn).await?;
     // The prefix: every row before the first one that is not old enough.
