@@ -115,7 +115,7 @@ enum AuditAction {
     /// removed or reordered row). Exits with status 1 when it finds one.
     Verify,
     /// Remove the rows older than `KIT_AUDIT_RETENTION_DAYS` from the start of the chain,
-    /// recording the prune (the worker does this hourly).
+    /// recording the prune (the worker does this by itself, checking every minute).
     Prune,
 }
 

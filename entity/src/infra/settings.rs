@@ -58,7 +58,7 @@ pub struct Settings {
     /// followed at once by the next.
     pub deadline_batch: u64,
     /// `KIT_AUDIT_RETENTION_DAYS`: how long access-log rows are kept; older ones are pruned
-    /// from the start of the chain by the worker (hourly) or `kit-api audit prune`.
+    /// from the start of the chain by the worker (checked every minute) or `kit-api audit prune`.
     pub audit_retention_days: u32,
 }
 
