@@ -17,6 +17,7 @@ use crate::meetings::REQUEST;
 
 const RECORD: &str = r"mutation($input: RecordConsentInput!) { recordConsent(input: $input) {
     consent { id active } } }";
+/// Schedules a meeting by hand (tests without a worker, which would schedule it itself).
 const SCHEDULE: &str = r"mutation($id: ID!, $at: DateTime!) { scheduleMeeting(input: { meetingId: $id, startsAt: $at }) { meeting { id status } } }";
 const WITHDRAW: &str = r"mutation($input: WithdrawConsentInput!) { withdrawConsent(input: $input) {
     consent { id active } } }";
@@ -552,24 +553,28 @@ async fn withdrawal_cuts_access_on_the_next_request_and_in_an_open_subscription(
             .await
             .data();
     }
-    // A network meeting on 10 December: child psychiatry owes its information before it, and
-    // its responsible contact is alerted.
+    // A network meeting, scheduled by the worker: child psychiatry owes its information
+    // before it, and its responsible contact is alerted.
     let input = json!({ "caseId": case, "kind": "NETWORK", "invitees": [], "durationMinutes": 60,
         "latest": "2027-12-31T16:00:00+01:00" });
     let ct = &w.caseworker_a.token;
     let r = app.gql(ct, REQUEST, json!({ "input": input })).await;
     let meeting = r.data()["requestMeeting"]["meeting"]["id"].str().to_owned();
-    let r = app
-        .gql(
-            ct,
-            SCHEDULE,
-            json!({ "id": meeting, "at": "2026-12-10T10:00:00+01:00" }),
-        )
-        .await;
-    assert_eq!(
-        r.data()["scheduleMeeting"]["meeting"]["status"],
-        "SCHEDULED"
-    );
+    eventually(
+        "the worker to schedule the network meeting",
+        PATIENCE,
+        || async {
+            let r = app
+                .gql(
+                    ct,
+                    "query($id: ID!) { meeting(id: $id) { status } }",
+                    json!({ "id": meeting }),
+                )
+                .await;
+            (r.data()["meeting"]["status"] == "SCHEDULED").then_some(())
+        },
+    )
+    .await;
     let consent = give_consent(
         &app,
         &w,
