@@ -276,6 +276,11 @@ impl TestApp {
             auth_hs256_secret: Some("test-secret-that-is-long-enough-for-hs256".into()),
             // Every test client is 127.0.0.1: the rate limit is tested where it is meant to.
             rate_limit_per_second: 0,
+            // A SQLite test keeps its generated key beside its database file; PostgreSQL has
+            // no such place, so each test database gets a key of its own.
+            cpr_key: url
+                .starts_with("postgres")
+                .then(kit_entity::infra::cpr_vault::CprVault::generate_key),
             ..Config::default()
         };
         adjust(&mut config);

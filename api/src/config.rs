@@ -69,6 +69,27 @@ pub struct Config {
     /// `KIT_MAX_IN_FLIGHT`: GraphQL requests this process works on at once; more are refused
     /// at once with 503 `OVERLOADED` and `Retry-After`, before any work.
     pub max_in_flight: usize,
+    /// `KIT_ENV`: `development` (the default) or `production`, which refuses to start without
+    /// the secrets an embedded set-up generates for itself (`KIT_CPR_KEY`).
+    pub env: Environment,
+    /// `KIT_CPR_KEY`: the master key CPR numbers are encrypted and found with, base64 of 32
+    /// bytes (`kit-api cpr new-key` prints one). Unset: a SQLite set-up keeps a generated key
+    /// in `cpr.key` beside the database file.
+    pub cpr_key: Option<String>,
+    /// `KIT_CPR_OLD_KEYS`: keys rotated out, comma-separated: numbers sealed under them still
+    /// open until `kit-api cpr rotate` has re-sealed them under `KIT_CPR_KEY`.
+    pub cpr_old_keys: Option<String>,
+}
+
+/// Where the product runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// A developer's machine or a trial: missing secrets are generated and kept locally.
+    #[default]
+    Development,
+    /// Production: every secret must be configured.
+    Production,
 }
 
 impl Default for Config {
@@ -93,6 +114,9 @@ impl Default for Config {
             rate_limit_burst: 200,
             trust_forwarded_for: false,
             max_in_flight: 64,
+            env: Environment::Development,
+            cpr_key: None,
+            cpr_old_keys: None,
         }
     }
 }
@@ -125,6 +149,12 @@ impl std::fmt::Debug for Config {
             .field("rate_limit_burst", &self.rate_limit_burst)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("max_in_flight", &self.max_in_flight)
+            .field("env", &self.env)
+            .field("cpr_key", &self.cpr_key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "cpr_old_keys",
+                &self.cpr_old_keys.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }

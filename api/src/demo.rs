@@ -248,6 +248,7 @@ async fn load_case(
     let case = cases::submit_referral(
         &txn,
         referrer,
+        &state.cpr,
         now,
         SubmitReferral {
             municipality_id: intake.organization_id,

@@ -16,6 +16,7 @@ pub mod access_log;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod cpr;
 pub mod db;
 pub mod demo;
 pub mod graphiql;
@@ -60,6 +61,15 @@ impl App {
     ) -> anyhow::Result<Self> {
         db::migrate(&db).await?;
         let state = AppState::new(db, config, clock).await?;
+        // Numbers stored before they were encrypted are sealed now, under the configured key.
+        let sealed = cpr::reseal(&state.db, &state.cpr, true).await?;
+        if sealed != cpr::Resealed::default() {
+            tracing::info!(
+                children = sealed.children,
+                referrals = sealed.referrals,
+                "CPR numbers stored in clear were encrypted"
+            );
+        }
         Ok(Self {
             state,
             worker: None,

@@ -107,6 +107,20 @@ enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Manage the key CPR numbers are encrypted with.
+    Cpr {
+        #[command(subcommand)]
+        action: CprAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum CprAction {
+    /// Print a new random key (base64 of 32 bytes) for `KIT_CPR_KEY`.
+    NewKey,
+    /// Re-encrypt every stored CPR number under `KIT_CPR_KEY`, opening those sealed under
+    /// the keys in `KIT_CPR_OLD_KEYS`; afterwards the old keys may be removed.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -124,6 +138,13 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if let Some(Command::PrintSchema) = args.command {
         print!("{}", graphql::sdl());
+        return Ok(());
+    }
+    if let Some(Command::Cpr {
+        action: CprAction::NewKey,
+    }) = args.command
+    {
+        println!("{}", kit_entity::infra::cpr_vault::CprVault::generate_key());
         return Ok(());
     }
     let config = Config::load(&args.config).context("reading the configuration")?;
@@ -238,6 +259,18 @@ async fn main() -> anyhow::Result<()> {
                     None => println!("No row is older than {days} days."),
                 }
             }
+        },
+        Command::Cpr { action } => match action {
+            CprAction::Rotate => {
+                let done = kit_api::cpr::reseal(&app.state.db, &app.state.cpr, false).await?;
+                println!(
+                    "Re-encrypted {} children's and {} referrals' CPR numbers under key {}.",
+                    done.children,
+                    done.referrals,
+                    app.state.cpr.current_id()
+                );
+            }
+            CprAction::NewKey => {}
         },
         Command::PrintSchema => {}
     }

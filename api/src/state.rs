@@ -32,6 +32,8 @@ pub struct AppState {
     pub access_log: LogWriter,
     /// Rate limit, load shedding and the database health watch.
     pub guards: Guards,
+    /// Seals and opens CPR numbers, and finds them by their keyed hash.
+    pub cpr: Arc<kit_entity::infra::cpr_vault::CprVault>,
     /// Stops the PostgreSQL listener feeding `announcements` when the last clone goes.
     _listener: Arc<Listener>,
 }
@@ -52,9 +54,14 @@ impl AppState {
     /// Builds the state on an open, migrated database.
     ///
     /// # Errors
-    /// When the authenticator cannot read or create its local secret.
+    /// When the authenticator cannot read or create its local secret, or the CPR key is
+    /// missing or malformed.
     pub async fn new(db: DatabaseConnection, config: Config, clock: SharedClock) -> Result<Self> {
         let auth = Authenticator::new(&config, &db).await?;
+        let cpr = Arc::new(
+            crate::cpr::vault(&config)
+                .map_err(|e| kit_entity::Error::internal(format!("{e:#}")))?,
+        );
         let links = Links::load(&db, &config.settings.public_url).await?;
         let announcements = announce::channel();
         let listener = Listener(announce::listen(&db, announcements.clone()));
@@ -85,6 +92,7 @@ impl AppState {
             announcements,
             access_log,
             guards,
+            cpr,
             _listener: Arc::new(listener),
         })
     }

@@ -22,6 +22,7 @@ mod m20261124_000013_idempotency_keys;
 mod m20261124_000014_consents;
 mod m20261124_000015_consent_expiry;
 mod m20261124_000016_access_log_chain;
+mod m20261124_000017_cpr_at_rest;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000014_consents::Migration),
             Box::new(m20261124_000015_consent_expiry::Migration),
             Box::new(m20261124_000016_access_log_chain::Migration),
+            Box::new(m20261124_000017_cpr_at_rest::Migration),
         ]
     }
 }

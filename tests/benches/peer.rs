@@ -308,6 +308,10 @@ fn main() {
         .env("KIT_LISTEN", format!("127.0.0.1:{KIT_PORT}"))
         .env("KIT_WORKER", "off")
         .env("KIT_AUTH_HS256_SECRET", SECRET)
+        .env(
+            "KIT_CPR_KEY",
+            kit_entity::infra::cpr_vault::CprVault::generate_key(),
+        )
         .env("KIT_DB_MAX_CONNECTIONS", "16")
         // One load generator on 127.0.0.1 is not a client to limit.
         .env("KIT_RATE_LIMIT_PER_SECOND", "0")

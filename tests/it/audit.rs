@@ -223,17 +223,19 @@ async fn verify_names_a_row_edited_removed_or_swapped_in_the_database() {
         }
 
         // The command says so, names the row, and fails.
-        let out = tokio::process::Command::new(kit_api())
+        let mut command = tokio::process::Command::new(kit_api());
+        command
             .arg("audit")
             .arg("verify")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("KIT_DATABASE_URL", &app.database.url)
             .env("KIT_CONFIG", "/nonexistent/kit.toml")
-            .env("RUST_LOG", "error")
-            .output()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .env("RUST_LOG", "error");
+        if let Some(key) = &app.state.config.cpr_key {
+            command.env("KIT_CPR_KEY", key);
+        }
+        let out = command.output().await.unwrap_or_else(|e| panic!("{e}"));
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(!out.status.success(), "{damage}: {stdout}");
         assert!(

@@ -10,6 +10,7 @@ mod auth;
 mod bad_input;
 mod consent;
 mod contacts;
+mod cpr;
 mod crash;
 mod deadline_alerts;
 mod deadlines;

@@ -22,6 +22,7 @@ use kit_entity::ops::deadlines::{self, Event};
 
 use crate::access::{Actor, change_access};
 use crate::access_log::ChildData;
+use kit_entity::infra::cpr_vault::CprVault;
 
 /// A new child, as given in a referral.
 #[derive(Debug, Clone)]
@@ -85,6 +86,7 @@ pub struct SubmitReferral {
 pub async fn submit_referral(
     txn: &DatabaseTransaction,
     actor: &Actor,
+    vault: &CprVault,
     now: DateTime<Utc>,
     cmd: SubmitReferral,
 ) -> Result<case::Model> {
@@ -113,7 +115,7 @@ pub async fn submit_referral(
         ));
     }
 
-    let (child, known) = referred_child(txn, &cmd.child, now).await?;
+    let (child, known) = referred_child(txn, vault, &cmd.child, now).await?;
     add_family(txn, &child, &cmd.family, now).await?;
 
     let inserted = case::ActiveModel {
@@ -144,9 +146,10 @@ pub async fn submit_referral(
         referrer_name: Set(cmd.referrer_name),
         referrer_organization: Set(cmd.referrer_organization),
         submitted_by_id: Set(actor.id()),
-        submitted_cpr: Set(known
-            .as_ref()
-            .and_then(|_| cmd.child.cpr.as_ref().map(|c| c.as_digits().to_owned()))),
+        submitted_cpr: Set(match (&known, &cmd.child.cpr) {
+            (Some(_), Some(cpr)) => Some(vault.seal(cpr.as_digits())?),
+            _ => None,
+        }),
         match_child_id: Set(known.as_ref().map(|k| k.id)),
         match_name_differs: Set(known
             .as_ref()
@@ -215,27 +218,30 @@ pub async fn submit_referral(
 /// and the known record is never returned to the referrer: the intake unit decides.
 async fn referred_child(
     txn: &DatabaseTransaction,
+    vault: &CprVault,
     new: &NewChild,
     now: DateTime<Utc>,
 ) -> Result<(child::Model, Option<child::Model>)> {
     let known = match &new.cpr {
         Some(cpr) => {
             child::Entity::find()
-                .filter(child::Column::Cpr.eq(cpr.as_digits()))
+                .filter(child::Column::CprHmac.is_in(vault.lookups(cpr.as_digits())))
                 .one(txn)
                 .await?
         }
         None => None,
+    };
+    let stored = match (&known, &new.cpr) {
+        (None, Some(cpr)) => Some((vault.seal(cpr.as_digits())?, vault.lookup(cpr.as_digits()))),
+        _ => None,
     };
     let created = child::ActiveModel {
         id: NotSet,
         name_search: Set(child::search_key(&new.name)),
         name: Set(new.name.clone()),
         date_of_birth: Set(new.date_of_birth),
-        cpr: Set(match known {
-            Some(_) => None,
-            None => new.cpr.as_ref().map(|c| c.as_digits().to_owned()),
-        }),
+        cpr: Set(stored.as_ref().map(|(sealed, _)| sealed.clone())),
+        cpr_hmac: Set(stored.map(|(_, lookup)| lookup)),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -111,6 +111,7 @@ pub struct UpdateChild {
 pub async fn update(
     txn: &DatabaseTransaction,
     actor: &Actor,
+    vault: &kit_entity::infra::cpr_vault::CprVault,
     now: DateTime<Utc>,
     child_id: ChildId,
     cmd: UpdateChild,
@@ -124,7 +125,7 @@ pub async fn update(
     let date_of_birth = cmd.date_of_birth.unwrap_or(current.date_of_birth);
     let cpr_digits: Option<String> = match &cmd.cpr {
         Some(new) => new.as_ref().map(|c| c.as_digits().to_owned()),
-        None => current.cpr.clone(),
+        None => current.cpr.as_deref().map(|c| vault.open(c)).transpose()?,
     };
     if let Some(digits) = &cpr_digits
         && let Ok(cpr) = Cpr::parse(digits)
@@ -146,7 +147,10 @@ pub async fn update(
         row.name = Set(name);
     }
     row.date_of_birth = Set(date_of_birth);
-    row.cpr = Set(cpr_digits);
+    if cmd.cpr.is_some() {
+        row.cpr = Set(cpr_digits.as_deref().map(|d| vault.seal(d)).transpose()?);
+        row.cpr_hmac = Set(cpr_digits.as_deref().map(|d| vault.lookup(d)));
+    }
     row.updated_at = Set(now);
     let updated = row.update(txn).await.map_err(|e| {
         Error::from(e).unique_as_conflict(

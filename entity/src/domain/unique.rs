@@ -35,9 +35,9 @@ impl UniqueIndex {
 
 /// A CPR number belongs to one child.
 pub const CHILD_CPR: UniqueIndex = UniqueIndex {
-    name: "children_cpr_key",
+    name: "ux_children_cpr_hmac",
     table: "children",
-    columns: &["cpr"],
+    columns: &["cpr_hmac"],
 };
 /// One login subject per professional.
 pub const PROFESSIONAL_SUBJECT: UniqueIndex = UniqueIndex {

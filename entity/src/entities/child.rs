@@ -17,10 +17,12 @@ pub struct Model {
     pub name_search: String,
     /// Date of birth; transition milestones follow from it.
     pub date_of_birth: Date,
-    /// The CPR number's ten digits, if known; unique. Shown in full only to the case's
-    /// responsible contacts.
+    /// The CPR number, if known, sealed (`infra::cpr_vault`: encrypted, never the digits).
+    /// Shown in full only to the case's responsible contacts.
     #[sea_orm(unique)]
     pub cpr: Option<String>,
+    /// The keyed hash the CPR number is found by; unique.
+    pub cpr_hmac: Option<String>,
     /// When the record was created.
     pub created_at: DateTimeUtc,
     /// When it last changed.

@@ -117,6 +117,7 @@ pub(crate) async fn seed(db: &DatabaseConnection) -> String {
             date_of_birth: Set(NaiveDate::from_ymd_opt(2010, 1, 1).unwrap_or_default()
                 + TimeDelta::days(id % 3000)),
             cpr: Set(None),
+            cpr_hmac: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         }),

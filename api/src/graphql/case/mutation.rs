@@ -199,7 +199,7 @@ impl CaseMutation {
         })()
         .gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = cases::submit_referral(&w.txn, w.actor, w.now, cmd).await;
+        let r = cases::submit_referral(&w.txn, w.actor, &ctx.state().cpr, w.now, cmd).await;
         Ok(SubmitReferralPayload {
             case: Case(w.finish(r).await.gql()?),
         })

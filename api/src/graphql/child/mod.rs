@@ -66,16 +66,18 @@ impl Child {
         if self.reveal_cpr && self.model.cpr.is_some() {
             note_reads(ctx, &self.seen_through, ChildData::Cpr).gql()?;
         }
-        Ok(self.model.cpr.as_deref().map(|digits| {
-            if self.reveal_cpr {
-                format!(
-                    "{}-{}",
-                    &digits[..6.min(digits.len())],
-                    &digits[6.min(digits.len())..]
-                )
-            } else {
-                cpr::mask(digits)
-            }
+        let Some(sealed) = self.model.cpr.as_deref() else {
+            return Ok(None);
+        };
+        let digits = ctx.state().cpr.open(sealed).gql()?;
+        Ok(Some(if self.reveal_cpr {
+            format!(
+                "{}-{}",
+                &digits[..6.min(digits.len())],
+                &digits[6.min(digits.len())..]
+            )
+        } else {
+            cpr::mask(&digits)
         }))
     }
 

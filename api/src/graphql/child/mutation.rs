@@ -148,7 +148,7 @@ impl ChildMutation {
         })()
         .gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = child::update(&w.txn, w.actor, w.now, id, cmd).await;
+        let r = child::update(&w.txn, w.actor, &ctx.state().cpr, w.now, id, cmd).await;
         let model = w.finish(r).await.gql()?;
         let access = child::child_access(
             &ctx.state().db,
