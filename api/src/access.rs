@@ -137,6 +137,24 @@ pub enum Sharing {
 /// A consent of a case with the organizations it covers, as the access decision reads it.
 pub type CaseConsent = (consent::Model, Vec<OrganizationId>);
 
+impl CaseAccess {
+    /// The access of a professional holding the data-protection role to a case whose log
+    /// they read for a subject access request: no roles, nothing to manage, recorded as
+    /// DATA_PROTECTION. `None` for anyone else.
+    #[must_use]
+    pub fn for_data_protection(actor: &Actor, case_id: CaseId) -> Option<Self> {
+        actor.professional.is_data_protection.then(|| Self {
+            case_id,
+            viewer: actor.id(),
+            basis: AccessBasis::DataProtection,
+            roles: Vec::new(),
+            intake: false,
+            sharing: Sharing::OwnOrganization,
+            referrer: false,
+        })
+    }
+}
+
 /// What an actor may do with one case they may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseAccess {

@@ -29,7 +29,8 @@ use tokio::sync::{Semaphore, mpsc, oneshot};
 use crate::access::CaseAccess;
 
 /// The kinds of a child's data a professional can read, in the order they are logged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ChildData {
     /// The child's identity: name, date of birth, CPR number as shown.
     Child,

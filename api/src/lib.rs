@@ -26,6 +26,7 @@ pub mod idempotency;
 pub mod server;
 pub mod services;
 pub mod state;
+pub mod subject_access;
 
 use std::future::Future;
 

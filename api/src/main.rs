@@ -114,6 +114,12 @@ enum Command {
     },
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Json,
+    Html,
+}
+
 #[derive(Subcommand)]
 enum CprAction {
     /// Print a new random key (base64 of 32 bytes) for `KIT_CPR_KEY`.
@@ -128,6 +134,16 @@ enum AuditAction {
     /// Recompute the access log's hash chain and name every row where it breaks (an edited,
     /// removed or reordered row). Exits with status 1 when it finds one.
     Verify,
+    /// Everything the access log holds about one child — who looked at or changed what,
+    /// when, on what basis — for a subject access request (GDPR art. 15), on standard output.
+    Export {
+        /// The child's CPR number (`DDMMYY-XXXX` or ten digits).
+        #[arg(long)]
+        cpr: String,
+        /// `json`, or `html` for a Danish page to print or send.
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+    },
     /// Remove the rows older than `KIT_AUDIT_RETENTION_DAYS` from the start of the chain,
     /// recording the prune (the worker does this by itself, checking every minute).
     Prune,
@@ -240,6 +256,26 @@ async fn main() -> anyhow::Result<()> {
                         println!("{} row {}: {}", b.table, b.id, b.problem);
                     }
                     anyhow::bail!("the access log has been tampered with");
+                }
+            }
+            AuditAction::Export { cpr, format } => {
+                let cpr = kit_entity::domain::validate::cpr("--cpr", &cpr, None)?;
+                let report = kit_api::subject_access::report(
+                    &app.state.db,
+                    &app.state.cpr,
+                    cpr.as_digits(),
+                    None,
+                    app.state.clock.now(),
+                )
+                .await?;
+                tracing::warn!(
+                    cases = ?report.cases,
+                    entries = report.entries.len(),
+                    "subject access export by an operator"
+                );
+                match format {
+                    ExportFormat::Json => println!("{}", report.to_json()?),
+                    ExportFormat::Html => print!("{}", report.to_html()),
                 }
             }
             AuditAction::Prune => {

@@ -26,4 +26,5 @@ mod pathway_meetings;
 mod schema;
 mod sharing;
 mod statements;
+mod subject_access;
 mod transport;

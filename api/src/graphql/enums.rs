@@ -182,6 +182,9 @@ pub enum AccessBasis {
     IntakeUnit,
     /// You lead a unit one of whose members takes part in the case.
     UnitLeader,
+    /// You hold the organization's data-protection role and answered a subject access
+    /// request (`subjectAccess`).
+    DataProtection,
 }
 
 /// A kind of a child's data, as recorded in the access log.

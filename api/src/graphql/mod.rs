@@ -26,6 +26,7 @@ pub mod participant;
 pub mod plan;
 pub mod read;
 pub mod scalars;
+pub mod subject_access;
 pub mod subscription;
 pub mod viewer;
 
@@ -42,6 +43,7 @@ pub struct Query(
     meeting::MeetingQuery,
     deadline::DeadlineQuery,
     directory::DirectoryQuery,
+    subject_access::SubjectAccessQuery,
 );
 
 /// Every mutation. Each runs in one database transaction.

@@ -371,6 +371,7 @@ pub async fn create_professional<C: ConnectionTrait>(
         unit_id: Set(fields.unit_id),
         leads_unit_id: Set(fields.leads_unit_id),
         is_admin: Set(fields.is_admin),
+        is_data_protection: Set(false),
         is_active: Set(true),
         language: Set(fields.language),
         created_at: Set(now),
@@ -434,6 +435,8 @@ pub struct UpdateProfessional {
     pub leads_unit_id: Option<Option<UnitId>>,
     /// Administrator or not.
     pub is_admin: Option<bool>,
+    /// Holds the data-protection role or not.
+    pub is_data_protection: Option<bool>,
     /// Still working here; false blocks their login.
     pub is_active: Option<bool>,
     /// Language for e-mails.
@@ -461,6 +464,11 @@ pub async fn update_professional<C: ConnectionTrait>(
     if found.id == actor.id() && (cmd.is_admin == Some(false) || cmd.is_active == Some(false)) {
         return Err(Error::conflict(
             "administrators cannot remove their own rights or deactivate themselves",
+        ));
+    }
+    if found.id == actor.id() && cmd.is_data_protection == Some(true) {
+        return Err(Error::forbidden(
+            "nobody gives themselves the data-protection role: it reads every look at a              child's data; another administrator must do it",
         ));
     }
     let unit_id = cmd.unit_id.unwrap_or(found.unit_id);
@@ -495,6 +503,9 @@ pub async fn update_professional<C: ConnectionTrait>(
     }
     if let Some(v) = cmd.is_admin {
         row.is_admin = Set(v);
+    }
+    if let Some(v) = cmd.is_data_protection {
+        row.is_data_protection = Set(v);
     }
     if let Some(v) = cmd.is_active {
         row.is_active = Set(v);

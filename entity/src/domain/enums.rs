@@ -680,6 +680,10 @@ pub enum AccessBasis {
     /// They lead a unit that takes part in the case.
     #[sea_orm(string_value = "UNIT_LEADER")]
     UnitLeader,
+    /// They hold the organization's data-protection role and answered a subject access
+    /// request.
+    #[sea_orm(string_value = "DATA_PROTECTION")]
+    DataProtection,
 }
 
 /// What a consent allows information about the child to be shared for.

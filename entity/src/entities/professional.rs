@@ -29,6 +29,9 @@ pub struct Model {
     pub leads_unit_id: Option<UnitId>,
     /// May manage their organization's units and professionals.
     pub is_admin: bool,
+    /// Answers citizens' requests for access to their data for the organization
+    /// (`subjectAccess`).
+    pub is_data_protection: bool,
     /// False once they have left: they can no longer log in.
     pub is_active: bool,
     /// Language for e-mails and notifications.

@@ -101,6 +101,7 @@ pub(crate) async fn seed(db: &DatabaseConnection) -> String {
             unit_id: Set(UnitId(if id == 1 { 1 } else { 2 + id % 3 })),
             leads_unit_id: Set(None),
             is_admin: Set(false),
+            is_data_protection: Set(false),
             is_active: Set(true),
             language: Set(Language::Da),
             created_at: Set(now),

@@ -194,6 +194,9 @@ pub struct UpdateProfessionalInput {
     pub leads_unit_id: MaybeUndefined<ID>,
     /// Administrator or not.
     pub is_admin: Option<bool>,
+    /// Holds the data-protection role (answers subject access requests, `subjectAccess`) or
+    /// not. Nobody gives it to themselves.
+    pub is_data_protection: Option<bool>,
     /// False when they leave: they can no longer log in. History keeps their name.
     pub is_active: Option<bool>,
     /// Language for e-mails and notifications.
@@ -343,6 +346,7 @@ impl DirectoryMutation {
                 unit_id: decode_opt("input.unitId", input.unit_id.as_ref())?,
                 leads_unit_id: maybe(input.leads_unit_id, |id| decode("input.leadsUnitId", &id))?,
                 is_admin: input.is_admin,
+                is_data_protection: input.is_data_protection,
                 is_active: input.is_active,
                 language: input.language.map(Into::into),
             })

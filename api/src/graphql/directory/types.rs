@@ -228,6 +228,11 @@ impl Professional {
         self.0.is_admin
     }
 
+    /// True when they hold their organization's data-protection role.
+    async fn is_data_protection(&self) -> bool {
+        self.0.is_data_protection
+    }
+
     /// False once they have left; they can no longer log in.
     async fn is_active(&self) -> bool {
         self.0.is_active
