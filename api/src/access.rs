@@ -217,7 +217,8 @@ impl CaseAccess {
             ChildData::Participants
             | ChildData::Meetings
             | ChildData::Deadlines
-            | ChildData::Consents => Ok(()),
+            | ChildData::Consents
+            | ChildData::Documents => Ok(()),
             ChildData::Child | ChildData::Referral if self.referrer => Ok(()),
             ChildData::Child
             | ChildData::Cpr
@@ -233,6 +234,31 @@ impl CaseAccess {
     #[must_use]
     pub fn sees_participation(&self, p: &participant::Model) -> bool {
         self.shares_child_data() || p.professional_id == Some(self.viewer)
+    }
+
+    /// Whether the viewer sees a document of `author_organization` shared with `shared_with`
+    /// (organizations), given the case's consents at `now`: their own organization's always;
+    /// another's only while a consent for INFORMATION_EXCHANGE covers both — withdrawal takes
+    /// it away at once.
+    #[must_use]
+    pub fn sees_document<C: Borrow<CaseConsent>>(
+        &self,
+        viewer_organization: OrganizationId,
+        author_organization: OrganizationId,
+        shared_with: &[OrganizationId],
+        consents: &[C],
+        now: DateTime<Utc>,
+    ) -> bool {
+        author_organization == viewer_organization
+            || (shared_with.contains(&viewer_organization)
+                && exchange_consent(
+                    self.case_id,
+                    author_organization,
+                    viewer_organization,
+                    consents,
+                    now,
+                )
+                .is_some())
     }
 
     /// True when the viewer sees a deadline answered for by `responsible`: all of them with
@@ -331,6 +357,29 @@ pub struct CrossOrganization<'a, C> {
     pub referred_by: Option<ProfessionalId>,
     /// The instant the consents are judged at.
     pub now: DateTime<Utc>,
+}
+
+/// The consent for INFORMATION_EXCHANGE of case `case_id` that holds at `now` and covers
+/// organizations `a` and `b`: what sharing a document between them rests on.
+#[must_use]
+pub fn exchange_consent<C: Borrow<CaseConsent>>(
+    case_id: CaseId,
+    a: OrganizationId,
+    b: OrganizationId,
+    consents: &[C],
+    now: DateTime<Utc>,
+) -> Option<ConsentId> {
+    consents
+        .iter()
+        .map(Borrow::borrow)
+        .find(|(c, covered)| {
+            c.case_id == case_id
+                && c.purpose == ConsentPurpose::InformationExchange
+                && c.holds_at(now)
+                && covered.contains(&a)
+                && covered.contains(&b)
+        })
+        .map(|(c, _)| c.id)
 }
 
 /// The rule for one case. `participants` are the case's participations with, for

@@ -52,11 +52,13 @@ pub enum ChildData {
     History,
     /// The consents given for the child, and by whom.
     Consents,
+    /// The documents the sectors shared: treatment plans, status notes, statements.
+    Documents,
 }
 
 impl ChildData {
     /// Every kind, in logging order.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Child,
         Self::Cpr,
         Self::Family,
@@ -67,6 +69,7 @@ impl ChildData {
         Self::Deadlines,
         Self::History,
         Self::Consents,
+        Self::Documents,
     ];
 
     /// The name stored in the log.
@@ -83,6 +86,7 @@ impl ChildData {
             Self::Deadlines => "DEADLINES",
             Self::History => "HISTORY",
             Self::Consents => "CONSENTS",
+            Self::Documents => "DOCUMENTS",
         }
     }
 

@@ -76,6 +76,8 @@ pub struct Config {
     /// bytes (`kit-api cpr new-key` prints one). Unset: a SQLite set-up keeps a generated key
     /// in `cpr.key` beside the database file.
     pub cpr_key: Option<String>,
+    /// `KIT_DOCUMENT_MAX_BYTES`: the largest attachment a shared document may carry.
+    pub document_max_bytes: usize,
     /// `KIT_CPR_OLD_KEYS`: keys rotated out, comma-separated: numbers sealed under them still
     /// open until `kit-api cpr rotate` has re-sealed them under `KIT_CPR_KEY`.
     pub cpr_old_keys: Option<String>,
@@ -117,6 +119,7 @@ impl Default for Config {
             env: Environment::Development,
             cpr_key: None,
             cpr_old_keys: None,
+            document_max_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -150,6 +153,7 @@ impl std::fmt::Debug for Config {
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("max_in_flight", &self.max_in_flight)
             .field("env", &self.env)
+            .field("document_max_bytes", &self.document_max_bytes)
             .field("cpr_key", &self.cpr_key.as_ref().map(|_| "<redacted>"))
             .field(
                 "cpr_old_keys",

@@ -201,6 +201,7 @@ fn danish(what: ChildData) -> &'static str {
         ChildData::Deadlines => "fristerne",
         ChildData::History => "sagens forløb",
         ChildData::Consents => "samtykkerne",
+        ChildData::Documents => "de delte dokumenter",
     }
 }
 

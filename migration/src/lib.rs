@@ -24,6 +24,7 @@ mod m20261124_000015_consent_expiry;
 mod m20261124_000016_access_log_chain;
 mod m20261124_000017_cpr_at_rest;
 mod m20261124_000018_data_protection;
+mod m20261124_000019_documents;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000016_access_log_chain::Migration),
             Box::new(m20261124_000017_cpr_at_rest::Migration),
             Box::new(m20261124_000018_data_protection::Migration),
+            Box::new(m20261124_000019_documents::Migration),
         ]
     }
 }

@@ -308,6 +308,7 @@ pub async fn build(
         .count(db)
         .await?
         > 0;
+    let shared = kit_entity::ops::meetings::shared_sectors(db, meeting.id).await?;
     let texts = invitation(
         &Invitation {
             method,
@@ -321,6 +322,7 @@ pub async fn build(
             organizer: &organizer_name,
             answers: answers.as_ref(),
             product_url: product_url.as_deref(),
+            shared: &shared,
         },
         row.language,
     );

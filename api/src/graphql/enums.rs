@@ -211,6 +211,24 @@ pub enum ChildData {
     History,
     /// The consents given for the child, and by whom.
     Consents,
+    /// The documents the sectors shared (and their attachments, downloaded).
+    Documents,
+}
+
+/// What a shared document is.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::DocumentKind")]
+pub enum DocumentKind {
+    /// A treatment plan (behandlingsplan).
+    TreatmentPlan,
+    /// A status note (statusnotat).
+    StatusNote,
+    /// A statement (udtalelse).
+    Statement,
+    /// A referral letter (henvisning).
+    ReferralLetter,
+    /// Anything else.
+    Other,
 }
 
 /// The kind of a pathway meeting.

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kit_entity::ids::{
     AgendaItemId, AgreementId, BusyPeriodId, CalendarFeedId, CaseEventId, CaseId,
     CaseStatusChangeId, ChildId, ClosureDayId, ConsentId, DeadlineId, DeadlineRecomputeId,
-    DeadlineRuleId, DeliveryId, FamilyMemberId, InviteeId, MeetingId, NotificationId,
+    DeadlineRuleId, DeliveryId, DocumentId, FamilyMemberId, InviteeId, MeetingId, NotificationId,
     OrganizationId, ParticipantId, ProfessionalId, ReferralId, UnitId,
 };
 use kit_entity::{Error, Result};
@@ -63,6 +63,7 @@ node_id! {
     DeadlineRecomputeId => "DeadlineRecompute",
     AgreementId => "Agreement",
     ConsentId => "Consent",
+    DocumentId => "Document",
     CaseEventId => "CaseEvent",
 }
 

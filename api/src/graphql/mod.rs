@@ -13,6 +13,7 @@ pub mod context;
 pub mod cost;
 pub mod deadline;
 pub mod directory;
+pub mod document;
 pub mod enums;
 pub mod errors;
 pub mod executor;
@@ -55,6 +56,7 @@ pub struct Mutation(
     meeting::MeetingMutation,
     plan::PlanMutation,
     consent::ConsentMutation,
+    document::DocumentMutation,
     deadline::DeadlineMutation,
     directory::DirectoryMutation,
 );

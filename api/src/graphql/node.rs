@@ -70,6 +70,8 @@ pub enum Node {
     CaseEvent(CaseEvent),
     /// A consent given for a child.
     Consent(Consent),
+    /// A document a sector shared.
+    Document(crate::graphql::document::Document),
 }
 
 fn visible<T>(r: Result<T>) -> Result<T> {
@@ -174,6 +176,15 @@ async fn resolve(
         "CaseEvent" => Node::CaseEvent(visible(
             crate::graphql::plan::node_case_event(db, actor, CaseEventId(key), now).await,
         )?),
+        "Document" => Node::Document(visible(
+            crate::graphql::document::node_document(
+                db,
+                actor,
+                kit_entity::ids::DocumentId(key),
+                now,
+            )
+            .await,
+        )?),
         "Consent" => Node::Consent(visible(
             crate::graphql::consent::node_consent(db, actor, ConsentId(key), now).await,
         )?),
@@ -234,6 +245,7 @@ async fn log_read(ctx: &Context<'_>, node: &Node, seen_through: &[CaseAccess]) -
         Node::Agreement(a) => (a.0.case_id, ChildData::Plan),
         Node::CaseEvent(e) => (e.0.case_id, ChildData::Plan),
         Node::Consent(c) => (c.case_id(), ChildData::Consents),
+        Node::Document(d) => (d.case_id(), ChildData::Documents),
         _ => return Ok(()),
     };
     let access = read_case(ctx, case_id, what).await?;

@@ -240,6 +240,30 @@ fn rejected(error: &async_graphql::ParseRequestError, id: &str) -> Response {
         }
         found || matches!(error, ParseRequestError::Io(e) if e.to_string().contains("timeout"))
     };
+    // The body limit (`super::body_limit`) cut the body off: too large.
+    let too_large = {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        let mut found = false;
+        while let Some(e) = cause {
+            if e.is::<http_body_util::LengthLimitError>()
+                || e.to_string().contains("length limit exceeded")
+            {
+                found = true;
+            }
+            cause = e.source();
+        }
+        found
+    };
+    if too_large || matches!(error, ParseRequestError::PayloadTooLarge) {
+        return error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            &format!(
+                "the request body is larger than {MAX_BODY} bytes (a multipart request with a                  document's attachment: larger than KIT_DOCUMENT_MAX_BYTES and {MAX_BODY} bytes)"
+            ),
+            id,
+        );
+    }
     if timed_out {
         return error_response(
             StatusCode::REQUEST_TIMEOUT,

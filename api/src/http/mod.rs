@@ -15,7 +15,6 @@ use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -29,6 +28,7 @@ use middleware::{CLIENT_REQUEST_ID, json_errors, request_ids, security_headers};
 use ws::graphql_ws;
 
 mod authn;
+mod documents;
 mod error;
 mod graphql;
 mod middleware;
@@ -61,8 +61,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/calendar/reply", axum::routing::post(public::reply))
         .route("/calendar/{file}", get(public::feed))
+        .route("/documents/{id}/attachment", get(documents::attachment))
         .with_state(http.state.clone());
     let body_timeout = Duration::from_secs(http.state.config.http_body_timeout_secs.max(1));
+    let upload_limit = http
+        .state
+        .config
+        .document_max_bytes
+        .saturating_add(MAX_BODY);
     let guards = http.state.guards.clone();
     Router::new()
         .route("/graphql", get(crate::graphiql::page).post(graphql::graphql))
@@ -72,7 +78,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .with_state(http)
         .merge(public)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            upload_limit,
+            body_limit,
+        ))
         .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(axum::middleware::from_fn(json_errors))
         .layer(axum::middleware::from_fn_with_state(
@@ -102,6 +111,34 @@ pub fn router(state: AppState) -> Router {
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY: usize = 1024 * 1024;
+
+/// Bounds every request body to [`MAX_BODY`] — except a multipart request to `/graphql`,
+/// which carries a document's attachment and may be `upload` bytes — answering 413 at once
+/// when the declared length is over, and cutting the body off where it goes over otherwise.
+async fn body_limit(
+    State(upload): State<usize>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let multipart = request.uri().path() == "/graphql"
+        && request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let limit = if multipart { upload } else { MAX_BODY };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let request =
+        request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
+    next.run(request).await
+}
 
 async fn healthz() -> &'static str {
     "ok"

@@ -449,6 +449,7 @@ async fn feed_text(state: &AppState, token: &str) -> Result<Option<String>> {
             },
             None => String::new(),
         };
+        let shared = kit_entity::ops::meetings::shared_sectors(db, m.id).await?;
         let texts = invitation(
             &Invitation {
                 method: if m.status == MeetingStatus::Cancelled {
@@ -466,6 +467,7 @@ async fn feed_text(state: &AppState, token: &str) -> Result<Option<String>> {
                 organizer: &organizer,
                 answers: None,
                 product_url: None,
+                shared: &shared,
             },
             language,
         );

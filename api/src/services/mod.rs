@@ -7,6 +7,7 @@ pub mod child;
 pub mod consent;
 pub mod deadline;
 pub mod directory;
+pub mod document;
 pub mod meeting;
 pub mod participant;
 pub mod plan;

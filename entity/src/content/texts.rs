@@ -5,7 +5,7 @@
 
 use crate::domain::calendar::local;
 use crate::domain::enums::NotificationKind;
-use crate::domain::enums::{ItipMethod, Language, MeetingKind};
+use crate::domain::enums::{ItipMethod, Language, MeetingKind, Sector};
 use crate::entities::deadline_rule;
 use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
 
@@ -45,6 +45,9 @@ pub struct Invitation<'a> {
     pub answers: Option<&'a AnswerLinks>,
     /// A link into the product, for professionals.
     pub product_url: Option<&'a str>,
+    /// The sectors that have shared their information for the meeting (names only, no
+    /// content); listed in a network meeting's invitation.
+    pub shared: &'a [Sector],
 }
 
 /// The texts of one message.
@@ -199,6 +202,24 @@ pub fn invitation(i: &Invitation<'_>, language: Language) -> Texts {
         body.push(format!("{video}: {url}"));
     }
     body.push(format!("{organizer}: {}", i.organizer));
+    if i.method == ItipMethod::Request && i.kind == MeetingKind::Network {
+        let names: Vec<&str> = i.shared.iter().map(|s| s.name(language)).collect();
+        body.push(match (language, names.is_empty()) {
+            (Language::Da, true) => {
+                "Ingen sektorer har endnu delt oplysninger til mødet.".to_owned()
+            }
+            (Language::Da, false) => {
+                format!("Oplysninger til mødet er delt af: {}.", names.join(", "))
+            }
+            (Language::En, true) => {
+                "No sector has shared its information for the meeting yet.".to_owned()
+            }
+            (Language::En, false) => format!(
+                "Information for the meeting has been shared by: {}.",
+                names.join(", ")
+            ),
+        });
+    }
     if let (ItipMethod::Request, Some(links)) = (i.method, i.answers) {
         body.push(String::new());
         body.push(
@@ -418,6 +439,7 @@ mod tests {
             organizer: "Sofie Kjær",
             answers: Some(&links),
             product_url: None,
+            shared: &[],
         };
         let da = invitation(&i, Language::Da);
         assert_eq!(da.summary, "Netværksmøde – sag KIT-2026-000042");

@@ -76,6 +76,29 @@ pub enum Sector {
     Other,
 }
 
+impl Sector {
+    /// The sector's name in `language`, as e-mails use it.
+    #[must_use]
+    pub fn name(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Self::ChildPsychiatry, Language::Da) => "børne- og ungdomspsykiatrien",
+            (Self::Municipality, Language::Da) => "kommunen",
+            (Self::GeneralPractice, Language::Da) => "egen læge",
+            (Self::Hospital, Language::Da) => "hospitalet",
+            (Self::SchoolOrDayCare, Language::Da) => "skole eller dagtilbud",
+            (Self::Family, Language::Da) => "familien",
+            (Self::Other, Language::Da) => "andre",
+            (Self::ChildPsychiatry, Language::En) => "child and adolescent psychiatry",
+            (Self::Municipality, Language::En) => "the municipality",
+            (Self::GeneralPractice, Language::En) => "general practice",
+            (Self::Hospital, Language::En) => "the hospital",
+            (Self::SchoolOrDayCare, Language::En) => "school or day care",
+            (Self::Family, Language::En) => "the family",
+            (Self::Other, Language::En) => "others",
+        }
+    }
+}
+
 /// What a participant does in a case.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
@@ -684,6 +707,29 @@ pub enum AccessBasis {
     /// request.
     #[sea_orm(string_value = "DATA_PROTECTION")]
     DataProtection,
+}
+
+/// What a shared document is.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum DocumentKind {
+    /// A treatment plan (behandlingsplan).
+    #[sea_orm(string_value = "TREATMENT_PLAN")]
+    TreatmentPlan,
+    /// A status note (statusnotat).
+    #[sea_orm(string_value = "STATUS_NOTE")]
+    StatusNote,
+    /// A statement (udtalelse).
+    #[sea_orm(string_value = "STATEMENT")]
+    Statement,
+    /// A referral letter (henvisning).
+    #[sea_orm(string_value = "REFERRAL_LETTER")]
+    ReferralLetter,
+    /// Anything else.
+    #[sea_orm(string_value = "OTHER")]
+    Other,
 }
 
 /// What a consent allows information about the child to be shared for.

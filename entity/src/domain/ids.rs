@@ -68,6 +68,8 @@ typed_id! {
     AgreementId;
     /// A consent to share information about a child between organizations.
     ConsentId;
+    /// A document a sector shares about the child.
+    DocumentId;
     /// A deadline of a case.
     DeadlineId;
     /// A logged recompute of deadlines.

@@ -14,6 +14,8 @@ pub const MAX_NAME: usize = 200;
 pub const MAX_SHORT_TEXT: usize = 500;
 /// The longest reason or note accepted.
 pub const MAX_LONG_TEXT: usize = 4000;
+/// The longest document text, in characters.
+pub const MAX_DOCUMENT_TEXT: usize = 100_000;
 
 fn check_text(field: &str, value: &str, max: usize, multiline: bool) -> Result<String> {
     let trimmed = value.trim();
@@ -59,6 +61,15 @@ pub fn name(field: &str, value: &str) -> Result<String> {
 /// [`Error::Validation`] on `field`.
 pub fn short_text(field: &str, value: &str) -> Result<String> {
     check_text(field, value, MAX_SHORT_TEXT, false)
+}
+
+/// A shared document's text (a treatment plan, a status note), several lines allowed:
+/// 1–100,000 characters.
+///
+/// # Errors
+/// [`Error::Validation`] on `field`.
+pub fn document_text(field: &str, value: &str) -> Result<String> {
+    check_text(field, value, MAX_DOCUMENT_TEXT, true)
 }
 
 /// A reason or note, several lines allowed: 1–4000 characters.

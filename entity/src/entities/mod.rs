@@ -19,6 +19,8 @@ pub mod deadline;
 pub mod deadline_recompute;
 pub mod deadline_rule;
 pub mod delivery;
+pub mod document;
+pub mod document_share;
 pub mod family_member;
 pub mod idempotency_key;
 pub mod instance_secret;

@@ -177,6 +177,18 @@ impl Case {
             .gql()
     }
 
+    /// The documents the sectors shared that you may read, oldest first: your own
+    /// organization's, and those shared with it while a consent for INFORMATION_EXCHANGE
+    /// covers both organizations.
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::document::Document>> {
+        crate::graphql::document::of_case(ctx, self.0.id)
+            .await
+            .gql()
+    }
+
     /// The pathway events recorded on the case, oldest first.
     async fn events(
         &self,

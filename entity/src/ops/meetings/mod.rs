@@ -25,4 +25,4 @@ pub use lifecycle::{
     schedule, set_organizer,
 };
 pub use messages::{Recipient, recipient};
-pub use rows::active_invitees;
+pub use rows::{active_invitees, shared_sectors};

@@ -107,3 +107,44 @@ pub async fn active_invitees<C: ConnectionTrait>(
         .all(db)
         .await?)
 }
+
+/// The sectors that have shared a document prepared for meeting `id` with at least one other
+/// organization, in a fixed order: what a network meeting's invitation lists (names only).
+///
+/// # Errors
+/// When the database fails.
+pub async fn shared_sectors<C: ConnectionTrait>(
+    db: &C,
+    id: MeetingId,
+) -> Result<Vec<crate::domain::enums::Sector>> {
+    use crate::entities::{document, document_share, organization};
+    use sea_orm::QuerySelect;
+    let authors: Vec<crate::ids::OrganizationId> = document::Entity::find()
+        .select_only()
+        .column(document::Column::AuthorOrganizationId)
+        .filter(document::Column::MeetingId.eq(id))
+        .filter(
+            document::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(document_share::Column::DocumentId)
+                    .from(document_share::Entity)
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    if authors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sectors: Vec<crate::domain::enums::Sector> = organization::Entity::find()
+        .filter(organization::Column::Id.is_in(authors))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.kind.sector())
+        .collect();
+    sectors.sort_by_key(|s| sea_orm::ActiveEnum::to_value(s));
+    sectors.dedup();
+    Ok(sectors)
+}

@@ -1,0 +1,387 @@
+//! Information-exchange documents: added with an optional attachment (GraphQL multipart
+//! request), shared under consent, listed on the case, downloaded through an authenticated URL
+//! that checks access and logs the read.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Upload};
+use kit_entity::entities::{document, document_share};
+use kit_entity::ids::{CaseId, DocumentId, MeetingId, OrganizationId};
+use kit_entity::{Error, Result};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::access_log::ChildData;
+use crate::graphql::case::Case;
+use crate::graphql::context::{ContextExt, load, load_required, load_shared};
+use crate::graphql::directory::{Organization, Professional};
+use crate::graphql::enums::DocumentKind;
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::ids::{NodeId, decode, decode_opt};
+use crate::graphql::loaders::ConsentsOf;
+use crate::graphql::meeting::Meeting;
+use crate::graphql::mutation::Write;
+use crate::graphql::read::{read, read_case};
+use crate::graphql::scalars::DateTime;
+use crate::services::document::{self as documents, Attachment, NewDocument};
+
+/// GraphQL `Document` over `document::Model` (without its attachment's bytes) and its
+/// shares, described on its `#[Object]` impl.
+pub struct Document {
+    model: document::Model,
+    shares: Vec<document_share::Model>,
+}
+
+/// What a sector shares about the child: a treatment plan, a status note, a statement, a
+/// referral letter. It stays with the organization that wrote it until shared with another,
+/// which takes the family's consent for information exchange covering both.
+#[Object]
+impl Document {
+    /// Global id of the document: opaque, stable, and accepted by `node(id:)`.
+    pub async fn id(&self) -> ID {
+        self.model.id.to_global()
+    }
+
+    /// The case whose child it is about.
+    async fn case(&self, ctx: &Context<'_>) -> async_graphql::Result<Case> {
+        load_required(ctx, self.model.case_id).await.map(Case).gql()
+    }
+
+    /// What it is.
+    async fn kind(&self) -> DocumentKind {
+        self.model.kind.into()
+    }
+
+    /// Its title.
+    async fn title(&self) -> &str {
+        &self.model.title
+    }
+
+    /// Its text.
+    async fn text(&self) -> Option<&str> {
+        self.model.text.as_deref()
+    }
+
+    /// Who wrote it.
+    async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Professional> {
+        load_required(ctx, self.model.author_id)
+            .await
+            .map(Professional)
+            .gql()
+    }
+
+    /// The organization it was written for, which shares it.
+    async fn author_organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
+        load_required(ctx, self.model.author_organization_id)
+            .await
+            .map(Organization)
+            .gql()
+    }
+
+    /// The meeting it prepares.
+    async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Meeting>> {
+        match self.model.meeting_id {
+            Some(id) => Ok(load(ctx, id).await.gql()?.map(Meeting)),
+            None => Ok(None),
+        }
+    }
+
+    /// The attachment, if any: its name, type (read from its content) and size, and where to
+    /// download it.
+    async fn attachment(&self, ctx: &Context<'_>) -> Option<DocumentAttachment> {
+        let (Some(name), Some(content_type), Some(size)) = (
+            self.model.attachment_name.clone(),
+            self.model.attachment_type.clone(),
+            self.model.attachment_size,
+        ) else {
+            return None;
+        };
+        Some(DocumentAttachment {
+            name,
+            content_type,
+            size: i32::try_from(size).unwrap_or(i32::MAX),
+            download_url: download_url(ctx.state().links.public_url(), self.model.id),
+        })
+    }
+
+    /// The organizations it was shared with, oldest first.
+    async fn shared_with(&self) -> Vec<DocumentShare> {
+        self.shares.iter().cloned().map(DocumentShare).collect()
+    }
+
+    /// When it was written down.
+    async fn created_at(&self) -> DateTime {
+        self.model.created_at.into()
+    }
+}
+
+impl Document {
+    /// The case whose child it is about.
+    #[must_use]
+    pub const fn case_id(&self) -> CaseId {
+        self.model.case_id
+    }
+}
+
+/// Where a document's attachment is downloaded: `GET` with the same bearer token as
+/// `/graphql`.
+#[must_use]
+pub fn download_url(public_url: &str, id: DocumentId) -> String {
+    format!(
+        "{}/documents/{}/attachment",
+        public_url.trim_end_matches('/'),
+        id.to_global().0
+    )
+}
+
+/// A document's attachment.
+#[derive(SimpleObject)]
+pub struct DocumentAttachment {
+    /// Its file name, as uploaded.
+    pub name: String,
+    /// Its type, read from its content: `application/pdf`, the DOCX type, `image/png` or
+    /// `image/jpeg`.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: i32,
+    /// Where to download it: `GET` with your bearer token. Every download is logged.
+    pub download_url: String,
+}
+
+/// GraphQL `DocumentShare` over `document_share::Model`.
+pub struct DocumentShare(document_share::Model);
+
+/// A document shared with an organization.
+#[Object]
+impl DocumentShare {
+    /// The organization it was shared with.
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
+        load_required(ctx, self.0.organization_id)
+            .await
+            .map(Organization)
+            .gql()
+    }
+
+    /// The consent for information exchange it was shared under.
+    async fn consent_id(&self) -> ID {
+        self.0.consent_id.to_global()
+    }
+
+    /// Who shared it.
+    async fn shared_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Professional> {
+        load_required(ctx, self.0.shared_by_id)
+            .await
+            .map(Professional)
+            .gql()
+    }
+
+    /// When.
+    async fn shared_at(&self) -> DateTime {
+        self.0.shared_at.into()
+    }
+}
+
+/// The documents of a case the viewer may read, oldest first: their own organization's, and
+/// those shared with it while a consent for information exchange covers both organizations.
+///
+/// # Errors
+/// Database errors.
+pub async fn of_case(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<Document>> {
+    let db = &ctx.state().db;
+    let actor = ctx.actor()?;
+    let access = read_case(ctx, case_id, ChildData::Documents).await?;
+    // Without the bytes of the attachments.
+    let rows: Vec<document::Model> = document::Entity::find()
+        .select_only()
+        .columns([
+            document::Column::Id,
+            document::Column::CaseId,
+            document::Column::Kind,
+            document::Column::Title,
+            document::Column::Text,
+            document::Column::AuthorId,
+            document::Column::AuthorOrganizationId,
+            document::Column::MeetingId,
+            document::Column::AttachmentName,
+            document::Column::AttachmentType,
+            document::Column::AttachmentSize,
+            document::Column::CreatedAt,
+        ])
+        .expr_as(
+            sea_orm::sea_query::Expr::val(Option::<Vec<u8>>::None),
+            "attachment",
+        )
+        .filter(document::Column::CaseId.eq(case_id))
+        .order_by_asc(document::Column::Id)
+        .into_model()
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let shares = document_share::Entity::find()
+        .filter(document_share::Column::DocumentId.is_in(rows.iter().map(|d| d.id)))
+        .order_by_asc(document_share::Column::Id)
+        .all(db)
+        .await?;
+    let consents = load_shared(ctx, ConsentsOf(case_id)).await?;
+    let consents: &[crate::access::CaseConsent] = consents.as_deref().map_or(&[], Vec::as_slice);
+    let now = ctx.state().clock.now();
+    Ok(rows
+        .into_iter()
+        .filter_map(|model| {
+            let shares: Vec<document_share::Model> = shares
+                .iter()
+                .filter(|s| s.document_id == model.id)
+                .cloned()
+                .collect();
+            let with: Vec<OrganizationId> = shares.iter().map(|s| s.organization_id).collect();
+            access
+                .sees_document(
+                    actor.organization_id,
+                    model.author_organization_id,
+                    &with,
+                    consents,
+                    now,
+                )
+                .then_some(Document { model, shares })
+        })
+        .collect())
+}
+
+/// Loads a document for `node(id:)`.
+///
+/// # Errors
+/// [`Error::NotFound`] when it does not exist or the viewer may not read it.
+pub async fn node_document(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::access::Actor,
+    id: DocumentId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Document> {
+    let (mut model, _) = documents::readable(db, actor, id, now).await?;
+    model.attachment = None;
+    let shares = documents::shared_with(db, id).await?;
+    Ok(Document { model, shares })
+}
+
+/// Adds a document. Send it as a GraphQL multipart request when it has an attachment.
+#[derive(InputObject)]
+pub struct AddDocumentInput {
+    /// The case whose child it is about.
+    pub case_id: ID,
+    /// What it is.
+    pub kind: DocumentKind,
+    /// Its title, 1–200 characters.
+    pub title: String,
+    /// Its text, 1–100,000 characters. Give the text, an attachment or both.
+    pub text: Option<String>,
+    /// The meeting it prepares (a network meeting, say).
+    pub meeting_id: Option<ID>,
+    /// A PDF, DOCX, PNG or JPEG file (its type is read from its content), at most
+    /// `KIT_DOCUMENT_MAX_BYTES`.
+    pub attachment: Option<Upload>,
+}
+
+/// Shares a document with other organizations.
+#[derive(InputObject)]
+pub struct ShareDocumentInput {
+    /// The document, written by your organization.
+    pub document_id: ID,
+    /// The organizations to share it with; each needs an active consent for
+    /// INFORMATION_EXCHANGE covering it and your organization.
+    pub organization_ids: Vec<ID>,
+}
+
+/// A document added or shared.
+#[derive(SimpleObject)]
+pub struct DocumentPayload {
+    /// The document as it is now.
+    pub document: Document,
+}
+
+/// Document mutations.
+#[derive(Default)]
+pub struct DocumentMutation;
+
+#[Object]
+impl DocumentMutation {
+    /// Adds a document to a case you take part in, written for your organization. It is
+    /// shared with no one else until you share it.
+    async fn add_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The document.")] input: AddDocumentInput,
+    ) -> async_graphql::Result<DocumentPayload> {
+        let max = ctx.state().config.document_max_bytes;
+        let attachment = match &input.attachment {
+            Some(upload) => {
+                let value = upload.value(ctx)?;
+                let name = value.filename.clone();
+                let mut bytes = Vec::new();
+                // One byte more than the limit is enough to refuse the file.
+                std::io::Read::read_to_end(
+                    &mut std::io::Read::take(value.into_read(), max as u64 + 1),
+                    &mut bytes,
+                )
+                .map_err(Error::internal)
+                .gql()?;
+                Some(Attachment { name, bytes })
+            }
+            None => None,
+        };
+        let cmd = NewDocument {
+            case_id: decode::<CaseId>("input.caseId", &input.case_id).gql()?,
+            kind: input.kind.into(),
+            title: input.title,
+            text: input.text,
+            meeting_id: decode_opt::<MeetingId>("input.meetingId", input.meeting_id.as_ref())
+                .gql()?,
+            attachment,
+        };
+        let w = Write::begin(ctx).await.gql()?;
+        let result = documents::add(&w.txn, w.actor, w.now, cmd, max).await;
+        let mut model = w.finish(result).await.gql()?;
+        model.attachment = None;
+        let case = load_required(ctx, model.case_id).await.gql()?;
+        read(ctx, &case, ChildData::Documents).await.gql()?;
+        Ok(DocumentPayload {
+            document: Document {
+                model,
+                shares: Vec::new(),
+            },
+        })
+    }
+
+    /// Shares a document of your organization with other organizations, each under the
+    /// family's consent for INFORMATION_EXCHANGE covering both (FORBIDDEN naming the two
+    /// organizations otherwise). Sharing meets your sector's
+    /// `information-before-network-meeting` deadline — for the meeting the document
+    /// prepares, or every one ahead.
+    async fn share_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The share.")] input: ShareDocumentInput,
+    ) -> async_graphql::Result<DocumentPayload> {
+        let id: DocumentId = decode("input.documentId", &input.document_id).gql()?;
+        let organizations = input
+            .organization_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| decode::<OrganizationId>(&format!("input.organizationIds.{i}"), id))
+            .collect::<Result<Vec<_>>>()
+            .gql()?;
+        let w = Write::begin(ctx).await.gql()?;
+        let result = documents::share(&w.txn, w.actor, w.now, id, organizations).await;
+        w.finish(result).await.gql()?;
+        let document = node_document(
+            &ctx.state().db,
+            ctx.actor().gql()?,
+            id,
+            ctx.state().clock.now(),
+        )
+        .await
+        .gql()?;
+        read_case(ctx, document.case_id(), ChildData::Documents)
+            .await
+            .gql()?;
+        Ok(DocumentPayload { document })
+    }
+}
