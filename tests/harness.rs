@@ -384,6 +384,44 @@ impl TestApp {
         Gql { status, body }
     }
 
+    /// Runs a GraphQL operation with one file, as a GraphQL multipart request: the file is
+    /// the variable at `path` (`input.attachment`).
+    ///
+    /// # Panics
+    /// When the server cannot be reached or answers with something that is not JSON.
+    pub async fn upload(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+        path: &str,
+        file: (&str, Vec<u8>),
+    ) -> Gql {
+        let operations = json!({ "query": query, "variables": variables });
+        let map = json!({ "0": [format!("variables.{path}")] });
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", map.to_string())
+            .part(
+                "0",
+                reqwest::multipart::Part::bytes(file.1).file_name(file.0.to_owned()),
+            );
+        let response = self
+            .http
+            .post(self.url("/graphql"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        let status = response.status().as_u16();
+        let body = response
+            .json::<Value>()
+            .await
+            .unwrap_or_else(|e| panic!("not JSON: {e}"));
+        Gql { status, body }
+    }
+
     /// A plain GET.
     ///
     /// # Panics

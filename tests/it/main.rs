@@ -16,6 +16,7 @@ mod deadline_alerts;
 mod deadlines;
 mod delivery;
 mod demo;
+mod documents;
 mod limits;
 mod meetings;
 mod notifications;

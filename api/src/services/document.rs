@@ -85,7 +85,7 @@ pub fn sniff(field: &str, bytes: &[u8], max_bytes: usize) -> Result<&'static str
                 format!(
                     "is {}; only PDF, DOCX, PNG and JPEG files are accepted (the type is read \
                      from the file's content, not its name)",
-                    found.map_or_else(|| "of an unknown type".to_owned(), |m| format!("{m}"))
+                    found.map_or_else(|| "of an unknown type".to_owned(), str::to_owned)
                 ),
             )
         })
@@ -199,10 +199,10 @@ pub async fn share(
     organizations: Vec<OrganizationId>,
 ) -> Result<document::Model> {
     let not_found = || Error::not_found("document").at("input.documentId");
-    let doc = document::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or_else(not_found)?;
+    // Someone who may not read the document is not told it exists.
+    let (doc, _) = readable(txn, actor, id, now)
+        .await
+        .map_err(|_| not_found())?;
     let (case, _) = change_access(txn, actor, doc.case_id, now, &[ChildData::Documents])
         .await
         .map_err(|_| not_found())?;

@@ -463,5 +463,25 @@ mod tests {
                 .starts_with("Cancelled: Network meeting – case KIT-2026-000042")
         );
         assert!(!en.body.contains("rsvp"));
+        // A network meeting's invitation says which sectors have shared, never what.
+        assert!(
+            da.body
+                .contains("Ingen sektorer har endnu delt oplysninger til mødet.")
+        );
+        let shared = invitation(
+            &Invitation {
+                shared: &[Sector::ChildPsychiatry, Sector::Municipality],
+                ..i
+            },
+            Language::Da,
+        );
+        assert!(
+            shared.body.contains(
+                "Oplysninger til mødet er delt af: børne- og ungdomspsykiatrien, kommunen."
+            ),
+            "{}",
+            shared.body
+        );
+        assert!(!en.body.contains("shared"), "not in a cancellation");
     }
 }

@@ -144,7 +144,7 @@ pub async fn shared_sectors<C: ConnectionTrait>(
         .into_iter()
         .map(|o| o.kind.sector())
         .collect();
-    sectors.sort_by_key(|s| sea_orm::ActiveEnum::to_value(s));
+    sectors.sort_by_key(sea_orm::ActiveEnum::to_value);
     sectors.dedup();
     Ok(sectors)
 }
