@@ -25,6 +25,7 @@ mod m20261124_000016_access_log_chain;
 mod m20261124_000017_cpr_at_rest;
 mod m20261124_000018_data_protection;
 mod m20261124_000019_documents;
+mod m20261124_000020_agreement_status;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000017_cpr_at_rest::Migration),
             Box::new(m20261124_000018_data_protection::Migration),
             Box::new(m20261124_000019_documents::Migration),
+            Box::new(m20261124_000020_agreement_status::Migration),
         ]
     }
 }

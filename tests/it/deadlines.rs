@@ -429,6 +429,42 @@ async fn agreements_of_the_plan(
     app.gql(ct, complete, json!({ "id": agreement["id"] }))
         .await
         .assert_error("CONFLICT", None);
+
+    // An agreement that no longer serves the child is cancelled, with a reason: its deadline
+    // is withdrawn, and it can be neither completed nor cancelled again; a done one cannot be
+    // cancelled.
+    let r = app
+        .gql(
+            ct,
+            add,
+            json!({ "input": { "caseId": case, "description": "PPR tester læsning", "ownerId": contact_id, "dueOn": "2026-12-18" } }),
+        )
+        .await;
+    let dropped = r.data()["addAgreement"]["agreement"]["id"].clone();
+    let cancel = r#"mutation($id: ID!, $reason: String!) { cancelAgreement(input: { agreementId: $id, reason: $reason }) {
+        agreement { status cancelledAt cancelReason deadline { status } } } }"#;
+    app.gql(&w.ppr_a.token, cancel, json!({ "id": dropped, "reason": "x" }))
+        .await
+        .assert_error("NOT_FOUND", Some("input.agreementId"));
+    app.gql(ct, cancel, json!({ "id": dropped, "reason": " " }))
+        .await
+        .assert_error("BAD_USER_INPUT", Some("input.reason"));
+    let r = app
+        .gql(ct, cancel, json!({ "id": dropped, "reason": "Testen er allerede lavet i skolen" }))
+        .await;
+    let cancelled = &r.data()["cancelAgreement"]["agreement"];
+    assert_eq!(cancelled["status"], "CANCELLED");
+    assert_eq!(cancelled["cancelReason"], "Testen er allerede lavet i skolen");
+    assert_eq!(cancelled["deadline"]["status"], "WITHDRAWN");
+    for (mutation, vars) in [
+        (cancel, json!({ "id": dropped, "reason": "igen" })),
+        (complete, json!({ "id": dropped })),
+        (cancel, json!({ "id": agreement["id"], "reason": "for sent" })),
+    ] {
+        app.gql(ct, mutation, vars)
+            .await
+            .assert_error("CONFLICT", None);
+    }
 }
 
 /// A transition meeting now does not meet the milestone of 2030; settling adult

@@ -215,6 +215,18 @@ pub enum ChildData {
     Documents,
 }
 
+/// Where an agreement of the plan is.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::AgreementStatus")]
+pub enum AgreementStatus {
+    /// To be done.
+    Open,
+    /// Carried out.
+    Done,
+    /// Dropped, with a reason: it no longer serves the child.
+    Cancelled,
+}
+
 /// What a shared document is.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
 #[graphql(remote = "enums::DocumentKind")]

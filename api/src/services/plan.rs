@@ -3,7 +3,7 @@
 //! meets deadlines in its own transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kit_entity::domain::enums::{CaseEventKind, RuleEvent, Sector};
+use kit_entity::domain::enums::{AgreementStatus, CaseEventKind, RuleEvent, Sector};
 use kit_entity::domain::validate;
 use kit_entity::entities::{agreement, case_event, meeting, participant};
 use kit_entity::ids::{AgreementId, CaseId, MeetingId, ParticipantId};
@@ -180,7 +180,10 @@ pub async fn add_agreement(
         description: Set(description),
         owner_id: Set(cmd.owner_id),
         due_on: Set(cmd.due_on),
+        status: Set(AgreementStatus::Open),
         completed_at: Set(None),
+        cancelled_at: Set(None),
+        cancel_reason: Set(None),
         created_by_id: Set(actor.id()),
         created_at: Set(now),
     }
@@ -225,12 +228,16 @@ pub async fn complete_agreement(
     require_open(&case)?;
     let done = agreement::Entity::update_many()
         .col_expr(agreement::Column::CompletedAt, Expr::value(Some(now)))
+        .col_expr(agreement::Column::Status, Expr::value(AgreementStatus::Done))
         .filter(agreement::Column::Id.eq(row.id))
-        .filter(agreement::Column::CompletedAt.is_null())
+        .filter(agreement::Column::Status.eq(AgreementStatus::Open))
         .exec(txn)
         .await?;
     if done.rows_affected != 1 {
-        return Err(Error::conflict("this agreement is completed already"));
+        return Err(Error::conflict(match row.status {
+            AgreementStatus::Cancelled => "this agreement was cancelled",
+            _ => "this agreement is completed already",
+        }));
     }
     deadlines::on_event(
         txn,
@@ -241,6 +248,62 @@ pub async fn complete_agreement(
     touch(txn, case.id, now).await?;
     Ok(agreement::Model {
         completed_at: Some(now),
+        status: AgreementStatus::Done,
+        ..row
+    })
+}
+
+/// Cancels an open agreement that no longer serves the child, with a reason; its deadline
+/// is withdrawn. For those who manage the case.
+///
+/// # Errors
+/// [`Error::NotFound`] for an agreement of a case the actor cannot see; [`Error::Forbidden`]
+/// for someone who does not manage the case; [`Error::Conflict`] for one already done or
+/// cancelled, or a closed case; [`Error::Validation`] for an empty reason.
+pub async fn cancel_agreement(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: AgreementId,
+    reason: &str,
+) -> Result<agreement::Model> {
+    let not_found = || Error::not_found("agreement").at("input.agreementId");
+    let row = agreement::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(not_found)?;
+    let (case, access) = change_access(txn, actor, row.case_id, now, &[ChildData::Plan])
+        .await
+        .map_err(|_| not_found())?;
+    access.require_manage()?;
+    require_open(&case)?;
+    let reason = validate::long_text("input.reason", reason)?;
+    let cancelled = agreement::Entity::update_many()
+        .col_expr(
+            agreement::Column::Status,
+            Expr::value(AgreementStatus::Cancelled),
+        )
+        .col_expr(agreement::Column::CancelledAt, Expr::value(Some(now)))
+        .col_expr(
+            agreement::Column::CancelReason,
+            Expr::value(Some(reason.clone())),
+        )
+        .filter(agreement::Column::Id.eq(row.id))
+        .filter(agreement::Column::Status.eq(AgreementStatus::Open))
+        .exec(txn)
+        .await?;
+    if cancelled.rows_affected != 1 {
+        return Err(Error::conflict(match row.status {
+            AgreementStatus::Cancelled => "this agreement was cancelled already",
+            _ => "this agreement is completed: it cannot be cancelled",
+        }));
+    }
+    deadlines::withdraw_for_agreement(txn, now, row.id).await?;
+    touch(txn, case.id, now).await?;
+    Ok(agreement::Model {
+        status: AgreementStatus::Cancelled,
+        cancelled_at: Some(now),
+        cancel_reason: Some(reason),
         ..row
     })
 }

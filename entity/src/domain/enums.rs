@@ -709,6 +709,23 @@ pub enum AccessBasis {
     DataProtection,
 }
 
+/// Where an agreement of the plan is.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum AgreementStatus {
+    /// To be done.
+    #[sea_orm(string_value = "OPEN")]
+    Open,
+    /// Carried out.
+    #[sea_orm(string_value = "DONE")]
+    Done,
+    /// Dropped, with a reason: it no longer serves the child.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
 /// What a shared document is.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

@@ -2,6 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::enums::AgreementStatus;
 use crate::domain::ids::{AgreementId, CaseId, MeetingId, ParticipantId, ProfessionalId};
 
 /// One agreement.
@@ -21,8 +22,15 @@ pub struct Model {
     pub owner_id: ParticipantId,
     /// By when.
     pub due_on: Date,
+    /// OPEN, DONE or CANCELLED.
+    pub status: AgreementStatus,
     /// When it was carried out.
     pub completed_at: Option<DateTimeUtc>,
+    /// When it was cancelled.
+    pub cancelled_at: Option<DateTimeUtc>,
+    /// Why.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub cancel_reason: Option<String>,
     /// Who wrote it down.
     pub created_by_id: ProfessionalId,
     /// When.

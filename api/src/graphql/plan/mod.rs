@@ -11,7 +11,7 @@ use crate::graphql::case::Case;
 use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::deadline::Deadline;
 use crate::graphql::directory::Professional;
-use crate::graphql::enums::{CaseEventKind, Sector};
+use crate::graphql::enums::{AgreementStatus, CaseEventKind, Sector};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{NodeId, decode, decode_opt};
 use crate::graphql::meeting::Meeting;
@@ -55,9 +55,24 @@ impl Agreement {
         Date(self.0.due_on)
     }
 
+    /// OPEN, DONE or CANCELLED.
+    async fn status(&self) -> AgreementStatus {
+        self.0.status.into()
+    }
+
     /// When it was carried out.
     async fn completed_at(&self) -> Option<DateTime> {
         self.0.completed_at.map(Into::into)
+    }
+
+    /// When it was cancelled.
+    async fn cancelled_at(&self) -> Option<DateTime> {
+        self.0.cancelled_at.map(Into::into)
+    }
+
+    /// Why it was cancelled.
+    async fn cancel_reason(&self) -> Option<&str> {
+        self.0.cancel_reason.as_deref()
     }
 
     /// The meeting it was made at.
@@ -221,6 +236,15 @@ pub struct CompleteAgreementInput {
     pub agreement_id: ID,
 }
 
+/// Cancels an agreement that no longer serves the child.
+#[derive(InputObject)]
+pub struct CancelAgreementInput {
+    /// The agreement.
+    pub agreement_id: ID,
+    /// Why, 1–4000 characters.
+    pub reason: String,
+}
+
 /// An agreement changed.
 #[derive(SimpleObject)]
 pub struct AgreementPayload {
@@ -288,6 +312,22 @@ impl PlanMutation {
         let id: AgreementId = decode("input.agreementId", &input.agreement_id).gql()?;
         let w = Write::begin(ctx).await.gql()?;
         let result = plan::complete_agreement(&w.txn, w.actor, w.now, id).await;
+        let row = w.finish(result).await.gql()?;
+        Ok(AgreementPayload {
+            agreement: Agreement(row),
+        })
+    }
+
+    /// Cancels an OPEN agreement of a case you manage that no longer serves the child, with a
+    /// reason; its deadline is withdrawn. CONFLICT for one already DONE or CANCELLED.
+    async fn cancel_agreement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The agreement and why.")] input: CancelAgreementInput,
+    ) -> async_graphql::Result<AgreementPayload> {
+        let id: AgreementId = decode("input.agreementId", &input.agreement_id).gql()?;
+        let w = Write::begin(ctx).await.gql()?;
+        let result = plan::cancel_agreement(&w.txn, w.actor, w.now, id, &input.reason).await;
         let row = w.finish(result).await.gql()?;
         Ok(AgreementPayload {
             agreement: Agreement(row),

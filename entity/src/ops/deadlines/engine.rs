@@ -361,6 +361,18 @@ pub(crate) async fn create<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Withdraws the open deadline of an agreement that was cancelled.
+///
+/// # Errors
+/// When the database fails.
+pub async fn withdraw_for_agreement<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    agreement: crate::ids::AgreementId,
+) -> Result<()> {
+    withdraw(db, now, deadline::Column::AgreementId.eq(agreement)).await
+}
+
 /// Withdraws the open deadlines a meeting started, when the meeting is cancelled.
 ///
 /// # Errors
