@@ -26,6 +26,7 @@ mod m20261124_000017_cpr_at_rest;
 mod m20261124_000018_data_protection;
 mod m20261124_000019_documents;
 mod m20261124_000020_agreement_status;
+mod m20261124_000021_plan_versions;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000018_data_protection::Migration),
             Box::new(m20261124_000019_documents::Migration),
             Box::new(m20261124_000020_agreement_status::Migration),
+            Box::new(m20261124_000021_plan_versions::Migration),
         ]
     }
 }

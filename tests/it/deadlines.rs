@@ -443,23 +443,37 @@ async fn agreements_of_the_plan(
     let dropped = r.data()["addAgreement"]["agreement"]["id"].clone();
     let cancel = r#"mutation($id: ID!, $reason: String!) { cancelAgreement(input: { agreementId: $id, reason: $reason }) {
         agreement { status cancelledAt cancelReason deadline { status } } } }"#;
-    app.gql(&w.ppr_a.token, cancel, json!({ "id": dropped, "reason": "x" }))
-        .await
-        .assert_error("NOT_FOUND", Some("input.agreementId"));
+    app.gql(
+        &w.ppr_a.token,
+        cancel,
+        json!({ "id": dropped, "reason": "x" }),
+    )
+    .await
+    .assert_error("NOT_FOUND", Some("input.agreementId"));
     app.gql(ct, cancel, json!({ "id": dropped, "reason": " " }))
         .await
         .assert_error("BAD_USER_INPUT", Some("input.reason"));
     let r = app
-        .gql(ct, cancel, json!({ "id": dropped, "reason": "Testen er allerede lavet i skolen" }))
+        .gql(
+            ct,
+            cancel,
+            json!({ "id": dropped, "reason": "Testen er allerede lavet i skolen" }),
+        )
         .await;
     let cancelled = &r.data()["cancelAgreement"]["agreement"];
     assert_eq!(cancelled["status"], "CANCELLED");
-    assert_eq!(cancelled["cancelReason"], "Testen er allerede lavet i skolen");
+    assert_eq!(
+        cancelled["cancelReason"],
+        "Testen er allerede lavet i skolen"
+    );
     assert_eq!(cancelled["deadline"]["status"], "WITHDRAWN");
     for (mutation, vars) in [
         (cancel, json!({ "id": dropped, "reason": "igen" })),
         (complete, json!({ "id": dropped })),
-        (cancel, json!({ "id": agreement["id"], "reason": "for sent" })),
+        (
+            cancel,
+            json!({ "id": agreement["id"], "reason": "for sent" }),
+        ),
     ] {
         app.gql(ct, mutation, vars)
             .await

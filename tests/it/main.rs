@@ -24,6 +24,7 @@ mod operations;
 mod pagination;
 mod pathway;
 mod pathway_meetings;
+mod plan;
 mod schema;
 mod sharing;
 mod statements;

@@ -334,7 +334,8 @@ pub async fn cancel(
     meetings::cancel(txn, now, m, reason).await
 }
 
-/// Records a meeting as held, with minutes.
+/// Records a meeting as held, with minutes; a start, network, follow-up or closing meeting
+/// writes the next version of the plan (`plan::write_version`).
 ///
 /// # Errors
 /// [`Error::Conflict`] unless it is SCHEDULED and has started.
@@ -344,9 +345,12 @@ pub async fn record_held(
     now: DateTime<Utc>,
     id: MeetingId,
     minutes: String,
+    plan: Option<crate::services::plan::PlanContent>,
 ) -> Result<meeting::Model> {
     let (m, _) = managed_meeting(txn, actor, id, now).await?;
-    meetings::record_held(txn, now, m, minutes).await
+    let held = meetings::record_held(txn, now, m, minutes).await?;
+    crate::services::plan::write_version(txn, actor, now, &held, plan).await?;
+    Ok(held)
 }
 
 /// Invites a participant of the case.

@@ -3,15 +3,19 @@
 //! meets deadlines in its own transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kit_entity::domain::enums::{AgreementStatus, CaseEventKind, RuleEvent, Sector};
+use kit_entity::domain::enums::{AgreementStatus, CaseEventKind, PlanItemKind, RuleEvent, Sector};
 use kit_entity::domain::validate;
-use kit_entity::entities::{agreement, case_event, meeting, participant};
+use kit_entity::entities::{
+    agreement, case_event, meeting, participant, plan_agreement, plan_item, plan_version,
+};
 use kit_entity::ids::{AgreementId, CaseId, MeetingId, ParticipantId};
 use kit_entity::ops::deadlines::{self, Event};
 use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+};
 
 use crate::access::{Actor, change_access};
 use crate::access_log::ChildData;
@@ -228,7 +232,10 @@ pub async fn complete_agreement(
     require_open(&case)?;
     let done = agreement::Entity::update_many()
         .col_expr(agreement::Column::CompletedAt, Expr::value(Some(now)))
-        .col_expr(agreement::Column::Status, Expr::value(AgreementStatus::Done))
+        .col_expr(
+            agreement::Column::Status,
+            Expr::value(AgreementStatus::Done),
+        )
         .filter(agreement::Column::Id.eq(row.id))
         .filter(agreement::Column::Status.eq(AgreementStatus::Open))
         .exec(txn)
@@ -306,4 +313,204 @@ pub async fn cancel_agreement(
         cancel_reason: Some(reason),
         ..row
     })
+}
+
+/// A challenge or a resource as a meeting records it; its priority is its place in the list.
+#[derive(Debug, Clone)]
+pub struct PlanItemInput {
+    /// What it is.
+    pub text: String,
+    /// Discussed in the meeting's closed part (person-sensitive).
+    pub closed: bool,
+}
+
+/// An agreement a meeting makes.
+#[derive(Debug, Clone)]
+pub struct NewPlanAgreement {
+    /// What is to be done.
+    pub description: String,
+    /// Who is responsible.
+    pub owner_id: ParticipantId,
+    /// By when.
+    pub due_on: NaiveDate,
+}
+
+/// What a held meeting writes into the plan. A part left out (`None`) is carried over from
+/// the version before; agreements are added to those the plan holds.
+#[derive(Debug, Clone, Default)]
+pub struct PlanContent {
+    /// The child's or young person's own wishes.
+    pub child_wishes: Option<String>,
+    /// The family's wishes.
+    pub family_wishes: Option<String>,
+    /// The challenges, most important first.
+    pub challenges: Option<Vec<PlanItemInput>>,
+    /// The resources, most important first.
+    pub resources: Option<Vec<PlanItemInput>>,
+    /// New agreements.
+    pub agreements: Vec<NewPlanAgreement>,
+}
+
+/// True for the meetings whose minutes write a new version of the plan.
+#[must_use]
+pub fn writes_plan(kind: kit_entity::domain::enums::MeetingKind) -> bool {
+    use kit_entity::domain::enums::MeetingKind;
+    matches!(
+        kind,
+        MeetingKind::Start | MeetingKind::Network | MeetingKind::FollowUp | MeetingKind::Closing
+    )
+}
+
+/// `e` with its input field moved under `prefix` (`input.description` →
+/// `input.plan.agreements.0.description`).
+fn nested(e: Error, prefix: &str) -> Error {
+    match e {
+        Error::Validation { field, message } => Error::Validation {
+            field: format!("{prefix}{}", field.trim_start_matches("input.")),
+            message,
+        },
+        other => other,
+    }
+}
+
+/// Writes the next version of the case's plan for a meeting just recorded as held: the
+/// meeting's agreements (each starting its deadline), its wishes, challenges and resources —
+/// or the previous version's where it gives none — and every agreement's status now. Nothing
+/// for a meeting of another kind.
+///
+/// # Errors
+/// [`Error::Validation`] naming the input field (`input.plan…`), including plan content for a
+/// meeting that writes no plan.
+pub async fn write_version(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    held: &meeting::Model,
+    content: Option<PlanContent>,
+) -> Result<Option<plan_version::Model>> {
+    if !writes_plan(held.kind) {
+        if content.is_some() {
+            return Err(Error::invalid(
+                "input.plan",
+                "only a START, NETWORK, FOLLOW_UP or CLOSING meeting writes the plan",
+            ));
+        }
+        return Ok(None);
+    }
+    let content = content.unwrap_or_default();
+    for (i, a) in content.agreements.into_iter().enumerate() {
+        add_agreement(
+            txn,
+            actor,
+            now,
+            AddAgreement {
+                case_id: held.case_id,
+                meeting_id: Some(held.id),
+                description: a.description,
+                owner_id: a.owner_id,
+                due_on: a.due_on,
+            },
+        )
+        .await
+        .map_err(|e| nested(e, &format!("input.plan.agreements.{i}.")))?;
+    }
+    let previous = plan_version::Entity::find()
+        .filter(plan_version::Column::CaseId.eq(held.case_id))
+        .order_by_desc(plan_version::Column::Version)
+        .one(txn)
+        .await?;
+    let wishes = |given: Option<String>, field: &str, before: Option<String>| match given {
+        Some(text) => validate::long_text(field, &text).map(Some),
+        None => Ok(before),
+    };
+    let child_wishes = wishes(
+        content.child_wishes,
+        "input.plan.childWishes",
+        previous.as_ref().and_then(|p| p.child_wishes.clone()),
+    )?;
+    let family_wishes = wishes(
+        content.family_wishes,
+        "input.plan.familyWishes",
+        previous.as_ref().and_then(|p| p.family_wishes.clone()),
+    )?;
+    let earlier_items = match &previous {
+        Some(p) => {
+            plan_item::Entity::find()
+                .filter(plan_item::Column::PlanVersionId.eq(p.id))
+                .order_by_asc(plan_item::Column::Priority)
+                .all(txn)
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let mut items: Vec<(PlanItemKind, String, bool)> = Vec::new();
+    for (kind, given, name) in [
+        (PlanItemKind::Challenge, content.challenges, "challenges"),
+        (PlanItemKind::Resource, content.resources, "resources"),
+    ] {
+        match given {
+            Some(list) => {
+                for (i, item) in list.into_iter().enumerate() {
+                    let text =
+                        validate::long_text(&format!("input.plan.{name}.{i}.text"), &item.text)?;
+                    items.push((kind, text, item.closed));
+                }
+            }
+            None => items.extend(
+                earlier_items
+                    .iter()
+                    .filter(|e| e.kind == kind)
+                    .map(|e| (kind, e.text.clone(), e.closed)),
+            ),
+        }
+    }
+    let version = plan_version::ActiveModel {
+        id: NotSet,
+        case_id: Set(held.case_id),
+        version: Set(previous.as_ref().map_or(1, |p| p.version + 1)),
+        meeting_id: Set(held.id),
+        child_wishes: Set(child_wishes),
+        family_wishes: Set(family_wishes),
+        recorded_by_id: Set(actor.id()),
+        created_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    let mut priority = std::collections::HashMap::new();
+    let rows: Vec<plan_item::ActiveModel> = items
+        .into_iter()
+        .map(|(kind, text, closed)| {
+            let next = priority.entry(kind).or_insert(0);
+            *next += 1;
+            plan_item::ActiveModel {
+                id: NotSet,
+                plan_version_id: Set(version.id),
+                kind: Set(kind),
+                text: Set(text),
+                priority: Set(*next),
+                closed: Set(closed),
+            }
+        })
+        .collect();
+    if !rows.is_empty() {
+        plan_item::Entity::insert_many(rows).exec(txn).await?;
+    }
+    let agreements = agreement::Entity::find()
+        .filter(agreement::Column::CaseId.eq(held.case_id))
+        .order_by_asc(agreement::Column::Id)
+        .all(txn)
+        .await?;
+    if !agreements.is_empty() {
+        plan_agreement::Entity::insert_many(agreements.into_iter().map(|a| {
+            plan_agreement::ActiveModel {
+                id: NotSet,
+                plan_version_id: Set(version.id),
+                agreement_id: Set(a.id),
+                status: Set(a.status),
+            }
+        }))
+        .exec(txn)
+        .await?;
+    }
+    Ok(Some(version))
 }

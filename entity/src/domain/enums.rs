@@ -726,6 +726,20 @@ pub enum AgreementStatus {
     Cancelled,
 }
 
+/// What a plan item is.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum PlanItemKind {
+    /// A challenge the child or family faces.
+    #[sea_orm(string_value = "CHALLENGE")]
+    Challenge,
+    /// A resource to build on.
+    #[sea_orm(string_value = "RESOURCE")]
+    Resource,
+}
+
 /// What a shared document is.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

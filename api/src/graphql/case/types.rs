@@ -189,6 +189,30 @@ impl Case {
             .gql()
     }
 
+    /// The current version of the cross-sector plan: the one the last held start, network,
+    /// follow-up or closing meeting wrote; null before the first.
+    async fn plan(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::plan::PlanVersion>> {
+        read(ctx, &self.0, ChildData::Plan).await.gql()?;
+        Ok(crate::graphql::plan::versions_of(ctx, self.0.id)
+            .await
+            .gql()?
+            .pop())
+    }
+
+    /// Every version of the plan, oldest first: what was agreed when.
+    async fn plan_versions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::plan::PlanVersion>> {
+        read(ctx, &self.0, ChildData::Plan).await.gql()?;
+        crate::graphql::plan::versions_of(ctx, self.0.id)
+            .await
+            .gql()
+    }
+
     /// The pathway events recorded on the case, oldest first.
     async fn events(
         &self,

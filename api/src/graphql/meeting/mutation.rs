@@ -90,6 +90,9 @@ pub struct RecordMeetingHeldInput {
     pub meeting_id: ID,
     /// The minutes: the agreements made, who does what by when.
     pub minutes: String,
+    /// What a START, NETWORK, FOLLOW_UP or CLOSING meeting writes into the plan; each such
+    /// meeting writes a new version, carrying over what this leaves out.
+    pub plan: Option<crate::graphql::plan::PlanInput>,
 }
 
 /// Invites another participant.
@@ -349,8 +352,9 @@ impl MeetingMutation {
     ) -> async_graphql::Result<MeetingPayload> {
         let id: MeetingId = decode("input.meetingId", &input.meeting_id).gql()?;
         let minutes = validate::long_text("input.minutes", &input.minutes).gql()?;
+        let plan = input.plan.map(|p| p.into_content()).transpose().gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = meetings::record_held(&w.txn, w.actor, w.now, id, minutes).await;
+        let r = meetings::record_held(&w.txn, w.actor, w.now, id, minutes, plan).await;
         Ok(MeetingPayload {
             meeting: Meeting(w.finish(r).await.gql()?),
         })

@@ -2,11 +2,15 @@
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use kit_entity::domain::enums::CaseEventKind as DomainEventKind;
-use kit_entity::entities::{agreement, case_event, deadline};
+use kit_entity::domain::enums::PlanItemKind;
+use kit_entity::entities::{
+    agreement, case_event, deadline, plan_agreement, plan_item, plan_version,
+};
 use kit_entity::ids::{AgreementId, CaseEventId, CaseId, MeetingId, ParticipantId};
 use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::access_log::ChildData;
 use crate::graphql::case::Case;
 use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::deadline::Deadline;
@@ -369,4 +373,237 @@ pub async fn node_case_event(
         .ok_or_else(|| Error::not_found("case event"))?;
     crate::access::case_access(db, actor, e.case_id, now).await?;
     Ok(CaseEvent(e))
+}
+
+/// A challenge or resource a meeting records.
+#[derive(InputObject)]
+pub struct PlanItemInput {
+    /// What it is, 1–4000 characters.
+    pub text: String,
+    /// Discussed in the meeting's closed part: person-sensitive, left out of the family's
+    /// page. Default false.
+    #[graphql(default)]
+    pub closed: bool,
+}
+
+/// An agreement a meeting makes.
+#[derive(InputObject)]
+pub struct PlanAgreementInput {
+    /// What is to be done, 1–4000 characters.
+    pub description: String,
+    /// Who is responsible: an active professional participant.
+    pub owner_id: ID,
+    /// By when; not in the past.
+    pub due_on: Date,
+}
+
+/// What a held meeting writes into the plan. A part left out is carried over from the
+/// version before; agreements are added to those the plan holds.
+#[derive(InputObject)]
+pub struct PlanInput {
+    /// The child's or young person's own wishes.
+    pub child_wishes: Option<String>,
+    /// The family's wishes.
+    pub family_wishes: Option<String>,
+    /// The challenges discussed, most important first.
+    pub challenges: Option<Vec<PlanItemInput>>,
+    /// The resources to build on, most important first.
+    pub resources: Option<Vec<PlanItemInput>>,
+    /// The agreements made. Default none.
+    #[graphql(default)]
+    pub agreements: Vec<PlanAgreementInput>,
+}
+
+impl PlanInput {
+    /// The plan content, ids decoded.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an id that is not an id, naming its field.
+    pub fn into_content(self) -> Result<plan::PlanContent> {
+        let items = |list: Option<Vec<PlanItemInput>>| {
+            list.map(|l| {
+                l.into_iter()
+                    .map(|i| plan::PlanItemInput {
+                        text: i.text,
+                        closed: i.closed,
+                    })
+                    .collect()
+            })
+        };
+        let agreements = self
+            .agreements
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| {
+                Ok(plan::NewPlanAgreement {
+                    description: a.description,
+                    owner_id: decode(&format!("input.plan.agreements.{i}.ownerId"), &a.owner_id)?,
+                    due_on: a.due_on.0,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(plan::PlanContent {
+            child_wishes: self.child_wishes,
+            family_wishes: self.family_wishes,
+            challenges: items(self.challenges),
+            resources: items(self.resources),
+            agreements,
+        })
+    }
+}
+
+/// GraphQL `PlanVersion` over `plan_version::Model`.
+pub struct PlanVersion(pub plan_version::Model);
+
+/// One version of the case's cross-sector plan, as a held meeting wrote it: never changed
+/// afterwards.
+#[Object]
+impl PlanVersion {
+    /// 1, 2, 3… per case.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// The meeting that wrote it.
+    async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Meeting> {
+        load_required(ctx, self.0.meeting_id)
+            .await
+            .map(Meeting)
+            .gql()
+    }
+
+    /// The child's or young person's own wishes.
+    async fn child_wishes(&self) -> Option<&str> {
+        self.0.child_wishes.as_deref()
+    }
+
+    /// The family's wishes.
+    async fn family_wishes(&self) -> Option<&str> {
+        self.0.family_wishes.as_deref()
+    }
+
+    /// The challenges, most important first.
+    async fn challenges(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PlanItem>> {
+        items_of(ctx, &self.0, PlanItemKind::Challenge).await.gql()
+    }
+
+    /// The resources to build on, most important first.
+    async fn resources(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PlanItem>> {
+        items_of(ctx, &self.0, PlanItemKind::Resource).await.gql()
+    }
+
+    /// Every agreement the plan held then, with its status then.
+    async fn agreements(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PlanAgreement>> {
+        let rows = plan_agreement::Entity::find()
+            .filter(plan_agreement::Column::PlanVersionId.eq(self.0.id))
+            .order_by_asc(plan_agreement::Column::AgreementId)
+            .all(&ctx.state().db)
+            .await
+            .map_err(Error::from)
+            .gql()?;
+        let found = ctx
+            .loaders()
+            .load_many(rows.iter().map(|r| r.agreement_id).collect())
+            .await
+            .map_err(|e| crate::graphql::context::db_error(&e))
+            .gql()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                found.get(&row.agreement_id).map(|a| PlanAgreement {
+                    status: row.status,
+                    agreement: agreement::Model::clone(a),
+                })
+            })
+            .collect())
+    }
+
+    /// Who recorded the meeting.
+    async fn recorded_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Professional> {
+        load_required(ctx, self.0.recorded_by_id)
+            .await
+            .map(Professional)
+            .gql()
+    }
+
+    /// When.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+async fn items_of(
+    ctx: &Context<'_>,
+    version: &plan_version::Model,
+    kind: PlanItemKind,
+) -> Result<Vec<PlanItem>> {
+    let access = crate::graphql::read::read_case(ctx, version.case_id, ChildData::Plan).await?;
+    let sees_closed = crate::services::meeting::sees_closed_items(&access);
+    Ok(plan_item::Entity::find()
+        .filter(plan_item::Column::PlanVersionId.eq(version.id))
+        .filter(plan_item::Column::Kind.eq(kind))
+        .order_by_asc(plan_item::Column::Priority)
+        .all(&ctx.state().db)
+        .await?
+        .into_iter()
+        .filter(|i| sees_closed || !i.closed)
+        .map(PlanItem)
+        .collect())
+}
+
+/// GraphQL `PlanItem` over `plan_item::Model`.
+pub struct PlanItem(plan_item::Model);
+
+/// A challenge or a resource of a plan version.
+#[Object]
+impl PlanItem {
+    /// What it is.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    /// 1 first.
+    async fn priority(&self) -> i32 {
+        self.0.priority
+    }
+
+    /// Discussed in the meeting's closed part; shown only to professionals taking part.
+    async fn closed(&self) -> bool {
+        self.0.closed
+    }
+}
+
+/// An agreement as a plan version holds it.
+pub struct PlanAgreement {
+    status: kit_entity::domain::enums::AgreementStatus,
+    agreement: agreement::Model,
+}
+
+/// An agreement of a plan version, with its status when the version was written.
+#[Object]
+impl PlanAgreement {
+    /// Its status when the version was written.
+    async fn status(&self) -> AgreementStatus {
+        self.status.into()
+    }
+
+    /// The agreement as it is now.
+    async fn agreement(&self) -> Agreement {
+        Agreement(self.agreement.clone())
+    }
+}
+
+/// The versions of a case's plan, oldest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn versions_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<PlanVersion>> {
+    Ok(plan_version::Entity::find()
+        .filter(plan_version::Column::CaseId.eq(case_id))
+        .order_by_asc(plan_version::Column::Version)
+        .all(&ctx.state().db)
+        .await?
+        .into_iter()
+        .map(PlanVersion)
+        .collect())
 }
