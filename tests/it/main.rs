@@ -17,6 +17,7 @@ mod deadlines;
 mod delivery;
 mod demo;
 mod documents;
+mod inbox;
 mod limits;
 mod meetings;
 mod notifications;

@@ -41,6 +41,7 @@ pub struct Query(
     viewer::ViewerQuery,
     node::NodeQuery,
     case::CaseQuery,
+    case::InboxQuery,
     meeting::MeetingQuery,
     deadline::DeadlineQuery,
     directory::DirectoryQuery,

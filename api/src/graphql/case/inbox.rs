@@ -1,0 +1,192 @@
+//! The single entry point's inbox: the referrals of a municipality waiting for the intake
+//! unit (REFERRED or IN_INTAKE), oldest first, with how long each has waited and the deadlines
+//! its intake owes the child.
+
+use async_graphql::{Context, ID, Object};
+use chrono::Utc;
+use kit_entity::domain::enums::DeadlineStatus;
+use kit_entity::domain::status::CaseStatus;
+use kit_entity::entities::{case, deadline, referral};
+use kit_entity::ids::{CaseId, OrganizationId};
+use kit_entity::{Error, Result};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::access_log::ChildData;
+use crate::graphql::context::ContextExt;
+use crate::graphql::deadline::Deadline;
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::ids::decode;
+use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
+use crate::graphql::read::read_case;
+use crate::graphql::scalars::DateTime;
+
+use super::Case;
+
+/// A referral waiting at the single entry point.
+pub struct InboxEntry {
+    case: case::Model,
+    referral: referral::Model,
+}
+
+/// A referral waiting at the single entry point for the intake unit.
+#[Object]
+impl InboxEntry {
+    /// The case the referral opened.
+    async fn case(&self) -> Case {
+        Case(self.case.clone())
+    }
+
+    /// When the entry point received it.
+    async fn received_at(&self) -> DateTime {
+        self.referral.received_at.into()
+    }
+
+    /// Whole hours it has waited since it was received.
+    async fn waited_hours(&self, ctx: &Context<'_>) -> i64 {
+        (ctx.state().clock.now() - self.referral.received_at)
+            .num_hours()
+            .max(0)
+    }
+
+    /// Whole calendar days it has waited since it was received.
+    async fn waited_days(&self, ctx: &Context<'_>) -> i64 {
+        (ctx.state().clock.now() - self.referral.received_at)
+            .num_days()
+            .max(0)
+    }
+
+    /// The deadlines its intake owes the child that are still open (PENDING, or MISSED and
+    /// not yet met), earliest due first: the assessment within 24 hours, the decision within
+    /// 10 working days, as the municipality's rules say.
+    async fn intake_deadlines(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Deadline>> {
+        read_case(ctx, self.case.id, ChildData::Deadlines)
+            .await
+            .gql()?;
+        Ok(deadline::Entity::find()
+            .filter(deadline::Column::CaseId.eq(self.case.id))
+            .filter(
+                deadline::Column::Status.is_in([DeadlineStatus::Pending, DeadlineStatus::Missed]),
+            )
+            .order_by_asc(deadline::Column::DueAt)
+            .all(&ctx.state().db)
+            .await
+            .map_err(Error::from)
+            .gql()?
+            .into_iter()
+            .map(Deadline)
+            .collect())
+    }
+}
+
+crate::connection!(
+    InboxConnection,
+    InboxEdge,
+    InboxEntry,
+    "A page of the inbox.",
+    "A referral in a page of the inbox."
+);
+
+fn after_condition(after: Option<&str>) -> Result<Option<Condition>> {
+    let Some(after) = after else { return Ok(None) };
+    let bad = || Error::invalid("after", "is not a cursor of the inbox");
+    let rest = decode_cursor(after, "inbox")?;
+    let (micros, id) = rest.split_once(':').ok_or_else(bad)?;
+    let at = chrono::DateTime::<Utc>::from_timestamp_micros(micros.parse().map_err(|_| bad())?)
+        .ok_or_else(bad)?;
+    let id: i64 = id.parse().map_err(|_| bad())?;
+    Ok(Some(
+        Condition::any()
+            .add(referral::Column::ReceivedAt.gt(at))
+            .add(
+                Condition::all()
+                    .add(referral::Column::ReceivedAt.eq(at))
+                    .add(referral::Column::Id.gt(id)),
+            ),
+    ))
+}
+
+/// The inbox query.
+#[derive(Default)]
+pub struct InboxQuery;
+
+#[Object]
+impl InboxQuery {
+    /// The single entry point's inbox: the municipality's referrals in REFERRED or IN_INTAKE,
+    /// oldest first, with how long each has waited and its open intake deadlines. For the
+    /// municipality's intake unit; FORBIDDEN for anyone else.
+    async fn inbox(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The municipality.")] municipality_id: ID,
+        #[graphql(desc = "How many to return: default 20, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return the referrals after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<InboxConnection> {
+        let actor = ctx.actor().gql()?;
+        let municipality: OrganizationId = decode("municipalityId", &municipality_id).gql()?;
+        if actor.intake_for != Some(municipality) {
+            return Err(Error::forbidden(
+                "only the municipality's intake unit works its inbox",
+            ))
+            .gql();
+        }
+        let limit = page_size(first).gql()?;
+        let waiting = Query::select()
+            .column(case::Column::Id)
+            .from(case::Entity)
+            .and_where(case::Column::MunicipalityId.eq(municipality))
+            .and_where(case::Column::Status.is_in([CaseStatus::Referred, CaseStatus::InIntake]))
+            .to_owned();
+        let base = referral::Entity::find().filter(referral::Column::CaseId.in_subquery(waiting));
+        let db = &ctx.state().db;
+        let total = TotalCount::of(base.clone(), db);
+        let mut query = base;
+        if let Some(c) = after_condition(after.as_deref()).gql()? {
+            query = query.filter(c);
+        }
+        let referrals = query
+            .order_by_asc(referral::Column::ReceivedAt)
+            .order_by_asc(referral::Column::Id)
+            .limit(limit + 1)
+            .all(db)
+            .await
+            .map_err(Error::from)
+            .gql()?;
+        let ids: Vec<CaseId> = referrals.iter().map(|r| r.case_id).collect();
+        let cases: std::collections::HashMap<CaseId, case::Model> = case::Entity::find()
+            .filter(case::Column::Id.is_in(ids))
+            .all(db)
+            .await
+            .map_err(Error::from)
+            .gql()?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        ctx.loaders()
+            .prime(cases.iter().map(|(id, c)| (*id, c.clone())));
+        let rows: Vec<InboxEntry> = referrals
+            .into_iter()
+            .filter_map(|referral| {
+                cases.get(&referral.case_id).map(|case| InboxEntry {
+                    case: case.clone(),
+                    referral,
+                })
+            })
+            .collect();
+        Ok(page(
+            rows,
+            limit,
+            after.is_some(),
+            total,
+            |e| {
+                encode_cursor(&format!(
+                    "inbox:{}:{}",
+                    e.referral.received_at.timestamp_micros(),
+                    e.referral.id.0
+                ))
+            },
+            |e| e,
+        )
+        .into())
+    }
+}
