@@ -163,6 +163,10 @@ async fn main() -> anyhow::Result<()> {
         println!("{}", kit_entity::infra::cpr_vault::CprVault::generate_key());
         return Ok(());
     }
+    // Serving: the handlers go in before the slow start (migrations, sealing), so that a
+    // SIGTERM meanwhile ends the server cleanly instead of killing it mid-way. The one-shot
+    // commands keep the default: Ctrl-C stops them at once.
+    let shutdown = matches!(args.command, None | Some(Command::Serve)).then(shutdown_signal);
     let config = Config::load(&args.config).context("reading the configuration")?;
     telemetry::init(config.settings.log_format);
     let db = db::connect(&config.settings).await.with_context(|| {
@@ -180,7 +184,8 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("binding {listen}"))?;
             tracing::info!(listen = %listener.local_addr()?, public_url = %config.settings.public_url, "serving GraphQL at /graphql");
-            app.serve(listener, shutdown_signal()).await?;
+            let shutdown = shutdown.unwrap_or_else(shutdown_signal);
+            app.serve(listener, shutdown).await?;
         }
         Command::CreateAdmin {
             organization,

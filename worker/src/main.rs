@@ -26,6 +26,8 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // First: a SIGTERM while the database is migrated or the worker starts ends it cleanly.
+    let shutdown = shutdown_signal();
     let args = Args::parse();
     let settings: Settings = load(&args.config).context("reading the configuration")?;
     telemetry::init(settings.log_format);
@@ -38,6 +40,6 @@ async fn main() -> anyhow::Result<()> {
     let ctx = Context::new(database, Arc::new(SystemClock), settings)
         .await
         .context("preparing the worker")?;
-    runner::start(ctx, shutdown_signal()).join().await;
+    runner::start(ctx, shutdown).join().await;
     Ok(())
 }
