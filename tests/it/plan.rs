@@ -181,6 +181,23 @@ async fn each_held_meeting_writes_a_version_and_old_versions_stay_as_they_were()
         "the new agreement holds its owner to the date"
     );
 
+    // A version is a node: fetched by its id as it was written, by those who see the case.
+    let r = app
+        .gql(
+            ct,
+            "query($id: ID!) { case(id: $id) { planVersions { id } } }",
+            json!({ "id": case }),
+        )
+        .await;
+    let first_id = r.data()["case"]["planVersions"][0]["id"].clone();
+    let node = "query($id: ID!) { node(id: $id) { ... on PlanVersion { version agreements { status } case { id } } } }";
+    let r = app.gql(ct, node, json!({ "id": first_id })).await;
+    assert_eq!(r.data()["node"]["version"], 1);
+    assert_eq!(r.data()["node"]["case"]["id"], case.as_str());
+    app.gql(&w.caseworker_b.token, node, json!({ "id": first_id }))
+        .await
+        .assert_error("NOT_FOUND", Some("id"));
+
     // A coordination meeting writes no plan; plan content for it is refused, naming the field.
     let committee = meeting(&app, t, &case, "COORDINATION", "2027-02-01T10:00:00+01:00").await;
     held(

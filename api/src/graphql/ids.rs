@@ -11,7 +11,7 @@ use kit_entity::ids::{
     AgendaItemId, AgreementId, BusyPeriodId, CalendarFeedId, CaseEventId, CaseId,
     CaseStatusChangeId, ChildId, ClosureDayId, ConsentId, DeadlineId, DeadlineRecomputeId,
     DeadlineRuleId, DeliveryId, DocumentId, FamilyMemberId, InviteeId, MeetingId, NotificationId,
-    OrganizationId, ParticipantId, ProfessionalId, ReferralId, UnitId,
+    OrganizationId, ParticipantId, PlanVersionId, ProfessionalId, ReferralId, UnitId,
 };
 use kit_entity::{Error, Result};
 
@@ -64,6 +64,7 @@ node_id! {
     AgreementId => "Agreement",
     ConsentId => "Consent",
     DocumentId => "Document",
+    PlanVersionId => "PlanVersion",
     CaseEventId => "CaseEvent",
 }
 

@@ -72,6 +72,8 @@ pub enum Node {
     Consent(Consent),
     /// A document a sector shared.
     Document(crate::graphql::document::Document),
+    /// A version of a case's plan.
+    PlanVersion(crate::graphql::plan::PlanVersion),
 }
 
 fn visible<T>(r: Result<T>) -> Result<T> {
@@ -176,6 +178,15 @@ async fn resolve(
         "CaseEvent" => Node::CaseEvent(visible(
             crate::graphql::plan::node_case_event(db, actor, CaseEventId(key), now).await,
         )?),
+        "PlanVersion" => Node::PlanVersion(visible(
+            crate::graphql::plan::node_plan_version(
+                db,
+                actor,
+                kit_entity::ids::PlanVersionId(key),
+                now,
+            )
+            .await,
+        )?),
         "Document" => Node::Document(visible(
             crate::graphql::document::node_document(
                 db,
@@ -246,6 +257,7 @@ async fn log_read(ctx: &Context<'_>, node: &Node, seen_through: &[CaseAccess]) -
         Node::CaseEvent(e) => (e.0.case_id, ChildData::Plan),
         Node::Consent(c) => (c.case_id(), ChildData::Consents),
         Node::Document(d) => (d.case_id(), ChildData::Documents),
+        Node::PlanVersion(v) => (v.0.case_id, ChildData::Plan),
         _ => return Ok(()),
     };
     let access = read_case(ctx, case_id, what).await?;

@@ -70,6 +70,8 @@ typed_id! {
     ConsentId;
     /// A document a sector shares about the child.
     DocumentId;
+    /// A version of a case's plan.
+    PlanVersionId;
     /// A deadline of a case.
     DeadlineId;
     /// A logged recompute of deadlines.

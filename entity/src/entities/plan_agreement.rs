@@ -14,7 +14,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     /// The version.
-    pub plan_version_id: i64,
+    pub plan_version_id: crate::domain::ids::PlanVersionId,
     /// The agreement.
     pub agreement_id: AgreementId,
     /// Its status then.

@@ -12,7 +12,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     /// The version it belongs to.
-    pub plan_version_id: i64,
+    pub plan_version_id: crate::domain::ids::PlanVersionId,
     /// CHALLENGE or RESOURCE.
     pub kind: PlanItemKind,
     /// What it is.

@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::ids::{CaseId, MeetingId, ProfessionalId};
+use crate::domain::ids::{CaseId, MeetingId, PlanVersionId, ProfessionalId};
 
 /// One version.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +11,7 @@ use crate::domain::ids::{CaseId, MeetingId, ProfessionalId};
 pub struct Model {
     /// Key.
     #[sea_orm(primary_key)]
-    pub id: i64,
+    pub id: PlanVersionId,
     /// The case whose plan it is.
     pub case_id: CaseId,
     /// 1, 2, 3… per case.

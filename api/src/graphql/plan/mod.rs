@@ -459,6 +459,16 @@ pub struct PlanVersion(pub plan_version::Model);
 /// afterwards.
 #[Object]
 impl PlanVersion {
+    /// Global id of the version: opaque, stable, and accepted by `node(id:)`.
+    pub async fn id(&self) -> ID {
+        self.0.id.to_global()
+    }
+
+    /// The case whose plan it is.
+    async fn case(&self, ctx: &Context<'_>) -> async_graphql::Result<Case> {
+        load_required(ctx, self.0.case_id).await.map(Case).gql()
+    }
+
     /// 1, 2, 3… per case.
     async fn version(&self) -> i32 {
         self.0.version
@@ -606,4 +616,22 @@ pub async fn versions_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<PlanV
         .into_iter()
         .map(PlanVersion)
         .collect())
+}
+
+/// Loads a plan version for `node(id:)`.
+///
+/// # Errors
+/// [`Error::NotFound`] when it does not exist or its case is not visible.
+pub async fn node_plan_version(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::access::Actor,
+    id: kit_entity::ids::PlanVersionId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PlanVersion> {
+    let v = plan_version::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("plan version"))?;
+    crate::access::case_access(db, actor, v.case_id, now).await?;
+    Ok(PlanVersion(v))
 }
