@@ -168,8 +168,25 @@ async fn last_prune<C: ConnectionTrait>(txn: &C) -> Result<Option<audit_prune::M
         .await
 }
 
-/// Rows per INSERT: 11 columns each, well inside SQLite's limit of bound values.
+/// Rows per INSERT at most: 12 columns each, well inside SQLite's limit of bound values.
 const ROWS_PER_INSERT: usize = 500;
+
+/// The most bytes of values one INSERT carries to PostgreSQL. sqlx does not set `TCP_NODELAY`
+/// on its sockets, so a message that leaves in more than one write — a TLS record holds 16
+/// KiB — has its last part held back until the server acknowledges the first, which the
+/// server's delayed ACK puts off by 40 ms on Linux. A caseload page's 50 rows in one INSERT
+/// waited 45 ms per commit that way (BENCHMARKS.md); in INSERTs well under one record they
+/// take a few.
+const BYTES_PER_INSERT: usize = 12 * 1024;
+
+/// About how many bytes a row's values take in a Bind message.
+fn row_bytes(e: &Entry) -> usize {
+    // Fixed-width values, two 64-digit hashes, lengths and the enumerations' names.
+    220 + e.what.len()
+        + e.operation.len()
+        + e.request_id.len()
+        + e.client_request_id.as_ref().map_or(0, String::len)
+}
 
 /// Appends `entries`, in order, to the chain, inside the caller's write transaction (which
 /// holds the chain's lock until it ends).
@@ -182,32 +199,61 @@ pub async fn append<C: ConnectionTrait>(txn: &C, entries: Vec<Entry>) -> Result<
     }
     lock(txn).await?;
     let mut prev = head(txn).await?;
+    let byte_limit = if txn.get_database_backend() == DbBackend::Postgres {
+        BYTES_PER_INSERT
+    } else {
+        usize::MAX
+    };
     let mut rows = Vec::with_capacity(entries.len());
     for mut e in entries {
         // Stored as read back on every database: to the microsecond.
         e.at = e.at.trunc_subsecs(6);
         let hash = digest(&prev, &e);
-        rows.push(access_log::ActiveModel {
-            id: NotSet,
-            read_at: Set(e.at),
-            kind: Set(e.kind),
-            professional_id: Set(e.professional_id),
-            case_id: Set(e.case_id),
-            basis: Set(e.basis),
-            what: Set(e.what),
-            operation: Set(e.operation),
-            request_id: Set(e.request_id),
-            client_request_id: Set(e.client_request_id),
-            prev_hash: Set(Some(std::mem::replace(&mut prev, hash.clone()))),
-            hash: Set(Some(hash)),
-        });
+        let size = row_bytes(&e);
+        rows.push((
+            size,
+            access_log::ActiveModel {
+                id: NotSet,
+                read_at: Set(e.at),
+                kind: Set(e.kind),
+                professional_id: Set(e.professional_id),
+                case_id: Set(e.case_id),
+                basis: Set(e.basis),
+                what: Set(e.what),
+                operation: Set(e.operation),
+                request_id: Set(e.request_id),
+                client_request_id: Set(e.client_request_id),
+                prev_hash: Set(Some(std::mem::replace(&mut prev, hash.clone()))),
+                hash: Set(Some(hash)),
+            },
+        ));
     }
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<_> = rows.by_ref().take(ROWS_PER_INSERT).collect();
+    for chunk in chunked(rows, byte_limit) {
         access_log::Entity::insert_many(chunk).exec(txn).await?;
     }
     Ok(())
+}
+
+/// `rows` (each with its size in bytes) in order, in chunks of at most [`ROWS_PER_INSERT`]
+/// rows and — unless one row alone is larger — at most `byte_limit` bytes.
+fn chunked<T>(rows: Vec<(usize, T)>, byte_limit: usize) -> Vec<Vec<T>> {
+    let mut chunks = Vec::new();
+    let mut current = Vec::new();
+    let mut bytes: usize = 0;
+    for (size, row) in rows {
+        if !current.is_empty()
+            && (current.len() >= ROWS_PER_INSERT || bytes.saturating_add(size) > byte_limit)
+        {
+            chunks.push(std::mem::take(&mut current));
+            bytes = 0;
+        }
+        bytes = bytes.saturating_add(size);
+        current.push(row);
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
 }
 
 /// Seals the rows written before the chain existed, in `id` order; returns how many.
@@ -508,6 +554,32 @@ mod tests {
             request_id: "r-1".into(),
             client_request_id: None,
         }
+    }
+
+    #[test]
+    fn a_caseload_pages_rows_go_to_postgresql_in_inserts_under_one_tls_record() {
+        // 8 caseload pages at once: 400 rows of a realistic size.
+        let rows: Vec<(usize, usize)> = (0..400).map(|i| (row_bytes(&entry()), i)).collect();
+        let chunks = chunked(rows, BYTES_PER_INSERT);
+        assert!(chunks.len() > 1);
+        for chunk in &chunks {
+            assert!(chunk.len() * row_bytes(&entry()) <= BYTES_PER_INSERT);
+            assert!(
+                chunk.len() * row_bytes(&entry()) < 16 * 1024,
+                "one TLS record"
+            );
+        }
+        let order: Vec<usize> = chunks.into_iter().flatten().collect();
+        assert_eq!(order, (0..400).collect::<Vec<_>>(), "in chain order");
+        // On SQLite only the bound-value limit splits them.
+        let rows: Vec<(usize, usize)> = (0..1200).map(|i| (300, i)).collect();
+        let sizes: Vec<usize> = chunked(rows, usize::MAX).iter().map(Vec::len).collect();
+        assert_eq!(sizes, [500, 500, 200]);
+        // A row larger than the limit still goes, alone.
+        assert_eq!(
+            chunked(vec![(99_999, 1), (10, 2)], 1000),
+            [vec![1], vec![2]]
+        );
     }
 
     #[test]
