@@ -501,3 +501,24 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// The path of the workspace's binary `name` (`kit-api`, `kit-worker`), built beside the test
+/// binaries.
+///
+/// # Panics
+/// When it has not been built.
+#[must_use]
+pub fn binary(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
+    let dir = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .unwrap_or_else(|| panic!("no target dir"));
+    let binary = dir.join(name);
+    assert!(
+        binary.exists(),
+        "{} is missing: run `cargo test --workspace`, which builds it",
+        binary.display()
+    );
+    binary
+}

@@ -51,7 +51,9 @@ pub struct World {
     pub caseworker_b: Person,
 }
 
-fn global(type_name: &str, key: i64) -> String {
+/// The global id of an organization (`"Organization"`) or a professional (anything else).
+#[must_use]
+pub fn global(type_name: &str, key: i64) -> String {
     use kit_api::graphql::ids::NodeId;
     match type_name {
         "Organization" => OrganizationId(key).to_global().0,

@@ -334,15 +334,33 @@ pub fn sharing_consent<C: Borrow<CaseConsent>>(
     consents: &[C],
     now: DateTime<Utc>,
 ) -> Option<ConsentId> {
+    covering_consent(
+        case.id,
+        ConsentPurpose::Coordination,
+        (organization, case.municipality_id),
+        consents,
+        now,
+    )
+}
+
+/// The consent of case `case_id` for `purpose` that holds at `now` and covers both
+/// organizations of `between`.
+fn covering_consent<C: Borrow<CaseConsent>>(
+    case_id: CaseId,
+    purpose: ConsentPurpose,
+    between: (OrganizationId, OrganizationId),
+    consents: &[C],
+    now: DateTime<Utc>,
+) -> Option<ConsentId> {
     consents
         .iter()
         .map(Borrow::borrow)
         .find(|(c, covered)| {
-            c.case_id == case.id
-                && c.purpose == ConsentPurpose::Coordination
+            c.case_id == case_id
+                && c.purpose == purpose
                 && c.holds_at(now)
-                && covered.contains(&organization)
-                && covered.contains(&case.municipality_id)
+                && covered.contains(&between.0)
+                && covered.contains(&between.1)
         })
         .map(|(c, _)| c.id)
 }
@@ -369,17 +387,13 @@ pub fn exchange_consent<C: Borrow<CaseConsent>>(
     consents: &[C],
     now: DateTime<Utc>,
 ) -> Option<ConsentId> {
-    consents
-        .iter()
-        .map(Borrow::borrow)
-        .find(|(c, covered)| {
-            c.case_id == case_id
-                && c.purpose == ConsentPurpose::InformationExchange
-                && c.holds_at(now)
-                && covered.contains(&a)
-                && covered.contains(&b)
-        })
-        .map(|(c, _)| c.id)
+    covering_consent(
+        case_id,
+        ConsentPurpose::InformationExchange,
+        (a, b),
+        consents,
+        now,
+    )
 }
 
 /// The rule for one case. `participants` are the case's participations with, for

@@ -17,6 +17,9 @@ use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
+use kit_entity::content::texts::escape_html as escape;
+use kit_entity::domain::calendar;
+
 use crate::access_log::ChildData;
 
 /// One look at or change to the child's data.
@@ -120,6 +123,9 @@ pub async fn report(
         .map(|u| (u.id, u))
         .collect();
     let organizations: HashMap<OrganizationId, organization::Model> = organization::Entity::find()
+        .filter(
+            organization::Column::Id.is_in(units.values().map(|u| u.organization_id).chain(scope)),
+        )
         .all(db)
         .await?
         .into_iter()
@@ -214,23 +220,8 @@ fn basis_da(basis: AccessBasis) -> &'static str {
     }
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn local(at: DateTime<Utc>) -> String {
-    at.with_timezone(&chrono_tz::Europe::Copenhagen)
+    calendar::local(at)
         .format("%d-%m-%Y kl. %H:%M:%S")
         .to_string()
 }

@@ -74,21 +74,6 @@ async fn tamper(app: &TestApp, sql: &str) {
     }
 }
 
-fn kit_api() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
-    let binary = exe
-        .parent()
-        .and_then(std::path::Path::parent)
-        .unwrap_or_else(|| panic!("no target dir"))
-        .join("kit-api");
-    assert!(
-        binary.exists(),
-        "{} is missing: run `cargo test --workspace`, which builds it",
-        binary.display()
-    );
-    binary
-}
-
 #[tokio::test]
 async fn changes_are_logged_with_their_request_and_refused_ones_are_not() {
     let app = TestApp::spawn().await;
@@ -223,7 +208,7 @@ async fn verify_names_a_row_edited_removed_or_swapped_in_the_database() {
         }
 
         // The command says so, names the row, and fails.
-        let mut command = tokio::process::Command::new(kit_api());
+        let mut command = tokio::process::Command::new(kit_tests::harness::binary("kit-api"));
         command
             .arg("audit")
             .arg("verify")

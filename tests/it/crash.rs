@@ -17,23 +17,8 @@ use crate::meetings::{MEETING, REQUEST};
 const INVITEES: usize = 20;
 const KILL_AT: usize = 5;
 
-fn worker_binary() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
-    let dir = exe
-        .parent()
-        .and_then(std::path::Path::parent)
-        .unwrap_or_else(|| panic!("no target dir"));
-    let binary = dir.join("kit-worker");
-    assert!(
-        binary.exists(),
-        "{} is missing: run `cargo test --workspace`, which builds it",
-        binary.display()
-    );
-    binary
-}
-
 fn start_worker(database: &str, smtp: &str) -> Child {
-    Command::new(worker_binary())
+    Command::new(kit_tests::harness::binary("kit-worker"))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("KIT_DATABASE_URL", database)

@@ -8,7 +8,7 @@ use kit_entity::domain::enums::{Language, OrganizationKind};
 use kit_entity::entities::professional;
 use kit_tests::harness::{Field, PATIENCE, TestApp, eventually};
 use kit_tests::smtp::SmtpSink;
-use kit_tests::world::{Person, World, ops};
+use kit_tests::world::{Person, World, global, ops};
 use kit_tests::ws::{Connect, WsClient};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
@@ -80,7 +80,7 @@ async fn outside(app: &TestApp, w: &World) -> Outside {
         .unwrap_or_else(|e| panic!("{e}"));
         Person {
             id: p.id,
-            gid: gid("Professional", p.id.0),
+            gid: global("Professional", p.id.0),
             token: app
                 .state
                 .auth
@@ -95,7 +95,7 @@ async fn outside(app: &TestApp, w: &World) -> Outside {
         let unit = directory::create_unit(db, None, now, org.id, format!("{name}, klinik"), false)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        (gid("Organization", org.id.0), unit.id)
+        (global("Organization", org.id.0), unit.id)
     };
     let (gp_org, gp_unit) = org_with_unit("Lægehuset", OrganizationKind::GeneralPractice).await;
     let (ward_org, ward_unit) =
@@ -106,15 +106,6 @@ async fn outside(app: &TestApp, w: &World) -> Outside {
         ward_org,
         ward: person("ward", ward_unit, false).await,
         clinic_leader: person("clinic.leader", clinic, true).await,
-    }
-}
-
-fn gid(type_name: &str, key: i64) -> String {
-    use kit_api::graphql::ids::NodeId;
-    use kit_entity::ids::{OrganizationId, ProfessionalId};
-    match type_name {
-        "Organization" => OrganizationId(key).to_global().0,
-        _ => ProfessionalId(key).to_global().0,
     }
 }
 

@@ -58,16 +58,8 @@ async fn session(app: &TestApp, w: &World) -> String {
     case
 }
 
-fn kit_api() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
-    exe.parent()
-        .and_then(std::path::Path::parent)
-        .unwrap_or_else(|| panic!("no target dir"))
-        .join("kit-api")
-}
-
 async fn export(app: &TestApp, format: &str) -> String {
-    let mut command = tokio::process::Command::new(kit_api());
+    let mut command = tokio::process::Command::new(kit_tests::harness::binary("kit-api"));
     command
         .args(["audit", "export", "--cpr", CPR, "--format", format])
         .env_clear()

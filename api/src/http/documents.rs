@@ -75,16 +75,21 @@ pub(super) async fn attachment(
             }
         })
         .collect();
-    let exact: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    // RFC 5987's attr-char: alphanumerics and "!#$&+-.^_`|~" go as they are.
+    const NOT_ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'!')
+        .remove(b'#')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'+')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'^')
+        .remove(b'_')
+        .remove(b'`')
+        .remove(b'|')
+        .remove(b'~');
+    let exact = percent_encoding::utf8_percent_encode(&name, NOT_ATTR_CHAR);
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{exact}");
     let mut response = (StatusCode::OK, bytes).into_response();
     let h = response.headers_mut();

@@ -17,6 +17,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::TimeDelta;
 use kit_entity::content::ical::{self, EventText, Party};
 use kit_entity::content::links::feed_token_hash;
+use kit_entity::content::texts::escape_html as escape;
 use kit_entity::content::texts::{Invitation, invitation, when};
 use kit_entity::domain::enums::{
     DeliveryStatus, InviteeResponse, ItipMethod, Language, MeetingStatus, ParticipantKind,
@@ -81,13 +82,6 @@ impl Answer {
 pub struct AnswerForm {
     /// The chosen answer.
     pub answer: Option<Answer>,
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The answer pages' only style, inline; the Content-Security-Policy names it by its hash.

@@ -90,6 +90,23 @@ const EN_MONTHS: [&str; 12] = [
     "December",
 ];
 
+/// `text` safe inside HTML, in element content and in quoted attribute values.
+#[must_use]
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn weekday(day: Weekday, language: Language) -> &'static str {
     match (language, day) {
         (Language::Da, Weekday::Mon) => "mandag",
