@@ -341,3 +341,117 @@ async fn sharing_before_a_network_meeting_meets_the_sectors_information_deadline
         ["Behandlingsplan"]
     );
 }
+
+/// The body of the newest e-mail to `address` whose subject starts with `subject` and names
+/// a network meeting.
+fn network_mail(sink: &kit_tests::smtp::SmtpSink, address: &str, subject: &str) -> Option<String> {
+    sink.messages().into_iter().rev().find_map(|m| {
+        let parsed = mail_parser::MessageParser::default().parse(&m.data)?;
+        let s = parsed.subject()?.to_owned();
+        (m.rcpt_to.iter().any(|r| r == address)
+            && s.starts_with(subject)
+            && s.contains("Netværksmøde"))
+        .then(|| {
+            parsed
+                .body_text(0)
+                .map(|b| b.into_owned())
+                .unwrap_or_default()
+        })
+    })
+}
+
+#[tokio::test]
+async fn a_network_meetings_invitation_names_the_sectors_that_have_shared_and_nothing_more() {
+    use kit_tests::harness::{PATIENCE, eventually};
+    let sink = kit_tests::smtp::SmtpSink::start().await;
+    let smtp = sink.url();
+    let app = TestApp::spawn_with(|c| {
+        c.settings.worker = true;
+        c.settings.smtp_url = Some(smtp);
+        c.settings.worker_poll_ms = 50;
+    })
+    .await;
+    let w = World::build(&app).await;
+    let case = case(&app, &w).await;
+    let ct = &w.caseworker_a.token;
+    let r = app
+        .gql(
+            ct,
+            "query($id: ID!) { case(id: $id) { participants { id professional { id } } } }",
+            json!({ "id": case }),
+        )
+        .await;
+    let invitees: Vec<Value> = r.data()["case"]["participants"]
+        .items()
+        .iter()
+        .filter(|p| {
+            [&w.caseworker_a.gid, &w.psychiatrist.gid]
+                .iter()
+                .any(|g| p["professional"]["id"] == g.as_str())
+        })
+        .map(|p| json!({ "participantId": p["id"] }))
+        .collect();
+    let input = json!({ "caseId": case, "kind": "NETWORK", "invitees": invitees,
+        "durationMinutes": 60, "latest": "2027-12-31T16:00:00+01:00" });
+    let r = app
+        .gql(ct, crate::meetings::REQUEST, json!({ "input": input }))
+        .await;
+    let meeting = r.data()["requestMeeting"]["meeting"]["id"].str().to_owned();
+    let to = "caseworker.a@kit.test";
+    let first = eventually("the network meeting's invitation", PATIENCE, || async {
+        network_mail(&sink, to, "Invitation:")
+    })
+    .await;
+    assert!(
+        first.contains("Ingen sektorer har endnu delt oplysninger til mødet."),
+        "{first}"
+    );
+
+    // Child psychiatry shares its treatment plan for the meeting; the meeting moves a day,
+    // and the update names the sector — not the plan.
+    consent(&app, &w, &case).await;
+    let pt = &w.psychiatrist.token;
+    let r = app
+        .gql(
+            pt,
+            ADD,
+            json!({ "input": { "caseId": case, "kind": "TREATMENT_PLAN", "meetingId": meeting,
+                "title": "Behandlingsplan", "text": "Samtaleforløb hver 14. dag." } }),
+        )
+        .await;
+    let doc = r.data()["addDocument"]["document"]["id"].clone();
+    let _ = app
+        .gql(
+            pt,
+            SHARE,
+            json!({ "input": { "documentId": doc, "organizationIds": [w.municipality_a] } }),
+        )
+        .await
+        .data();
+    let r = app
+        .gql(
+            ct,
+            "query($id: ID!) { meeting(id: $id) { startsAt } }",
+            json!({ "id": meeting }),
+        )
+        .await;
+    let starts = chrono::DateTime::parse_from_rfc3339(r.data()["meeting"]["startsAt"].str())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let later = (starts + chrono::TimeDelta::days(1)).to_rfc3339();
+    let reschedule = r"mutation($id: ID!, $at: DateTime!) { rescheduleMeeting(input: { meetingId: $id, startsAt: $at }) { meeting { status } } }";
+    let _ = app
+        .gql(ct, reschedule, json!({ "id": meeting, "at": later }))
+        .await
+        .data();
+    let update = eventually("the update naming the sector", PATIENCE, || async {
+        network_mail(&sink, to, "Ændret:")
+    })
+    .await;
+    assert!(
+        update.contains("Oplysninger til mødet er delt af: børne- og ungdomspsykiatrien."),
+        "{update}"
+    );
+    for secret in ["Behandlingsplan", "Samtaleforløb", "Alma"] {
+        assert!(!update.contains(secret), "{secret} in {update}");
+    }
+}
