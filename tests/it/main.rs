@@ -26,6 +26,7 @@ mod pagination;
 mod pathway;
 mod pathway_meetings;
 mod plan;
+mod plan_links;
 mod schema;
 mod sharing;
 mod statements;

@@ -34,7 +34,8 @@ pub enum Outcome {
     Sent,
     /// Nothing to do: it was sent, failed or superseded before.
     AlreadySettled,
-    /// A newer message to the same invitee replaced it.
+    /// A newer message to the same invitee replaced it, or the plan link it carried was
+    /// revoked before it left.
     Superseded,
     /// Another job is sending it; checked again when that claim ends.
     ClaimedElsewhere,
@@ -80,7 +81,15 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
         }
         _ => 0,
     };
-    if newer > 0 {
+    // A plan link revoked before its e-mail left is not sent.
+    let revoked = match row.plan_link_id {
+        Some(link) => kit_entity::entities::plan_link::Entity::find_by_id(link)
+            .one(db)
+            .await?
+            .is_none_or(|l| l.revoked_at.is_some()),
+        None => false,
+    };
+    if newer > 0 || revoked {
         delivery::Entity::update_many()
             .col_expr(
                 delivery::Column::Status,
@@ -213,6 +222,9 @@ pub async fn build(
 ) -> Result<(lettre::Message, String)> {
     if let Some(notification) = row.notification_id {
         return build_notification(ctx, row, notification).await;
+    }
+    if let Some(link) = row.plan_link_id {
+        return build_plan_link(ctx, row, link).await;
     }
     let (Some(meeting_id), Some(invitee_id), Some(method)) =
         (row.meeting_id, row.invitee_id, row.method)
@@ -375,6 +387,33 @@ pub async fn build(
     })
     .map_err(|e| Error::internal(e.message))?;
     Ok((message, calendar))
+}
+
+/// The e-mail carrying a family member's plan link: no personal data, only the link.
+async fn build_plan_link(
+    ctx: &Context,
+    row: &delivery::Model,
+    id: kit_entity::ids::PlanLinkId,
+) -> Result<(lettre::Message, String)> {
+    let link = kit_entity::entities::plan_link::Entity::find_by_id(id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| Error::internal(format!("delivery {}: its plan link is missing", row.id)))?;
+    let token = ctx.links.plan_token(link.id, link.expires_at)?;
+    let (subject, body) = kit_entity::content::texts::plan_link_text(
+        &ctx.links.plan_url(&token),
+        link.expires_at,
+        row.language,
+    );
+    let message = crate::mail::compose_plain(
+        &ctx.settings.mail_from,
+        &row.recipient,
+        &subject,
+        &body,
+        &row.message_id,
+    )
+    .map_err(|e| Error::internal(e.message))?;
+    Ok((message, body))
 }
 
 async fn build_notification(

@@ -311,7 +311,8 @@ pub enum DeliveryStatus {
     Sent,
     /// Given up after the last try, or refused for good by the mail server.
     Failed,
-    /// Not sent: a newer message to the same invitee replaced it.
+    /// Not sent: a newer message to the same invitee replaced it, or the plan link it carried
+    /// was revoked before it left.
     Superseded,
 }
 

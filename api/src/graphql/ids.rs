@@ -11,7 +11,7 @@ use kit_entity::ids::{
     AgendaItemId, AgreementId, BusyPeriodId, CalendarFeedId, CaseEventId, CaseId,
     CaseStatusChangeId, ChildId, ClosureDayId, ConsentId, DeadlineId, DeadlineRecomputeId,
     DeadlineRuleId, DeliveryId, DocumentId, FamilyMemberId, InviteeId, MeetingId, NotificationId,
-    OrganizationId, ParticipantId, PlanVersionId, ProfessionalId, ReferralId, UnitId,
+    OrganizationId, ParticipantId, PlanLinkId, PlanVersionId, ProfessionalId, ReferralId, UnitId,
 };
 use kit_entity::{Error, Result};
 
@@ -65,6 +65,7 @@ node_id! {
     ConsentId => "Consent",
     DocumentId => "Document",
     PlanVersionId => "PlanVersion",
+    PlanLinkId => "PlanLink",
     CaseEventId => "CaseEvent",
 }
 

@@ -56,6 +56,7 @@ pub struct Mutation(
     child::ChildMutation,
     meeting::MeetingMutation,
     plan::PlanMutation,
+    plan::PlanLinkMutation,
     consent::ConsentMutation,
     document::DocumentMutation,
     deadline::DeadlineMutation,

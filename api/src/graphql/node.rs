@@ -74,6 +74,8 @@ pub enum Node {
     Document(crate::graphql::document::Document),
     /// A version of a case's plan.
     PlanVersion(crate::graphql::plan::PlanVersion),
+    /// A family member's link to a case's plan.
+    PlanLink(crate::graphql::plan::PlanLink),
 }
 
 fn visible<T>(r: Result<T>) -> Result<T> {
@@ -187,6 +189,15 @@ async fn resolve(
             )
             .await,
         )?),
+        "PlanLink" => Node::PlanLink(visible(
+            crate::graphql::plan::link::node_plan_link(
+                db,
+                actor,
+                kit_entity::ids::PlanLinkId(key),
+                now,
+            )
+            .await,
+        )?),
         "Document" => Node::Document(visible(
             crate::graphql::document::node_document(
                 db,
@@ -258,6 +269,7 @@ async fn log_read(ctx: &Context<'_>, node: &Node, seen_through: &[CaseAccess]) -
         Node::Consent(c) => (c.case_id(), ChildData::Consents),
         Node::Document(d) => (d.case_id(), ChildData::Documents),
         Node::PlanVersion(v) => (v.0.case_id, ChildData::Plan),
+        Node::PlanLink(l) => (l.0.case_id, ChildData::Family),
         _ => return Ok(()),
     };
     let access = read_case(ctx, case_id, what).await?;

@@ -1,6 +1,7 @@
 //! The HTTP surface: `/graphql` (POST for operations, GET for GraphiQL in a browser),
 //! `/graphql/ws` (subscriptions over `graphql-transport-ws`), `/healthz`, `/readyz`, and the
-//! public endpoints of [`public`] (answer links, calendar feeds, iTIP replies).
+//! public endpoints of [`public`] (answer links, calendar feeds, iTIP replies) and [`family`]
+//! (the family's plan page).
 //!
 //! Every request gets the server's own `x-request-id`, which is in every log line of the
 //! request, in every GraphQL error's `extensions.requestId` and in the access log; one a
@@ -30,6 +31,7 @@ use ws::graphql_ws;
 mod authn;
 mod documents;
 mod error;
+pub mod family;
 mod graphql;
 mod middleware;
 pub mod protect;
@@ -59,6 +61,8 @@ pub fn router(state: AppState) -> Router {
             "/rsvp/{token}",
             get(public::show_answer).post(public::record_answer),
         )
+        .route("/plan/{token}", get(family::show))
+        .route("/plan/{token}/pdf", get(family::pdf))
         .route("/calendar/reply", axum::routing::post(public::reply))
         .route("/calendar/{file}", get(public::feed))
         .route("/documents/{id}/attachment", get(documents::attachment))

@@ -88,7 +88,13 @@ pub struct AnswerForm {
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}\
      button{font-size:1rem;margin:.25rem .5rem .25rem 0;padding:.5rem 1rem}button.chosen{font-weight:bold}";
 
-/// The answer pages' Content-Security-Policy: no script at all, the one style by its hash,
+/// The public pages' one stylesheet: the answer pages' and the family's plan page's.
+fn style() -> &'static str {
+    static ALL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| format!("{STYLE}{}", kit_entity::content::plan_page::STYLE))
+}
+
+/// The public pages' Content-Security-Policy: no script at all, the one style by its hash,
 /// forms only to this server, no framing. (Their URLs hold a token: every answer also says
 /// `Referrer-Policy: no-referrer`.)
 fn page_csp() -> &'static str {
@@ -96,7 +102,7 @@ fn page_csp() -> &'static str {
     CSP.get_or_init(|| {
         use base64::Engine;
         use sha2::Digest;
-        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(STYLE));
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style()));
         format!(
             "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; \
              frame-ancestors 'none'; base-uri 'none'"
@@ -104,7 +110,9 @@ fn page_csp() -> &'static str {
     })
 }
 
-fn page(status: StatusCode, language: Language, title: &str, body: &str) -> Response {
+/// A public page: `title` as its heading, `body` (HTML, already escaped) under it; never
+/// cached, never framed, no referrer sent on.
+pub(crate) fn page(status: StatusCode, language: Language, title: &str, body: &str) -> Response {
     let lang = match language {
         Language::Da => "da",
         Language::En => "en",
@@ -113,9 +121,10 @@ fn page(status: StatusCode, language: Language, title: &str, body: &str) -> Resp
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\"><meta name=\"referrer\" content=\"no-referrer\">\
-         <title>{title}</title><style>{STYLE}</style>\
+         <title>{title}</title><style>{style}</style>\
          </head><body><h1>{title}</h1>{body}</body></html>",
-        title = escape(title)
+        title = escape(title),
+        style = style()
     );
     (
         status,

@@ -11,3 +11,4 @@ pub mod document;
 pub mod meeting;
 pub mod participant;
 pub mod plan;
+pub mod plan_link;

@@ -5,7 +5,7 @@
 //! logging in, and nobody can forge or reuse a link for another invitation. Feed URLs carry a
 //! random secret; only its SHA-256 is stored, so a database reader cannot rebuild the URL.
 
-use crate::ids::InviteeId;
+use crate::ids::{InviteeId, PlanLinkId};
 use crate::{Error, Result};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -20,6 +20,7 @@ use crate::content::texts::AnswerLinks;
 
 const SECRET_NAME: &str = "links.hs256";
 const AUDIENCE: &str = "kit-rsvp";
+const PLAN_AUDIENCE: &str = "kit-plan";
 
 /// What an answer link proves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +37,13 @@ pub struct AnswerClaims {
 struct Wire {
     inv: i64,
     seq: i32,
+    exp: i64,
+    aud: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PlanWire {
+    lnk: i64,
     exp: i64,
     aud: String,
 }
@@ -130,6 +138,45 @@ impl Links {
         })
     }
 
+    /// A token opening the plan through family link `link` until `expires`. The token names
+    /// only the link: revocation is checked against its row.
+    ///
+    /// # Errors
+    /// When signing fails.
+    pub fn plan_token(&self, link: PlanLinkId, expires: DateTime<Utc>) -> Result<String> {
+        let wire = PlanWire {
+            lnk: link.0,
+            exp: expires.timestamp(),
+            aud: PLAN_AUDIENCE.to_owned(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &wire, &self.encoding)
+            .map_err(Error::internal)
+    }
+
+    /// Checks a plan token and returns the link it names.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] when it is forged, altered, expired, or an answer token.
+    pub fn verify_plan(&self, token: &str) -> Result<PlanLinkId> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_audience(&[PLAN_AUDIENCE]);
+        validation.leeway = 0;
+        jsonwebtoken::decode::<PlanWire>(token, &self.decoding, &validation)
+            .map(|d| PlanLinkId(d.claims.lnk))
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    Error::forbidden("this plan link has expired")
+                }
+                _ => Error::forbidden("this plan link is not valid"),
+            })
+    }
+
+    /// The URL of the plan page for a token.
+    #[must_use]
+    pub fn plan_url(&self, token: &str) -> String {
+        format!("{}/plan/{token}", self.public_url)
+    }
+
     /// The URL of a calendar feed.
     #[must_use]
     pub fn feed_url(&self, token: &str) -> String {
@@ -189,6 +236,28 @@ mod tests {
             .unwrap_or_default();
         assert!(l.verify_answer(&old).is_err());
         assert!(l.answer_links(&token).decline.ends_with("?answer=decline"));
+    }
+
+    #[test]
+    fn plan_tokens_name_their_link_and_are_no_answer_tokens() {
+        let l = links();
+        let exp = Utc::now() + chrono::TimeDelta::days(1);
+        let token = l.plan_token(PlanLinkId(9), exp).unwrap_or_default();
+        assert_eq!(l.verify_plan(&token).ok(), Some(PlanLinkId(9)));
+        assert!(
+            l.verify_answer(&token).is_err(),
+            "a plan link answers no invitation"
+        );
+        let answer = l.answer_token(InviteeId(9), 1, exp).unwrap_or_default();
+        assert!(
+            l.verify_plan(&answer).is_err(),
+            "an answer link opens no plan"
+        );
+        let old = l
+            .plan_token(PlanLinkId(9), Utc::now() - chrono::TimeDelta::hours(1))
+            .unwrap_or_default();
+        assert!(l.verify_plan(&old).is_err());
+        assert!(l.plan_url(&token).starts_with("https://kit.example/plan/"));
     }
 
     #[test]

@@ -5,4 +5,5 @@
 
 pub mod ical;
 pub mod links;
+pub mod plan_page;
 pub mod texts;

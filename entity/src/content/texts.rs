@@ -7,7 +7,7 @@ use crate::domain::calendar::local;
 use crate::domain::enums::NotificationKind;
 use crate::domain::enums::{ItipMethod, Language, MeetingKind, Sector};
 use crate::entities::deadline_rule;
-use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc, Weekday};
 
 /// The links an invitee can answer with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +123,16 @@ fn weekday(day: Weekday, language: Language) -> &'static str {
         (Language::En, Weekday::Fri) => "Friday",
         (Language::En, Weekday::Sat) => "Saturday",
         (Language::En, Weekday::Sun) => "Sunday",
+    }
+}
+
+/// "10. marts 2027" / "10 March 2027".
+#[must_use]
+pub fn date(day: NaiveDate, language: Language) -> String {
+    let month = usize::try_from(day.month0()).unwrap_or(0);
+    match language {
+        Language::Da => format!("{}. {} {}", day.day(), DA_MONTHS[month], day.year()),
+        Language::En => format!("{} {} {}", day.day(), EN_MONTHS[month], day.year()),
     }
 }
 
@@ -340,6 +350,36 @@ pub fn notification_text(
                 format!("{name}\nCase {reference}\n{line}\n\nSee the case in KIT: {link}"),
             )
         }
+    }
+}
+
+/// The e-mail carrying a family member's personal plan link: (subject, body), in `language`.
+/// It names neither the child nor the case, the municipality nor the sender: whoever sees the
+/// e-mail on its way learns only that a plan exists behind the link.
+#[must_use]
+pub fn plan_link_text(url: &str, expires: DateTime<Utc>, language: Language) -> (String, String) {
+    let until = date(local(expires).date(), language);
+    match language {
+        Language::Da => (
+            "Jeres fælles plan".to_owned(),
+            format!(
+                "Hej\n\nDer er en fælles plan til dig fra jeres møde med de fagpersoner, der er \
+                 med omkring barnet. Du kan læse den, udskrive den og hente den som PDF her:\n\n\
+                 {url}\n\nLinket er personligt og virker til {until}. Del det ikke med andre. \
+                 Har du spørgsmål til planen, så kontakt jeres kontaktperson.\n\n\
+                 Venter du ikke denne e-mail, kan du se bort fra den.\n"
+            ),
+        ),
+        Language::En => (
+            "Your shared plan".to_owned(),
+            format!(
+                "Hello\n\nThere is a shared plan for you from your meeting with the \
+                 professionals around the child. You can read it, print it and download it as \
+                 a PDF here:\n\n{url}\n\nThe link is personal and works until {until}. Do not \
+                 share it. If you have questions about the plan, ask your contact person.\n\n\
+                 If you were not expecting this e-mail, you can ignore it.\n"
+            ),
+        ),
     }
 }
 

@@ -726,6 +726,20 @@ pub enum AgreementStatus {
     Cancelled,
 }
 
+/// How the family read the plan through their link.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+pub enum PlanFormat {
+    /// The web page.
+    #[sea_orm(string_value = "HTML")]
+    Html,
+    /// The PDF.
+    #[sea_orm(string_value = "PDF")]
+    Pdf,
+}
+
 /// What a plan item is.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

@@ -72,6 +72,8 @@ typed_id! {
     DocumentId;
     /// A version of a case's plan.
     PlanVersionId;
+    /// A family member's personal link to a case's plan.
+    PlanLinkId;
     /// A deadline of a case.
     DeadlineId;
     /// A logged recompute of deadlines.

@@ -20,6 +20,8 @@ pub struct Model {
     pub invitee_id: Option<InviteeId>,
     /// The notification, for deadline e-mails.
     pub notification_id: Option<NotificationId>,
+    /// The family's plan link this e-mail carries.
+    pub plan_link_id: Option<crate::domain::ids::PlanLinkId>,
     /// The meeting's SEQUENCE this message carries (0 for deadline e-mails).
     pub sequence: i32,
     /// REQUEST (invitation or update) or CANCEL, for calendar messages.

@@ -31,6 +31,8 @@ pub mod organization;
 pub mod participant;
 pub mod plan_agreement;
 pub mod plan_item;
+pub mod plan_link;
+pub mod plan_link_read;
 pub mod plan_version;
 pub mod professional;
 pub mod referral;

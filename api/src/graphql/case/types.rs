@@ -213,6 +213,18 @@ impl Case {
             .gql()
     }
 
+    /// The personal links to the plan sent to the family, newest first, with every reading
+    /// through them.
+    async fn plan_links(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::plan::PlanLink>> {
+        read(ctx, &self.0, ChildData::Family).await.gql()?;
+        crate::graphql::plan::link::links_of(ctx, self.0.id)
+            .await
+            .gql()
+    }
+
     /// The pathway events recorded on the case, oldest first.
     async fn events(
         &self,

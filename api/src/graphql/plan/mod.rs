@@ -1,5 +1,9 @@
 //! The cross-sector plan's agreements and the pathway events recorded on a case.
 
+pub mod link;
+
+pub use link::{PlanLink, PlanLinkMutation};
+
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use kit_entity::domain::enums::CaseEventKind as DomainEventKind;
 use kit_entity::domain::enums::PlanItemKind;

@@ -274,6 +274,7 @@ pub(crate) async fn notify<C: ConnectionTrait>(
         meeting_id: Set(None),
         invitee_id: Set(None),
         notification_id: Set(Some(id)),
+        plan_link_id: Set(None),
         sequence: Set(0),
         method: Set(None),
         recipient: Set(person.email.clone()),
