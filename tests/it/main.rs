@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod consent;
+mod consultations;
 mod contacts;
 mod cpr;
 mod crash;

@@ -226,6 +226,9 @@ pub async fn build(
     if let Some(link) = row.plan_link_id {
         return build_plan_link(ctx, row, link).await;
     }
+    if let Some(booking) = row.consultation_booking_id {
+        return build_consultation(ctx, row, booking, now).await;
+    }
     let (Some(meeting_id), Some(invitee_id), Some(method)) =
         (row.meeting_id, row.invitee_id, row.method)
     else {
@@ -379,6 +382,108 @@ pub async fn build(
         from: &ctx.settings.mail_from,
         to: (&to.name, &row.recipient),
         reply_to,
+        subject: &texts.subject,
+        body: &texts.body,
+        calendar: &calendar,
+        method: method.as_str(),
+        message_id: &row.message_id,
+    })
+    .map_err(|e| Error::internal(e.message))?;
+    Ok((message, calendar))
+}
+
+/// A consultation's invitation or cancellation, to its host or the one who booked it: the
+/// offer, the time and the topic, never the concern.
+async fn build_consultation(
+    ctx: &Context,
+    row: &delivery::Model,
+    id: kit_entity::ids::ConsultationBookingId,
+    now: DateTime<Utc>,
+) -> Result<(lettre::Message, String)> {
+    use kit_entity::entities::{consultation_booking, consultation_offer, professional};
+    let missing =
+        |what: &str| Error::internal(format!("delivery {}: its {what} is missing", row.id));
+    let booking = consultation_booking::Entity::find_by_id(id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| missing("consultation"))?;
+    let offer = consultation_offer::Entity::find_by_id(booking.offer_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| missing("consultation offer"))?;
+    let host = professional::Entity::find_by_id(offer.host_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| missing("host"))?;
+    let booker = professional::Entity::find_by_id(booking.booked_by_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| missing("booker"))?;
+    let method = row.method.unwrap_or(ItipMethod::Request);
+    let cancelled = method == ItipMethod::Cancel;
+    let texts = kit_entity::content::texts::consultation_text(
+        &kit_entity::content::texts::ConsultationMail {
+            offer: &offer.name,
+            starts: booking.starts_at,
+            ends: booking.ends_at,
+            channel: offer.channel,
+            location: offer.location.as_deref(),
+            topic: booking.topic,
+            cancelled,
+            product_url: ctx.links.public_url(),
+        },
+        row.language,
+    );
+    let party = |p: &kit_entity::entities::professional::Model| Party {
+        name: p.name.clone(),
+        email: p.email.clone(),
+    };
+    let from_address = ctx
+        .settings
+        .mail_from
+        .rsplit_once('<')
+        .map_or(ctx.settings.mail_from.as_str(), |(_, a)| {
+            a.trim_end_matches('>')
+        })
+        .to_owned();
+    let calendar = render(
+        Some(method),
+        &[EventText {
+            uid: format!("consultation-{}@kit", booking.id),
+            sequence: row.sequence,
+            stamp: now,
+            starts: booking.starts_at,
+            ends: booking.ends_at,
+            summary: texts.summary.clone(),
+            description: texts.body.clone(),
+            location: offer.location.clone(),
+            url: Some(ctx.links.public_url().to_owned()),
+            organizer: Some(party(&host)),
+            sent_by: Some(from_address),
+            attendees: vec![
+                AttendeeLine {
+                    party: party(&host),
+                    required: true,
+                    response: kit_entity::domain::enums::InviteeResponse::Accepted,
+                },
+                AttendeeLine {
+                    party: party(&booker),
+                    required: true,
+                    response: kit_entity::domain::enums::InviteeResponse::Accepted,
+                },
+            ],
+            cancelled,
+        }],
+    );
+    let to_name = if row.recipient == host.email {
+        host.name.clone()
+    } else {
+        booker.name.clone()
+    };
+    let message = compose(&CalendarMail {
+        from: &ctx.settings.mail_from,
+        to: (&to_name, &row.recipient),
+        reply_to: Some((&host.name, &host.email)),
         subject: &texts.subject,
         body: &texts.body,
         calendar: &calendar,

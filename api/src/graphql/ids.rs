@@ -9,9 +9,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kit_entity::ids::{
     AgendaItemId, AgreementId, BusyPeriodId, CalendarFeedId, CaseEventId, CaseId,
-    CaseStatusChangeId, ChildId, ClosureDayId, ConsentId, DeadlineId, DeadlineRecomputeId,
-    DeadlineRuleId, DeliveryId, DocumentId, FamilyMemberId, InviteeId, MeetingId, NotificationId,
-    OrganizationId, ParticipantId, PlanLinkId, PlanVersionId, ProfessionalId, ReferralId, UnitId,
+    CaseStatusChangeId, ChildId, ClosureDayId, ConsentId, ConsultationBookingId,
+    ConsultationOfferId, DeadlineId, DeadlineRecomputeId, DeadlineRuleId, DeliveryId, DocumentId,
+    FamilyMemberId, InviteeId, MeetingId, NotificationId, OrganizationId, ParticipantId,
+    PlanLinkId, PlanVersionId, ProfessionalId, ReferralId, UnitId,
 };
 use kit_entity::{Error, Result};
 
@@ -66,6 +67,8 @@ node_id! {
     DocumentId => "Document",
     PlanVersionId => "PlanVersion",
     PlanLinkId => "PlanLink",
+    ConsultationOfferId => "ConsultationOffer",
+    ConsultationBookingId => "ConsultationBooking",
     CaseEventId => "CaseEvent",
 }
 

@@ -9,6 +9,7 @@ pub mod access_log;
 pub mod case;
 pub mod child;
 pub mod consent;
+pub mod consultation;
 pub mod context;
 pub mod cost;
 pub mod deadline;
@@ -46,6 +47,7 @@ pub struct Query(
     deadline::DeadlineQuery,
     directory::DirectoryQuery,
     subject_access::SubjectAccessQuery,
+    consultation::ConsultationQuery,
 );
 
 /// Every mutation. Each runs in one database transaction.
@@ -61,6 +63,7 @@ pub struct Mutation(
     document::DocumentMutation,
     deadline::DeadlineMutation,
     directory::DirectoryMutation,
+    consultation::ConsultationMutation,
 );
 
 /// The schema type.

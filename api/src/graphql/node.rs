@@ -76,6 +76,10 @@ pub enum Node {
     PlanVersion(crate::graphql::plan::PlanVersion),
     /// A family member's link to a case's plan.
     PlanLink(crate::graphql::plan::PlanLink),
+    /// An organization's consultation offer.
+    ConsultationOffer(crate::graphql::consultation::ConsultationOffer),
+    /// A booked consultation (its booker, host and the organization's administrators).
+    ConsultationBooking(crate::graphql::consultation::ConsultationBooking),
 }
 
 fn visible<T>(r: Result<T>) -> Result<T> {
@@ -186,6 +190,18 @@ async fn resolve(
                 actor,
                 kit_entity::ids::PlanVersionId(key),
                 now,
+            )
+            .await,
+        )?),
+        "ConsultationOffer" => Node::ConsultationOffer(visible(
+            crate::graphql::consultation::node_offer(db, kit_entity::ids::ConsultationOfferId(key))
+                .await,
+        )?),
+        "ConsultationBooking" => Node::ConsultationBooking(visible(
+            crate::graphql::consultation::node_booking(
+                db,
+                actor,
+                kit_entity::ids::ConsultationBookingId(key),
             )
             .await,
         )?),

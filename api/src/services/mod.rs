@@ -5,6 +5,7 @@
 pub mod case;
 pub mod child;
 pub mod consent;
+pub mod consultation;
 pub mod deadline;
 pub mod directory;
 pub mod document;

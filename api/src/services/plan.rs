@@ -363,16 +363,6 @@ pub fn writes_plan(kind: kit_entity::domain::enums::MeetingKind) -> bool {
 
 /// `e` with its input field moved under `prefix` (`input.description` →
 /// `input.plan.agreements.0.description`).
-fn nested(e: Error, prefix: &str) -> Error {
-    match e {
-        Error::Validation { field, message } => Error::Validation {
-            field: format!("{prefix}{}", field.trim_start_matches("input.")),
-            message,
-        },
-        other => other,
-    }
-}
-
 /// Writes the next version of the case's plan for a meeting just recorded as held: the
 /// meeting's agreements (each starting its deadline), its wishes, challenges and resources —
 /// or the previous version's where it gives none — and every agreement's status now. Nothing
@@ -412,7 +402,7 @@ pub async fn write_version(
             },
         )
         .await
-        .map_err(|e| nested(e, &format!("input.plan.agreements.{i}.")))?;
+        .map_err(|e| e.nested(&format!("input.plan.agreements.{i}.")))?;
     }
     let previous = plan_version::Entity::find()
         .filter(plan_version::Column::CaseId.eq(held.case_id))

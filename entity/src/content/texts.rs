@@ -383,6 +383,97 @@ pub fn plan_link_text(url: &str, expires: DateTime<Utc>, language: Language) -> 
     }
 }
 
+/// A booked or cancelled consultation, as its e-mails tell it.
+#[derive(Debug, Clone, Copy)]
+pub struct ConsultationMail<'a> {
+    /// The offer's name.
+    pub offer: &'a str,
+    /// Start.
+    pub starts: DateTime<Utc>,
+    /// End.
+    pub ends: DateTime<Utc>,
+    /// How it is held.
+    pub channel: crate::domain::enums::ConsultationChannel,
+    /// Where, or the number to call.
+    pub location: Option<&'a str>,
+    /// The topic.
+    pub topic: crate::domain::enums::ConsultationTopic,
+    /// A cancellation.
+    pub cancelled: bool,
+    /// The product's address.
+    pub product_url: &'a str,
+}
+
+/// The e-mail and calendar texts of a booked (or cancelled) consultation. They name the offer,
+/// the time, how it is held and the topic — never the concern, which stays in the product.
+#[must_use]
+pub fn consultation_text(c: &ConsultationMail<'_>, language: Language) -> Texts {
+    let ConsultationMail {
+        offer,
+        starts,
+        ends,
+        channel,
+        location,
+        topic,
+        cancelled,
+        product_url,
+    } = *c;
+    let at = when(starts, ends, language);
+    let (summary, lines) = match language {
+        Language::Da => (
+            format!("Sparring: {offer}"),
+            vec![
+                if cancelled {
+                    format!("Sparringen er aflyst: {offer}")
+                } else {
+                    format!("Sparring er booket: {offer}")
+                },
+                format!("Tid: {at}"),
+                format!(
+                    "Form: {}{}",
+                    channel.name(language),
+                    location.map(|l| format!(", {l}")).unwrap_or_default()
+                ),
+                format!("Emne: {}", topic.name(language)),
+                String::new(),
+                "Henvendelsen identificerer ikke barnet. Den kan læses i KIT:".to_owned(),
+                product_url.to_owned(),
+            ],
+        ),
+        Language::En => (
+            format!("Consultation: {offer}"),
+            vec![
+                if cancelled {
+                    format!("The consultation is cancelled: {offer}")
+                } else {
+                    format!("Consultation booked: {offer}")
+                },
+                format!("When: {at}"),
+                format!(
+                    "How: {}{}",
+                    channel.name(language),
+                    location.map(|l| format!(", {l}")).unwrap_or_default()
+                ),
+                format!("Topic: {}", topic.name(language)),
+                String::new(),
+                "The concern does not identify the child. Read it in KIT:".to_owned(),
+                product_url.to_owned(),
+            ],
+        ),
+    };
+    let subject = match (cancelled, language) {
+        (false, Language::Da) => format!("Invitation: {summary} – {at}"),
+        (true, Language::Da) => format!("Aflyst: {summary} – {at}"),
+        (false, Language::En) => format!("Invitation: {summary} – {at}"),
+        (true, Language::En) => format!("Cancelled: {summary} – {at}"),
+    };
+    Texts {
+        subject,
+        summary,
+        body: lines.join("\n"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

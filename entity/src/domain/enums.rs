@@ -726,6 +726,114 @@ pub enum AgreementStatus {
     Cancelled,
 }
 
+/// How a consultation is held.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ConsultationChannel {
+    /// By telephone.
+    #[sea_orm(string_value = "PHONE")]
+    Phone,
+    /// By video.
+    #[sea_orm(string_value = "VIDEO")]
+    Video,
+    /// Meeting in person.
+    #[sea_orm(string_value = "IN_PERSON")]
+    InPerson,
+}
+
+/// What a consultation is about, for the monthly statistics.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum ConsultationTopic {
+    /// Anxiety, worries.
+    #[sea_orm(string_value = "ANXIETY")]
+    Anxiety,
+    /// Low mood, depression.
+    #[sea_orm(string_value = "LOW_MOOD")]
+    LowMood,
+    /// Self-harm or suicidal thoughts.
+    #[sea_orm(string_value = "SELF_HARM")]
+    SelfHarm,
+    /// Eating.
+    #[sea_orm(string_value = "EATING")]
+    Eating,
+    /// ADHD, autism and other neurodevelopmental questions.
+    #[sea_orm(string_value = "NEURODEVELOPMENTAL")]
+    Neurodevelopmental,
+    /// School absence.
+    #[sea_orm(string_value = "SCHOOL_ABSENCE")]
+    SchoolAbsence,
+    /// Behaviour, conflicts.
+    #[sea_orm(string_value = "BEHAVIOUR")]
+    Behaviour,
+    /// The family: parents' illness, divorce, violence.
+    #[sea_orm(string_value = "FAMILY")]
+    Family,
+    /// Anything else.
+    #[sea_orm(string_value = "OTHER")]
+    Other,
+}
+
+impl ConsultationTopic {
+    /// The name in `language`.
+    #[must_use]
+    pub fn name(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Self::Anxiety, Language::Da) => "angst og bekymringer",
+            (Self::LowMood, Language::Da) => "nedtrykthed",
+            (Self::SelfHarm, Language::Da) => "selvskade eller selvmordstanker",
+            (Self::Eating, Language::Da) => "spisning",
+            (Self::Neurodevelopmental, Language::Da) => "ADHD, autisme o.l.",
+            (Self::SchoolAbsence, Language::Da) => "skolefravær",
+            (Self::Behaviour, Language::Da) => "adfærd og konflikter",
+            (Self::Family, Language::Da) => "familieforhold",
+            (Self::Other, Language::Da) => "andet",
+            (Self::Anxiety, Language::En) => "anxiety and worries",
+            (Self::LowMood, Language::En) => "low mood",
+            (Self::SelfHarm, Language::En) => "self-harm or suicidal thoughts",
+            (Self::Eating, Language::En) => "eating",
+            (Self::Neurodevelopmental, Language::En) => "ADHD, autism and the like",
+            (Self::SchoolAbsence, Language::En) => "school absence",
+            (Self::Behaviour, Language::En) => "behaviour and conflicts",
+            (Self::Family, Language::En) => "the family",
+            (Self::Other, Language::En) => "other",
+        }
+    }
+}
+
+impl ConsultationChannel {
+    /// The name in `language`.
+    #[must_use]
+    pub fn name(self, language: Language) -> &'static str {
+        match (self, language) {
+            (Self::Phone, Language::Da) => "telefon",
+            (Self::Video, Language::Da) => "video",
+            (Self::InPerson, Language::Da) => "fremmøde",
+            (Self::Phone, Language::En) => "phone",
+            (Self::Video, Language::En) => "video",
+            (Self::InPerson, Language::En) => "in person",
+        }
+    }
+}
+
+/// Whether a consultation still stands.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ConsultationStatus {
+    /// Booked.
+    #[sea_orm(string_value = "BOOKED")]
+    Booked,
+    /// Cancelled by the one who booked it or by the offering organization.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
 /// How the family read the plan through their link.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

@@ -88,6 +88,19 @@ impl Error {
         }
     }
 
+    /// Moves a validation error of an input object's field under `prefix`: `input.name` of a
+    /// nested object becomes `input.offer.name` with prefix `input.offer.`.
+    #[must_use]
+    pub fn nested(self, prefix: &str) -> Self {
+        match self {
+            Self::Validation { field, message } => Self::Validation {
+                field: format!("{prefix}{}", field.trim_start_matches("input.")),
+                message,
+            },
+            other => other,
+        }
+    }
+
     /// True when the database refused a row because a unique index already held its key.
     #[must_use]
     pub fn is_unique_violation(&self) -> bool {

@@ -74,6 +74,10 @@ typed_id! {
     PlanVersionId;
     /// A family member's personal link to a case's plan.
     PlanLinkId;
+    /// An organization's recurring consultation ("sparring") offer.
+    ConsultationOfferId;
+    /// One booked consultation.
+    ConsultationBookingId;
     /// A deadline of a case.
     DeadlineId;
     /// A logged recompute of deadlines.

@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod clock;
 pub mod consent;
+pub mod consultation;
 pub mod cpr;
 pub mod enums;
 pub mod error;

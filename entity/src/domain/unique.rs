@@ -69,6 +69,12 @@ pub const ONE_INVITATION: UniqueIndex = UniqueIndex {
     table: "meeting_invitees",
     columns: &["meeting_id", "participant_id"],
 };
+/// A consultation slot is booked once.
+pub const ONE_BOOKING_PER_SLOT: UniqueIndex = UniqueIndex {
+    name: "ux_consultation_bookings_slot",
+    table: "consultation_bookings",
+    columns: &["offer_id", "starts_at"],
+};
 /// A day is a closure day of an organization once.
 pub const ONE_CLOSURE_DAY: UniqueIndex = UniqueIndex {
     name: "ux_closure_days",

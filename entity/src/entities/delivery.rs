@@ -22,6 +22,8 @@ pub struct Model {
     pub notification_id: Option<NotificationId>,
     /// The family's plan link this e-mail carries.
     pub plan_link_id: Option<crate::domain::ids::PlanLinkId>,
+    /// The consultation this calendar message is about.
+    pub consultation_booking_id: Option<crate::domain::ids::ConsultationBookingId>,
     /// The meeting's SEQUENCE this message carries (0 for deadline e-mails).
     pub sequence: i32,
     /// REQUEST (invitation or update) or CANCEL, for calendar messages.

@@ -15,6 +15,8 @@ pub mod child;
 pub mod closure_day;
 pub mod consent;
 pub mod consent_organization;
+pub mod consultation_booking;
+pub mod consultation_offer;
 pub mod deadline;
 pub mod deadline_recompute;
 pub mod deadline_rule;

@@ -275,6 +275,7 @@ pub(crate) async fn notify<C: ConnectionTrait>(
         invitee_id: Set(None),
         notification_id: Set(Some(id)),
         plan_link_id: Set(None),
+        consultation_booking_id: Set(None),
         sequence: Set(0),
         method: Set(None),
         recipient: Set(person.email.clone()),

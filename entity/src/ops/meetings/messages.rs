@@ -106,6 +106,7 @@ pub(crate) async fn queue_deliveries<C: ConnectionTrait>(
             meeting_id: Set(Some(meeting.id)),
             notification_id: Set(None),
             plan_link_id: Set(None),
+            consultation_booking_id: Set(None),
             invitee_id: Set(Some(invitee.id)),
             sequence: Set(meeting.sequence),
             method: Set(Some(method)),
