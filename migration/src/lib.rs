@@ -27,6 +27,7 @@ mod m20261124_000018_data_protection;
 mod m20261124_000019_documents;
 mod m20261124_000020_agreement_status;
 mod m20261124_000021_plan_versions;
+mod m20261124_000023_early_interventions;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000019_documents::Migration),
             Box::new(m20261124_000020_agreement_status::Migration),
             Box::new(m20261124_000021_plan_versions::Migration),
+            Box::new(m20261124_000023_early_interventions::Migration),
         ]
     }
 }

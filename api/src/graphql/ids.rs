@@ -9,9 +9,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kit_entity::ids::{
     AgendaItemId, AgreementId, BusyPeriodId, CalendarFeedId, CaseEventId, CaseId,
-    CaseStatusChangeId, ChildId, ClosureDayId, ConsentId, DeadlineId, DeadlineRecomputeId,
-    DeadlineRuleId, DeliveryId, DocumentId, FamilyMemberId, InviteeId, MeetingId, NotificationId,
-    OrganizationId, ParticipantId, PlanVersionId, ProfessionalId, ReferralId, UnitId,
+    CaseStatusChangeId, ChildId, ClosureDayId, CohortId, ConsentId, DeadlineId,
+    DeadlineRecomputeId, DeadlineRuleId, DeliveryId, DocumentId, FamilyMemberId, InviteeId,
+    MeetingId, NotificationId, OfferId, OrganizationId, ParticipantId, PlanVersionId,
+    ProfessionalId, ReferralId, UnitId, WaitingEntryId,
 };
 use kit_entity::{Error, Result};
 
@@ -66,6 +67,9 @@ node_id! {
     DocumentId => "Document",
     PlanVersionId => "PlanVersion",
     CaseEventId => "CaseEvent",
+    OfferId => "EarlyInterventionOffer",
+    CohortId => "EarlyInterventionCohort",
+    WaitingEntryId => "WaitingListEntry",
 }
 
 /// Splits a global id into its type name and key.

@@ -7,6 +7,7 @@
 
 pub mod access_log;
 pub mod case;
+pub mod catalogue;
 pub mod child;
 pub mod consent;
 pub mod context;
@@ -42,6 +43,7 @@ pub struct Query(
     node::NodeQuery,
     case::CaseQuery,
     case::InboxQuery,
+    catalogue::CatalogueQuery,
     meeting::MeetingQuery,
     deadline::DeadlineQuery,
     directory::DirectoryQuery,
@@ -56,6 +58,7 @@ pub struct Mutation(
     child::ChildMutation,
     meeting::MeetingMutation,
     plan::PlanMutation,
+    catalogue::CatalogueMutation,
     consent::ConsentMutation,
     document::DocumentMutation,
     deadline::DeadlineMutation,
