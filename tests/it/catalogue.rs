@@ -415,6 +415,13 @@ async fn waiting_times_are_the_days_from_placement_to_the_cohorts_start_by_neare
     let expected = json!({ "served": 5, "medianWaitDays": 34, "p90WaitDays": 42,
                            "queueLength": 1, "seatsOffered": 0 });
     assert_eq!(r.data()["node"]["waitingTime"], expected);
+    // One bound alone: cohorts starting from a day, or until one.
+    let one_sided = r#"query($id: ID!) { node(id: $id) { ... on EarlyInterventionOffer {
+        from: waitingTime(from: "2027-01-04") { served }
+        until: waitingTime(to: "2027-01-03") { served } } } }"#;
+    let r = app.gql(t, one_sided, json!({ "id": offer })).await;
+    assert_eq!(r.data()["node"]["from"]["served"], 5);
+    assert_eq!(r.data()["node"]["until"]["served"], 0);
 
     let report = format!(
         r"query($org: ID!, $from: Date!, $to: Date!) {{

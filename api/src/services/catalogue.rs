@@ -970,15 +970,15 @@ pub async fn queue<C: ConnectionTrait>(
 
 /// The waiting time of an offer's entries that got a seat: for each ENROLLED entry, the
 /// days from the day it was placed on the list to the day its cohort started (or starts),
-/// Europe/Copenhagen; with `window`, only entries whose cohort starts within it (both days
-/// included). Median and 90th percentile by nearest rank.
+/// Europe/Copenhagen; only entries whose cohort starts from `from` and until `to` (both
+/// included) when they are given. Median and 90th percentile by nearest rank.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn waiting_time<C: ConnectionTrait>(
     db: &C,
     offers: &[OfferId],
-    window: Option<(NaiveDate, NaiveDate)>,
+    (from, to): (Option<NaiveDate>, Option<NaiveDate>),
 ) -> Result<HashMap<OfferId, WaitingTime>> {
     let mut waits: HashMap<OfferId, Vec<i64>> = offers.iter().map(|&o| (o, Vec::new())).collect();
     if offers.is_empty() {
@@ -986,10 +986,11 @@ pub async fn waiting_time<C: ConnectionTrait>(
     }
     let mut cohorts =
         cohort::Entity::find().filter(cohort::Column::OfferId.is_in(offers.iter().copied()));
-    if let Some((from, to)) = window {
-        cohorts = cohorts
-            .filter(cohort::Column::StartsOn.gte(from))
-            .filter(cohort::Column::StartsOn.lte(to));
+    if let Some(from) = from {
+        cohorts = cohorts.filter(cohort::Column::StartsOn.gte(from));
+    }
+    if let Some(to) = to {
+        cohorts = cohorts.filter(cohort::Column::StartsOn.lte(to));
     }
     let cohorts: HashMap<CohortId, cohort::Model> = cohorts
         .all(db)
@@ -1051,7 +1052,7 @@ pub async fn figures<C: ConnectionTrait>(
         .all(db)
         .await?;
     let ids: Vec<OfferId> = offers.iter().map(|o| o.id).collect();
-    let mut times = waiting_time(db, &ids, Some((from, to))).await?;
+    let mut times = waiting_time(db, &ids, (Some(from), Some(to))).await?;
     let mut out = Vec::with_capacity(offers.len());
     for offer in offers {
         let queue = queue(db, offer.id, today).await?;

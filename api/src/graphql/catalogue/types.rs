@@ -181,13 +181,7 @@ impl Offer {
             Date,
         >,
     ) -> async_graphql::Result<OfferWaitingTime> {
-        let window = match (from, to) {
-            (None, None) => None,
-            (from, to) => Some((
-                from.map_or(chrono::NaiveDate::MIN, |d| d.0),
-                to.map_or(chrono::NaiveDate::MAX, |d| d.0),
-            )),
-        };
+        let window = (from.map(|d| d.0), to.map(|d| d.0));
         let db = &ctx.state().db;
         let time = catalogue::waiting_time(db, &[self.0.id], window)
             .await
