@@ -225,7 +225,8 @@ impl CaseAccess {
             | ChildData::Family
             | ChildData::Referral
             | ChildData::Plan
-            | ChildData::History => self.require_child_data(),
+            | ChildData::History
+            | ChildData::EarlyInterventions => self.require_child_data(),
         }
     }
 

@@ -54,11 +54,13 @@ pub enum ChildData {
     Consents,
     /// The documents the sectors shared: treatment plans, status notes, statements.
     Documents,
+    /// The early interventions the child waits for or is enrolled in (waiting lists).
+    EarlyInterventions,
 }
 
 impl ChildData {
     /// Every kind, in logging order.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Child,
         Self::Cpr,
         Self::Family,
@@ -70,6 +72,7 @@ impl ChildData {
         Self::History,
         Self::Consents,
         Self::Documents,
+        Self::EarlyInterventions,
     ];
 
     /// The name stored in the log.
@@ -87,6 +90,7 @@ impl ChildData {
             Self::History => "HISTORY",
             Self::Consents => "CONSENTS",
             Self::Documents => "DOCUMENTS",
+            Self::EarlyInterventions => "EARLY_INTERVENTIONS",
         }
     }
 

@@ -3,9 +3,12 @@
 //!
 //! One municipality (Syddjurs) with its intake unit and departments, the region's child and
 //! adolescent psychiatry, a general practice, twelve professionals and twenty cases across
-//! every status.
+//! every status, and a catalogue of early interventions — the offers Kalundborg Kommune
+//! describes (consultative teams in day care, school pairs, anonymous counselling, Cool Kids,
+//! SSP concern conversations, GRO, FØNIX, children's groups, Stepping Stones, REHAB) — with
+//! cohorts ahead and children waiting.
 
-use chrono::{NaiveDate, TimeDelta};
+use chrono::{Datelike, NaiveDate, TimeDelta};
 use kit_entity::domain::cpr::Cpr;
 use kit_entity::domain::enums::{
     Language, OrganizationKind, ParticipantRole, ReferralSource, Sector,
@@ -25,7 +28,7 @@ use crate::state::AppState;
 
 mod data;
 
-use data::{CASES, DemoCase, STAFF};
+use data::{CASES, DemoCase, OFFERS, STAFF};
 
 const MUNICIPALITY: &str = "Syddjurs Kommune";
 
@@ -214,15 +217,119 @@ pub async fn seed(state: &AppState) -> Result<(Vec<DemoUser>, bool)> {
     let actor = |i: usize| Actor::load(&state.db, STAFF[i].subject);
     let intake = actor(0).await?;
     let gp = actor(11).await?;
+    let mut cases = Vec::with_capacity(CASES.len());
     for (i, demo) in CASES.iter().enumerate() {
         let referrer = if demo.source == ReferralSource::GeneralPractitioner {
             &gp
         } else {
             &intake
         };
-        load_case(state, referrer, &intake, &staff, demo, i).await?;
+        cases.push(load_case(state, referrer, &intake, &staff, demo, i).await?);
     }
+    let admin = actor(1).await?;
+    load_catalogue(state, &admin, &intake, &units, &cases).await?;
     Ok((users(), true))
+}
+
+/// The first Monday on or after `weeks` weeks from `today`.
+fn monday_in(today: NaiveDate, weeks: i64) -> NaiveDate {
+    let day = today + TimeDelta::weeks(weeks);
+    let to_monday = (7 - i64::from(day.weekday().num_days_from_monday())) % 7;
+    day + TimeDelta::days(to_monday)
+}
+
+/// The catalogue of early interventions, its cohorts, and children waiting: the two
+/// redirected cases and one active case on Cool Kids (the first of them enrolled), one active
+/// case offered a seat in a children's group and not yet answered. A child is placed only
+/// where their age fits the offer on the day the demo is loaded.
+async fn load_catalogue(
+    state: &AppState,
+    admin: &Actor,
+    intake: &Actor,
+    units: &[UnitId],
+    cases: &[kit_entity::entities::case::Model],
+) -> Result<()> {
+    use crate::services::catalogue::{self, OfferFields, OfferSeat};
+    let now = state.clock.now();
+    let today = kit_entity::domain::calendar::local_date(now);
+    let txn = begin_write(&state.db).await?;
+    let mut cohorts = std::collections::HashMap::new();
+    let mut offers = std::collections::HashMap::new();
+    for o in OFFERS {
+        let offer = catalogue::create_offer(
+            &txn,
+            admin,
+            now,
+            admin.organization_id,
+            OfferFields {
+                provider_unit_id: units[o.unit],
+                name: o.name.into(),
+                purpose: o.purpose.into(),
+                min_age: o.ages.0,
+                max_age: o.ages.1,
+                cadence: o.cadence.into(),
+                sessions: o.sessions,
+                weeks_between_cohorts: o.weeks_between_cohorts,
+                seats_per_cohort: o.seats,
+                sharing_requires_consent: o.sharing_requires_consent,
+            },
+        )
+        .await?;
+        let mut added = Vec::new();
+        for &(weeks, seats) in o.cohorts {
+            added.push(
+                catalogue::add_cohort(&txn, admin, now, offer.id, monday_in(today, weeks), seats)
+                    .await?,
+            );
+        }
+        cohorts.insert(o.name, added);
+        offers.insert(o.name, offer);
+    }
+    // Who waits where: (offer, demo case index).
+    let placements = [
+        ("Cool Kids", 17),
+        ("Cool Kids", 18),
+        ("Cool Kids", 5),
+        ("Børnegruppe for børn af forældre med psykisk sygdom", 1),
+    ];
+    let mut first_in_line: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+    for (name, index) in placements {
+        let (Some(offer), Some(case)) = (offers.get(name), cases.get(index)) else {
+            continue;
+        };
+        let demo = &CASES[index];
+        let born = NaiveDate::from_ymd_opt(demo.born.0, demo.born.1, demo.born.2)
+            .ok_or_else(|| Error::internal("a demo date of birth is invalid"))?;
+        let fits =
+            kit_entity::domain::catalogue::fits_age(born, today, offer.min_age, offer.max_age).0;
+        if !fits {
+            continue;
+        }
+        let entry = catalogue::place(&txn, intake, now, case.id, offer.id).await?;
+        // The first child placed on each offer is offered the first cohort's seat: on Cool
+        // Kids the family has accepted; on the children's group the answer is awaited.
+        if first_in_line.insert(name, true).is_none()
+            && let Some(cohort) = cohorts.get(name).and_then(|c| c.first())
+        {
+            let answer_by = (today + TimeDelta::days(7)).min(cohort.starts_on);
+            catalogue::offer_seat(
+                &txn,
+                intake,
+                now,
+                OfferSeat {
+                    cohort_id: cohort.id,
+                    entry_id: Some(entry.id),
+                    answer_by,
+                },
+            )
+            .await?;
+            if name == "Cool Kids" {
+                catalogue::answer_seat_offer(&txn, intake, now, entry.id, true).await?;
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 async fn load_case(
@@ -232,7 +339,7 @@ async fn load_case(
     staff: &[ProfessionalId],
     demo: &DemoCase,
     index: usize,
-) -> Result<()> {
+) -> Result<kit_entity::entities::case::Model> {
     let now = state.clock.now();
     let days = i64::try_from(index).unwrap_or(0);
     let born = NaiveDate::from_ymd_opt(demo.born.0, demo.born.1, demo.born.2)
@@ -411,5 +518,5 @@ async fn load_case(
         .await?;
     }
     txn.commit().await?;
-    Ok(())
+    Ok(case)
 }

@@ -208,6 +208,7 @@ fn danish(what: ChildData) -> &'static str {
         ChildData::History => "sagens forløb",
         ChildData::Consents => "samtykkerne",
         ChildData::Documents => "de delte dokumenter",
+        ChildData::EarlyInterventions => "ventelister til tidlige indsatser",
     }
 }
 

@@ -28,6 +28,7 @@ mod m20261124_000019_documents;
 mod m20261124_000020_agreement_status;
 mod m20261124_000021_plan_versions;
 mod m20261124_000022_plan_links;
+mod m20261124_000023_early_interventions;
 mod m20261124_000024_consultations;
 
 /// The product's migrator.
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000020_agreement_status::Migration),
             Box::new(m20261124_000021_plan_versions::Migration),
             Box::new(m20261124_000022_plan_links::Migration),
+            Box::new(m20261124_000023_early_interventions::Migration),
             Box::new(m20261124_000024_consultations::Migration),
         ]
     }

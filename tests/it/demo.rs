@@ -76,6 +76,50 @@ async fn the_demo_loads_once_and_each_user_sees_what_their_role_allows() {
         cases_of("henrik.bach@syddjurs.example").await["totalCount"],
         0
     );
+    // The catalogue of early interventions, with children waiting and a seat offered.
+    let municipality = app
+        .gql(
+            &app.token("mette.lund@syddjurs.example"),
+            "{ viewer { organization { id } } }",
+            json!({}),
+        )
+        .await
+        .data()["viewer"]["organization"]["id"]
+        .clone();
+    let r = app
+        .gql(
+            &app.token("mette.lund@syddjurs.example"),
+            r"query($m: ID!) { earlyInterventionOffers(municipalityId: $m, first: 50) {
+                totalCount nodes { name queueLength
+                  waitingList { nodes { status position expectedStart answerDeadline { status } } } } } }",
+            json!({ "m": municipality }),
+        )
+        .await;
+    let offers = &r.data()["earlyInterventionOffers"];
+    assert_eq!(offers["totalCount"], 10);
+    let offer = |name: &str| {
+        offers["nodes"]
+            .items()
+            .iter()
+            .find(|o| o["name"] == name)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let cool_kids = offer("Cool Kids");
+    assert_eq!(cool_kids["queueLength"], 2);
+    let positions: Vec<i64> = cool_kids["waitingList"]["nodes"]
+        .items()
+        .iter()
+        .map(|e| e["position"].i64())
+        .collect();
+    assert_eq!(positions, [1, 2]);
+    let group = offer("Børnegruppe for børn af forældre med psykisk sygdom");
+    assert_eq!(group["waitingList"]["nodes"][0]["status"], "OFFERED");
+    assert_eq!(
+        group["waitingList"]["nodes"][0]["answerDeadline"]["status"],
+        "PENDING"
+    );
+
     // Every printed user can sign in.
     for user in &users {
         let r = app

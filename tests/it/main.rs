@@ -8,6 +8,7 @@ mod answers;
 mod audit;
 mod auth;
 mod bad_input;
+mod catalogue;
 mod consent;
 mod consultations;
 mod contacts;

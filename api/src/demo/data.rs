@@ -304,3 +304,165 @@ pub(super) const CASES: &[DemoCase] = &[
         status: CaseStatus::Rejected,
     },
 ];
+
+/// An early intervention of the demo's catalogue: the offers Kalundborg Kommune's Fagcenter
+/// Børn og Familie describes in its catalogue of early interventions (seed 004), with the
+/// capacities and cadences it gives.
+pub(super) struct DemoOffer {
+    pub(super) name: &'static str,
+    pub(super) purpose: &'static str,
+    /// Index into the demo's units.
+    pub(super) unit: usize,
+    pub(super) ages: (i32, i32),
+    pub(super) cadence: &'static str,
+    pub(super) sessions: Option<i32>,
+    pub(super) weeks_between_cohorts: Option<i32>,
+    pub(super) seats: i32,
+    pub(super) sharing_requires_consent: bool,
+    /// Cohorts to add: weeks from the demo's day to the start, and seats (the offer's if
+    /// `None`).
+    pub(super) cohorts: &'static [(i64, Option<i32>)],
+}
+
+pub(super) const OFFERS: &[DemoOffer] = &[
+    DemoOffer {
+        name: "Konsultativt team i dagtilbud",
+        purpose: "Systematisk opsporing og tæt sparring om børn i daginstitutionerne: rådgiver, \
+                  tale-høre-konsulent og PPR-psykolog planlægger samarbejdsmøder og andre indsatser \
+                  om det enkelte barn, før problemerne vokser sig større.",
+        unit: 2,
+        ages: (0, 6),
+        cadence: "Besøg i hver daginstitution 4 gange om året",
+        sessions: None,
+        weeks_between_cohorts: Some(13),
+        seats: 6,
+        sharing_requires_consent: false,
+        cohorts: &[(6, None)],
+    },
+    DemoOffer {
+        name: "Makkerpar i folkeskolen",
+        purpose: "Socialrådgiver og PPR-psykolog sidder sammen i faste makkerpar på faste tidspunkter \
+                  på skolen, så alle faglige perspektiver bringes i spil samtidig og indsatsen kommer \
+                  hurtigere i gang.",
+        unit: 1,
+        ages: (6, 16),
+        cadence: "Faste tidspunkter på hver skole 2–8 gange om måneden, efter skolens størrelse",
+        sessions: None,
+        weeks_between_cohorts: Some(2),
+        seats: 4,
+        sharing_requires_consent: false,
+        cohorts: &[(1, None), (3, None)],
+    },
+    DemoOffer {
+        name: "Anonym rådgivning med PPR-psykolog eller rådgiver",
+        purpose: "Borgere kan komme så tidligt som muligt med bekymringer — et barn der ikke kommer \
+                  op om morgenen, mulig angst, trivsel, netværk eller konflikter i familien — og få \
+                  redskaber eller blive vist videre, inden det bliver en sag.",
+        unit: 2,
+        ages: (0, 17),
+        cadence: "Åben, anonym rådgivning på rådhuset",
+        sessions: Some(1),
+        weeks_between_cohorts: None,
+        seats: 8,
+        sharing_requires_consent: false,
+        cohorts: &[],
+    },
+    DemoOffer {
+        name: "Cool Kids",
+        purpose: "At forebygge og afhjælpe begyndende eller igangværende angst: børn og forældre lærer \
+                  i gruppe konkrete metoder fra kognitiv adfærdsterapi til at håndtere angst og \
+                  bekymring i hverdagen.",
+        unit: 1,
+        ages: (7, 12),
+        cadence: "2 hold pr. halvår; 10 gruppemøder med børn og forældre",
+        sessions: Some(10),
+        weeks_between_cohorts: Some(13),
+        seats: 8,
+        sharing_requires_consent: false,
+        cohorts: &[(3, Some(6)), (16, None)],
+    },
+    DemoOffer {
+        name: "SSP-bekymringssamtale",
+        purpose: "Et fælles forebyggende arbejde sættes i gang så tidligt som muligt med barnet, \
+                  forældrene og politiet, så alle trækker i samme retning; der følges op via \
+                  politiets døgnrapporter.",
+        unit: 4,
+        ages: (10, 17),
+        cadence: "Samtale med SSP-konsulent og politi; opfølgning via døgnrapporter",
+        sessions: Some(1),
+        weeks_between_cohorts: Some(1),
+        seats: 4,
+        sharing_requires_consent: false,
+        cohorts: &[(1, None)],
+    },
+    DemoOffer {
+        name: "GRO – sparring mellem sundhedsplejen og rådgiver",
+        purpose: "Tidlig opsporing af risikofaktorer for spædbørn: sundhedsplejerskerne får anonym \
+                  sparring på bekymringer og underretninger fra en fast rådgiver.",
+        unit: 3,
+        ages: (0, 1),
+        cadence: "Fast telefonsparring med en rådgiver én gang om ugen",
+        sessions: None,
+        weeks_between_cohorts: Some(1),
+        seats: 5,
+        sharing_requires_consent: false,
+        cohorts: &[],
+    },
+    DemoOffer {
+        name: "FØNIX – gruppe for mødre med fødselsdepression",
+        purpose: "At forebygge senfølger af fødselsdepression for mor og barn: tilknytning, \
+                  forældreevne og parforhold. Alle mødre screenes 8 uger efter fødslen; en \
+                  visitationssamtale i hjemmet afgør, om gruppen er det rette.",
+        unit: 3,
+        ages: (0, 1),
+        cadence: "Gruppeforløb, i gennemsnit 4 måneder; venteliste",
+        sessions: None,
+        weeks_between_cohorts: Some(17),
+        seats: 10,
+        sharing_requires_consent: false,
+        cohorts: &[(5, None)],
+    },
+    DemoOffer {
+        name: "Børnegruppe for børn af forældre med psykisk sygdom",
+        purpose: "Børn og unge hvis mor, far eller søskende har en psykisk sygdom, møder ligesindede, \
+                  får svar på deres spørgsmål og en forståelse af, at de ikke er alene; med \
+                  Distriktspsykiatrien.",
+        unit: 2,
+        ages: (8, 17),
+        cadence: "1 gang om ugen, i alt 10 gange; 8 jævnaldrende børn, en sygeplejerske og en \
+                  specialpædagog pr. gruppe",
+        sessions: Some(10),
+        weeks_between_cohorts: Some(17),
+        seats: 8,
+        sharing_requires_consent: false,
+        cohorts: &[(5, None)],
+    },
+    DemoOffer {
+        name: "Stepping Stones",
+        purpose: "Kursusprogram for forældre til børn mellem 2 og 12 år med funktionsnedsættelser \
+                  (forsinket udvikling, kommunikationsvanskeligheder, sociale udfordringer): \
+                  forældrene vælger selv, hvilke problemer og strategier de arbejder med.",
+        unit: 2,
+        ages: (2, 12),
+        cadence: "Forældrekursus med 2 socialrådgivere, 1 specialkonsulent og 1 familiebehandler",
+        sessions: None,
+        weeks_between_cohorts: Some(26),
+        seats: 12,
+        sharing_requires_consent: false,
+        cohorts: &[(8, None)],
+    },
+    DemoOffer {
+        name: "REHAB-teamet",
+        purpose: "Tværfagligt rehabiliteringsteam om unges vej til uddannelse eller beskæftigelse; \
+                  Børn og Familie bidrager om børnenes trivsel. En sag kommer kun op, når borgeren \
+                  har skrevet under på, at oplysninger må deles på tværs af afdelingerne.",
+        unit: 5,
+        ages: (15, 25),
+        cadence: "Teammøde med sagsfremstilling fra hver afdeling",
+        sessions: Some(1),
+        weeks_between_cohorts: Some(2),
+        seats: 6,
+        sharing_requires_consent: true,
+        cohorts: &[],
+    },
+];

@@ -213,6 +213,8 @@ pub enum ChildData {
     Consents,
     /// The documents the sectors shared (and their attachments, downloaded).
     Documents,
+    /// The early interventions the child waits for or is enrolled in (waiting-list entries).
+    EarlyInterventions,
 }
 
 /// Where an agreement of the plan is.
@@ -375,6 +377,12 @@ pub enum DeadlineEvent {
     AgreementCompleted,
     /// A consent was recorded (`recordConsent`; the rule's filter names its purpose).
     ConsentRecorded,
+    /// A seat of an early intervention's cohort was offered to a case on its waiting list
+    /// (`offerSeat`).
+    SeatOffered,
+    /// The family's answer to a seat offered was recorded (`answerSeatOffer`; the rule's
+    /// filter may name ACCEPTED or DECLINED).
+    SeatAnswered,
 }
 
 /// What a deadline's due time is counted from.
@@ -394,6 +402,8 @@ pub enum DeadlineAnchor {
     /// The end (`validUntil`) of the consent it is about; a consent without one starts no
     /// deadline.
     ConsentExpiry,
+    /// The end of the last day to answer the seat offer it is about (`answerBy`).
+    SeatAnswerBy,
 }
 
 /// The unit of a deadline offset.
@@ -474,4 +484,20 @@ pub enum ConsentPurpose {
     /// Information exchange: the organizations may share documents (treatment plans, status
     /// notes, statements) about the child with each other.
     InformationExchange,
+}
+
+/// Where a case stands on an early intervention's waiting list.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::WaitingStatus")]
+pub enum WaitingListStatus {
+    /// In the queue, waiting for a seat (`position` says where).
+    Waiting,
+    /// Offered a seat in a cohort, held until the family answers (`answerBy`).
+    Offered,
+    /// Accepted the seat: enrolled in the cohort, which counts it against its seats.
+    Enrolled,
+    /// Declined the seat offered; off the list.
+    Declined,
+    /// Taken off the list before enrolling (`withdrawReason`).
+    Withdrawn,
 }

@@ -9,10 +9,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kit_entity::ids::{
     AgendaItemId, AgreementId, BusyPeriodId, CalendarFeedId, CaseEventId, CaseId,
-    CaseStatusChangeId, ChildId, ClosureDayId, ConsentId, ConsultationBookingId,
+    CaseStatusChangeId, ChildId, ClosureDayId, CohortId, ConsentId, ConsultationBookingId,
     ConsultationOfferId, DeadlineId, DeadlineRecomputeId, DeadlineRuleId, DeliveryId, DocumentId,
-    FamilyMemberId, InviteeId, MeetingId, NotificationId, OrganizationId, ParticipantId,
-    PlanLinkId, PlanVersionId, ProfessionalId, ReferralId, UnitId,
+    FamilyMemberId, InviteeId, MeetingId, NotificationId, OfferId, OrganizationId, ParticipantId,
+    PlanLinkId, PlanVersionId, ProfessionalId, ReferralId, UnitId, WaitingEntryId,
 };
 use kit_entity::{Error, Result};
 
@@ -70,6 +70,9 @@ node_id! {
     ConsultationOfferId => "ConsultationOffer",
     ConsultationBookingId => "ConsultationBooking",
     CaseEventId => "CaseEvent",
+    OfferId => "EarlyInterventionOffer",
+    CohortId => "EarlyInterventionCohort",
+    WaitingEntryId => "WaitingListEntry",
 }
 
 /// Splits a global id into its type name and key.

@@ -18,12 +18,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use kit_entity::entities::{
     agenda_item, agreement, case, case_status_change, child, deadline, deadline_rule, delivery,
-    family_member, meeting, meeting_invitee, organization, participant, professional, referral,
-    unit,
+    early_intervention_cohort, early_intervention_offer, family_member, meeting, meeting_invitee,
+    organization, participant, professional, referral, unit,
 };
 use kit_entity::ids::{
-    AgreementId, CaseId, ChildId, DeadlineId, DeadlineRuleId, FamilyMemberId, MeetingId,
-    OrganizationId, ParticipantId, ProfessionalId, UnitId,
+    AgreementId, CaseId, ChildId, CohortId, DeadlineId, DeadlineRuleId, FamilyMemberId, MeetingId,
+    OfferId, OrganizationId, ParticipantId, ProfessionalId, UnitId,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use tokio::sync::Notify;
@@ -406,6 +406,8 @@ loaders! {
     deadlines: DeadlineId => deadline::Model, |db, keys| by_id!(deadline, db, keys);
     deadline_rules: DeadlineRuleId => deadline_rule::Model, |db, keys| by_id!(deadline_rule, db, keys);
     agreements: AgreementId => agreement::Model, |db, keys| by_id!(agreement, db, keys);
+    offers: OfferId => early_intervention_offer::Model, |db, keys| by_id!(early_intervention_offer, db, keys);
+    cohorts: CohortId => early_intervention_cohort::Model, |db, keys| by_id!(early_intervention_cohort, db, keys);
     case_meetings: MeetingsOf => Vec<meeting::Model>, |db, keys| {
         let rows = meeting::Entity::find()
             .filter(meeting::Column::CaseId.is_in(keys.iter().map(|k| k.0)))

@@ -7,6 +7,7 @@
 
 pub mod access_log;
 pub mod case;
+pub mod catalogue;
 pub mod child;
 pub mod consent;
 pub mod consultation;
@@ -43,6 +44,7 @@ pub struct Query(
     node::NodeQuery,
     case::CaseQuery,
     case::InboxQuery,
+    catalogue::CatalogueQuery,
     meeting::MeetingQuery,
     deadline::DeadlineQuery,
     directory::DirectoryQuery,
@@ -59,6 +61,7 @@ pub struct Mutation(
     meeting::MeetingMutation,
     plan::PlanMutation,
     plan::PlanLinkMutation,
+    catalogue::CatalogueMutation,
     consent::ConsentMutation,
     document::DocumentMutation,
     deadline::DeadlineMutation,

@@ -80,6 +80,12 @@ pub enum Node {
     ConsultationOffer(crate::graphql::consultation::ConsultationOffer),
     /// A booked consultation (its booker, host and the organization's administrators).
     ConsultationBooking(crate::graphql::consultation::ConsultationBooking),
+    /// An early intervention of a municipality's catalogue.
+    EarlyInterventionOffer(crate::graphql::catalogue::Offer),
+    /// A cohort of an early intervention.
+    EarlyInterventionCohort(crate::graphql::catalogue::Cohort),
+    /// A case on an early intervention's waiting list.
+    WaitingListEntry(crate::graphql::catalogue::WaitingListEntry),
 }
 
 fn visible<T>(r: Result<T>) -> Result<T> {
@@ -226,6 +232,40 @@ async fn resolve(
         "Consent" => Node::Consent(visible(
             crate::graphql::consent::node_consent(db, actor, ConsentId(key), now).await,
         )?),
+        "EarlyInterventionOffer" => Node::EarlyInterventionOffer(visible(
+            crate::graphql::catalogue::node_offer(db, actor, kit_entity::ids::OfferId(key)).await,
+        )?),
+        "EarlyInterventionCohort" => Node::EarlyInterventionCohort(visible(
+            crate::graphql::catalogue::node_cohort(db, actor, kit_entity::ids::CohortId(key)).await,
+        )?),
+        "WaitingListEntry" => {
+            let entry = visible(
+                crate::graphql::catalogue::node_entry(
+                    db,
+                    actor,
+                    kit_entity::ids::WaitingEntryId(key),
+                    now,
+                )
+                .await,
+            )?;
+            let placement = if entry.status == kit_entity::domain::enums::WaitingStatus::Waiting {
+                crate::services::catalogue::queue(
+                    db,
+                    entry.offer_id,
+                    kit_entity::domain::calendar::local_date(now),
+                )
+                .await?
+                .placements
+                .remove(&entry.id)
+                .unwrap_or_default()
+            } else {
+                crate::services::catalogue::Placement::default()
+            };
+            Node::WaitingListEntry(crate::graphql::catalogue::WaitingListEntry {
+                model: entry,
+                placement,
+            })
+        }
         _ => return Err(gone()),
     };
     Ok((node, Vec::new()))
@@ -286,6 +326,7 @@ async fn log_read(ctx: &Context<'_>, node: &Node, seen_through: &[CaseAccess]) -
         Node::Document(d) => (d.case_id(), ChildData::Documents),
         Node::PlanVersion(v) => (v.0.case_id, ChildData::Plan),
         Node::PlanLink(l) => (l.0.case_id, ChildData::Family),
+        Node::WaitingListEntry(e) => (e.model.case_id, ChildData::EarlyInterventions),
         _ => return Ok(()),
     };
     let access = read_case(ctx, case_id, what).await?;

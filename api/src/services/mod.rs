@@ -3,6 +3,7 @@
 //! command structs here, opens the transaction, and commits it: nothing is ever half-written.
 
 pub mod case;
+pub mod catalogue;
 pub mod child;
 pub mod consent;
 pub mod consultation;

@@ -536,6 +536,12 @@ pub enum RuleEvent {
     /// A consent was recorded (filter: its purpose).
     #[sea_orm(string_value = "CONSENT_RECORDED")]
     ConsentRecorded,
+    /// A seat of an early intervention's cohort was offered to a case on its waiting list.
+    #[sea_orm(string_value = "SEAT_OFFERED")]
+    SeatOffered,
+    /// The family answered a seat offer: accepted or declined (filter: ACCEPTED, DECLINED).
+    #[sea_orm(string_value = "SEAT_ANSWERED")]
+    SeatAnswered,
 }
 
 /// What a deadline's due time is counted from.
@@ -562,6 +568,9 @@ pub enum RuleAnchor {
     /// The end of the consent the event is about (no deadline for a consent without one).
     #[sea_orm(string_value = "CONSENT_EXPIRY")]
     ConsentExpiry,
+    /// The end of the answer-by day of the seat offer the event is about.
+    #[sea_orm(string_value = "SEAT_ANSWER_BY")]
+    SeatAnswerBy,
 }
 
 /// The unit of a rule's offset.
@@ -898,4 +907,47 @@ pub enum ConsentPurpose {
     /// notes, statements) about the child with each other.
     #[sea_orm(string_value = "INFORMATION_EXCHANGE")]
     InformationExchange,
+}
+
+/// Where a case stands on an early intervention's waiting list.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum WaitingStatus {
+    /// In the queue, waiting for a seat.
+    #[sea_orm(string_value = "WAITING")]
+    Waiting,
+    /// Offered a seat in a cohort, which is held until the family answers.
+    #[sea_orm(string_value = "OFFERED")]
+    Offered,
+    /// Accepted the seat: enrolled in the cohort, which counts it against its capacity.
+    #[sea_orm(string_value = "ENROLLED")]
+    Enrolled,
+    /// Declined the seat offered; off the list.
+    #[sea_orm(string_value = "DECLINED")]
+    Declined,
+    /// Taken off the list before enrolling.
+    #[sea_orm(string_value = "WITHDRAWN")]
+    Withdrawn,
+}
+
+impl WaitingStatus {
+    /// True while the entry is on the list: waiting, or holding an offered seat.
+    #[must_use]
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Waiting | Self::Offered)
+    }
+
+    /// The upper-case name, as stored and as in messages.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Waiting => "WAITING",
+            Self::Offered => "OFFERED",
+            Self::Enrolled => "ENROLLED",
+            Self::Declined => "DECLINED",
+            Self::Withdrawn => "WITHDRAWN",
+        }
+    }
 }

@@ -86,4 +86,10 @@ typed_id! {
     NotificationId;
     /// One entry of the access log: a professional read a case's data.
     AccessLogEntryId;
+    /// An early intervention of a municipality's catalogue (Cool Kids, a children's group…).
+    OfferId;
+    /// A cohort (hold) of an early intervention, with its start date and seats.
+    CohortId;
+    /// A case's place on an early intervention's waiting list.
+    WaitingEntryId;
 }

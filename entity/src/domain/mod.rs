@@ -1,6 +1,7 @@
 //! Hand-written domain rules, kept apart from the table models in `entities`.
 
 pub mod calendar;
+pub mod catalogue;
 pub mod clock;
 pub mod consent;
 pub mod consultation;

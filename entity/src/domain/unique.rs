@@ -93,6 +93,12 @@ pub const ONE_IDEMPOTENCY_KEY: UniqueIndex = UniqueIndex {
     table: "idempotency_keys",
     columns: &["professional_id", "idem_key"],
 };
+/// A case waits on an early intervention once at a time.
+pub const ONE_OPEN_WAITING_ENTRY: UniqueIndex = UniqueIndex {
+    name: "ux_waiting_entries_open",
+    table: "waiting_entries",
+    columns: &["offer_id", "case_id"],
+};
 
 #[cfg(test)]
 mod tests {

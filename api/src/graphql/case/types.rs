@@ -154,6 +154,20 @@ impl Case {
             .collect())
     }
 
+    /// The case's places on early interventions' waiting lists, newest first: where it
+    /// stands, when it can expect to start, the seats offered and the answers.
+    async fn waiting_list_entries(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::catalogue::WaitingListEntry>> {
+        read(ctx, &self.0, ChildData::EarlyInterventions)
+            .await
+            .gql()?;
+        crate::graphql::catalogue::WaitingListEntry::of_case(ctx, self.0.id)
+            .await
+            .gql()
+    }
+
     /// The agreements of the case's cross-sector plan, by due date.
     async fn agreements(
         &self,

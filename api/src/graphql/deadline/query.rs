@@ -112,11 +112,22 @@ impl DeadlineQuery {
         )
         .await
         .gql()?;
+        // `report` has checked that the actor may see the organization's figures.
+        let offers = crate::services::catalogue::figures(
+            &ctx.state().db,
+            org,
+            kit_entity::domain::calendar::local_date(ctx.state().clock.now()),
+            from.0,
+            to.0,
+        )
+        .await
+        .gql()?;
         Ok(TimelinessReport {
             organization: org,
             from: from.0,
             to: to.0,
             rules,
+            offers,
         })
     }
 }

@@ -71,6 +71,7 @@ pub struct TimelinessReport {
     pub(crate) from: chrono::NaiveDate,
     pub(crate) to: chrono::NaiveDate,
     pub(crate) rules: Vec<crate::services::deadline::RuleTimeliness>,
+    pub(crate) offers: Vec<crate::services::catalogue::OfferFigures>,
 }
 
 /// How timely an organization's cases were: every deadline of its cases that fell due in the
@@ -98,5 +99,13 @@ impl TimelinessReport {
     /// One entry per rule in force, by code.
     async fn rules(&self) -> Vec<RuleTimeliness> {
         self.rules.iter().cloned().map(RuleTimeliness).collect()
+    }
+
+    /// One entry per early intervention of the municipality's catalogue (active or not), by
+    /// name: how many wait now, and how long those whose cohort started in the period
+    /// waited — from the day they were placed on the list to the day their cohort started,
+    /// median and 90th percentile by nearest rank.
+    async fn early_interventions(&self) -> Vec<crate::graphql::catalogue::OfferWaitingTime> {
+        self.offers.iter().cloned().map(Into::into).collect()
     }
 }

@@ -142,6 +142,14 @@ pub(crate) async fn meet<C: ConnectionTrait>(
             // A consent's expiry is met by a new consent for the same purpose.
             continue;
         }
+        if rule.anchor == RuleAnchor::SeatAnswerBy
+            && event
+                .seat_offer
+                .is_none_or(|(entry, _)| d.subject != seat_offer_subject(entry))
+        {
+            // A seat offer's answer meets that offer's deadline only.
+            continue;
+        }
         if rule.start_event == RuleEvent::ChildAge && rule.met_by_event == RuleEvent::MeetingHeld {
             // One transition meeting meets one transition milestone: the earliest open one.
             if transition_met {
@@ -166,6 +174,13 @@ pub(crate) async fn meet<C: ConnectionTrait>(
             .await?;
     }
     Ok(())
+}
+
+/// The subject of the deadline to answer the seat offered to a waiting-list entry:
+/// `seat-offer:<entry id>`.
+#[must_use]
+pub fn seat_offer_subject(entry: crate::ids::WaitingEntryId) -> String {
+    format!("seat-offer:{entry}")
 }
 
 /// The subject of a deadline about a consent: `consent:<PURPOSE>:<id>` (the prefix alone
@@ -206,6 +221,10 @@ pub(crate) async fn start<C: ConnectionTrait>(
             continue;
         }
         let base_subject = match (event.meeting, event.agreement, rule.start_event) {
+            _ if rule.anchor == RuleAnchor::SeatAnswerBy => match event.seat_offer {
+                Some((entry, _)) => seat_offer_subject(entry),
+                None => continue,
+            },
             _ if rule.anchor == RuleAnchor::ConsentExpiry => {
                 consent_subject(event.filter.as_deref(), event.consent.map(|(c, _)| c))
             }
@@ -403,6 +422,28 @@ pub async fn withdraw_for_consent<C: ConnectionTrait>(
         Condition::all()
             .add(deadline::Column::CaseId.eq(case_id))
             .add(deadline::Column::Subject.eq(consent_subject(Some(purpose), Some(consent))))
+            .into(),
+    )
+    .await
+}
+
+/// Withdraws the open deadline to answer the seat offered to a waiting-list entry, when the
+/// entry is taken off the list before the family answered.
+///
+/// # Errors
+/// When the database fails.
+pub async fn withdraw_for_seat_offer<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+    entry: crate::ids::WaitingEntryId,
+) -> Result<()> {
+    withdraw(
+        db,
+        now,
+        Condition::all()
+            .add(deadline::Column::CaseId.eq(case_id))
+            .add(deadline::Column::Subject.eq(seat_offer_subject(entry)))
             .into(),
     )
     .await

@@ -2,8 +2,8 @@
 //! (a meeting kind, a sector, a meeting, an agreement).
 
 use crate::domain::enums::{RuleEvent, Sector};
-use crate::ids::{AgreementId, CaseId, ConsentId, MeetingId};
-use chrono::{DateTime, Utc};
+use crate::ids::{AgreementId, CaseId, ConsentId, MeetingId, WaitingEntryId};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// A domain event, as deadlines see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +24,8 @@ pub struct Event {
     pub agreement: Option<AgreementId>,
     /// The consent it concerns, with its end.
     pub consent: Option<(ConsentId, Option<DateTime<Utc>>)>,
+    /// The waiting-list entry whose seat offer it concerns, with the last day to answer.
+    pub seat_offer: Option<(WaitingEntryId, NaiveDate)>,
 }
 
 impl Event {
@@ -39,6 +41,7 @@ impl Event {
             meeting: None,
             agreement: None,
             consent: None,
+            seat_offer: None,
         }
     }
 
@@ -67,6 +70,13 @@ impl Event {
     #[must_use]
     pub fn consent(mut self, id: ConsentId, until: Option<DateTime<Utc>>) -> Self {
         self.consent = Some((id, until));
+        self
+    }
+
+    /// About the seat offered to a waiting-list entry, to be answered by `answer_by`.
+    #[must_use]
+    pub fn seat_offer(mut self, entry: WaitingEntryId, answer_by: NaiveDate) -> Self {
+        self.seat_offer = Some((entry, answer_by));
         self
     }
 

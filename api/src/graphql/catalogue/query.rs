@@ -1,0 +1,221 @@
+//! `earlyInterventionOffers` and the waiting list of an offer.
+
+use async_graphql::{Context, ID, Object};
+use chrono::Utc;
+use kit_entity::domain::enums::WaitingStatus;
+use kit_entity::entities::{case, early_intervention_offer as offer, waiting_entry};
+use kit_entity::ids::{OfferId, OrganizationId};
+use kit_entity::{Error, Result};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::types::{Offer, WaitingListEntry};
+use super::{OfferConnection, WaitingListEntryConnection};
+use crate::access;
+use crate::access_log::ChildData;
+use crate::graphql::context::ContextExt;
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::ids::decode;
+use crate::graphql::pagination::{
+    TotalCount, decode_cursor, decode_id_cursor, encode_cursor, page, page_size,
+};
+use crate::graphql::read::read_case;
+use crate::services::catalogue::{self, Placement};
+
+/// Catalogue queries.
+#[derive(Default)]
+pub struct CatalogueQuery;
+
+#[Object]
+impl CatalogueQuery {
+    /// A municipality's catalogue of early interventions, in the order they were created.
+    /// Its professionals see every offer; a professional of another organization sees the
+    /// offers their own unit provides (none otherwise).
+    async fn early_intervention_offers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The municipality.")] municipality_id: ID,
+        #[graphql(
+            desc = "Include offers that take no one any more. Default false.",
+            default
+        )]
+        include_inactive: bool,
+        #[graphql(desc = "How many to return: default 20, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return the offers after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<OfferConnection> {
+        let actor = ctx.actor().gql()?;
+        let municipality: OrganizationId = decode("municipalityId", &municipality_id).gql()?;
+        let limit = page_size(first).gql()?;
+        let mut query = offer::Entity::find()
+            .filter(offer::Column::MunicipalityId.eq(municipality))
+            .filter(catalogue::readable(actor));
+        if !include_inactive {
+            query = query.filter(offer::Column::IsActive.eq(true));
+        }
+        let total = TotalCount::of(query.clone(), &ctx.state().db);
+        if let Some(after) = after.as_deref() {
+            query = query.filter(offer::Column::Id.gt(decode_id_cursor(after, "offer").gql()?));
+        }
+        let rows = query
+            .order_by_asc(offer::Column::Id)
+            .limit(limit + 1)
+            .all(&ctx.state().db)
+            .await
+            .map_err(Error::from)
+            .gql()?;
+        Ok(page(
+            rows,
+            limit,
+            after.is_some(),
+            total,
+            |o| encode_cursor(&format!("offer:{}", o.id)),
+            Offer,
+        )
+        .into())
+    }
+}
+
+fn after_condition(after: Option<&str>) -> Result<Option<Condition>> {
+    let Some(after) = after else { return Ok(None) };
+    let bad = || Error::invalid("after", "is not a cursor of this waiting list");
+    let rest = decode_cursor(after, "waiting")?;
+    let (micros, id) = rest.split_once(':').ok_or_else(bad)?;
+    let at = chrono::DateTime::<Utc>::from_timestamp_micros(micros.parse().map_err(|_| bad())?)
+        .ok_or_else(bad)?;
+    let id: i64 = id.parse().map_err(|_| bad())?;
+    Ok(Some(
+        Condition::any()
+            .add(waiting_entry::Column::PlacedAt.gt(at))
+            .add(
+                Condition::all()
+                    .add(waiting_entry::Column::PlacedAt.eq(at))
+                    .add(waiting_entry::Column::Id.gt(id)),
+            ),
+    ))
+}
+
+/// An offer's waiting list in queue order, as the viewer may see it: the entries of the
+/// cases their access decision permits with the child's data shared (the same rule as
+/// `cases`), each read noted for the access log.
+///
+/// # Errors
+/// [`Error::Validation`] on `first` or `after`; database errors.
+pub async fn waiting_list(
+    ctx: &Context<'_>,
+    offer: &offer::Model,
+    statuses: Vec<WaitingStatus>,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> Result<WaitingListEntryConnection> {
+    let actor = ctx.actor()?;
+    let now = ctx.state().clock.now();
+    let limit = page_size(first)?;
+    let seen = Query::select()
+        .column(case::Column::Id)
+        .from(case::Entity)
+        .cond_where(access::visible_cases(actor))
+        .cond_where(access::shared_cases(actor, now))
+        .to_owned();
+    let mut query = waiting_entry::Entity::find()
+        .filter(waiting_entry::Column::OfferId.eq(offer.id))
+        .filter(waiting_entry::Column::Status.is_in(statuses))
+        .filter(waiting_entry::Column::CaseId.in_subquery(seen));
+    let total = TotalCount::of(query.clone(), &ctx.state().db);
+    if let Some(condition) = after_condition(after)? {
+        query = query.filter(condition);
+    }
+    let rows = query
+        .order_by_asc(waiting_entry::Column::PlacedAt)
+        .order_by_asc(waiting_entry::Column::Id)
+        .limit(limit + 1)
+        .all(&ctx.state().db)
+        .await?;
+    for row in rows
+        .iter()
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+    {
+        read_case(ctx, row.case_id, ChildData::EarlyInterventions).await?;
+    }
+    let mut queue = catalogue::queue(
+        &ctx.state().db,
+        offer.id,
+        kit_entity::domain::calendar::local_date(now),
+    )
+    .await?;
+    let placed: Vec<(waiting_entry::Model, Placement)> = rows
+        .into_iter()
+        .map(|m| {
+            let placement = queue.placements.remove(&m.id).unwrap_or_default();
+            (m, placement)
+        })
+        .collect();
+    Ok(page(
+        placed,
+        limit,
+        after.is_some(),
+        total,
+        |(m, _)| {
+            encode_cursor(&format!(
+                "waiting:{}:{}",
+                m.placed_at.timestamp_micros(),
+                m.id
+            ))
+        },
+        |(model, placement)| WaitingListEntry { model, placement },
+    )
+    .into())
+}
+
+/// Loads an offer for `node(id:)`.
+///
+/// # Errors
+/// [`Error::NotFound`] when it does not exist or the actor may not read it.
+pub async fn node_offer(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::access::Actor,
+    id: OfferId,
+) -> Result<Offer> {
+    offer::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|o| catalogue::may_read(actor, o))
+        .map(Offer)
+        .ok_or_else(|| Error::not_found("early intervention offer"))
+}
+
+/// Loads a cohort for `node(id:)`.
+///
+/// # Errors
+/// [`Error::NotFound`] when it does not exist or the actor may not read its offer.
+pub async fn node_cohort(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::access::Actor,
+    id: kit_entity::ids::CohortId,
+) -> Result<super::types::Cohort> {
+    use kit_entity::entities::early_intervention_cohort as cohort;
+    let c = cohort::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("cohort"))?;
+    node_offer(db, actor, c.offer_id).await?;
+    Ok(super::types::Cohort(c))
+}
+
+/// Loads a waiting-list entry for `node(id:)`: its case must be visible (the read is logged
+/// by the caller).
+///
+/// # Errors
+/// [`Error::NotFound`] when it does not exist or its case is not visible.
+pub async fn node_entry(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::access::Actor,
+    id: kit_entity::ids::WaitingEntryId,
+    now: chrono::DateTime<Utc>,
+) -> Result<waiting_entry::Model> {
+    let e = waiting_entry::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("waiting-list entry"))?;
+    crate::access::case_access(db, actor, e.case_id, now).await?;
+    Ok(e)
+}
