@@ -30,6 +30,7 @@ mod m20261124_000021_plan_versions;
 mod m20261124_000022_plan_links;
 mod m20261124_000023_early_interventions;
 mod m20261124_000024_consultations;
+mod m20261124_000025_committee;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000022_plan_links::Migration),
             Box::new(m20261124_000023_early_interventions::Migration),
             Box::new(m20261124_000024_consultations::Migration),
+            Box::new(m20261124_000025_committee::Migration),
         ]
     }
 }

@@ -48,7 +48,7 @@ fn at(rfc3339: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-async fn create_offer(
+pub(crate) async fn create_offer(
     app: &TestApp,
     w: &World,
     name: &str,

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod catalogue;
+mod committee;
 mod consent;
 mod consultations;
 mod contacts;

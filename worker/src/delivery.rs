@@ -229,6 +229,9 @@ pub async fn build(
     if let Some(booking) = row.consultation_booking_id {
         return build_consultation(ctx, row, booking, now).await;
     }
+    if let Some(meeting) = row.committee_meeting_id {
+        return build_committee(ctx, row, meeting, now).await;
+    }
     let (Some(meeting_id), Some(invitee_id), Some(method)) =
         (row.meeting_id, row.invitee_id, row.method)
     else {
@@ -386,6 +389,128 @@ pub async fn build(
         body: &texts.body,
         calendar: &calendar,
         method: method.as_str(),
+        message_id: &row.message_id,
+    })
+    .map_err(|e| Error::internal(e.message))?;
+    Ok((message, calendar))
+}
+
+/// A coordination committee meeting's invitation to a member: the time, the place, and the
+/// agenda's case references — never a child's name.
+async fn build_committee(
+    ctx: &Context,
+    row: &delivery::Model,
+    id: kit_entity::ids::CommitteeMeetingId,
+    now: DateTime<Utc>,
+) -> Result<(lettre::Message, String)> {
+    use kit_entity::entities::{
+        committee_agenda_item, committee_meeting, committee_member, professional,
+    };
+    use sea_orm::QueryOrder;
+    let db = &ctx.db;
+    let meeting = committee_meeting::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            Error::internal(format!(
+                "delivery {}: its committee meeting is missing",
+                row.id
+            ))
+        })?;
+    let items = committee_agenda_item::Entity::find()
+        .filter(committee_agenda_item::Column::CommitteeMeetingId.eq(id))
+        .order_by_asc(committee_agenda_item::Column::Position)
+        .all(db)
+        .await?;
+    let cases = case::Entity::find()
+        .filter(case::Column::Id.is_in(items.iter().map(|i| i.case_id)))
+        .all(db)
+        .await?;
+    let references: Vec<String> = items
+        .iter()
+        .filter_map(|i| {
+            cases
+                .iter()
+                .find(|c| c.id == i.case_id)
+                .map(|c| c.reference.clone())
+        })
+        .collect();
+    let member_ids: Vec<_> = committee_member::Entity::find()
+        .filter(committee_member::Column::CommitteeMeetingId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.professional_id)
+        .collect();
+    let members = professional::Entity::find()
+        .filter(professional::Column::Id.is_in(member_ids))
+        .all(db)
+        .await?;
+    let organizer = members
+        .iter()
+        .find(|m| m.id == meeting.organizer_id)
+        .ok_or_else(|| Error::internal(format!("delivery {}: its organizer is missing", row.id)))?;
+    let party = |p: &professional::Model| Party {
+        name: p.name.clone(),
+        email: p.email.clone(),
+    };
+    let texts = kit_entity::content::texts::committee_text(
+        meeting.starts_at,
+        meeting.ends_at,
+        meeting.location.as_deref(),
+        &references,
+        ctx.links.public_url(),
+        row.language,
+    );
+    let from_address = ctx
+        .settings
+        .mail_from
+        .rsplit_once('<')
+        .map_or(ctx.settings.mail_from.as_str(), |(_, a)| {
+            a.trim_end_matches('>')
+        })
+        .to_owned();
+    let calendar = render(
+        Some(ItipMethod::Request),
+        &[EventText {
+            uid: format!("committee-{}@kit", meeting.id),
+            sequence: row.sequence,
+            stamp: now,
+            starts: meeting.starts_at,
+            ends: meeting.ends_at,
+            summary: texts.summary.clone(),
+            description: texts.body.clone(),
+            location: meeting.location.clone(),
+            url: Some(ctx.links.public_url().to_owned()),
+            organizer: Some(party(organizer)),
+            sent_by: Some(from_address),
+            attendees: members
+                .iter()
+                .map(|m| AttendeeLine {
+                    party: party(m),
+                    required: true,
+                    response: if m.id == meeting.organizer_id {
+                        kit_entity::domain::enums::InviteeResponse::Accepted
+                    } else {
+                        kit_entity::domain::enums::InviteeResponse::NeedsAction
+                    },
+                })
+                .collect(),
+            cancelled: false,
+        }],
+    );
+    let to_name = members
+        .iter()
+        .find(|m| m.email == row.recipient)
+        .map_or_else(String::new, |m| m.name.clone());
+    let message = compose(&CalendarMail {
+        from: &ctx.settings.mail_from,
+        to: (&to_name, &row.recipient),
+        reply_to: Some((&organizer.name, &organizer.email)),
+        subject: &texts.subject,
+        body: &texts.body,
+        calendar: &calendar,
+        method: ItipMethod::Request.as_str(),
         message_id: &row.message_id,
     })
     .map_err(|e| Error::internal(e.message))?;

@@ -9,10 +9,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kit_entity::ids::{
     AgendaItemId, AgreementId, BusyPeriodId, CalendarFeedId, CaseEventId, CaseId,
-    CaseStatusChangeId, ChildId, ClosureDayId, CohortId, ConsentId, ConsultationBookingId,
-    ConsultationOfferId, DeadlineId, DeadlineRecomputeId, DeadlineRuleId, DeliveryId, DocumentId,
-    FamilyMemberId, InviteeId, MeetingId, NotificationId, OfferId, OrganizationId, ParticipantId,
-    PlanLinkId, PlanVersionId, ProfessionalId, ReferralId, UnitId, WaitingEntryId,
+    CaseStatusChangeId, ChildId, ClosureDayId, CohortId, CommitteeAgendaItemId, CommitteeMeetingId,
+    ConsentId, ConsultationBookingId, ConsultationOfferId, DeadlineId, DeadlineRecomputeId,
+    DeadlineRuleId, DeliveryId, DocumentId, FamilyMemberId, InviteeId, MeetingId, NotificationId,
+    OfferId, OrganizationId, ParticipantId, PlanLinkId, PlanVersionId, ProfessionalId, ReferralId,
+    UnitId, WaitingEntryId,
 };
 use kit_entity::{Error, Result};
 
@@ -68,6 +69,8 @@ node_id! {
     PlanVersionId => "PlanVersion",
     PlanLinkId => "PlanLink",
     ConsultationOfferId => "ConsultationOffer",
+    CommitteeMeetingId => "CommitteeMeeting",
+    CommitteeAgendaItemId => "CommitteeAgendaItem",
     ConsultationBookingId => "ConsultationBooking",
     CaseEventId => "CaseEvent",
     OfferId => "EarlyInterventionOffer",

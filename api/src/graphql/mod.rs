@@ -9,6 +9,7 @@ pub mod access_log;
 pub mod case;
 pub mod catalogue;
 pub mod child;
+pub mod committee;
 pub mod consent;
 pub mod consultation;
 pub mod context;
@@ -50,6 +51,7 @@ pub struct Query(
     directory::DirectoryQuery,
     subject_access::SubjectAccessQuery,
     consultation::ConsultationQuery,
+    committee::CommitteeQuery,
 );
 
 /// Every mutation. Each runs in one database transaction.
@@ -67,6 +69,7 @@ pub struct Mutation(
     deadline::DeadlineMutation,
     directory::DirectoryMutation,
     consultation::ConsultationMutation,
+    committee::CommitteeMutation,
 );
 
 /// The schema type.

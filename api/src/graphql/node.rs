@@ -76,6 +76,8 @@ pub enum Node {
     PlanVersion(crate::graphql::plan::PlanVersion),
     /// A family member's link to a case's plan.
     PlanLink(crate::graphql::plan::PlanLink),
+    /// A meeting of a coordination committee (its intake unit and members).
+    CommitteeMeeting(crate::graphql::committee::CommitteeMeeting),
     /// An organization's consultation offer.
     ConsultationOffer(crate::graphql::consultation::ConsultationOffer),
     /// A booked consultation (its booker, host and the organization's administrators).
@@ -196,6 +198,14 @@ async fn resolve(
                 actor,
                 kit_entity::ids::PlanVersionId(key),
                 now,
+            )
+            .await,
+        )?),
+        "CommitteeMeeting" => Node::CommitteeMeeting(visible(
+            crate::graphql::committee::node_meeting(
+                db,
+                actor,
+                kit_entity::ids::CommitteeMeetingId(key),
             )
             .await,
         )?),

@@ -381,6 +381,7 @@ async fn queue_invitations(
             notification_id: Set(None),
             plan_link_id: Set(None),
             consultation_booking_id: Set(Some(booking.id)),
+            committee_meeting_id: Set(None),
             sequence: Set(sequence),
             method: Set(Some(method)),
             recipient: Set(person.email.clone()),

@@ -5,6 +5,7 @@
 pub mod case;
 pub mod catalogue;
 pub mod child;
+pub mod committee;
 pub mod consent;
 pub mod consultation;
 pub mod deadline;

@@ -162,6 +162,7 @@ pub async fn send_plan_link(
         notification_id: Set(None),
         plan_link_id: Set(Some(link.id)),
         consultation_booking_id: Set(None),
+        committee_meeting_id: Set(None),
         sequence: Set(0),
         method: Set(None),
         recipient: Set(email),

@@ -474,6 +474,46 @@ pub fn consultation_text(c: &ConsultationMail<'_>, language: Language) -> Texts 
     }
 }
 
+/// The invitation to a coordination committee meeting: (subject, summary, body). The agenda
+/// names the referrals by case reference only.
+#[must_use]
+pub fn committee_text(
+    starts: DateTime<Utc>,
+    ends: DateTime<Utc>,
+    location: Option<&str>,
+    references: &[String],
+    product_url: &str,
+    language: Language,
+) -> Texts {
+    let at = when(starts, ends, language);
+    let name = MeetingKind::Coordination.name(language);
+    let list = references
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!("{}. {r}", i + 1))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let body = match language {
+        Language::Da => format!(
+            "{name}\nTid: {at}\n{}Dagsorden – henvisninger til beslutning:\n{list}\n\n\
+             Sagerne kan læses i KIT: {product_url}",
+            location.map(|l| format!("Sted: {l}\n")).unwrap_or_default()
+        ),
+        Language::En => format!(
+            "{name}\nWhen: {at}\n{}Agenda – referrals to decide on:\n{list}\n\n\
+             Read the cases in KIT: {product_url}",
+            location
+                .map(|l| format!("Where: {l}\n"))
+                .unwrap_or_default()
+        ),
+    };
+    Texts {
+        subject: format!("Invitation: {name} – {at}"),
+        summary: name.to_owned(),
+        body,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

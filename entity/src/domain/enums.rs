@@ -735,6 +735,23 @@ pub enum AgreementStatus {
     Cancelled,
 }
 
+/// What the coordination committee decided on a referral.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum CommitteeDecision {
+    /// Accepted into a coordinated pathway, with the units that take part.
+    #[sea_orm(string_value = "ACCEPTED")]
+    Accepted,
+    /// Redirected to an early intervention: placed on its waiting list.
+    #[sea_orm(string_value = "REDIRECTED")]
+    Redirected,
+    /// Rejected, with a reason.
+    #[sea_orm(string_value = "REJECTED")]
+    Rejected,
+}
+
 /// How a consultation is held.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

@@ -78,6 +78,10 @@ typed_id! {
     ConsultationOfferId;
     /// One booked consultation.
     ConsultationBookingId;
+    /// A meeting of a municipality's coordination committee.
+    CommitteeMeetingId;
+    /// A referral on a committee meeting's agenda.
+    CommitteeAgendaItemId;
     /// A deadline of a case.
     DeadlineId;
     /// A logged recompute of deadlines.

@@ -24,6 +24,8 @@ pub struct Model {
     pub plan_link_id: Option<crate::domain::ids::PlanLinkId>,
     /// The consultation this calendar message is about.
     pub consultation_booking_id: Option<crate::domain::ids::ConsultationBookingId>,
+    /// The committee meeting this calendar message is about.
+    pub committee_meeting_id: Option<crate::domain::ids::CommitteeMeetingId>,
     /// The meeting's SEQUENCE this message carries (0 for deadline e-mails).
     pub sequence: i32,
     /// REQUEST (invitation or update) or CANCEL, for calendar messages.

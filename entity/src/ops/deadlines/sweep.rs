@@ -276,6 +276,7 @@ pub(crate) async fn notify<C: ConnectionTrait>(
         notification_id: Set(Some(id)),
         plan_link_id: Set(None),
         consultation_booking_id: Set(None),
+        committee_meeting_id: Set(None),
         sequence: Set(0),
         method: Set(None),
         recipient: Set(person.email.clone()),

@@ -107,6 +107,7 @@ pub(crate) async fn queue_deliveries<C: ConnectionTrait>(
             notification_id: Set(None),
             plan_link_id: Set(None),
             consultation_booking_id: Set(None),
+            committee_meeting_id: Set(None),
             invitee_id: Set(Some(invitee.id)),
             sequence: Set(meeting.sequence),
             method: Set(Some(method)),

@@ -1,0 +1,356 @@
+//! The single entry point's coordination committee (Syddjurs): the intake unit calls a
+//! meeting of the committee with an agenda of referrals from its inbox; for each, the
+//! committee's decision is recorded — accepted into a pathway with the units that take part
+//! (their professionals become participants), redirected to an early intervention (the child
+//! is put on its waiting list), or rejected with a reason. A decision is the case's intake
+//! decision, so it meets the intake deadline. The members' invitations name the cases by
+//! reference only.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use kit_entity::domain::enums::{CommitteeDecision, DeliveryStatus, ItipMethod, ParticipantRole};
+use kit_entity::domain::status::{CaseStatus, IntakeDecision};
+use kit_entity::domain::validate;
+use kit_entity::entities::{
+    case, committee_agenda_item, committee_meeting, committee_member, delivery,
+    early_intervention_offer, professional,
+};
+use kit_entity::ids::{CaseId, CommitteeAgendaItemId, OfferId, OrganizationId, ProfessionalId};
+use kit_entity::ops::outbox::{self, SendDelivery};
+use kit_entity::{Error, Result};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+
+use crate::access::Actor;
+use crate::services::participant::{self, AddParticipant, Person};
+
+/// Shortest and longest committee meeting, in minutes.
+pub const DURATION_MINUTES: std::ops::RangeInclusive<i64> = 15..=480;
+
+/// A committee meeting to call.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// The municipality whose intake unit calls it.
+    pub municipality_id: OrganizationId,
+    /// When it starts.
+    pub starts_at: DateTime<Utc>,
+    /// How long it lasts.
+    pub duration_minutes: i64,
+    /// Where.
+    pub location: Option<String>,
+    /// Who sits on it (the caller always does).
+    pub member_ids: Vec<ProfessionalId>,
+    /// The referrals on its agenda, in order.
+    pub case_ids: Vec<CaseId>,
+}
+
+/// Calls a committee meeting with its agenda and invites its members.
+///
+/// # Errors
+/// [`Error::Forbidden`] outside the municipality's intake unit; [`Error::Validation`] naming
+/// the field: a past start, a duration outside 15–480 minutes, an unknown or inactive member,
+/// an empty agenda, a case of another municipality or no longer waiting at the entry point.
+pub async fn schedule(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    cmd: Schedule,
+) -> Result<committee_meeting::Model> {
+    if actor.intake_for != Some(cmd.municipality_id) {
+        return Err(Error::forbidden(
+            "only the municipality's intake unit calls its coordination committee",
+        ));
+    }
+    if cmd.starts_at <= now {
+        return Err(Error::invalid("input.startsAt", "has already passed"));
+    }
+    if !DURATION_MINUTES.contains(&cmd.duration_minutes) {
+        return Err(Error::invalid(
+            "input.durationMinutes",
+            "must be between 15 and 480 minutes",
+        ));
+    }
+    let location = validate::optional(
+        "input.location",
+        cmd.location.as_deref(),
+        validate::short_text,
+    )?;
+    let mut members = cmd.member_ids.clone();
+    members.push(actor.id());
+    members.sort_unstable();
+    members.dedup();
+    let found = professional::Entity::find()
+        .filter(professional::Column::Id.is_in(members.iter().copied()))
+        .filter(professional::Column::IsActive.eq(true))
+        .all(txn)
+        .await?;
+    if found.len() != members.len() {
+        return Err(Error::invalid(
+            "input.memberIds",
+            "a member named is not an active professional",
+        ));
+    }
+    if cmd.case_ids.is_empty() {
+        return Err(Error::invalid(
+            "input.caseIds",
+            "name at least one referral for the agenda",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, id) in cmd.case_ids.iter().enumerate() {
+        let field = format!("input.caseIds.{i}");
+        let waiting = case::Entity::find_by_id(*id)
+            .one(txn)
+            .await?
+            .filter(|c| c.municipality_id == cmd.municipality_id)
+            .ok_or_else(|| Error::not_found("case").at(field.clone()))?;
+        if !matches!(waiting.status, CaseStatus::Referred | CaseStatus::InIntake) {
+            return Err(Error::invalid(
+                &field,
+                "is no longer waiting at the entry point (REFERRED or IN_INTAKE)",
+            ));
+        }
+        if !seen.insert(*id) {
+            return Err(Error::invalid(&field, "is on the agenda already"));
+        }
+    }
+    let meeting = committee_meeting::ActiveModel {
+        id: NotSet,
+        municipality_id: Set(cmd.municipality_id),
+        starts_at: Set(cmd.starts_at),
+        ends_at: Set(cmd.starts_at + TimeDelta::minutes(cmd.duration_minutes)),
+        location: Set(location),
+        organizer_id: Set(actor.id()),
+        created_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    committee_member::Entity::insert_many(members.iter().map(|&p| committee_member::ActiveModel {
+        id: NotSet,
+        committee_meeting_id: Set(meeting.id),
+        professional_id: Set(p),
+    }))
+    .exec(txn)
+    .await?;
+    committee_agenda_item::Entity::insert_many(cmd.case_ids.iter().enumerate().map(|(i, &c)| {
+        committee_agenda_item::ActiveModel {
+            id: NotSet,
+            committee_meeting_id: Set(meeting.id),
+            case_id: Set(c),
+            position: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+            decision: Set(None),
+            reason: Set(None),
+            offer_id: Set(None),
+            decided_at: Set(None),
+            decided_by_id: Set(None),
+        }
+    }))
+    .exec(txn)
+    .await?;
+    for person in found {
+        let row = delivery::ActiveModel {
+            id: NotSet,
+            meeting_id: Set(None),
+            invitee_id: Set(None),
+            notification_id: Set(None),
+            plan_link_id: Set(None),
+            consultation_booking_id: Set(None),
+            committee_meeting_id: Set(Some(meeting.id)),
+            sequence: Set(0),
+            method: Set(Some(ItipMethod::Request)),
+            recipient: Set(person.email.clone()),
+            language: Set(person.language),
+            status: Set(DeliveryStatus::Pending),
+            attempts: Set(0),
+            last_error: Set(None),
+            next_attempt_at: Set(now),
+            claimed_until: Set(None),
+            sent_at: Set(None),
+            message_id: Set(format!(
+                "<committee-{}.{}@kit>",
+                meeting.id,
+                uuid::Uuid::new_v4().simple()
+            )),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        outbox::enqueue(
+            txn,
+            &SendDelivery {
+                delivery_id: row.id,
+            },
+            None,
+        )
+        .await?;
+    }
+    Ok(meeting)
+}
+
+/// The committee's decision on one referral.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    /// Into a coordinated pathway, with one professional of each unit that takes part.
+    Accept {
+        /// The professionals who become participants.
+        participants: Vec<ProfessionalId>,
+    },
+    /// To an early intervention's waiting list.
+    Redirect {
+        /// The early intervention.
+        offer_id: OfferId,
+    },
+    /// Rejected.
+    Reject,
+}
+
+/// Records the committee's decision on an agenda item: the case's intake decision (meeting
+/// the intake deadline), and what follows from it. A referral not yet in intake enters intake
+/// first.
+///
+/// # Errors
+/// [`Error::Forbidden`] outside the municipality's intake unit; [`Error::Conflict`] when the
+/// item is decided already or the case has left the entry point; [`Error::Validation`]
+/// naming the field: a rejection without a reason, an unknown early intervention or one of
+/// another municipality; as the intake decision, adding a participant and placing on a
+/// waiting list.
+pub async fn decide(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    item_id: CommitteeAgendaItemId,
+    decision: Decision,
+    reason: Option<String>,
+) -> Result<committee_agenda_item::Model> {
+    let item = committee_agenda_item::Entity::find_by_id(item_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::not_found("agenda item").at("input.agendaItemId"))?;
+    let meeting = committee_meeting::Entity::find_by_id(item.committee_meeting_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::internal("an agenda item without its meeting"))?;
+    if actor.intake_for != Some(meeting.municipality_id) {
+        return Err(Error::not_found("agenda item").at("input.agendaItemId"));
+    }
+    if item.decision.is_some() {
+        return Err(Error::conflict(
+            "the committee has decided on this referral already",
+        ));
+    }
+    let reason = match (&decision, reason) {
+        (_, Some(r)) => Some(validate::long_text("input.reason", &r)?),
+        (Decision::Reject, None) => {
+            return Err(Error::invalid(
+                "input.reason",
+                "a rejection must give its reason",
+            ));
+        }
+        (_, None) => None,
+    };
+    let offer = match &decision {
+        Decision::Redirect { offer_id } => Some(
+            early_intervention_offer::Entity::find_by_id(*offer_id)
+                .one(txn)
+                .await?
+                .filter(|o| o.municipality_id == meeting.municipality_id)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "input.offerId",
+                        "not an early intervention of the municipality",
+                    )
+                })?,
+        ),
+        _ => None,
+    };
+    let case = case::Entity::find_by_id(item.case_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::internal("an agenda item without its case"))?;
+    match case.status {
+        CaseStatus::Referred => {
+            crate::services::case::start_intake(
+                txn,
+                actor,
+                now,
+                case.id,
+                Some("Behandles i koordinationsudvalget".to_owned()),
+            )
+            .await?;
+        }
+        CaseStatus::InIntake => {}
+        _ => {
+            return Err(Error::conflict(
+                "the case has left the entry point since the agenda was set",
+            ));
+        }
+    }
+    let (intake, recorded, redirected_to) = match &decision {
+        Decision::Accept { .. } => (IntakeDecision::Accept, CommitteeDecision::Accepted, None),
+        Decision::Redirect { .. } => (
+            IntakeDecision::Redirect,
+            CommitteeDecision::Redirected,
+            offer.as_ref().map(|o| o.name.clone()),
+        ),
+        Decision::Reject => (IntakeDecision::Reject, CommitteeDecision::Rejected, None),
+    };
+    let text = reason.clone().unwrap_or_else(|| match recorded {
+        CommitteeDecision::Accepted => {
+            "Optaget i et koordineret forløb af koordinationsudvalget".to_owned()
+        }
+        CommitteeDecision::Redirected => {
+            "Henvist til en tidlig indsats af koordinationsudvalget".to_owned()
+        }
+        CommitteeDecision::Rejected => String::new(),
+    });
+    crate::services::case::decide_intake(txn, actor, now, case.id, intake, text, redirected_to)
+        .await?;
+    match &decision {
+        Decision::Accept { participants } => {
+            for (i, p) in participants.iter().enumerate() {
+                participant::add(
+                    txn,
+                    actor,
+                    now,
+                    AddParticipant {
+                        case_id: case.id,
+                        role: ParticipantRole::Professional,
+                        person: Person::Professional(*p),
+                        sector: None,
+                    },
+                )
+                .await
+                .map_err(|e| match e {
+                    Error::Validation { message, .. } => Error::Validation {
+                        field: format!("input.participantIds.{i}"),
+                        message,
+                    },
+                    Error::NotFound { what, .. } => Error::NotFound {
+                        what,
+                        field: Some(format!("input.participantIds.{i}")),
+                    },
+                    other => other,
+                })?;
+            }
+        }
+        Decision::Redirect { offer_id } => {
+            crate::services::catalogue::place_on_waiting_list(
+                txn,
+                actor.id(),
+                case.id,
+                *offer_id,
+                now,
+            )
+            .await
+            .map_err(|e| e.nested("input."))?;
+        }
+        Decision::Reject => {}
+    }
+    let mut row: committee_agenda_item::ActiveModel = item.into();
+    row.decision = Set(Some(recorded));
+    row.reason = Set(reason);
+    row.offer_id = Set(offer.map(|o| o.id));
+    row.decided_at = Set(Some(now));
+    row.decided_by_id = Set(Some(actor.id()));
+    Ok(row.update(txn).await?)
+}

@@ -1,0 +1,226 @@
+//! The single entry point's coordination committee: referrals from the inbox on a committee
+//! meeting's agenda, invitations naming cases by reference only, and a decision on each —
+//! accepted with the units that take part, redirected to an early intervention's waiting
+//! list, or rejected with a reason — each meeting the intake deadline.
+
+use kit_tests::harness::{Field, PATIENCE, TestApp, eventually};
+use kit_tests::world::World;
+use serde_json::{Value, json};
+
+const SCHEDULE: &str = r"mutation($input: ScheduleCommitteeMeetingInput!) {
+    scheduleCommitteeMeeting(input: $input) { committeeMeeting { id members { name }
+        agenda { id position caseReference waitedDays decision } } } }";
+const DECIDE: &str = r"mutation($input: RecordCommitteeDecisionInput!) {
+    recordCommitteeDecision(input: $input) { agendaItem { decision reason decidedBy { name }
+        offer { name } } } }";
+const CASE: &str = r"query($id: ID!) { case(id: $id) { status reference
+    participants { role professional { name } }
+    deadlines { ruleCode status }
+    waitingListEntries { status position offer { name } } } }";
+const INBOX: &str = r"query($m: ID!) { inbox(municipalityId: $m) { totalCount } }";
+
+#[tokio::test]
+async fn the_committee_decides_on_every_referral_of_its_agenda_and_meets_the_intake_deadline() {
+    let sink = kit_tests::smtp::SmtpSink::start().await;
+    let smtp = sink.url();
+    let app = TestApp::spawn_with(|c| {
+        c.settings.worker = true;
+        c.settings.smtp_url = Some(smtp);
+        c.settings.worker_poll_ms = 50;
+    })
+    .await;
+    let w = World::build(&app).await;
+    let it = &w.intake_a.token;
+    let names = ["Alma Dahl", "Bo Eriksen", "Carla Frost"];
+    let mut cases = Vec::new();
+    for name in names {
+        cases.push(app.refer(&w.intake_a.token, &w.municipality_a, name).await);
+    }
+    let offer = crate::catalogue::create_offer(&app, &w, "Cool Kids", (7, 17), 8).await;
+    let r = app.gql(it, INBOX, json!({ "m": w.municipality_a })).await;
+    assert_eq!(r.data()["inbox"]["totalCount"], 3);
+
+    // Only the intake unit calls the committee; the agenda holds referrals still waiting.
+    let input = |cases: Value| {
+        json!({ "input": { "municipalityId": w.municipality_a,
+            "startsAt": "2026-11-26T13:00:00+01:00", "durationMinutes": 90,
+            "location": "Rådhuset, mødelokale 2",
+            "memberIds": [w.ppr_a.gid, w.psychiatrist.gid, w.caseworker_a.gid],
+            "caseIds": cases } })
+    };
+    app.gql(&w.caseworker_a.token, SCHEDULE, input(json!(cases)))
+        .await
+        .assert_error("FORBIDDEN", None);
+    app.gql(it, SCHEDULE, input(json!([])))
+        .await
+        .assert_error("BAD_USER_INPUT", Some("input.caseIds"));
+    app.gql(it, SCHEDULE, input(json!([cases[0], cases[0]])))
+        .await
+        .assert_error("BAD_USER_INPUT", Some("input.caseIds.1"));
+    let r = app.gql(it, SCHEDULE, input(json!(cases))).await;
+    let meeting = r.data()["scheduleCommitteeMeeting"]["committeeMeeting"].clone();
+    assert_eq!(
+        meeting["members"].items().len(),
+        4,
+        "the caller sits on it too"
+    );
+    let agenda = meeting["agenda"].items().to_vec();
+    assert_eq!(agenda.len(), 3);
+    assert!(agenda.iter().all(|a| a["decision"].is_null()));
+
+    // The invitation names the cases by reference, never the children.
+    let to = "psychiatrist@kit.test";
+    let mail = eventually("the committee invitation", PATIENCE, || async {
+        sink.messages()
+            .into_iter()
+            .find(|m| m.rcpt_to.iter().any(|r| r == to))
+    })
+    .await;
+    let text = kit_tests::mail::Invite::parse(&mail).unfolded();
+    for a in &agenda {
+        assert!(text.contains(a["caseReference"].str()), "{text}");
+    }
+    for name in names {
+        for part in name.split(' ') {
+            assert!(!text.contains(part), "{part} in the invitation: {text}");
+        }
+    }
+    assert!(text.contains("Koordinationsudvalgsmøde"));
+    // A member outside the intake unit sees the meeting, references only.
+    let r = app
+        .gql(
+            &w.psychiatrist.token,
+            "query($id: ID!) { node(id: $id) { ... on CommitteeMeeting { agenda { caseReference case { id } } } } }",
+            json!({ "id": meeting["id"] }),
+        )
+        .await;
+    let seen = r.data()["node"]["agenda"].items();
+    assert_eq!(seen.len(), 3);
+    assert!(seen.iter().all(|a| a["case"].is_null()));
+
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-11-26T14:00:00+01:00")
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default(),
+    );
+    let decide = |item: &Value, extra: Value| {
+        let mut input = json!({ "agendaItemId": item["id"] });
+        if let (Some(target), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+            target.extend(extra.clone());
+        }
+        json!({ "input": input })
+    };
+
+    // 1: accepted, with PPR and child psychiatry taking part.
+    let r = app
+        .gql(
+            it,
+            DECIDE,
+            decide(
+                &agenda[0],
+                json!({ "decision": "ACCEPTED", "participantIds": [w.ppr_a.gid, w.psychiatrist.gid] }),
+            ),
+        )
+        .await;
+    assert_eq!(
+        r.data()["recordCommitteeDecision"]["agendaItem"]["decision"],
+        "ACCEPTED"
+    );
+    let r = app.gql(it, CASE, json!({ "id": cases[0] })).await;
+    let case = &r.data()["case"];
+    assert_eq!(case["status"], "ACTIVE");
+    let mut taking_part: Vec<&str> = case["participants"]
+        .items()
+        .iter()
+        .filter(|p| p["role"] == "PROFESSIONAL")
+        .map(|p| p["professional"]["name"].str())
+        .collect();
+    taking_part.sort_unstable();
+    assert_eq!(taking_part, ["ppr a", "psychiatrist"]);
+    let intake: Vec<(&str, &str)> = case["deadlines"]
+        .items()
+        .iter()
+        .map(|d| (d["ruleCode"].str(), d["status"].str()))
+        .filter(|(code, _)| *code == "intake-decision")
+        .collect();
+    assert_eq!(intake, [("intake-decision", "MET")]);
+    app.gql(
+        it,
+        DECIDE,
+        decide(&agenda[0], json!({ "decision": "REJECTED", "reason": "x" })),
+    )
+    .await
+    .assert_error("CONFLICT", None);
+
+    // 2: redirected to Cool Kids: on its waiting list.
+    app.gql(
+        it,
+        DECIDE,
+        decide(&agenda[1], json!({ "decision": "REDIRECTED" })),
+    )
+    .await
+    .assert_error("BAD_USER_INPUT", Some("input.offerId"));
+    let r = app
+        .gql(
+            it,
+            DECIDE,
+            decide(
+                &agenda[1],
+                json!({ "decision": "REDIRECTED", "offerId": offer }),
+            ),
+        )
+        .await;
+    assert_eq!(
+        r.data()["recordCommitteeDecision"]["agendaItem"]["offer"]["name"],
+        "Cool Kids"
+    );
+    let r = app.gql(it, CASE, json!({ "id": cases[1] })).await;
+    let case = &r.data()["case"];
+    assert_eq!(case["status"], "REDIRECTED");
+    assert_eq!(
+        case["waitingListEntries"],
+        json!([{ "status": "WAITING", "position": 1, "offer": { "name": "Cool Kids" } }])
+    );
+    assert!(
+        case["deadlines"]
+            .items()
+            .iter()
+            .any(|d| d["ruleCode"] == "intake-decision" && d["status"] == "MET"),
+        "{case}"
+    );
+
+    // 3: rejected, with a reason.
+    app.gql(
+        it,
+        DECIDE,
+        decide(&agenda[2], json!({ "decision": "REJECTED" })),
+    )
+    .await
+    .assert_error("BAD_USER_INPUT", Some("input.reason"));
+    let r = app
+        .gql(
+            it,
+            DECIDE,
+            decide(
+                &agenda[2],
+                json!({ "decision": "REJECTED", "reason": "Bekymringen hører under sundhedsplejen" }),
+            ),
+        )
+        .await;
+    let item = &r.data()["recordCommitteeDecision"]["agendaItem"];
+    assert_eq!(item["decision"], "REJECTED");
+    assert_eq!(item["decidedBy"]["name"], "intake a");
+    let r = app.gql(it, CASE, json!({ "id": cases[2] })).await;
+    assert_eq!(r.data()["case"]["status"], "REJECTED");
+
+    // The inbox is empty; someone of another municipality cannot record a decision.
+    let r = app.gql(it, INBOX, json!({ "m": w.municipality_a })).await;
+    assert_eq!(r.data()["inbox"]["totalCount"], 0);
+    app.gql(
+        &w.intake_b.token,
+        DECIDE,
+        decide(&agenda[2], json!({ "decision": "ACCEPTED" })),
+    )
+    .await
+    .assert_error("NOT_FOUND", Some("input.agendaItemId"));
+}
