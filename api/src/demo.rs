@@ -6,7 +6,9 @@
 //! every status, and a catalogue of early interventions — the offers Kalundborg Kommune
 //! describes (consultative teams in day care, school pairs, anonymous counselling, Cool Kids,
 //! SSP concern conversations, GRO, FØNIX, children's groups, Stepping Stones, REHAB) — with
-//! cohorts ahead and children waiting.
+//! cohorts ahead and children waiting; consultation offers (a weekly phone slot with a social
+//! worker, child psychiatry's consultation hours) with one booking; and a coordination
+//! committee meeting next week with the waiting referrals on its agenda.
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use kit_entity::domain::cpr::Cpr;
@@ -228,7 +230,136 @@ pub async fn seed(state: &AppState) -> Result<(Vec<DemoUser>, bool)> {
     }
     let admin = actor(1).await?;
     load_catalogue(state, &admin, &intake, &units, &cases).await?;
+    load_consultations(state, &staff).await?;
+    load_committee(state, &intake, &staff, &cases).await?;
     Ok((users(), true))
+}
+
+/// Consultation without a case: the municipality's fixed weekly phone consultation between
+/// health visitors and a social worker, child psychiatry's consultation hours, and one
+/// health visitor's booking about an anxious child, described without identifying the child.
+async fn load_consultations(state: &AppState, staff: &[ProfessionalId]) -> Result<()> {
+    use crate::services::consultation::{self, Book, OfferInput};
+    use chrono::Weekday;
+    use kit_entity::domain::enums::{ConsultationChannel, ConsultationTopic};
+    let now = state.clock.now();
+    let actor = |i: usize| Actor::load(&state.db, STAFF[i].subject);
+    let (municipal_admin, region_admin, health_visitor) =
+        (actor(1).await?, actor(10).await?, actor(6).await?);
+    let txn = begin_write(&state.db).await?;
+    let phone = consultation::publish_offer(
+        &txn,
+        &municipal_admin,
+        now,
+        municipal_admin.organization_id,
+        OfferInput {
+            host_id: staff[3],
+            name: "Fast telefonsparring med socialrådgiver".into(),
+            description: "Sundhedsplejersker og pædagoger drøfter en bekymring for et barn med \
+                          Familieafdelingens socialrådgiver — uden at nævne barnets navn."
+                .into(),
+            channel: ConsultationChannel::Phone,
+            location: Some("Ring 87 53 50 00".into()),
+            weekdays: vec![Weekday::Thu],
+            start_minute: 12 * 60,
+            end_minute: 13 * 60,
+            slot_minutes: 15,
+        },
+    )
+    .await?;
+    consultation::publish_offer(
+        &txn,
+        &region_admin,
+        now,
+        region_admin.organization_id,
+        OfferInput {
+            host_id: staff[9],
+            name: "Konsultationstid i børne- og ungdomspsykiatrien".into(),
+            description: "Kommunens fagpersoner kan få sparring med en børne- og ungdomspsykiater \
+                          om et barn, de er bekymrede for, før en eventuel henvisning."
+                .into(),
+            channel: ConsultationChannel::Video,
+            location: None,
+            weekdays: vec![Weekday::Tue, Weekday::Thu],
+            start_minute: 9 * 60,
+            end_minute: 10 * 60,
+            slot_minutes: 20,
+        },
+    )
+    .await?;
+    let calendar = kit_entity::domain::calendar::calendar_of(&txn, phone.organization_id).await?;
+    if let Some((starts, _)) = phone
+        .pattern()
+        .slots(
+            &calendar,
+            now + TimeDelta::days(1),
+            now + TimeDelta::days(15),
+        )
+        .first()
+    {
+        consultation::book(
+            &txn,
+            &health_visitor,
+            now,
+            Book {
+                offer_id: phone.id,
+                starts_at: *starts,
+                topic: ConsultationTopic::Anxiety,
+                concern: "En dreng på 4 år græder hver morgen ved aflevering i børnehaven og \
+                          har svært ved at falde i søvn. Forældrene er bekymrede."
+                    .into(),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A coordination committee meeting next week with the referrals still waiting at the
+/// entry point on its agenda, undecided: the intake unit records the decisions.
+async fn load_committee(
+    state: &AppState,
+    intake: &Actor,
+    staff: &[ProfessionalId],
+    cases: &[kit_entity::entities::case::Model],
+) -> Result<()> {
+    use crate::services::committee::{self, Schedule};
+    let now = state.clock.now();
+    use kit_entity::entities::case;
+    use sea_orm::QueryOrder;
+    let waiting: Vec<_> = case::Entity::find()
+        .filter(case::Column::Id.is_in(cases.iter().map(|c| c.id)))
+        .filter(case::Column::Status.is_in([CaseStatus::Referred, CaseStatus::InIntake]))
+        .order_by_asc(case::Column::Id)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    if waiting.is_empty() {
+        return Ok(());
+    }
+    let thursday = monday_in(kit_entity::domain::calendar::local_date(now), 1) + TimeDelta::days(3);
+    let starts_at =
+        kit_entity::domain::calendar::instant(thursday.and_hms_opt(13, 0, 0).unwrap_or_default());
+    let txn = begin_write(&state.db).await?;
+    committee::schedule(
+        &txn,
+        intake,
+        now,
+        Schedule {
+            municipality_id: intake.organization_id,
+            starts_at,
+            duration_minutes: 90,
+            location: Some("Rådhuset, Hornslet — mødelokale 2".into()),
+            member_ids: vec![staff[5], staff[6], staff[7], staff[8]],
+            case_ids: waiting,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// The first Monday on or after `weeks` weeks from `today`.

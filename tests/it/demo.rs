@@ -120,6 +120,37 @@ async fn the_demo_loads_once_and_each_user_sees_what_their_role_allows() {
         "PENDING"
     );
 
+    // Consultation without a case: two offers, and the health visitor's booking.
+    let nurse = app.token("anne.thomsen@syddjurs.example");
+    let r = app
+        .gql(
+            &nurse,
+            "{ consultationOffers { totalCount nodes { name } } myConsultations { topic status } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.data()["consultationOffers"]["totalCount"], 2);
+    assert_eq!(
+        r.data()["myConsultations"],
+        json!([{ "topic": "ANXIETY", "status": "BOOKED" }])
+    );
+    // The committee meets next week about every referral still waiting at the entry point.
+    let waiting = intake["nodes"]
+        .items()
+        .iter()
+        .filter(|c| c["status"] == "REFERRED" || c["status"] == "IN_INTAKE")
+        .count();
+    let r = app
+        .gql(
+            &app.token("mette.lund@syddjurs.example"),
+            "query($m: ID!) { committeeMeetings(municipalityId: $m) { nodes { agenda { decision } } } }",
+            json!({ "m": municipality }),
+        )
+        .await;
+    let agenda = r.data()["committeeMeetings"]["nodes"][0]["agenda"].items();
+    assert_eq!(agenda.len(), waiting);
+    assert!(agenda.iter().all(|a| a["decision"].is_null()));
+
     // Every printed user can sign in.
     for user in &users {
         let r = app
