@@ -15,13 +15,7 @@ const PLAN: &str = r"query($id: ID!) { case(id: $id) {
         challenges { text priority closed } resources { text priority }
         agreements { status agreement { description status deadline { status } } } } } }";
 
-pub(crate) async fn meeting(
-    app: &TestApp,
-    token: &str,
-    case: &str,
-    kind: &str,
-    at: &str,
-) -> String {
+async fn meeting(app: &TestApp, token: &str, case: &str, kind: &str, at: &str) -> String {
     let input = json!({ "caseId": case, "kind": kind, "invitees": [], "durationMinutes": 60,
         "latest": "2032-12-31T16:00:00+01:00" });
     let r = app

@@ -8,7 +8,7 @@ use kit_tests::harness::{Field, PATIENCE, TestApp, eventually};
 use kit_tests::world::{World, ops, referral};
 use serde_json::{Value, json};
 
-use crate::plan::{held, meeting};
+use crate::plan::held;
 
 const SEND: &str = r"mutation($input: SendPlanLinkInput!) { sendPlanLink(input: $input) {
     planLink { id status youngPerson email familyMember { name } expiresAt createdBy { name } } } }";
@@ -64,6 +64,40 @@ async fn family_case(app: &TestApp, w: &World) -> Family {
     }
 }
 
+/// A start meeting of `case`, SCHEDULED, and an instant an hour after it starts. With the
+/// worker running, the worker may find the meeting a time before the test sets one: either
+/// way the meeting ends up scheduled, and the hour after its start is taken from it.
+async fn start_meeting(app: &TestApp, ct: &str, case: &str) -> (String, String) {
+    let input = json!({ "caseId": case, "kind": "START", "invitees": [], "durationMinutes": 60,
+        "latest": "2032-12-31T16:00:00+01:00" });
+    let r = app
+        .gql(ct, crate::meetings::REQUEST, json!({ "input": input }))
+        .await;
+    let id = r.data()["requestMeeting"]["meeting"]["id"].str().to_owned();
+    let _ = app
+        .gql(
+            ct,
+            r"mutation($id: ID!, $at: DateTime!) { scheduleMeeting(input: { meetingId: $id, startsAt: $at }) { meeting { id } } }",
+            json!({ "id": id, "at": "2026-11-30T10:00:00+01:00" }),
+        )
+        .await;
+    let r = eventually("the start meeting scheduled", PATIENCE, || async {
+        let r = app
+            .gql(
+                ct,
+                "query($id: ID!) { node(id: $id) { ... on Meeting { status startsAt } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        let m = r.data()["node"].clone();
+        (m["status"] == "SCHEDULED").then_some(m)
+    })
+    .await;
+    let starts =
+        chrono::DateTime::parse_from_rfc3339(r["startsAt"].str()).unwrap_or_else(|e| panic!("{e}"));
+    (id, (starts + TimeDelta::hours(1)).to_rfc3339())
+}
+
 /// Holds a start meeting whose plan has an open and a closed challenge and two agreements.
 async fn start_meeting_with_plan(app: &TestApp, w: &World, case: &str) {
     let ct = &w.caseworker_a.token;
@@ -75,12 +109,12 @@ async fn start_meeting_with_plan(app: &TestApp, w: &World, case: &str) {
         )
         .await;
     let contact = r.data()["case"]["responsibleContacts"][0]["id"].clone();
-    let start = meeting(app, ct, case, "START", "2026-11-30T10:00:00+01:00").await;
+    let start = start_meeting(app, ct, case).await;
     let r = held(
         app,
         ct,
-        &start,
-        "2026-11-30T11:00:00+01:00",
+        &start.0,
+        &start.1,
         json!({
             "childWishes": "Liva vil gerne i skole hver dag",
             "familyWishes": "Hjælp til morgenerne",
@@ -90,8 +124,8 @@ async fn start_meeting_with_plan(app: &TestApp, w: &World, case: &str) {
             ],
             "resources": [{ "text": "Stærk relation til klasselæreren" }],
             "agreements": [
-                { "description": "Skolen laver en mødeplan", "ownerId": contact, "dueOn": "2026-12-14" },
-                { "description": "PPR observerer i klassen", "ownerId": contact, "dueOn": "2026-12-21" }
+                { "description": "Skolen laver en mødeplan", "ownerId": contact, "dueOn": "2027-03-01" },
+                { "description": "PPR observerer i klassen", "ownerId": contact, "dueOn": "2027-03-15" }
             ]
         }),
     )
