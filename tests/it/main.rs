@@ -17,6 +17,7 @@ mod cpr;
 mod crash;
 mod deadline_alerts;
 mod deadlines;
+mod decoding;
 mod delivery;
 mod demo;
 mod documents;

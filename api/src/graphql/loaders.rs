@@ -452,8 +452,12 @@ loaders! {
         let rows = participant::Entity::find()
             .filter(participant::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(participant::Column::Id)
+            .into_model::<participant::ByPosition>()
             .all(db)
-            .await?;
+            .await?
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
         Ok(group(keys, rows, |p| ParticipantsOf(p.case_id)))
     };
     referrals: ReferralOf => referral::Model, |db, keys| {
