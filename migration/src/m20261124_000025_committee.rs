@@ -18,6 +18,8 @@ enum CommitteeMeetings {
     EndsAt,
     Location,
     OrganizerId,
+    Status,
+    Sequence,
     CreatedAt,
 }
 
@@ -90,6 +92,8 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(CommitteeMeetings::EndsAt))
                     .col(string_len_null(CommitteeMeetings::Location, 500))
                     .col(big_integer(CommitteeMeetings::OrganizerId))
+                    .col(string_len(CommitteeMeetings::Status, 16).default("SCHEDULED"))
+                    .col(integer(CommitteeMeetings::Sequence).default(0))
                     .col(timestamp_with_time_zone(CommitteeMeetings::CreatedAt))
                     .foreign_key(
                         ForeignKey::create()

@@ -224,3 +224,106 @@ async fn the_committee_decides_on_every_referral_of_its_agenda_and_meets_the_int
     .await
     .assert_error("NOT_FOUND", Some("input.agendaItemId"));
 }
+
+#[tokio::test]
+async fn a_committee_meeting_moves_or_is_called_off_and_every_member_is_told() {
+    let sink = kit_tests::smtp::SmtpSink::start().await;
+    let smtp = sink.url();
+    let app = TestApp::spawn_with(|c| {
+        c.settings.worker = true;
+        c.settings.smtp_url = Some(smtp);
+        c.settings.worker_poll_ms = 50;
+    })
+    .await;
+    let w = World::build(&app).await;
+    let it = &w.intake_a.token;
+    let case = app.refer(it, &w.municipality_a, "Dina Holt").await;
+    let r = app
+        .gql(
+            it,
+            SCHEDULE,
+            json!({ "input": { "municipalityId": w.municipality_a,
+                "startsAt": "2026-11-26T13:00:00+01:00", "durationMinutes": 60,
+                "memberIds": [w.ppr_a.gid], "caseIds": [case] } }),
+        )
+        .await;
+    let meeting = r.data()["scheduleCommitteeMeeting"]["committeeMeeting"].clone();
+    let methods_to = |to: &'static str| {
+        let sink = &sink;
+        move || {
+            sink.messages()
+                .iter()
+                .filter(|m| m.rcpt_to.iter().any(|r| r == to))
+                .map(|m| {
+                    let invite = kit_tests::mail::Invite::parse(m);
+                    (invite.method(), invite.event().1)
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let ppr = methods_to("ppr.a@kit.test");
+    eventually("the invitation", PATIENCE, || async {
+        (ppr().len() == 1).then_some(())
+    })
+    .await;
+
+    let move_to = |at: &str| json!({ "input": { "id": meeting["id"], "startsAt": at, "location": "Rådhuset, lokale 4" } });
+    const MOVE: &str = r"mutation($input: RescheduleCommitteeMeetingInput!) {
+        rescheduleCommitteeMeeting(input: $input) { committeeMeeting { startsAt endsAt location sequence status } } }";
+    app.gql(
+        &w.caseworker_a.token,
+        MOVE,
+        move_to("2026-11-27T09:00:00+01:00"),
+    )
+    .await
+    .assert_error("NOT_FOUND", Some("input.id"));
+    app.gql(it, MOVE, move_to("2026-11-20T09:00:00+01:00"))
+        .await
+        .assert_error("BAD_USER_INPUT", Some("input.startsAt"));
+    let r = app
+        .gql(it, MOVE, move_to("2026-11-27T09:00:00+01:00"))
+        .await;
+    let moved = &r.data()["rescheduleCommitteeMeeting"]["committeeMeeting"];
+    assert_eq!(
+        moved["endsAt"], "2026-11-27T10:00:00+01:00",
+        "the length is kept"
+    );
+    assert_eq!(
+        (moved["sequence"].i64(), moved["status"].str()),
+        (1, "SCHEDULED")
+    );
+    eventually("the update", PATIENCE, || async {
+        (ppr() == [("REQUEST".to_owned(), 0), ("REQUEST".to_owned(), 1)]).then_some(())
+    })
+    .await;
+
+    let r = app
+        .gql(
+            it,
+            r"mutation($id: ID!) { cancelCommitteeMeeting(input: { id: $id }) { committeeMeeting { status sequence agenda { id } } } }",
+            json!({ "id": meeting["id"] }),
+        )
+        .await;
+    let cancelled = &r.data()["cancelCommitteeMeeting"]["committeeMeeting"];
+    assert_eq!(
+        (cancelled["status"].str(), cancelled["sequence"].i64()),
+        ("CANCELLED", 2)
+    );
+    eventually("the cancellation", PATIENCE, || async {
+        ppr().contains(&("CANCEL".to_owned(), 2)).then_some(())
+    })
+    .await;
+    // Its referral waits for the next meeting: no decision on a cancelled meeting.
+    app.gql(
+        it,
+        DECIDE,
+        json!({ "input": { "agendaItemId": cancelled["agenda"][0]["id"], "decision": "REJECTED", "reason": "x" } }),
+    )
+    .await
+    .assert_error("CONFLICT", None);
+    let r = app.gql(it, INBOX, json!({ "m": w.municipality_a })).await;
+    assert_eq!(r.data()["inbox"]["totalCount"], 1);
+    app.gql(it, MOVE, move_to("2026-11-28T09:00:00+01:00"))
+        .await
+        .assert_error("CONFLICT", None);
+}

@@ -79,7 +79,18 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
                 .count(db)
                 .await?
         }
-        _ => 0,
+        _ => match row.committee_meeting_id {
+            // A committee meeting moved or cancelled since: the newer message replaces it.
+            Some(meeting) => {
+                delivery::Entity::find()
+                    .filter(delivery::Column::CommitteeMeetingId.eq(meeting))
+                    .filter(delivery::Column::Recipient.eq(row.recipient.as_str()))
+                    .filter(delivery::Column::Sequence.gt(row.sequence))
+                    .count(db)
+                    .await?
+            }
+            None => 0,
+        },
     };
     // A plan link revoked before its e-mail left is not sent.
     let revoked = match row.plan_link_id {
@@ -454,12 +465,17 @@ async fn build_committee(
         name: p.name.clone(),
         email: p.email.clone(),
     };
+    let method = row.method.unwrap_or(ItipMethod::Request);
+    let cancelled = method == ItipMethod::Cancel;
     let texts = kit_entity::content::texts::committee_text(
-        meeting.starts_at,
-        meeting.ends_at,
-        meeting.location.as_deref(),
-        &references,
-        ctx.links.public_url(),
+        &kit_entity::content::texts::CommitteeMail {
+            starts: meeting.starts_at,
+            ends: meeting.ends_at,
+            location: meeting.location.as_deref(),
+            references: &references,
+            cancelled,
+            product_url: ctx.links.public_url(),
+        },
         row.language,
     );
     let from_address = ctx
@@ -471,7 +487,7 @@ async fn build_committee(
         })
         .to_owned();
     let calendar = render(
-        Some(ItipMethod::Request),
+        Some(method),
         &[EventText {
             uid: format!("committee-{}@kit", meeting.id),
             sequence: row.sequence,
@@ -496,7 +512,7 @@ async fn build_committee(
                     },
                 })
                 .collect(),
-            cancelled: false,
+            cancelled,
         }],
     );
     let to_name = members
@@ -510,7 +526,7 @@ async fn build_committee(
         subject: &texts.subject,
         body: &texts.body,
         calendar: &calendar,
-        method: ItipMethod::Request.as_str(),
+        method: method.as_str(),
         message_id: &row.message_id,
     })
     .map_err(|e| Error::internal(e.message))?;

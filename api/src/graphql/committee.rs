@@ -36,6 +36,16 @@ pub enum CommitteeDecision {
     Rejected,
 }
 
+/// Whether a committee meeting still takes place.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::CommitteeMeetingStatus")]
+pub enum CommitteeMeetingStatus {
+    /// It takes place at its time.
+    Scheduled,
+    /// Called off; its undecided referrals wait for the next meeting.
+    Cancelled,
+}
+
 /// Whether `actor` may see a committee meeting: the municipality's intake unit and the
 /// meeting's members.
 async fn may_see(
@@ -87,6 +97,17 @@ impl CommitteeMeeting {
     /// Where.
     async fn location(&self) -> Option<&str> {
         self.0.location.as_deref()
+    }
+
+    /// SCHEDULED or CANCELLED.
+    async fn status(&self) -> CommitteeMeetingStatus {
+        self.0.status.into()
+    }
+
+    /// The iCalendar SEQUENCE of its newest invitation: raised each time it moves or is
+    /// cancelled.
+    async fn sequence(&self) -> i32 {
+        self.0.sequence
     }
 
     /// The intake unit member who called it.
@@ -323,6 +344,26 @@ pub struct ScheduleCommitteeMeetingInput {
     pub case_ids: Vec<ID>,
 }
 
+/// Moves a committee meeting.
+#[derive(InputObject)]
+pub struct RescheduleCommitteeMeetingInput {
+    /// The meeting.
+    pub id: ID,
+    /// Its new start.
+    pub starts_at: DateTime,
+    /// Its new length, 15–480 minutes; unchanged when left out.
+    pub duration_minutes: Option<i32>,
+    /// Its new place; unchanged when left out.
+    pub location: Option<String>,
+}
+
+/// Calls a committee meeting off.
+#[derive(InputObject)]
+pub struct CancelCommitteeMeetingInput {
+    /// The meeting.
+    pub id: ID,
+}
+
 /// How the committee decided on one referral.
 #[derive(InputObject)]
 pub struct RecordCommitteeDecisionInput {
@@ -388,6 +429,46 @@ impl CommitteeMutation {
         };
         let w = Write::begin(ctx).await.gql()?;
         let result = committee::schedule(&w.txn, w.actor, w.now, cmd).await;
+        let row = w.finish(result).await.gql()?;
+        Ok(CommitteeMeetingPayload {
+            committee_meeting: CommitteeMeeting(row),
+        })
+    }
+
+    /// Moves a committee meeting of your intake unit; every member gets an update.
+    async fn reschedule_committee_meeting(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The meeting and its new time.")] input: RescheduleCommitteeMeetingInput,
+    ) -> async_graphql::Result<CommitteeMeetingPayload> {
+        let id: CommitteeMeetingId = decode("input.id", &input.id).gql()?;
+        let w = Write::begin(ctx).await.gql()?;
+        let result = committee::reschedule(
+            &w.txn,
+            w.actor,
+            w.now,
+            id,
+            input.starts_at.0,
+            input.duration_minutes.map(i64::from),
+            input.location,
+        )
+        .await;
+        let row = w.finish(result).await.gql()?;
+        Ok(CommitteeMeetingPayload {
+            committee_meeting: CommitteeMeeting(row),
+        })
+    }
+
+    /// Calls a committee meeting of your intake unit off; every member gets a cancellation.
+    /// Its undecided referrals stay in the inbox for the next meeting.
+    async fn cancel_committee_meeting(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The meeting.")] input: CancelCommitteeMeetingInput,
+    ) -> async_graphql::Result<CommitteeMeetingPayload> {
+        let id: CommitteeMeetingId = decode("input.id", &input.id).gql()?;
+        let w = Write::begin(ctx).await.gql()?;
+        let result = committee::cancel(&w.txn, w.actor, w.now, id).await;
         let row = w.finish(result).await.gql()?;
         Ok(CommitteeMeetingPayload {
             committee_meeting: CommitteeMeeting(row),

@@ -7,14 +7,18 @@
 //! reference only.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use kit_entity::domain::enums::{CommitteeDecision, DeliveryStatus, ItipMethod, ParticipantRole};
+use kit_entity::domain::enums::{
+    CommitteeDecision, CommitteeMeetingStatus, DeliveryStatus, ItipMethod, ParticipantRole,
+};
 use kit_entity::domain::status::{CaseStatus, IntakeDecision};
 use kit_entity::domain::validate;
 use kit_entity::entities::{
     case, committee_agenda_item, committee_meeting, committee_member, delivery,
     early_intervention_offer, professional,
 };
-use kit_entity::ids::{CaseId, CommitteeAgendaItemId, OfferId, OrganizationId, ProfessionalId};
+use kit_entity::ids::{
+    CaseId, CommitteeAgendaItemId, CommitteeMeetingId, OfferId, OrganizationId, ProfessionalId,
+};
 use kit_entity::ops::outbox::{self, SendDelivery};
 use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -120,6 +124,8 @@ pub async fn schedule(
         ends_at: Set(cmd.starts_at + TimeDelta::minutes(cmd.duration_minutes)),
         location: Set(location),
         organizer_id: Set(actor.id()),
+        status: Set(CommitteeMeetingStatus::Scheduled),
+        sequence: Set(0),
         created_at: Set(now),
     }
     .insert(txn)
@@ -146,7 +152,30 @@ pub async fn schedule(
     }))
     .exec(txn)
     .await?;
-    for person in found {
+    queue_invitations(txn, now, &meeting, ItipMethod::Request).await?;
+    Ok(meeting)
+}
+
+/// One calendar message per member about `meeting` at its current sequence, with a job to
+/// send each.
+async fn queue_invitations(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    meeting: &committee_meeting::Model,
+    method: ItipMethod,
+) -> Result<()> {
+    let ids: Vec<ProfessionalId> = committee_member::Entity::find()
+        .filter(committee_member::Column::CommitteeMeetingId.eq(meeting.id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|m| m.professional_id)
+        .collect();
+    let members = professional::Entity::find()
+        .filter(professional::Column::Id.is_in(ids))
+        .all(txn)
+        .await?;
+    for person in members {
         let row = delivery::ActiveModel {
             id: NotSet,
             meeting_id: Set(None),
@@ -155,8 +184,8 @@ pub async fn schedule(
             plan_link_id: Set(None),
             consultation_booking_id: Set(None),
             committee_meeting_id: Set(Some(meeting.id)),
-            sequence: Set(0),
-            method: Set(Some(ItipMethod::Request)),
+            sequence: Set(meeting.sequence),
+            method: Set(Some(method)),
             recipient: Set(person.email.clone()),
             language: Set(person.language),
             status: Set(DeliveryStatus::Pending),
@@ -166,8 +195,9 @@ pub async fn schedule(
             claimed_until: Set(None),
             sent_at: Set(None),
             message_id: Set(format!(
-                "<committee-{}.{}@kit>",
+                "<committee-{}.{}.{}@kit>",
                 meeting.id,
+                meeting.sequence,
                 uuid::Uuid::new_v4().simple()
             )),
             created_at: Set(now),
@@ -184,6 +214,86 @@ pub async fn schedule(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// A committee meeting of the actor's intake unit that still takes place.
+async fn own_scheduled(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: CommitteeMeetingId,
+) -> Result<committee_meeting::Model> {
+    let meeting = committee_meeting::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .filter(|m| actor.intake_for == Some(m.municipality_id))
+        .ok_or_else(|| Error::not_found("committee meeting").at("input.id"))?;
+    if meeting.status == CommitteeMeetingStatus::Cancelled {
+        return Err(Error::conflict("the committee meeting is cancelled"));
+    }
+    Ok(meeting)
+}
+
+/// Moves a committee meeting (and its place), sending every member an update.
+///
+/// # Errors
+/// [`Error::NotFound`] outside the municipality's intake unit; [`Error::Conflict`] for a
+/// cancelled meeting; [`Error::Validation`] for a past start or a duration outside 15–480
+/// minutes.
+pub async fn reschedule(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: CommitteeMeetingId,
+    starts_at: DateTime<Utc>,
+    duration_minutes: Option<i64>,
+    location: Option<String>,
+) -> Result<committee_meeting::Model> {
+    let meeting = own_scheduled(txn, actor, id).await?;
+    if starts_at <= now {
+        return Err(Error::invalid("input.startsAt", "has already passed"));
+    }
+    let minutes = duration_minutes.unwrap_or((meeting.ends_at - meeting.starts_at).num_minutes());
+    if !DURATION_MINUTES.contains(&minutes) {
+        return Err(Error::invalid(
+            "input.durationMinutes",
+            "must be between 15 and 480 minutes",
+        ));
+    }
+    let location = match location {
+        Some(l) => Some(validate::short_text("input.location", &l)?),
+        None => meeting.location.clone(),
+    };
+    let sequence = meeting.sequence + 1;
+    let mut row: committee_meeting::ActiveModel = meeting.into();
+    row.starts_at = Set(starts_at);
+    row.ends_at = Set(starts_at + TimeDelta::minutes(minutes));
+    row.location = Set(location);
+    row.sequence = Set(sequence);
+    let meeting = row.update(txn).await?;
+    queue_invitations(txn, now, &meeting, ItipMethod::Request).await?;
+    Ok(meeting)
+}
+
+/// Calls a committee meeting off, sending every member a cancellation. Its undecided
+/// referrals stay in the inbox for the next meeting; decisions made stay made.
+///
+/// # Errors
+/// [`Error::NotFound`] outside the municipality's intake unit; [`Error::Conflict`] when it is
+/// cancelled already.
+pub async fn cancel(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: CommitteeMeetingId,
+) -> Result<committee_meeting::Model> {
+    let meeting = own_scheduled(txn, actor, id).await?;
+    let sequence = meeting.sequence + 1;
+    let mut row: committee_meeting::ActiveModel = meeting.into();
+    row.status = Set(CommitteeMeetingStatus::Cancelled);
+    row.sequence = Set(sequence);
+    let meeting = row.update(txn).await?;
+    queue_invitations(txn, now, &meeting, ItipMethod::Cancel).await?;
     Ok(meeting)
 }
 
@@ -236,6 +346,11 @@ pub async fn decide(
     if item.decision.is_some() {
         return Err(Error::conflict(
             "the committee has decided on this referral already",
+        ));
+    }
+    if meeting.status == CommitteeMeetingStatus::Cancelled {
+        return Err(Error::conflict(
+            "the committee meeting is cancelled: put the referral on the next meeting",
         ));
     }
     let reason = match (&decision, reason) {

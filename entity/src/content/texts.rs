@@ -474,41 +474,68 @@ pub fn consultation_text(c: &ConsultationMail<'_>, language: Language) -> Texts 
     }
 }
 
-/// The invitation to a coordination committee meeting: (subject, summary, body). The agenda
-/// names the referrals by case reference only.
+/// A coordination committee meeting, as its invitations tell it.
+#[derive(Debug, Clone, Copy)]
+pub struct CommitteeMail<'a> {
+    /// Start.
+    pub starts: DateTime<Utc>,
+    /// End.
+    pub ends: DateTime<Utc>,
+    /// Where.
+    pub location: Option<&'a str>,
+    /// The agenda's case references, in order.
+    pub references: &'a [String],
+    /// A cancellation.
+    pub cancelled: bool,
+    /// The product's address.
+    pub product_url: &'a str,
+}
+
+/// The invitation to (or cancellation of) a coordination committee meeting. The agenda names
+/// the referrals by case reference only.
 #[must_use]
-pub fn committee_text(
-    starts: DateTime<Utc>,
-    ends: DateTime<Utc>,
-    location: Option<&str>,
-    references: &[String],
-    product_url: &str,
-    language: Language,
-) -> Texts {
-    let at = when(starts, ends, language);
+pub fn committee_text(m: &CommitteeMail<'_>, language: Language) -> Texts {
+    let at = when(m.starts, m.ends, language);
     let name = MeetingKind::Coordination.name(language);
-    let list = references
+    let list = m
+        .references
         .iter()
         .enumerate()
         .map(|(i, r)| format!("{}. {r}", i + 1))
         .collect::<Vec<_>>()
         .join("\n");
-    let body = match language {
-        Language::Da => format!(
+    let url = m.product_url;
+    let body = match (language, m.cancelled) {
+        (Language::Da, false) => format!(
             "{name}\nTid: {at}\n{}Dagsorden – henvisninger til beslutning:\n{list}\n\n\
-             Sagerne kan læses i KIT: {product_url}",
-            location.map(|l| format!("Sted: {l}\n")).unwrap_or_default()
+             Sagerne kan læses i KIT: {url}",
+            m.location
+                .map(|l| format!("Sted: {l}\n"))
+                .unwrap_or_default()
         ),
-        Language::En => format!(
+        (Language::Da, true) => format!(
+            "{name} {at} er aflyst.\nHenvisningerne, der ikke er besluttet, behandles på \
+             næste møde.\n\nKIT: {url}"
+        ),
+        (Language::En, false) => format!(
             "{name}\nWhen: {at}\n{}Agenda – referrals to decide on:\n{list}\n\n\
-             Read the cases in KIT: {product_url}",
-            location
+             Read the cases in KIT: {url}",
+            m.location
                 .map(|l| format!("Where: {l}\n"))
                 .unwrap_or_default()
         ),
+        (Language::En, true) => format!(
+            "The {name} {at} is cancelled.\nThe referrals not yet decided go to the next \
+             meeting.\n\nKIT: {url}"
+        ),
+    };
+    let subject = match (language, m.cancelled) {
+        (Language::Da, true) => format!("Aflyst: {name} – {at}"),
+        (Language::En, true) => format!("Cancelled: {name} – {at}"),
+        (_, false) => format!("Invitation: {name} – {at}"),
     };
     Texts {
-        subject: format!("Invitation: {name} – {at}"),
+        subject,
         summary: name.to_owned(),
         body,
     }

@@ -735,6 +735,20 @@ pub enum AgreementStatus {
     Cancelled,
 }
 
+/// Whether a committee meeting still takes place.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum CommitteeMeetingStatus {
+    /// It takes place at its time.
+    #[sea_orm(string_value = "SCHEDULED")]
+    Scheduled,
+    /// Called off; its undecided referrals wait for the next meeting.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
 /// What the coordination committee decided on a referral.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

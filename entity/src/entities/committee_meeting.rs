@@ -3,6 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::enums::CommitteeMeetingStatus;
 use crate::domain::ids::{CommitteeMeetingId, OrganizationId, ProfessionalId};
 
 /// One meeting.
@@ -22,6 +23,10 @@ pub struct Model {
     pub location: Option<String>,
     /// The intake unit member who called it.
     pub organizer_id: ProfessionalId,
+    /// SCHEDULED or CANCELLED.
+    pub status: CommitteeMeetingStatus,
+    /// The iCalendar SEQUENCE of its newest invitation: raised when it moves or is cancelled.
+    pub sequence: i32,
     /// When it was called.
     pub created_at: DateTimeUtc,
 }
