@@ -222,6 +222,15 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
     }
 }
 
+/// The product's own address from `KIT_MAIL_FROM` (`Name <address>` or a bare address): the
+/// SENT-BY of every calendar's ORGANIZER.
+fn sender_address(ctx: &Context) -> String {
+    let from = ctx.settings.mail_from.as_str();
+    from.rsplit_once('<')
+        .map_or(from, |(_, a)| a.trim_end_matches('>'))
+        .to_owned()
+}
+
 /// Renders the message of a delivery: the e-mail and its calendar text.
 ///
 /// # Errors
@@ -355,14 +364,7 @@ pub async fn build(
         },
         row.language,
     );
-    let from_address = ctx
-        .settings
-        .mail_from
-        .rsplit_once('<')
-        .map_or(ctx.settings.mail_from.as_str(), |(_, a)| {
-            a.trim_end_matches('>')
-        })
-        .to_owned();
+    let from_address = sender_address(ctx);
     let calendar = render(
         Some(method),
         &[EventText {
@@ -478,14 +480,7 @@ async fn build_committee(
         },
         row.language,
     );
-    let from_address = ctx
-        .settings
-        .mail_from
-        .rsplit_once('<')
-        .map_or(ctx.settings.mail_from.as_str(), |(_, a)| {
-            a.trim_end_matches('>')
-        })
-        .to_owned();
+    let from_address = sender_address(ctx);
     let calendar = render(
         Some(method),
         &[EventText {
@@ -579,14 +574,7 @@ async fn build_consultation(
         name: p.name.clone(),
         email: p.email.clone(),
     };
-    let from_address = ctx
-        .settings
-        .mail_from
-        .rsplit_once('<')
-        .map_or(ctx.settings.mail_from.as_str(), |(_, a)| {
-            a.trim_end_matches('>')
-        })
-        .to_owned();
+    let from_address = sender_address(ctx);
     let calendar = render(
         Some(method),
         &[EventText {
