@@ -231,6 +231,14 @@ fn sender_address(ctx: &Context) -> String {
         .to_owned()
 }
 
+/// A professional as a calendar's ORGANIZER or ATTENDEE.
+fn party(p: &kit_entity::entities::professional::Model) -> Party {
+    Party {
+        name: p.name.clone(),
+        email: p.email.clone(),
+    }
+}
+
 /// Renders the message of a delivery: the e-mail and its calendar text.
 ///
 /// # Errors
@@ -463,10 +471,6 @@ async fn build_committee(
         .iter()
         .find(|m| m.id == meeting.organizer_id)
         .ok_or_else(|| Error::internal(format!("delivery {}: its organizer is missing", row.id)))?;
-    let party = |p: &professional::Model| Party {
-        name: p.name.clone(),
-        email: p.email.clone(),
-    };
     let method = row.method.unwrap_or(ItipMethod::Request);
     let cancelled = method == ItipMethod::Cancel;
     let texts = kit_entity::content::texts::committee_text(
@@ -570,10 +574,6 @@ async fn build_consultation(
         },
         row.language,
     );
-    let party = |p: &kit_entity::entities::professional::Model| Party {
-        name: p.name.clone(),
-        email: p.email.clone(),
-    };
     let from_address = sender_address(ctx);
     let calendar = render(
         Some(method),

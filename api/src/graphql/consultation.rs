@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{Datelike, NaiveDate, TimeDelta};
-use kit_entity::domain::calendar::{calendar_of, local_date, start_of_day};
+use kit_entity::domain::calendar::{calendar_of, clock_time, local_date, start_of_day};
 use kit_entity::domain::consultation::Weekdays;
 use kit_entity::domain::enums;
+use kit_entity::domain::validate::time_of_day;
 use kit_entity::entities::{consultation_booking, consultation_offer};
 use kit_entity::ids::{ConsultationBookingId, ConsultationOfferId, OrganizationId, ProfessionalId};
 use kit_entity::{Error, Result};
@@ -116,20 +117,6 @@ impl From<chrono::Weekday> for Weekday {
     }
 }
 
-fn hhmm(minute: i32) -> String {
-    format!("{:02}:{:02}", minute / 60, minute % 60)
-}
-
-fn minute_of(field: &str, text: &str) -> Result<i32> {
-    let bad = || Error::invalid(field, "must be a time of day as HH:MM, e.g. 09:30");
-    let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
-    let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    if !(0..24).contains(&h) || !(0..60).contains(&m) || text.trim().len() != 5 {
-        return Err(bad());
-    }
-    Ok(h * 60 + m)
-}
-
 /// The longest span `availableSlots` lists at once.
 const MAX_SLOT_SPAN_DAYS: i64 = 62;
 
@@ -192,12 +179,12 @@ impl ConsultationOffer {
 
     /// The first slot's start, HH:MM Copenhagen time.
     async fn start_time(&self) -> String {
-        hhmm(self.0.start_minute)
+        clock_time(self.0.start_minute)
     }
 
     /// The last slot ends by then, HH:MM Copenhagen time.
     async fn end_time(&self) -> String {
-        hhmm(self.0.end_minute)
+        clock_time(self.0.end_minute)
     }
 
     /// Each slot's length in minutes.
@@ -627,8 +614,8 @@ impl ConsultationOfferInput {
             channel: self.channel.into(),
             location: self.location,
             weekdays: self.weekdays.into_iter().map(Into::into).collect(),
-            start_minute: minute_of("input.startTime", &self.start_time)?,
-            end_minute: minute_of("input.endTime", &self.end_time)?,
+            start_minute: time_of_day("input.startTime", &self.start_time)?,
+            end_minute: time_of_day("input.endTime", &self.end_time)?,
             slot_minutes: self.slot_minutes,
         })
     }
@@ -780,15 +767,6 @@ impl ConsultationMutation {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_of_day_are_read_strictly() {
-        assert_eq!(minute_of("f", "09:30").ok(), Some(570));
-        for bad in ["9:30", "24:00", "09:60", "0930", "ni"] {
-            assert!(minute_of("f", bad).is_err(), "{bad}");
-        }
-        assert_eq!(hhmm(570), "09:30");
-    }
 
     #[test]
     fn statistics_count_per_month_and_topic() {

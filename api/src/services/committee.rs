@@ -8,18 +8,18 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use kit_entity::domain::enums::{
-    CommitteeDecision, CommitteeMeetingStatus, DeliveryStatus, ItipMethod, ParticipantRole,
+    CommitteeDecision, CommitteeMeetingStatus, ItipMethod, ParticipantRole,
 };
 use kit_entity::domain::status::{CaseStatus, IntakeDecision};
 use kit_entity::domain::validate;
 use kit_entity::entities::{
-    case, committee_agenda_item, committee_meeting, committee_member, delivery,
-    early_intervention_offer, professional,
+    case, committee_agenda_item, committee_meeting, committee_member, early_intervention_offer,
+    professional,
 };
 use kit_entity::ids::{
     CaseId, CommitteeAgendaItemId, CommitteeMeetingId, OfferId, OrganizationId, ProfessionalId,
 };
-use kit_entity::ops::outbox::{self, SendDelivery};
+use kit_entity::ops::outbox::{self, About, Mail};
 use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
@@ -176,41 +176,16 @@ async fn queue_invitations(
         .all(txn)
         .await?;
     for person in members {
-        let row = delivery::ActiveModel {
-            id: NotSet,
-            meeting_id: Set(None),
-            invitee_id: Set(None),
-            notification_id: Set(None),
-            plan_link_id: Set(None),
-            consultation_booking_id: Set(None),
-            committee_meeting_id: Set(Some(meeting.id)),
-            sequence: Set(meeting.sequence),
-            method: Set(Some(method)),
-            recipient: Set(person.email.clone()),
-            language: Set(person.language),
-            status: Set(DeliveryStatus::Pending),
-            attempts: Set(0),
-            last_error: Set(None),
-            next_attempt_at: Set(now),
-            claimed_until: Set(None),
-            sent_at: Set(None),
-            message_id: Set(format!(
-                "<committee-{}.{}.{}@kit>",
-                meeting.id,
-                meeting.sequence,
-                uuid::Uuid::new_v4().simple()
-            )),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(txn)
-        .await?;
-        outbox::enqueue(
+        outbox::queue_mail(
             txn,
-            &SendDelivery {
-                delivery_id: row.id,
+            now,
+            Mail {
+                about: About::Committee(meeting.id),
+                sequence: meeting.sequence,
+                method: Some(method),
+                recipient: person.email,
+                language: person.language,
             },
-            None,
         )
         .await?;
     }

@@ -5,18 +5,18 @@
 //! organization sees monthly counts per topic.
 
 use chrono::{DateTime, Utc, Weekday};
-use kit_entity::domain::calendar::calendar_of;
+use kit_entity::domain::calendar::{calendar_of, clock_time};
 use kit_entity::domain::consultation::{Weekdays, contains_cpr};
 use kit_entity::domain::enums::{
-    ConsultationChannel, ConsultationStatus, ConsultationTopic, DeliveryStatus, ItipMethod,
+    ConsultationChannel, ConsultationStatus, ConsultationTopic, ItipMethod,
 };
 use kit_entity::domain::unique::ONE_BOOKING_PER_SLOT;
 use kit_entity::domain::validate;
 use kit_entity::entities::{
-    consultation_booking, consultation_offer, delivery, organization, professional, unit,
+    consultation_booking, consultation_offer, organization, professional, unit,
 };
 use kit_entity::ids::{ConsultationBookingId, ConsultationOfferId, OrganizationId, ProfessionalId};
-use kit_entity::ops::outbox::{self, SendDelivery};
+use kit_entity::ops::outbox::{self, About, Mail};
 use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
@@ -96,14 +96,13 @@ async fn checked<C: ConnectionTrait>(
         organization.office_hours_start_minute,
         organization.office_hours_end_minute,
     );
-    let hhmm = |m: i32| format!("{:02}:{:02}", m / 60, m % 60);
     if input.start_minute < open || input.start_minute >= close {
         return Err(Error::invalid(
             "input.startTime",
             format!(
                 "must lie within the organization's office hours, {}–{}",
-                hhmm(open),
-                hhmm(close)
+                clock_time(open),
+                clock_time(close)
             ),
         ));
     }
@@ -112,8 +111,8 @@ async fn checked<C: ConnectionTrait>(
             "input.endTime",
             format!(
                 "must lie within the organization's office hours, {}–{}",
-                hhmm(open),
-                hhmm(close)
+                clock_time(open),
+                clock_time(close)
             ),
         ));
     }
@@ -374,41 +373,16 @@ async fn queue_invitations(
         .all(txn)
         .await?;
     for person in people {
-        let row = delivery::ActiveModel {
-            id: NotSet,
-            meeting_id: Set(None),
-            invitee_id: Set(None),
-            notification_id: Set(None),
-            plan_link_id: Set(None),
-            consultation_booking_id: Set(Some(booking.id)),
-            committee_meeting_id: Set(None),
-            sequence: Set(sequence),
-            method: Set(Some(method)),
-            recipient: Set(person.email.clone()),
-            language: Set(person.language),
-            status: Set(DeliveryStatus::Pending),
-            attempts: Set(0),
-            last_error: Set(None),
-            next_attempt_at: Set(now),
-            claimed_until: Set(None),
-            sent_at: Set(None),
-            message_id: Set(format!(
-                "<consultation-{}.{}.{}@kit>",
-                booking.id,
-                sequence,
-                uuid::Uuid::new_v4().simple()
-            )),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(txn)
-        .await?;
-        outbox::enqueue(
+        outbox::queue_mail(
             txn,
-            &SendDelivery {
-                delivery_id: row.id,
+            now,
+            Mail {
+                about: About::Consultation(booking.id),
+                sequence,
+                method: Some(method),
+                recipient: person.email,
+                language: person.language,
             },
-            None,
         )
         .await?;
     }

@@ -11,16 +11,14 @@ use chrono::{DateTime, TimeDelta, Utc};
 use kit_entity::content::plan_page::{AgreementLine, ContactLine, PlanView};
 use kit_entity::domain::calendar::local_date;
 use kit_entity::domain::consent::age_on;
-use kit_entity::domain::enums::{
-    DeliveryStatus, Language, ParticipantKind, ParticipantRole, PlanFormat,
-};
+use kit_entity::domain::enums::{Language, ParticipantKind, ParticipantRole, PlanFormat};
 use kit_entity::domain::validate;
 use kit_entity::entities::{
-    agreement, case, child, delivery, family_member, meeting, participant, plan_agreement,
-    plan_item, plan_link, plan_link_read, plan_version, professional, unit,
+    agreement, case, child, family_member, meeting, participant, plan_agreement, plan_item,
+    plan_link, plan_link_read, plan_version, professional, unit,
 };
 use kit_entity::ids::{CaseId, FamilyMemberId, PlanLinkId};
-use kit_entity::ops::outbox::{self, SendDelivery};
+use kit_entity::ops::outbox::{self, About, Mail};
 use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
@@ -155,40 +153,16 @@ pub async fn send_plan_link(
     }
     .insert(txn)
     .await?;
-    let row = delivery::ActiveModel {
-        id: NotSet,
-        meeting_id: Set(None),
-        invitee_id: Set(None),
-        notification_id: Set(None),
-        plan_link_id: Set(Some(link.id)),
-        consultation_booking_id: Set(None),
-        committee_meeting_id: Set(None),
-        sequence: Set(0),
-        method: Set(None),
-        recipient: Set(email),
-        language: Set(language),
-        status: Set(DeliveryStatus::Pending),
-        attempts: Set(0),
-        last_error: Set(None),
-        next_attempt_at: Set(now),
-        claimed_until: Set(None),
-        sent_at: Set(None),
-        message_id: Set(format!(
-            "<plan-link-{}.{}@kit>",
-            link.id,
-            uuid::Uuid::new_v4().simple()
-        )),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(txn)
-    .await?;
-    outbox::enqueue(
+    outbox::queue_mail(
         txn,
-        &SendDelivery {
-            delivery_id: row.id,
+        now,
+        Mail {
+            about: About::PlanLink(link.id),
+            sequence: 0,
+            method: None,
+            recipient: email,
+            language,
         },
-        None,
     )
     .await?;
     Ok(link)

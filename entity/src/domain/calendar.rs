@@ -279,6 +279,12 @@ pub async fn calendar_of_all<C: ConnectionTrait>(
     ))
 }
 
+/// Minutes after midnight written `HH:MM`.
+#[must_use]
+pub fn clock_time(minutes: i32) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -165,6 +165,20 @@ pub fn login_subject(raw: &str) -> String {
     raw.trim().to_lowercase()
 }
 
+/// A time of day written `HH:MM` (Copenhagen wall clock), as minutes after midnight.
+///
+/// # Errors
+/// [`Error::Validation`] on `field` for anything else.
+pub fn time_of_day(field: &str, value: &str) -> Result<i32> {
+    let bad = || Error::invalid(field, "must be a time of day written HH:MM");
+    let (h, m) = value.trim().split_once(':').ok_or_else(bad)?;
+    let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if !(0..24).contains(&h) || !(0..60).contains(&m) {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,5 +234,18 @@ mod tests {
         assert!(cpr("c", "010115-4321", born).is_ok());
         assert_eq!(field_of(cpr("c", "020115-4321", born)), "c");
         assert_eq!(field_of(cpr("c", "310215-4321", None)), "c");
+    }
+
+    #[test]
+    fn times_of_day_are_hours_and_minutes() {
+        assert_eq!(time_of_day("f", "09:30").ok(), Some(570));
+        assert_eq!(super::super::calendar::clock_time(570), "09:30");
+        for bad in ["24:00", "09:60", "0930", "9.30", "ni"] {
+            assert_eq!(
+                field_of(time_of_day("input.startTime", bad)),
+                "input.startTime",
+                "{bad}"
+            );
+        }
     }
 }

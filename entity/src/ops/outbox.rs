@@ -9,8 +9,14 @@
 
 use std::time::Duration;
 
-use crate::ids::{CaseId, DeliveryId, MeetingId};
-use chrono::Utc;
+use crate::domain::enums::{DeliveryStatus, ItipMethod, Language};
+use crate::entities::delivery;
+use crate::ids::{
+    CaseId, CommitteeMeetingId, ConsultationBookingId, DeliveryId, MeetingId, PlanLinkId,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveModelTrait;
+use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 use serde::{Deserialize, Serialize};
 
@@ -119,4 +125,85 @@ pub async fn enqueue<C: ConnectionTrait, J: Job>(
         other => return Err(DbErr::Custom(format!("unsupported database {other:?}"))),
     };
     db.execute_raw(statement).await.map(|_| ())
+}
+
+/// What an outbox e-mail is about, for the messages that are neither a meeting's invitation
+/// nor a deadline's notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum About {
+    /// A family member's plan link.
+    PlanLink(PlanLinkId),
+    /// A booked or cancelled consultation.
+    Consultation(ConsultationBookingId),
+    /// A coordination committee meeting.
+    Committee(CommitteeMeetingId),
+}
+
+/// One e-mail to queue.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    /// What it is about.
+    pub about: About,
+    /// The iCalendar SEQUENCE it carries (0 for a plain e-mail).
+    pub sequence: i32,
+    /// REQUEST or CANCEL for a calendar message; `None` for a plain e-mail.
+    pub method: Option<ItipMethod>,
+    /// The address.
+    pub recipient: String,
+    /// The recipient's language.
+    pub language: Language,
+}
+
+/// Writes `mail` to the outbox with `db` — the open transaction of the change it announces —
+/// and enqueues the job that sends it.
+///
+/// # Errors
+/// When the database refuses the row.
+pub async fn queue_mail<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    mail: Mail,
+) -> Result<delivery::Model, DbErr> {
+    let (plan_link, consultation, committee, tag) = match mail.about {
+        About::PlanLink(id) => (Some(id), None, None, format!("plan-link-{id}")),
+        About::Consultation(id) => (None, Some(id), None, format!("consultation-{id}")),
+        About::Committee(id) => (None, None, Some(id), format!("committee-{id}")),
+    };
+    let row = delivery::ActiveModel {
+        id: NotSet,
+        meeting_id: Set(None),
+        invitee_id: Set(None),
+        notification_id: Set(None),
+        plan_link_id: Set(plan_link),
+        consultation_booking_id: Set(consultation),
+        committee_meeting_id: Set(committee),
+        sequence: Set(mail.sequence),
+        method: Set(mail.method),
+        recipient: Set(mail.recipient),
+        language: Set(mail.language),
+        status: Set(DeliveryStatus::Pending),
+        attempts: Set(0),
+        last_error: Set(None),
+        next_attempt_at: Set(now),
+        claimed_until: Set(None),
+        sent_at: Set(None),
+        message_id: Set(format!(
+            "<{tag}.{}.{}@kit>",
+            mail.sequence,
+            uuid::Uuid::new_v4().simple()
+        )),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    enqueue(
+        db,
+        &SendDelivery {
+            delivery_id: row.id,
+        },
+        None,
+    )
+    .await?;
+    Ok(row)
 }

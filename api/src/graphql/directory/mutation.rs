@@ -44,23 +44,13 @@ pub struct UpdateOrganizationInput {
     pub meeting_notice_days: Option<i32>,
 }
 
-fn clock_minutes(field: &str, value: &str) -> Result<i32> {
-    let bad = || kit_entity::Error::invalid(field, "must be a time of day written HH:MM");
-    let (h, m) = value.trim().split_once(':').ok_or_else(bad)?;
-    let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    if !(0..24).contains(&h) || !(0..60).contains(&m) {
-        return Err(bad());
-    }
-    Ok(h * 60 + m)
-}
-
 fn organization_changes(input: &UpdateOrganizationInput) -> Result<OrganizationChanges> {
     let office_hours = match (&input.office_hours_start, &input.office_hours_end) {
         (None, None) => None,
         (Some(start), Some(end)) => {
             let (start, end) = (
-                clock_minutes("input.officeHoursStart", start)?,
-                clock_minutes("input.officeHoursEnd", end)?,
+                kit_entity::domain::validate::time_of_day("input.officeHoursStart", start)?,
+                kit_entity::domain::validate::time_of_day("input.officeHoursEnd", end)?,
             );
             if end <= start {
                 return Err(kit_entity::Error::invalid(

@@ -88,12 +88,12 @@ impl Organization {
 
     /// When its meetings may start, `HH:MM` in Copenhagen time.
     async fn office_hours_start(&self) -> String {
-        hh_mm(self.0.office_hours_start_minute)
+        kit_entity::domain::calendar::clock_time(self.0.office_hours_start_minute)
     }
 
     /// When its meetings must end, `HH:MM` in Copenhagen time.
     async fn office_hours_end(&self) -> String {
-        hh_mm(self.0.office_hours_end_minute)
+        kit_entity::domain::calendar::clock_time(self.0.office_hours_end_minute)
     }
 
     /// Months between follow-up meetings in its cases.
@@ -122,10 +122,6 @@ impl Organization {
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }
-}
-
-fn hh_mm(minutes: i32) -> String {
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// GraphQL `Unit` over `unit::Model`, described on its `#[Object]` impl.
