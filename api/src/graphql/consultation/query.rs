@@ -1,0 +1,137 @@
+//! Consultation queries: the offers and your own consultations.
+
+use super::*;
+
+crate::connection!(
+    ConsultationOfferConnection,
+    ConsultationOfferEdge,
+    ConsultationOffer,
+    "A page of consultation offers.",
+    "A consultation offer in a page."
+);
+
+/// Consultation queries.
+#[derive(Default)]
+pub struct ConsultationQuery;
+
+#[Object]
+impl ConsultationQuery {
+    /// The consultation offers open to every professional, of one organization or of all,
+    /// oldest first. Closed offers are listed only to their organization's administrators
+    /// and only when `includeClosed` is set.
+    async fn consultation_offers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this organization's offers.")] organization_id: Option<ID>,
+        #[graphql(desc = "Also closed offers (administrators of the organization).")]
+        include_closed: Option<bool>,
+        #[graphql(desc = "How many to return: default 20, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return the offers after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<ConsultationOfferConnection> {
+        let actor = ctx.actor().gql()?;
+        let organization =
+            decode_opt::<OrganizationId>("organizationId", organization_id.as_ref()).gql()?;
+        let limit = page_size(first).gql()?;
+        let mut base = consultation_offer::Entity::find();
+        if let Some(o) = organization {
+            base = base.filter(consultation_offer::Column::OrganizationId.eq(o));
+        }
+        let closed_too = include_closed.unwrap_or(false);
+        if closed_too {
+            let own = organization
+                .filter(|o| actor.administers(*o))
+                .ok_or_else(|| {
+                    Error::forbidden(
+                        "closed offers are listed to their organization's administrators",
+                    )
+                });
+            own.gql()?;
+        } else {
+            base = base.filter(consultation_offer::Column::Active.eq(true));
+        }
+        let db = &ctx.state().db;
+        let total = TotalCount::of(base.clone(), db);
+        let mut query = base;
+        if let Some(after) = &after {
+            let key = decode_id_cursor(after, "consultation-offers").gql()?;
+            query = query.filter(consultation_offer::Column::Id.gt(key));
+        }
+        let rows = query
+            .order_by_asc(consultation_offer::Column::Id)
+            .limit(limit + 1)
+            .all(db)
+            .await
+            .map_err(Error::from)
+            .gql()?;
+        Ok(page(
+            rows,
+            limit,
+            after.is_some(),
+            total,
+            |o| encode_cursor(&format!("consultation-offers:{}", o.id.0)),
+            ConsultationOffer,
+        )
+        .into())
+    }
+
+    /// Your own consultations from today on (or from `from`), earliest first.
+    async fn my_consultations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "From this day; today when left out.")] from: Option<Date>,
+    ) -> async_graphql::Result<Vec<ConsultationBooking>> {
+        let actor = ctx.actor().gql()?;
+        let day: NaiveDate = from.map_or_else(|| local_date(ctx.state().clock.now()), |d| d.0);
+        Ok(consultation_booking::Entity::find()
+            .filter(consultation_booking::Column::BookedById.eq(actor.id()))
+            .filter(consultation_booking::Column::StartsAt.gte(start_of_day(day)))
+            .order_by_asc(consultation_booking::Column::StartsAt)
+            .all(&ctx.state().db)
+            .await
+            .map_err(Error::from)
+            .gql()?
+            .into_iter()
+            .map(ConsultationBooking)
+            .collect())
+    }
+}
+
+/// Loads an offer for `node(id:)`: every professional may see offers.
+///
+/// # Errors
+/// [`Error::NotFound`] when it does not exist.
+pub async fn node_offer(
+    db: &sea_orm::DatabaseConnection,
+    id: ConsultationOfferId,
+) -> Result<ConsultationOffer> {
+    consultation_offer::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(ConsultationOffer)
+        .ok_or_else(|| Error::not_found("consultation offer"))
+}
+
+/// Loads a booking for `node(id:)`: its booker, the host and the offering organization's
+/// administrators.
+///
+/// # Errors
+/// [`Error::NotFound`] when it does not exist or is not theirs to see.
+pub async fn node_booking(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::access::Actor,
+    id: ConsultationBookingId,
+) -> Result<ConsultationBooking> {
+    let booking = consultation_booking::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("consultation"))?;
+    let offer = consultation_offer::Entity::find_by_id(booking.offer_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("consultation"))?;
+    if may_see_booking(actor, &offer, &booking) {
+        Ok(ConsultationBooking(booking))
+    } else {
+        Err(Error::not_found("consultation"))
+    }
+}
