@@ -37,6 +37,10 @@ pub struct Config {
     /// `KIT_AUTH_MAX_TOKEN_HOURS`: the longest a token may live, from its `iat` (or from now,
     /// without one) to its `exp`; longer-lived tokens are refused.
     pub auth_max_token_hours: u32,
+    /// `KIT_AUTH_CACHE_SECS`: how long a professional found behind a token is kept for the
+    /// next requests, on PostgreSQL, where every change to professionals and units is heard
+    /// and forgets them at once (see `principals`); 0 looks them up on every request.
+    pub auth_cache_secs: u64,
     /// `KIT_WS_INIT_TIMEOUT_SECS`: how long a subscription connection may wait before sending
     /// `connection_init`; then it is closed with 4408.
     pub ws_init_timeout_secs: u64,
@@ -105,6 +109,7 @@ impl Default for Config {
             auth_audience: None,
             itip_secret: None,
             auth_max_token_hours: 24,
+            auth_cache_secs: 60,
             ws_init_timeout_secs: 10,
             ws_recheck_secs: 10,
             max_query_cost: 50_000,
@@ -141,6 +146,7 @@ impl std::fmt::Debug for Config {
                 &self.itip_secret.as_ref().map(|_| "<redacted>"),
             )
             .field("auth_max_token_hours", &self.auth_max_token_hours)
+            .field("auth_cache_secs", &self.auth_cache_secs)
             .field("ws_init_timeout_secs", &self.ws_init_timeout_secs)
             .field("ws_recheck_secs", &self.ws_recheck_secs)
             .field("max_query_cost", &self.max_query_cost)

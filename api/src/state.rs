@@ -12,6 +12,7 @@ use crate::access_log::LogWriter;
 use crate::auth::Authenticator;
 use crate::config::Config;
 use crate::http::protect::{Guards, Limits};
+use crate::principals::Principals;
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone, Debug)]
@@ -34,8 +35,10 @@ pub struct AppState {
     pub guards: Guards,
     /// Seals and opens CPR numbers, and finds them by their keyed hash.
     pub cpr: Arc<kit_entity::infra::cpr_vault::CprVault>,
-    /// Stops the PostgreSQL listener feeding `announcements` when the last clone goes.
-    _listener: Arc<Listener>,
+    /// The professionals behind recent tokens (PostgreSQL only; see [`crate::principals`]).
+    pub principals: Principals,
+    /// Stops the PostgreSQL listeners (`announcements`, `principals`) when the last clone goes.
+    _listeners: Arc<[Listener; 2]>,
 }
 
 /// The task forwarding PostgreSQL announcements; aborted when dropped.
@@ -65,6 +68,7 @@ impl AppState {
         let links = Links::load(&db, &config.settings.public_url).await?;
         let announcements = announce::channel();
         let listener = Listener(announce::listen(&db, announcements.clone()));
+        let (principals, directory) = Principals::start(&db, config.auth_cache_secs);
         let access_log = LogWriter::start(db.clone());
         // The health watch has a connection of its own: a pool busy with work is not a
         // database that is down.
@@ -93,7 +97,8 @@ impl AppState {
             access_log,
             guards,
             cpr,
-            _listener: Arc::new(listener),
+            principals,
+            _listeners: Arc::new([listener, Listener(directory)]),
         })
     }
 }

@@ -31,6 +31,7 @@ mod m20261124_000022_plan_links;
 mod m20261124_000023_early_interventions;
 mod m20261124_000024_consultations;
 mod m20261124_000025_committee;
+mod m20261124_000026_directory_changes;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000023_early_interventions::Migration),
             Box::new(m20261124_000024_consultations::Migration),
             Box::new(m20261124_000025_committee::Migration),
+            Box::new(m20261124_000026_directory_changes::Migration),
         ]
     }
 }

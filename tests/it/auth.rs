@@ -60,7 +60,12 @@ async fn requests_without_a_valid_local_token_are_unauthenticated() {
         assert!(r.message().contains(why), "{why}: {}", r.message());
     }
 
-    // A professional who has left can no longer log in.
+    // A professional who has left can no longer log in — even one whose last request was a
+    // moment ago (on PostgreSQL the server keeps them between requests).
+    let _ = app
+        .gql(&w.caseworker_a.token, VIEWER, json!({}))
+        .await
+        .data();
     let r = app
         .gql(
             &w.admin_a.token,
@@ -73,6 +78,63 @@ async fn requests_without_a_valid_local_token_are_unauthenticated() {
         false
     );
     app.gql(&w.caseworker_a.token, VIEWER, json!({}))
+        .await
+        .assert_error("UNAUTHENTICATED", None);
+}
+
+/// Another instance, the command line or an operator's SQL changes the directory behind this
+/// server's back: the change still takes effect on the next request (within the moment
+/// PostgreSQL takes to deliver its notification), not when a kept professional expires.
+#[tokio::test]
+async fn a_change_to_professionals_or_units_made_anywhere_takes_effect_at_once() {
+    use kit_tests::harness::{PATIENCE, eventually};
+    use sea_orm::{ConnectionTrait, DbBackend};
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let postgres = app.state.db.get_database_backend() == DbBackend::Postgres;
+    let principals = &app.state.principals;
+    // Kept on PostgreSQL once its changes are heard; never on SQLite.
+    eventually("the directory listener", PATIENCE, || async {
+        (principals.is_keeping() == postgres).then_some(())
+    })
+    .await;
+    eventually("the intake member kept", PATIENCE, || async {
+        let r = app.gql(&w.intake_a.token, VIEWER, json!({})).await;
+        assert_eq!(r.data()["viewer"]["isIntakeMember"], true);
+        (principals.is_empty() != postgres).then_some(())
+    })
+    .await;
+    // Within seconds, while a kept professional lives a minute.
+    let heard = std::time::Duration::from_secs(5);
+
+    // The intake unit stops being the intake unit.
+    app.state
+        .db
+        .execute_unprepared(
+            "UPDATE units SET is_intake = false WHERE id = \
+             (SELECT unit_id FROM professionals WHERE subject = 'intake.a')",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    eventually("the unit's change", heard, || async {
+        let r = app.gql(&w.intake_a.token, VIEWER, json!({})).await;
+        (r.data()["viewer"]["isIntakeMember"] == false).then_some(())
+    })
+    .await;
+
+    // The professional leaves.
+    let _ = app.gql(&w.intake_a.token, VIEWER, json!({})).await.data();
+    app.state
+        .db
+        .execute_unprepared("UPDATE professionals SET is_active = false WHERE subject = 'intake.a'")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    eventually("the professional's departure", heard, || async {
+        let r = app.gql(&w.intake_a.token, VIEWER, json!({})).await;
+        (r.status == 401).then_some(())
+    })
+    .await;
+    app.gql(&w.intake_a.token, VIEWER, json!({}))
         .await
         .assert_error("UNAUTHENTICATED", None);
 }

@@ -68,6 +68,21 @@ impl<'c> Write<'c> {
             }
         }
     }
+
+    /// As [`Write::finish`], for a change to professionals or units: once committed, the
+    /// authenticated professionals this process keeps are forgotten at once (other processes
+    /// hear of it through the database, see [`crate::principals`]).
+    ///
+    /// # Errors
+    /// As [`Write::finish`].
+    pub async fn finish_directory<T>(self, result: Result<T>) -> Result<T> {
+        let principals = self.ctx.state().principals.clone();
+        let result = self.finish(result).await;
+        if result.is_ok() {
+            principals.forget_all();
+        }
+        result
+    }
 }
 
 /// Reads an optional, clearable input field: absent → `None` (keep), `null` → `Some(None)`

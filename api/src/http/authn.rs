@@ -6,7 +6,6 @@ use axum::http::{HeaderMap, header};
 use kit_entity::Error;
 
 use crate::access::Actor;
-
 use crate::state::AppState;
 
 pub(super) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Actor, Error> {
@@ -36,7 +35,7 @@ pub(super) async fn authenticate_token_claims(
     token: &str,
 ) -> Result<(Actor, crate::auth::Claims), Error> {
     let claims = state.auth.verify(token).await?;
-    let actor = Actor::load(&state.db, &claims.sub).await?;
+    let actor = state.principals.actor(&state.db, &claims.sub).await?;
     Ok((actor, claims))
 }
 

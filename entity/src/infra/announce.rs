@@ -7,6 +7,7 @@
 //! every API process `LISTEN`s and forwards into its channel, wherever the worker runs.
 
 use crate::ids::{NotificationId, ProfessionalId};
+use crate::infra::listen::Heard;
 use sea_orm::{DatabaseConnection, DbBackend};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -42,48 +43,21 @@ pub fn listen(db: &DatabaseConnection, tx: Announcements) -> Option<JoinHandle<(
     if db.get_database_backend() != DbBackend::Postgres {
         return None;
     }
-    let pool = db.get_postgres_connection_pool().clone();
-    Some(tokio::spawn(async move {
-        use sea_orm::sqlx::postgres::PgListener;
-        let mut outage = crate::infra::outage::Outage::new("notification listener");
-        loop {
-            let mut listener = match PgListener::connect_with(&pool).await {
-                Ok(l) => l,
-                Err(e) => {
-                    let pause = outage.failed(&crate::Error::from(sea_orm::DbErr::Conn(
-                        sea_orm::RuntimeErr::SqlxError(e.into()),
-                    )));
-                    tokio::time::sleep(pause.max(std::time::Duration::from_secs(1))).await;
-                    continue;
-                }
-            };
-            if let Err(e) = listener.listen(NOTIFY_CHANNEL).await {
-                let pause = outage.failed(&crate::Error::from(sea_orm::DbErr::Conn(
-                    sea_orm::RuntimeErr::SqlxError(e.into()),
-                )));
-                tokio::time::sleep(pause.max(std::time::Duration::from_secs(1))).await;
-                continue;
-            }
-            outage.ok();
-            loop {
-                match listener.recv().await {
-                    Ok(n) => match parse(n.payload()) {
-                        Some(a) => {
-                            let _ = tx.send(a);
-                        }
-                        None => tracing::warn!(
-                            payload = n.payload(),
-                            "unreadable notification announcement"
-                        ),
-                    },
-                    Err(e) => {
-                        tracing::debug!(error = %e, "notification listener lost its connection; reconnecting");
-                        break;
+    Some(crate::infra::listen::listen(
+        db,
+        NOTIFY_CHANNEL,
+        "notification listener",
+        move |heard| {
+            if let Heard::Payload(payload) = heard {
+                match parse(payload) {
+                    Some(a) => {
+                        let _ = tx.send(a);
                     }
+                    None => tracing::warn!(payload, "unreadable notification announcement"),
                 }
             }
-        }
-    }))
+        },
+    ))
 }
 
 /// The PostgreSQL channel new notifications are announced on.

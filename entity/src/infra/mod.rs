@@ -6,6 +6,7 @@
 pub mod announce;
 pub mod cpr_vault;
 pub mod db;
+pub mod listen;
 pub mod outage;
 pub mod secrets;
 pub mod settings;

@@ -273,7 +273,7 @@ impl DirectoryMutation {
         let w = Write::begin(ctx).await.gql()?;
         let r = directory::update_unit(&w.txn, w.actor, w.now, id, name, input.is_intake).await;
         Ok(UnitPayload {
-            unit: Unit(w.finish(r).await.gql()?),
+            unit: Unit(w.finish_directory(r).await.gql()?),
         })
     }
 
@@ -345,7 +345,7 @@ impl DirectoryMutation {
         let w = Write::begin(ctx).await.gql()?;
         let r = directory::update_professional(&w.txn, w.actor, w.now, id, cmd).await;
         Ok(ProfessionalPayload {
-            professional: Professional(w.finish(r).await.gql()?),
+            professional: Professional(w.finish_directory(r).await.gql()?),
         })
     }
 }
