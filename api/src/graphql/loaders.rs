@@ -25,7 +25,10 @@ use kit_entity::ids::{
     AgreementId, CaseId, ChildId, CohortId, DeadlineId, DeadlineRuleId, FamilyMemberId, MeetingId,
     OfferId, OrganizationId, ParticipantId, ProfessionalId, UnitId,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use tokio::sync::Notify;
 
 use crate::access::CaseAccess;
@@ -45,10 +48,13 @@ pub trait Keyed: Clone + Eq + Hash + Debug + Send + Sync + 'static {
     /// What the key loads.
     type Value: Clone + Send + Sync + 'static;
 
-    /// Fetches the values of `keys`; missing keys are simply absent.
+    /// Fetches the values of `keys`; missing keys are simply absent. Values of other kinds
+    /// read in the same statement may be handed to their loaders in `loaders`
+    /// ([`BatchLoader::prime`]).
     fn fetch(
         db: &DatabaseConnection,
         keys: &[Self],
+        loaders: &Loaders,
     ) -> impl Future<Output = Result<HashMap<Self, Self::Value>, DbErr>> + Send;
 
     /// The request's loader for this key type.
@@ -152,7 +158,7 @@ impl<K: Keyed> BatchLoader<K> {
     /// that can still make progress adds its keys, then loads everything pending. Everyone
     /// else waits for a batch to arrive. The batches a query makes therefore do not depend on
     /// which database answer happens to arrive first.
-    async fn wait_for(&self, keys: &[K]) {
+    async fn wait_for(&self, keys: &[K], loaders: &Loaders) {
         let leads = {
             let mut state = self.lock();
             let was_empty = state.pending.is_empty();
@@ -179,9 +185,8 @@ impl<K: Keyed> BatchLoader<K> {
                 batch
             };
             self.activity.start();
-            let mut woken = 0;
             for chunk in batch.chunks(MAX_BATCH) {
-                let result = K::fetch(&self.db, chunk).await;
+                let result = K::fetch(&self.db, chunk, loaders).await;
                 let mut state = self.lock();
                 match result {
                     Ok(mut found) => {
@@ -199,8 +204,10 @@ impl<K: Keyed> BatchLoader<K> {
                         }
                     }
                 }
-                woken += std::mem::take(&mut state.blocked);
             }
+            // Everyone waiting now is woken by this batch, even when it had nothing left to
+            // fetch (its keys were primed by another loader meanwhile).
+            let woken = std::mem::take(&mut self.lock().blocked);
             self.activity.update(|c| c.woken += woken);
             self.loaded.notify_waiters();
             self.activity
@@ -224,17 +231,17 @@ impl<K: Keyed> BatchLoader<K> {
     }
 
     /// Loads `key`, batched with every other key requested meanwhile.
-    pub async fn load_one(&self, key: K) -> Loaded<K::Value> {
+    pub async fn load_one(&self, key: K, loaders: &Loaders) -> Loaded<K::Value> {
         if let Some(done) = self.lock().done.get(&key) {
             return done.clone();
         }
-        self.wait_for(std::slice::from_ref(&key)).await;
+        self.wait_for(std::slice::from_ref(&key), loaders).await;
         self.lock().done.get(&key).cloned().unwrap_or(Ok(None))
     }
 
     /// Loads `keys`, batched with every other key requested meanwhile.
-    pub async fn load_many(&self, keys: Vec<K>) -> Vec<(K, Loaded<K::Value>)> {
-        self.wait_for(&keys).await;
+    pub async fn load_many(&self, keys: Vec<K>, loaders: &Loaders) -> Vec<(K, Loaded<K::Value>)> {
+        self.wait_for(&keys, loaders).await;
         let state = self.lock();
         keys.into_iter()
             .map(|k| {
@@ -244,8 +251,10 @@ impl<K: Keyed> BatchLoader<K> {
             .collect()
     }
 
-    /// Gives `key` its value, read by the caller in a statement of its own, unless it is
-    /// loaded already: the cases of a page are not fetched again by id.
+    /// Gives `key` its value, read in another statement, unless it is loaded already: the
+    /// cases of a page are not fetched again by id, nor the professionals read with their
+    /// participations. A key waiting in the next batch leaves it; whoever waits for it hears
+    /// from that batch's leader, who goes on with the rest (or with nothing).
     pub fn prime(&self, key: K, value: K::Value) {
         let mut state = self.lock();
         state.pending.remove(&key);
@@ -307,7 +316,7 @@ pub struct ConsentsOf(pub CaseId);
 pub struct DeliveriesOf(pub MeetingId);
 
 macro_rules! loaders {
-    ($($field:ident: $key:ty => $value:ty, |$db:ident, $keys:ident| $fetch:expr;)+) => {
+    ($($field:ident: $key:ty => $value:ty, |$db:ident, $keys:ident, $loaders:pat_param| $fetch:expr;)+) => {
         /// The loaders of one request.
         pub struct Loaders {
             $($field: BatchLoader<$key>,)+
@@ -338,7 +347,7 @@ macro_rules! loaders {
             impl Keyed for $key {
                 type Value = $value;
 
-                async fn fetch($db: &DatabaseConnection, $keys: &[Self]) -> Result<HashMap<Self, $value>, DbErr> {
+                async fn fetch($db: &DatabaseConnection, $keys: &[Self], $loaders: &Loaders) -> Result<HashMap<Self, $value>, DbErr> {
                     $fetch
                 }
 
@@ -395,20 +404,27 @@ macro_rules! by_id {
 }
 
 loaders! {
-    organizations: OrganizationId => organization::Model, |db, keys| by_id!(organization, db, keys);
-    units: UnitId => unit::Model, |db, keys| by_id!(unit, db, keys);
-    professionals: ProfessionalId => professional::Model, |db, keys| by_id!(professional, db, keys);
-    children: ChildId => child::Model, |db, keys| by_id!(child, db, keys);
-    family_members: FamilyMemberId => family_member::Model, |db, keys| by_id!(family_member, db, keys);
-    cases: CaseId => case::Model, |db, keys| by_id!(case, db, keys);
-    meetings: MeetingId => meeting::Model, |db, keys| by_id!(meeting, db, keys);
-    participants_by_id: ParticipantId => participant::Model, |db, keys| by_id!(participant, db, keys);
-    deadlines: DeadlineId => deadline::Model, |db, keys| by_id!(deadline, db, keys);
-    deadline_rules: DeadlineRuleId => deadline_rule::Model, |db, keys| by_id!(deadline_rule, db, keys);
-    agreements: AgreementId => agreement::Model, |db, keys| by_id!(agreement, db, keys);
-    offers: OfferId => early_intervention_offer::Model, |db, keys| by_id!(early_intervention_offer, db, keys);
-    cohorts: CohortId => early_intervention_cohort::Model, |db, keys| by_id!(early_intervention_cohort, db, keys);
-    case_meetings: MeetingsOf => Vec<meeting::Model>, |db, keys| {
+    organizations: OrganizationId => organization::Model, |db, keys, _| by_id!(organization, db, keys);
+    units: UnitId => unit::Model, |db, keys, _| by_id!(unit, db, keys);
+    professionals: ProfessionalId => professional::Model, |db, keys, _| by_id!(professional, db, keys);
+    children: ChildId => child::Model, |db, keys, _| by_id!(child, db, keys);
+    family_members: FamilyMemberId => family_member::Model, |db, keys, _| by_id!(family_member, db, keys);
+    cases: CaseId => case::Model, |db, keys, loaders| {
+        let select = case::Entity::find().filter(case::Column::Id.is_in(keys.iter().copied()));
+        Ok(with_children(select, db, loaders)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect())
+    };
+    meetings: MeetingId => meeting::Model, |db, keys, _| by_id!(meeting, db, keys);
+    participants_by_id: ParticipantId => participant::Model, |db, keys, _| by_id!(participant, db, keys);
+    deadlines: DeadlineId => deadline::Model, |db, keys, _| by_id!(deadline, db, keys);
+    deadline_rules: DeadlineRuleId => deadline_rule::Model, |db, keys, _| by_id!(deadline_rule, db, keys);
+    agreements: AgreementId => agreement::Model, |db, keys, _| by_id!(agreement, db, keys);
+    offers: OfferId => early_intervention_offer::Model, |db, keys, _| by_id!(early_intervention_offer, db, keys);
+    cohorts: CohortId => early_intervention_cohort::Model, |db, keys, _| by_id!(early_intervention_cohort, db, keys);
+    case_meetings: MeetingsOf => Vec<meeting::Model>, |db, keys, _| {
         let rows = meeting::Entity::find()
             .filter(meeting::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(meeting::Column::Id)
@@ -416,7 +432,7 @@ loaders! {
             .await?;
         Ok(group(keys, rows, |m| MeetingsOf(m.case_id)))
     };
-    invitees: InviteesOf => Vec<meeting_invitee::Model>, |db, keys| {
+    invitees: InviteesOf => Vec<meeting_invitee::Model>, |db, keys, _| {
         let rows = meeting_invitee::Entity::find()
             .filter(meeting_invitee::Column::MeetingId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(meeting_invitee::Column::Id)
@@ -424,7 +440,7 @@ loaders! {
             .await?;
         Ok(group(keys, rows, |i| InviteesOf(i.meeting_id)))
     };
-    agendas: AgendaOf => Vec<agenda_item::Model>, |db, keys| {
+    agendas: AgendaOf => Vec<agenda_item::Model>, |db, keys, _| {
         let rows = agenda_item::Entity::find()
             .filter(agenda_item::Column::MeetingId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(agenda_item::Column::Position)
@@ -433,7 +449,7 @@ loaders! {
             .await?;
         Ok(group(keys, rows, |a| AgendaOf(a.meeting_id)))
     };
-    deliveries: DeliveriesOf => Vec<delivery::Model>, |db, keys| {
+    deliveries: DeliveriesOf => Vec<delivery::Model>, |db, keys, _| {
         let rows = delivery::Entity::find()
             .filter(delivery::Column::MeetingId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(delivery::Column::Id)
@@ -448,19 +464,30 @@ loaders! {
         }
         Ok(map)
     };
-    participants: ParticipantsOf => Vec<participant::Model>, |db, keys| {
+    // With their professionals, in the same statement: every access decision and most
+    // participants' names need them.
+    participants: ParticipantsOf => Vec<participant::Model>, |db, keys, loaders| {
+        let professional = participant::Entity::belongs_to(professional::Entity)
+            .from(participant::Column::ProfessionalId)
+            .to(professional::Column::Id);
         let rows = participant::Entity::find()
+            .select_also(professional::Entity)
+            .join(JoinType::LeftJoin, professional.into())
             .filter(participant::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(participant::Column::Id)
-            .into_model::<participant::ByPosition>()
+            .into_model::<participant::ByPosition, professional::Model>()
             .all(db)
-            .await?
-            .into_iter()
-            .map(|p| p.0)
-            .collect();
-        Ok(group(keys, rows, |p| ParticipantsOf(p.case_id)))
+            .await?;
+        let mut participants = Vec::with_capacity(rows.len());
+        for (participant::ByPosition(p), professional) in rows {
+            if let Some(professional) = professional {
+                loaders.professionals.prime(professional.id, professional);
+            }
+            participants.push(p);
+        }
+        Ok(group(keys, participants, |p| ParticipantsOf(p.case_id)))
     };
-    referrals: ReferralOf => referral::Model, |db, keys| {
+    referrals: ReferralOf => referral::Model, |db, keys, _| {
         Ok(referral::Entity::find()
             .filter(referral::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
             .all(db)
@@ -469,7 +496,7 @@ loaders! {
             .map(|r| (ReferralOf(r.case_id), r))
             .collect())
     };
-    status_history: StatusHistoryOf => Vec<case_status_change::Model>, |db, keys| {
+    status_history: StatusHistoryOf => Vec<case_status_change::Model>, |db, keys, _| {
         let rows = case_status_change::Entity::find()
             .filter(case_status_change::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(case_status_change::Column::Id)
@@ -477,7 +504,7 @@ loaders! {
             .await?;
         Ok(group(keys, rows, |c| StatusHistoryOf(c.case_id)))
     };
-    families: FamilyOf => Vec<family_member::Model>, |db, keys| {
+    families: FamilyOf => Vec<family_member::Model>, |db, keys, _| {
         let rows = family_member::Entity::find()
             .filter(family_member::Column::ChildId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(family_member::Column::Id)
@@ -485,7 +512,7 @@ loaders! {
             .await?;
         Ok(group(keys, rows, |f| FamilyOf(f.child_id)))
     };
-    organization_units: UnitsOf => Vec<unit::Model>, |db, keys| {
+    organization_units: UnitsOf => Vec<unit::Model>, |db, keys, _| {
         let rows = unit::Entity::find()
             .filter(unit::Column::OrganizationId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(unit::Column::Name)
@@ -494,7 +521,7 @@ loaders! {
             .await?;
         Ok(group(keys, rows, |u| UnitsOf(u.organization_id)))
     };
-    consents: ConsentsOf => Vec<crate::access::CaseConsent>, |db, keys| {
+    consents: ConsentsOf => Vec<crate::access::CaseConsent>, |db, keys, _| {
         let cases: Vec<CaseId> = keys.iter().map(|k| k.0).collect();
         Ok(crate::access::consents_of(db, &cases)
             .await?
@@ -502,7 +529,7 @@ loaders! {
             .map(|(case, consents)| (ConsentsOf(case), consents))
             .collect())
     };
-    child_cases: CasesOf => Vec<case::Model>, |db, keys| {
+    child_cases: CasesOf => Vec<case::Model>, |db, keys, _| {
         let rows = case::Entity::find()
             .filter(case::Column::ChildId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(case::Column::Id)
@@ -512,13 +539,41 @@ loaders! {
     };
 }
 
+/// The cases `select` finds, read with their children in the same statement; the children
+/// go to their loader, since a case is seldom shown without its child's name.
+///
+/// # Errors
+/// When the database fails.
+pub async fn with_children(
+    select: sea_orm::Select<case::Entity>,
+    db: &DatabaseConnection,
+    loaders: &Loaders,
+) -> Result<Vec<case::Model>, DbErr> {
+    let of_case = case::Entity::belongs_to(child::Entity)
+        .from(case::Column::ChildId)
+        .to(child::Column::Id);
+    let rows = select
+        .select_also(child::Entity)
+        .join(JoinType::LeftJoin, of_case.into())
+        .all(db)
+        .await?;
+    let mut cases = Vec::with_capacity(rows.len());
+    for (case, child) in rows {
+        if let Some(child) = child {
+            loaders.children.prime(child.id, child);
+        }
+        cases.push(case);
+    }
+    Ok(cases)
+}
+
 impl Loaders {
     /// Loads one value, shared with the request's cache.
     ///
     /// # Errors
     /// The database error, shared by every key of the failed batch.
     pub async fn load<K: Keyed>(&self, key: K) -> Loaded<K::Value> {
-        K::loader(self).load_one(key).await
+        K::loader(self).load_one(key, self).await
     }
 
     /// Gives the loader of `K` values read elsewhere in the request (see
@@ -540,7 +595,7 @@ impl Loaders {
         keys: Vec<K>,
     ) -> Result<HashMap<K, Arc<K::Value>>, Arc<DbErr>> {
         let mut found = HashMap::with_capacity(keys.len());
-        for (k, v) in K::loader(self).load_many(keys).await {
+        for (k, v) in K::loader(self).load_many(keys, self).await {
             if let Some(v) = v? {
                 found.insert(k, v);
             }

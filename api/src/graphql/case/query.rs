@@ -14,6 +14,7 @@ use crate::graphql::directory::like_pattern;
 use crate::graphql::enums::CaseStatus;
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{decode, decode_opt};
+use crate::graphql::loaders::with_children;
 use crate::graphql::pagination::{
     TotalCount, decode_cursor, decode_id_cursor, encode_cursor, page, page_size,
 };
@@ -235,13 +236,14 @@ impl CaseQuery {
         if order.field == CaseOrderField::UpdatedAt {
             query = query.order_by(case::Column::UpdatedAt, direction.clone());
         }
-        let rows = query
-            .order_by(case::Column::Id, direction)
-            .limit(limit + 1)
-            .all(&ctx.state().db)
-            .await
-            .map_err(Error::from)
-            .gql()?;
+        let rows = with_children(
+            query.order_by(case::Column::Id, direction).limit(limit + 1),
+            &ctx.state().db,
+            ctx.loaders(),
+        )
+        .await
+        .map_err(Error::from)
+        .gql()?;
         ctx.loaders().prime(rows.iter().map(|c| (c.id, c.clone())));
         Ok(page(
             rows,
