@@ -1,10 +1,10 @@
 //! Rows the hot paths decode by position read exactly what sea-orm's own decoding reads, on
 //! both databases, NULLs and every enum included.
 
-use kit_entity::entities::{participant, professional};
+use kit_entity::entities::participant;
 use kit_tests::harness::{Field, TestApp};
 use kit_tests::world::{World, ops, referral};
-use sea_orm::{EntityTrait, JoinType, QueryOrder, QuerySelect};
+use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::json;
 
 #[tokio::test]
@@ -85,38 +85,4 @@ async fn participations_decoded_by_position_equal_sea_orms_own() {
     );
     assert!(own.iter().any(|p| p.external_phone.is_some()));
     assert_eq!(by_position, own);
-
-    // As the loaders read them: each with their professional, in one statement.
-    let in_unit: sea_orm::RelationDef = participant::Entity::belongs_to(professional::Entity)
-        .from(participant::Column::ProfessionalId)
-        .to(professional::Column::Id)
-        .into();
-    let joined = |select: sea_orm::SelectTwo<participant::Entity, professional::Entity>| {
-        select
-            .join(JoinType::LeftJoin, in_unit.clone())
-            .order_by_asc(participant::Column::Id)
-    };
-    let own_joined = joined(participant::Entity::find().select_also(professional::Entity))
-        .all(app.db())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let by_position_joined: Vec<(participant::Model, Option<professional::Model>)> =
-        joined(participant::Entity::find().select_also(professional::Entity))
-            .into_model::<participant::ByPosition, professional::Model>()
-            .all(app.db())
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .into_iter()
-            .map(|(p, professional)| (p.0, professional))
-            .collect();
-    assert_eq!(
-        own_joined
-            .iter()
-            .map(|(p, _)| p.clone())
-            .collect::<Vec<_>>(),
-        own
-    );
-    assert!(own_joined.iter().any(|(_, p)| p.is_some()));
-    assert!(own_joined.iter().any(|(_, p)| p.is_none()));
-    assert_eq!(by_position_joined, own_joined);
 }

@@ -252,8 +252,7 @@ impl<K: Keyed> BatchLoader<K> {
     }
 
     /// Gives `key` its value, read in another statement, unless it is loaded already: the
-    /// cases of a page are not fetched again by id, nor the professionals read with their
-    /// participations. A key waiting in the next batch leaves it; whoever waits for it hears
+    /// cases of a page are not fetched again by id, nor the children read with their cases. A key waiting in the next batch leaves it; whoever waits for it hears
     /// from that batch's leader, who goes on with the rest (or with nothing).
     pub fn prime(&self, key: K, value: K::Value) {
         let mut state = self.lock();
@@ -464,28 +463,17 @@ loaders! {
         }
         Ok(map)
     };
-    // With their professionals, in the same statement: every access decision and most
-    // participants' names need them.
-    participants: ParticipantsOf => Vec<participant::Model>, |db, keys, loaders| {
-        let professional = participant::Entity::belongs_to(professional::Entity)
-            .from(participant::Column::ProfessionalId)
-            .to(professional::Column::Id);
+    participants: ParticipantsOf => Vec<participant::Model>, |db, keys, _| {
         let rows = participant::Entity::find()
-            .select_also(professional::Entity)
-            .join(JoinType::LeftJoin, professional.into())
             .filter(participant::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
             .order_by_asc(participant::Column::Id)
-            .into_model::<participant::ByPosition, professional::Model>()
+            .into_model::<participant::ByPosition>()
             .all(db)
-            .await?;
-        let mut participants = Vec::with_capacity(rows.len());
-        for (participant::ByPosition(p), professional) in rows {
-            if let Some(professional) = professional {
-                loaders.professionals.prime(professional.id, professional);
-            }
-            participants.push(p);
-        }
-        Ok(group(keys, participants, |p| ParticipantsOf(p.case_id)))
+            .await?
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        Ok(group(keys, rows, |p| ParticipantsOf(p.case_id)))
     };
     referrals: ReferralOf => referral::Model, |db, keys, _| {
         Ok(referral::Entity::find()

@@ -68,8 +68,7 @@ impl Model {
 /// A participation decoded by position. On PostgreSQL the columns are read straight from the
 /// row in the order `Entity::find()` selects them; sea-orm's own decoding formats an error
 /// message for every NULL column it meets and then drops it, and a caseload page's 400
-/// participations carry about nine NULL columns each. That order holds for a plain select and
-/// for the first entity of a `select_also` (prefix `A_`); elsewhere, and for any other prefix,
+/// participations carry about nine NULL columns each. Elsewhere, and for a prefixed select,
 /// sea-orm's own decoding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ByPosition(pub Model);
@@ -78,12 +77,7 @@ impl sea_orm::FromQueryResult for ByPosition {
     fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, DbErr> {
         use sea_orm::ActiveEnum;
         use sea_orm::sqlx::Row;
-        // The participation's columns lead the row: a plain select, or the first entity of a
-        // `select_also` (prefix `A_`).
-        let Some(row) = res
-            .try_as_pg_row()
-            .filter(|_| pre.is_empty() || pre == "A_")
-        else {
+        let Some(row) = res.try_as_pg_row().filter(|_| pre.is_empty()) else {
             return <Model as sea_orm::FromQueryResult>::from_query_result(res, pre).map(Self);
         };
         let db = |e: sea_orm::sqlx::Error| DbErr::Type(e.to_string());
