@@ -14,9 +14,22 @@ use crate::config::Config;
 use crate::http::protect::{Guards, Limits};
 use crate::principals::Principals;
 
-/// Cheap to clone: everything inside is shared.
+/// Cheap to clone: one reference count, whatever it holds (every request clones it several
+/// times, on every core).
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Parts>);
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// What the application state holds.
+#[derive(Debug)]
+pub struct Parts {
     /// The database pool.
     pub db: DatabaseConnection,
     /// The configuration it was started with.
@@ -37,8 +50,8 @@ pub struct AppState {
     pub cpr: Arc<kit_entity::infra::cpr_vault::CprVault>,
     /// The professionals behind recent tokens (PostgreSQL only; see [`crate::principals`]).
     pub principals: Principals,
-    /// Stops the PostgreSQL listeners (`announcements`, `principals`) when the last clone goes.
-    _listeners: Arc<[Listener; 2]>,
+    /// Stops the PostgreSQL listeners (`announcements`, `principals`) when the state goes.
+    _listeners: [Listener; 2],
 }
 
 /// The task forwarding PostgreSQL announcements; aborted when dropped.
@@ -87,7 +100,7 @@ impl AppState {
             },
             probe,
         );
-        Ok(Self {
+        Ok(Self(Arc::new(Parts {
             db,
             config: Arc::new(config),
             clock,
@@ -98,7 +111,7 @@ impl AppState {
             guards,
             cpr,
             principals,
-            _listeners: Arc::new([listener, Listener(directory)]),
-        })
+            _listeners: [listener, Listener(directory)],
+        })))
     }
 }

@@ -92,6 +92,44 @@ async fn costly_operations_are_refused_before_they_run_any_sql() {
         .assert_error("QUERY_TOO_COMPLEX", None);
 }
 
+/// A document is parsed once and kept; what it may cost is decided again for every request,
+/// with that request's variables.
+#[tokio::test]
+async fn a_document_sent_again_is_checked_again_with_its_new_variables() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let t = &w.intake_a.token;
+    let _ = app.active_case(t, &w.municipality_a, "Asta").await;
+    let mut query = String::from("query Pages($n: Int) {");
+    for i in 0..40 {
+        query.push_str(&format!(
+            " a{i}: cases(first: $n) {{ nodes {{ id child {{ name }} participants {{ name }} }} }}"
+        ));
+    }
+    query.push('}');
+    let body = |n: i64| json!({ "query": query, "variables": { "n": n } });
+    let r = app.post(Some(t), &body(1)).await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
+    assert_eq!(
+        r.body["data"]["a39"]["nodes"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let r = app.post(Some(t), &body(100)).await;
+    r.assert_error("QUERY_TOO_COMPLEX", None);
+    let r = app.post(Some(t), &body(1)).await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
+    // A document that does not parse is refused each time, naming where.
+    for _ in 0..2 {
+        let r = app
+            .post(
+                Some(t),
+                &json!({ "query": "{ cases(first: 1) { nodes { id }" }),
+            )
+            .await;
+        r.assert_error("GRAPHQL_PARSE_FAILED", None);
+    }
+}
+
 #[tokio::test]
 async fn a_query_that_runs_too_long_ends_with_timeout_but_a_mutation_completes() {
     let app = TestApp::spawn_with(|c| c.query_timeout_secs = 1).await;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use async_graphql::IntrospectionMode;
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::parse_query;
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::registry::Registry;
 use async_graphql::{Data, Executor, OutputType, Request, Response, ServerError, SubscriptionType};
 
@@ -36,6 +36,47 @@ struct Inner {
     registry: Registry,
     limits: CostLimits,
     logging: AccessLogging,
+    parsed: Parsed,
+}
+
+/// Documents already parsed, by their exact text: front ends send the same few operations
+/// all day, and parsing one again cost a tenth of a trivial request — a copy of the parsed
+/// document is a fraction of that. Only documents that parsed are kept; every check after
+/// parsing (cost, strings, the operation to run) is made again for each request, with its
+/// variables. At most [`Parsed::MAX_ENTRIES`] documents of at most [`Parsed::MAX_LEN`]
+/// bytes are kept; past that, the memory starts afresh.
+#[derive(Default)]
+struct Parsed {
+    documents: std::sync::RwLock<std::collections::HashMap<Box<str>, ExecutableDocument>>,
+}
+
+impl Parsed {
+    const MAX_ENTRIES: usize = 1024;
+    const MAX_LEN: usize = 16 * 1024;
+
+    fn parse(&self, query: &str) -> async_graphql::parser::Result<ExecutableDocument> {
+        use std::sync::PoisonError;
+        let known = self
+            .documents
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(document) = known.get(query) {
+            return Ok(document.clone());
+        }
+        drop(known);
+        let document = parse_query(query)?;
+        if query.len() <= Self::MAX_LEN {
+            let mut documents = self
+                .documents
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            if documents.len() >= Self::MAX_ENTRIES {
+                documents.clear();
+            }
+            documents.insert(query.into(), document.clone());
+        }
+        Ok(document)
+    }
 }
 
 /// An operation that was parsed and passed the checks, ready to run.
@@ -76,6 +117,7 @@ impl Guarded {
                 registry: registry(),
                 limits,
                 logging,
+                parsed: Parsed::default(),
             }),
             connection: None,
         }
@@ -103,7 +145,11 @@ impl Guarded {
     pub fn prepare(&self, mut request: Request) -> Result<Prepared, Box<Response>> {
         let refuse =
             |error: ServerError| Box::new(Response::from_errors(vec![code_parse_error(error)]));
-        let document = parse_query(&request.query).map_err(|e| refuse(e.into()))?;
+        let document = self
+            .inner
+            .parsed
+            .parse(&request.query)
+            .map_err(|e| refuse(e.into()))?;
         check(
             &self.inner.registry,
             &document,
