@@ -388,15 +388,16 @@ async fn local_secret(db: &DatabaseConnection) -> Result<Vec<u8>> {
 mod tests {
     use super::*;
 
-    async fn authenticator(cache_secs: u64) -> Authenticator {
+    type Outcome = std::result::Result<(), Box<dyn std::error::Error>>;
+
+    async fn authenticator(cache_secs: u64) -> Result<Authenticator> {
         let config = Config {
             auth_hs256_secret: Some("a-secret-for-the-tests-of-token-memory".to_owned()),
             auth_cache_secs: cache_secs,
             ..Config::default()
         };
-        Authenticator::new(&config, &DatabaseConnection::default())
-            .await
-            .expect("an authenticator with a configured secret needs no database")
+        // With a configured secret, no database is needed.
+        Authenticator::new(&config, &DatabaseConnection::default()).await
     }
 
     fn remembered(auth: &Authenticator) -> usize {
@@ -408,50 +409,53 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_remembered_token_is_only_ever_the_same_text_that_passed() {
-        let auth = authenticator(60).await;
-        let token = auth
-            .issue_local("p1", Utc::now(), TimeDelta::hours(1))
-            .expect("issued");
-        assert_eq!(auth.verify(&token).await.expect("valid").sub, "p1");
+    async fn a_remembered_token_is_only_ever_the_same_text_that_passed() -> Outcome {
+        let auth = authenticator(60).await?;
+        let token = auth.issue_local("p1", Utc::now(), TimeDelta::hours(1))?;
+        assert_eq!(auth.verify(&token).await?.sub, "p1");
         assert_eq!(remembered(&auth), 1);
-        assert_eq!(auth.verify(&token).await.expect("still valid").sub, "p1");
+        assert_eq!(auth.verify(&token).await?.sub, "p1");
         // The same claims under a damaged signature are checked, and refused.
         let mut forged = token.clone();
-        let last = forged.pop().expect("a token");
+        let last = forged.pop().ok_or("an empty token")?;
         forged.push(if last == 'A' { 'B' } else { 'A' });
         assert!(matches!(
             auth.verify(&forged).await,
             Err(Error::Unauthenticated(_))
         ));
         assert_eq!(remembered(&auth), 1, "a refused token is not remembered");
+        Ok(())
     }
 
     #[tokio::test]
-    async fn a_remembered_token_is_refused_once_it_expires() {
-        let auth = authenticator(60).await;
+    async fn a_remembered_token_is_refused_once_it_expires() -> Outcome {
+        let auth = authenticator(60).await?;
         let claims = Claims {
             sub: "p1".to_owned(),
             exp: 1_000_000,
             iat: Some(999_000),
         };
         auth.remembered.keep("t", &claims);
-        let leeway = i64::try_from(LEEWAY_SECS).expect("small");
-        let at = |now| auth.remembered.find("t", now).expect("remembered");
-        assert_eq!(at(1_000_000 + leeway).expect("within leeway").sub, "p1");
-        let Err(Error::Unauthenticated(message)) = at(1_000_001 + leeway) else {
+        let leeway = i64::try_from(LEEWAY_SECS)?;
+        let Some(Ok(found)) = auth.remembered.find("t", 1_000_000 + leeway) else {
+            panic!("within the leeway, the remembered token is valid");
+        };
+        assert_eq!(found.sub, "p1");
+        let Some(Err(Error::Unauthenticated(message))) =
+            auth.remembered.find("t", 1_000_001 + leeway)
+        else {
             panic!("an expired token must be refused");
         };
         assert_eq!(message, "the token has expired");
+        Ok(())
     }
 
     #[tokio::test]
-    async fn with_no_cache_time_nothing_is_remembered() {
-        let auth = authenticator(0).await;
-        let token = auth
-            .issue_local("p1", Utc::now(), TimeDelta::hours(1))
-            .expect("issued");
-        auth.verify(&token).await.expect("valid");
+    async fn with_no_cache_time_nothing_is_remembered() -> Outcome {
+        let auth = authenticator(0).await?;
+        let token = auth.issue_local("p1", Utc::now(), TimeDelta::hours(1))?;
+        auth.verify(&token).await?;
         assert_eq!(remembered(&auth), 0);
+        Ok(())
     }
 }

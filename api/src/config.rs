@@ -37,9 +37,11 @@ pub struct Config {
     /// `KIT_AUTH_MAX_TOKEN_HOURS`: the longest a token may live, from its `iat` (or from now,
     /// without one) to its `exp`; longer-lived tokens are refused.
     pub auth_max_token_hours: u32,
-    /// `KIT_AUTH_CACHE_SECS`: how long a professional found behind a token is kept for the
-    /// next requests, on PostgreSQL, where every change to professionals and units is heard
-    /// and forgets them at once (see `principals`); 0 looks them up on every request.
+    /// `KIT_AUTH_CACHE_SECS`: how long a checked token is remembered (its expiry is still
+    /// checked on every request), and how long a professional found behind a token is kept
+    /// for the next requests, on PostgreSQL, where every change to professionals and units is
+    /// heard and forgets them at once (see `principals`); 0 checks the token and looks the
+    /// professional up on every request.
     pub auth_cache_secs: u64,
     /// `KIT_WS_INIT_TIMEOUT_SECS`: how long a subscription connection may wait before sending
     /// `connection_init`; then it is closed with 4408.
