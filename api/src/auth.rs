@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
 use crate::config::Config;
+use crate::memo::Memo;
 
 const LOCAL_SECRET_NAME: &str = "auth.hs256";
 const JWKS_MIN_REFETCH: Duration = Duration::from_secs(30);
@@ -72,7 +73,7 @@ pub struct Authenticator {
 /// again on every use. Entries live at most `KIT_AUTH_CACHE_SECS` (0 remembers nothing).
 struct Remembered {
     ttl: Option<Duration>,
-    tokens: std::sync::RwLock<HashMap<Box<str>, (Claims, Instant)>>,
+    tokens: Memo<(Claims, Instant)>,
 }
 
 impl Remembered {
@@ -80,11 +81,7 @@ impl Remembered {
     /// refusal.
     fn find(&self, token: &str, now: i64) -> Option<Result<Claims>> {
         let ttl = self.ttl?;
-        let tokens = self
-            .tokens
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (claims, kept) = tokens.get(token)?;
+        let (claims, kept) = self.tokens.get(token)?;
         if kept.elapsed() >= ttl {
             return None;
         }
@@ -92,22 +89,14 @@ impl Remembered {
         Some(if claims.exp < now.saturating_sub(leeway) {
             Err(unauthenticated("the token has expired"))
         } else {
-            Ok(claims.clone())
+            Ok(claims)
         })
     }
 
     fn keep(&self, token: &str, claims: &Claims) {
-        if self.ttl.is_none() || token.len() > MAX_REMEMBERED_LEN {
-            return;
+        if self.ttl.is_some() {
+            self.tokens.keep(token, (claims.clone(), Instant::now()));
         }
-        let mut tokens = self
-            .tokens
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if tokens.len() >= MAX_REMEMBERED {
-            tokens.clear();
-        }
-        tokens.insert(token.into(), (claims.clone(), Instant::now()));
     }
 }
 
@@ -170,7 +159,7 @@ impl Authenticator {
             remembered: Arc::new(Remembered {
                 ttl: (config.auth_cache_secs > 0)
                     .then(|| Duration::from_secs(config.auth_cache_secs)),
-                tokens: std::sync::RwLock::new(HashMap::new()),
+                tokens: Memo::new(MAX_REMEMBERED, MAX_REMEMBERED_LEN),
             }),
         })
     }
@@ -401,11 +390,7 @@ mod tests {
     }
 
     fn remembered(auth: &Authenticator) -> usize {
-        auth.remembered
-            .tokens
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .len()
+        auth.remembered.tokens.len()
     }
 
     #[tokio::test]

@@ -23,6 +23,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;
+pub mod memo;
 pub mod principals;
 pub mod server;
 pub mod services;

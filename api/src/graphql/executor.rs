@@ -21,6 +21,7 @@ use crate::access_log::{AccessLogging, RequestId, RequestLog, select_operation};
 use crate::graphql::cost::{CostLimits, check, check_strings};
 use crate::graphql::errors::{code_errors, code_parse_error};
 use crate::graphql::{KitSchema, Mutation, Query, subscription::Subscription};
+use crate::memo::Memo;
 
 /// The schema with what every operation goes through around it.
 #[derive(Clone)]
@@ -45,36 +46,22 @@ struct Inner {
 /// parsing (cost, strings, the operation to run) is made again for each request, with its
 /// variables. At most [`Parsed::MAX_ENTRIES`] documents of at most [`Parsed::MAX_LEN`]
 /// bytes are kept; past that, the memory starts afresh.
-#[derive(Default)]
-struct Parsed {
-    documents: std::sync::RwLock<std::collections::HashMap<Box<str>, ExecutableDocument>>,
-}
+struct Parsed(Memo<ExecutableDocument>);
 
 impl Parsed {
     const MAX_ENTRIES: usize = 1024;
     const MAX_LEN: usize = 16 * 1024;
 
+    fn new() -> Self {
+        Self(Memo::new(Self::MAX_ENTRIES, Self::MAX_LEN))
+    }
+
     fn parse(&self, query: &str) -> async_graphql::parser::Result<ExecutableDocument> {
-        use std::sync::PoisonError;
-        let known = self
-            .documents
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(document) = known.get(query) {
-            return Ok(document.clone());
+        if let Some(document) = self.0.get(query) {
+            return Ok(document);
         }
-        drop(known);
         let document = parse_query(query)?;
-        if query.len() <= Self::MAX_LEN {
-            let mut documents = self
-                .documents
-                .write()
-                .unwrap_or_else(PoisonError::into_inner);
-            if documents.len() >= Self::MAX_ENTRIES {
-                documents.clear();
-            }
-            documents.insert(query.into(), document.clone());
-        }
+        self.0.keep(query, document.clone());
         Ok(document)
     }
 }
@@ -117,7 +104,7 @@ impl Guarded {
                 registry: registry(),
                 limits,
                 logging,
-                parsed: Parsed::default(),
+                parsed: Parsed::new(),
             }),
             connection: None,
         }
