@@ -1,10 +1,11 @@
 //! Rows the hot paths decode by position read exactly what sea-orm's own decoding reads, on
 //! both databases, NULLs and every enum included.
 
-use kit_entity::entities::participant;
+use kit_entity::entities::columns::Columns;
+use kit_entity::entities::{participant, professional};
 use kit_tests::harness::{Field, TestApp};
 use kit_tests::world::{World, ops, referral};
-use sea_orm::{EntityTrait, QueryOrder};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, QueryTrait};
 use serde_json::json;
 
 #[tokio::test]
@@ -84,5 +85,33 @@ async fn participations_decoded_by_position_equal_sea_orms_own() {
             .any(|p| p.active_until.is_some() && p.ended_by_id.is_some())
     );
     assert!(own.iter().any(|p| p.external_phone.is_some()));
+    assert_eq!(by_position, own);
+}
+
+#[tokio::test]
+async fn professionals_decoded_by_position_equal_sea_orms_own() {
+    let app = TestApp::spawn().await;
+    let _world = World::build(&app).await;
+    let select = professional::Entity::find().order_by_asc(professional::Column::Id);
+    let own = select
+        .clone()
+        .all(app.db())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rows = app
+        .db()
+        .query_all_raw(select.build(app.db().get_database_backend()))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let by_position: Vec<professional::Model> = rows
+        .iter()
+        .map(|row| professional::decode(&Columns::of(row)))
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .flatten()
+        .collect();
+    assert!(own.iter().any(|p| p.leads_unit_id.is_some()), "a leader");
+    assert!(own.iter().any(|p| p.is_admin), "an administrator");
     assert_eq!(by_position, own);
 }

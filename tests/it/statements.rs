@@ -188,8 +188,8 @@ async fn authenticating_a_request_costs_one_statement_and_on_postgresql_none_onc
 }
 
 /// The cases of a page are not fetched again by id, and the participants the access decision
-/// reads are the ones the response shows, and each case comes with its child: each is read
-/// once, for a page as for a single case.
+/// reads are the ones the response shows, and each case comes with its child and each
+/// participation with its professional: each is read once, for a page as for a single case.
 #[tokio::test]
 async fn a_page_and_a_single_case_read_cases_and_participants_once() {
     let app = TestApp::spawn().await;
@@ -236,5 +236,17 @@ async fn a_page_and_a_single_case_read_cases_and_participants_once() {
             0,
             "{label}: children read with their cases:\n{all}"
         );
+        if label == "single case" {
+            // The token's professional is read once (as `"A_id"`, with the token's unit);
+            // the participants' professionals come with their participations.
+            let loaded_apart = log
+                .iter()
+                .filter(|s| s.starts_with("SELECT \"professionals\".\"id\", "))
+                .count();
+            assert_eq!(
+                loaded_apart, 0,
+                "{label}: professionals read with their participations:\n{all}"
+            );
+        }
     }
 }

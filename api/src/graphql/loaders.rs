@@ -16,6 +16,7 @@ use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use kit_entity::entities::columns::Columns;
 use kit_entity::entities::{
     agenda_item, agreement, case, case_status_change, child, deadline, deadline_rule, delivery,
     early_intervention_cohort, early_intervention_offer, family_member, meeting, meeting_invitee,
@@ -26,8 +27,8 @@ use kit_entity::ids::{
     OfferId, OrganizationId, ParticipantId, ProfessionalId, UnitId,
 };
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Iterable, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use tokio::sync::Notify;
 
@@ -260,6 +261,11 @@ impl<K: Keyed> BatchLoader<K> {
         state.done.entry(key).or_insert(Ok(Some(Arc::new(value))));
     }
 
+    /// True when `key` is loaded (or known to be missing) already.
+    pub fn has(&self, key: &K) -> bool {
+        self.lock().done.contains_key(key)
+    }
+
     /// Forgets everything loaded.
     pub fn clear(&self) {
         self.lock().done.clear();
@@ -463,16 +469,8 @@ loaders! {
         }
         Ok(map)
     };
-    participants: ParticipantsOf => Vec<participant::Model>, |db, keys, _| {
-        let rows = participant::Entity::find()
-            .filter(participant::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
-            .order_by_asc(participant::Column::Id)
-            .into_model::<participant::ByPosition>()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| p.0)
-            .collect();
+    participants: ParticipantsOf => Vec<participant::Model>, |db, keys, loaders| {
+        let rows = participations(db, keys, loaders).await?;
         Ok(group(keys, rows, |p| ParticipantsOf(p.case_id)))
     };
     referrals: ReferralOf => referral::Model, |db, keys, _| {
@@ -553,6 +551,45 @@ pub async fn with_children(
         cases.push(case);
     }
     Ok(cases)
+}
+
+/// The participations of the cases `keys` name, oldest first, read with their professionals
+/// in the same statement and decoded by position; the professionals go to their loader, since
+/// a participant is seldom shown without a name. Each professional is decoded once, and not
+/// at all when the request has it already.
+///
+/// # Errors
+/// When the database fails.
+async fn participations(
+    db: &DatabaseConnection,
+    keys: &[ParticipantsOf],
+    loaders: &Loaders,
+) -> Result<Vec<participant::Model>, DbErr> {
+    let of_participant = participant::Entity::belongs_to(professional::Entity)
+        .from(participant::Column::ProfessionalId)
+        .to(professional::Column::Id);
+    let select = participant::Entity::find()
+        .join(JoinType::LeftJoin, of_participant.into())
+        .columns(professional::Column::iter())
+        .filter(participant::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
+        .order_by_asc(participant::Column::Id)
+        .build(db.get_database_backend());
+    let rows = db.query_all_raw(select).await?;
+    let mut seen = HashSet::new();
+    let mut found = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let columns = Columns::of(row);
+        let participation = participant::ByPosition::decode(&columns)?;
+        if let Some(id) = participation.professional_id
+            && seen.insert(id)
+            && !loaders.professionals.has(&id)
+            && let Some(professional) = professional::decode(&columns.skip(participant::COLUMNS))?
+        {
+            loaders.professionals.prime(id, professional);
+        }
+        found.push(participation);
+    }
+    Ok(found)
 }
 
 impl Loaders {

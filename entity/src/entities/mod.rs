@@ -13,6 +13,7 @@ pub mod case_event;
 pub mod case_status_change;
 pub mod child;
 pub mod closure_day;
+pub mod columns;
 pub mod committee_agenda_item;
 pub mod committee_meeting;
 pub mod committee_member;

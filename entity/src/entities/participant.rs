@@ -65,43 +65,47 @@ impl Model {
     }
 }
 
-/// A participation decoded by position. On PostgreSQL the columns are read straight from the
-/// row in the order `Entity::find()` selects them; sea-orm's own decoding formats an error
-/// message for every NULL column it meets and then drops it, and a caseload page's 400
-/// participations carry about nine NULL columns each. Elsewhere, and for a prefixed select,
-/// sea-orm's own decoding.
+/// A participation decoded by position, in the order `Entity::find()` selects its columns
+/// (see [`super::columns`]): a caseload page's 400 participations carry about nine NULL
+/// columns each. With a prefix, sea-orm's own decoding by name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ByPosition(pub Model);
 
+/// How many columns a participation has.
+pub const COLUMNS: usize = 16;
+
+impl ByPosition {
+    /// The participation in the [`COLUMNS`] columns from the first of `c` on.
+    ///
+    /// # Errors
+    /// When a column is missing or of another type.
+    pub fn decode(c: &super::columns::Columns<'_>) -> Result<Model, DbErr> {
+        Ok(Model {
+            id: ParticipantId(c.get(0)?),
+            case_id: CaseId(c.get(1)?),
+            kind: c.enumeration(2)?,
+            role: c.enumeration(3)?,
+            sector: c.enumeration(4)?,
+            professional_id: c.get::<Option<i64>>(5)?.map(ProfessionalId),
+            family_member_id: c.get::<Option<i64>>(6)?.map(FamilyMemberId),
+            external_name: c.get(7)?,
+            external_email: c.get(8)?,
+            external_phone: c.get(9)?,
+            external_organization: c.get(10)?,
+            active_from: c.get(11)?,
+            active_until: c.get(12)?,
+            end_reason: c.get(13)?,
+            added_by_id: ProfessionalId(c.get(14)?),
+            ended_by_id: c.get::<Option<i64>>(15)?.map(ProfessionalId),
+        })
+    }
+}
+
 impl sea_orm::FromQueryResult for ByPosition {
     fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, DbErr> {
-        use sea_orm::ActiveEnum;
-        use sea_orm::sqlx::Row;
-        let Some(row) = res.try_as_pg_row().filter(|_| pre.is_empty()) else {
+        if !pre.is_empty() {
             return <Model as sea_orm::FromQueryResult>::from_query_result(res, pre).map(Self);
-        };
-        let db = |e: sea_orm::sqlx::Error| DbErr::Type(e.to_string());
-        let text = |i: usize| row.try_get::<String, _>(i).map_err(db);
-        let id = |i: usize| row.try_get::<i64, _>(i).map_err(db);
-        let optional_id = |i: usize| row.try_get::<Option<i64>, _>(i).map_err(db);
-        let optional_text = |i: usize| row.try_get::<Option<String>, _>(i).map_err(db);
-        Ok(Self(Model {
-            id: ParticipantId(id(0)?),
-            case_id: CaseId(id(1)?),
-            kind: ParticipantKind::try_from_value(&text(2)?)?,
-            role: ParticipantRole::try_from_value(&text(3)?)?,
-            sector: Sector::try_from_value(&text(4)?)?,
-            professional_id: optional_id(5)?.map(ProfessionalId),
-            family_member_id: optional_id(6)?.map(FamilyMemberId),
-            external_name: optional_text(7)?,
-            external_email: optional_text(8)?,
-            external_phone: optional_text(9)?,
-            external_organization: optional_text(10)?,
-            active_from: row.try_get(11).map_err(db)?,
-            active_until: row.try_get(12).map_err(db)?,
-            end_reason: optional_text(13)?,
-            added_by_id: ProfessionalId(id(14)?),
-            ended_by_id: optional_id(15)?.map(ProfessionalId),
-        }))
+        }
+        Self::decode(&super::columns::Columns::of(res)).map(Self)
     }
 }

@@ -55,3 +55,33 @@ impl Model {
         self.language
     }
 }
+
+/// How many columns a professional has.
+pub const COLUMNS: usize = 14;
+
+/// The professional in the [`COLUMNS`] columns from the first of `c` on, in the order
+/// `Entity::find()` selects them; `None` when the key is NULL (an outer join found none).
+///
+/// # Errors
+/// When a column is missing or of another type.
+pub fn decode(c: &super::columns::Columns<'_>) -> Result<Option<Model>, DbErr> {
+    let Some(id) = c.get::<Option<i64>>(0)? else {
+        return Ok(None);
+    };
+    Ok(Some(Model {
+        id: ProfessionalId(id),
+        subject: c.get(1)?,
+        name: c.get(2)?,
+        title: c.get(3)?,
+        email: c.get(4)?,
+        phone: c.get(5)?,
+        unit_id: UnitId(c.get(6)?),
+        leads_unit_id: c.get::<Option<i64>>(7)?.map(UnitId),
+        is_admin: c.get(8)?,
+        is_data_protection: c.get(9)?,
+        is_active: c.get(10)?,
+        language: c.enumeration(11)?,
+        created_at: c.get(12)?,
+        updated_at: c.get(13)?,
+    }))
+}
