@@ -294,7 +294,7 @@ impl TestApp {
         db.set_metric_callback(move |info| {
             counter.fetch_add(1, Ordering::SeqCst);
             if let Ok(mut log) = log.lock() {
-                log.push(info.statement.sql.chars().take(120).collect());
+                log.push(info.statement.sql.clone());
             }
         });
         let clock = Arc::new(ManualClock::new(monday_morning()));

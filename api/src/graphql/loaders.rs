@@ -16,7 +16,6 @@ use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use kit_entity::entities::columns::Columns;
 use kit_entity::entities::{
     agenda_item, agreement, case, case_status_change, child, deadline, deadline_rule, delivery,
     early_intervention_cohort, early_intervention_offer, family_member, meeting, meeting_invitee,
@@ -26,11 +25,12 @@ use kit_entity::ids::{
     AgreementId, CaseId, ChildId, CohortId, DeadlineId, DeadlineRuleId, FamilyMemberId, MeetingId,
     OfferId, OrganizationId, ParticipantId, ProfessionalId, UnitId,
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Iterable, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use tokio::sync::Notify;
+
+mod joined;
+pub use joined::with_children;
+use joined::{cases_by_id, participations};
 
 use crate::access::CaseAccess;
 
@@ -414,14 +414,7 @@ loaders! {
     professionals: ProfessionalId => professional::Model, |db, keys, _| by_id!(professional, db, keys);
     children: ChildId => child::Model, |db, keys, _| by_id!(child, db, keys);
     family_members: FamilyMemberId => family_member::Model, |db, keys, _| by_id!(family_member, db, keys);
-    cases: CaseId => case::Model, |db, keys, loaders| {
-        let select = case::Entity::find().filter(case::Column::Id.is_in(keys.iter().copied()));
-        Ok(with_children(select, db, loaders)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect())
-    };
+    cases: CaseId => case::Model, |db, keys, loaders| cases_by_id(db, keys, loaders).await;
     meetings: MeetingId => meeting::Model, |db, keys, _| by_id!(meeting, db, keys);
     participants_by_id: ParticipantId => participant::Model, |db, keys, _| by_id!(participant, db, keys);
     deadlines: DeadlineId => deadline::Model, |db, keys, _| by_id!(deadline, db, keys);
@@ -523,73 +516,6 @@ loaders! {
             .await?;
         Ok(group(keys, rows, |c| CasesOf(c.child_id)))
     };
-}
-
-/// The cases `select` finds, read with their children in the same statement; the children
-/// go to their loader, since a case is seldom shown without its child's name.
-///
-/// # Errors
-/// When the database fails.
-pub async fn with_children(
-    select: sea_orm::Select<case::Entity>,
-    db: &DatabaseConnection,
-    loaders: &Loaders,
-) -> Result<Vec<case::Model>, DbErr> {
-    let of_case = case::Entity::belongs_to(child::Entity)
-        .from(case::Column::ChildId)
-        .to(child::Column::Id);
-    let rows = select
-        .select_also(child::Entity)
-        .join(JoinType::LeftJoin, of_case.into())
-        .all(db)
-        .await?;
-    let mut cases = Vec::with_capacity(rows.len());
-    for (case, child) in rows {
-        if let Some(child) = child {
-            loaders.children.prime(child.id, child);
-        }
-        cases.push(case);
-    }
-    Ok(cases)
-}
-
-/// The participations of the cases `keys` name, oldest first, read with their professionals
-/// in the same statement and decoded by position; the professionals go to their loader, since
-/// a participant is seldom shown without a name. Each professional is decoded once, and not
-/// at all when the request has it already.
-///
-/// # Errors
-/// When the database fails.
-async fn participations(
-    db: &DatabaseConnection,
-    keys: &[ParticipantsOf],
-    loaders: &Loaders,
-) -> Result<Vec<participant::Model>, DbErr> {
-    let of_participant = participant::Entity::belongs_to(professional::Entity)
-        .from(participant::Column::ProfessionalId)
-        .to(professional::Column::Id);
-    let select = participant::Entity::find()
-        .join(JoinType::LeftJoin, of_participant.into())
-        .columns(professional::Column::iter())
-        .filter(participant::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
-        .order_by_asc(participant::Column::Id)
-        .build(db.get_database_backend());
-    let rows = db.query_all_raw(select).await?;
-    let mut seen = HashSet::new();
-    let mut found = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let columns = Columns::of(row);
-        let participation = participant::ByPosition::decode(&columns)?;
-        if let Some(id) = participation.professional_id
-            && seen.insert(id)
-            && !loaders.professionals.has(&id)
-            && let Some(professional) = professional::decode(&columns.skip(participant::COLUMNS))?
-        {
-            loaders.professionals.prime(id, professional);
-        }
-        found.push(participation);
-    }
-    Ok(found)
 }
 
 impl Loaders {
