@@ -2,7 +2,7 @@
 //! professionals costs the same statements as a page of 1.
 
 use kit_tests::harness::TestApp;
-use kit_tests::world::{World, ops};
+use kit_tests::world::{World, ops, referral};
 use serde_json::json;
 
 const LIST: &str = r"
@@ -196,14 +196,32 @@ async fn authenticating_a_request_costs_one_statement_and_on_postgresql_none_onc
 async fn a_page_and_a_single_case_read_cases_and_participants_once() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
-    let id = app
-        .active_case(&w.intake_a.token, &w.municipality_a, "Barn Et")
-        .await;
+    let mut input = referral(&w.municipality_a, "Barn Et");
+    input["familyMembers"] =
+        json!([{ "name": "Mona Et", "relation": "MOTHER", "hasCustody": true }]);
+    let id = app.active_case_of(&w.intake_a.token, input).await;
     let _ = app
         .gql(
             &w.intake_a.token,
             ops::ASSIGN,
             json!({ "case": id, "p": w.caseworker_a.gid }),
+        )
+        .await
+        .data();
+    // A guardian among the participants: their name is the family member's.
+    let r = app
+        .gql(
+            &w.intake_a.token,
+            "query($id: ID!) { case(id: $id) { child { familyMembers { id } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let mother = r.data()["case"]["child"]["familyMembers"][0]["id"].clone();
+    let _ = app
+        .gql(
+            &w.intake_a.token,
+            r"mutation($input: AddParticipantInput!) { addParticipant(input: $input) { participant { id } } }",
+            json!({ "input": { "caseId": id, "role": "GUARDIAN", "familyMemberId": mother } }),
         )
         .await
         .data();
@@ -256,6 +274,8 @@ async fn a_page_and_a_single_case_read_cases_and_participants_once() {
                 loaded_apart, 0,
                 "{label}: professionals read with their participations:\n{all}"
             );
+            let names = r.data()["case"]["participants"].to_string();
+            assert!(names.contains("Mona Et"), "the guardian's name: {names}");
         }
     }
 }
