@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use kit_api::config::Settings;
 use kit_api::{App, AppState, Config};
-use kit_entity::ManualClock;
+use kit_entity::{Clock, ManualClock};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 
@@ -101,6 +101,13 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// The longest a test's token may live, in hours of the application's clock: longer than
+/// any test moves it.
+pub const TOKEN_HOURS: u32 = 24 * 800;
+
+/// What [`TestApp::token`] and the test world's tokens live for.
+pub const TOKEN_LIFETIME: TimeDelta = TimeDelta::hours(TOKEN_HOURS as i64);
 
 /// The instant test clocks start at: Monday 23 November 2026, 09:00 in Copenhagen.
 #[must_use]
@@ -276,6 +283,9 @@ impl TestApp {
             auth_hs256_secret: Some("test-secret-that-is-long-enough-for-hs256".into()),
             // Every test client is 127.0.0.1: the rate limit is tested where it is meant to.
             rate_limit_per_second: 0,
+            // Tests move the clock by months and keep their tokens; token lifetimes are
+            // tested where they are meant to (`it::auth`).
+            auth_max_token_hours: TOKEN_HOURS,
             // A SQLite test keeps its generated key beside its database file; PostgreSQL has
             // no such place, so each test database gets a key of its own.
             cpr_key: url
@@ -339,7 +349,8 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
-    /// A local token for `subject`, valid for an hour of real time.
+    /// A local token for `subject`, issued now by the application's clock and valid for
+    /// [`TOKEN_LIFETIME`] of it (tests move the clock by months).
     ///
     /// # Panics
     /// When local tokens are disabled.
@@ -347,7 +358,7 @@ impl TestApp {
     pub fn token(&self, subject: &str) -> String {
         self.state
             .auth
-            .issue_local(subject, Utc::now(), TimeDelta::hours(1))
+            .issue_local(subject, self.clock.now(), TOKEN_LIFETIME)
             .unwrap_or_else(|e| panic!("cannot issue a token: {e}"))
     }
 

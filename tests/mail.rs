@@ -26,6 +26,18 @@ pub struct Invite {
 }
 
 impl Invite {
+    /// Takes a received message apart, if it is a calendar message (not, say, a deadline's
+    /// alert).
+    #[must_use]
+    pub fn try_parse(received: &Received) -> Option<Self> {
+        let message = MessageParser::default().parse(&received.data)?;
+        let calendar = message.parts.iter().any(|part| {
+            part.content_type()
+                .is_some_and(|ct| ct.ctype() == "text" && ct.subtype() == Some("calendar"))
+        });
+        calendar.then(|| Self::parse(received))
+    }
+
     /// Takes a received message apart.
     ///
     /// # Panics

@@ -114,7 +114,7 @@ impl World {
                 token: app
                     .state
                     .auth
-                    .issue_local(subject, chrono::Utc::now(), chrono::TimeDelta::hours(1))
+                    .issue_local(subject, app.clock_now(), crate::harness::TOKEN_LIFETIME)
                     .unwrap_or_default(),
             }
         };

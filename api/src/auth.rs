@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use kit_entity::{Error, Result};
+use kit_entity::{Error, Result, SharedClock};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -49,6 +49,9 @@ pub struct Claims {
     /// Issued at, seconds since the epoch.
     #[serde(default)]
     pub iat: Option<i64>,
+    /// Not before, seconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
 }
 
 /// Clock skew allowed between the identity provider and this server, in seconds.
@@ -63,6 +66,8 @@ pub struct Authenticator {
     audience: Option<String>,
     max_lifetime: TimeDelta,
     remembered: Arc<Remembered>,
+    /// The product's one clock: it decides every expiry, never the library's own reading.
+    clock: SharedClock,
 }
 
 /// Tokens already checked, by their exact text, with their claims: a front end sends the
@@ -126,14 +131,14 @@ fn unauthenticated(message: &str) -> Error {
 
 impl Authenticator {
     /// Builds the authenticator for `config`, generating the local secret in `db` if this
-    /// instance uses local tokens and has none configured.
+    /// instance uses local tokens and has none configured. Tokens are judged by `clock`.
     ///
     /// # Errors
     /// When the local secret cannot be read or stored.
-    pub async fn new(config: &Config, db: &DatabaseConnection) -> Result<Self> {
+    pub async fn new(config: &Config, db: &DatabaseConnection, clock: SharedClock) -> Result<Self> {
         let secret = match (&config.auth_hs256_secret, &config.auth_jwks_url) {
             (Some(secret), _) => Some(secret.as_bytes().to_vec()),
-            (None, None) => Some(local_secret(db).await?),
+            (None, None) => Some(local_secret(db, clock.now()).await?),
             (None, Some(_)) => None,
         };
         let jwks = match &config.auth_jwks_url {
@@ -161,6 +166,7 @@ impl Authenticator {
                     .then(|| Duration::from_secs(config.auth_cache_secs)),
                 tokens: Memo::new(MAX_REMEMBERED, MAX_REMEMBERED_LEN),
             }),
+            clock,
         })
     }
 
@@ -199,6 +205,7 @@ impl Authenticator {
             sub: subject.to_owned(),
             exp: (now + ttl).timestamp(),
             iat: Some(now.timestamp()),
+            nbf: None,
         };
         #[derive(Serialize)]
         struct WithIss<'a> {
@@ -222,16 +229,17 @@ impl Authenticator {
     /// # Errors
     /// [`Error::Unauthenticated`] for a missing, malformed, expired or wrongly signed token.
     pub async fn verify(&self, token: &str) -> Result<Claims> {
-        if let Some(known) = self.remembered.find(token, Utc::now().timestamp()) {
+        let now = self.clock.now();
+        if let Some(known) = self.remembered.find(token, now.timestamp()) {
             return known;
         }
-        let claims = self.check(token).await?;
+        let claims = self.check(token, now).await?;
         self.remembered.keep(token, &claims);
         Ok(claims)
     }
 
-    /// Checks `token` in full: its signature, its claims, its lifetime.
-    async fn check(&self, token: &str) -> Result<Claims> {
+    /// Checks `token` in full at `now`: its signature, its claims, its lifetime.
+    async fn check(&self, token: &str, now: DateTime<Utc>) -> Result<Claims> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| unauthenticated("the bearer token is not a JWT"))?;
         let key = match header.alg {
@@ -252,8 +260,10 @@ impl Authenticator {
             _ => return Err(unauthenticated("the token's algorithm is not accepted")),
         };
         let mut validation = Validation::new(header.alg);
-        validation.leeway = LEEWAY_SECS;
-        validation.validate_nbf = true;
+        // `exp` and `nbf` are judged below against the product's clock, not by the library
+        // against the machine's.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
         let mut required = vec!["exp", "sub"];
         match &self.issuer {
             Some(iss) => {
@@ -275,7 +285,6 @@ impl Authenticator {
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;
                 match e.kind() {
-                    ErrorKind::ExpiredSignature => unauthenticated("the token has expired"),
                     ErrorKind::InvalidIssuer => {
                         unauthenticated("the token's issuer is not accepted")
                     }
@@ -285,13 +294,20 @@ impl Authenticator {
                     ErrorKind::MissingRequiredClaim(claim) => {
                         Error::Unauthenticated(format!("the token has no `{claim}` claim"))
                     }
-                    ErrorKind::ImmatureSignature => {
-                        unauthenticated("the token is not valid yet (nbf)")
-                    }
                     _ => unauthenticated("the token's signature is not valid"),
                 }
             })?;
-        self.check_lifetime(&claims, Utc::now())?;
+        let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(0);
+        if claims.exp < now.timestamp().saturating_sub(leeway) {
+            return Err(unauthenticated("the token has expired"));
+        }
+        if claims
+            .nbf
+            .is_some_and(|nbf| nbf > now.timestamp().saturating_add(leeway))
+        {
+            return Err(unauthenticated("the token is not valid yet (nbf)"));
+        }
+        self.check_lifetime(&claims, now)?;
         Ok(claims)
     }
 
@@ -369,8 +385,8 @@ impl Jwks {
 }
 
 /// Reads the instance's local signing secret, generating it on first use.
-async fn local_secret(db: &DatabaseConnection) -> Result<Vec<u8>> {
-    kit_entity::infra::secrets::get_or_create(db, LOCAL_SECRET_NAME).await
+async fn local_secret(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Vec<u8>> {
+    kit_entity::infra::secrets::get_or_create(db, LOCAL_SECRET_NAME, now).await
 }
 
 #[cfg(test)]
@@ -386,7 +402,16 @@ mod tests {
             ..Config::default()
         };
         // With a configured secret, no database is needed.
-        Authenticator::new(&config, &DatabaseConnection::default()).await
+        let clock = Arc::new(kit_entity::domain::clock::ManualClock::new(now()));
+        Authenticator::new(&config, &DatabaseConnection::default(), clock).await
+    }
+
+    /// The tests' instant, years from the machine's date: tokens are judged by the clock the
+    /// authenticator is given.
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2031-06-01T10:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
     }
 
     fn remembered(auth: &Authenticator) -> usize {
@@ -396,7 +421,7 @@ mod tests {
     #[tokio::test]
     async fn a_remembered_token_is_only_ever_the_same_text_that_passed() -> Outcome {
         let auth = authenticator(60).await?;
-        let token = auth.issue_local("p1", Utc::now(), TimeDelta::hours(1))?;
+        let token = auth.issue_local("p1", now(), TimeDelta::hours(1))?;
         assert_eq!(auth.verify(&token).await?.sub, "p1");
         assert_eq!(remembered(&auth), 1);
         assert_eq!(auth.verify(&token).await?.sub, "p1");
@@ -419,6 +444,7 @@ mod tests {
             sub: "p1".to_owned(),
             exp: 1_000_000,
             iat: Some(999_000),
+            nbf: None,
         };
         auth.remembered.keep("t", &claims);
         let leeway = i64::try_from(LEEWAY_SECS)?;
@@ -438,7 +464,7 @@ mod tests {
     #[tokio::test]
     async fn with_no_cache_time_nothing_is_remembered() -> Outcome {
         let auth = authenticator(0).await?;
-        let token = auth.issue_local("p1", Utc::now(), TimeDelta::hours(1))?;
+        let token = auth.issue_local("p1", now(), TimeDelta::hours(1))?;
         auth.verify(&token).await?;
         assert_eq!(remembered(&auth), 0);
         Ok(())

@@ -208,7 +208,7 @@ mod tests {
     use kit_entity::ids::{OrganizationId, ProfessionalId, UnitId};
 
     fn actor(name: &str) -> Actor {
-        let now = chrono::Utc::now();
+        let now = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
         Actor {
             professional: professional::Model {
                 id: ProfessionalId(1),

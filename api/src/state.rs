@@ -73,12 +73,12 @@ impl AppState {
     /// When the authenticator cannot read or create its local secret, or the CPR key is
     /// missing or malformed.
     pub async fn new(db: DatabaseConnection, config: Config, clock: SharedClock) -> Result<Self> {
-        let auth = Authenticator::new(&config, &db).await?;
+        let auth = Authenticator::new(&config, &db, Arc::clone(&clock)).await?;
         let cpr = Arc::new(
             crate::cpr::vault(&config)
                 .map_err(|e| kit_entity::Error::internal(format!("{e:#}")))?,
         );
-        let links = Links::load(&db, &config.settings.public_url).await?;
+        let links = Links::load(&db, &config.settings.public_url, clock.now()).await?;
         let announcements = announce::channel();
         let listener = Listener(announce::listen(&db, announcements.clone()));
         let (principals, directory) = Principals::start(&db, config.auth_cache_secs);

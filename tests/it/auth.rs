@@ -2,7 +2,6 @@
 
 use std::net::SocketAddr;
 
-use chrono::Utc;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use kit_tests::harness::TestApp;
 use kit_tests::world::World;
@@ -10,7 +9,10 @@ use serde_json::json;
 
 const VIEWER: &str = "{ viewer { professional { name } isIntakeMember } }";
 
+/// A token signed with `key`, issued now by the application's clock and expiring
+/// `exp_offset` seconds later.
 fn sign(
+    app: &TestApp,
     alg: Algorithm,
     key: &EncodingKey,
     kid: Option<&str>,
@@ -19,7 +21,8 @@ fn sign(
 ) -> String {
     let mut header = Header::new(alg);
     header.kid = kid.map(str::to_owned);
-    let claims = json!({ "sub": sub, "exp": Utc::now().timestamp() + exp_offset, "iat": Utc::now().timestamp() });
+    let now = app.clock_now().timestamp();
+    let claims = json!({ "sub": sub, "exp": now + exp_offset, "iat": now });
     jsonwebtoken::encode(&header, &claims, key).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -38,11 +41,12 @@ async fn requests_without_a_valid_local_token_are_unauthenticated() {
     let cases = [
         ("not a jwt".to_owned(), "not a JWT"),
         (
-            sign(Algorithm::HS256, &other_secret, None, "intake.a", 600),
+            sign(&app, Algorithm::HS256, &other_secret, None, "intake.a", 600),
             "signature",
         ),
         (
             sign(
+                &app,
                 Algorithm::HS256,
                 &EncodingKey::from_secret(b"test-secret-that-is-long-enough-for-hs256"),
                 None,
@@ -166,6 +170,7 @@ async fn rs256_tokens_are_checked_against_the_identity_providers_keys() {
         .unwrap_or_else(|e| panic!("{e}"));
 
     let good = sign(
+        &app,
         Algorithm::RS256,
         &key,
         Some("kit-test-key"),
@@ -178,6 +183,7 @@ async fn rs256_tokens_are_checked_against_the_identity_providers_keys() {
     for (token, why) in [
         (
             sign(
+                &app,
                 Algorithm::RS256,
                 &key,
                 Some("rotated-away"),
@@ -187,11 +193,12 @@ async fn rs256_tokens_are_checked_against_the_identity_providers_keys() {
             "unknown key",
         ),
         (
-            sign(Algorithm::RS256, &key, None, "intake.a", 600),
+            sign(&app, Algorithm::RS256, &key, None, "intake.a", 600),
             "key id",
         ),
         (
             sign(
+                &app,
                 Algorithm::HS256,
                 &EncodingKey::from_secret(b"guess"),
                 None,
@@ -202,6 +209,7 @@ async fn rs256_tokens_are_checked_against_the_identity_providers_keys() {
         ),
         (
             sign(
+                &app,
                 Algorithm::RS256,
                 &key,
                 Some("kit-test-key"),
@@ -238,7 +246,7 @@ async fn configured_claims_are_required_nbf_is_honoured_and_lifetimes_are_bounde
     })
     .await;
     let _world = World::build(&app).await;
-    let now = Utc::now().timestamp();
+    let now = app.clock_now().timestamp();
     let base = json!({ "sub": "intake.a", "iat": now, "exp": now + 600,
         "iss": "https://login.kommune.example", "aud": "kit" });
     let with = |change: &dyn Fn(&mut serde_json::Value)| {
@@ -315,7 +323,7 @@ async fn configured_claims_are_required_nbf_is_honoured_and_lifetimes_are_bounde
     assert!(
         app.state
             .auth
-            .issue_local("intake.a", Utc::now(), chrono::TimeDelta::hours(13))
+            .issue_local("intake.a", app.clock_now(), chrono::TimeDelta::hours(13))
             .is_err()
     );
 }
@@ -348,7 +356,7 @@ async fn a_subscription_ends_when_its_token_expires_or_its_professional_leaves()
         }
     };
     // A token that expires in two seconds: the connection ends with it.
-    let now = Utc::now().timestamp();
+    let now = app.clock_now().timestamp();
     let short = local(&json!({ "sub": "ppr.a", "iat": now, "exp": now + 2 }));
     let mut expiring = subscribe(short).await;
     assert_eq!(expiring.closed(PATIENCE).await.0, 4401);

@@ -84,7 +84,7 @@ async fn outside(app: &TestApp, w: &World) -> Outside {
             token: app
                 .state
                 .auth
-                .issue_local(subject, chrono::Utc::now(), TimeDelta::hours(1))
+                .issue_local(subject, app.clock_now(), kit_tests::harness::TOKEN_LIFETIME)
                 .unwrap_or_default(),
         }
     };

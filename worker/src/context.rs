@@ -40,7 +40,7 @@ impl Context {
         settings: Settings,
     ) -> Result<Self> {
         let mailer = Mailer::from_settings(&settings).map_err(kit_entity::Error::internal)?;
-        let links = Links::load(&db, &settings.public_url).await?;
+        let links = Links::load(&db, &settings.public_url, clock.now()).await?;
         Ok(Self {
             db,
             clock,

@@ -191,7 +191,7 @@ fn refusal(language: Language, e: &Error) -> Response {
 
 /// Checks an answer token and that the invitation can still be answered.
 async fn invited(state: &AppState, token: &str) -> Result<Invited> {
-    let claims = state.links.verify_answer(token)?;
+    let claims = state.links.verify_answer(token, state.clock.now())?;
     let db = &state.db;
     let gone = || Error::forbidden("this answer link is not valid");
     let invitee = meeting_invitee::Entity::find_by_id(claims.inv)
@@ -211,10 +211,11 @@ async fn invited(state: &AppState, token: &str) -> Result<Invited> {
         .await?
         .ok_or_else(gone)?;
     let language = recipient(db, &person).await?.language;
-    let newest_sent = delivery::Entity::find()
+    // The newest version this person is sent, whether or not its e-mail has left yet: once
+    // a change is committed, a link to the version before it answers nothing.
+    let newest = delivery::Entity::find()
         .filter(delivery::Column::InviteeId.eq(invitee.id))
         .filter(delivery::Column::Method.eq(ItipMethod::Request))
-        .filter(delivery::Column::Status.eq(DeliveryStatus::Sent))
         .order_by_desc(delivery::Column::Sequence)
         .one(db)
         .await?
@@ -237,7 +238,7 @@ async fn invited(state: &AppState, token: &str) -> Result<Invited> {
     if meeting.status != MeetingStatus::Scheduled {
         return Err(Error::conflict(over));
     }
-    if newest_sent > claims.seq {
+    if newest > claims.seq {
         return Err(Error::conflict(stale));
     }
     Ok(Invited {

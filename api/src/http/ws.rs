@@ -126,7 +126,8 @@ async fn serve_ws(
                     async_graphql::Error::new("internal error")
                 }
             })?;
-        let left = (claims.exp - chrono::Utc::now().timestamp()).max(0);
+        // What is left of the token by the product's clock, waited out in real time.
+        let left = (claims.exp - init_state.clock.now().timestamp()).max(0);
         *init_session
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Session {

@@ -208,7 +208,7 @@ pub async fn open(
     format: PlanFormat,
     now: DateTime<Utc>,
 ) -> Result<(plan_link::Model, PlanView)> {
-    let id = links.verify_plan(token)?;
+    let id = links.verify_plan(token, now)?;
     let txn = crate::db::begin_write(db).await?;
     let link = plan_link::Entity::find_by_id(id)
         .one(&txn)

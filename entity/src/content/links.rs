@@ -69,8 +69,12 @@ impl Links {
     ///
     /// # Errors
     /// When the secret cannot be read or created.
-    pub async fn load(db: &DatabaseConnection, public_url: &str) -> Result<Self> {
-        let secret = crate::infra::secrets::get_or_create(db, SECRET_NAME).await?;
+    pub async fn load(
+        db: &DatabaseConnection,
+        public_url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Self> {
+        let secret = crate::infra::secrets::get_or_create(db, SECRET_NAME, now).await?;
         Ok(Self {
             public_url: public_url.trim_end_matches('/').to_owned(),
             encoding: EncodingKey::from_secret(&secret),
@@ -115,22 +119,17 @@ impl Links {
         }
     }
 
-    /// Checks an answer token.
+    /// Checks an answer token at `now` (the product's clock, never the library's own).
     ///
     /// # Errors
     /// [`Error::Forbidden`] when it is forged, altered or expired.
-    pub fn verify_answer(&self, token: &str) -> Result<AnswerClaims> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_audience(&[AUDIENCE]);
-        validation.leeway = 0;
-        let wire = jsonwebtoken::decode::<Wire>(token, &self.decoding, &validation)
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    Error::forbidden("this answer link has expired")
-                }
-                _ => Error::forbidden("this answer link is not valid"),
-            })?
+    pub fn verify_answer(&self, token: &str, now: DateTime<Utc>) -> Result<AnswerClaims> {
+        let wire = jsonwebtoken::decode::<Wire>(token, &self.decoding, &validation(AUDIENCE))
+            .map_err(|_| Error::forbidden("this answer link is not valid"))?
             .claims;
+        if expired(wire.exp, now) {
+            return Err(Error::forbidden("this answer link has expired"));
+        }
         Ok(AnswerClaims {
             inv: InviteeId(wire.inv),
             seq: wire.seq,
@@ -153,22 +152,19 @@ impl Links {
             .map_err(Error::internal)
     }
 
-    /// Checks a plan token and returns the link it names.
+    /// Checks a plan token at `now` (the product's clock) and returns the link it names.
     ///
     /// # Errors
     /// [`Error::Forbidden`] when it is forged, altered, expired, or an answer token.
-    pub fn verify_plan(&self, token: &str) -> Result<PlanLinkId> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_audience(&[PLAN_AUDIENCE]);
-        validation.leeway = 0;
-        jsonwebtoken::decode::<PlanWire>(token, &self.decoding, &validation)
-            .map(|d| PlanLinkId(d.claims.lnk))
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    Error::forbidden("this plan link has expired")
-                }
-                _ => Error::forbidden("this plan link is not valid"),
-            })
+    pub fn verify_plan(&self, token: &str, now: DateTime<Utc>) -> Result<PlanLinkId> {
+        let wire =
+            jsonwebtoken::decode::<PlanWire>(token, &self.decoding, &validation(PLAN_AUDIENCE))
+                .map_err(|_| Error::forbidden("this plan link is not valid"))?
+                .claims;
+        if expired(wire.exp, now) {
+            return Err(Error::forbidden("this plan link has expired"));
+        }
+        Ok(PlanLinkId(wire.lnk))
     }
 
     /// The URL of the plan page for a token.
@@ -182,6 +178,24 @@ impl Links {
     pub fn feed_url(&self, token: &str) -> String {
         format!("{}/calendar/{token}.ics", self.public_url)
     }
+}
+
+/// What a link's signature is checked for: the signature and the audience. Expiry is not left
+/// to the library, which would read the machine's wall clock: the caller checks `exp` against
+/// the product's one clock ([`expired`]).
+fn validation(audience: &str) -> Validation {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_audience(&[audience]);
+    validation.set_required_spec_claims(&["exp", "aud"]);
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.leeway = 0;
+    validation
+}
+
+/// True when a link that expires at `exp` (seconds since the epoch) has expired at `now`.
+fn expired(exp: i64, now: DateTime<Utc>) -> bool {
+    exp <= now.timestamp()
 }
 
 /// A new feed secret and the hash to store.
@@ -215,48 +229,56 @@ mod tests {
         }
     }
 
+    /// A fixed instant far from the machine's date: the links are judged by the clock they
+    /// are given, whatever day the tests run.
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2031-06-01T10:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
     #[test]
     fn answer_tokens_round_trip_and_resist_tampering() {
         let l = links();
-        let exp = Utc::now() + chrono::TimeDelta::days(1);
+        let exp = now() + chrono::TimeDelta::days(1);
         let token = l.answer_token(InviteeId(7), 2, exp).unwrap_or_default();
-        let claims = l.verify_answer(&token).ok();
+        let claims = l.verify_answer(&token, now()).ok();
         assert_eq!(claims.map(|c| (c.inv, c.seq)), Some((InviteeId(7), 2)));
         let mut forged = token.clone();
         forged.push('x');
-        assert!(l.verify_answer(&forged).is_err());
+        assert!(l.verify_answer(&forged, now()).is_err());
         let other = Links {
             encoding: EncodingKey::from_secret(b"other"),
             ..links()
         };
         let foreign = other.answer_token(InviteeId(7), 2, exp).unwrap_or_default();
-        assert!(l.verify_answer(&foreign).is_err());
+        assert!(l.verify_answer(&foreign, now()).is_err());
         let old = l
-            .answer_token(InviteeId(7), 2, Utc::now() - chrono::TimeDelta::hours(1))
+            .answer_token(InviteeId(7), 2, now() - chrono::TimeDelta::hours(1))
             .unwrap_or_default();
-        assert!(l.verify_answer(&old).is_err());
+        assert!(l.verify_answer(&old, now()).is_err());
         assert!(l.answer_links(&token).decline.ends_with("?answer=decline"));
     }
 
     #[test]
     fn plan_tokens_name_their_link_and_are_no_answer_tokens() {
         let l = links();
-        let exp = Utc::now() + chrono::TimeDelta::days(1);
+        let exp = now() + chrono::TimeDelta::days(1);
         let token = l.plan_token(PlanLinkId(9), exp).unwrap_or_default();
-        assert_eq!(l.verify_plan(&token).ok(), Some(PlanLinkId(9)));
+        assert_eq!(l.verify_plan(&token, now()).ok(), Some(PlanLinkId(9)));
         assert!(
-            l.verify_answer(&token).is_err(),
+            l.verify_answer(&token, now()).is_err(),
             "a plan link answers no invitation"
         );
         let answer = l.answer_token(InviteeId(9), 1, exp).unwrap_or_default();
         assert!(
-            l.verify_plan(&answer).is_err(),
+            l.verify_plan(&answer, now()).is_err(),
             "an answer link opens no plan"
         );
         let old = l
-            .plan_token(PlanLinkId(9), Utc::now() - chrono::TimeDelta::hours(1))
+            .plan_token(PlanLinkId(9), now() - chrono::TimeDelta::hours(1))
             .unwrap_or_default();
-        assert!(l.verify_plan(&old).is_err());
+        assert!(l.verify_plan(&old, now()).is_err());
         assert!(l.plan_url(&token).starts_with("https://kit.example/plan/"));
     }
 

@@ -6,23 +6,28 @@ use crate::entities::instance_secret;
 use crate::{Error, Result};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-/// Reads the named 32-byte secret, generating it on first use. Concurrent first uses by
-/// several processes agree: the first insert wins and everyone reads it back.
+/// Reads the named 32-byte secret, generating it on first use (recorded as created at `now`).
+/// Concurrent first uses by several processes agree: the first insert wins and everyone reads
+/// it back.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn get_or_create(db: &DatabaseConnection, name: &str) -> Result<Vec<u8>> {
+pub async fn get_or_create(
+    db: &DatabaseConnection,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>> {
     let mut bytes = [0_u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let candidate = instance_secret::ActiveModel {
         name: Set(name.to_owned()),
         value: Set(STANDARD.encode(bytes)),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     };
     instance_secret::Entity::insert(candidate)
         .on_conflict_do_nothing()
