@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use kit_entity::entities::{child, referral};
+use kit_entity::entities::{child, idempotency_key, referral};
 use kit_entity::infra::cpr_vault::{CprVault, MasterKey};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -88,6 +88,8 @@ pub struct Resealed {
     pub children: u64,
     /// Referrals' numbers sealed or re-sealed.
     pub referrals: u64,
+    /// Stored answers of idempotent mutations re-sealed (on rotation only).
+    pub answers: u64,
 }
 
 /// Seals every stored number not yet sealed under the vault's current key — the digits left
@@ -127,7 +129,24 @@ pub async fn reseal(
         .into_iter()
         .filter(|r| r.submitted_cpr.as_deref().is_some_and(due))
         .collect();
-    if children.is_empty() && referrals.is_empty() {
+    // Stored answers are sealed from the start; a rotation re-seals them too, so that the
+    // old key can go at once.
+    let answers: Vec<idempotency_key::Model> = if only_plain {
+        Vec::new()
+    } else {
+        idempotency_key::Entity::find()
+            .filter(idempotency_key::Column::Response.is_not_null())
+            .all(db)
+            .await?
+            .into_iter()
+            .filter(|k| {
+                k.response
+                    .as_deref()
+                    .is_some_and(|r| CprVault::answer_key_of(r) != Some(vault.current_id()))
+            })
+            .collect()
+    };
+    if children.is_empty() && referrals.is_empty() && answers.is_empty() {
         return Ok(done);
     }
     let txn = kit_entity::infra::db::begin_write(db).await?;
@@ -145,6 +164,13 @@ pub async fn reseal(
         row.submitted_cpr = Set(Some(vault.seal(&plain)?));
         row.update(&txn).await?;
         done.referrals += 1;
+    }
+    for k in answers {
+        let plain = vault.open_answer(k.response.as_deref().unwrap_or_default())?;
+        let mut row: idempotency_key::ActiveModel = k.into();
+        row.response = Set(Some(vault.seal_answer(&plain)?));
+        row.update(&txn).await?;
+        done.answers += 1;
     }
     txn.commit().await?;
     Ok(done)

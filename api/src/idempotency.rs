@@ -4,21 +4,28 @@
 //!
 //! The key is recorded inside the mutation's own write transaction ([`record`], called by
 //! every mutation's commit), so it exists exactly when the change does. The answer is stored
-//! right after, with the reads of children's data it carried. A retry with the same key and
-//! the same request gets that answer back (`Idempotency-Replayed: true`), and the reads are
+//! right after, sealed (it may carry a child's name or CPR number: encrypted like CPR numbers,
+//! never in clear at rest), with the reads of children's data it carried and what the
+//! professional could see of each case then. A retry with the same key and the same request
+//! gets that answer back (`Idempotency-Replayed: true`) only while the professional may still
+//! see all of it — the access decision is made again, and a case no longer visible, a child's
+//! data no longer shared (a consent withdrawn), a CPR number no longer theirs to see in full
+//! refuses the replay (`FORBIDDEN`: the change was made; read it again). A replay's reads are
 //! logged again, for it is a read again. The same key with another request is refused
 //! (`IDEMPOTENCY_KEY_REUSED`); one whose first request is still running, or whose answer was
 //! lost in a crash right after its commit, gets `IDEMPOTENCY_KEY_IN_PROGRESS` — the change
 //! was made or is being made, and is not made twice. Keys are per professional and kept for
 //! a day (the worker removes older ones).
 
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
 use kit_entity::domain::enums::AccessKind;
 use kit_entity::entities::{access_log, idempotency_key};
-use kit_entity::ids::ProfessionalId;
+use kit_entity::ids::{CaseId, ProfessionalId};
+use kit_entity::infra::cpr_vault::CprVault;
 use kit_entity::ops::audit;
 use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -26,6 +33,9 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
+
+use crate::access::{self, Actor};
+use crate::access_log::ChildData;
 
 /// The request header.
 pub const HEADER: &str = "idempotency-key";
@@ -168,19 +178,39 @@ pub async fn find(
 #[derive(Debug, Serialize, Deserialize)]
 struct Read {
     professional: ProfessionalId,
-    case: kit_entity::ids::CaseId,
+    case: CaseId,
     basis: kit_entity::domain::enums::AccessBasis,
     what: String,
     operation: String,
 }
 
-/// Stores a request's answer, and the reads its answer carried (from the access log, by its
-/// request id).
+/// What the professional could see of one case when the answer was given.
+#[derive(Debug, Serialize, Deserialize)]
+struct Shown {
+    case: CaseId,
+    /// The child's data was shared with them.
+    child_data: bool,
+    /// They saw the CPR number in full.
+    full_cpr: bool,
+}
+
+/// What is kept beside a stored answer.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Kept {
+    reads: Vec<Read>,
+    shown: Vec<Shown>,
+}
+
+/// Stores a request's answer, sealed, with the reads it carried (from the access log, by its
+/// request id) and what the actor could see of each case they touch.
 ///
 /// # Errors
 /// Database errors.
 pub async fn store(
     db: &DatabaseConnection,
+    vault: &CprVault,
+    actor: &Actor,
+    now: DateTime<Utc>,
     idempotency: &Idempotency,
     response: &serde_json::Value,
     request_id: &str,
@@ -199,15 +229,30 @@ pub async fn store(
             operation: r.operation,
         })
         .collect();
+    let cases: BTreeSet<CaseId> = reads.iter().map(|r| r.case).collect();
+    let mut shown = Vec::with_capacity(cases.len());
+    for case in cases {
+        // A case the actor no longer sees right after their own change shows as nothing: a
+        // replay then needs them to see it again, and with no more than nothing.
+        let access = access::case_access(db, actor, case, now).await.ok();
+        shown.push(Shown {
+            case,
+            child_data: access.as_ref().is_some_and(|(_, a)| a.shares_child_data()),
+            full_cpr: access
+                .as_ref()
+                .is_some_and(|(_, a)| a.is_responsible_contact()),
+        });
+    }
+    let kept = Kept { reads, shown };
     idempotency_key::Entity::update_many()
         .col_expr(
             idempotency_key::Column::Response,
-            sea_orm::sea_query::Expr::value(Some(response.to_string())),
+            sea_orm::sea_query::Expr::value(Some(vault.seal_answer(&response.to_string())?)),
         )
         .col_expr(
             idempotency_key::Column::Reads,
             sea_orm::sea_query::Expr::value(Some(
-                serde_json::to_string(&reads).map_err(Error::internal)?,
+                serde_json::to_string(&kept).map_err(Error::internal)?,
             )),
         )
         .filter(idempotency_key::Column::ProfessionalId.eq(idempotency.professional))
@@ -217,19 +262,65 @@ pub async fn store(
     Ok(())
 }
 
-/// Logs the reads a replayed answer carries, as reads of this request, before it leaves.
+/// What a retry of an answered request gets.
+#[derive(Debug)]
+pub enum Replay {
+    /// The first answer, opened: the actor may still see everything it shows. Its reads are
+    /// logged under this request.
+    Answer(String),
+    /// Nothing: the answer showed what the actor may no longer see.
+    Withheld,
+}
+
+/// Decides whether `actor` may have the stored answer of `row` again at `now` — the same
+/// access decision as a fresh read, for every case the answer showed — and, if so, logs its
+/// reads as reads of this request and opens it.
 ///
 /// # Errors
-/// Database errors; the answer must then be withheld.
-pub async fn log_replay(
+/// Database errors, or an answer that cannot be opened; the answer must then be withheld.
+pub async fn replay(
     db: &DatabaseConnection,
+    vault: &CprVault,
+    actor: &Actor,
     now: DateTime<Utc>,
     row: &idempotency_key::Model,
     request_id: &str,
     client_request_id: Option<&str>,
+) -> Result<Replay> {
+    let kept: Kept =
+        serde_json::from_str(row.reads.as_deref().unwrap_or("{}")).map_err(Error::internal)?;
+    for shown in &kept.shown {
+        let Ok((_, access)) = access::case_access(db, actor, shown.case, now).await else {
+            return Ok(Replay::Withheld);
+        };
+        let still = (!shown.child_data || access.shares_child_data())
+            && (!shown.full_cpr || access.is_responsible_contact())
+            && kept
+                .reads
+                .iter()
+                .filter(|r| r.case == shown.case)
+                .flat_map(|r| ChildData::parse_list(&r.what))
+                .all(|what| {
+                    access.permits(what).is_ok()
+                        && (what != ChildData::Cpr || access.is_responsible_contact())
+                });
+        if !still {
+            return Ok(Replay::Withheld);
+        }
+    }
+    let answer = vault.open_answer(row.response.as_deref().unwrap_or_default())?;
+    log_replay(db, now, kept.reads, request_id, client_request_id).await?;
+    Ok(Replay::Answer(answer))
+}
+
+/// Logs the reads a replayed answer carries, as reads of this request, before it leaves.
+async fn log_replay(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    reads: Vec<Read>,
+    request_id: &str,
+    client_request_id: Option<&str>,
 ) -> Result<()> {
-    let reads: Vec<Read> =
-        serde_json::from_str(row.reads.as_deref().unwrap_or("[]")).map_err(Error::internal)?;
     if reads.is_empty() {
         return Ok(());
     }

@@ -305,9 +305,11 @@ async fn main() -> anyhow::Result<()> {
             CprAction::Rotate => {
                 let done = kit_api::cpr::reseal(&app.state.db, &app.state.cpr, false).await?;
                 println!(
-                    "Re-encrypted {} children's and {} referrals' CPR numbers under key {}.",
+                    "Re-encrypted {} children's and {} referrals' CPR numbers and {} stored \
+                     answers under key {}.",
                     done.children,
                     done.referrals,
+                    done.answers,
                     app.state.cpr.current_id()
                 );
             }

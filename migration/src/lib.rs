@@ -32,6 +32,7 @@ mod m20261124_000023_early_interventions;
 mod m20261124_000024_consultations;
 mod m20261124_000025_committee;
 mod m20261124_000026_directory_changes;
+mod m20261206_000027_sealed_answers;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000024_consultations::Migration),
             Box::new(m20261124_000025_committee::Migration),
             Box::new(m20261124_000026_directory_changes::Migration),
+            Box::new(m20261206_000027_sealed_answers::Migration),
         ]
     }
 }

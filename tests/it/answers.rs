@@ -154,7 +154,9 @@ ATTENDEE;PARTSTAT=TENTATIVE;CN=Privat psykolog:mailto:PSYKOLOG@example.dk\r\nEND
         "{garbage}"
     );
 
-    // After a change, the old link no longer answers for the new time.
+    // After a change, the old link no longer answers for the new time — at once, while the
+    // update is still on its way (the mail server refuses it for now).
+    s.sink.set_failure(Some("451 4.3.0 Try again later"));
     let reschedule = r"mutation($id: ID!) { rescheduleMeeting(input: { meetingId: $id, startsAt: "
         .to_owned()
         + "\"2026-12-03T10:00:00+01:00\" }) { meeting { sequence } } }";
@@ -163,6 +165,23 @@ ATTENDEE;PARTSTAT=TENTATIVE;CN=Privat psykolog:mailto:PSYKOLOG@example.dk\r\nEND
         .gql(&s.w.caseworker_a.token, &reschedule, json!({ "id": id }))
         .await
         .data();
+    let answered = response_of(&s, &id, &s.guardian).await;
+    let before_sent = http
+        .post(s.app.url(path))
+        .form(&[("answer", "accept")])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(before_sent.status(), 409);
+    assert!(
+        before_sent
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("no body: {e}"))
+            .contains("newest invitation")
+    );
+    assert_eq!(response_of(&s, &id, &s.guardian).await, answered);
+    s.sink.set_failure(None);
     let _ = s.sink.wait_for(8, PATIENCE).await;
     eventually("the update to be sent", PATIENCE, || async {
         let m = s.meeting(&id).await;

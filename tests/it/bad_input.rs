@@ -303,5 +303,32 @@ async fn dates_outside_the_years_1900_to_2199_and_nul_bytes_are_refused_by_field
     .await;
     let deadlines =
         r"query($code: String) { deadlines(filter: { ruleCode: $code }) { totalCount } }";
-    refused(&app, t, deadlines, json!({ "code": "start\u{0}" }), "code").await;
+    refused(
+        &app,
+        t,
+        deadlines,
+        json!({ "code": "start\u{0}" }),
+        "filter.ruleCode",
+    )
+    .await;
+    // Whatever the variable is called, the error names the input field it fills.
+    let mut input = kit_tests::world::referral(&w.municipality_a, "Eb\u{0}ba");
+    input["child"]["name"] = json!("Eb\u{0}ba");
+    refused(
+        &app,
+        t,
+        "mutation($i: SubmitReferralInput!) { submitReferral(input: $i) { case { id } } }",
+        json!({ "i": input }),
+        "input.child.name",
+    )
+    .await;
+    // A variable's default in the document is checked as well.
+    refused(
+        &app,
+        t,
+        "query($text: String = \"Eb\\u0000ba\") { cases(filter: { text: $text }) { totalCount } }",
+        json!({}),
+        "filter.text",
+    )
+    .await;
 }

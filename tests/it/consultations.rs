@@ -142,16 +142,17 @@ async fn a_consultation_is_booked_without_a_child_and_both_get_a_calendar_invita
 
     let book = |at: &str, concern: &str| json!({ "input": { "offerId": id, "startsAt": at, "topic": "ANXIETY", "concern": concern } });
     let concern = "En pige i 4. klasse har ondt i maven hver morgen og vil ikke i skole.";
-    app.gql(
-        pt,
-        BOOK,
-        book(
-            "2026-11-24T12:30:00Z",
-            "Pigen (030514-4321) har ondt i maven hver morgen.",
-        ),
-    )
-    .await
-    .assert_error("BAD_USER_INPUT", Some("input.concern"));
+    // A CPR number in any of the forms people write it, as copied from a school's system
+    // or a record.
+    for named in [
+        "Pigen (030514-4321) har ondt i maven hver morgen.",
+        "CPR: 150314 - 4127 (fra skolens system)",
+        "født 15.03.14-4127 ifølge journalen",
+    ] {
+        app.gql(pt, BOOK, book("2026-11-24T12:30:00Z", named))
+            .await
+            .assert_error("BAD_USER_INPUT", Some("input.concern"));
+    }
     app.gql(pt, BOOK, book("2026-11-24T12:15:00Z", concern))
         .await
         .assert_error("BAD_USER_INPUT", Some("input.startsAt"));

@@ -72,6 +72,45 @@ async fn the_cpr_number_is_neither_in_the_database_file_nor_in_a_dump_in_clear_t
         r.body
     );
 
+    // An idempotent mutation whose answer carries the number in full: the answer kept for a
+    // retry is sealed like the number itself.
+    let child_id = app
+        .gql(
+            &w.caseworker_a.token,
+            "query($id: ID!) { case(id: $id) { child { id } } }",
+            json!({ "id": case }),
+        )
+        .await
+        .data()["case"]["child"]["id"]
+        .clone();
+    let answered: serde_json::Value = reqwest::Client::new()
+        .post(app.url("/graphql"))
+        .bearer_auth(&w.caseworker_a.token)
+        .header("idempotency-key", "cpr-at-rest-1")
+        .json(&json!({
+            "query": "mutation($i: UpdateChildInput!) { updateChild(input: $i) { child { name cpr } } }",
+            "variables": { "i": { "childId": child_id, "name": "Ida Hansen" } },
+        }))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(answered["data"]["updateChild"]["child"]["cpr"], FORMATTED);
+    let kept: Vec<Option<String>> = kit_entity::entities::idempotency_key::Entity::find()
+        .all(app.db())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|k| k.response)
+        .collect();
+    assert_eq!(kept.len(), 1);
+    assert!(
+        kept[0].as_deref().is_some_and(|r| r.starts_with("a1:")),
+        "{kept:?}"
+    );
+
     let stored: Vec<String> = child::Entity::find()
         .all(app.db())
         .await
@@ -128,6 +167,7 @@ async fn the_cpr_number_is_neither_in_the_database_file_nor_in_a_dump_in_clear_t
     assert!(everything.len() > 10_000, "{} bytes", everything.len());
     let text = String::from_utf8_lossy(&everything);
     assert!(text.contains("Ida Hansen"), "the dump holds the data");
+    assert!(text.contains("cpr-at-rest-1"), "the dump holds the key");
     for clear in [DIGITS, FORMATTED] {
         assert!(!text.contains(clear), "{clear} is stored in clear");
     }

@@ -92,6 +92,69 @@ async fn costly_operations_are_refused_before_they_run_any_sql() {
         .assert_error("QUERY_TOO_COMPLEX", None);
 }
 
+/// What an operation costs is judged on the values it will run with: a variable's default
+/// in the document counts as what it is, and a fragment spread many times counts every time,
+/// its aliases too.
+#[tokio::test]
+async fn the_cost_follows_the_values_the_operation_runs_with() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let t = &w.intake_a.token;
+    let _ = app.active_case(t, &w.municipality_a, "Asta").await;
+    let nested =
+        "nodes { id participants { case { participants { case { participants { name } } } } } }";
+    // Sent without variables, `$n` is 100 when it runs: costed as 100, not as the default 20.
+    let defaulted = format!("query($n: Int = 100) {{ cases(first: $n) {{ {nested} }} }}");
+    let r = app.post(Some(t), &json!({ "query": defaulted })).await;
+    r.assert_error("QUERY_TOO_COMPLEX", None);
+    // The same with a small default runs, and a request's own value wins over the default.
+    let small = format!("query($n: Int = 1) {{ cases(first: $n) {{ {nested} }} }}");
+    let r = app.post(Some(t), &json!({ "query": small })).await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
+    let r = app
+        .post(
+            Some(t),
+            &json!({ "query": small, "variables": { "n": 100 } }),
+        )
+        .await;
+    r.assert_error("QUERY_TOO_COMPLEX", None);
+
+    // 49 aliases written, but a fragment spread 13 times executes 624 aliased fields.
+    let mut fields = String::new();
+    for i in 0..48 {
+        fields.push_str(&format!(" r{i}: reference"));
+    }
+    let mut spreads = String::new();
+    for _ in 0..13 {
+        spreads.push_str(" ...F");
+    }
+    let query = format!(
+        "fragment F on Case {{{fields} }} {{ x: cases(first: 1) {{ nodes {{{spreads} }} }} }}"
+    );
+    let r = app.post(Some(t), &json!({ "query": query })).await;
+    r.assert_error("TOO_MANY_ALIASES", None);
+    assert_eq!(r.body["errors"][0]["extensions"]["aliases"], 13 * 48 + 1);
+
+    // A fragment that spreads the next one twice, 30 deep, is measured at once (each fragment
+    // once), not in 2^30 steps.
+    let mut chain = String::from("fragment F0 on Case { reference }");
+    for i in 1..30 {
+        chain.push_str(&format!(
+            " fragment F{i} on Case {{ ...F{} ...F{} }}",
+            i - 1,
+            i - 1
+        ));
+    }
+    chain.push_str(" { cases(first: 1) { nodes { ...F29 } } }");
+    let r = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        app.post(Some(t), &json!({ "query": chain })),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("the cost of a doubling fragment chain took too long"));
+    r.assert_error("QUERY_TOO_COMPLEX", None);
+}
+
 /// A document is parsed once and kept; what it may cost is decided again for every request,
 /// with that request's variables.
 #[tokio::test]

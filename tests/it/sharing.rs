@@ -653,3 +653,137 @@ async fn withdrawal_cuts_access_on_the_next_request_and_in_an_open_subscription(
         "{body}"
     );
 }
+
+/// An idempotent retry is a read again: its first answer comes back only while the child's
+/// data is still shared, never after the consent that shared it is withdrawn.
+#[tokio::test]
+async fn a_retry_after_withdrawal_gets_no_child_data_back() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let t = &w.intake_a.token;
+    let case = app.active_case(t, &w.municipality_a, "Ella Skov").await;
+    for p in [&w.caseworker_a, &w.psychiatrist] {
+        let _ = app
+            .gql(t, ops::ASSIGN, json!({ "case": case, "p": p.gid }))
+            .await
+            .data();
+    }
+    let consent = give_consent(
+        &app,
+        &w,
+        &case,
+        json!([w.municipality_a, w.region]),
+        json!({}),
+    )
+    .await;
+    let child = total_child_id(&app, &w, &case).await;
+    let update = json!({
+        "query": "mutation($i: UpdateChildInput!) { updateChild(input: $i) { child { name dateOfBirth familyMembers { name email } } } }",
+        "variables": { "i": { "childId": child, "name": "Ella Marie Skov" } },
+    });
+    let send = || async {
+        let response = reqwest::Client::new()
+            .post(app.url("/graphql"))
+            .bearer_auth(&w.psychiatrist.token)
+            .header("idempotency-key", "withdrawn-1")
+            .json(&update)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status = response.status().as_u16();
+        let replayed = response.headers().contains_key("idempotency-replayed");
+        let body: Value = response.json().await.unwrap_or_else(|e| panic!("{e}"));
+        (status, replayed, body)
+    };
+    let (status, _, first) = send().await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(
+        first["data"]["updateChild"]["child"]["name"],
+        "Ella Marie Skov"
+    );
+    // While the consent holds, the retry gets the first answer.
+    let (status, replayed, again) = send().await;
+    assert_eq!((status, replayed), (200, true), "{again}");
+    assert_eq!(again["data"], first["data"]);
+
+    withdraw(&app, &w, &consent).await;
+    let (status, replayed, refused) = send().await;
+    assert_eq!((status, replayed), (403, false), "{refused}");
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    assert!(
+        !refused.to_string().contains("Ella") && !refused.to_string().contains("Mette"),
+        "{refused}"
+    );
+    assert!(
+        refused["errors"][0]["message"]
+            .str()
+            .contains("the change was made")
+    );
+    // Nothing was changed twice, and a fresh read says the same.
+    let r = app
+        .gql(
+            &w.intake_a.token,
+            "query($id: ID!) { case(id: $id) { child { name } } }",
+            json!({ "id": case }),
+        )
+        .await;
+    assert_eq!(r.data()["case"]["child"]["name"], "Ella Marie Skov");
+    let fresh = app
+        .gql(
+            &w.psychiatrist.token,
+            "query($id: ID!) { case(id: $id) { child { name } } }",
+            json!({ "id": case }),
+        )
+        .await;
+    assert!(!fresh.body.to_string().contains("Ella"), "{}", fresh.body);
+}
+
+/// Inside a case whose child is withheld from her, another person's participation or deadline
+/// asked for by id is answered exactly as an id that does not exist: nothing can be counted.
+#[tokio::test]
+async fn anothers_participation_or_deadline_by_id_is_answered_as_one_that_does_not_exist() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let o = outside(&app, &w).await;
+    let case = case_with_everyone(&app, &w, &o, "Asta Uden").await;
+    let all = app
+        .gql(
+            &w.intake_a.token,
+            "query($id: ID!) { case(id: $id) { participants { id professional { id } } deadlines { id responsible { id } } } }",
+            json!({ "id": case }),
+        )
+        .await;
+    let participation = all.data()["case"]["participants"]
+        .items()
+        .iter()
+        .find(|p| p["professional"]["id"] == w.caseworker_a.gid.as_str())
+        .map(|p| p["id"].str().to_owned())
+        .unwrap_or_else(|| panic!("{}", all.body));
+    let deadline = all.data()["case"]["deadlines"]
+        .items()
+        .iter()
+        .find(|d| d["responsible"]["id"] != w.psychiatrist.gid.as_str())
+        .map(|d| d["id"].str().to_owned())
+        .unwrap_or_else(|| panic!("{}", all.body));
+    let node = "query($id: ID!) { node(id: $id) { id } }";
+    let answer = |id: String| {
+        let app = &app;
+        let token = w.psychiatrist.token.clone();
+        async move {
+            let r = app.gql(&token, node, json!({ "id": id })).await;
+            let mut error = r.body["errors"][0].clone();
+            if let Some(extensions) = error["extensions"].as_object_mut() {
+                extensions.remove("requestId");
+            }
+            (r.body["data"].clone(), error)
+        }
+    };
+    for (theirs, none) in [
+        (participation, global("Participant", 999_999)),
+        (deadline, global("Deadline", 999_999)),
+    ] {
+        let (seen, missing) = (answer(theirs).await, answer(none).await);
+        assert_eq!(seen, missing);
+        assert_eq!(seen.1["extensions"]["code"], "NOT_FOUND");
+    }
+}

@@ -14,10 +14,13 @@
 //! byte above all) are refused here too, by field, before any database sees them
 //! ([`check_strings`]).
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
+use async_graphql::parser::Positioned;
 use async_graphql::parser::types::{
-    ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet,
+    ExecutableDocument, Field, FragmentDefinition, OperationType, Selection, SelectionSet,
+    VariableDefinition,
 };
 use async_graphql::registry::{MetaTypeName, Registry};
 use async_graphql::{ErrorExtensionValues, Name, ServerError, ServerResult, Variables};
@@ -105,7 +108,9 @@ pub fn check(
     Ok(measured)
 }
 
-/// Measures `document`.
+/// Measures `document`: each operation with the values it will run with — the request's
+/// variables, else the operation's own defaults, else the schema's — and every fragment
+/// counted wherever it is spread.
 ///
 /// # Errors
 /// When fragments nest deeper than any real document does (a cycle the validation would
@@ -116,13 +121,10 @@ pub fn measure(
     variables: &Variables,
     list_bound: u64,
 ) -> ServerResult<Measured> {
-    let walker = Walker {
-        registry,
-        document,
-        variables,
-        list_bound,
+    let mut measured = Measured {
+        cost: 0,
+        aliases: 0,
     };
-    let mut cost = 0_u64;
     for (_, operation) in document.operations.iter() {
         let root = match operation.node.ty {
             OperationType::Query => Some(registry.query_type.as_str()),
@@ -130,43 +132,49 @@ pub fn measure(
             OperationType::Subscription => registry.subscription_type.as_deref(),
         };
         let Some(root) = root else { continue };
+        let walker = Walker {
+            registry,
+            document,
+            variables,
+            defaults: &operation.node.variable_definitions,
+            list_bound,
+            fragments: RefCell::new(HashMap::new()),
+        };
         let mut stack = Vec::new();
-        cost = cost.max(walker.selection_set(
-            &operation.node.selection_set.node,
-            root,
-            None,
-            &mut stack,
-        )?);
+        let cost =
+            walker.selection_set(&operation.node.selection_set.node, root, None, &mut stack)?;
+        measured.cost = measured.cost.max(cost.cost);
+        measured.aliases = measured.aliases.max(cost.aliases);
     }
-    let mut aliases = 0;
-    for (_, operation) in document.operations.iter() {
-        aliases += count_aliases(&operation.node.selection_set.node);
-    }
-    for fragment in document.fragments.values() {
-        aliases += count_aliases(&fragment.node.selection_set.node);
-    }
-    Ok(Measured { cost, aliases })
+    Ok(measured)
 }
 
-fn count_aliases(set: &SelectionSet) -> usize {
-    set.items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(field) => {
-                usize::from(field.node.alias.is_some())
-                    + count_aliases(&field.node.selection_set.node)
-            }
-            Selection::InlineFragment(fragment) => count_aliases(&fragment.node.selection_set.node),
-            Selection::FragmentSpread(_) => 0,
-        })
-        .sum()
+/// What a selection costs and how many aliased fields it executes.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cost {
+    cost: u64,
+    aliases: usize,
+}
+
+impl Cost {
+    fn add(self, other: Self) -> Self {
+        Self {
+            cost: self.cost.saturating_add(other.cost),
+            aliases: self.aliases.saturating_add(other.aliases),
+        }
+    }
 }
 
 struct Walker<'a> {
     registry: &'a Registry,
     document: &'a ExecutableDocument,
     variables: &'a Variables,
+    /// The operation's variables with their defaults.
+    defaults: &'a [Positioned<VariableDefinition>],
     list_bound: u64,
+    /// Each fragment's cost, by the page it is spread under: measured once, however often
+    /// (and however deeply) it is spread.
+    fragments: RefCell<HashMap<(Name, Option<u64>), Cost>>,
 }
 
 impl Walker<'_> {
@@ -178,51 +186,11 @@ impl Walker<'_> {
         type_name: &str,
         page: Option<u64>,
         fragments: &mut Vec<Name>,
-    ) -> ServerResult<u64> {
-        let mut total = 0_u64;
+    ) -> ServerResult<Cost> {
+        let mut total = Cost::default();
         for item in &set.items {
             let cost = match &item.node {
-                Selection::Field(field) => {
-                    let field = &field.node;
-                    let name = field.name.node.as_str();
-                    if name.starts_with("__") {
-                        // Introspection: one per field, however large the schema.
-                        1 + count_fields(&field.selection_set.node, self.document, 0)
-                    } else {
-                        let meta = self
-                            .registry
-                            .types
-                            .get(type_name)
-                            .and_then(|t| t.field_by_name(name));
-                        match meta {
-                            // Unknown here: the validation refuses it with a clear message.
-                            None => 1,
-                            Some(meta) => {
-                                let inner = MetaTypeName::concrete_typename(&meta.ty);
-                                let own_page = field
-                                    .arguments
-                                    .iter()
-                                    .find(|(n, _)| n.node.as_str() == "first")
-                                    .map(|(_, v)| self.page_size(&v.node))
-                                    .or_else(|| {
-                                        meta.args.contains_key("first").then_some(DEFAULT_PAGE)
-                                    });
-                                let children = self.selection_set(
-                                    &field.selection_set.node,
-                                    inner,
-                                    own_page,
-                                    fragments,
-                                )?;
-                                let times = if MetaTypeName::create(&meta.ty).is_list() {
-                                    page.unwrap_or(self.list_bound)
-                                } else {
-                                    1
-                                };
-                                1_u64.saturating_add(times.saturating_mul(children))
-                            }
-                        }
-                    }
-                }
+                Selection::Field(field) => self.field(&field.node, type_name, page, fragments)?,
                 Selection::InlineFragment(fragment) => {
                     let on = fragment
                         .node
@@ -242,15 +210,68 @@ impl Walker<'_> {
                             Some(spread.pos),
                         ));
                     }
-                    fragments.push(name.clone());
-                    let cost = self.fragment(&definition.node, page, fragments)?;
-                    fragments.pop();
-                    cost
+                    let key = (name.clone(), page);
+                    let known = self.fragments.borrow().get(&key).copied();
+                    if let Some(cost) = known {
+                        cost
+                    } else {
+                        fragments.push(name.clone());
+                        let cost = self.fragment(&definition.node, page, fragments)?;
+                        fragments.pop();
+                        self.fragments.borrow_mut().insert(key, cost);
+                        cost
+                    }
                 }
             };
-            total = total.saturating_add(cost);
+            total = total.add(cost);
         }
         Ok(total)
+    }
+
+    fn field(
+        &self,
+        field: &Field,
+        type_name: &str,
+        page: Option<u64>,
+        fragments: &mut Vec<Name>,
+    ) -> ServerResult<Cost> {
+        let alias = usize::from(field.alias.is_some());
+        let name = field.name.node.as_str();
+        if name.starts_with("__") {
+            // Introspection: one per field, however large the schema.
+            let (fields, aliases) = count_fields(&field.selection_set.node, self.document, 0);
+            return Ok(Cost {
+                cost: 1 + fields,
+                aliases: alias.saturating_add(aliases),
+            });
+        }
+        let meta = self
+            .registry
+            .types
+            .get(type_name)
+            .and_then(|t| t.field_by_name(name));
+        // Unknown here: the validation refuses it with a clear message.
+        let Some(meta) = meta else {
+            return Ok(Cost {
+                cost: 1,
+                aliases: alias,
+            });
+        };
+        let inner = MetaTypeName::concrete_typename(&meta.ty);
+        let own_page = ["first", "last"]
+            .into_iter()
+            .filter_map(|argument| self.page_argument(field, meta, argument))
+            .max();
+        let children = self.selection_set(&field.selection_set.node, inner, own_page, fragments)?;
+        let times = if MetaTypeName::create(&meta.ty).is_list() {
+            page.unwrap_or(self.list_bound)
+        } else {
+            1
+        };
+        Ok(Cost {
+            cost: 1_u64.saturating_add(times.saturating_mul(children.cost)),
+            aliases: alias.saturating_add(children.aliases),
+        })
     }
 
     fn fragment(
@@ -258,36 +279,77 @@ impl Walker<'_> {
         definition: &FragmentDefinition,
         page: Option<u64>,
         fragments: &mut Vec<Name>,
-    ) -> ServerResult<u64> {
+    ) -> ServerResult<Cost> {
         let on = definition.type_condition.node.on.node.as_str();
         self.selection_set(&definition.selection_set.node, on, page, fragments)
     }
 
-    /// The page size a `first` argument asks for, within the largest page.
-    fn page_size(&self, value: &Value) -> u64 {
-        let number = match value {
-            Value::Variable(name) => match self.variables.get(name) {
-                Some(async_graphql::Value::Number(n)) => n.as_u64(),
-                _ => None,
-            },
-            Value::Number(n) => n.as_u64(),
-            _ => None,
+    /// The page size the field's page argument `name` (`first` or `last`) will run with,
+    /// within the largest page: the value written, else the request's variable, else the
+    /// operation's default for it, else the schema's default — and the default page when
+    /// none of these is a number. `None` when the field takes no such argument, and for a
+    /// `last` not given (a page is then `first`'s).
+    fn page_argument(
+        &self,
+        field: &Field,
+        meta: &async_graphql::registry::MetaField,
+        name: &str,
+    ) -> Option<u64> {
+        let declared = meta.args.get(name)?;
+        let written = field
+            .arguments
+            .iter()
+            .find(|(n, _)| n.node.as_str() == name)
+            .map(|(_, v)| &v.node);
+        let number = match written {
+            Some(Value::Variable(variable)) => self.variable(variable).and_then(as_u64),
+            Some(Value::Number(n)) => n.as_u64(),
+            Some(_) => None,
+            None if name == "last" => return None,
+            None => declared
+                .default_value
+                .as_deref()
+                .and_then(|text| text.parse::<u64>().ok()),
         };
-        number.map_or(DEFAULT_PAGE, |n| n.min(MAX_PAGE))
+        Some(number.map_or(DEFAULT_PAGE, |n| n.min(MAX_PAGE)))
+    }
+
+    /// The value variable `name` will have: the request's, else the operation's default.
+    fn variable(&self, name: &Name) -> Option<&async_graphql::Value> {
+        self.variables.get(name).or_else(|| {
+            self.defaults
+                .iter()
+                .find(|d| d.node.name.node == *name)
+                .and_then(|d| d.node.default_value.as_ref())
+                .map(|v| &v.node)
+        })
     }
 }
 
-/// Fields in `set`, fragments expanded (for introspection, which is counted flat).
-fn count_fields(set: &SelectionSet, document: &ExecutableDocument, depth: usize) -> u64 {
+fn as_u64(value: &async_graphql::Value) -> Option<u64> {
+    match value {
+        async_graphql::Value::Number(n) => n.as_u64(),
+        _ => None,
+    }
+}
+
+/// Fields in `set` and the aliased ones among them, fragments expanded (for introspection,
+/// which is counted flat; each fragment once).
+fn count_fields(set: &SelectionSet, document: &ExecutableDocument, depth: usize) -> (u64, usize) {
     if depth > MAX_FRAGMENT_NESTING {
-        return 0;
+        return (0, 0);
     }
     let mut seen: HashSet<&Name> = HashSet::new();
     set.items
         .iter()
         .map(|item| match &item.node {
             Selection::Field(field) => {
-                1 + count_fields(&field.node.selection_set.node, document, depth + 1)
+                let (fields, aliases) =
+                    count_fields(&field.node.selection_set.node, document, depth + 1);
+                (
+                    1 + fields,
+                    aliases + usize::from(field.node.alias.is_some()),
+                )
             }
             Selection::InlineFragment(fragment) => {
                 count_fields(&fragment.node.selection_set.node, document, depth + 1)
@@ -298,23 +360,33 @@ fn count_fields(set: &SelectionSet, document: &ExecutableDocument, depth: usize)
                     Some(definition) if seen.insert(name) => {
                         count_fields(&definition.node.selection_set.node, document, depth + 1)
                     }
-                    _ => 0,
+                    _ => (0, 0),
                 }
             }
         })
-        .sum()
+        .fold((0, 0), |(f, a), (g, b)| {
+            (f.saturating_add(g), a.saturating_add(b))
+        })
 }
 
 /// Refuses control characters other than tab and line breaks — a NUL byte above all, which
 /// PostgreSQL cannot store or compare — in every string an operation sends, in its variables
-/// and in the literal arguments of its document, with `BAD_USER_INPUT` naming where.
+/// and in the literal arguments of its document, with `BAD_USER_INPUT` naming the input field
+/// that carries it (`input.child.name`, whether written in the document or passed in a
+/// variable).
 ///
 /// # Errors
 /// A [`ServerError`] with `BAD_USER_INPUT` and `field`.
 pub fn check_strings(document: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
-    for (name, value) in variables.iter() {
-        check_const(name.as_str(), value)?;
-    }
+    // What a variable holds when the request does not give it: its default in the document.
+    let defaults: HashMap<&Name, &async_graphql::Value> = document
+        .operations
+        .iter()
+        .flat_map(|(_, op)| op.node.variable_definitions.iter())
+        .filter_map(|d| Some((&d.node.name.node, &d.node.default_value.as_ref()?.node)))
+        .collect();
+    let given = |name: &Name| variables.get(name).or_else(|| defaults.get(name).copied());
+    let mut used: HashSet<&Name> = HashSet::new();
     let mut sets: Vec<&SelectionSet> = document
         .operations
         .iter()
@@ -330,8 +402,15 @@ pub fn check_strings(document: &ExecutableDocument, variables: &Variables) -> Se
         for item in &set.items {
             match &item.node {
                 Selection::Field(field) => {
-                    for (name, value) in &field.node.arguments {
-                        check_literal(name.node.as_str(), &value.node)?;
+                    let arguments = field.node.arguments.iter().chain(
+                        field
+                            .node
+                            .directives
+                            .iter()
+                            .flat_map(|d| d.node.arguments.iter()),
+                    );
+                    for (name, value) in arguments {
+                        check_argument(name.node.as_str(), &value.node, &given, &mut used)?;
                     }
                     sets.push(&field.node.selection_set.node);
                 }
@@ -340,6 +419,16 @@ pub fn check_strings(document: &ExecutableDocument, variables: &Variables) -> Se
                 }
                 Selection::FragmentSpread(_) => {}
             }
+        }
+    }
+    // A variable no argument takes is refused by the validation; its strings are checked
+    // all the same, under its own name.
+    for (name, value) in variables
+        .iter()
+        .chain(defaults.iter().map(|(n, v)| (*n, *v)))
+    {
+        if !used.contains(name) {
+            check_const(&format!("${name}"), value)?;
         }
     }
     Ok(())
@@ -377,16 +466,26 @@ fn check_const(path: &str, value: &async_graphql::Value) -> ServerResult<()> {
     }
 }
 
-fn check_literal(path: &str, value: &Value) -> ServerResult<()> {
+/// Checks an argument's value at `path`, written in the document or passed in a variable.
+fn check_argument<'a, 'v>(
+    path: &str,
+    value: &'a Value,
+    given: &impl Fn(&Name) -> Option<&'v async_graphql::Value>,
+    used: &mut HashSet<&'a Name>,
+) -> ServerResult<()> {
     match value {
+        Value::Variable(name) => {
+            used.insert(name);
+            given(name).map_or(Ok(()), |value| check_const(path, value))
+        }
         Value::String(s) if control(s) => Err(bad_string(path)),
         Value::List(items) => items
             .iter()
             .enumerate()
-            .try_for_each(|(i, v)| check_literal(&format!("{path}[{i}]"), v)),
+            .try_for_each(|(i, v)| check_argument(&format!("{path}[{i}]"), v, given, used)),
         Value::Object(fields) => fields
             .iter()
-            .try_for_each(|(k, v)| check_literal(&format!("{path}.{k}"), v)),
+            .try_for_each(|(k, v)| check_argument(&format!("{path}.{k}"), v, given, used)),
         _ => Ok(()),
     }
 }

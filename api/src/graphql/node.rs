@@ -341,18 +341,12 @@ async fn log_read(ctx: &Context<'_>, node: &Node, seen_through: &[CaseAccess]) -
     };
     let access = read_case(ctx, case_id, what).await?;
     // Without the child's data shared, a participation or a deadline is seen only when it
-    // is the viewer's own (meetings are checked where they are loaded).
+    // is the viewer's own (meetings are checked where they are loaded); another's is answered
+    // exactly as an id that does not exist, so that nothing can be counted.
     let own = match node {
         Node::Participant(p) => access.sees_participation(&p.0),
         Node::Deadline(d) => access.sees_deadline(d.0.responsible_id),
         _ => true,
     };
-    if own {
-        Ok(())
-    } else {
-        Err(Error::not_found(match node {
-            Node::Participant(_) => "participant",
-            _ => "deadline",
-        }))
-    }
+    if own { Ok(()) } else { Err(gone()) }
 }

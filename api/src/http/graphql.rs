@@ -69,7 +69,7 @@ pub(super) async fn graphql(
             match idempotent(
                 &http.state,
                 prepared.request(),
-                actor.id(),
+                &actor,
                 raw,
                 &id,
                 client_id.as_deref(),
@@ -87,7 +87,7 @@ pub(super) async fn graphql(
         .map(|i| std::sync::Arc::clone(&i.recorded));
     let stored_as = idempotency
         .as_ref()
-        .map(|i| (i.professional, i.key.clone(), i.hash.clone()));
+        .map(|i| (i.professional, i.key.clone(), i.hash.clone(), actor.clone()));
     let mut prepared = prepared
         .data(actor)
         .data(loaders::Loaders::new(&http.state.db));
@@ -120,7 +120,7 @@ pub(super) async fn graphql(
         }
     };
     stamp_request_id(&mut response, &id);
-    if let (Some(recorded), Some((professional, key, hash))) = (recorded, stored_as)
+    if let (Some(recorded), Some((professional, key, hash, actor))) = (recorded, stored_as)
         && recorded.load(std::sync::atomic::Ordering::Acquire)
     {
         let stored = crate::idempotency::Idempotency {
@@ -130,7 +130,11 @@ pub(super) async fn graphql(
             recorded,
         };
         let body = serde_json::to_value(&response).unwrap_or_default();
-        if let Err(e) = crate::idempotency::store(&http.state.db, &stored, &body, &id).await {
+        let state = &http.state;
+        let now = state.clock.now();
+        if let Err(e) =
+            crate::idempotency::store(&state.db, &state.cpr, &actor, now, &stored, &body, &id).await
+        {
             // The change is made; only a retry's replay is lost (it is told the key is in use).
             tracing::error!(error = %e.report(), "cannot store an idempotent mutation's answer");
         }
@@ -156,12 +160,13 @@ pub(super) async fn graphql(
 async fn idempotent(
     state: &AppState,
     request: &async_graphql::Request,
-    professional: kit_entity::ids::ProfessionalId,
+    actor: &crate::access::Actor,
     raw: &header::HeaderValue,
     id: &str,
     client_id: Option<&str>,
 ) -> Result<crate::idempotency::Idempotency, Box<Response>> {
-    use crate::idempotency::{self, Found};
+    use crate::idempotency::{self, Found, Replay};
+    let professional = actor.id();
     let bad = |message: &str| {
         Box::new(error_response(
             StatusCode::BAD_REQUEST,
@@ -206,11 +211,25 @@ async fn idempotent(
             Err(Box::new(answer))
         }
         Found::Answered(row) => {
-            // The first answer is withheld when its reads cannot be logged.
-            if let Err(e) = idempotency::log_replay(&state.db, now, &row, id, client_id).await {
-                return Err(Box::new(EdgeError::new(e, id).into_response()));
-            }
-            let body = row.response.unwrap_or_default();
+            // The first answer again, only to whoever may still see all of it; withheld when
+            // its reads cannot be logged.
+            let replay =
+                idempotency::replay(&state.db, &state.cpr, actor, now, &row, id, client_id)
+                    .await
+                    .map_err(|e| Box::new(EdgeError::new(e, id).into_response()))?;
+            let body = match replay {
+                Replay::Answer(body) => body,
+                Replay::Withheld => {
+                    return Err(Box::new(error_response(
+                        StatusCode::FORBIDDEN,
+                        "FORBIDDEN",
+                        "the change was made by the first request with this Idempotency-Key, but \
+                         its answer holds data you may no longer see (a consent withdrawn, a \
+                         participation ended): read what it changed again",
+                        id,
+                    )));
+                }
+            };
             Err(Box::new(
                 (
                     StatusCode::OK,

@@ -6,10 +6,11 @@
 
 use chrono::{DateTime, Utc, Weekday};
 use kit_entity::domain::calendar::{calendar_of, clock_time};
-use kit_entity::domain::consultation::{Weekdays, contains_cpr};
+use kit_entity::domain::consultation::Weekdays;
 use kit_entity::domain::enums::{
     ConsultationChannel, ConsultationStatus, ConsultationTopic, ItipMethod,
 };
+use kit_entity::domain::identifying::contains_cpr;
 use kit_entity::domain::unique::ONE_BOOKING_PER_SLOT;
 use kit_entity::domain::validate;
 use kit_entity::entities::{

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use kit_entity::domain::enums::{InviteeResponse, MeetingKind, ParticipantKind, ParticipantRole};
-use kit_entity::domain::text;
+use kit_entity::domain::{identifying, text};
 use kit_entity::entities::{
     agenda_item, busy_period, calendar_feed, case, child, meeting, meeting_invitee, participant,
 };
@@ -80,9 +80,10 @@ async fn managed_meeting(
     Ok((m, case))
 }
 
-/// Checks that text leaving the organization (the place of a meeting) does not name the
-/// child — no part of their name, surname included, however disguised — or give their CPR
-/// number, and holds no invisible formatting or control characters.
+/// Checks that text leaving the organization (the place of a meeting) does not identify the
+/// child — no part of their name, surname included, however disguised, nor their date of
+/// birth, nor any CPR number in any written form (`domain::identifying`) — and holds no
+/// invisible formatting or control characters.
 ///
 /// # Errors
 /// [`Error::Validation`] on `field`.
@@ -98,19 +99,15 @@ pub fn require_shareable(field: &str, text: Option<&str>, child: &child::Model) 
             ),
         ));
     }
-    // As a reader sees it: compatibility forms folded, invisible characters removed.
-    let digits: String = text::skeleton(text)
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    // A CPR number's first six digits are the date of birth (DDMMYY), which the number is
-    // held to: no need to open the sealed number to look for them.
-    let cpr_hit =
-        child.cpr.is_some() && digits.contains(&child.date_of_birth.format("%d%m%y").to_string());
-    if text::names(text, &child.name) || cpr_hit {
+    let child = identifying::Child {
+        name: &child.name,
+        date_of_birth: child.date_of_birth,
+    };
+    if identifying::find(text, Some(child)).is_some() {
         return Err(Error::invalid(
             field,
-            "must not contain the child's name or CPR number: it is sent outside the organization",
+            "must not contain the child's name, date of birth or a CPR number: it is sent outside \
+             the organization",
         ));
     }
     Ok(())

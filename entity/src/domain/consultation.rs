@@ -1,11 +1,10 @@
 //! Consultation ("sparring") without a case: an organization's recurring weekly slots, in
 //! Copenhagen time, on its working days only; and the check that a concern described without
-//! identifying the child holds no CPR number.
+//! identifying the child holds no CPR number (`domain::identifying`).
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc, Weekday};
 
 use crate::domain::calendar::{WorkingCalendar, instant};
-use crate::domain::cpr::Cpr;
 
 /// Days of the week as a set, Monday the lowest bit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -107,35 +106,6 @@ fn at(day: NaiveDate, minute: i32) -> DateTime<Utc> {
     instant(day.and_time(time))
 }
 
-/// True when `text` holds something shaped like a CPR number with a real date: ten digits,
-/// or six and four split by a hyphen or a space, not part of a longer run of digits.
-#[must_use]
-pub fn contains_cpr(text: &str) -> bool {
-    let chars: Vec<char> = text.chars().collect();
-    let digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
-    for start in 0..chars.len() {
-        if !digit(start) || (start > 0 && digit(start - 1)) {
-            continue;
-        }
-        if !(start..start + 6).all(digit) {
-            continue;
-        }
-        let head: String = chars[start..start + 6].iter().collect();
-        let tail_start = match chars.get(start + 6) {
-            Some('-' | ' ' | '\u{a0}' | '–') => start + 7,
-            _ => start + 6,
-        };
-        if !(tail_start..tail_start + 4).all(digit) || digit(tail_start + 4) {
-            continue;
-        }
-        let tail: String = chars[tail_start..tail_start + 4].iter().collect();
-        if Cpr::parse(&format!("{head}{tail}")).is_ok() {
-            return true;
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,27 +156,5 @@ mod tests {
             Weekdays::of([Weekday::Thu, Weekday::Tue]).days(),
             [Weekday::Tue, Weekday::Thu]
         );
-    }
-
-    #[test]
-    fn a_cpr_number_is_found_in_any_of_its_written_forms() {
-        for text in [
-            "Pigen (0305144321) har ondt i maven",
-            "cpr 030514-4321",
-            "cpr 030514 4321.",
-            "030514–4321",
-        ] {
-            assert!(contains_cpr(text), "{text}");
-        }
-        for text in [
-            "Ring på 12345678",
-            "Pigen går i 3. klasse og er 9 år",
-            "Sagsnr. 2026-000123",
-            "3205144321 er ikke en dato",
-            "10305144321 er for langt",
-            "",
-        ] {
-            assert!(!contains_cpr(text), "{text}");
-        }
     }
 }

@@ -23,10 +23,15 @@ pub type MasterKey = [u8; 32];
 
 /// The prefix of a sealed number.
 const VERSION: &str = "v1";
+/// The prefix of a sealed answer.
+const ANSWER_VERSION: &str = "a1";
 
 struct VaultKey {
     id: String,
     cipher: XChaCha20Poly1305,
+    /// Seals stored answers (an idempotent mutation's response): a key of its own, derived
+    /// from the same master key.
+    answers: XChaCha20Poly1305,
     lookup: [u8; 32],
 }
 
@@ -41,9 +46,11 @@ impl VaultKey {
     fn new(master: &MasterKey) -> Self {
         let id = format!("{:x}", Sha256::digest(master))[..8].to_owned();
         let encryption = derive(master, "kit-cpr-encryption-v1");
+        let answers = derive(master, "kit-answer-encryption-v1");
         Self {
             id,
             cipher: XChaCha20Poly1305::new(&encryption.into()),
+            answers: XChaCha20Poly1305::new(&answers.into()),
             lookup: derive(master, "kit-cpr-lookup-v1"),
         }
     }
@@ -166,6 +173,68 @@ impl CprVault {
         String::from_utf8(plain).map_err(|_| Error::internal("a stored CPR number is damaged"))
     }
 
+    /// Seals a stored answer (a response that may carry a child's data) under the current
+    /// key: `a1:<key id>:<base64(nonce ‖ ciphertext)>`.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if encryption fails.
+    pub fn seal_answer(&self, text: &str) -> Result<String> {
+        let key = &self.keys[0];
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = key
+            .answers
+            .encrypt(&nonce, text.as_bytes())
+            .map_err(|_| Error::internal("an answer could not be encrypted"))?;
+        let mut bytes = nonce.to_vec();
+        bytes.extend(sealed);
+        Ok(format!(
+            "{ANSWER_VERSION}:{}:{}",
+            key.id,
+            STANDARD.encode(bytes)
+        ))
+    }
+
+    /// The id of the key that sealed a stored answer.
+    #[must_use]
+    pub fn answer_key_of(stored: &str) -> Option<&str> {
+        stored
+            .strip_prefix(ANSWER_VERSION)?
+            .strip_prefix(':')?
+            .split(':')
+            .next()
+    }
+
+    /// Opens a sealed answer.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] when it is not sealed, sealed under a key this vault does not hold,
+    /// or altered.
+    pub fn open_answer(&self, stored: &str) -> Result<String> {
+        let damaged = || Error::internal("a stored answer is damaged");
+        let mut parts = stored.splitn(3, ':');
+        let (Some(ANSWER_VERSION), Some(id), Some(body)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Error::internal("a stored answer is not sealed"));
+        };
+        let key = self.keys.iter().find(|k| k.id == id).ok_or_else(|| {
+            Error::internal(format!(
+                "a stored answer is sealed under key {id}, which is not configured"
+            ))
+        })?;
+        let bytes = STANDARD.decode(body).map_err(|_| damaged())?;
+        if bytes.len() < 24 {
+            return Err(damaged());
+        }
+        let (nonce, sealed) = bytes.split_at(24);
+        let nonce: [u8; 24] = nonce.try_into().map_err(|_| damaged())?;
+        let plain = key
+            .answers
+            .decrypt(&XNonce::from(nonce), sealed)
+            .map_err(|_| Error::internal("a stored answer fails its integrity check"))?;
+        String::from_utf8(plain).map_err(|_| damaged())
+    }
+
     /// The lookup hash of `digits` under the current key: what `cpr_hmac` holds.
     #[must_use]
     pub fn lookup(&self, digits: &str) -> String {
@@ -227,6 +296,25 @@ mod tests {
         );
         assert_eq!(CprVault::key_of(&sealed), Some(old.current_id()));
         assert_ne!(rotated.current_id(), old.current_id());
+    }
+
+    #[test]
+    fn an_answer_is_sealed_under_a_key_of_its_own_and_opens_after_rotation() {
+        let vault = CprVault::new(&key(1), &[]);
+        let answer = r#"{"data":{"child":{"cpr":"030514-4321"}}}"#;
+        let sealed = vault.seal_answer(answer).unwrap_or_default();
+        assert!(!sealed.contains("4321") && !sealed.contains("cpr"));
+        assert_eq!(vault.open_answer(&sealed).ok().as_deref(), Some(answer));
+        assert!(vault.open(&sealed).is_err(), "an answer is no CPR number");
+        assert!(
+            vault
+                .open_answer(&vault.seal("0305144321").unwrap_or_default())
+                .is_err()
+        );
+        let rotated = CprVault::new(&key(2), &[key(1)]);
+        assert_eq!(rotated.open_answer(&sealed).ok().as_deref(), Some(answer));
+        assert_eq!(CprVault::answer_key_of(&sealed), Some(vault.current_id()));
+        assert!(CprVault::new(&key(2), &[]).open_answer(&sealed).is_err());
     }
 
     #[test]
