@@ -102,6 +102,29 @@ impl Drop for TestDatabase {
     }
 }
 
+/// Fails the test when `response` does not hold to the schema's types for the operation in
+/// `sent` (a missing key, a null where the schema promises a value): every answer of the suite
+/// is checked ([`crate::conformance`]).
+///
+/// # Panics
+/// On the first response that does not conform.
+pub fn conform(sent: &Value, response: &Value) {
+    let Some(query) = sent["query"].as_str() else {
+        return;
+    };
+    let problems = crate::conformance::problems(
+        query,
+        sent["operationName"].as_str(),
+        &sent["variables"],
+        response,
+    );
+    assert!(
+        problems.is_empty(),
+        "the response does not hold to the schema:\n  {}\nquery: {query}\nresponse: {response:#}",
+        problems.join("\n  ")
+    );
+}
+
 /// The longest a test's token may live, in hours of the application's clock: longer than
 /// any test moves it.
 pub const TOKEN_HOURS: u32 = 24 * 800;
@@ -210,6 +233,35 @@ impl Gql {
     #[must_use]
     pub fn code(&self) -> Option<&str> {
         self.body["errors"][0]["extensions"]["code"].as_str()
+    }
+
+    /// Asserts that the value at `pointer` (a JSON pointer into the response, `/data/case/child`)
+    /// is withheld: null, or under a null, with no error at all — an honest null a screen
+    /// renders, not a failure that throws the rest away.
+    ///
+    /// # Panics
+    /// When the response holds errors or a value there.
+    pub fn assert_withheld(&self, pointer: &str) {
+        assert!(
+            self.body.get("errors").is_none(),
+            "a withheld value is no error: {}",
+            self.body
+        );
+        let mut at = &self.body;
+        for key in pointer.trim_start_matches('/').split('/') {
+            if at.is_null() {
+                return;
+            }
+            at = match at.as_array() {
+                Some(items) => items
+                    .get(key.parse::<usize>().unwrap_or(usize::MAX))
+                    .unwrap_or(&Value::Null),
+                None => at
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{pointer}: no key {key} in {}", self.body)),
+            };
+        }
+        assert!(at.is_null(), "{pointer} is not withheld: {}", self.body);
     }
 
     /// The first error's `extensions.field`.
@@ -378,8 +430,8 @@ impl TestApp {
     ///
     /// # Panics
     /// When the server cannot be reached or answers with something that is not JSON.
-    pub async fn post(&self, token: Option<&str>, body: &Value) -> Gql {
-        let mut request = self.http.post(self.url("/graphql")).json(body);
+    pub async fn post(&self, token: Option<&str>, sent: &Value) -> Gql {
+        let mut request = self.http.post(self.url("/graphql")).json(sent);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -392,6 +444,7 @@ impl TestApp {
             .json::<Value>()
             .await
             .unwrap_or_else(|e| panic!("not JSON: {e}"));
+        conform(sent, &body);
         Gql { status, body }
     }
 

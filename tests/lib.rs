@@ -5,6 +5,7 @@
 //! PostgreSQL server, in which case each test gets its own freshly created database, dropped
 //! afterwards.
 
+pub mod conformance;
 pub mod harness;
 pub mod mail;
 pub mod proxy;

@@ -13,6 +13,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 pub struct WsClient {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
     next_id: u32,
+    /// The operation of each subscription, by id: every event is checked against the schema.
+    operations: std::collections::HashMap<String, String>,
 }
 
 /// How a connection attempt ended.
@@ -62,7 +64,11 @@ impl WsClient {
                 Some(Ok(Message::Text(text))) => {
                     let v: Value = serde_json::from_str(&text).unwrap_or_default();
                     if v["type"] == "connection_ack" {
-                        return Connect::Acknowledged(Box::new(Self { socket, next_id: 1 }));
+                        return Connect::Acknowledged(Box::new(Self {
+                            socket,
+                            next_id: 1,
+                            operations: std::collections::HashMap::new(),
+                        }));
                     }
                 }
                 Some(Ok(Message::Close(frame))) => {
@@ -115,6 +121,7 @@ impl WsClient {
     pub async fn subscribe(&mut self, query: &str) -> String {
         let id = self.next_id.to_string();
         self.next_id += 1;
+        self.operations.insert(id.clone(), query.to_owned());
         self.socket
             .send(Message::text(
                 json!({ "id": id, "type": "subscribe", "payload": { "query": query } }).to_string(),
@@ -152,7 +159,14 @@ impl WsClient {
                 Some(Ok(Message::Text(text))) => {
                     let v: Value = serde_json::from_str(&text).unwrap_or_default();
                     match v["type"].as_str() {
-                        Some("next") => return v["payload"].clone(),
+                        Some("next") => {
+                            if let Some(query) =
+                                v["id"].as_str().and_then(|id| self.operations.get(id))
+                            {
+                                crate::harness::conform(&json!({ "query": query }), &v["payload"]);
+                            }
+                            return v["payload"].clone();
+                        }
                         Some("ping") => {
                             let _ = self
                                 .socket

@@ -44,13 +44,15 @@ async fn another_municipality_guessing_a_case_id_learns_nothing() {
         &w.caseworker2_a,
         &w.psychologist,
     ] {
+        // A deep link to a case she may not see: the nullable field is null beside the error,
+        // and `data` holds its key (a client reads `data.case`, not a missing `data`).
         let r = app.gql(&outsider.token, CASE, json!({ "id": id })).await;
         r.assert_error("NOT_FOUND", None);
-        assert!(r.body["data"]["case"].is_null());
+        assert_eq!(r.body["data"], json!({ "case": null }), "{}", r.body);
         assert!(!r.body.to_string().contains("Alma"));
-        app.gql(&outsider.token, NODE, json!({ "id": id }))
-            .await
-            .assert_error("NOT_FOUND", None);
+        let r = app.gql(&outsider.token, NODE, json!({ "id": id })).await;
+        r.assert_error("NOT_FOUND", None);
+        assert_eq!(r.body["data"], json!({ "node": null }), "{}", r.body);
         let list = app.gql(&outsider.token, COUNT, json!({})).await;
         assert_eq!(list.data()["cases"]["totalCount"], 0);
         // Mutations on it say the same as for a case that does not exist.

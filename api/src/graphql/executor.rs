@@ -18,6 +18,7 @@ use async_graphql::registry::Registry;
 use async_graphql::{Data, Executor, OutputType, Request, Response, ServerError, SubscriptionType};
 
 use crate::access_log::{AccessLogging, RequestId, RequestLog, select_operation};
+use crate::graphql::complete::complete;
 use crate::graphql::cost::{CostLimits, check, check_strings};
 use crate::graphql::errors::{code_errors, code_parse_error};
 use crate::graphql::{KitSchema, Mutation, Query, subscription::Subscription};
@@ -71,6 +72,15 @@ pub struct Prepared {
     request: Request,
     log: RequestLog,
     mutation: bool,
+    /// The document's text and the operation's name, to complete a response with errors.
+    operation: Operation,
+}
+
+/// What a response is completed against when it holds errors ([`complete`]).
+#[derive(Clone)]
+struct Operation {
+    query: String,
+    name: Option<String>,
 }
 
 impl Prepared {
@@ -151,12 +161,17 @@ impl Guarded {
             .inner
             .logging
             .request(&document, request.operation_name.as_deref());
+        let operation = Operation {
+            query: request.query.clone(),
+            name: request.operation_name.clone(),
+        };
         request.set_parsed_query(document);
         let request = log.prepare(request);
         Ok(Prepared {
             request,
             log,
             mutation,
+            operation,
         })
     }
 
@@ -178,14 +193,31 @@ impl Guarded {
             .log
             .executed(request_id, client_request_id, response)
             .await;
+        self.complete(&prepared.operation, &mut response);
         code_errors(&mut response);
         response
+    }
+
+    /// Completes a response that holds errors the way the GraphQL specification has it (a
+    /// failed field is `null`, propagated through positions that are never null).
+    fn complete(&self, operation: &Operation, response: &mut Response) {
+        if response.errors.iter().all(|e| e.path.is_empty()) {
+            return;
+        }
+        if let Ok(document) = self.inner.parsed.parse(&operation.query) {
+            complete(
+                &self.inner.registry,
+                &document,
+                operation.name.as_deref(),
+                response,
+            );
+        }
     }
 }
 
 /// The schema's types, as async-graphql registers them (without its introspection fields,
 /// which the cost check counts by name).
-fn registry() -> Registry {
+pub(crate) fn registry() -> Registry {
     let mut registry = Registry {
         types: Default::default(),
         directives: Default::default(),
@@ -226,10 +258,12 @@ impl Executor for Guarded {
         let events = self
             .schema
             .execute_stream_with_session_data(prepared.request, session_data.unwrap_or_default());
+        let (this, operation) = (self.clone(), prepared.operation);
         prepared
             .log
             .events(request_id, events)
-            .map(|mut response| {
+            .map(move |mut response| {
+                this.complete(&operation, &mut response);
                 code_errors(&mut response);
                 response
             })

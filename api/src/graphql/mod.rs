@@ -10,6 +10,7 @@ pub mod case;
 pub mod catalogue;
 pub mod child;
 pub mod committee;
+pub mod complete;
 pub mod consent;
 pub mod consultation;
 pub mod context;

@@ -108,6 +108,57 @@ pub fn note_reads(ctx: &Context<'_>, seen_through: &[CaseAccess], what: ChildDat
     Ok(())
 }
 
+/// The viewer's access for reading `what` of `case`, noted for the access log — or `None`
+/// when `what` is withheld from them: the child's data is not shared with their organization
+/// (`ViewerAccess.childData`). A withheld field answers `null` without an error, so that a
+/// screen built on the case still renders; [`crate::graphql::case::ChildDataSharing`] says
+/// exactly which fields are `null` for which viewer.
+///
+/// # Errors
+/// [`Error::NotFound`] when the viewer may not see the case at all; [`Error::Internal`] when
+/// the request has no access log.
+pub async fn read_shared(
+    ctx: &Context<'_>,
+    case: &case::Model,
+    what: ChildData,
+) -> Result<Option<CaseAccess>> {
+    let access = required_access(ctx, case).await?;
+    if access.permits(what).is_err() {
+        return Ok(None);
+    }
+    note_reads(ctx, std::slice::from_ref(&access), what)?;
+    Ok(Some(access))
+}
+
+/// [`read_shared`] for a case known by its id.
+///
+/// # Errors
+/// As [`read_shared`].
+pub async fn read_case_shared(
+    ctx: &Context<'_>,
+    case_id: CaseId,
+    what: ChildData,
+) -> Result<Option<CaseAccess>> {
+    let case: case::Model = load_required(ctx, case_id).await?;
+    read_shared(ctx, &case, what).await
+}
+
+/// [`note_reads`], or `false` (and nothing noted) when one of the accesses withholds `what`.
+///
+/// # Errors
+/// [`Error::Internal`] when the request has no access log.
+pub fn note_shared(
+    ctx: &Context<'_>,
+    seen_through: &[CaseAccess],
+    what: ChildData,
+) -> Result<bool> {
+    if seen_through.iter().any(|a| a.permits(what).is_err()) {
+        return Ok(false);
+    }
+    note_reads(ctx, seen_through, what)?;
+    Ok(true)
+}
+
 /// [`read`] for a case known by its id.
 ///
 /// # Errors

@@ -14,7 +14,7 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
 use crate::graphql::loaders::{ParticipantsOf, ReferralOf, StatusHistoryOf};
 use crate::graphql::participant::Participant;
-use crate::graphql::read::{read, read_case, required_access};
+use crate::graphql::read::{read, read_case, read_shared, required_access};
 use crate::graphql::scalars::DateTime;
 
 /// GraphQL `Case` over `case::Model`, described on its `#[Object]` impl.
@@ -44,15 +44,18 @@ impl Case {
         self.0.redirected_to.as_deref()
     }
 
-    /// The child or young person the pathway is for.
-    async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Child> {
-        let access = read(ctx, &self.0, ChildData::Child).await.gql()?;
+    /// The child or young person the pathway is for; null when the child's data is withheld
+    /// from you (`viewerAccess.childData` WITHHELD).
+    async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
+        let Some(access) = read_shared(ctx, &self.0, ChildData::Child).await.gql()? else {
+            return Ok(None);
+        };
         let model: child::Model = load_required(ctx, self.0.child_id).await.gql()?;
-        Ok(Child {
+        Ok(Some(Child {
             model,
             reveal_cpr: access.is_responsible_contact(),
             seen_through: vec![access],
-        })
+        }))
     }
 
     /// The municipality whose single entry point received the case.
@@ -63,9 +66,16 @@ impl Case {
             .gql()
     }
 
-    /// The referral that opened the case.
+    /// The referral that opened the case; null when the child's data is withheld from you
+    /// (`viewerAccess.childData` WITHHELD).
     async fn referral(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Referral>> {
-        read(ctx, &self.0, ChildData::Referral).await.gql()?;
+        if read_shared(ctx, &self.0, ChildData::Referral)
+            .await
+            .gql()?
+            .is_none()
+        {
+            return Ok(None);
+        }
         Ok(load(ctx, ReferralOf(self.0.id)).await.gql()?.map(Referral))
     }
 
@@ -109,19 +119,24 @@ impl Case {
             .collect())
     }
 
-    /// Every status change, oldest first: who, when and why.
+    /// Every status change, oldest first: who, when and why. Null when the child's data is
+    /// not shared with you (`viewerAccess.childData` REFERRER or WITHHELD).
     async fn status_history(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<CaseStatusChange>> {
-        read(ctx, &self.0, ChildData::History).await.gql()?;
-        Ok(load(ctx, StatusHistoryOf(self.0.id))
-            .await
-            .gql()?
-            .unwrap_or_default()
-            .into_iter()
-            .map(CaseStatusChange)
-            .collect())
+    ) -> async_graphql::Result<Option<Vec<CaseStatusChange>>> {
+        if withheld(ctx, &self.0, ChildData::History).await? {
+            return Ok(None);
+        }
+        Ok(Some(
+            load(ctx, StatusHistoryOf(self.0.id))
+                .await
+                .gql()?
+                .unwrap_or_default()
+                .into_iter()
+                .map(CaseStatusChange)
+                .collect(),
+        ))
     }
 
     /// The case's meetings, in the order they were requested. Without the child's data
@@ -155,27 +170,33 @@ impl Case {
     }
 
     /// The case's places on early interventions' waiting lists, newest first: where it
-    /// stands, when it can expect to start, the seats offered and the answers.
+    /// stands, when it can expect to start, the seats offered and the answers. Null when the
+    /// child's data is not shared with you (REFERRER or WITHHELD).
     async fn waiting_list_entries(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::graphql::catalogue::WaitingListEntry>> {
-        read(ctx, &self.0, ChildData::EarlyInterventions)
-            .await
-            .gql()?;
+    ) -> async_graphql::Result<Option<Vec<crate::graphql::catalogue::WaitingListEntry>>> {
+        if withheld(ctx, &self.0, ChildData::EarlyInterventions).await? {
+            return Ok(None);
+        }
         crate::graphql::catalogue::WaitingListEntry::of_case(ctx, self.0.id)
             .await
+            .map(Some)
             .gql()
     }
 
-    /// The agreements of the case's cross-sector plan, by due date.
+    /// The agreements of the case's cross-sector plan, by due date. Null when the child's
+    /// data is not shared with you (REFERRER or WITHHELD).
     async fn agreements(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::graphql::plan::Agreement>> {
-        read(ctx, &self.0, ChildData::Plan).await.gql()?;
+    ) -> async_graphql::Result<Option<Vec<crate::graphql::plan::Agreement>>> {
+        if withheld(ctx, &self.0, ChildData::Plan).await? {
+            return Ok(None);
+        }
         crate::graphql::plan::agreements_of(ctx, self.0.id)
             .await
+            .map(Some)
             .gql()
     }
 
@@ -204,59 +225,76 @@ impl Case {
     }
 
     /// The current version of the cross-sector plan: the one the last held start, network,
-    /// follow-up or closing meeting wrote; null before the first.
+    /// follow-up or closing meeting wrote; null before the first, and when the child's data is
+    /// not shared with you (REFERRER or WITHHELD).
     async fn plan(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<crate::graphql::plan::PlanVersion>> {
-        read(ctx, &self.0, ChildData::Plan).await.gql()?;
+        if withheld(ctx, &self.0, ChildData::Plan).await? {
+            return Ok(None);
+        }
         Ok(crate::graphql::plan::versions_of(ctx, self.0.id)
             .await
             .gql()?
             .pop())
     }
 
-    /// Every version of the plan, oldest first: what was agreed when.
+    /// Every version of the plan, oldest first: what was agreed when. Null when the child's
+    /// data is not shared with you (REFERRER or WITHHELD).
     async fn plan_versions(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::graphql::plan::PlanVersion>> {
-        read(ctx, &self.0, ChildData::Plan).await.gql()?;
+    ) -> async_graphql::Result<Option<Vec<crate::graphql::plan::PlanVersion>>> {
+        if withheld(ctx, &self.0, ChildData::Plan).await? {
+            return Ok(None);
+        }
         crate::graphql::plan::versions_of(ctx, self.0.id)
             .await
+            .map(Some)
             .gql()
     }
 
     /// The personal links to the plan sent to the family, newest first, with every reading
-    /// through them.
+    /// through them. Null when the child's data is not shared with you (REFERRER or
+    /// WITHHELD).
     async fn plan_links(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::graphql::plan::PlanLink>> {
-        read(ctx, &self.0, ChildData::Family).await.gql()?;
+    ) -> async_graphql::Result<Option<Vec<crate::graphql::plan::PlanLink>>> {
+        if withheld(ctx, &self.0, ChildData::Family).await? {
+            return Ok(None);
+        }
         crate::graphql::plan::link::links_of(ctx, self.0.id)
             .await
+            .map(Some)
             .gql()
     }
 
-    /// The pathway events recorded on the case, oldest first.
+    /// The pathway events recorded on the case, oldest first. Null when the child's data is
+    /// not shared with you (REFERRER or WITHHELD).
     async fn events(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::graphql::plan::CaseEvent>> {
-        read(ctx, &self.0, ChildData::Plan).await.gql()?;
-        crate::graphql::plan::events_of(ctx, self.0.id).await.gql()
+    ) -> async_graphql::Result<Option<Vec<crate::graphql::plan::CaseEvent>>> {
+        if withheld(ctx, &self.0, ChildData::Plan).await? {
+            return Ok(None);
+        }
+        crate::graphql::plan::events_of(ctx, self.0.id)
+            .await
+            .map(Some)
+            .gql()
     }
 
     /// Who read this case's data, what, when, on what basis and through which operation,
     /// newest first. For those who manage the case: the intake unit, a responsible contact,
-    /// the intervention lead; anyone else gets FORBIDDEN.
+    /// the intervention lead (`viewerAccess.canManage`); null for anyone else.
     async fn access_log(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0–100. Default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last entry of the previous page.")] after: Option<String>,
-    ) -> async_graphql::Result<crate::graphql::access_log::AccessLogConnection> {
+    ) -> async_graphql::Result<Option<crate::graphql::access_log::AccessLogConnection>> {
         crate::graphql::access_log::of_case(ctx, &self.0, first, after)
             .await
             .gql()
@@ -276,6 +314,16 @@ impl Case {
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }
+}
+
+/// True when `what` of `case` is withheld from the viewer (the field is then `null`); when it
+/// is not, the read is noted for the access log.
+async fn withheld(
+    ctx: &Context<'_>,
+    case: &case::Model,
+    what: ChildData,
+) -> async_graphql::Result<bool> {
+    Ok(read_shared(ctx, case, what).await.gql()?.is_none())
 }
 
 /// GraphQL `ViewerAccess` over `CaseAccess`, described on its `#[Object]` impl.
@@ -311,14 +359,13 @@ impl ViewerAccess {
         self.0.is_responsible_contact()
     }
 
-    /// Whether the child's data is shared with you. Without it (WITHHELD) you see the case's
-    /// reference and status, your own participation, the meetings you are invited to, the
-    /// deadlines you answer for and the consents recorded; asking for the child, the family,
-    /// the referral, the plan or the status history gives FORBIDDEN.
+    /// Whether the child's data is shared with you, and so exactly which fields of the case
+    /// are null for you: see `ChildDataSharing`. A withheld field is null without an error.
     async fn child_data(&self) -> ChildDataSharing {
         match self.0.sharing {
             Sharing::OwnOrganization => ChildDataSharing::OwnOrganization,
             Sharing::Consent(_) => ChildDataSharing::Consent,
+            Sharing::Withheld if self.0.referrer => ChildDataSharing::Referrer,
             Sharing::Withheld => ChildDataSharing::Withheld,
         }
     }
@@ -343,15 +390,30 @@ impl ViewerAccess {
     }
 }
 
-/// Whether a case's child data is shared with the viewer.
+/// Whether a case's child data is shared with the viewer — and so which of the case's fields
+/// are null for them. A withheld value is null without an error: a screen renders what it may
+/// show and says why the rest is missing.
 #[derive(async_graphql::Enum, Copy, Clone, Debug, Eq, PartialEq)]
 pub enum ChildDataSharing {
-    /// You work for the municipality that holds the case.
+    /// You work for the municipality that holds the case: nothing is withheld (the CPR number
+    /// is masked unless you are a responsible contact, `sees_full_cpr`).
     OwnOrganization,
     /// An active consent for COORDINATION covers your organization and the case's
-    /// municipality (see `ViewerAccess.sharingConsent`).
+    /// municipality (see `ViewerAccess.sharingConsent`): nothing is withheld.
     Consent,
+    /// No consent covers your organization, but you referred the case: `child` (name, date
+    /// of birth, masked CPR number) and `referral` are shown; `child.familyMembers`,
+    /// `statusHistory`, `agreements`, `plan`, `planVersions`, `planLinks`, `events` and
+    /// `waitingListEntries` are null; `participants`, `meetings` and `deadlines` hold your
+    /// own only; a family member's or the child's `Participant.name` is null.
+    Referrer,
     /// No consent covers your organization: the child's data stays with the municipality.
+    /// `child`, `referral`, `statusHistory`, `agreements`, `plan`, `planVersions`,
+    /// `planLinks`, `events` and `waitingListEntries` are null; `participants`, `meetings`
+    /// and `deadlines` hold your own only (the meetings you are invited to, without their
+    /// `deliveries` and `minutes`, which are null); a family member's or the child's
+    /// `Participant.name` is null; consents are listed without who gave them
+    /// (`Consent.givenBy` null).
     Withheld,
 }
 

@@ -15,7 +15,7 @@ use crate::graphql::enums::{FamilyRelation, Language};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
 use crate::graphql::loaders::{CasesOf, FamilyOf};
-use crate::graphql::read::{case_access_loaded, note_reads};
+use crate::graphql::read::{case_access_loaded, note_reads, note_shared};
 use crate::graphql::scalars::Date;
 
 /// The data of GraphQL `Child`, described on its `#[Object]` impl.
@@ -86,16 +86,24 @@ impl Child {
         self.model.cpr.is_some() && !self.reveal_cpr
     }
 
-    /// Guardians and other family members.
-    async fn family_members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FamilyMember>> {
-        note_reads(ctx, &self.seen_through, ChildData::Family).gql()?;
-        Ok(load(ctx, FamilyOf(self.model.id))
-            .await
-            .gql()?
-            .unwrap_or_default()
-            .into_iter()
-            .map(FamilyMember)
-            .collect())
+    /// Guardians and other family members; null when the family's data is withheld from you
+    /// (`ViewerAccess.childData` REFERRER: you see the child you referred, not the family).
+    async fn family_members(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Vec<FamilyMember>>> {
+        if !note_shared(ctx, &self.seen_through, ChildData::Family).gql()? {
+            return Ok(None);
+        }
+        Ok(Some(
+            load(ctx, FamilyOf(self.model.id))
+                .await
+                .gql()?
+                .unwrap_or_default()
+                .into_iter()
+                .map(FamilyMember)
+                .collect(),
+        ))
     }
 
     /// The child's cases that you may see, oldest first. One shared plan follows the child

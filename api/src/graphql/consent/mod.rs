@@ -17,7 +17,7 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{NodeId, decode};
 use crate::graphql::loaders::ConsentsOf;
 use crate::graphql::mutation::Write;
-use crate::graphql::read::read_case;
+use crate::graphql::read::read_case_shared;
 use crate::graphql::scalars::DateTime;
 use crate::services::consent::{GivenBy, RecordConsent, record_consent, withdraw_consent};
 
@@ -50,14 +50,19 @@ impl Consent {
         self.model.given_by_child
     }
 
-    /// The guardian who gave it; null when the young person gave it.
+    /// The guardian who gave it; null when the young person gave it (`givenByYoungPerson`),
+    /// and when the family's data is withheld from you (`Case.viewerAccess.childData`).
     async fn given_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FamilyMember>> {
         let Some(id) = self.model.given_by_family_member_id else {
             return Ok(None);
         };
-        read_case(ctx, self.model.case_id, ChildData::Family)
+        if read_case_shared(ctx, self.model.case_id, ChildData::Family)
             .await
-            .gql()?;
+            .gql()?
+            .is_none()
+        {
+            return Ok(None);
+        }
         Ok(load(ctx, id).await.gql()?.map(FamilyMember))
     }
 

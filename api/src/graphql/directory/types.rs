@@ -29,14 +29,14 @@ impl Organization {
     }
 
     /// Changes to what its professionals may see — moves between units, unit leadership, the
-    /// intake unit — newest first, with who made each and when. For its administrators;
-    /// anyone else gets FORBIDDEN.
+    /// intake unit — newest first, with who made each and when. For its administrators; null
+    /// for anyone else (`Viewer.professional.isAdmin` of another organization, or none).
     async fn access_changes(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0–100. Default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last change of the previous page.")] after: Option<String>,
-    ) -> async_graphql::Result<access_change::AccessChangeConnection> {
+    ) -> async_graphql::Result<Option<access_change::AccessChangeConnection>> {
         access_change::of_organization(ctx, &self.0, first, after)
             .await
             .gql()
@@ -235,14 +235,14 @@ impl Professional {
     }
 
     /// Their reads of children's data, newest first (see `Case.accessLog`). For the
-    /// administrators of their organization, who audit it, and for themselves; anyone else
-    /// gets FORBIDDEN.
+    /// administrators of their organization, who audit it, and for themselves; null for anyone
+    /// else.
     async fn access_log(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0–100. Default 20.")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last entry of the previous page.")] after: Option<String>,
-    ) -> async_graphql::Result<crate::graphql::access_log::AccessLogConnection> {
+    ) -> async_graphql::Result<Option<crate::graphql::access_log::AccessLogConnection>> {
         crate::graphql::access_log::of_professional(ctx, &self.0, first, after)
             .await
             .gql()

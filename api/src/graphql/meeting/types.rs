@@ -170,13 +170,11 @@ impl Meeting {
             .collect())
     }
 
-    /// The minutes, once held. Only for those with whom the child's data is shared.
+    /// The minutes, once held. Only for those with whom the child's data is shared: null for
+    /// anyone else (`Case.viewerAccess.childData` REFERRER or WITHHELD).
     async fn minutes(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
-        if self.0.minutes.is_some() {
-            read_case(ctx, self.0.case_id, ChildData::Meetings)
-                .await
-                .and_then(|a| a.require_child_data())
-                .gql()?;
+        if self.0.minutes.is_some() && !shared(ctx, self.0.case_id).await? {
+            return Ok(None);
         }
         Ok(self.0.minutes.as_deref())
     }
@@ -197,12 +195,12 @@ impl Meeting {
     }
 
     /// Every message sent or to be sent about this meeting, oldest first. Only for those with
-    /// whom the child's data is shared.
-    async fn deliveries(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Delivery>> {
-        read_case(ctx, self.0.case_id, ChildData::Meetings)
-            .await
-            .and_then(|a| a.require_child_data())
-            .gql()?;
+    /// whom the child's data is shared: null for anyone else (`Case.viewerAccess.childData`
+    /// REFERRER or WITHHELD).
+    async fn deliveries(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Delivery>>> {
+        if !shared(ctx, self.0.case_id).await? {
+            return Ok(None);
+        }
         // Whose address each message went to: a guardian's or the child's own is family or
         // child data, and is logged as such when it is read.
         let invitees = load(ctx, InviteesOf(self.0.id))
@@ -224,16 +222,18 @@ impl Meeting {
                 _ => None,
             }
         };
-        Ok(load(ctx, DeliveriesOf(self.0.id))
-            .await
-            .gql()?
-            .unwrap_or_default()
-            .into_iter()
-            .map(|d| Delivery {
-                recipient_data: kind_of(d.invitee_id),
-                model: d,
-            })
-            .collect())
+        Ok(Some(
+            load(ctx, DeliveriesOf(self.0.id))
+                .await
+                .gql()?
+                .unwrap_or_default()
+                .into_iter()
+                .map(|d| Delivery {
+                    recipient_data: kind_of(d.invitee_id),
+                    model: d,
+                })
+                .collect(),
+        ))
     }
 
     /// When it was requested.
@@ -245,6 +245,16 @@ impl Meeting {
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }
+}
+
+/// True when the child's data of case `case_id` is shared with the viewer (the meeting's
+/// minutes and deliveries are then shown, and the read is noted for the access log).
+async fn shared(
+    ctx: &Context<'_>,
+    case_id: kit_entity::ids::CaseId,
+) -> async_graphql::Result<bool> {
+    let access = read_case(ctx, case_id, ChildData::Meetings).await.gql()?;
+    Ok(access.shares_child_data())
 }
 
 /// One participant's invitation to a meeting, with their answer.

@@ -16,7 +16,7 @@ use crate::graphql::directory::Professional;
 use crate::graphql::enums::{ParticipantRole, Sector};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
-use crate::graphql::read::{read, read_case};
+use crate::graphql::read::{read_case_shared, read_shared};
 use crate::graphql::scalars::DateTime;
 
 /// GraphQL `Participant` over `participant::Model`, described on its `#[Object]` impl.
@@ -69,30 +69,41 @@ impl Participant {
         self.0.sector.into()
     }
 
-    /// The participant's name, whoever they are.
-    async fn name(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+    /// The participant's name, whoever they are; null for a family member or the child when
+    /// the child's data is withheld from you (`Case.viewerAccess.childData`).
+    async fn name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
         Ok(match self.0.kind {
             Kind::Professional => match self.0.professional_id {
-                Some(id) => load_required(ctx, id).await.gql()?.name,
-                None => String::new(),
+                Some(id) => Some(load_required(ctx, id).await.gql()?.name),
+                None => Some(String::new()),
             },
             // A guardian's or the child's name is family or child data: logged as such.
             Kind::FamilyMember => match self.0.family_member_id {
                 Some(id) => {
-                    read_case(ctx, self.0.case_id, ChildData::Family)
+                    if read_case_shared(ctx, self.0.case_id, ChildData::Family)
                         .await
-                        .gql()?;
-                    load_required(ctx, id).await.gql()?.name
+                        .gql()?
+                        .is_none()
+                    {
+                        return Ok(None);
+                    }
+                    Some(load_required(ctx, id).await.gql()?.name)
                 }
-                None => String::new(),
+                None => Some(String::new()),
             },
             Kind::Child => {
                 let case: kit_entity::entities::case::Model =
                     load_required(ctx, self.0.case_id).await.gql()?;
-                read(ctx, &case, ChildData::Child).await.gql()?;
-                load_required(ctx, case.child_id).await.gql()?.name
+                if read_shared(ctx, &case, ChildData::Child)
+                    .await
+                    .gql()?
+                    .is_none()
+                {
+                    return Ok(None);
+                }
+                Some(load_required(ctx, case.child_id).await.gql()?.name)
             }
-            Kind::External => self.0.external_name.clone().unwrap_or_default(),
+            Kind::External => Some(self.0.external_name.clone().unwrap_or_default()),
         })
     }
 
@@ -104,30 +115,38 @@ impl Participant {
         }
     }
 
-    /// Set when the participant is a guardian or other family member.
+    /// Set when the participant is a guardian or other family member (null when the child's
+    /// data is withheld from you).
     async fn family_member(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<FamilyMember>> {
         match self.0.family_member_id {
             Some(id) => {
-                read_case(ctx, self.0.case_id, ChildData::Family)
+                if read_case_shared(ctx, self.0.case_id, ChildData::Family)
                     .await
-                    .gql()?;
+                    .gql()?
+                    .is_none()
+                {
+                    return Ok(None);
+                }
                 Ok(Some(FamilyMember(load_required(ctx, id).await.gql()?)))
             }
             None => Ok(None),
         }
     }
 
-    /// Set when the participant is the child.
+    /// Set when the participant is the child (null when the child's data is withheld from
+    /// you).
     async fn child(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Child>> {
         if self.0.kind != Kind::Child {
             return Ok(None);
         }
         let case: kit_entity::entities::case::Model =
             load_required(ctx, self.0.case_id).await.gql()?;
-        let access = read(ctx, &case, ChildData::Child).await.gql()?;
+        let Some(access) = read_shared(ctx, &case, ChildData::Child).await.gql()? else {
+            return Ok(None);
+        };
         Ok(Some(Child {
             model: load_required(ctx, case.child_id).await.gql()?,
             reveal_cpr: access.is_responsible_contact(),
