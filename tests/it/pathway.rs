@@ -41,6 +41,22 @@ async fn a_case_runs_from_referral_to_closing() {
     assert!(case["reference"].str().starts_with("KIT-2026-"));
     // The referrer is not a responsible contact: the CPR number is masked.
     assert_eq!(case["child"]["cpr"], "030514-XXXX");
+    // Without a consent, the referrer of another organization sees the child and the referral
+    // it sent, and nothing more — `childData` says so, and the rest is null without an error.
+    let r = app
+        .gql(
+            &w.psychiatrist.token,
+            "query($id: ID!) { case(id: $id) { viewerAccess { childData }
+               child { name familyMembers { name } } referral { reason } statusHistory { reason } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let seen = &r.data()["case"];
+    assert_eq!(seen["viewerAccess"]["childData"], "REFERRER");
+    assert_eq!(seen["child"]["name"], "Ida Hansen");
+    assert_eq!(seen["referral"]["reason"], "Angst og skolefravær");
+    r.assert_withheld("/data/case/child/familyMembers");
+    r.assert_withheld("/data/case/statusHistory");
 
     // The intake unit takes it through intake and accepts it.
     let r = app.start_intake(&w.intake_a.token, &id).await;
