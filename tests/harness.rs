@@ -491,9 +491,18 @@ impl TestApp {
     /// # Panics
     /// When the server cannot be reached.
     pub async fn get(&self, path: &str) -> (u16, String) {
+        self.get_accepting(path, "*/*").await
+    }
+
+    /// `GET path` as a browser asking for `accept` (`text/html` for a page).
+    ///
+    /// # Panics
+    /// When the server cannot be reached.
+    pub async fn get_accepting(&self, path: &str, accept: &str) -> (u16, String) {
         let response = self
             .http
             .get(self.url(path))
+            .header("accept", accept)
             .send()
             .await
             .unwrap_or_else(|e| panic!("request failed: {e}"));

@@ -49,6 +49,12 @@ pub struct Config {
     /// `KIT_WS_RECHECK_SECS`: how often an open subscription connection checks that its
     /// professional is still active (and closes with 4403 when not).
     pub ws_recheck_secs: u64,
+    /// `KIT_CORS_ORIGINS`: the origins of browser apps allowed to call the API from another
+    /// origin, comma-separated (`https://kit.kommune.dk,http://localhost:5173`); none by
+    /// default.
+    pub cors_origins: Option<String>,
+    /// `KIT_CORS_MAX_AGE_SECS`: how long a browser may keep a preflight's answer.
+    pub cors_max_age_secs: u64,
     /// `KIT_MAX_QUERY_COST`: the most an operation may cost (see `graphql::cost`).
     pub max_query_cost: u64,
     /// `KIT_MAX_ALIASES`: the most aliased fields an operation may hold.
@@ -123,6 +129,8 @@ impl Default for Config {
             rate_limit_burst: 200,
             trust_forwarded_for: false,
             max_in_flight: 64,
+            cors_origins: None,
+            cors_max_age_secs: 600,
             env: Environment::Development,
             cpr_key: None,
             cpr_old_keys: None,
@@ -160,6 +168,8 @@ impl std::fmt::Debug for Config {
             .field("rate_limit_burst", &self.rate_limit_burst)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("max_in_flight", &self.max_in_flight)
+            .field("cors_origins", &self.cors_origins)
+            .field("cors_max_age_secs", &self.cors_max_age_secs)
             .field("env", &self.env)
             .field("document_max_bytes", &self.document_max_bytes)
             .field("cpr_key", &self.cpr_key.as_ref().map(|_| "<redacted>"))
@@ -172,6 +182,44 @@ impl std::fmt::Debug for Config {
 }
 
 impl Config {
+    /// The origins of `KIT_CORS_ORIGINS`, each an origin as browsers send it
+    /// (`scheme://host[:port]`, no path, no trailing slash).
+    ///
+    /// # Errors
+    /// An entry that is not such an origin, named.
+    pub fn cors_origins(&self) -> Result<Vec<String>, String> {
+        self.cors_origins
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(|origin| {
+                let parsed = url::Url::parse(origin)
+                    .map_err(|e| format!("KIT_CORS_ORIGINS: {origin} is not an origin: {e}"))?;
+                let canonical = parsed.origin().ascii_serialization();
+                if !matches!(parsed.scheme(), "http" | "https") || canonical != origin {
+                    return Err(format!(
+                        "KIT_CORS_ORIGINS: {origin} is not an origin as browsers send it \
+                         (scheme://host[:port], without a path or a trailing slash)"
+                    ));
+                }
+                Ok(canonical)
+            })
+            .collect()
+    }
+
+    /// [`Self::cors_origins`] as header values; entries that are not origins are left out
+    /// (start-up refuses them first: [`Self::cors_origins`]).
+    #[must_use]
+    pub fn cors_origin_values(&self) -> Vec<axum::http::HeaderValue> {
+        self.cors_origins()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|o| axum::http::HeaderValue::from_str(&o).ok())
+            .collect()
+    }
+
     /// Loads defaults, then `file` if it exists, then `KIT_*` variables.
     ///
     /// # Errors
@@ -184,6 +232,30 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cors_origins_are_origins_as_browsers_send_them() {
+        let with = |origins: &str| Config {
+            cors_origins: Some(origins.to_owned()),
+            ..Config::default()
+        };
+        assert_eq!(
+            with("http://localhost:5173, https://kit.kommune.dk").cors_origins(),
+            Ok(vec![
+                "http://localhost:5173".to_owned(),
+                "https://kit.kommune.dk".to_owned()
+            ])
+        );
+        assert_eq!(Config::default().cors_origins(), Ok(Vec::new()));
+        for bad in [
+            "https://kit.kommune.dk/",
+            "kit.kommune.dk",
+            "https://kit.dk/app",
+            "ftp://x.dk",
+        ] {
+            assert!(with(bad).cors_origins().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn passwords_never_reach_the_log() {

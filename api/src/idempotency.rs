@@ -212,7 +212,7 @@ pub async fn store(
     actor: &Actor,
     now: DateTime<Utc>,
     idempotency: &Idempotency,
-    response: &serde_json::Value,
+    response: &str,
     request_id: &str,
 ) -> Result<()> {
     let reads: Vec<Read> = access_log::Entity::find()
@@ -247,7 +247,7 @@ pub async fn store(
     idempotency_key::Entity::update_many()
         .col_expr(
             idempotency_key::Column::Response,
-            sea_orm::sea_query::Expr::value(Some(vault.seal_answer(&response.to_string())?)),
+            sea_orm::sea_query::Expr::value(Some(vault.seal_answer(response)?)),
         )
         .col_expr(
             idempotency_key::Column::Reads,

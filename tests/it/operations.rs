@@ -17,7 +17,9 @@ async fn health_and_readiness() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(response.headers().get("x-request-id").is_some());
     // GraphiQL for a browser.
-    let (status, page) = app.get("/graphql").await;
+    let (status, page) = app
+        .get_accepting("/graphql", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .await;
     assert_eq!(status, 200);
     assert!(page.to_lowercase().contains("graphiql"));
 

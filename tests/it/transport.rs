@@ -95,7 +95,7 @@ async fn every_error_answer_of_graphql_is_json_with_a_code_and_a_request_id() {
                 .body("{ not json"),
             400,
             "BAD_REQUEST",
-            "not a GraphQL request",
+            "not JSON",
         ),
         (
             client
@@ -123,7 +123,10 @@ async fn every_error_answer_of_graphql_is_json_with_a_code_and_a_request_id() {
     for (request, status, code, says) in cases {
         let (got, headers, body) = raw(&app, request).await;
         assert_eq!(got, status, "{body}");
-        assert_eq!(body["data"], Value::Null);
+        assert!(
+            body.get("data").is_none(),
+            "a request error has no data: {body}"
+        );
         assert_eq!(body["errors"][0]["extensions"]["code"], code, "{body}");
         let id = body["errors"][0]["extensions"]["requestId"].str();
         assert!(!id.is_empty());
@@ -142,7 +145,12 @@ async fn every_error_answer_of_graphql_is_json_with_a_code_and_a_request_id() {
 #[tokio::test]
 async fn html_pages_carry_strict_headers_and_graphiql_needs_no_internet() {
     let app = TestApp::spawn().await;
-    let get = |path: &str| reqwest::get(app.url(path));
+    let get = |path: &str| {
+        reqwest::Client::new()
+            .get(app.url(path))
+            .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+            .send()
+    };
     let page = get("/graphql").await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(page.status(), 200);
     let headers = page.headers().clone();
@@ -300,4 +308,208 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
             .unwrap_or(0),
         401
     );
+}
+
+/// GraphQL over HTTP: the answer's media type follows `Accept` for every answer, 401
+/// included; a request error (the document does not parse or validate, the variables do not
+/// coerce) has no `data` and is 400 as `application/graphql-response+json`, 200 as
+/// `application/json`; GET runs queries, never mutations, and serves GraphiQL only to a
+/// browser asking for a page.
+#[tokio::test]
+async fn answers_follow_the_graphql_over_http_specification() {
+    let app = TestApp::spawn().await;
+    let w = kit_tests::world::World::build(&app).await;
+    let token = w.intake_a.token.clone();
+    let client = reqwest::Client::new();
+    let url = app.url("/graphql");
+    const GRAPHQL: &str = "application/graphql-response+json";
+    let post = |accept: &str, body: Value, token: Option<&str>| {
+        let mut request = client.post(&url).header("accept", accept).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
+    };
+    let media = |headers: &reqwest::header::HeaderMap| {
+        headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let ok = json!({ "query": "{ viewer { isIntakeMember } }" });
+    let parse = json!({ "query": "{ viewer { " });
+    let invalid = json!({ "query": "{ viewer { noSuchField } }" });
+    let coercion = json!({ "query": "query($n: Int) { cases(first: $n) { totalCount } }", "variables": { "n": "many" } });
+    for (accept, expected, request_error) in [
+        (GRAPHQL, GRAPHQL, 400),
+        ("application/json", "application/json", 200),
+        ("*/*", "application/json", 200),
+    ] {
+        let (status, headers, body) = raw(&app, post(accept, ok.clone(), Some(&token))).await;
+        assert_eq!(
+            (status, media(&headers).as_str()),
+            (200, expected),
+            "{body}"
+        );
+        assert_eq!(body["data"]["viewer"]["isIntakeMember"], true);
+        for (refused, code) in [
+            (&parse, "GRAPHQL_PARSE_FAILED"),
+            (&invalid, "GRAPHQL_VALIDATION_FAILED"),
+            (&coercion, "BAD_USER_INPUT"),
+        ] {
+            let (status, headers, body) =
+                raw(&app, post(accept, refused.clone(), Some(&token))).await;
+            assert_eq!(status, request_error, "{accept} {refused}: {body}");
+            assert_eq!(media(&headers), expected);
+            assert!(body.get("data").is_none(), "{accept} {refused}: {body}");
+            assert_eq!(body["errors"][0]["extensions"]["code"], code, "{body}");
+            assert!(
+                body["errors"][0]["locations"].is_array(),
+                "where it failed: {body}"
+            );
+        }
+        // Fields come in the order the operation selected them.
+        let text = post(
+            accept,
+            json!({ "query": "{ viewer { isIntakeMember } cases { totalCount } __typename }" }),
+            Some(&token),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+        let at = |key: &str| text.find(key).unwrap_or(usize::MAX);
+        assert!(
+            at("viewer") < at("cases") && at("cases") < at("__typename"),
+            "{text}"
+        );
+        // 401 in the same media type, with the same shape.
+        let (status, headers, body) = raw(&app, post(accept, ok.clone(), None)).await;
+        assert_eq!(
+            (status, media(&headers).as_str()),
+            (401, expected),
+            "{body}"
+        );
+        assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    }
+    // A POST without a content type is refused.
+    let (status, _, body) = raw(
+        &app,
+        client.post(&url).bearer_auth(&token).body(ok.to_string()),
+    )
+    .await;
+    assert_eq!(status, 415, "{body}");
+
+    // GET: a query runs (variables JSON-encoded), a mutation does not.
+    let get = |params: &[(&str, &str)]| {
+        client
+            .get(&url)
+            .bearer_auth(&token)
+            .header("accept", GRAPHQL)
+            .query(params)
+    };
+    let (status, _, body) = raw(
+        &app,
+        get(&[
+            (
+                "query",
+                "query Count($n: Int) { cases(first: $n) { totalCount } }",
+            ),
+            ("variables", r#"{"n":5}"#),
+            ("operationName", "Count"),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["cases"]["totalCount"], 0);
+    let before = app.gql(&token, "{ cases { totalCount } }", json!({})).await;
+    let mutation = format!(
+        "mutation {{ submitReferral(input: {{ municipalityId: \"{}\", child: {{ name: \"Get Barn\", dateOfBirth: \"2014-05-03\" }}, source: PARENT, reason: \"x\" }}) {{ case {{ id }} }} }}",
+        w.municipality_a
+    );
+    let (status, headers, body) = raw(&app, get(&[("query", &mutation)])).await;
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(
+        headers.get("allow").and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
+    let after = app.gql(&token, "{ cases { totalCount } }", json!({})).await;
+    assert_eq!(after.data(), before.data(), "nothing was submitted");
+    // GraphiQL only for a browser asking for a page; a program asking for JSON is told what
+    // is missing.
+    let (status, page) = app.get_accepting("/graphql", "text/html").await;
+    assert_eq!(status, 200);
+    assert!(page.to_lowercase().contains("graphiql"));
+    let (status, headers, body) = raw(&app, client.get(&url).header("accept", GRAPHQL)).await;
+    assert_eq!((status, media(&headers).as_str()), (400, GRAPHQL), "{body}");
+}
+
+/// A browser app on another origin: its preflight is answered (and may be cached) for the
+/// configured origins only, and its requests carry the headers it may read.
+#[tokio::test]
+async fn browser_apps_on_configured_origins_may_call_the_api() {
+    let app = TestApp::spawn_with(|c| {
+        c.cors_origins = Some("http://localhost:5173, https://sager.kommune.example".into());
+        c.cors_max_age_secs = 900;
+    })
+    .await;
+    let client = reqwest::Client::new();
+    let preflight = |origin: &str| {
+        client
+            .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type,idempotency-key",
+            )
+            .send()
+    };
+    let allowed = preflight("http://localhost:5173")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    assert_eq!(
+        header(&allowed, "access-control-allow-origin"),
+        "http://localhost:5173"
+    );
+    assert!(header(&allowed, "access-control-allow-headers").contains("authorization"));
+    assert!(header(&allowed, "access-control-allow-headers").contains("idempotency-key"));
+    assert!(header(&allowed, "access-control-allow-methods").contains("post"));
+    assert_eq!(header(&allowed, "access-control-max-age"), "900");
+    let refused = preflight("https://evil.example")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        header(&refused, "access-control-allow-origin").is_empty(),
+        "another origin is not allowed"
+    );
+    // The request itself exposes the request id to the page.
+    let token = app.token("nobody");
+    let r = client
+        .post(app.url("/graphql"))
+        .header("origin", "https://sager.kommune.example")
+        .bearer_auth(&token)
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        header(&r, "access-control-allow-origin"),
+        "https://sager.kommune.example"
+    );
+    assert!(header(&r, "access-control-expose-headers").contains("x-request-id"));
 }

@@ -1,14 +1,15 @@
-//! A response completed as the GraphQL specification has it: an error in a field makes that
-//! field `null`, and a `null` in a position the schema says is never null makes its parent
-//! `null`, up to the nearest nullable position (or `data` itself).
+//! A response completed as the GraphQL specification has it: fields in the order the
+//! operation selected them; an error in a field makes that field `null`, and a `null` in a
+//! position the schema says is never null makes its parent `null`, up to the nearest nullable
+//! position (or `data` itself).
 //!
-//! async-graphql 7 does not do this: a field whose resolver fails is left out of its object
-//! (the key is missing), an object all of whose fields failed becomes `null` whatever its
-//! type, and a failing root field leaves `"data": null`. Relay, Apollo Client and urql read
-//! a missing key as a broken response (Apollo's cache logs `Missing field`, urql hands the
-//! app a `null` typed as never null, generated code crashes). [`complete`] repairs the
-//! response from the errors' paths, the operation and the schema's types; responses without
-//! errors (all but a few) are not touched.
+//! async-graphql 7 does neither: it writes fields in the order their resolvers finish, a field
+//! whose resolver fails is left out of its object (the key is missing), an object all of whose
+//! fields failed becomes `null` whatever its type, and a failing root field leaves
+//! `"data": null`. Relay, Apollo Client and urql read a missing key as a broken response
+//! (Apollo's cache logs `Missing field`, urql hands the app a `null` typed as never null,
+//! generated code crashes). [`complete`] repairs the response from the errors' paths, the
+//! operation and the schema's types, then puts every object's fields in their order.
 
 use async_graphql::parser::types::{
     ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
@@ -34,18 +35,33 @@ pub fn complete(
     operation_name: Option<&str>,
     response: &mut Response,
 ) {
+    let Some((_, operation)) = select_operation(document, operation_name) else {
+        return;
+    };
     let paths: Vec<Vec<PathSegment>> = response
         .errors
         .iter()
         .filter(|e| !e.path.is_empty())
         .map(|e| e.path.clone())
         .collect();
-    if paths.is_empty() {
-        return;
+    if !paths.is_empty() {
+        null_failed(registry, document, operation, &paths, &mut response.data);
     }
-    let Some((_, operation)) = select_operation(document, operation_name) else {
-        return;
-    };
+    order(
+        document,
+        &[&operation.selection_set.node],
+        &mut response.data,
+    );
+}
+
+/// Leaves `null` where each of `paths` failed, propagated.
+fn null_failed(
+    registry: &Registry,
+    document: &ExecutableDocument,
+    operation: &async_graphql::parser::types::OperationDefinition,
+    paths: &[Vec<PathSegment>],
+    data: &mut Value,
+) {
     let root = match operation.ty {
         async_graphql::parser::types::OperationType::Query => Some(registry.query_type.clone()),
         async_graphql::parser::types::OperationType::Mutation => registry.mutation_type.clone(),
@@ -54,14 +70,130 @@ pub fn complete(
         }
     };
     let Some(root) = root else { return };
-    if matches!(response.data, Value::Null) {
+    if matches!(data, Value::Null) {
         // The root fields failed: `data` is an object all the same, its failed fields `null`.
-        response.data = Value::Object(Default::default());
+        *data = Value::Object(Default::default());
     }
     let types = Types { registry, document };
     for path in paths {
-        let steps = types.steps(&operation.selection_set.node, &root, &path);
-        null_at(&mut response.data, &steps);
+        let steps = types.steps(&operation.selection_set.node, &root, path);
+        null_at(data, &steps);
+    }
+}
+
+/// Puts the fields of every object in `value` in the order `sets` select them (fragments
+/// where they are spread, the first selection of a response key deciding its place).
+fn order(document: &ExecutableDocument, sets: &[&SelectionSet], value: &mut Value) {
+    match value {
+        Value::List(items) => {
+            let fields = collect(document, sets);
+            for item in items {
+                order_object(document, &fields, item);
+            }
+        }
+        Value::Object(_) => order_object(document, &collect(document, sets), value),
+        _ => {}
+    }
+}
+
+fn order_object(document: &ExecutableDocument, fields: &[Collected<'_>], value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let place = |key: &Name| {
+                fields
+                    .iter()
+                    .position(|f| f.key == key.as_str())
+                    .unwrap_or(usize::MAX)
+            };
+            let in_order = map
+                .keys()
+                .zip(map.keys().skip(1))
+                .all(|(a, b)| place(a) <= place(b));
+            if !in_order {
+                map.sort_by(|a, _, b, _| place(a).cmp(&place(b)));
+            }
+            for field in fields {
+                if field.sets.iter().all(|s| s.items.is_empty()) {
+                    continue;
+                }
+                if let Some(child) = map.get_mut(field.key) {
+                    order(document, &field.sets, child);
+                }
+            }
+        }
+        Value::List(items) => {
+            for item in items {
+                order_object(document, fields, item);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A response key with the selection sets under it.
+struct Collected<'a> {
+    key: &'a str,
+    sets: Vec<&'a SelectionSet>,
+}
+
+/// The response keys `sets` select, in order, each with its sub-selections merged.
+fn collect<'a>(document: &'a ExecutableDocument, sets: &[&'a SelectionSet]) -> Vec<Collected<'a>> {
+    let mut fields = Vec::new();
+    for set in sets {
+        collect_into(document, set, &mut fields, 0);
+    }
+    fields
+}
+
+fn collect_into<'a>(
+    document: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    fields: &mut Vec<Collected<'a>>,
+    depth: usize,
+) {
+    // Fragments cannot spread themselves in a document that validated; the bound is for a
+    // response completed without one.
+    if depth > 32 {
+        return;
+    }
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) => {
+                let field = &field.node;
+                merge(
+                    fields,
+                    Collected {
+                        key: field.response_key().node.as_str(),
+                        sets: vec![&field.selection_set.node],
+                    },
+                );
+            }
+            Selection::InlineFragment(fragment) => {
+                collect_into(
+                    document,
+                    &fragment.node.selection_set.node,
+                    fields,
+                    depth + 1,
+                );
+            }
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node) {
+                    collect_into(
+                        document,
+                        &fragment.node.selection_set.node,
+                        fields,
+                        depth + 1,
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn merge<'a>(fields: &mut Vec<Collected<'a>>, field: Collected<'a>) {
+    match fields.iter_mut().find(|f| f.key == field.key) {
+        Some(f) => f.sets.extend(field.sets),
+        None => fields.push(field),
     }
 }
 
@@ -320,6 +452,21 @@ mod tests {
         response.errors = paths.iter().map(|p| error(p)).collect();
         complete(&registry(), &document, None, &mut response);
         response.data.into_json().unwrap_or_default()
+    }
+
+    #[test]
+    fn fields_come_in_the_order_they_were_selected() {
+        let query = "{ cases { ...C nodes { reference id } } viewer { isAdmin } } fragment C on CaseConnection { totalCount }";
+        let data = serde_json::json!({ "viewer": { "isAdmin": false },
+            "cases": { "nodes": [ { "id": "a", "reference": "r" } ], "totalCount": 1 } });
+        let document = parse_query(query).unwrap_or_else(|e| panic!("{e}"));
+        let mut response = Response::new(Value::from_json(data).unwrap_or_default());
+        complete(&registry(), &document, None, &mut response);
+        // As it is serialized: async-graphql's map keeps its order.
+        assert_eq!(
+            serde_json::to_string(&response.data).unwrap_or_default(),
+            r#"{"cases":{"totalCount":1,"nodes":[{"reference":"r","id":"a"}]},"viewer":{"isAdmin":false}}"#
+        );
     }
 
     #[test]

@@ -47,7 +47,7 @@ struct Inner {
 /// parsing (cost, strings, the operation to run) is made again for each request, with its
 /// variables. At most [`Parsed::MAX_ENTRIES`] documents of at most [`Parsed::MAX_LEN`]
 /// bytes are kept; past that, the memory starts afresh.
-struct Parsed(Memo<ExecutableDocument>);
+struct Parsed(Memo<Arc<ExecutableDocument>>);
 
 impl Parsed {
     const MAX_ENTRIES: usize = 1024;
@@ -57,12 +57,12 @@ impl Parsed {
         Self(Memo::new(Self::MAX_ENTRIES, Self::MAX_LEN))
     }
 
-    fn parse(&self, query: &str) -> async_graphql::parser::Result<ExecutableDocument> {
+    fn parse(&self, query: &str) -> async_graphql::parser::Result<Arc<ExecutableDocument>> {
         if let Some(document) = self.0.get(query) {
             return Ok(document);
         }
-        let document = parse_query(query)?;
-        self.0.keep(query, document.clone());
+        let document = Arc::new(parse_query(query)?);
+        self.0.keep(query, Arc::clone(&document));
         Ok(document)
     }
 }
@@ -72,14 +72,15 @@ pub struct Prepared {
     request: Request,
     log: RequestLog,
     mutation: bool,
-    /// The document's text and the operation's name, to complete a response with errors.
+    query: bool,
+    /// The document and the operation's name, to complete the response ([`complete`]).
     operation: Operation,
 }
 
-/// What a response is completed against when it holds errors ([`complete`]).
+/// What a response is completed against ([`complete`]).
 #[derive(Clone)]
 struct Operation {
-    query: String,
+    document: Arc<ExecutableDocument>,
     name: Option<String>,
 }
 
@@ -88,6 +89,12 @@ impl Prepared {
     #[must_use]
     pub const fn is_mutation(&self) -> bool {
         self.mutation
+    }
+
+    /// True when the operation to run is a query (what a GET may run).
+    #[must_use]
+    pub const fn is_query(&self) -> bool {
+        self.query
     }
 
     /// The request, to add its data before it runs.
@@ -155,22 +162,27 @@ impl Guarded {
         )
         .map_err(refuse)?;
         check_strings(&document, &request.variables).map_err(refuse)?;
-        let mutation = select_operation(&document, request.operation_name.as_deref())
-            .is_some_and(|(_, operation)| operation.ty == OperationType::Mutation);
+        let kind = select_operation(&document, request.operation_name.as_deref())
+            .map(|(_, operation)| operation.ty);
+        let mutation = kind == Some(OperationType::Mutation);
+        // An operation that is not there is a query as far as a GET is concerned: the
+        // validation refuses it.
+        let query = kind.is_none_or(|k| k == OperationType::Query);
         let log = self
             .inner
             .logging
             .request(&document, request.operation_name.as_deref());
         let operation = Operation {
-            query: request.query.clone(),
+            document: Arc::clone(&document),
             name: request.operation_name.clone(),
         };
-        request.set_parsed_query(document);
+        request.set_parsed_query(ExecutableDocument::clone(&document));
         let request = log.prepare(request);
         Ok(Prepared {
             request,
             log,
             mutation,
+            query,
             operation,
         })
     }
@@ -198,20 +210,16 @@ impl Guarded {
         response
     }
 
-    /// Completes a response that holds errors the way the GraphQL specification has it (a
-    /// failed field is `null`, propagated through positions that are never null).
+    /// Completes a response the way the GraphQL specification has it: fields in the order
+    /// the operation selected them, a failed field `null`, propagated through positions that
+    /// are never null.
     fn complete(&self, operation: &Operation, response: &mut Response) {
-        if response.errors.iter().all(|e| e.path.is_empty()) {
-            return;
-        }
-        if let Ok(document) = self.inner.parsed.parse(&operation.query) {
-            complete(
-                &self.inner.registry,
-                &document,
-                operation.name.as_deref(),
-                response,
-            );
-        }
+        complete(
+            &self.inner.registry,
+            &operation.document,
+            operation.name.as_deref(),
+            response,
+        );
     }
 }
 

@@ -106,7 +106,8 @@ pub fn schema(state: AppState) -> executor::Guarded {
 /// The schema's SDL, as committed in `api/schema.graphql`.
 #[must_use]
 pub fn sdl() -> String {
-    detached().sdl()
+    // Custom scalars carry `@specifiedBy`, for code generators to map them.
+    detached().sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }
 
 /// The schema without application state: for printing and introspecting it, not for

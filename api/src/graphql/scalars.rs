@@ -44,7 +44,10 @@ fn parse_datetime(s: &str) -> Option<chrono::DateTime<Utc>> {
 /// A calendar date in ISO 8601 form, `YYYY-MM-DD` (for example `2015-03-28`), from
 /// 1900-01-01 to 2199-12-31. Fields may narrow this further (a date of birth is not in the
 /// future).
-#[Scalar(name = "Date")]
+#[Scalar(
+    name = "Date",
+    specified_by_url = "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6"
+)]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
@@ -69,7 +72,10 @@ impl ScalarType for Date {
 /// An instant in RFC 3339 form with an offset, for example `2026-11-22T10:00:00+01:00`, in the
 /// years 1900 to 2199. Output is in Europe/Copenhagen local time; input may use any offset.
 /// Fields may narrow this further (a referral is not received in the future).
-#[Scalar(name = "DateTime")]
+#[Scalar(
+    name = "DateTime",
+    specified_by_url = "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6"
+)]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {

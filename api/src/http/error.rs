@@ -1,5 +1,7 @@
-//! Error answers outside GraphQL's own, in the shape of every GraphQL error: `data: null`
-//! and one error with `extensions.code` and `extensions.requestId`.
+//! Error answers outside GraphQL's own, in the shape of a GraphQL request error: no `data`
+//! (nothing was executed) and one error with `extensions.code` and `extensions.requestId`.
+//! Their `Content-Type` follows the request's `Accept` like every answer of `/graphql`
+//! (`http::media`).
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -8,7 +10,7 @@ use kit_entity::Error;
 
 use crate::graphql::errors::Answer;
 
-/// An error answer in the shape of every GraphQL error: `data: null` and one error with
+/// An error answer in the shape of a GraphQL request error: no `data` and one error with
 /// `extensions.code` and `extensions.requestId`.
 pub fn error_response(status: StatusCode, code: &str, message: &str, request_id: &str) -> Response {
     answer(status, code, message, None, request_id)
@@ -26,7 +28,6 @@ fn answer(
         extensions["field"] = field.into();
     }
     let body = serde_json::json!({
-        "data": null,
         "errors": [{ "message": message, "extensions": extensions }],
     });
     let mut response = (status, axum::Json(body)).into_response();

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLRequest;
 
 use axum::extract::State;
 
@@ -18,51 +18,163 @@ use super::Http;
 use super::MAX_BODY;
 use super::authn::authenticate;
 use super::error::{EdgeError, error_response};
+use super::media::Media;
 use super::middleware::{client_request_id, request_id};
+use super::params;
 use crate::state::AppState;
 
-pub(super) async fn graphql(
+/// `POST /graphql`: an operation as `application/json` (or a GraphQL multipart request
+/// carrying a document's attachment).
+pub(super) async fn post(
     State(http): State<Http>,
     headers: HeaderMap,
-    request: Result<GraphQLRequest, async_graphql_axum::rejection::GraphQLRejection>,
+    request: axum::extract::Request,
 ) -> Response {
     let id = request_id(&headers);
-    // Fail fast, before any work: while the database is unreachable, and when this process
-    // has as many requests in hand as it may.
-    if !http.state.guards.database_reachable() {
+    let media = Media::negotiate(&headers);
+    if let Some(refused) = shed(&http, &id) {
+        return refused;
+    }
+    let Some(_permit) = http.state.guards.admit() else {
+        return overloaded(&id);
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let request = if content_type.starts_with("multipart/form-data") {
+        use axum::extract::FromRequest;
+        match GraphQLRequest::<async_graphql_axum::rejection::GraphQLRejection>::from_request(
+            request,
+            &(),
+        )
+        .await
+        {
+            Ok(request) => request.into_inner(),
+            Err(rejection) => return rejected(&rejection.0, &id),
+        }
+    } else if content_type.starts_with("application/json") {
+        let bytes = match axum::body::to_bytes(request.into_body(), usize::MAX).await {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                return rejected(
+                    &async_graphql::ParseRequestError::Io(std::io::Error::other(e.into_inner())),
+                    &id,
+                );
+            }
+        };
+        match params::from_json(&bytes) {
+            Ok(request) => request,
+            Err(e) => return e.answer(&id),
+        }
+    } else {
         return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_REQUEST",
+            "send the operation as application/json (or as a GraphQL multipart request with a \
+             file)",
+            &id,
+        );
+    };
+    run(&http, &headers, request, media, Method::Post, &id).await
+}
+
+/// `GET /graphql`: a query in the URL (`?query=…&variables=…`), as urql and Apollo send short
+/// queries; never a mutation. A browser asking for a page without a query gets GraphiQL.
+pub(super) async fn get(
+    State(http): State<Http>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let id = request_id(&headers);
+    let media = Media::negotiate(&headers);
+    let query = uri.query().unwrap_or_default();
+    let asks_for_page = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if asks_for_page && !params::has_query(query) {
+        return crate::graphiql::page().await;
+    }
+    if let Some(refused) = shed(&http, &id) {
+        return refused;
+    }
+    let Some(_permit) = http.state.guards.admit() else {
+        return overloaded(&id);
+    };
+    let request = match params::from_url(query) {
+        Ok(request) => request,
+        Err(e) => return e.answer(&id),
+    };
+    run(&http, &headers, request, media, Method::Get, &id).await
+}
+
+/// How the operation came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+}
+
+/// Fails fast, before any work, while the database is unreachable.
+fn shed(http: &Http, id: &str) -> Option<Response> {
+    (!http.state.guards.database_reachable()).then(|| {
+        error_response(
             StatusCode::SERVICE_UNAVAILABLE,
             "UNAVAILABLE",
             "the database is unreachable; try again shortly",
-            &id,
-        );
-    }
-    let Some(_permit) = http.state.guards.admit() else {
-        return error_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "OVERLOADED",
-            "the server is busy; try again shortly",
-            &id,
-        );
-    };
-    let request = match request {
-        Ok(request) => request,
-        Err(rejection) => return rejected(&rejection.0, &id),
-    };
-    let actor = match authenticate(&http.state, &headers).await {
+            id,
+        )
+    })
+}
+
+fn overloaded(id: &str) -> Response {
+    error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "OVERLOADED",
+        "the server is busy; try again shortly",
+        id,
+    )
+}
+
+/// Authenticates, prepares (parse, cost), makes idempotent, executes and answers one
+/// operation.
+async fn run(
+    http: &Http,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+    media: Media,
+    method: Method,
+    id: &str,
+) -> Response {
+    let actor = match authenticate(&http.state, headers).await {
         Ok(actor) => actor,
-        Err(e) => return EdgeError::new(e, &id).into_response(),
+        Err(e) => return EdgeError::new(e, id).into_response(),
     };
     // Parsed once and checked before anything touches the database.
-    let prepared = match http.schema.prepare(request.into_inner()) {
+    let prepared = match http.schema.prepare(request) {
         Ok(prepared) => prepared,
         Err(mut refused) => {
-            stamp_request_id(&mut refused, &id);
-            return GraphQLResponse::from(*refused).into_response();
+            stamp_request_id(&mut refused, id);
+            return answer(*refused, media);
         }
     };
     let mutation = prepared.is_mutation();
-    let client_id = client_request_id(&headers);
+    if method == Method::Get && !prepared.is_query() {
+        let mut refused = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "only queries run over GET: send mutations with POST (subscriptions over \
+             /graphql/ws)",
+            id,
+        );
+        refused
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return refused;
+    }
+    let client_id = client_request_id(headers);
     // A retried mutation with the same Idempotency-Key gets the first result.
     let idempotency = match headers.get(crate::idempotency::HEADER) {
         Some(raw) if mutation => {
@@ -71,7 +183,7 @@ pub(super) async fn graphql(
                 prepared.request(),
                 &actor,
                 raw,
-                &id,
+                id,
                 client_id.as_deref(),
             )
             .await
@@ -97,7 +209,7 @@ pub(super) async fn graphql(
     // Queries end after KIT_QUERY_TIMEOUT_SECS. A mutation is never cut short: its one
     // transaction commits or rolls back whole, and a client is never told that a change it
     // made failed when it was committed.
-    let execution = http.schema.run(prepared, &id, client_id.as_deref());
+    let execution = http.schema.run(prepared, id, client_id.as_deref());
     let mut response = if mutation {
         execution.await
     } else {
@@ -114,12 +226,12 @@ pub(super) async fn graphql(
                          less, or try again",
                         limit.as_secs()
                     ),
-                    &id,
+                    id,
                 );
             }
         }
     };
-    stamp_request_id(&mut response, &id);
+    stamp_request_id(&mut response, id);
     if let (Some(recorded), Some((professional, key, hash, actor))) = (recorded, stored_as)
         && recorded.load(std::sync::atomic::Ordering::Acquire)
     {
@@ -129,25 +241,63 @@ pub(super) async fn graphql(
             hash,
             recorded,
         };
-        let body = serde_json::to_value(&response).unwrap_or_default();
+        let body = serde_json::to_string(&response).unwrap_or_default();
         let state = &http.state;
         let now = state.clock.now();
         if let Err(e) =
-            crate::idempotency::store(&state.db, &state.cpr, &actor, now, &stored, &body, &id).await
+            crate::idempotency::store(&state.db, &state.cpr, &actor, now, &stored, &body, id).await
         {
             // The change is made; only a retry's replay is lost (it is told the key is in use).
             tracing::error!(error = %e.report(), "cannot store an idempotent mutation's answer");
         }
     }
-    let unavailable = response.errors.iter().any(|e| {
-        e.extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .is_some_and(|c| *c == async_graphql::Value::from("UNAVAILABLE"))
-    });
-    let mut answer = GraphQLResponse::from(response).into_response();
+    answer(response, media)
+}
+
+/// The HTTP answer to a GraphQL response. A response that ran nothing (its document did not
+/// parse or validate, its variables did not coerce) is a request error: no `data`, and the
+/// status [`Media::request_error_status`]. A response that lost the database on its way is
+/// 503 with `Retry-After`; every other executed result is 200.
+fn answer(response: async_graphql::Response, media: Media) -> Response {
+    let code_is = |code: &str| {
+        response.errors.iter().any(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .is_some_and(|c| *c == async_graphql::Value::from(code))
+        })
+    };
+    let executed = !matches!(response.data, async_graphql::Value::Null)
+        || response.errors.iter().any(|e| !e.path.is_empty());
+    let unavailable = code_is("UNAVAILABLE");
+    let status = if unavailable {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if !executed && code_is("INTERNAL") {
+        // Withheld whole (its reads could not be logged): the server's failure, not the
+        // request's.
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else if !executed && !response.errors.is_empty() {
+        media.request_error_status()
+    } else {
+        StatusCode::OK
+    };
+    let extra_headers = response.http_headers.clone();
+    // Serialized as it is, fields in the order the operation selected them.
+    let body = if executed {
+        serde_json::to_string(&response)
+    } else {
+        #[derive(serde::Serialize)]
+        struct RequestError<'a> {
+            errors: &'a [async_graphql::ServerError],
+        }
+        serde_json::to_string(&RequestError {
+            errors: &response.errors,
+        })
+    }
+    .unwrap_or_default();
+    let mut answer = (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response();
+    answer.headers_mut().extend(extra_headers);
     if unavailable {
-        *answer.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
         answer
             .headers_mut()
             .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));

@@ -33,7 +33,9 @@ mod documents;
 mod error;
 pub mod family;
 mod graphql;
+mod media;
 mod middleware;
+mod params;
 pub mod protect;
 pub mod public;
 mod ws;
@@ -74,8 +76,10 @@ pub fn router(state: AppState) -> Router {
         .document_max_bytes
         .saturating_add(MAX_BODY);
     let guards = http.state.guards.clone();
+    let cors_origins = http.state.config.cors_origin_values();
+    let cors_max_age = Duration::from_secs(http.state.config.cors_max_age_secs);
     Router::new()
-        .route("/graphql", get(crate::graphiql::page).post(graphql::graphql))
+        .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/assets/{file}", get(crate::graphiql::asset))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
@@ -88,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(axum::middleware::from_fn(json_errors))
+        .layer(axum::middleware::from_fn(media::stamp))
         .layer(axum::middleware::from_fn_with_state(
             guards,
             crate::http::protect::rate_limit,
@@ -111,6 +116,35 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id, client_request_id = %client)
         }))
         .layer(axum::middleware::from_fn(request_ids))
+        .layer(cors(&cors_origins, cors_max_age))
+}
+
+/// Cross-origin requests from the browser apps at `origins` (`KIT_CORS_ORIGINS`; none by
+/// default): their preflights are answered here, before any other layer, and cached for
+/// `max_age`. Bearer tokens, not cookies, carry the identity: no credentials are allowed.
+fn cors(origins: &[axum::http::HeaderValue], max_age: Duration) -> tower_http::cors::CorsLayer {
+    use axum::http::{Method, header};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins.iter().cloned()))
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            HeaderName::from_static("idempotency-key"),
+            REQUEST_ID,
+            HeaderName::from_static("apollographql-client-name"),
+            HeaderName::from_static("apollographql-client-version"),
+            HeaderName::from_static("apollo-require-preflight"),
+        ])
+        .expose_headers([
+            REQUEST_ID,
+            HeaderName::from_static("idempotency-replayed"),
+            header::RETRY_AFTER,
+            header::WWW_AUTHENTICATE,
+        ])
+        .max_age(max_age)
 }
 
 /// The largest request body accepted, in bytes.
