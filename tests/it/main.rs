@@ -21,6 +21,7 @@ mod decoding;
 mod delivery;
 mod demo;
 mod documents;
+mod frontend;
 mod inbox;
 mod limits;
 mod meetings;
