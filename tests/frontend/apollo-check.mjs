@@ -177,15 +177,9 @@ const clients = {
   apollo(token, raw) {
     const client = new ApolloClient({
       link: new HttpLink({ uri: url, headers: { authorization: `Bearer ${token}` }, fetch: recordingFetch(raw) }),
-      cache: new InMemoryCache({
-        typePolicies: {
-          // The schema gives these no id. Viewer is one object per token (a singleton); a
-          // ViewerAccess belongs to its case and may be merged. Without these, Apollo warns
-          // "Cache data may be lost when replacing the viewer field of a Query object".
-          Viewer: { keyFields: [] },
-          ViewerAccess: { merge: true },
-        },
-      }),
+      // No type policies: every object with an identity has an `id`, so the default cache
+      // normalizes it and never warns about data lost on a refetch.
+      cache: new InMemoryCache(),
     });
     return {
       async network(document, variables) {

@@ -70,7 +70,7 @@ async fn the_screens_compile_with_relay_and_codegen_and_type_check_strictly() {
 /// A case with the caseworker and child psychiatry as responsible contacts (no consent: the
 /// child is withheld from the region), a guardian, and a scheduled network meeting with the
 /// guardian among its invitees.
-async fn a_case_with_everyone(app: &TestApp, w: &World) -> String {
+pub(crate) async fn a_case_with_everyone(app: &TestApp, w: &World) -> String {
     let t = &w.intake_a.token;
     let mut input = kit_tests::world::referral(&w.municipality_a, "Ida Hansen");
     input["child"]["cpr"] = json!("030514-4321");

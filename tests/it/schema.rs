@@ -72,3 +72,33 @@ async fn every_type_field_argument_and_value_is_documented() {
     }
     assert!(missing.is_empty(), "undocumented: {missing:#?}");
 }
+
+/// Every object with an `id` is a `Node` (Relay refetches it through `node(id:)`, Apollo and
+/// urql normalize it by it), and every `Node` has one.
+#[test]
+fn every_object_with_an_id_is_a_node() {
+    use async_graphql_parser::types::{TypeKind, TypeSystemDefinition};
+    let document = async_graphql_parser::parse_schema(include_str!("../../api/schema.graphql"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut missing = Vec::new();
+    for definition in document.definitions {
+        let TypeSystemDefinition::Type(t) = definition else {
+            continue;
+        };
+        let TypeKind::Object(object) = &t.node.kind else {
+            continue;
+        };
+        let has_id = object
+            .fields
+            .iter()
+            .any(|f| f.node.name.node == "id" && f.node.ty.node.to_string() == "ID!");
+        let node = object.implements.iter().any(|i| i.node == "Node");
+        if has_id != node {
+            missing.push(t.node.name.node.to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "objects with an id that are not a Node (or a Node without one): {missing:?}"
+    );
+}

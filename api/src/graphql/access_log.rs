@@ -23,6 +23,13 @@ pub struct AccessLogEntry(pub access_log::Model);
 /// their change to it in one mutation.
 #[Object]
 impl AccessLogEntry {
+    /// Global id of the entry: opaque, stable, and accepted by `node(id:)` (for whoever may
+    /// read the log it is in).
+    pub async fn id(&self) -> async_graphql::ID {
+        use crate::graphql::ids::NodeId;
+        self.0.id.to_global()
+    }
+
     /// When the data was read or changed.
     async fn read_at(&self) -> DateTime {
         self.0.read_at.into()
@@ -113,6 +120,46 @@ pub async fn of_case(
     list(ctx, access_log::Column::CaseId.eq(case.id), first, after)
         .await
         .map(Some)
+}
+
+/// An access-log entry by id, for `node(id:)`: for those who manage its case, for the
+/// professional who read, and for the administrators of their organization.
+///
+/// # Errors
+/// [`kit_entity::Error::NotFound`] when it does not exist (or was pruned) or is none of
+/// theirs to read.
+pub async fn node_entry(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::access::Actor,
+    id: AccessLogEntryId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<AccessLogEntry> {
+    let gone = || kit_entity::Error::not_found("access log entry");
+    let entry = access_log::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(gone)?;
+    if entry.professional_id == actor.id() {
+        return Ok(AccessLogEntry(entry));
+    }
+    let manages = crate::access::case_access(db, actor, entry.case_id, now)
+        .await
+        .is_ok_and(|(_, a)| a.can_manage());
+    let audits = match professional::Entity::find_by_id(entry.professional_id)
+        .one(db)
+        .await?
+    {
+        Some(p) => unit::Entity::find_by_id(p.unit_id)
+            .one(db)
+            .await?
+            .is_some_and(|u| actor.administers(u.organization_id)),
+        None => false,
+    };
+    if manages || audits {
+        Ok(AccessLogEntry(entry))
+    } else {
+        Err(gone())
+    }
 }
 
 /// A professional's reads of children's data, newest first: for an audit by the

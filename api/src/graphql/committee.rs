@@ -158,7 +158,8 @@ pub struct CommitteeAgendaItem(pub committee_agenda_item::Model);
 /// A referral on a committee meeting's agenda.
 #[Object]
 impl CommitteeAgendaItem {
-    /// Global id: opaque, stable; pass it to `recordCommitteeDecision`.
+    /// Global id: opaque, stable, accepted by `node(id:)`; pass it to
+    /// `recordCommitteeDecision`.
     pub async fn id(&self) -> ID {
         self.0.id.to_global()
     }
@@ -519,4 +520,24 @@ impl CommitteeMutation {
             agenda_item: CommitteeAgendaItem(row),
         })
     }
+}
+
+/// A committee agenda item by id, for `node(id:)`: for those who may see its meeting.
+///
+/// # Errors
+/// [`Error::NotFound`] when it does not exist or its meeting is not the actor's to see.
+pub async fn node_agenda_item(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    id: CommitteeAgendaItemId,
+) -> Result<CommitteeAgendaItem> {
+    let gone = || Error::not_found("committee agenda item");
+    let item = committee_agenda_item::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(gone)?;
+    node_meeting(db, actor, item.committee_meeting_id)
+        .await
+        .map_err(|_| gone())?;
+    Ok(CommitteeAgendaItem(item))
 }

@@ -77,7 +77,10 @@ fn null_failed(
     let types = Types { registry, document };
     for path in paths {
         let steps = types.steps(&operation.selection_set.node, &root, path);
-        null_at(data, &steps);
+        if null_at(data, &steps) {
+            // `data` itself became null: no later error brings it back.
+            return;
+        }
     }
 }
 
@@ -325,10 +328,10 @@ fn non_null(ty: &str) -> bool {
 
 /// Leaves `null` at the end of `steps` in `data` (creating the objects on the way that
 /// async-graphql left `null` because every field in them failed) and propagates it upwards
-/// through positions that are never null.
-fn null_at(data: &mut Value, steps: &[Step]) {
+/// through positions that are never null. True when it reached `data` itself.
+fn null_at(data: &mut Value, steps: &[Step]) -> bool {
     if steps.is_empty() {
-        return;
+        return false;
     }
     // Where the null lands: the deepest step that can hold it. A list left out whole cannot
     // be rebuilt item by item; the null then lands on the list itself.
@@ -337,17 +340,18 @@ fn null_at(data: &mut Value, steps: &[Step]) {
     let mut position = end;
     while position > 0 {
         if !non_null(&steps[position - 1].ty) || !is_null(data, &steps[..position]) {
-            return;
+            return false;
         }
         position -= 1;
         if position == 0 {
             *data = Value::Null;
-            return;
+            return true;
         }
         if let Some(slot) = slot(data, &steps[..position]) {
             *slot = Value::Null;
         }
     }
+    false
 }
 
 /// Puts `null` at `steps[at..]` below `value`; returns the length of the path it landed at.
@@ -452,6 +456,19 @@ mod tests {
         response.errors = paths.iter().map(|p| error(p)).collect();
         complete(&registry(), &document, None, &mut response);
         response.data.into_json().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_null_that_reached_data_stays_there_whatever_fails_after() {
+        // `inbox` (InboxConnection! on Query) fails: data is null, and the failed nullable
+        // `case` after it does not bring an object back.
+        let query = "{ inbox(municipalityId: \"x\") { totalCount } case(id: \"y\") { id } }";
+        let data = completed(
+            query,
+            serde_json::Value::Null,
+            &[&[field("inbox")], &[field("case")]],
+        );
+        assert_eq!(data, serde_json::Value::Null);
     }
 
     #[test]

@@ -8,12 +8,12 @@ use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kit_entity::ids::{
-    AgendaItemId, AgreementId, BusyPeriodId, CalendarFeedId, CaseEventId, CaseId,
-    CaseStatusChangeId, ChildId, ClosureDayId, CohortId, CommitteeAgendaItemId, CommitteeMeetingId,
-    ConsentId, ConsultationBookingId, ConsultationOfferId, DeadlineId, DeadlineRecomputeId,
-    DeadlineRuleId, DeliveryId, DocumentId, FamilyMemberId, InviteeId, MeetingId, NotificationId,
-    OfferId, OrganizationId, ParticipantId, PlanLinkId, PlanVersionId, ProfessionalId, ReferralId,
-    UnitId, WaitingEntryId,
+    AccessChangeId, AccessLogEntryId, AgendaItemId, AgreementId, BusyPeriodId, CalendarFeedId,
+    CaseEventId, CaseId, CaseStatusChangeId, ChildId, ClosureDayId, CohortId,
+    CommitteeAgendaItemId, CommitteeMeetingId, ConsentId, ConsultationBookingId,
+    ConsultationOfferId, DeadlineId, DeadlineRecomputeId, DeadlineRuleId, DeliveryId, DocumentId,
+    FamilyMemberId, InviteeId, MeetingId, NotificationId, OfferId, OrganizationId, ParticipantId,
+    PlanLinkId, PlanVersionId, ProfessionalId, ReferralId, UnitId, WaitingEntryId,
 };
 use kit_entity::{Error, Result};
 
@@ -76,7 +76,39 @@ node_id! {
     OfferId => "EarlyInterventionOffer",
     CohortId => "EarlyInterventionCohort",
     WaitingEntryId => "WaitingListEntry",
+    AccessLogEntryId => "AccessLogEntry",
+    AccessChangeId => "AccessChange",
 }
+
+macro_rules! wrapped_node_id {
+    ($($id:ident($inner:ident) => $name:literal),+ $(,)?) => {$(
+        impl NodeId for $id {
+            const TYPE: &'static str = $name;
+            fn from_key(key: i64) -> Self { Self($inner(key)) }
+            fn key(self) -> i64 { self.0.0 }
+        }
+    )+};
+}
+
+wrapped_node_id! {
+    InboxEntryId(CaseId) => "InboxEntry",
+    ViewerId(ProfessionalId) => "Viewer",
+    ViewerAccessId(CaseId) => "ViewerAccess",
+}
+
+/// The id of a case's entry in its municipality's inbox: the case's key under its own type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InboxEntryId(pub CaseId);
+
+/// The id of the viewer: the professional's key under its own type. `node(id:)` gives it only
+/// to that professional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViewerId(pub ProfessionalId);
+
+/// The id of the viewer's access to a case: the case's key under its own type (whose access
+/// it is, the request's token says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViewerAccessId(pub CaseId);
 
 /// Splits a global id into its type name and key.
 #[must_use]

@@ -88,6 +88,26 @@ pub enum Node {
     EarlyInterventionCohort(crate::graphql::catalogue::Cohort),
     /// A case on an early intervention's waiting list.
     WaitingListEntry(crate::graphql::catalogue::WaitingListEntry),
+    /// An item of a meeting's agenda.
+    AgendaItem(crate::graphql::meeting::AgendaItem),
+    /// A message about a meeting, to one invitee.
+    Delivery(crate::graphql::meeting::Delivery),
+    /// A period you are busy.
+    BusyPeriod(crate::graphql::meeting::BusyPeriod),
+    /// A personal calendar feed.
+    CalendarFeed(crate::graphql::meeting::CalendarFeed),
+    /// A referral on a committee meeting's agenda.
+    CommitteeAgendaItem(crate::graphql::committee::CommitteeAgendaItem),
+    /// One entry of the access log.
+    AccessLogEntry(crate::graphql::access_log::AccessLogEntry),
+    /// A change to need-to-know (unit membership, leadership, intake unit).
+    AccessChange(crate::graphql::directory::access_change::AccessChange),
+    /// A referral waiting in the single entry point's inbox.
+    InboxEntry(crate::graphql::case::InboxEntry),
+    /// You, the viewer.
+    Viewer(crate::graphql::viewer::Viewer),
+    /// Your access to a case.
+    ViewerAccess(crate::graphql::case::ViewerAccess),
 }
 
 fn visible<T>(r: Result<T>) -> Result<T> {
@@ -276,6 +296,79 @@ async fn resolve(
                 placement,
             })
         }
+        "AgendaItem" => Node::AgendaItem(visible(
+            crate::graphql::meeting::node_agenda_item(
+                db,
+                actor,
+                kit_entity::ids::AgendaItemId(key),
+                now,
+            )
+            .await,
+        )?),
+        "Delivery" => Node::Delivery(visible(
+            crate::graphql::meeting::node_delivery(
+                db,
+                actor,
+                kit_entity::ids::DeliveryId(key),
+                now,
+            )
+            .await,
+        )?),
+        "BusyPeriod" => Node::BusyPeriod(visible(
+            crate::graphql::meeting::node_busy_period(
+                db,
+                actor,
+                kit_entity::ids::BusyPeriodId(key),
+            )
+            .await,
+        )?),
+        "CalendarFeed" => Node::CalendarFeed(visible(
+            crate::graphql::meeting::node_calendar_feed(
+                db,
+                actor,
+                kit_entity::ids::CalendarFeedId(key),
+            )
+            .await,
+        )?),
+        "CommitteeAgendaItem" => Node::CommitteeAgendaItem(visible(
+            crate::graphql::committee::node_agenda_item(
+                db,
+                actor,
+                kit_entity::ids::CommitteeAgendaItemId(key),
+            )
+            .await,
+        )?),
+        "AccessLogEntry" => Node::AccessLogEntry(visible(
+            crate::graphql::access_log::node_entry(
+                db,
+                actor,
+                kit_entity::ids::AccessLogEntryId(key),
+                now,
+            )
+            .await,
+        )?),
+        "AccessChange" => Node::AccessChange(visible(
+            crate::graphql::directory::access_change::node_change(
+                db,
+                actor,
+                kit_entity::ids::AccessChangeId(key),
+            )
+            .await,
+        )?),
+        "InboxEntry" => Node::InboxEntry(visible(
+            crate::graphql::case::node_inbox_entry(
+                db,
+                actor,
+                crate::graphql::ids::InboxEntryId(CaseId(key)),
+            )
+            .await,
+        )?),
+        "Viewer" if key == actor.id().0 => {
+            Node::Viewer(crate::graphql::viewer::Viewer(actor.clone()))
+        }
+        "ViewerAccess" => Node::ViewerAccess(crate::graphql::case::ViewerAccess(
+            visible(case_access(db, actor, CaseId(key), now).await)?.1,
+        )),
         _ => return Err(gone()),
     };
     Ok((node, Vec::new()))
@@ -337,6 +430,19 @@ async fn log_read(ctx: &Context<'_>, node: &Node, seen_through: &[CaseAccess]) -
         Node::PlanVersion(v) => (v.0.case_id, ChildData::Plan),
         Node::PlanLink(l) => (l.0.case_id, ChildData::Family),
         Node::WaitingListEntry(e) => (e.model.case_id, ChildData::EarlyInterventions),
+        Node::AgendaItem(a) => {
+            let m: kit_entity::entities::meeting::Model =
+                crate::graphql::context::load_required(ctx, a.0.meeting_id).await?;
+            (m.case_id, ChildData::Meetings)
+        }
+        Node::Delivery(d) => match d.model.meeting_id {
+            Some(meeting) => {
+                let m: kit_entity::entities::meeting::Model =
+                    crate::graphql::context::load_required(ctx, meeting).await?;
+                (m.case_id, ChildData::Meetings)
+            }
+            None => return Ok(()),
+        },
         _ => return Ok(()),
     };
     let access = read_case(ctx, case_id, what).await?;

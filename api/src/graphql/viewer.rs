@@ -13,6 +13,13 @@ pub struct Viewer(pub Actor);
 /// You: the professional the request's token belongs to.
 #[Object]
 impl Viewer {
+    /// Global id of you as the viewer: opaque, stable, and accepted by `node(id:)` (yours
+    /// only). Lets a normalized cache keep the viewer's fields across queries.
+    pub async fn id(&self) -> async_graphql::ID {
+        use crate::graphql::ids::NodeId;
+        crate::graphql::ids::ViewerId(self.0.id()).to_global()
+    }
+
     /// Your professional record.
     async fn professional(&self) -> Professional {
         Professional(self.0.professional.clone())

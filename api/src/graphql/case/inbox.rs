@@ -23,6 +23,31 @@ use crate::graphql::scalars::DateTime;
 
 use super::Case;
 
+/// A case's inbox entry by id, for `node(id:)`: for the municipality's intake unit while the
+/// referral waits (REFERRED or IN_INTAKE).
+///
+/// # Errors
+/// [`Error::NotFound`] when there is no such waiting referral for the actor's intake unit.
+pub async fn node_entry(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::access::Actor,
+    id: crate::graphql::ids::InboxEntryId,
+) -> Result<InboxEntry> {
+    let gone = || Error::not_found("inbox entry");
+    let case = case::Entity::find_by_id(id.0)
+        .one(db)
+        .await?
+        .filter(|c| actor.intake_for == Some(c.municipality_id))
+        .filter(|c| matches!(c.status, CaseStatus::Referred | CaseStatus::InIntake))
+        .ok_or_else(gone)?;
+    let referral = referral::Entity::find()
+        .filter(referral::Column::CaseId.eq(case.id))
+        .one(db)
+        .await?
+        .ok_or_else(gone)?;
+    Ok(InboxEntry { case, referral })
+}
+
 /// A referral waiting at the single entry point.
 pub struct InboxEntry {
     case: case::Model,
@@ -32,6 +57,13 @@ pub struct InboxEntry {
 /// A referral waiting at the single entry point for the intake unit.
 #[Object]
 impl InboxEntry {
+    /// Global id of the entry: opaque, stable, and accepted by `node(id:)` (for the intake
+    /// unit, while the referral waits).
+    pub async fn id(&self) -> ID {
+        use crate::graphql::ids::NodeId;
+        crate::graphql::ids::InboxEntryId(self.case.id).to_global()
+    }
+
     /// The case the referral opened.
     async fn case(&self) -> Case {
         Case(self.case.clone())

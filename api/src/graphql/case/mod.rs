@@ -5,7 +5,7 @@ mod mutation;
 mod query;
 mod types;
 
-pub use inbox::{InboxConnection, InboxEntry, InboxQuery};
+pub use inbox::{InboxConnection, InboxEntry, InboxQuery, node_entry as node_inbox_entry};
 pub use mutation::CaseMutation;
 
 pub use query::*;

@@ -332,6 +332,12 @@ pub struct ViewerAccess(pub CaseAccess);
 /// Your access to a case.
 #[Object]
 impl ViewerAccess {
+    /// Global id of your access to this case: opaque, stable, and accepted by `node(id:)`.
+    /// Lets a normalized cache keep it across queries.
+    pub async fn id(&self) -> ID {
+        crate::graphql::ids::ViewerAccessId(self.0.case_id).to_global()
+    }
+
     /// Why you may see the case.
     async fn basis(&self) -> AccessBasis {
         self.0.basis.into()

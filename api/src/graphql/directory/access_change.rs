@@ -22,6 +22,13 @@ pub struct AccessChange(pub access_change::Model);
 /// from these facts, so every change to them is kept.
 #[Object]
 impl AccessChange {
+    /// Global id of the change: opaque, stable, and accepted by `node(id:)` (for the
+    /// organization's administrators).
+    pub async fn id(&self) -> async_graphql::ID {
+        use crate::graphql::ids::NodeId;
+        self.0.id.to_global()
+    }
+
     /// When it was made.
     async fn changed_at(&self) -> DateTime {
         self.0.changed_at.into()
@@ -93,6 +100,23 @@ crate::connection!(
     "A page of an organization's changes to need-to-know, newest first.",
     "A change in a page of an organization's changes to need-to-know."
 );
+
+/// A change to need-to-know by id, for `node(id:)`: for its organization's administrators.
+///
+/// # Errors
+/// [`kit_entity::Error::NotFound`] when it does not exist or is not theirs to read.
+pub async fn node_change(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::access::Actor,
+    id: AccessChangeId,
+) -> Result<AccessChange> {
+    access_change::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|c| actor.administers(c.organization_id))
+        .map(AccessChange)
+        .ok_or_else(|| kit_entity::Error::not_found("access change"))
+}
 
 /// An organization's changes to need-to-know, newest first, for its administrators.
 ///

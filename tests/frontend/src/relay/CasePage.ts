@@ -56,6 +56,7 @@ export const CasePageFragment = graphql`
       id
     }
     viewerAccess {
+      id
       childData
       canManage
     }

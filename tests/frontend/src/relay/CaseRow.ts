@@ -15,6 +15,7 @@ export const CaseRowFragment = graphql`
       sector
     }
     viewerAccess {
+      id
       childData
     }
   }

@@ -4,6 +4,7 @@ import { graphql } from 'relay-runtime';
 export const NotificationsQueryNode = graphql`
   query NotificationsQuery {
     viewer {
+      id
       unreadNotificationCount
       notifications(first: 10) {
         nodes {

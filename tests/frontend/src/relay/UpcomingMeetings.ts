@@ -4,6 +4,7 @@ import { graphql } from 'relay-runtime';
 export const UpcomingMeetingsQueryNode = graphql`
   query UpcomingMeetingsQuery {
     viewer {
+      id
       upcomingMeetings(first: 10) {
         edges {
           node {
