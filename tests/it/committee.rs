@@ -267,6 +267,8 @@ async fn a_committee_meeting_moves_or_is_called_off_and_every_member_is_told() {
     })
     .await;
 
+    // The deprecated `id` still names the meeting for a release (`committeeMeetingId` is its
+    // new name; cancelling below uses it).
     let move_to = |at: &str| json!({ "input": { "id": meeting["id"], "startsAt": at, "location": "Rådhuset, lokale 4" } });
     const MOVE: &str = r"mutation($input: RescheduleCommitteeMeetingInput!) {
         rescheduleCommitteeMeeting(input: $input) { committeeMeeting { startsAt endsAt location sequence status } } }";
@@ -300,7 +302,7 @@ async fn a_committee_meeting_moves_or_is_called_off_and_every_member_is_told() {
     let r = app
         .gql(
             it,
-            r"mutation($id: ID!) { cancelCommitteeMeeting(input: { id: $id }) { committeeMeeting { status sequence agenda { id } } } }",
+            r"mutation($id: ID!) { cancelCommitteeMeeting(input: { committeeMeetingId: $id }) { committeeMeeting { status sequence agenda { id } } } }",
             json!({ "id": meeting["id"] }),
         )
         .await;

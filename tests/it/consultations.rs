@@ -15,7 +15,7 @@ const SLOTS: &str = r"query($org: ID!, $from: DateTime!, $to: DateTime!) {
         availableSlots(from: $from, to: $to) { startsAt endsAt } } } } }";
 const BOOK: &str = r"mutation($input: BookConsultationInput!) { bookConsultation(input: $input) {
     booking { id status topic concern startsAt endsAt bookedBy { name } } } }";
-const CANCEL: &str = r"mutation($id: ID!) { cancelConsultation(input: { id: $id }) {
+const CANCEL: &str = r"mutation($id: ID!) { cancelConsultation(input: { bookingId: $id }) {
     booking { status cancelledAt } } }";
 const STATS: &str = r#"query($id: ID!) { node(id: $id) { ... on ConsultationOffer {
     statistics(from: "2026-11-01", to: "2026-12-31") { total months { month count
@@ -90,7 +90,7 @@ async fn an_offer_is_published_within_office_hours_by_the_organizations_administ
     let r = app
         .gql(
             a,
-            "mutation($id: ID!) { updateConsultationOffer(input: { id: $id, active: false }) { offer { active } } }",
+            "mutation($id: ID!) { updateConsultationOffer(input: { offerId: $id, active: false }) { offer { active } } }",
             json!({ "id": id }),
         )
         .await;

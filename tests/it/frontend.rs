@@ -169,3 +169,10 @@ async fn the_graphql_over_http_audit_suite_passes_every_must_and_should() {
     .await;
     assert!(out.contains(" ok, 0 MUST failed"), "{out}");
 }
+
+#[tokio::test]
+async fn every_break_of_the_released_schema_is_declared() {
+    installed().await;
+    let out = npm(&["run", "breaking"], &[]).await;
+    assert!(out.contains("0 undeclared"), "{out}");
+}

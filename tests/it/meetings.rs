@@ -22,7 +22,7 @@ pub const MEETING: &str = r"
 pub const REQUEST: &str = r"
     mutation($input: RequestMeetingInput!) { requestMeeting(input: $input) { meeting { id status } } }";
 const RESCHEDULE: &str = r"
-    mutation($input: ScheduleMeetingInput!) { rescheduleMeeting(input: $input) { meeting { id status startsAt sequence } } }";
+    mutation($input: RescheduleMeetingInput!) { rescheduleMeeting(input: $input) { meeting { id status startsAt sequence } } }";
 const SCHEDULE: &str = r"
     mutation($input: ScheduleMeetingInput!) { scheduleMeeting(input: $input) { meeting { id status startsAt sequence } } }";
 const CANCEL: &str = r#"

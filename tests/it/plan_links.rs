@@ -12,7 +12,7 @@ use crate::plan::held;
 
 const SEND: &str = r"mutation($input: SendPlanLinkInput!) { sendPlanLink(input: $input) {
     planLink { id status youngPerson email familyMember { name } expiresAt createdBy { name } } } }";
-const REVOKE: &str = r"mutation($id: ID!) { revokePlanLink(input: { id: $id }) {
+const REVOKE: &str = r"mutation($id: ID!) { revokePlanLink(input: { planLinkId: $id }) {
     planLink { status revokedAt revokedBy { name } } } }";
 const LINKS: &str = r"query($id: ID!) { case(id: $id) { planLinks { id status emailStatus
     reads { format planVersion { version } } } } }";

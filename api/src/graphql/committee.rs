@@ -18,7 +18,7 @@ use crate::graphql::catalogue::types::Offer;
 use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::directory::{Organization, Professional};
 use crate::graphql::errors::IntoGraphql;
-use crate::graphql::ids::{NodeId, decode, decode_opt};
+use crate::graphql::ids::{NodeId, decode, decode_opt, decode_renamed};
 use crate::graphql::mutation::Write;
 use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
 use crate::graphql::scalars::DateTime;
@@ -348,8 +348,11 @@ pub struct ScheduleCommitteeMeetingInput {
 /// Moves a committee meeting.
 #[derive(InputObject)]
 pub struct RescheduleCommitteeMeetingInput {
-    /// The meeting.
-    pub id: ID,
+    /// The meeting (required).
+    pub committee_meeting_id: Option<ID>,
+    /// The meeting, under its old name.
+    #[graphql(deprecation = "Use `committeeMeetingId`: inputs name their subject `<thing>Id`.")]
+    pub id: Option<ID>,
     /// Its new start.
     pub starts_at: DateTime,
     /// Its new length, 15–480 minutes; unchanged when left out.
@@ -361,8 +364,11 @@ pub struct RescheduleCommitteeMeetingInput {
 /// Calls a committee meeting off.
 #[derive(InputObject)]
 pub struct CancelCommitteeMeetingInput {
-    /// The meeting.
-    pub id: ID,
+    /// The meeting (required).
+    pub committee_meeting_id: Option<ID>,
+    /// The meeting, under its old name.
+    #[graphql(deprecation = "Use `committeeMeetingId`: inputs name their subject `<thing>Id`.")]
+    pub id: Option<ID>,
 }
 
 /// How the committee decided on one referral.
@@ -442,7 +448,12 @@ impl CommitteeMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The meeting and its new time.")] input: RescheduleCommitteeMeetingInput,
     ) -> async_graphql::Result<CommitteeMeetingPayload> {
-        let id: CommitteeMeetingId = decode("input.id", &input.id).gql()?;
+        let id: CommitteeMeetingId = decode_renamed(
+            "input.committeeMeetingId",
+            input.committee_meeting_id.as_ref(),
+            input.id.as_ref(),
+        )
+        .gql()?;
         let w = Write::begin(ctx).await.gql()?;
         let result = committee::reschedule(
             &w.txn,
@@ -467,7 +478,12 @@ impl CommitteeMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The meeting.")] input: CancelCommitteeMeetingInput,
     ) -> async_graphql::Result<CommitteeMeetingPayload> {
-        let id: CommitteeMeetingId = decode("input.id", &input.id).gql()?;
+        let id: CommitteeMeetingId = decode_renamed(
+            "input.committeeMeetingId",
+            input.committee_meeting_id.as_ref(),
+            input.id.as_ref(),
+        )
+        .gql()?;
         let w = Write::begin(ctx).await.gql()?;
         let result = committee::cancel(&w.txn, w.actor, w.now, id).await;
         let row = w.finish(result).await.gql()?;

@@ -141,6 +141,24 @@ pub fn decode<T: NodeId>(field: &str, id: &ID) -> Result<T> {
     }
 }
 
+/// Decodes the id of an input's subject, given as `field` (`input.planLinkId`) — or, while
+/// the old name is deprecated, as `input.id`. Exactly one of the two.
+///
+/// # Errors
+/// [`Error::Validation`] on `field` when neither or both are given, or the id is malformed or
+/// of another type.
+pub fn decode_renamed<T: NodeId>(field: &str, new: Option<&ID>, old: Option<&ID>) -> Result<T> {
+    match (new, old) {
+        (Some(id), None) => decode(field, id),
+        (None, Some(id)) => decode("input.id", id),
+        (Some(_), Some(_)) => Err(Error::invalid(
+            field,
+            "give the id once: as this field (`id` is its deprecated old name)",
+        )),
+        (None, None) => Err(Error::invalid(field, "is required")),
+    }
+}
+
 /// Decodes an optional global id.
 ///
 /// # Errors
@@ -152,6 +170,31 @@ pub fn decode_opt<T: NodeId>(field: &str, id: Option<&ID>) -> Result<Option<T>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_renamed_subject_is_taken_under_either_name_once() {
+        let id = CaseId(7).to_global();
+        let field = |r: Result<CaseId>| match r {
+            Err(Error::Validation { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            decode_renamed::<CaseId>("input.caseId", Some(&id), None).ok(),
+            Some(CaseId(7))
+        );
+        assert_eq!(
+            decode_renamed::<CaseId>("input.caseId", None, Some(&id)).ok(),
+            Some(CaseId(7))
+        );
+        assert_eq!(
+            field(decode_renamed("input.caseId", Some(&id), Some(&id))),
+            "input.caseId"
+        );
+        assert_eq!(
+            field(decode_renamed("input.caseId", None, None)),
+            "input.caseId"
+        );
+    }
 
     #[test]
     fn round_trips_and_checks_the_type() {

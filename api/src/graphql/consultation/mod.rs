@@ -24,7 +24,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::directory::{Organization, Professional};
 use crate::graphql::errors::IntoGraphql;
-use crate::graphql::ids::{NodeId, decode, decode_opt};
+use crate::graphql::ids::{NodeId, decode, decode_opt, decode_renamed};
 use crate::graphql::mutation::Write;
 use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
 use crate::graphql::scalars::{Date, DateTime};

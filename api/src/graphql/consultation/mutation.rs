@@ -53,8 +53,11 @@ pub struct PublishConsultationOfferInput {
 /// Changes a consultation offer (administrators of its organization).
 #[derive(InputObject)]
 pub struct UpdateConsultationOfferInput {
-    /// The offer.
-    pub id: ID,
+    /// The offer (required).
+    pub offer_id: Option<ID>,
+    /// The offer, under its old name.
+    #[graphql(deprecation = "Use `offerId`: inputs name their subject `<thing>Id`.")]
+    pub id: Option<ID>,
     /// Its new shape; bookings made stay as they are.
     pub offer: Option<ConsultationOfferInput>,
     /// Open or close it for booking.
@@ -78,8 +81,11 @@ pub struct BookConsultationInput {
 /// Cancels a consultation.
 #[derive(InputObject)]
 pub struct CancelConsultationInput {
-    /// The booking.
-    pub id: ID,
+    /// The booking (required).
+    pub booking_id: Option<ID>,
+    /// The booking, under its old name.
+    #[graphql(deprecation = "Use `bookingId`: inputs name their subject `<thing>Id`.")]
+    pub id: Option<ID>,
 }
 
 /// A consultation offer published or changed.
@@ -130,7 +136,8 @@ impl ConsultationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The offer and what changes.")] input: UpdateConsultationOfferInput,
     ) -> async_graphql::Result<ConsultationOfferPayload> {
-        let id: ConsultationOfferId = decode("input.id", &input.id).gql()?;
+        let id: ConsultationOfferId =
+            decode_renamed("input.offerId", input.offer_id.as_ref(), input.id.as_ref()).gql()?;
         let offer = input
             .offer
             .map(ConsultationOfferInput::into_command)
@@ -174,7 +181,12 @@ impl ConsultationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The booking.")] input: CancelConsultationInput,
     ) -> async_graphql::Result<ConsultationBookingPayload> {
-        let id: ConsultationBookingId = decode("input.id", &input.id).gql()?;
+        let id: ConsultationBookingId = decode_renamed(
+            "input.bookingId",
+            input.booking_id.as_ref(),
+            input.id.as_ref(),
+        )
+        .gql()?;
         let w = Write::begin(ctx).await.gql()?;
         let result = consultation::cancel(&w.txn, w.actor, w.now, id).await;
         let row = w.finish(result).await.gql()?;

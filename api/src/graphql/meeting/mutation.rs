@@ -59,7 +59,22 @@ pub struct MeetingPayload {
     pub meeting: Meeting,
 }
 
-/// Sets the time of a PLANNED meeting, or moves a SCHEDULED one.
+/// Moves a SCHEDULED meeting (time and/or place).
+#[derive(InputObject)]
+pub struct RescheduleMeetingInput {
+    /// The SCHEDULED meeting to move.
+    pub meeting_id: ID,
+    /// Its new start.
+    pub starts_at: DateTime,
+    /// Its new end. Default: the new start plus the meeting's duration.
+    pub ends_at: Option<DateTime>,
+    /// A new place; null removes it, omitted keeps it.
+    pub location: MaybeUndefined<String>,
+    /// A new video link; null removes it, omitted keeps it.
+    pub video_url: MaybeUndefined<String>,
+}
+
+/// Sets the time of a PLANNED meeting yourself.
 #[derive(InputObject)]
 pub struct ScheduleMeetingInput {
     /// The meeting to give a time.
@@ -318,9 +333,23 @@ impl MeetingMutation {
     async fn reschedule_meeting(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make; see `ScheduleMeetingInput`.")]
-        input: ScheduleMeetingInput,
+        #[graphql(desc = "The change to make; see `RescheduleMeetingInput`.")]
+        input: RescheduleMeetingInput,
     ) -> async_graphql::Result<MeetingPayload> {
+        let RescheduleMeetingInput {
+            meeting_id,
+            starts_at,
+            ends_at,
+            location,
+            video_url,
+        } = input;
+        let input = ScheduleMeetingInput {
+            meeting_id,
+            starts_at,
+            ends_at,
+            location,
+            video_url,
+        };
         schedule(ctx, input, true).await
     }
 

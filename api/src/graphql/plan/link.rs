@@ -12,7 +12,7 @@ use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::directory::Professional;
 use crate::graphql::enums::{DeliveryStatus, Language};
 use crate::graphql::errors::IntoGraphql;
-use crate::graphql::ids::{NodeId, decode};
+use crate::graphql::ids::{NodeId, decode, decode_renamed};
 use crate::graphql::mutation::Write;
 use crate::graphql::plan::PlanVersion;
 use crate::graphql::scalars::DateTime;
@@ -238,8 +238,11 @@ pub struct SendPlanLinkInput {
 /// Revokes a plan link.
 #[derive(InputObject)]
 pub struct RevokePlanLinkInput {
-    /// The link.
-    pub id: ID,
+    /// The link (required).
+    pub plan_link_id: Option<ID>,
+    /// The link, under its old name.
+    #[graphql(deprecation = "Use `planLinkId`: inputs name their subject `<thing>Id`.")]
+    pub id: Option<ID>,
 }
 
 /// A plan link sent or changed.
@@ -321,7 +324,12 @@ impl PlanLinkMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The link.")] input: RevokePlanLinkInput,
     ) -> async_graphql::Result<PlanLinkPayload> {
-        let id: PlanLinkId = decode("input.id", &input.id).gql()?;
+        let id: PlanLinkId = decode_renamed(
+            "input.planLinkId",
+            input.plan_link_id.as_ref(),
+            input.id.as_ref(),
+        )
+        .gql()?;
         let w = Write::begin(ctx).await.gql()?;
         let result = revoke_plan_link(&w.txn, w.actor, w.now, id).await;
         let row = w.finish(result).await.gql()?;
