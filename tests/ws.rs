@@ -144,6 +144,37 @@ impl WsClient {
         payload["data"].clone()
     }
 
+    /// The refusal of a subscription: the payload of an `error` message, or of a `next` that
+    /// carries errors.
+    ///
+    /// # Panics
+    /// When nothing arrives within `timeout`, or the connection closes.
+    pub async fn next_error(&mut self, timeout: Duration) -> Value {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .unwrap_or_else(|_| panic!("no refusal within {timeout:?}"));
+            match message {
+                Some(Ok(Message::Text(text))) => {
+                    let v: Value = serde_json::from_str(&text).unwrap_or_default();
+                    match v["type"].as_str() {
+                        Some("error") => return v["payload"].clone(),
+                        Some("next") if v["payload"].get("errors").is_some() => {
+                            return v["payload"].clone();
+                        }
+                        Some("next") => panic!("the subscription was not refused: {v}"),
+                        _ => {}
+                    }
+                }
+                Some(Ok(Message::Close(frame))) => panic!("connection closed: {frame:?}"),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => panic!("websocket error: {e}"),
+                None => panic!("connection ended"),
+            }
+        }
+    }
+
     /// The next `next` payload, `data` and `errors`, answering pings on the way.
     ///
     /// # Panics

@@ -55,6 +55,9 @@ pub struct Config {
     pub cors_origins: Option<String>,
     /// `KIT_CORS_MAX_AGE_SECS`: how long a browser may keep a preflight's answer.
     pub cors_max_age_secs: u64,
+    /// `KIT_TRUSTED_DOCUMENTS`: a manifest of the registered operations (hash → document);
+    /// when set, nothing else runs (see `graphql::persisted`).
+    pub trusted_documents: Option<String>,
     /// `KIT_MAX_QUERY_COST`: the most an operation may cost (see `graphql::cost`).
     pub max_query_cost: u64,
     /// `KIT_MAX_ALIASES`: the most aliased fields an operation may hold.
@@ -131,6 +134,7 @@ impl Default for Config {
             max_in_flight: 64,
             cors_origins: None,
             cors_max_age_secs: 600,
+            trusted_documents: None,
             env: Environment::Development,
             cpr_key: None,
             cpr_old_keys: None,
@@ -170,6 +174,7 @@ impl std::fmt::Debug for Config {
             .field("max_in_flight", &self.max_in_flight)
             .field("cors_origins", &self.cors_origins)
             .field("cors_max_age_secs", &self.cors_max_age_secs)
+            .field("trusted_documents", &self.trusted_documents)
             .field("env", &self.env)
             .field("document_max_bytes", &self.document_max_bytes)
             .field("cpr_key", &self.cpr_key.as_ref().map(|_| "<redacted>"))

@@ -50,6 +50,8 @@ pub struct Parts {
     pub cpr: Arc<kit_entity::infra::cpr_vault::CprVault>,
     /// The professionals behind recent tokens (PostgreSQL only; see [`crate::principals`]).
     pub principals: Principals,
+    /// Documents known by their hash, and the allow-list of `KIT_TRUSTED_DOCUMENTS`.
+    pub persisted: Arc<crate::graphql::persisted::Persisted>,
     /// Stops the PostgreSQL listeners (`announcements`, `principals`) when the state goes.
     _listeners: [Listener; 2],
 }
@@ -74,6 +76,11 @@ impl AppState {
     /// missing or malformed.
     pub async fn new(db: DatabaseConnection, config: Config, clock: SharedClock) -> Result<Self> {
         let auth = Authenticator::new(&config, &db, Arc::clone(&clock)).await?;
+        let persisted = Arc::new(match &config.trusted_documents {
+            Some(path) => crate::graphql::persisted::Persisted::trusted(std::path::Path::new(path))
+                .map_err(|e| kit_entity::Error::internal(format!("{e:#}")))?,
+            None => crate::graphql::persisted::Persisted::open(),
+        });
         let cpr = Arc::new(
             crate::cpr::vault(&config)
                 .map_err(|e| kit_entity::Error::internal(format!("{e:#}")))?,
@@ -111,6 +118,7 @@ impl AppState {
             guards,
             cpr,
             principals,
+            persisted,
             _listeners: [listener, Listener(directory)],
         })))
     }

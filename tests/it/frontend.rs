@@ -176,3 +176,25 @@ async fn every_break_of_the_released_schema_is_declared() {
     let out = npm(&["run", "breaking"], &[]).await;
     assert!(out.contains("0 undeclared"), "{out}");
 }
+
+#[tokio::test]
+async fn apollo_client_and_urql_run_persisted_queries_by_their_hash() {
+    installed().await;
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let _ = a_case_with_everyone(&app, &w).await;
+    let out = npm(
+        &["run", "persisted"],
+        &[
+            ("KIT_URL", app.url("/graphql")),
+            ("KIT_TOKEN", w.intake_a.token.clone()),
+        ],
+    )
+    .await;
+    for client in ["apollo", "urql"] {
+        assert!(
+            out.contains(&format!("PASS {client}: after that the hash alone runs it")),
+            "{out}"
+        );
+    }
+}

@@ -513,3 +513,93 @@ async fn browser_apps_on_configured_origins_may_call_the_api() {
     );
     assert!(header(&r, "access-control-expose-headers").contains("x-request-id"));
 }
+
+/// With `KIT_TRUSTED_DOCUMENTS`, only the registered operations run — by their text, by their
+/// hash (`extensions.persistedQuery`) or by `documentId` — over HTTP and over the subscription
+/// socket; an ad-hoc query is refused before it is parsed.
+#[tokio::test]
+async fn with_trusted_documents_only_registered_operations_run() {
+    let registered = "query Count { cases { totalCount } }";
+    let hash = kit_api::graphql::persisted::hash(registered);
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let manifest = dir.path().join("persisted-documents.json");
+    std::fs::write(&manifest, json!({ hash.clone(): registered }).to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let path = manifest.display().to_string();
+    let app = TestApp::spawn_with(|c| c.trusted_documents = Some(path)).await;
+    let w = kit_tests::world::World::build(&app).await;
+    let t = &w.intake_a.token;
+    let persisted = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    for body in [
+        json!({ "query": registered }),
+        json!({ "extensions": persisted }),
+        json!({ "documentId": format!("sha256:{hash}") }),
+    ] {
+        let r = app.post(Some(t), &body).await;
+        assert_eq!(r.data()["cases"]["totalCount"], 0, "{body}");
+    }
+    let (status, _, body) = raw(
+        &app,
+        reqwest::Client::new()
+            .get(app.url("/graphql"))
+            .bearer_auth(t)
+            .query(&[("documentId", hash.as_str())]),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["data"]["cases"]["totalCount"]),
+        (200, &json!(0)),
+        "{body}"
+    );
+    // An ad-hoc query, however it comes, and an unknown hash.
+    let adhoc = "{ cases { nodes { child { name } } } }";
+    let r = app.post(Some(t), &json!({ "query": adhoc })).await;
+    r.assert_error("TRUSTED_DOCUMENTS_ONLY", None);
+    assert!(r.body.get("data").is_none(), "{}", r.body);
+    let r = app
+        .post(
+            Some(t),
+            &json!({ "query": adhoc, "extensions": { "persistedQuery": { "version": 1,
+                "sha256Hash": kit_api::graphql::persisted::hash(adhoc) } } }),
+        )
+        .await;
+    r.assert_error("TRUSTED_DOCUMENTS_ONLY", None);
+    let r = app
+        .post(
+            Some(t),
+            &json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": "00".repeat(32) } } }),
+        )
+        .await;
+    r.assert_error("PERSISTED_QUERY_NOT_FOUND", None);
+    // The subscription socket holds to the same list.
+    let ws = format!("ws://{}/graphql/ws", app.addr);
+    match kit_tests::ws::WsClient::connect(&ws, json!({ "Authorization": format!("Bearer {t}") }))
+        .await
+    {
+        kit_tests::ws::Connect::Acknowledged(mut client) => {
+            client
+                .subscribe("subscription { notificationAdded { id } }")
+                .await;
+            let refused = client.next_error(kit_tests::harness::PATIENCE).await;
+            assert!(
+                refused.to_string().contains("TRUSTED_DOCUMENTS_ONLY"),
+                "{refused}"
+            );
+        }
+        kit_tests::ws::Connect::Closed(code, reason) => panic!("refused: {code} {reason}"),
+    }
+    // A manifest whose hash is not its document's stops the start.
+    std::fs::write(&manifest, json!({ "ab": registered }).to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut config = app.state.config.as_ref().clone();
+    config.trusted_documents = Some(manifest.display().to_string());
+    assert!(
+        kit_api::App::start(
+            app.db().clone(),
+            config,
+            std::sync::Arc::new(kit_entity::ManualClock::new(app.clock_now()))
+        )
+        .await
+        .is_err()
+    );
+}

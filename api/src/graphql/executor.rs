@@ -21,6 +21,7 @@ use crate::access_log::{AccessLogging, RequestId, RequestLog, select_operation};
 use crate::graphql::complete::complete;
 use crate::graphql::cost::{CostLimits, check, check_strings};
 use crate::graphql::errors::{code_errors, code_parse_error};
+use crate::graphql::persisted::Persisted;
 use crate::graphql::{KitSchema, Mutation, Query, subscription::Subscription};
 use crate::memo::Memo;
 
@@ -36,6 +37,8 @@ pub struct Guarded {
 struct Inner {
     /// The schema's types, for the cost check.
     registry: Registry,
+    /// Documents named by their hash, and the allow-list.
+    persisted: Arc<Persisted>,
     limits: CostLimits,
     logging: AccessLogging,
     parsed: Parsed,
@@ -114,11 +117,17 @@ impl Prepared {
 impl Guarded {
     /// Guards `schema` with `limits`, logging reads through `logging`.
     #[must_use]
-    pub fn new(schema: KitSchema, limits: CostLimits, logging: AccessLogging) -> Self {
+    pub fn new(
+        schema: KitSchema,
+        limits: CostLimits,
+        logging: AccessLogging,
+        persisted: Arc<Persisted>,
+    ) -> Self {
         Self {
             schema,
             inner: Arc::new(Inner {
                 registry: registry(),
+                persisted,
                 limits,
                 logging,
                 parsed: Parsed::new(),
@@ -149,6 +158,8 @@ impl Guarded {
     pub fn prepare(&self, mut request: Request) -> Result<Prepared, Box<Response>> {
         let refuse =
             |error: ServerError| Box::new(Response::from_errors(vec![code_parse_error(error)]));
+        // A document named by its hash gets its text; in allow-list mode nothing else runs.
+        self.inner.persisted.resolve(&mut request).map_err(refuse)?;
         let document = self
             .inner
             .parsed

@@ -28,6 +28,7 @@ pub mod mutation;
 pub mod node;
 pub mod pagination;
 pub mod participant;
+pub mod persisted;
 pub mod plan;
 pub mod read;
 pub mod scalars;
@@ -100,7 +101,8 @@ pub fn schema(state: AppState) -> executor::Guarded {
         max_aliases: state.config.max_aliases,
         ..cost::CostLimits::default()
     };
-    executor::Guarded::new(builder().data(state).finish(), limits, logging)
+    let persisted = std::sync::Arc::clone(&state.persisted);
+    executor::Guarded::new(builder().data(state).finish(), limits, logging, persisted)
 }
 
 /// The schema's SDL, as committed in `api/schema.graphql`.

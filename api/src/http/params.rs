@@ -79,8 +79,14 @@ fn from_params(mut params: Map<String, Value>) -> Result<Request, Refused> {
         Some(Value::Object(map)) => map,
         Some(_) => return Err(Refused::bad("`extensions` must be an object")),
     };
-    // A persisted query may come as its hash alone (`extensions.persistedQuery`).
-    let persisted = extensions.contains_key("persistedQuery");
+    // A persisted query may come as its hash alone (`extensions.persistedQuery`, or
+    // `documentId`).
+    let document_id = match params.remove("documentId") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) => Some(id),
+        Some(_) => return Err(Refused::bad("`documentId` must be a string")),
+    };
+    let persisted = extensions.contains_key("persistedQuery") || document_id.is_some();
     let query = match params.remove("query") {
         Some(Value::String(query)) => query,
         None | Some(Value::Null) if persisted => String::new(),
@@ -103,6 +109,12 @@ fn from_params(mut params: Map<String, Value>) -> Result<Request, Refused> {
             request = request.variables(Variables::from_json(Value::Object(map)));
         }
         Some(_) => return Err(Refused::bad("`variables` must be an object")),
+    }
+    if let Some(id) = document_id {
+        request.extensions.insert(
+            crate::graphql::persisted::DOCUMENT_ID.to_owned(),
+            async_graphql::Value::from(id),
+        );
     }
     for (key, value) in extensions {
         let value = async_graphql::Value::from_json(value)
