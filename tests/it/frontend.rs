@@ -198,3 +198,106 @@ async fn apollo_client_and_urql_run_persisted_queries_by_their_hash() {
         );
     }
 }
+
+/// Debian's Chromium, installed once when missing (as `.ci/run` does first).
+async fn chromium() {
+    static INSTALLED: OnceCell<()> = OnceCell::const_new();
+    INSTALLED
+        .get_or_init(|| async {
+            if Path::new("/usr/bin/chromium").exists() {
+                return;
+            }
+            let installed = Command::new("apt-get")
+                .args(["install", "-y", "-qq", "chromium"])
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .stdin(Stdio::null())
+                .status()
+                .await
+                .is_ok_and(|s| s.success());
+            assert!(
+                installed,
+                "headless Chromium is needed at /usr/bin/chromium: apt-get install chromium"
+            );
+        })
+        .await;
+}
+
+/// A browser app on another origin, in headless Chromium: its query passes CORS (preflight
+/// and all), its subscription over the WebSocket gets an event, and a page from an origin not
+/// listed reads nothing.
+#[tokio::test]
+async fn a_browser_app_on_another_origin_queries_and_subscribes() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    installed().await;
+    chromium().await;
+    let page_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"));
+    let sink = kit_tests::smtp::SmtpSink::start().await;
+    let smtp = sink.url();
+    let app = TestApp::spawn_with(|c| {
+        c.cors_origins = Some(format!("http://localhost:{page_port}"));
+        c.settings.worker = true;
+        c.settings.smtp_url = Some(smtp);
+        c.settings.deadline_sweep_ms = 50;
+    })
+    .await;
+    let w = World::build(&app).await;
+    let case = a_case_with_everyone(&app, &w).await;
+    let mut browser = Command::new("npm")
+        .args(["run", "--silent", "browser"])
+        .current_dir(project())
+        .env("KIT_API", app.url(""))
+        .env("KIT_TOKEN", &w.psychiatrist.token)
+        .env("KIT_PAGE_PORT", page_port.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run npm: {e}"));
+    let stdout = browser.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let mut lines = BufReader::new(stdout).lines();
+    let mut out = Vec::new();
+    loop {
+        let line = tokio::time::timeout(kit_tests::harness::PATIENCE, lines.next_line())
+            .await
+            .unwrap_or_else(|_| panic!("the browser never subscribed: {out:?}"))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("the browser ended before subscribing: {out:?}"));
+        out.push(line.clone());
+        if line == "SUBSCRIBED" {
+            break;
+        }
+    }
+    // A reminder of the psychiatrist's first deadline: the worker notifies them.
+    let pending = r"query { deadlines(first: 50, filter: { status: [PENDING] }) { nodes { dueAt responsible { id } case { id } } } }";
+    let r = app.gql(&w.psychiatrist.token, pending, json!({})).await;
+    let due = r.data()["deadlines"]["nodes"]
+        .items()
+        .iter()
+        .filter(|d| {
+            d["case"]["id"] == case.as_str()
+                && d["responsible"]["id"] == w.psychiatrist.gid.as_str()
+        })
+        .filter_map(|d| chrono::DateTime::parse_from_rfc3339(d["dueAt"].as_str()?).ok())
+        .min()
+        .unwrap_or_else(|| panic!("the psychiatrist answers for no deadline: {}", r.body));
+    app.clock
+        .set(due.with_timezone(&chrono::Utc) - chrono::TimeDelta::hours(1));
+    while let Ok(Some(line)) = lines.next_line().await {
+        out.push(line);
+    }
+    let status = browser.wait().await.unwrap_or_else(|e| panic!("{e}"));
+    let mut stderr = String::new();
+    if let Some(mut e) = browser.stderr.take() {
+        use tokio::io::AsyncReadExt;
+        let _ = e.read_to_string(&mut stderr).await;
+    }
+    let out = out.join("\n");
+    assert!(status.success(), "{out}\n{stderr}");
+    assert!(
+        out.contains("PASS an event arrives on the subscription"),
+        "{out}"
+    );
+}
