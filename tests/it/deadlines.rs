@@ -39,7 +39,7 @@ const WAIVE: &str = r"
 const NOTIFICATIONS: &str = r"
     query { viewer { unreadNotificationCount notifications { totalCount nodes { id kind title message readAt deadline { id ruleCode } } } } }";
 const MARK: &str = r"
-    mutation($ids: [ID!]) { markNotificationsRead(input: { notificationIds: $ids }) { unreadCount notifications { id readAt } } }";
+    mutation($ids: [ID!]) { markNotificationsRead(input: { notificationIds: $ids }) { unreadCount notifications { id readAt recipient { id unreadNotificationCount } } viewer { id unreadNotificationCount } } }";
 
 async fn deadlines_of(app: &TestApp, token: &str, case: &str) -> Vec<Value> {
     app.gql(token, DEADLINES, json!({ "id": case }))
@@ -690,6 +690,14 @@ async fn reminder_alert_and_escalation_are_each_emitted_once_to_the_right_people
         .await;
     assert_eq!(r.data()["markNotificationsRead"]["unreadCount"], 1);
     assert!(r.data()["markNotificationsRead"]["notifications"][0]["readAt"].is_string());
+    // The payload carries the viewer with the count, for a normalized cache to update every
+    // screen that shows it; so does each notification, as its recipient.
+    let viewer = &r.data()["markNotificationsRead"]["viewer"];
+    assert_eq!(viewer["unreadNotificationCount"], 1);
+    assert_eq!(
+        r.data()["markNotificationsRead"]["notifications"][0]["recipient"],
+        *viewer
+    );
     app.gql(
         &w.ppr_a.token,
         MARK,

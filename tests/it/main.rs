@@ -34,6 +34,7 @@ mod pathway_meetings;
 mod plan;
 mod plan_links;
 mod schema;
+mod screens;
 mod sharing;
 mod statements;
 mod subject_access;

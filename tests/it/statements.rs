@@ -1,5 +1,6 @@
 //! No N+1: a page of 100 cases with their child, participants and the participants'
-//! professionals costs the same statements as a page of 1.
+//! professionals, and the row's next meeting, next deadline and overdue count, costs the same
+//! statements as a page of 1.
 
 use kit_tests::harness::TestApp;
 use kit_tests::world::{World, ops, referral};
@@ -17,6 +18,9 @@ const LIST: &str = r"
           viewerAccess { basis canManage }
           participants { role sector name professional { name title unit { name organization { name } } } }
           responsibleContacts { professional { name } }
+          nextMeeting { id startsAt }
+          nextDeadline { id dueAt ruleCode }
+          overdueDeadlineCount
         } }
       }
     }";

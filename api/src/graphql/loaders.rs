@@ -320,6 +320,10 @@ pub struct ConsentsOf(pub CaseId);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DeliveriesOf(pub MeetingId);
 
+/// The deadlines of a case, earliest due first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DeadlinesOf(pub CaseId);
+
 macro_rules! loaders {
     ($($field:ident: $key:ty => $value:ty, |$db:ident, $keys:ident, $loaders:pat_param| $fetch:expr;)+) => {
         /// The loaders of one request.
@@ -507,6 +511,15 @@ loaders! {
             .into_iter()
             .map(|(case, consents)| (ConsentsOf(case), consents))
             .collect())
+    };
+    case_deadlines: DeadlinesOf => Vec<deadline::Model>, |db, keys, _| {
+        let rows = deadline::Entity::find()
+            .filter(deadline::Column::CaseId.is_in(keys.iter().map(|k| k.0)))
+            .order_by_asc(deadline::Column::DueAt)
+            .order_by_asc(deadline::Column::Id)
+            .all(db)
+            .await?;
+        Ok(group(keys, rows, |d| DeadlinesOf(d.case_id)))
     };
     child_cases: CasesOf => Vec<case::Model>, |db, keys, _| {
         let rows = case::Entity::find()

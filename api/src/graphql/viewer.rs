@@ -58,8 +58,27 @@ impl Viewer {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "How many to return: default 20, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return the meetings after this cursor (a page's `endCursor`).")]
+        after: Option<String>,
     ) -> async_graphql::Result<crate::graphql::meeting::MeetingConnection> {
-        crate::graphql::meeting::upcoming(ctx, &self.0, first)
+        crate::graphql::meeting::upcoming(ctx, &self.0, first, after)
+            .await
+            .gql()
+    }
+
+    /// The deadlines you answer for (those whose reminders and alerts come to you, as
+    /// `DeadlineFilter.responsibleId` has it), earliest due first: "my deadlines" without
+    /// asking who you are first.
+    async fn deadlines(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which of them; a `responsibleId` in it must be yours.")] filter: Option<
+            crate::graphql::deadline::DeadlineFilter,
+        >,
+        #[graphql(desc = "How many to return: default 20, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return the deadlines after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::deadline::DeadlineConnection> {
+        crate::graphql::deadline::of_viewer(ctx, &self.0, filter, first, after)
             .await
             .gql()
     }

@@ -2,10 +2,12 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use kit_entity::domain::enums::ParticipantRole as DomainRole;
-use kit_entity::entities::{case, child, participant};
+use kit_entity::entities::{case, child, deadline, participant};
 use kit_entity::ids::{CaseId, OrganizationId, ProfessionalId};
 use kit_entity::{Error, Result};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::access::{self};
@@ -34,6 +36,11 @@ pub struct CaseFilter {
     /// Only cases whose reference or child's name contains this text (case-insensitive). The
     /// child's name is searched only in cases whose child's data is shared with you.
     pub text: Option<String>,
+    /// True: only cases you take part in (an active participation, in any role); false: only
+    /// those you see otherwise (as intake unit or unit leader).
+    pub participating: Option<bool>,
+    /// True: only cases where you are an active responsible contact; false: only the others.
+    pub responsible: Option<bool>,
 }
 
 /// What to sort cases by.
@@ -45,6 +52,10 @@ pub enum CaseOrderField {
     /// When the case last changed. A case that changes while you page may move between
     /// pages.
     UpdatedAt,
+    /// When its next deadline you see is due (the PENDING or MISSED one due first): ASC puts
+    /// the most pressing first. Cases with no such deadline come last in either direction. A
+    /// deadline met or set while you page may move a case between pages.
+    NextDeadline,
 }
 
 /// A sort direction.
@@ -108,6 +119,33 @@ fn case_filter(
             ),
         );
     }
+    let mine = |roles: Option<DomainRole>| {
+        let mut q = Query::select()
+            .column(participant::Column::CaseId)
+            .from(participant::Entity)
+            .and_where(participant::Column::ProfessionalId.eq(actor.id()))
+            .and_where(participant::Column::ActiveUntil.is_null())
+            .to_owned();
+        if let Some(role) = roles {
+            q.and_where(participant::Column::Role.eq(role));
+        }
+        q
+    };
+    match filter.participating {
+        Some(true) => all = all.add(case::Column::Id.in_subquery(mine(None))),
+        Some(false) => all = all.add(case::Column::Id.not_in_subquery(mine(None))),
+        None => {}
+    }
+    match filter.responsible {
+        Some(true) => {
+            all = all.add(case::Column::Id.in_subquery(mine(Some(DomainRole::ResponsibleContact))));
+        }
+        Some(false) => {
+            all = all
+                .add(case::Column::Id.not_in_subquery(mine(Some(DomainRole::ResponsibleContact))));
+        }
+        None => {}
+    }
     if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
         let pattern = like_pattern(text);
         let like = || LikeExpr::new(pattern.clone()).escape('\\');
@@ -133,8 +171,49 @@ fn case_filter(
     Ok(all)
 }
 
+/// When the next deadline the actor sees of a case is due (the earliest of its PENDING and
+/// MISSED deadlines, all of them where the child's data is shared with the actor, else those
+/// they answer for): the same rule as `Case.nextDeadline` and `sees_deadline`, as a correlated
+/// subquery for ordering and paging.
+fn next_due(actor: &access::Actor, now: chrono::DateTime<chrono::Utc>) -> SimpleExpr {
+    use kit_entity::domain::enums::DeadlineStatus;
+    SimpleExpr::SubQuery(
+        None,
+        Box::new(
+            Query::select()
+                .expr(Func::min(Expr::col((
+                    deadline::Entity,
+                    deadline::Column::DueAt,
+                ))))
+                .from(deadline::Entity)
+                .and_where(
+                    Expr::col((deadline::Entity, deadline::Column::CaseId))
+                        .equals((case::Entity, case::Column::Id)),
+                )
+                .and_where(
+                    Expr::col((deadline::Entity, deadline::Column::Status))
+                        .is_in([DeadlineStatus::Pending, DeadlineStatus::Missed]),
+                )
+                .cond_where(
+                    Condition::any()
+                        .add(
+                            Expr::col((deadline::Entity, deadline::Column::ResponsibleId))
+                                .eq(actor.id()),
+                        )
+                        .add(access::shared_cases(actor, now)),
+                )
+                .to_owned()
+                .into(),
+        ),
+    )
+}
+
 /// The keyset condition and cursor codec for one ordering.
-fn after_condition(order: &CaseOrder, after: Option<&str>) -> Result<Option<Condition>> {
+fn after_condition(
+    order: &CaseOrder,
+    after: Option<&str>,
+    next_due: impl Fn() -> SimpleExpr,
+) -> Result<Option<Condition>> {
     let Some(after) = after else { return Ok(None) };
     let bad = || Error::invalid("after", "is not a cursor of this list and ordering");
     let asc = order.direction == OrderDirection::Asc;
@@ -169,11 +248,54 @@ fn after_condition(order: &CaseOrder, after: Option<&str>) -> Result<Option<Cond
                 ),
             ))
         }
+        CaseOrderField::NextDeadline => {
+            // Cases without a deadline come last, in either direction.
+            let rest = decode_cursor(after, "next")?;
+            let (due, id) = rest.split_once(':').ok_or_else(bad)?;
+            let id = CaseId(id.parse().map_err(|_| bad())?);
+            if due == "-" {
+                return Ok(Some(
+                    Condition::all()
+                        .add(Expr::expr(next_due()).is_null())
+                        .add(cmp_id(id)),
+                ));
+            }
+            let micros: i64 = due.parse().map_err(|_| bad())?;
+            let at = chrono::DateTime::from_timestamp_micros(micros).ok_or_else(bad)?;
+            let beyond = if asc {
+                Expr::expr(next_due()).gt(at)
+            } else {
+                Expr::expr(next_due()).lt(at)
+            };
+            Ok(Some(
+                Condition::any()
+                    .add(beyond)
+                    .add(
+                        Condition::all()
+                            .add(Expr::expr(next_due()).eq(at))
+                            .add(cmp_id(id)),
+                    )
+                    .add(Expr::expr(next_due()).is_null()),
+            ))
+        }
     }
 }
 
-fn cursor_of(order: &CaseOrder, case: &case::Model) -> String {
+fn cursor_of(
+    order: &CaseOrder,
+    case: &case::Model,
+    next_due: &HashMap<CaseId, Option<chrono::DateTime<chrono::Utc>>>,
+) -> String {
     match order.field {
+        CaseOrderField::NextDeadline => encode_cursor(&format!(
+            "next:{}:{}",
+            next_due
+                .get(&case.id)
+                .copied()
+                .flatten()
+                .map_or_else(|| "-".to_owned(), |at| at.timestamp_micros().to_string()),
+            case.id.0
+        )),
         CaseOrderField::CreatedAt => encode_cursor(&format!("created:{}", case.id.0)),
         CaseOrderField::UpdatedAt => encode_cursor(&format!(
             "updated:{}:{}",
@@ -181,6 +303,29 @@ fn cursor_of(order: &CaseOrder, case: &case::Model) -> String {
             case.id.0
         )),
     }
+}
+
+/// The next due time of each case of a page, as [`next_due`] has it, from the request's
+/// loaders (the rows' `nextDeadline` reads the same), for the page's cursors.
+async fn next_due_of(
+    ctx: &Context<'_>,
+    rows: &[case::Model],
+) -> Result<HashMap<CaseId, Option<chrono::DateTime<chrono::Utc>>>> {
+    use kit_entity::domain::enums::DeadlineStatus;
+    let mut due = HashMap::with_capacity(rows.len());
+    for case in rows {
+        let access = required_access(ctx, case).await?;
+        let next = load(ctx, crate::graphql::loaders::DeadlinesOf(case.id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| matches!(d.status, DeadlineStatus::Pending | DeadlineStatus::Missed))
+            .filter(|d| access.sees_deadline(d.responsible_id))
+            .map(|d| d.due_at)
+            .min();
+        due.insert(case.id, next);
+    }
+    Ok(due)
 }
 
 /// Case queries.
@@ -226,15 +371,26 @@ impl CaseQuery {
         let base = case::Entity::find().filter(condition);
         let total = TotalCount::of(base.clone(), &ctx.state().db);
         let mut query = base;
-        if let Some(c) = after_condition(&order, after.as_deref()).gql()? {
+        let now = ctx.state().clock.now();
+        if let Some(c) = after_condition(&order, after.as_deref(), || next_due(actor, now)).gql()? {
             query = query.filter(c);
         }
         let direction = match order.direction {
             OrderDirection::Asc => sea_orm::Order::Asc,
             OrderDirection::Desc => sea_orm::Order::Desc,
         };
-        if order.field == CaseOrderField::UpdatedAt {
-            query = query.order_by(case::Column::UpdatedAt, direction.clone());
+        match order.field {
+            CaseOrderField::UpdatedAt => {
+                query = query.order_by(case::Column::UpdatedAt, direction.clone());
+            }
+            CaseOrderField::NextDeadline => {
+                QueryOrder::query(&mut query).order_by_expr_with_nulls(
+                    next_due(actor, now),
+                    direction.clone(),
+                    NullOrdering::Last,
+                );
+            }
+            CaseOrderField::CreatedAt => {}
         }
         let rows = with_children(
             query.order_by(case::Column::Id, direction).limit(limit + 1),
@@ -245,12 +401,17 @@ impl CaseQuery {
         .map_err(Error::from)
         .gql()?;
         ctx.loaders().prime(rows.iter().map(|c| (c.id, c.clone())));
+        let due = if order.field == CaseOrderField::NextDeadline {
+            next_due_of(ctx, &rows).await.gql()?
+        } else {
+            HashMap::new()
+        };
         Ok(page(
             rows,
             limit,
             after.is_some(),
             total,
-            |c| cursor_of(&order, c),
+            |c| cursor_of(&order, c, &due),
             Case,
         )
         .into())

@@ -7,7 +7,7 @@ use kit_entity::entities::{case, case_status_change, child, referral};
 use crate::access::{CaseAccess, Sharing};
 use crate::access_log::ChildData;
 use crate::graphql::child::Child;
-use crate::graphql::context::{load, load_required};
+use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::directory::{Organization, Professional};
 use crate::graphql::enums::{AccessBasis, CaseStatus, ParticipantRole, ReferralSource};
 use crate::graphql::errors::IntoGraphql;
@@ -139,8 +139,29 @@ impl Case {
         ))
     }
 
+    /// A page of the case's meetings, filtered and sorted as the `meetings` list (default: by
+    /// start time, earliest first). Without the child's data shared with you, only those you
+    /// are invited to.
+    async fn meetings_connection(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which of its meetings to list.")] filter: Option<
+            crate::graphql::meeting::MeetingFilter,
+        >,
+        #[graphql(desc = "How to sort them. Default: by start time, earliest first.")]
+        order_by: Option<crate::graphql::meeting::MeetingOrder>,
+        #[graphql(desc = "How many to return: default 20, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return the meetings after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::meeting::MeetingConnection> {
+        read(ctx, &self.0, ChildData::Meetings).await.gql()?;
+        crate::graphql::meeting::case_page(ctx, self.0.id, filter, order_by, first, after)
+            .await
+            .gql()
+    }
+
     /// The case's meetings, in the order they were requested. Without the child's data
     /// shared with you, only those you are invited to.
+    #[graphql(deprecation = "Use `meetingsConnection`: it pages and filters.")]
     async fn meetings(
         &self,
         ctx: &Context<'_>,
@@ -167,6 +188,59 @@ impl Case {
             .into_iter()
             .filter(|d| access.sees_deadline(d.0.responsible_id))
             .collect())
+    }
+
+    /// The next meeting you see of the case: the earliest SCHEDULED one that has not ended.
+    /// For a caseload row; a page of cases reads their meetings in one statement.
+    async fn next_meeting(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::meeting::Meeting>> {
+        let access = read(ctx, &self.0, ChildData::Meetings).await.gql()?;
+        let now = ctx.state().clock.now();
+        Ok(crate::graphql::meeting::of_case(ctx, self.0.id, &access)
+            .await
+            .gql()?
+            .into_iter()
+            .filter(|m| {
+                m.0.status == kit_entity::domain::enums::MeetingStatus::Scheduled
+                    && m.0.ends_at.is_some_and(|end| end > now)
+            })
+            .min_by_key(|m| (m.0.starts_at, m.0.id)))
+    }
+
+    /// The next deadline you see of the case: the PENDING one due first. For a caseload row;
+    /// a page of cases reads their deadlines in one statement.
+    async fn next_deadline(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::deadline::Deadline>> {
+        let access = read(ctx, &self.0, ChildData::Deadlines).await.gql()?;
+        Ok(crate::graphql::deadline::of_case(
+            ctx,
+            self.0.id,
+            Some(vec![crate::graphql::enums::DeadlineStatus::Pending]),
+        )
+        .await
+        .gql()?
+        .into_iter()
+        .find(|d| access.sees_deadline(d.0.responsible_id)))
+    }
+
+    /// How many of the deadlines you see of the case are overdue: due and not met (MISSED).
+    async fn overdue_deadline_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        let access = read(ctx, &self.0, ChildData::Deadlines).await.gql()?;
+        let missed = crate::graphql::deadline::of_case(
+            ctx,
+            self.0.id,
+            Some(vec![crate::graphql::enums::DeadlineStatus::Missed]),
+        )
+        .await
+        .gql()?
+        .into_iter()
+        .filter(|d| access.sees_deadline(d.0.responsible_id))
+        .count();
+        Ok(i32::try_from(missed).unwrap_or(i32::MAX))
     }
 
     /// The case's places on early interventions' waiting lists, newest first: where it

@@ -20,4 +20,6 @@ pub use report::{RuleTimeliness, TimelinessReport};
 pub use rule::{
     DeadlineOffset, DeadlineOffsetInput, DeadlineRecompute, DeadlineRule, node_recompute, node_rule,
 };
-pub use types::{Deadline, DeadlineConnection, DeadlineFilter, list, node_deadline, of_case};
+pub use types::{
+    Deadline, DeadlineConnection, DeadlineFilter, list, node_deadline, of_case, of_viewer,
+};

@@ -126,6 +126,9 @@ pub struct MarkNotificationsReadPayload {
     pub notifications: Vec<Notification>,
     /// How many of yours are still unread.
     pub unread_count: u64,
+    /// You, as you are now: select `viewer { id unreadNotificationCount }` and a normalized
+    /// cache keeps every screen's count current.
+    pub viewer: crate::graphql::viewer::Viewer,
 }
 
 /// Deadline mutations.
@@ -267,6 +270,11 @@ impl DeadlineMutation {
         Ok(MarkNotificationsReadPayload {
             notifications: marked.into_iter().map(Notification).collect(),
             unread_count,
+            viewer: crate::graphql::viewer::Viewer(
+                crate::graphql::context::ContextExt::actor(ctx)
+                    .gql()?
+                    .clone(),
+            ),
         })
     }
 }

@@ -28,6 +28,17 @@ impl Notification {
         self.0.id.to_global()
     }
 
+    /// You, its recipient, as you are now: a `notificationAdded` event that selects
+    /// `recipient { id unreadNotificationCount }` keeps a normalized cache's count current.
+    async fn recipient(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<crate::graphql::viewer::Viewer> {
+        ctx.actor()
+            .map(|a| crate::graphql::viewer::Viewer(a.clone()))
+            .gql()
+    }
+
     /// Reminder, due alert or escalation.
     async fn kind(&self) -> NotificationKind {
         self.0.kind.into()

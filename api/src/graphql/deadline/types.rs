@@ -318,6 +318,33 @@ pub(crate) fn after_deadline(after: Option<&str>) -> Result<Option<Condition>> {
     ))
 }
 
+/// The deadlines `actor` answers for, for `Viewer.deadlines`.
+///
+/// # Errors
+/// A `responsibleId` in `filter` that is someone else's; bad `filter`, `first` or `after`;
+/// database errors.
+pub async fn of_viewer(
+    ctx: &Context<'_>,
+    actor: &crate::access::Actor,
+    filter: Option<DeadlineFilter>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<DeadlineConnection> {
+    use crate::graphql::ids::NodeId;
+    let mut filter = filter.unwrap_or_default();
+    if let Some(id) = &filter.responsible_id
+        && *id != actor.id().to_global()
+    {
+        return Err(kit_entity::Error::invalid(
+            "filter.responsibleId",
+            "is someone else's: leave it out here",
+        ));
+    }
+    filter.responsible_id = Some(actor.id().to_global());
+    let condition = deadline_condition(actor, ctx.state().clock.now(), filter)?;
+    list(ctx, condition, first, after).await
+}
+
 /// Lists deadlines matching `condition`, earliest due first.
 ///
 /// # Errors
@@ -370,19 +397,23 @@ pub async fn of_case(
     case_id: CaseId,
     status: Option<Vec<DeadlineStatus>>,
 ) -> Result<Vec<Deadline>> {
-    let mut query = deadline::Entity::find().filter(deadline::Column::CaseId.eq(case_id));
-    if let Some(statuses) = status {
-        let statuses: Vec<DomainStatus> = statuses.into_iter().map(Into::into).collect();
-        query = query.filter(statuses_condition(&statuses, ctx.state().clock.now()));
-    }
-    Ok(query
-        .order_by_asc(deadline::Column::DueAt)
-        .order_by_asc(deadline::Column::Id)
-        .all(&ctx.state().db)
-        .await?
-        .into_iter()
-        .map(Deadline)
-        .collect())
+    // Through the request's loaders: a page of cases reads its deadlines in one statement.
+    let now = ctx.state().clock.now();
+    let statuses: Option<Vec<DomainStatus>> =
+        status.map(|s| s.into_iter().map(Into::into).collect());
+    Ok(
+        crate::graphql::context::load(ctx, crate::graphql::loaders::DeadlinesOf(case_id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| {
+                statuses
+                    .as_ref()
+                    .is_none_or(|s| s.contains(&kit_entity::domain::timeliness::status_at(d, now)))
+            })
+            .map(Deadline)
+            .collect(),
+    )
 }
 
 /// Loads a deadline for `node(id:)`.

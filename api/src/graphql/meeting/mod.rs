@@ -8,7 +8,7 @@ mod types;
 pub use mutation::MeetingMutation;
 
 pub use query::{
-    MeetingConnection, MeetingFilter, MeetingOrder, MeetingOrderField, MeetingQuery, list, of_case,
-    upcoming,
+    MeetingConnection, MeetingFilter, MeetingOrder, MeetingOrderField, MeetingQuery, case_page,
+    list, of_case, upcoming,
 };
 pub use types::*;

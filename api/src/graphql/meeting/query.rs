@@ -14,7 +14,7 @@ use crate::graphql::case::OrderDirection;
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::{MeetingKind, MeetingStatus};
 use crate::graphql::errors::IntoGraphql;
-use crate::graphql::ids::{decode, decode_opt};
+use crate::graphql::ids::{NodeId, decode, decode_opt};
 use crate::graphql::pagination::{
     TotalCount, decode_cursor, decode_id_cursor, encode_cursor, page, page_size,
 };
@@ -38,6 +38,8 @@ pub struct MeetingFilter {
     pub kind: Option<Vec<MeetingKind>>,
     /// Only meetings in these statuses.
     pub status: Option<Vec<MeetingStatus>>,
+    /// Only the meetings of this case.
+    pub case_id: Option<ID>,
 }
 
 /// What to sort meetings by.
@@ -137,6 +139,9 @@ fn meeting_condition(
     filter: MeetingFilter,
 ) -> Result<Condition> {
     let mut all = Condition::all().add(seen_meetings(actor, now));
+    if let Some(case) = decode_opt::<CaseId>("filter.caseId", filter.case_id.as_ref())? {
+        all = all.add(meeting::Column::CaseId.eq(case));
+    }
     if let Some(from) = filter.from {
         all = all.add(meeting::Column::EndsAt.gt(from.0));
     }
@@ -301,6 +306,34 @@ impl MeetingQuery {
     }
 }
 
+/// A page of a case's meetings, for `Case.meetingsConnection`: `filter` narrowed to the case
+/// (a `caseId` in it must be the case's), under the same rule as the `meetings` list.
+///
+/// # Errors
+/// Bad `filter`, `first` or `after`; database errors.
+pub async fn case_page(
+    ctx: &Context<'_>,
+    case_id: CaseId,
+    filter: Option<MeetingFilter>,
+    order_by: Option<MeetingOrder>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<MeetingConnection> {
+    let actor = ctx.actor()?;
+    let mut filter = filter.unwrap_or_default();
+    if let Some(other) = decode_opt::<CaseId>("filter.caseId", filter.case_id.as_ref())?
+        && other != case_id
+    {
+        return Err(kit_entity::Error::invalid(
+            "filter.caseId",
+            "is another case's: leave it out here",
+        ));
+    }
+    filter.case_id = Some(case_id.to_global());
+    let condition = meeting_condition(actor, ctx.state().clock.now(), filter)?;
+    list(ctx, condition, order_by.unwrap_or_default(), first, after).await
+}
+
 /// Your upcoming meetings: scheduled, not yet ended, where you are invited or organize.
 ///
 /// # Errors
@@ -309,6 +342,7 @@ pub async fn upcoming(
     ctx: &Context<'_>,
     actor: &Actor,
     first: Option<i32>,
+    after: Option<String>,
 ) -> Result<MeetingConnection> {
     let now = ctx.state().clock.now();
     let organizes = meeting::Column::OrganizerId.in_subquery(
@@ -328,7 +362,7 @@ pub async fn upcoming(
                 .add(organizes),
         )
         .add(seen_meetings(actor, now));
-    list(ctx, condition, MeetingOrder::default(), first, None).await
+    list(ctx, condition, MeetingOrder::default(), first, after).await
 }
 
 /// The meetings of a case, for `Case.meetings`.
