@@ -125,3 +125,62 @@ async fn without_smtp_the_messages_are_written_as_eml_files() {
     );
     assert!(s.sink.messages().is_empty());
 }
+
+/// A worker the database refused once — here its heartbeat, by a trigger that fails the send
+/// queue's — does not leave its queue dead beside the process's running workers: they all
+/// start again after a pause, and the invitations go out.
+#[tokio::test]
+async fn a_queue_whose_worker_failed_once_is_served_again() {
+    use sea_orm::ConnectionTrait;
+    let s = setup(|c| c.settings.worker_heartbeat_secs = 1).await;
+    let db = s.app.db();
+    let postgres = s.app.database.is_postgres();
+    let (install, remove) = if postgres {
+        (
+            vec![
+                "CREATE FUNCTION kit_test_refuse() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$",
+                "CREATE TRIGGER kit_test_refuse BEFORE UPDATE ON apalis.workers FOR EACH ROW \
+                 WHEN (NEW.worker_type = 'kit.send-delivery') EXECUTE FUNCTION kit_test_refuse()",
+            ],
+            vec![
+                "DROP TRIGGER kit_test_refuse ON apalis.workers",
+                "DROP FUNCTION kit_test_refuse()",
+            ],
+        )
+    } else {
+        (
+            vec![
+                "CREATE TRIGGER kit_test_refuse BEFORE UPDATE ON Workers \
+                 WHEN NEW.worker_type = 'kit.send-delivery' \
+                 BEGIN SELECT RAISE(ABORT, 'refused for the test'); END",
+            ],
+            vec!["DROP TRIGGER kit_test_refuse"],
+        )
+    };
+    for sql in install {
+        db.execute_unprepared(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    // Its next heartbeat fails: the send queue's worker ends.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    for sql in remove {
+        db.execute_unprepared(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let id = s
+        .request(s.everyone(), "2026-12-23T16:00:00+01:00", json!({}))
+        .await;
+    let sent = eventually(
+        "every invitation sent",
+        std::time::Duration::from_secs(60),
+        || async {
+            let d = deliveries(&s, &id).await;
+            (d.len() == 4 && d.iter().all(|d| d["status"] == "SENT")).then_some(d)
+        },
+    )
+    .await;
+    assert_eq!(s.sink.wait_for(4, PATIENCE).await.len(), sent.len());
+}

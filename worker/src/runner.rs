@@ -3,11 +3,13 @@
 //! Workers poll their queue at `KIT_WORKER_POLL_MS` when idle, so a new job is picked up
 //! within about a second. Each process names its workers uniquely; a worker whose process
 //! died stops reporting heartbeats, and after two missed beats its unfinished jobs go back to
-//! the queue for the others. If a worker fails (the database went away), the monitor is
-//! rebuilt after a pause. The outbox sweep re-enqueues any pending message whose job was lost,
-//! so nothing waits forever.
+//! the queue for the others. If a worker fails (the database went away, or refused its
+//! heartbeat once), all of the process's workers stop and are started again after a pause.
+//! The outbox sweep re-enqueues any pending message whose job was lost, so nothing waits
+//! forever.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use apalis::prelude::*;
@@ -17,7 +19,7 @@ use kit_entity::entities::delivery;
 use sea_orm::{
     ColumnTrait, Condition, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::context::Context;
@@ -119,11 +121,21 @@ fn one_at_a_time(_: &Context) -> usize {
     DELIVERY_CONCURRENCY
 }
 
-fn monitor(ctx: &Context, instance: &str) -> Monitor {
+/// The workers of one process under one monitor. A worker that fails (its heartbeat or fetch
+/// met a database error) does not stay dead beside running ones: `failed` is told, and the
+/// caller stops the others and starts them all again after a pause. Left alone, apalis' monitor
+/// keeps the rest running and waits for them, so that queue's jobs, and the orphans of dead
+/// processes its heartbeat would re-enqueue, would wait for a restart of the whole process.
+fn monitor(ctx: &Context, instance: &str, failed: &Arc<Notify>) -> Monitor {
     use apalis_postgres::PostgresStorage;
     use apalis_sqlite::SqliteStorage;
     let instance = instance.to_owned();
-    let monitor = Monitor::new();
+    let failed = Arc::clone(failed);
+    let monitor = Monitor::new().should_restart(move |worker, error| {
+        tracing::warn!(worker = worker.name(), %error, "a worker failed; stopping the others to start them all again");
+        failed.notify_one();
+        false
+    });
     match ctx.db.get_database_backend() {
         DbBackend::Postgres => {
             let pool = ctx.db.get_postgres_connection_pool().clone();
@@ -360,12 +372,20 @@ pub fn start(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'static) 
             })
         };
         let deadlines = tokio::spawn(sweep_deadlines(ctx.clone(), stopped.clone()));
+        // Each start of the workers registers new names: a name is refused while its last
+        // heartbeat is recent.
+        let mut generation: u32 = 0;
         loop {
-            let monitor = monitor(&ctx, &instance);
+            let failed = Arc::new(Notify::new());
+            let monitor = monitor(&ctx, &format!("{instance}.{generation}"), &failed);
+            generation = generation.wrapping_add(1);
             let control = monitor.context();
             let mut watch_stop = stopped.clone();
             let stopper = tokio::spawn(async move {
-                let _ = watch_stop.wait_for(|s| *s).await;
+                tokio::select! {
+                    _ = watch_stop.wait_for(|s| *s) => {}
+                    () = failed.notified() => {}
+                }
                 let _ = control.shutdown();
             });
             let result = monitor.run().await;
