@@ -42,6 +42,8 @@ pub struct Parts {
     pub links: Links,
     /// New notifications, for `notificationAdded` subscriptions.
     pub announcements: Announcements,
+    /// Changes to cases' meetings and deadlines, for `caseChanged` subscriptions.
+    pub case_feed: kit_entity::infra::case_feed::CaseFeed,
     /// Writes the access log: every read of a child's data.
     pub access_log: LogWriter,
     /// Rate limit, load shedding and the database health watch.
@@ -52,8 +54,8 @@ pub struct Parts {
     pub principals: Principals,
     /// Documents known by their hash, and the allow-list of `KIT_TRUSTED_DOCUMENTS`.
     pub persisted: Arc<crate::graphql::persisted::Persisted>,
-    /// Stops the PostgreSQL listeners (`announcements`, `principals`) when the state goes.
-    _listeners: [Listener; 2],
+    /// Stops the listeners (`announcements`, `principals`, `case_feed`) when the state goes.
+    _listeners: [Listener; 3],
 }
 
 /// The task forwarding PostgreSQL announcements; aborted when dropped.
@@ -88,6 +90,14 @@ impl AppState {
         let links = Links::load(&db, &config.settings.public_url, clock.now()).await?;
         let announcements = announce::channel();
         let listener = Listener(announce::listen(&db, announcements.clone()));
+        // The case change feed reads on a connection of its own: its steady reading neither
+        // waits for nor holds the pool's connections.
+        let feed_db = kit_entity::infra::db::connect(&kit_entity::infra::settings::Settings {
+            db_max_connections: 1,
+            ..config.settings.clone()
+        })
+        .await?;
+        let (case_feed, case_feed_task) = kit_entity::infra::case_feed::start(&feed_db);
         let (principals, directory) = Principals::start(&db, config.auth_cache_secs);
         let access_log = LogWriter::start(db.clone());
         // The health watch has a connection of its own: a pool busy with work is not a
@@ -114,12 +124,17 @@ impl AppState {
             auth,
             links,
             announcements,
+            case_feed,
             access_log,
             guards,
             cpr,
             principals,
             persisted,
-            _listeners: [listener, Listener(directory)],
+            _listeners: [
+                listener,
+                Listener(directory),
+                Listener(Some(case_feed_task)),
+            ],
         })))
     }
 }

@@ -33,6 +33,7 @@ mod m20261124_000024_consultations;
 mod m20261124_000025_committee;
 mod m20261124_000026_directory_changes;
 mod m20261206_000027_sealed_answers;
+mod m20261207_000028_case_changes;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000025_committee::Migration),
             Box::new(m20261124_000026_directory_changes::Migration),
             Box::new(m20261206_000027_sealed_answers::Migration),
+            Box::new(m20261207_000028_case_changes::Migration),
         ]
     }
 }

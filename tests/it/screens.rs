@@ -321,3 +321,93 @@ async fn a_case_s_meetings_page_and_filter_and_my_deadlines_and_meetings_need_no
     assert_eq!(starts, sorted);
     assert!(starts.len() >= 2, "{starts:?}");
 }
+
+/// A case page stays current without polling: `caseChanged` announces the case's meeting and
+/// deadline changes as they commit — here the scheduling result of a `kit-worker` running in
+/// a process of its own — to whoever may see them, and to nobody else.
+#[tokio::test]
+async fn a_case_page_hears_the_worker_schedule_its_meeting_from_another_process() {
+    use kit_tests::harness::PATIENCE;
+    use kit_tests::ws::{Connect, WsClient};
+    let app = TestApp::spawn().await; // no worker in this process
+    let w = World::build(&app).await;
+    let t = &w.intake_a.token;
+    let case = app.active_case(t, &w.municipality_a, "Asta Live").await;
+    for p in [&w.caseworker_a, &w.psychiatrist] {
+        let _ = app
+            .gql(t, ops::ASSIGN, json!({ "case": case, "p": p.gid }))
+            .await
+            .data();
+    }
+    let ws = format!("ws://{}/graphql/ws", app.addr);
+    let listen = |token: String| {
+        let ws = ws.clone();
+        let case = case.clone();
+        async move {
+            match WsClient::connect(&ws, json!({ "Authorization": format!("Bearer {token}") }))
+                .await
+            {
+                Connect::Acknowledged(mut client) => {
+                    client
+                        .subscribe(&format!(
+                            "subscription {{ caseChanged(caseId: \"{case}\") {{ kind
+                               meeting {{ id status startsAt }} deadline {{ id status dueAt }}
+                               case {{ id nextMeeting {{ id startsAt }} }} }} }}"
+                        ))
+                        .await;
+                    client
+                }
+                Connect::Closed(code, reason) => panic!("refused: {code} {reason}"),
+            }
+        }
+    };
+    let mut caseworker = listen(w.caseworker_a.token.clone()).await;
+    // Someone who may not see the case is told it does not exist.
+    let mut outsider = listen(w.caseworker_b.token.clone()).await;
+    let refused = outsider.next_error(PATIENCE).await;
+    assert!(refused.to_string().contains("NOT_FOUND"), "{refused}");
+    // The subscription holds once the server has its message.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+
+    // The caseworker asks for a network meeting; a kit-worker of its own schedules it.
+    let latest = (chrono::Utc::now() + chrono::TimeDelta::days(120)).to_rfc3339();
+    let input = json!({ "caseId": case, "kind": "NETWORK", "invitees": [],
+        "durationMinutes": 60, "latest": latest });
+    let meeting = app
+        .gql(&w.caseworker_a.token, REQUEST, json!({ "input": input }))
+        .await
+        .data()["requestMeeting"]["meeting"]["id"]
+        .clone();
+    let mail = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut worker = tokio::process::Command::new(kit_tests::harness::binary("kit-worker"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(std::env::vars().filter(|(k, _)| k == "LD_PRELOAD" || k.starts_with("FAKETIME")))
+        .env("KIT_DATABASE_URL", &app.database.url)
+        .env("KIT_WORKER_POLL_MS", "50")
+        .env("KIT_MAIL_DIR", mail.path())
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start kit-worker: {e}"));
+    let scheduled = loop {
+        let event = caseworker.next_data(PATIENCE).await;
+        let change = &event["caseChanged"];
+        assert_eq!(change["case"]["id"], case.as_str(), "{event}");
+        if change["kind"] == "MEETING"
+            && change["meeting"]["id"] == meeting
+            && change["meeting"]["status"] == "SCHEDULED"
+        {
+            break change.clone();
+        }
+    };
+    let _ = worker.kill().await;
+    // The case as it is after the change: its next meeting is this one or the case's own start
+    // meeting, whichever the worker put first.
+    let starts = |m: &Value| {
+        chrono::DateTime::parse_from_rfc3339(m["startsAt"].str()).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let next = &scheduled["case"]["nextMeeting"];
+    assert!(next.is_object(), "{scheduled}");
+    assert!(starts(next) <= starts(&scheduled["meeting"]), "{scheduled}");
+}

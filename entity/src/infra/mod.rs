@@ -4,6 +4,7 @@
 //! from it.
 
 pub mod announce;
+pub mod case_feed;
 pub mod cpr_vault;
 pub mod db;
 pub mod listen;
