@@ -1441,7 +1441,8 @@ async fn every_sector_has_working_days_to_share_its_information_before_a_network
                 day.and_hms_opt(h, m, 0)
                     .unwrap_or_else(|| panic!("{h}:{m}")),
             );
-            let meeting_day = kit_worker::schedule::notice_day(booked, notice, &calendar);
+            let meeting_day =
+                kit_entity::ops::meetings::calendar::notice_day(booked, notice, &calendar);
             let starts = instant(meeting_day.and_time(office));
             let due = due_from_meeting(info, booked, starts, &calendar, 3);
             // A deadline at midnight is the end of the day before.

@@ -1016,3 +1016,103 @@ async fn schedulers_running_at_once_never_give_one_person_two_meetings_at_the_sa
         );
     }
 }
+
+/// A time given by hand, or a required invitee added by hand, never puts someone a meeting
+/// requires — a required invitee or its organizer — in two meetings at once: refused with
+/// CONFLICT saying who (by their part in the case, not by name) and what to do instead.
+#[tokio::test]
+async fn a_time_or_a_required_invitee_set_by_hand_never_puts_anyone_in_two_meetings_at_once() {
+    let s = setup(|_| {}).await;
+    let ct = &s.w.caseworker_a.token;
+    let pt = &s.w.psychiatrist.token;
+    let a = s
+        .request(s.everyone(), "2026-12-23T16:00:00+01:00", json!({}))
+        .await;
+    let a = s.wait_status(&a, "SCHEDULED").await;
+    let app = &s.app;
+    let request = |token: &str, invitees: Value| {
+        let input = json!({ "caseId": s.case, "kind": "NETWORK", "invitees": invitees,
+            "durationMinutes": 60, "latest": "2026-12-23T16:00:00+01:00" });
+        let token = token.to_owned();
+        async move {
+            app.gql(&token, REQUEST, json!({ "input": input }))
+                .await
+                .data()["requestMeeting"]["meeting"]["id"]
+                .str()
+                .to_owned()
+        }
+    };
+    let reschedule = |token: &str, id: &str, at: &str| {
+        let (token, input) = (
+            token.to_owned(),
+            json!({ "input": { "meetingId": id, "startsAt": at } }),
+        );
+        async move { app.gql(&token, RESCHEDULE, input).await }
+    };
+    // Child psychiatry's contact has a meeting of her own on 10 December at 10:00.
+    let hers = request(pt, json!([])).await;
+    let _ = s.wait_status(&hers, "SCHEDULED").await;
+    let at = "2026-12-10T10:00:00+01:00";
+    let _ = reschedule(pt, &hers, at).await.data();
+    // The caseworker's meeting with the external actor moves to that hour: he is free.
+    let mine = request(
+        ct,
+        json!([{ "participantId": s.external, "requirement": "OPTIONAL" }]),
+    )
+    .await;
+    let _ = s.wait_status(&mine, "SCHEDULED").await;
+    let _ = reschedule(ct, &mine, at).await.data();
+
+    // She cannot be required at it ...
+    let add = r"mutation($input: AddMeetingInviteeInput!) {
+        addMeetingInvitee(input: $input) { invitee { requirement } } }";
+    let r = s
+        .app
+        .gql(
+            ct,
+            add,
+            json!({ "input": { "meetingId": mine, "participantId": s.psychiatrist } }),
+        )
+        .await;
+    r.assert_error("CONFLICT", None);
+    assert!(
+        r.message()
+            .contains("the responsible contact for CHILD_PSYCHIATRY already has another meeting"),
+        "{}",
+        r.message()
+    );
+    assert!(
+        !r.message().contains("psychiatrist"),
+        "no names: {}",
+        r.message()
+    );
+    // ... she can be invited as optional.
+    let r = s
+        .app
+        .gql(
+            ct,
+            add,
+            json!({ "input": { "meetingId": mine, "participantId": s.psychiatrist, "requirement": "OPTIONAL" } }),
+        )
+        .await;
+    assert_eq!(
+        r.data()["addMeetingInvitee"]["invitee"]["requirement"],
+        "OPTIONAL"
+    );
+    // The caseworker organizes the first meeting: his meeting cannot move onto it, nor can a
+    // planned one be given its hour.
+    let r = reschedule(ct, &mine, a["startsAt"].str()).await;
+    r.assert_error("CONFLICT", None);
+    assert!(
+        r.message().contains("another meeting at this time"),
+        "{}",
+        r.message()
+    );
+    assert_eq!(s.meeting(&mine).await["startsAt"], at, "nothing moved");
+    // Where everyone is free it moves.
+    let r = reschedule(ct, &mine, "2026-12-11T13:00:00+01:00").await;
+    assert_eq!(
+        r.data()["rescheduleMeeting"]["meeting"]["startsAt"],
+        "2026-12-11T13:00:00+01:00"
+    );
+}

@@ -334,3 +334,267 @@ async fn a_meeting_held_earlier_than_planned_is_rescheduled_before_it_is_recorde
     let r = app.gql(ct, held, json!({ "id": start["id"] })).await;
     assert_eq!(r.data()["recordMeetingHeld"]["meeting"]["status"], "HELD");
 }
+
+/// Fails when anyone a scheduled meeting requires — a required invitee or its organizer, as
+/// whoever they are in any case — is in two scheduled meetings that overlap.
+async fn assert_no_one_in_two_meetings_at_once(app: &TestApp) {
+    use kit_entity::domain::enums::MeetingStatus;
+    use kit_entity::entities::{meeting, meeting_invitee, participant};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use std::collections::{BTreeSet, HashMap};
+    let db = app.db();
+    let fail = |e: sea_orm::DbErr| -> ! { panic!("{e}") };
+    let meetings = meeting::Entity::find()
+        .filter(meeting::Column::Status.eq(MeetingStatus::Scheduled))
+        .all(db)
+        .await
+        .unwrap_or_else(|e| fail(e));
+    let people: HashMap<i64, String> = participant::Entity::find()
+        .all(db)
+        .await
+        .unwrap_or_else(|e| fail(e))
+        .into_iter()
+        .map(|p| {
+            let who = match (p.professional_id, p.family_member_id) {
+                (Some(id), _) => format!("professional {}", id.0),
+                (None, Some(id)) => format!("family member {}", id.0),
+                (None, None) => format!("participant {}", p.id.0),
+            };
+            (p.id.0, who)
+        })
+        .collect();
+    let mut required: HashMap<i64, BTreeSet<String>> = HashMap::new();
+    for i in meeting_invitee::Entity::find()
+        .filter(meeting_invitee::Column::RemovedAt.is_null())
+        .filter(meeting_invitee::Column::Required.eq(true))
+        .all(db)
+        .await
+        .unwrap_or_else(|e| fail(e))
+    {
+        if let Some(who) = people.get(&i.participant_id.0) {
+            required
+                .entry(i.meeting_id.0)
+                .or_default()
+                .insert(who.clone());
+        }
+    }
+    for m in &meetings {
+        if let Some(o) = m.organizer_id
+            && let Some(who) = people.get(&o.0)
+        {
+            required.entry(m.id.0).or_default().insert(who.clone());
+        }
+    }
+    for (n, a) in meetings.iter().enumerate() {
+        for b in &meetings[n + 1..] {
+            let (Some(a0), Some(a1), Some(b0), Some(b1)) =
+                (a.starts_at, a.ends_at, b.starts_at, b.ends_at)
+            else {
+                continue;
+            };
+            if a0 < b1 && b0 < a1 {
+                let none = BTreeSet::new();
+                let both: Vec<&String> = required
+                    .get(&a.id.0)
+                    .unwrap_or(&none)
+                    .intersection(required.get(&b.id.0).unwrap_or(&none))
+                    .collect();
+                assert!(
+                    both.is_empty(),
+                    "{both:?} required at meetings {} ({a0}–{a1}) and {} ({b0}–{b1}) at once",
+                    a.id.0,
+                    b.id.0
+                );
+            }
+        }
+    }
+}
+
+/// Many cases taken in at once on the embedded default (SQLite, the worker in the process at
+/// its default concurrency): two caseworkers' start meetings land on the same hours, then
+/// child psychiatry's contact joins every case. Nobody is ever required in two meetings at
+/// the same time: a start meeting booked at an hour she is taken moves to one everyone can
+/// make.
+#[tokio::test]
+async fn cases_taken_in_at_once_never_put_anyone_in_two_meetings_at_the_same_time() {
+    let (app, _sink, w) = app_with_worker().await;
+    let t = &w.intake_a.token;
+    let mut cases = Vec::new();
+    for i in 0..6 {
+        let case = app
+            .active_case(t, &w.municipality_a, &format!("Barn Nr {i}"))
+            .await;
+        let municipal = if i % 2 == 0 {
+            &w.caseworker_a
+        } else {
+            &w.caseworker2_a
+        };
+        let _ = app
+            .gql(t, ops::ASSIGN, json!({ "case": case, "p": municipal.gid }))
+            .await
+            .data();
+        cases.push(case);
+    }
+    for case in &cases {
+        let _ = start_invitees(&app, t, case).await;
+    }
+    assert_no_one_in_two_meetings_at_once(&app).await;
+    let mut contacts = Vec::new();
+    for case in &cases {
+        let r = app
+            .gql(
+                t,
+                ops::ASSIGN,
+                json!({ "case": case, "p": w.psychiatrist.gid }),
+            )
+            .await;
+        contacts.push(
+            r.data()["assignResponsibleContact"]["responsibleContact"]["id"]
+                .str()
+                .to_owned(),
+        );
+    }
+    for (case, contact) in cases.iter().zip(&contacts) {
+        let invited = start_invitees(&app, t, case).await;
+        assert!(
+            invited.contains(&(contact.clone(), "REQUIRED".to_owned())),
+            "{case}: {contact} in {invited:?}"
+        );
+    }
+    assert_no_one_in_two_meetings_at_once(&app).await;
+}
+
+/// A responsible contact assigned to a case whose start meeting is booked at an hour they
+/// already have another meeting: the meeting moves to a time everyone can make, and everyone
+/// invited before gets the update with the next SEQUENCE.
+#[tokio::test]
+async fn a_contact_taken_at_the_booked_hour_moves_the_start_meeting_to_one_everyone_can_make() {
+    let (app, sink, w) = app_with_worker().await;
+    let t = &w.intake_a.token;
+    let mut starts = Vec::new();
+    for (name, contact) in [("Ida", &w.caseworker_a), ("Jon", &w.caseworker2_a)] {
+        let case = app.active_case(t, &w.municipality_a, name).await;
+        let _ = app
+            .gql(t, ops::ASSIGN, json!({ "case": case, "p": contact.gid }))
+            .await
+            .data();
+        let m = wait_meeting(&app, t, &case, "the start meeting scheduled", |m| {
+            m["kind"] == "START" && m["status"] == "SCHEDULED"
+        })
+        .await;
+        starts.push((case, m));
+    }
+    let (first, second) = (&starts[0], &starts[1]);
+    assert_eq!(
+        first.1["startsAt"], second.1["startsAt"],
+        "two caseworkers' first free hour is the same"
+    );
+    for (case, _) in &starts {
+        let _ = app
+            .gql(
+                t,
+                ops::ASSIGN,
+                json!({ "case": case, "p": w.psychiatrist.gid }),
+            )
+            .await
+            .data();
+    }
+    let ct = &w.caseworker2_a.token;
+    let moved = app.gql(ct, MEETING, json!({ "id": second.1["id"] })).await;
+    let moved = moved.data()["meeting"].clone();
+    assert_ne!(moved["startsAt"], second.1["startsAt"], "{moved}");
+    assert_eq!(moved["status"], "SCHEDULED");
+    assert!(moved["sequence"].as_i64() >= Some(1), "{moved}");
+    let invitee_of = |email: &str| {
+        moved["deliveries"]
+            .items()
+            .iter()
+            .filter(|d| d["recipient"] == email && d["method"] == "REQUEST")
+            .map(|d| d["sequence"].as_i64().unwrap_or(-1))
+            .max()
+    };
+    assert_eq!(
+        invitee_of("caseworker2.a@kit.test"),
+        moved["sequence"].as_i64(),
+        "the caseworker invited first gets the move: {moved}"
+    );
+    assert_eq!(
+        invitee_of("psychiatrist@kit.test"),
+        moved["sequence"].as_i64()
+    );
+    assert_no_one_in_two_meetings_at_once(&app).await;
+    let _ = sink;
+}
+
+/// A case accepted by the committee with units named as taking part: the start meeting is
+/// planned with them; the municipality's contact assigned afterwards organizes it and is
+/// invited to it, as required, with an invitation in their calendar.
+#[tokio::test]
+async fn the_contact_assigned_after_a_committee_acceptance_is_invited_to_the_start_meeting() {
+    let (app, _sink, w) = app_with_worker().await;
+    let it = &w.intake_a.token;
+    let case = app.refer(it, &w.municipality_a, "Kaja Lund").await;
+    let r = app
+        .gql(
+            it,
+            r"mutation($input: ScheduleCommitteeMeetingInput!) {
+                scheduleCommitteeMeeting(input: $input) { committeeMeeting { agenda { id } } } }",
+            json!({ "input": { "municipalityId": w.municipality_a,
+                "startsAt": "2026-11-26T13:00:00+01:00", "durationMinutes": 60,
+                "memberIds": [w.ppr_a.gid], "caseIds": [case] } }),
+        )
+        .await;
+    let item = r.data()["scheduleCommitteeMeeting"]["committeeMeeting"]["agenda"][0]["id"].clone();
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-11-26T14:00:00+01:00")
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default(),
+    );
+    let _ = app
+        .gql(
+            it,
+            r"mutation($input: RecordCommitteeDecisionInput!) {
+                recordCommitteeDecision(input: $input) { agendaItem { decision } } }",
+            json!({ "input": { "agendaItemId": item, "decision": "ACCEPTED",
+                "participantIds": [w.ppr_a.gid, w.psychiatrist.gid] } }),
+        )
+        .await
+        .data();
+    // The pathway plans the start meeting with the units taking part; it waits for a contact.
+    let _ = wait_meeting(&app, it, &case, "the start meeting planned", |m| {
+        m["kind"] == "START"
+            && m["schedulingNote"] == "waiting for a responsible contact to organize the meeting"
+    })
+    .await;
+    let contact = app
+        .gql(
+            it,
+            ops::ASSIGN,
+            json!({ "case": case, "p": w.caseworker_a.gid }),
+        )
+        .await
+        .data()["assignResponsibleContact"]["responsibleContact"]["id"]
+        .str()
+        .to_owned();
+    let invited = start_invitees(&app, it, &case).await;
+    assert!(
+        invited.contains(&(contact.clone(), "REQUIRED".to_owned())),
+        "{contact} in {invited:?}"
+    );
+    let start = wait_meeting(&app, it, &case, "the start meeting", |m| {
+        m["kind"] == "START"
+    })
+    .await;
+    let m = app
+        .gql(&w.caseworker_a.token, MEETING, json!({ "id": start["id"] }))
+        .await;
+    let meeting = m.data()["meeting"].clone();
+    assert_eq!(meeting["organizer"]["id"], contact.as_str(), "{meeting}");
+    assert!(
+        meeting["deliveries"]
+            .items()
+            .iter()
+            .any(|d| d["recipient"] == "caseworker.a@kit.test" && d["method"] == "REQUEST"),
+        "the organizer's invitation: {meeting}"
+    );
+}

@@ -123,6 +123,13 @@ enum State {
 /// meetings: one the psychiatrist is invited to, one only the caseworker is.
 async fn case_with_everyone(app: &TestApp, w: &World, o: &Outside, name: &str) -> String {
     let t = &w.intake_a.token;
+    // Each case's meetings get hours of their own: the same people are never booked twice.
+    let earlier = app
+        .gql(t, "{ cases { totalCount } }", json!({}))
+        .await
+        .data()["cases"]["totalCount"]
+        .as_i64()
+        .unwrap_or(0);
     let case = app.active_case(t, &w.municipality_a, name).await;
     for p in [&w.caseworker_a, &w.psychiatrist] {
         let _ = app
@@ -151,9 +158,10 @@ async fn case_with_everyone(app: &TestApp, w: &World, o: &Outside, name: &str) -
         json!([{ "participantId": contact }]),
     ]
     .into_iter()
-    .zip(["2026-12-10T10:00:00+01:00", "2026-12-11T10:00:00+01:00"])
+    .zip(["2026-12-10", "2026-12-11"])
     {
-        let (invitees, at) = invitees;
+        let (invitees, day) = invitees;
+        let at = format!("{day}T{:02}:00:00+01:00", 10 + earlier);
         let input = json!({
             "caseId": case, "kind": "NETWORK", "invitees": invitees, "durationMinutes": 60,
             "latest": "2027-01-29T16:00:00+01:00", "location": "Rådhuset",

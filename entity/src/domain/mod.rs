@@ -10,6 +10,7 @@ pub mod enums;
 pub mod error;
 pub mod identifying;
 pub mod ids;
+pub mod slots;
 pub mod status;
 pub mod text;
 pub mod timeliness;

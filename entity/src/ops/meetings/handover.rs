@@ -1,15 +1,17 @@
 //! People who leave a case leave its meetings ahead; a responsible contact who joins takes
-//! over what nobody organizes and is invited to the pathway's meetings.
+//! over what nobody organizes and is invited to the pathway's meetings — which move to a time
+//! they can make when they have another meeting at the booked one.
 
-use crate::Result;
 use crate::domain::enums::{ItipMethod, MeetingStatus};
-use crate::entities::meeting;
+use crate::entities::{case, meeting, participant};
 use crate::ids::{CaseId, ParticipantId};
+use crate::{Error, Result};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::invitees::{invite_unless_present, mark_removed, update_everyone};
-use super::lifecycle::request_scheduling;
+use super::calendar::{Found, collisions, find_time, lock_calendars, required_people};
+use super::invitees::{add_invitee, is_present, mark_removed, update_everyone};
+use super::lifecycle::{request_scheduling, schedule};
 use super::messages::queue_deliveries;
 use super::rows::{active_invitees, save_guarded};
 
@@ -76,7 +78,7 @@ pub async fn participant_left<C: ConnectionTrait>(
                 joining.push((o, true));
             }
         }
-        invite_unless_present(db, now, &saved, &joining).await?;
+        let saved = join(db, now, saved, &joining).await?;
         if invitation.is_some() {
             // The attendee list changed: everyone still invited sees it as it is now.
             update_everyone(db, now, &saved).await?;
@@ -105,7 +107,7 @@ pub async fn contact_joined<C: ConnectionTrait>(
     for m in meetings_ahead(db, case_id).await? {
         if m.organizer_id.is_some() {
             if m.milestone.is_some() {
-                invite_unless_present(db, now, &m, &[(contact, true)]).await?;
+                join(db, now, m, &[(contact, true)]).await?;
             }
             continue;
         }
@@ -121,10 +123,62 @@ pub async fn contact_joined<C: ConnectionTrait>(
         } else {
             vec![(contact, true)]
         };
-        invite_unless_present(db, now, &saved, &joining).await?;
+        let saved = join(db, now, saved, &joining).await?;
         after_hand_over(db, now, &saved, true).await?;
     }
     Ok(())
+}
+
+/// Invites `joining` (participant, required) who are not invited yet to a meeting ahead. A
+/// person to be required at a booked time when they have another meeting moves the meeting to
+/// the earliest time everyone it requires can make — every invitee gets the update — or, when
+/// there is none before its latest end, joins it as optional. Returns the meeting as it is now.
+///
+/// # Errors
+/// When the database fails, or [`Error::Conflict`] when the meeting changed meanwhile.
+async fn join<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    meeting: meeting::Model,
+    joining: &[(ParticipantId, bool)],
+) -> Result<meeting::Model> {
+    let mut m = meeting;
+    for &(participant_id, required) in joining {
+        if is_present(db, m.id, participant_id).await? {
+            continue;
+        }
+        let mut required = required;
+        if required
+            && m.status == MeetingStatus::Scheduled
+            && let (Some(starts), Some(ends)) = (m.starts_at, m.ends_at)
+            && starts > now
+        {
+            let person = participant::Entity::find_by_id(participant_id)
+                .one(db)
+                .await?
+                .ok_or_else(|| Error::internal("a participant to invite is missing"))?;
+            let mut people = required_people(db, &m).await?;
+            people.push(person.clone());
+            lock_calendars(db, &people).await?;
+            if !collisions(db, m.id, std::slice::from_ref(&person), starts, ends)
+                .await?
+                .is_empty()
+            {
+                let case = case::Entity::find_by_id(m.case_id)
+                    .one(db)
+                    .await?
+                    .ok_or_else(|| Error::internal("a meeting's case is missing"))?;
+                match find_time(db, now, &m, &case, &people).await? {
+                    Found::At(starts, ends) => {
+                        m = schedule(db, now, m, starts, ends, None).await?;
+                    }
+                    Found::Nothing(_) => required = false,
+                }
+            }
+        }
+        add_invitee(db, now, &m, participant_id, required).await?;
+    }
+    Ok(m)
 }
 
 /// The case's meetings that are neither held nor cancelled, locked for the transaction.

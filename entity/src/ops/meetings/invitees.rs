@@ -12,13 +12,15 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+use super::calendar;
 use super::messages::queue_deliveries;
 use super::rows::{active_invitees, insert_invitee, save_guarded};
 
 /// Invites another participant. If invitations have gone out, they get one too.
 ///
 /// # Errors
-/// [`Error::Conflict`] when they are invited already or the meeting is over.
+/// [`Error::Conflict`] when they are invited already, the meeting is over, or they are to be
+/// required at a booked time when they have another meeting.
 pub async fn add_invitee<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
@@ -31,6 +33,19 @@ pub async fn add_invitee<C: ConnectionTrait>(
             "a {} meeting takes no new invitees",
             meeting.status.as_str()
         )));
+    }
+    if required
+        && meeting.status == MeetingStatus::Scheduled
+        && let (Some(starts), Some(ends)) = (meeting.starts_at, meeting.ends_at)
+        && starts > now
+    {
+        let person = participant::Entity::find_by_id(participant_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| Error::internal("a participant to invite is missing"))?;
+        let person = std::slice::from_ref(&person);
+        calendar::lock_calendars(db, person).await?;
+        calendar::require_free(db, meeting.id, person, starts, ends).await?;
     }
     let invitee = insert_invitee(db, now, meeting.id, participant_id, required).await?;
     if meeting.status == MeetingStatus::Scheduled {
@@ -158,28 +173,71 @@ pub(crate) async fn invite_unless_present<C: ConnectionTrait>(
     joining: &[(ParticipantId, bool)],
 ) -> Result<()> {
     for &(participant_id, required) in joining {
-        let invited = active_invitees(db, meeting.id).await?;
-        let ids: Vec<ParticipantId> = invited.iter().map(|i| i.participant_id).collect();
-        if ids.contains(&participant_id) {
+        if is_present(db, meeting.id, participant_id).await? {
             continue;
-        }
-        let person = participant::Entity::find_by_id(participant_id)
-            .one(db)
-            .await?
-            .ok_or_else(|| Error::internal("a participant to invite is missing"))?;
-        if let Some(professional) = person.professional_id {
-            let already = participant::Entity::find()
-                .filter(participant::Column::Id.is_in(ids))
-                .filter(participant::Column::ProfessionalId.eq(professional))
-                .one(db)
-                .await?;
-            if already.is_some() {
-                continue;
-            }
         }
         add_invitee(db, now, meeting, participant_id, required).await?;
     }
     Ok(())
+}
+
+/// Whether `participant_id` — or the same professional in another participation — is an
+/// active invitee of the meeting.
+///
+/// # Errors
+/// When the database fails.
+pub(crate) async fn is_present<C: ConnectionTrait>(
+    db: &C,
+    meeting_id: crate::ids::MeetingId,
+    participant_id: ParticipantId,
+) -> Result<bool> {
+    let invited = active_invitees(db, meeting_id).await?;
+    let ids: Vec<ParticipantId> = invited.iter().map(|i| i.participant_id).collect();
+    if ids.contains(&participant_id) {
+        return Ok(true);
+    }
+    let person = participant::Entity::find_by_id(participant_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::internal("a participant to invite is missing"))?;
+    let Some(professional) = person.professional_id else {
+        return Ok(false);
+    };
+    Ok(participant::Entity::find()
+        .filter(participant::Column::Id.is_in(ids))
+        .filter(participant::Column::ProfessionalId.eq(professional))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Invites the people the pathway invites to its meetings — [`default_invitees`], and the
+/// organizer as required — beside whoever the meeting was planned with; someone invited
+/// before and taken off stays off.
+///
+/// # Errors
+/// When the database fails.
+pub async fn invite_defaults<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    meeting: &meeting::Model,
+) -> Result<()> {
+    let mut joining = default_invitees(db, meeting.case_id, meeting.kind).await?;
+    if let Some(organizer) = meeting.organizer_id {
+        match joining.iter_mut().find(|(id, _)| *id == organizer) {
+            Some(existing) => existing.1 = true,
+            None => joining.push((organizer, true)),
+        }
+    }
+    let ever: Vec<ParticipantId> = meeting_invitee::Entity::find()
+        .filter(meeting_invitee::Column::MeetingId.eq(meeting.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| i.participant_id)
+        .collect();
+    joining.retain(|(id, _)| !ever.contains(id));
+    invite_unless_present(db, now, meeting, &joining).await
 }
 
 /// The active responsible contact who organizes meetings the pathway plans: the

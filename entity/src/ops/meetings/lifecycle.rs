@@ -118,8 +118,8 @@ pub async fn request_scheduling<C: ConnectionTrait>(db: &C, meeting_id: MeetingI
 /// first time with SEQUENCE 0, afterwards as an update with the next SEQUENCE.
 ///
 /// # Errors
-/// [`Error::Conflict`] for a held or cancelled meeting, one without an organizer, or a
-/// concurrent change.
+/// [`Error::Conflict`] for a held or cancelled meeting, one without an organizer, a time ahead
+/// at which someone it requires has another meeting, or a concurrent change.
 pub async fn schedule<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
@@ -138,6 +138,13 @@ pub async fn schedule<C: ConnectionTrait>(
         return Err(Error::conflict(
             "the meeting has no organizer; assign a responsible contact first",
         ));
+    }
+    // A time ahead is one every person the meeting requires is free at. (A meeting that took
+    // place earlier than booked is moved to when it did, whatever else was then.)
+    if starts_at > now {
+        let required = super::calendar::required_people(db, &meeting).await?;
+        super::calendar::lock_calendars(db, &required).await?;
+        super::calendar::require_free(db, meeting.id, &required, starts_at, ends_at).await?;
     }
     let was_sent = meeting.status == MeetingStatus::Scheduled;
     let mut changed = meeting.clone();

@@ -6,10 +6,12 @@
 //! change an invitee cares about — a new time or place, a cancellation, being removed.
 //!
 //! Each part uses only those before it: [`messages`] (the outbox rows of the calendar
-//! messages), [`rows`] (the guarded save, the invitations), [`invitees`] (who is invited and
-//! their answers), [`lifecycle`] (create, schedule, move, hold, cancel) and [`handover`]
-//! (people leaving and joining a case).
+//! messages), [`rows`] (the guarded save, the invitations), [`calendar`] (whose time a meeting
+//! takes: no one it requires in two meetings at once, and the earliest time everyone can
+//! meet), [`invitees`] (who is invited and their answers), [`lifecycle`] (create, schedule,
+//! move, hold, cancel) and [`handover`] (people leaving and joining a case).
 
+pub mod calendar;
 pub mod handover;
 pub mod invitees;
 pub mod lifecycle;
@@ -18,7 +20,8 @@ pub mod rows;
 
 pub use handover::{contact_joined, participant_left};
 pub use invitees::{
-    add_invitee, default_invitees, invitee, pick_organizer, remove_invitee, respond,
+    add_invitee, default_invitees, invite_defaults, invitee, pick_organizer, remove_invitee,
+    respond,
 };
 pub use lifecycle::{
     NewMeeting, cancel, create, lock_case, note_unscheduled, record_held, request_scheduling,

@@ -5,8 +5,8 @@
 //! before the latest allowed end, and clear of every busy period of every required invitee.
 //! Slots start on the quarter hour.
 
+use crate::domain::calendar::{WorkingCalendar, instant, local_date};
 use chrono::{DateTime, Days, NaiveTime, TimeDelta, Timelike, Utc};
-use kit_entity::domain::calendar::{WorkingCalendar, instant, local_date};
 
 /// Granularity of slot starts.
 const GRID_MINUTES: i64 = 15;
@@ -86,8 +86,8 @@ pub fn find_slot(q: &SlotQuery<'_>) -> Option<DateTime<Utc>> {
 
 #[cfg(test)]
 mod tests {
+    use crate::domain::calendar::local;
     use chrono::{NaiveDate, TimeZone};
-    use kit_entity::domain::calendar::local;
 
     use super::*;
 
