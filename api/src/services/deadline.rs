@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use kit_entity::domain::calendar::start_of_day;
 use kit_entity::domain::enums::{AlertTo, DeadlineStatus, OffsetUnit, RuleAnchor, Sector};
-use kit_entity::domain::timeliness::{percentile, status_at};
+use kit_entity::domain::figures::nearest_rank;
+use kit_entity::domain::timeliness::status_at;
 use kit_entity::domain::validate;
 use kit_entity::entities::{
     case, closure_day, deadline, deadline_recompute, deadline_rule, notification, organization,
@@ -467,14 +468,13 @@ pub struct RuleTimeliness {
     pub waived: u64,
     /// `met_on_time / (met_on_time + met_late + missed)`; none when nothing has been decided.
     pub share_on_time: Option<f64>,
-    /// The median delay past due, in hours, over the decided deadlines (on time counts 0);
-    /// for an even count, the mean of the two middle values.
+    /// The median delay past due, in hours, over the decided deadlines (on time counts 0),
+    /// by nearest rank ([`kit_entity::domain::figures`]).
     pub median_delay_hours: Option<f64>,
-    /// The 90th-percentile delay past due, in hours, interpolated between the closest ranks.
+    /// The 90th-percentile delay past due, in hours, by nearest rank.
     pub p90_delay_hours: Option<f64>,
 }
 
-/// The nearest-rank percentile `p` (0–100) of sorted `values`.
 /// The timeliness of an organization's cases: every deadline of its cases due in
 /// `[from, to]` (Copenhagen dates), per rule code. A deadline met on time has delay 0; one met
 /// late, the time from due to met; one missed, the time from due to now (or to the end of the
@@ -574,8 +574,8 @@ pub async fn report<C: ConnectionTrait>(
             open,
             waived,
             share_on_time: (decided > 0).then(|| met_on_time as f64 / decided as f64),
-            median_delay_hours: percentile(&hours, 50),
-            p90_delay_hours: percentile(&hours, 90),
+            median_delay_hours: nearest_rank(&hours, 50),
+            p90_delay_hours: nearest_rank(&hours, 90),
         });
     }
     Ok(out)

@@ -14,6 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::calendar::local_date;
 use crate::domain::consent::age_on;
+use crate::domain::figures::nearest_rank;
 use crate::ids::CohortId;
 
 /// The oldest age an offer may name: a young adult's aftercare ends at 23.
@@ -76,27 +77,13 @@ pub fn wait_days(placed_at: DateTime<Utc>, starts_on: NaiveDate) -> i64 {
     (starts_on - local_date(placed_at)).num_days().max(0)
 }
 
-/// The `p`-th percentile (0–100) of sorted `values` by the nearest-rank method: the smallest
-/// value such that at least `p` % of the values are no greater — the value at rank
-/// ⌈p/100 · n⌉ (at least rank 1). Always one of the values, so a wait in whole days stays a
-/// whole number of days: the median of 3, 5, 8, 10 is 5. `None` for no values.
-#[must_use]
-pub fn nearest_rank(sorted: &[i64], p: u8) -> Option<i64> {
-    let n = sorted.len();
-    if n == 0 {
-        return None;
-    }
-    let p = usize::from(p.min(100));
-    let rank = (p * n).div_ceil(100).max(1);
-    sorted.get(rank - 1).copied()
-}
-
 /// The waiting-time figures of one offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WaitingTime {
     /// Entries that got a seat (ENROLLED) and were counted.
     pub served: u64,
-    /// The median wait in days (nearest rank); `None` when none was served.
+    /// The median wait in days (nearest rank, [`crate::domain::figures`]); `None` when none
+    /// was served.
     pub median_days: Option<i64>,
     /// The 90th-percentile wait in days (nearest rank).
     pub p90_days: Option<i64>,
@@ -161,22 +148,6 @@ mod tests {
             vec![None],
             "an overfull cohort takes no one"
         );
-    }
-
-    #[test]
-    fn nearest_rank_percentiles_are_values_of_the_sample() {
-        assert_eq!(nearest_rank(&[], 50), None);
-        assert_eq!(nearest_rank(&[7], 90), Some(7));
-        assert_eq!(nearest_rank(&[3, 5, 8, 10], 50), Some(5));
-        assert_eq!(nearest_rank(&[3, 5, 8, 10], 90), Some(10));
-        let tens: Vec<i64> = (1..=10).collect();
-        assert_eq!(nearest_rank(&tens, 50), Some(5));
-        assert_eq!(nearest_rank(&tens, 90), Some(9));
-        assert_eq!(nearest_rank(&tens, 91), Some(10));
-        assert_eq!(nearest_rank(&tens, 0), Some(1));
-        assert_eq!(nearest_rank(&tens, 100), Some(10));
-        let twenty: Vec<i64> = (1..=20).collect();
-        assert_eq!(nearest_rank(&twenty, 90), Some(18));
     }
 
     #[test]

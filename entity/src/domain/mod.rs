@@ -8,6 +8,7 @@ pub mod consultation;
 pub mod cpr;
 pub mod enums;
 pub mod error;
+pub mod figures;
 pub mod identifying;
 pub mod ids;
 pub mod slots;

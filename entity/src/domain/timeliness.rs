@@ -67,41 +67,9 @@ pub fn statuses_condition(statuses: &[DeadlineStatus], now: DateTime<Utc>) -> Co
     })
 }
 
-/// The `p`-th percentile (0–100) of sorted `values`, by linear interpolation between the
-/// closest ranks (the method of spreadsheets' PERCENTILE.INC and R's default): the median of
-/// an even count is the mean of the two middle values. `None` for no values.
-#[must_use]
-#[allow(clippy::cast_precision_loss)]
-pub fn percentile(sorted: &[f64], p: u8) -> Option<f64> {
-    let last = sorted.len().checked_sub(1)?;
-    let rank = f64::from(p.min(100)) / 100.0 * last as f64;
-    let below = rank.floor();
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let i = below as usize;
-    let lower = sorted[i];
-    let upper = sorted.get(i + 1).copied().unwrap_or(lower);
-    Some(lower + (upper - lower) * (rank - below))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
-        let delays = [0.0, 29.67, 48.0, 148.67];
-        let median = percentile(&delays, 50).unwrap_or_default();
-        assert!((median - 38.835).abs() < 1e-9, "{median}");
-        assert_eq!(percentile(&[1.0, 2.0, 3.0], 50), Some(2.0));
-        assert_eq!(percentile(&[7.0], 90), Some(7.0));
-        assert_eq!(percentile(&[], 50), None);
-        let tens: Vec<f64> = (1..=10).map(f64::from).collect();
-        assert_eq!(percentile(&tens, 50), Some(5.5));
-        let p90 = percentile(&tens, 90).unwrap_or_default();
-        assert!((p90 - 9.1).abs() < 1e-9, "{p90}");
-        assert_eq!(percentile(&tens, 100), Some(10.0));
-        assert_eq!(percentile(&tens, 0), Some(1.0));
-    }
 
     #[test]
     fn a_pending_deadline_past_due_is_missed() {

@@ -52,14 +52,15 @@ impl RuleTimeliness {
     }
 
     /// The median delay past due, in hours, over met and missed deadlines (those met on time
-    /// count 0; missed ones count until now or the end of the period). For an even count,
-    /// the mean of the two middle values.
+    /// count 0; missed ones count until now or the end of the period). By nearest rank, as
+    /// every percentile the API reports: the smallest delay such that at least half of the
+    /// deadlines had no longer a delay — always a delay some deadline had.
     async fn median_delay_hours(&self) -> Option<f64> {
         self.0.median_delay_hours
     }
 
-    /// The 90th-percentile delay past due, in hours, interpolated linearly between the two
-    /// closest ranks (as spreadsheets' PERCENTILE.INC).
+    /// The 90th-percentile delay past due, in hours, by nearest rank: the smallest delay such
+    /// that at least 90 % of the deadlines had no longer a delay.
     async fn p90_delay_hours(&self) -> Option<f64> {
         self.0.p90_delay_hours
     }
