@@ -328,7 +328,7 @@ impl TestApp {
                 database_url: url.to_owned(),
                 worker: false,
                 worker_poll_ms: 50,
-                mail_retry_secs: 1,
+                mail_retry_secs: kit_entity::infra::settings::Secs::new(1),
                 ..Settings::default()
             },
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),

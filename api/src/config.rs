@@ -8,6 +8,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
+use kit_entity::infra::settings::Secs;
 use serde::{Deserialize, Serialize};
 
 pub use kit_entity::infra::settings::{Settings, redact_url};
@@ -45,10 +46,10 @@ pub struct Config {
     pub auth_cache_secs: u64,
     /// `KIT_WS_INIT_TIMEOUT_SECS`: how long a subscription connection may wait before sending
     /// `connection_init`; then it is closed with 4408.
-    pub ws_init_timeout_secs: u64,
+    pub ws_init_timeout_secs: Secs,
     /// `KIT_WS_RECHECK_SECS`: how often an open subscription connection checks that its
     /// professional is still active (and closes with 4403 when not).
-    pub ws_recheck_secs: u64,
+    pub ws_recheck_secs: Secs,
     /// `KIT_CORS_ORIGINS`: the origins of browser apps allowed to call the API from another
     /// origin, comma-separated (`https://kit.kommune.dk,http://localhost:5173`); none by
     /// default.
@@ -65,13 +66,13 @@ pub struct Config {
     /// `KIT_QUERY_TIMEOUT_SECS`: the longest a query or a subscription's event may run; then
     /// it ends with `TIMEOUT`. Mutations are not cut short: their one transaction commits or
     /// rolls back whole, and a client is never told a committed change failed.
-    pub query_timeout_secs: u64,
+    pub query_timeout_secs: Secs,
     /// `KIT_HTTP_HEADER_TIMEOUT_SECS`: how long a client may take to send a request's headers
     /// (also while a kept-alive connection waits for its next request).
-    pub http_header_timeout_secs: u64,
+    pub http_header_timeout_secs: Secs,
     /// `KIT_HTTP_BODY_TIMEOUT_SECS`: how long a client may take to send a request's body;
     /// then HTTP 408.
-    pub http_body_timeout_secs: u64,
+    pub http_body_timeout_secs: Secs,
     /// `KIT_RATE_LIMIT_PER_SECOND`: requests per second one client may send, sustained; 0
     /// turns the rate limit off.
     pub rate_limit_per_second: u32,
@@ -121,13 +122,13 @@ impl Default for Config {
             itip_secret: None,
             auth_max_token_hours: 24,
             auth_cache_secs: 60,
-            ws_init_timeout_secs: 10,
-            ws_recheck_secs: 10,
+            ws_init_timeout_secs: Secs::new(10),
+            ws_recheck_secs: Secs::new(10),
             max_query_cost: 50_000,
             max_aliases: 50,
-            query_timeout_secs: 15,
-            http_header_timeout_secs: 10,
-            http_body_timeout_secs: 30,
+            query_timeout_secs: Secs::new(15),
+            http_header_timeout_secs: Secs::new(10),
+            http_body_timeout_secs: Secs::new(30),
             rate_limit_per_second: 50,
             rate_limit_burst: 200,
             trust_forwarded_for: false,

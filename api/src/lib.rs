@@ -109,8 +109,7 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let header_timeout =
-            std::time::Duration::from_secs(self.state.config.http_header_timeout_secs.max(1));
+        let header_timeout = self.state.config.http_header_timeout_secs.duration();
         let router = http::router(self.state);
         let served = server::serve(router, listener, header_timeout, shutdown).await;
         if let Some(worker) = self.worker {

@@ -104,7 +104,7 @@ impl AppState {
         // database that is down.
         let probe = kit_entity::infra::db::connect(&kit_entity::infra::settings::Settings {
             db_max_connections: 1,
-            db_acquire_timeout_secs: 1,
+            db_acquire_timeout_secs: kit_entity::infra::settings::Secs::new(1),
             ..config.settings.clone()
         })
         .await?;

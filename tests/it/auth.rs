@@ -333,8 +333,8 @@ async fn a_subscription_ends_when_its_token_expires_or_its_professional_leaves()
     use kit_tests::harness::PATIENCE;
     use kit_tests::ws::{Connect, WsClient};
     let app = TestApp::spawn_with(|c| {
-        c.ws_recheck_secs = 1;
-        c.ws_init_timeout_secs = 1;
+        c.ws_recheck_secs = kit_entity::infra::settings::Secs::new(1);
+        c.ws_init_timeout_secs = kit_entity::infra::settings::Secs::new(1);
     })
     .await;
     let w = World::build(&app).await;

@@ -132,7 +132,8 @@ async fn without_smtp_the_messages_are_written_as_eml_files() {
 #[tokio::test]
 async fn a_queue_whose_worker_failed_once_is_served_again() {
     use sea_orm::ConnectionTrait;
-    let s = setup(|c| c.settings.worker_heartbeat_secs = 1).await;
+    let s = setup(|c| c.settings.worker_heartbeat_secs = kit_entity::infra::settings::Secs::new(1))
+        .await;
     let db = s.app.db();
     let postgres = s.app.database.is_postgres();
     let (install, remove) = if postgres {

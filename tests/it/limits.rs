@@ -195,7 +195,9 @@ async fn a_document_sent_again_is_checked_again_with_its_new_variables() {
 
 #[tokio::test]
 async fn a_query_that_runs_too_long_ends_with_timeout_but_a_mutation_completes() {
-    let app = TestApp::spawn_with(|c| c.query_timeout_secs = 1).await;
+    let app =
+        TestApp::spawn_with(|c| c.query_timeout_secs = kit_entity::infra::settings::Secs::new(1))
+            .await;
     let w = World::build(&app).await;
     let t = &w.intake_a.token;
     let case = app.active_case(t, &w.municipality_a, "Bodil").await;
@@ -260,7 +262,7 @@ async fn a_query_that_runs_too_long_ends_with_timeout_but_a_mutation_completes()
 async fn when_the_server_has_its_hands_full_it_refuses_at_once_before_any_work() {
     let app = TestApp::spawn_with(|c| {
         c.max_in_flight = 1;
-        c.query_timeout_secs = 120;
+        c.query_timeout_secs = kit_entity::infra::settings::Secs::new(120);
     })
     .await;
     let w = World::build(&app).await;

@@ -47,7 +47,7 @@ pub async fn setup(adjust: impl FnOnce(&mut kit_api::Config)) -> Setup {
     let app = TestApp::spawn_with(|c| {
         c.settings.worker = true;
         c.settings.smtp_url = Some(url);
-        c.settings.mail_timeout_secs = 5;
+        c.settings.mail_timeout_secs = kit_entity::infra::settings::Secs::new(5);
         c.itip_secret = Some("gateway-secret".into());
         adjust(c);
     })

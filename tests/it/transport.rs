@@ -19,8 +19,8 @@ async fn until_closed(stream: &mut tokio::net::TcpStream) -> String {
 #[tokio::test]
 async fn a_client_that_sends_half_a_request_is_cut_off() {
     let app = TestApp::spawn_with(|c| {
-        c.http_header_timeout_secs = 1;
-        c.http_body_timeout_secs = 1;
+        c.http_header_timeout_secs = kit_entity::infra::settings::Secs::new(1);
+        c.http_body_timeout_secs = kit_entity::infra::settings::Secs::new(1);
     })
     .await;
     // Half the headers, then nothing.

@@ -49,8 +49,7 @@ pub enum Outcome {
 /// by its timeout) and marking the row, short enough that a row whose worker died is retried
 /// soon.
 fn lease(ctx: &Context) -> TimeDelta {
-    TimeDelta::seconds(i64::try_from(ctx.settings.mail_timeout_secs).unwrap_or(30))
-        + TimeDelta::seconds(10)
+    ctx.settings.mail_timeout_secs.time_delta() + TimeDelta::seconds(10)
 }
 
 fn until(from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {

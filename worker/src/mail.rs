@@ -210,7 +210,7 @@ impl Mailer {
     /// # Errors
     /// When the SMTP URL cannot be read.
     pub fn from_settings(settings: &Settings) -> Result<Self, String> {
-        let timeout = Duration::from_secs(settings.mail_timeout_secs.max(1));
+        let timeout = settings.mail_timeout_secs.duration();
         match &settings.smtp_url {
             Some(url) if url.starts_with("smtps:") => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)

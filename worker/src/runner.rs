@@ -71,18 +71,14 @@ fn instance_name() -> String {
 fn sqlite_config<J: Job>(ctx: &Context) -> apalis_sqlite::Config {
     apalis_sqlite::Config::default()
         .queue(J::QUEUE)
-        .heartbeat_interval(Duration::from_secs(
-            ctx.settings.worker_heartbeat_secs.max(1),
-        ))
+        .heartbeat_interval(ctx.settings.worker_heartbeat_secs.duration())
         .missed_heartbeats(2)
 }
 
 fn postgres_config<J: Job>(ctx: &Context) -> apalis_postgres::Config {
     apalis_postgres::Config::default()
         .queue(J::QUEUE)
-        .heartbeat_interval(Duration::from_secs(
-            ctx.settings.worker_heartbeat_secs.max(1),
-        ))
+        .heartbeat_interval(ctx.settings.worker_heartbeat_secs.duration())
         .missed_heartbeats(2)
 }
 

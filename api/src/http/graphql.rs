@@ -2,8 +2,6 @@
 //! process is full or the database is away, authenticated, made idempotent with
 //! `Idempotency-Key`, executed (queries with a time limit), answered.
 
-use std::time::Duration;
-
 use async_graphql_axum::GraphQLRequest;
 
 use axum::extract::State;
@@ -213,7 +211,7 @@ async fn run(
     let mut response = if mutation {
         execution.await
     } else {
-        let limit = Duration::from_secs(http.state.config.query_timeout_secs.max(1));
+        let limit = http.state.config.query_timeout_secs.duration();
         match tokio::time::timeout(limit, execution).await {
             Ok(response) => response,
             Err(_) => {

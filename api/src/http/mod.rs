@@ -69,7 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/calendar/{file}", get(public::feed))
         .route("/documents/{id}/attachment", get(documents::attachment))
         .with_state(http.state.clone());
-    let body_timeout = Duration::from_secs(http.state.config.http_body_timeout_secs.max(1));
+    let body_timeout = http.state.config.http_body_timeout_secs.duration();
     let upload_limit = http
         .state
         .config

@@ -85,13 +85,11 @@ async fn serve_ws(
 
     let state = http.state.clone();
     let config = &state.config;
-    let init_timeout = Duration::from_secs(config.ws_init_timeout_secs.max(1));
-    let recheck = Duration::from_millis(
-        config
-            .ws_recheck_secs
-            .saturating_mul(1000)
-            .clamp(100, 3_600_000),
-    );
+    let init_timeout = config.ws_init_timeout_secs.duration();
+    let recheck = config
+        .ws_recheck_secs
+        .duration()
+        .min(Duration::from_secs(3600));
     let refused = Arc::new(AtomicBool::new(false));
     let session: Arc<Mutex<Option<Session>>> = Arc::new(Mutex::new(None));
     let (mut sink, stream) = socket.split();

@@ -50,7 +50,7 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
         .max_connections(settings.db_max_connections.max(2))
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(settings.db_acquire_timeout_secs.max(1)))
+        .acquire_timeout(settings.db_acquire_timeout_secs.duration())
         .sqlx_logging(false)
         // A pool at its limit is reported once per episode by the API's load shedding, not by
         // sqlx once per acquire.

@@ -12,6 +12,60 @@ use serde::{Deserialize, Serialize};
 
 use crate::infra::telemetry::LogFormat;
 
+/// A length of time in whole seconds from the settings, at least one: a `KIT_*_SECS` of 0 is
+/// refused when the settings load, naming the variable, so no use needs to clamp it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u64", into = "u64")]
+pub struct Secs(std::num::NonZeroU64);
+
+impl Secs {
+    /// `n` seconds.
+    ///
+    /// # Panics
+    /// For 0 (a constant in code, never a setting: settings are checked when they load).
+    #[must_use]
+    pub const fn new(n: u64) -> Self {
+        match std::num::NonZeroU64::new(n) {
+            Some(n) => Self(n),
+            None => panic!("a duration in settings is at least one second"),
+        }
+    }
+
+    /// The number of seconds.
+    #[must_use]
+    pub const fn get(self) -> u64 {
+        self.0.get()
+    }
+
+    /// As a [`Duration`].
+    #[must_use]
+    pub const fn duration(self) -> Duration {
+        Duration::from_secs(self.0.get())
+    }
+
+    /// As a [`chrono::TimeDelta`].
+    #[must_use]
+    pub fn time_delta(self) -> chrono::TimeDelta {
+        chrono::TimeDelta::seconds(i64::try_from(self.0.get()).unwrap_or(i64::MAX))
+    }
+}
+
+impl TryFrom<u64> for Secs {
+    type Error = String;
+
+    fn try_from(n: u64) -> Result<Self, Self::Error> {
+        std::num::NonZeroU64::new(n)
+            .map(Self)
+            .ok_or_else(|| "must be at least 1 (second)".to_owned())
+    }
+}
+
+impl From<Secs> for u64 {
+    fn from(s: Secs) -> Self {
+        s.get()
+    }
+}
+
 /// The settings both binaries read. See the README for every `KIT_*` variable.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Settings {
@@ -21,7 +75,7 @@ pub struct Settings {
     pub db_max_connections: u32,
     /// `KIT_DB_ACQUIRE_TIMEOUT_SECS`: how long work waits for a free database connection
     /// before it fails (UNAVAILABLE) instead of hanging.
-    pub db_acquire_timeout_secs: u64,
+    pub db_acquire_timeout_secs: Secs,
     /// `KIT_LOG_FORMAT`: `text` or `json`.
     pub log_format: LogFormat,
     /// `KIT_PUBLIC_URL`: where users reach the product; links in e-mails start with it.
@@ -34,7 +88,7 @@ pub struct Settings {
     pub worker_poll_ms: u64,
     /// `KIT_WORKER_HEARTBEAT_SECS`: how often a worker reports that it is alive; jobs of a
     /// worker silent for two beats are handed to another.
-    pub worker_heartbeat_secs: u64,
+    pub worker_heartbeat_secs: Secs,
     /// `KIT_WORKER_CONCURRENCY`: jobs one worker process runs at once, per queue.
     pub worker_concurrency: usize,
     /// `KIT_SMTP_URL`: `smtp://host:port`, `smtp://user:password@host?tls=required` or
@@ -48,9 +102,9 @@ pub struct Settings {
     pub mail_max_attempts: i32,
     /// `KIT_MAIL_RETRY_SECS`: the wait after the first failed try; it doubles with every
     /// further failure, up to an hour.
-    pub mail_retry_secs: u64,
+    pub mail_retry_secs: Secs,
     /// `KIT_MAIL_TIMEOUT_SECS`: how long one SMTP conversation may take.
-    pub mail_timeout_secs: u64,
+    pub mail_timeout_secs: Secs,
     /// `KIT_DEADLINE_SWEEP_MS`: how often the worker looks for deadlines whose reminder,
     /// alert or escalation is due. It bounds the lag from due time to notification.
     pub deadline_sweep_ms: u64,
@@ -67,19 +121,19 @@ impl Default for Settings {
         Self {
             database_url: "sqlite://data/kit.db?mode=rwc".to_owned(),
             db_max_connections: 10,
-            db_acquire_timeout_secs: 5,
+            db_acquire_timeout_secs: Secs::new(5),
             log_format: LogFormat::Text,
             public_url: "http://127.0.0.1:8080".to_owned(),
             worker: true,
             worker_poll_ms: 1000,
-            worker_heartbeat_secs: 10,
+            worker_heartbeat_secs: Secs::new(10),
             worker_concurrency: 4,
             smtp_url: None,
             mail_from: "KIT <kit@localhost>".to_owned(),
             mail_dir: PathBuf::from("data/mail"),
             mail_max_attempts: 8,
-            mail_retry_secs: 30,
-            mail_timeout_secs: 30,
+            mail_retry_secs: Secs::new(30),
+            mail_timeout_secs: Secs::new(30),
             deadline_sweep_ms: 1000,
             deadline_batch: 500,
             audit_retention_days: 1826,
@@ -134,7 +188,8 @@ impl Settings {
     #[must_use]
     pub fn retry_delay(&self, attempt: i32) -> Duration {
         let doublings = u32::try_from(attempt.saturating_sub(1).clamp(0, 16)).unwrap_or(0);
-        Duration::from_secs(self.mail_retry_secs.max(1))
+        self.mail_retry_secs
+            .duration()
             .saturating_mul(2_u32.saturating_pow(doublings))
             .min(Duration::from_secs(3600))
     }
@@ -205,7 +260,7 @@ mod tests {
     #[test]
     fn retries_back_off_to_an_hour() {
         let s = Settings {
-            mail_retry_secs: 30,
+            mail_retry_secs: Secs::new(30),
             ..Settings::default()
         };
         assert_eq!(s.retry_delay(1), Duration::from_secs(30));
@@ -226,6 +281,24 @@ mod tests {
                 s.smtp_url.as_deref(),
                 Some("smtp://mail.kommune.example:25")
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure type is figment's choice
+    fn a_duration_of_zero_seconds_is_refused_naming_the_variable() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("KIT_MAIL_TIMEOUT_SECS", "0");
+            let refused = load::<Settings>(Path::new("absent.toml"))
+                .err()
+                .map(|e| e.to_string())
+                .ok_or("a timeout of 0 s was taken")?;
+            assert!(refused.contains("MAIL_TIMEOUT_SECS"), "{refused}");
+            assert!(refused.contains("at least 1"), "{refused}");
+            jail.set_env("KIT_MAIL_TIMEOUT_SECS", "7");
+            let s: Settings = load(Path::new("absent.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(s.mail_timeout_secs.duration(), Duration::from_secs(7));
             Ok(())
         });
     }
