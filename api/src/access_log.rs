@@ -28,80 +28,7 @@ use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use crate::access::CaseAccess;
 
-/// The kinds of a child's data a professional can read, in the order they are logged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ChildData {
-    /// The child's identity: name, date of birth, CPR number as shown.
-    Child,
-    /// The CPR number in full.
-    Cpr,
-    /// The child's family members and their contact details.
-    Family,
-    /// The referral, with its reason.
-    Referral,
-    /// Who takes part in the case.
-    Participants,
-    /// The case's meetings: agendas, minutes, invitees.
-    Meetings,
-    /// The cross-sector plan: agreements and recorded pathway events.
-    Plan,
-    /// The case's deadlines.
-    Deadlines,
-    /// The case's status history, with the reasons given.
-    History,
-    /// The consents given for the child, and by whom.
-    Consents,
-    /// The documents the sectors shared: treatment plans, status notes, statements.
-    Documents,
-    /// The early interventions the child waits for or is enrolled in (waiting lists).
-    EarlyInterventions,
-}
-
-impl ChildData {
-    /// Every kind, in logging order.
-    pub const ALL: [Self; 12] = [
-        Self::Child,
-        Self::Cpr,
-        Self::Family,
-        Self::Referral,
-        Self::Participants,
-        Self::Meetings,
-        Self::Plan,
-        Self::Deadlines,
-        Self::History,
-        Self::Consents,
-        Self::Documents,
-        Self::EarlyInterventions,
-    ];
-
-    /// The name stored in the log.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Child => "CHILD",
-            Self::Cpr => "CPR",
-            Self::Family => "FAMILY",
-            Self::Referral => "REFERRAL",
-            Self::Participants => "PARTICIPANTS",
-            Self::Meetings => "MEETINGS",
-            Self::Plan => "PLAN",
-            Self::Deadlines => "DEADLINES",
-            Self::History => "HISTORY",
-            Self::Consents => "CONSENTS",
-            Self::Documents => "DOCUMENTS",
-            Self::EarlyInterventions => "EARLY_INTERVENTIONS",
-        }
-    }
-
-    /// The kinds a stored `what` lists.
-    #[must_use]
-    pub fn parse_list(what: &str) -> Vec<Self> {
-        what.split(',')
-            .filter_map(|w| Self::ALL.into_iter().find(|k| k.as_str() == w))
-            .collect()
-    }
-}
+pub use crate::access::ChildData;
 
 #[derive(Debug)]
 struct Entry {
@@ -434,4 +361,21 @@ impl RequestLog {
             })
             .boxed()
     }
+}
+
+/// [`case_access`](crate::access::case_access) for a change to `what` of the case, inside the changing transaction: the
+/// change is logged there (kind CHANGE), so it is committed with the change or not at all.
+///
+/// # Errors
+/// As [`case_access`](crate::access::case_access); database errors writing the log.
+pub async fn change_access(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &crate::access::Actor,
+    case_id: CaseId,
+    now: DateTime<Utc>,
+    what: &[ChildData],
+) -> kit_entity::Result<(kit_entity::entities::case::Model, CaseAccess)> {
+    let (case, access) = crate::access::case_access(txn, actor, case_id, now).await?;
+    record_change(txn, now, &access, what).await?;
+    Ok((case, access))
 }

@@ -64,7 +64,7 @@ impl App {
     ) -> anyhow::Result<Self> {
         // A misspelt origin would silently lock a front end out: refused at start.
         config.cors_origins().map_err(anyhow::Error::msg)?;
-        db::migrate(&db).await?;
+        db::upgrade(&db).await?;
         let state = AppState::new(db, config, clock).await?;
         // Numbers stored before they were encrypted are sealed now, under the configured key.
         let sealed = cpr::reseal(&state.db, &state.cpr, true).await?;

@@ -384,7 +384,7 @@ async fn run() {
     let db = kit_entity::infra::db::connect(&settings)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    kit_entity::infra::db::migrate(&db)
+    kit_entity::ops::upgrade(&db)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let now = Utc::now();

@@ -41,7 +41,7 @@ fn main() {
         let db = kit_api::db::connect(&settings)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        kit_api::db::migrate(&db)
+        kit_api::db::upgrade(&db)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let _ = common::seed(&db).await;

@@ -64,7 +64,7 @@ fn main() {
         let db = kit_api::db::connect(&config.settings)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        kit_api::db::migrate(&db)
+        kit_api::db::upgrade(&db)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let started = Instant::now();

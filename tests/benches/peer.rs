@@ -285,7 +285,7 @@ fn main() {
         let db = sea_orm::Database::connect(&url)
             .await
             .unwrap_or_else(|e| panic!("{url}: {e}"));
-        kit_api::db::migrate(&db)
+        kit_api::db::upgrade(&db)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let started = Instant::now();

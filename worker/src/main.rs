@@ -34,7 +34,7 @@ async fn main() -> anyhow::Result<()> {
     let database = db::connect(&settings)
         .await
         .with_context(|| format!("connecting to {}", redact_url(&settings.database_url)))?;
-    db::migrate(&database)
+    kit_entity::ops::upgrade(&database)
         .await
         .context("migrating the database")?;
     let ctx = Context::new(database, Arc::new(SystemClock), settings)

@@ -433,7 +433,7 @@ mod tests {
     use async_graphql::parser::parse_query;
 
     fn registry() -> Registry {
-        crate::graphql::executor::registry()
+        crate::graphql::registry()
     }
 
     fn error(path: &[PathSegment]) -> ServerError {

@@ -10,19 +10,18 @@
 
 use std::sync::Arc;
 
-use async_graphql::IntrospectionMode;
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::registry::Registry;
-use async_graphql::{Data, Executor, OutputType, Request, Response, ServerError, SubscriptionType};
+use async_graphql::{Data, Executor, Request, Response, ServerError};
 
 use crate::access_log::{AccessLogging, RequestId, RequestLog, select_operation};
 use crate::graphql::complete::complete;
 use crate::graphql::cost::{CostLimits, check, check_strings};
 use crate::graphql::errors::{code_errors, code_parse_error};
 use crate::graphql::persisted::Persisted;
-use crate::graphql::{KitSchema, Mutation, Query, subscription::Subscription};
+use crate::graphql::{KitSchema, registry};
 use crate::memo::Memo;
 
 /// The schema with what every operation goes through around it.
@@ -232,28 +231,6 @@ impl Guarded {
             response,
         );
     }
-}
-
-/// The schema's types, as async-graphql registers them (without its introspection fields,
-/// which the cost check counts by name).
-pub(crate) fn registry() -> Registry {
-    let mut registry = Registry {
-        types: Default::default(),
-        directives: Default::default(),
-        implements: Default::default(),
-        query_type: Query::type_name().to_string(),
-        mutation_type: Some(Mutation::type_name().to_string()),
-        subscription_type: Some(Subscription::type_name().to_string()),
-        introspection_mode: IntrospectionMode::Enabled,
-        enable_federation: false,
-        federation_subscription: false,
-        ignore_name_conflicts: Default::default(),
-        enable_suggestions: true,
-    };
-    <Query as OutputType>::create_type_info(&mut registry);
-    <Mutation as OutputType>::create_type_info(&mut registry);
-    <Subscription as SubscriptionType>::create_type_info(&mut registry);
-    registry
 }
 
 impl Executor for Guarded {

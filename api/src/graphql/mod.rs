@@ -118,3 +118,26 @@ pub fn sdl() -> String {
 pub fn detached() -> KitSchema {
     builder().finish()
 }
+
+/// The schema's types, as async-graphql registers them (without its introspection fields,
+/// which the cost check counts by name).
+pub(crate) fn registry() -> async_graphql::registry::Registry {
+    use async_graphql::{OutputType, SubscriptionType};
+    let mut registry = async_graphql::registry::Registry {
+        types: Default::default(),
+        directives: Default::default(),
+        implements: Default::default(),
+        query_type: Query::type_name().to_string(),
+        mutation_type: Some(Mutation::type_name().to_string()),
+        subscription_type: Some(subscription::Subscription::type_name().to_string()),
+        introspection_mode: async_graphql::IntrospectionMode::Enabled,
+        enable_federation: false,
+        federation_subscription: false,
+        ignore_name_conflicts: Default::default(),
+        enable_suggestions: true,
+    };
+    <Query as OutputType>::create_type_info(&mut registry);
+    <Mutation as OutputType>::create_type_info(&mut registry);
+    <subscription::Subscription as SubscriptionType>::create_type_info(&mut registry);
+    registry
+}

@@ -21,7 +21,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use tokio::sync::Semaphore;
 
-use crate::http::error_response;
+use super::error::error_response;
 
 /// The guards of one process.
 #[derive(Clone)]

@@ -20,8 +20,9 @@ use sea_orm::{
 
 use kit_entity::ops::deadlines::{self, Event};
 
-use crate::access::{Actor, change_access};
+use crate::access::Actor;
 use crate::access_log::ChildData;
+use crate::access_log::change_access;
 use kit_entity::infra::cpr_vault::CprVault;
 
 /// A new child, as given in a referral.

@@ -12,8 +12,9 @@ use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use crate::access::{Actor, change_access};
+use crate::access::Actor;
 use crate::access_log::ChildData;
+use crate::access_log::change_access;
 use crate::services::case::require_open;
 
 /// A purpose's name, as stored, and as rule filters and deadline subjects hold it.

@@ -22,8 +22,9 @@ use sea_orm::{
     QueryFilter, QueryOrder,
 };
 
-use crate::access::{Actor, change_access};
+use crate::access::Actor;
 use crate::access_log::ChildData;
+use crate::access_log::change_access;
 
 /// Waives a running or missed deadline: a person decided it is not owed, and says why.
 ///

@@ -14,8 +14,9 @@ use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::access::{self, Actor, CaseAccess, change_access};
+use crate::access::{self, Actor, CaseAccess};
 use crate::access_log::ChildData;
+use crate::access_log::change_access;
 use crate::services::case::{require_open, touch};
 
 /// The attachment types accepted, as found from the content, with their names in errors.

@@ -17,8 +17,9 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, ModelTrait, QueryFilter,
 };
 
-use crate::access::{Actor, CaseAccess, case_access, change_access};
+use crate::access::{Actor, CaseAccess, case_access};
 use crate::access_log::ChildData;
+use crate::access_log::change_access;
 use crate::services::case::require_open;
 
 /// The shortest and longest meeting accepted, in minutes.

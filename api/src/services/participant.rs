@@ -11,8 +11,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, Q
 
 use kit_entity::ops::deadlines::{self, Event};
 
-use crate::access::{Actor, change_access};
+use crate::access::Actor;
 use crate::access_log::ChildData;
+use crate::access_log::change_access;
 use crate::services::case::{require_open, touch};
 
 const ONE_CONTACT_PER_SECTOR: &str = "the case already has an active responsible contact for this sector; use assignResponsibleContact to replace them";

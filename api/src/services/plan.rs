@@ -17,8 +17,9 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use crate::access::{Actor, change_access};
+use crate::access::Actor;
 use crate::access_log::ChildData;
+use crate::access_log::change_access;
 use crate::services::case::{require_open, touch};
 
 /// A pathway event to record.

@@ -26,8 +26,9 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder,
 };
 
-use crate::access::{Actor, change_access};
+use crate::access::Actor;
 use crate::access_log::ChildData;
+use crate::access_log::change_access;
 
 /// How long a link works unless asked otherwise.
 pub const DEFAULT_VALID_DAYS: i64 = 30;

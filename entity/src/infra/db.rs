@@ -96,11 +96,6 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
 /// When a migration fails.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await?;
-    // Access-log rows written before the log was chained join the chain, in order.
-    let sealed = crate::ops::audit::seal(db).await?;
-    if sealed > 0 {
-        tracing::info!(sealed, "access-log rows sealed into the hash chain");
-    }
     let queue =
         |e: sea_orm::sqlx::migrate::MigrateError| DbErr::Migration(format!("job queue: {e}"));
     match db.get_database_backend() {

@@ -10,3 +10,18 @@ pub mod idempotency;
 pub mod meetings;
 pub mod outbox;
 pub mod pathway;
+
+/// Brings a database to this version of the product: the schema and the job queue's tables
+/// ([`crate::infra::db::migrate`]), then the access-log rows written before the log was
+/// chained join the chain, in order. Both binaries call it at start.
+///
+/// # Errors
+/// When a migration or the sealing fails.
+pub async fn upgrade(db: &sea_orm::DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    crate::infra::db::migrate(db).await?;
+    let sealed = audit::seal(db).await?;
+    if sealed > 0 {
+        tracing::info!(sealed, "access-log rows sealed into the hash chain");
+    }
+    Ok(())
+}

@@ -21,8 +21,9 @@ use sea_orm::{
     QueryOrder,
 };
 
-use crate::access::{Actor, change_access, consents_of};
+use crate::access::{Actor, consents_of};
 use crate::access_log::ChildData;
+use crate::access_log::change_access;
 use crate::services::case::touch;
 
 use super::{find_offer, lock_cohort, may_read, taken};
