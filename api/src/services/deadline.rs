@@ -48,45 +48,7 @@ pub async fn waive(
         .map_err(|_| not_found())?;
     access.require_manage()?;
     let reason = validate::long_text("input.reason", reason)?;
-    let changed = deadline::Entity::update_many()
-        .col_expr(
-            deadline::Column::Status,
-            Expr::value(DeadlineStatus::Waived),
-        )
-        .col_expr(deadline::Column::WaivedAt, Expr::value(Some(now)))
-        .col_expr(deadline::Column::WaivedById, Expr::value(Some(actor.id())))
-        .col_expr(
-            deadline::Column::WaiveReason,
-            Expr::value(Some(reason.clone())),
-        )
-        .col_expr(
-            deadline::Column::NextActionAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            deadline::Column::NextStage,
-            Expr::value(Option::<i32>::None),
-        )
-        .col_expr(deadline::Column::UpdatedAt, Expr::value(now))
-        .filter(deadline::Column::Id.eq(d.id))
-        .filter(deadline::Column::Status.is_in([DeadlineStatus::Pending, DeadlineStatus::Missed]))
-        .exec(txn)
-        .await?;
-    if changed.rows_affected != 1 {
-        return Err(Error::conflict(
-            "only a PENDING or MISSED deadline can be waived",
-        ));
-    }
-    Ok(deadline::Model {
-        status: DeadlineStatus::Waived,
-        waived_at: Some(now),
-        waived_by_id: Some(actor.id()),
-        waive_reason: Some(reason),
-        next_action_at: None,
-        next_stage: None,
-        updated_at: now,
-        ..d
-    })
+    kit_entity::ops::deadlines::waive(txn, now, d, actor.id(), reason).await
 }
 
 /// What an edit of a rule changes; `None` keeps the current value.

@@ -575,3 +575,58 @@ pub async fn recompute<C: ConnectionTrait>(
     }
     Ok(changed)
 }
+
+/// Sets a deadline aside: a person decided it is not owed, and says why (already checked by the
+/// caller). Only a running (PENDING) or MISSED deadline can be waived; it then has no stage
+/// ahead.
+///
+/// # Errors
+/// [`Error::Conflict`] for one met, waived or withdrawn meanwhile; database errors.
+pub async fn waive<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    d: deadline::Model,
+    by: crate::ids::ProfessionalId,
+    reason: String,
+) -> Result<deadline::Model> {
+    let waivable = [DeadlineStatus::Pending, DeadlineStatus::Missed];
+    let changed = deadline::Entity::update_many()
+        .col_expr(
+            deadline::Column::Status,
+            Expr::value(DeadlineStatus::Waived),
+        )
+        .col_expr(deadline::Column::WaivedAt, Expr::value(Some(now)))
+        .col_expr(deadline::Column::WaivedById, Expr::value(Some(by)))
+        .col_expr(
+            deadline::Column::WaiveReason,
+            Expr::value(Some(reason.clone())),
+        )
+        .col_expr(
+            deadline::Column::NextActionAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            deadline::Column::NextStage,
+            Expr::value(Option::<i32>::None),
+        )
+        .col_expr(deadline::Column::UpdatedAt, Expr::value(now))
+        .filter(deadline::Column::Id.eq(d.id))
+        .filter(deadline::Column::Status.is_in(waivable))
+        .exec(db)
+        .await?;
+    if changed.rows_affected != 1 {
+        return Err(Error::conflict(
+            "only a PENDING or MISSED deadline can be waived",
+        ));
+    }
+    Ok(deadline::Model {
+        status: DeadlineStatus::Waived,
+        waived_at: Some(now),
+        waived_by_id: Some(by),
+        waive_reason: Some(reason),
+        next_action_at: None,
+        next_stage: None,
+        updated_at: now,
+        ..d
+    })
+}

@@ -16,8 +16,9 @@
 //! The engine's parts, each using only those before it: [`event`] (what happened), [`rules`]
 //! (versions in force), [`facts`] (what a case's deadlines are computed from), [`timing`]
 //! (due times and stages), [`recipients`] (who is told), [`engine`] (what an event starts,
-//! meets and withdraws; recomputes) and [`sweep`] (the stages as they fall due). The wording of notifications is in
-//! `content::texts`; the announcement of new ones in `infra::announce`.
+//! meets and withdraws; recomputes; a person's waiver) and [`sweep`] (the stages as they fall
+//! due). The wording of notifications is in `content::texts`; the announcement of new ones in
+//! `infra::announce`.
 
 pub mod engine;
 pub mod event;
@@ -30,7 +31,7 @@ pub mod timing;
 pub use crate::domain::calendar::{calendar_of, calendar_of_all};
 pub use crate::infra::announce::{Announced, NOTIFY_CHANNEL};
 pub use engine::{
-    consent_subject, on_event, recompute, refresh_responsible, seat_offer_subject,
+    consent_subject, on_event, recompute, refresh_responsible, seat_offer_subject, waive,
     withdraw_for_agreement, withdraw_for_case, withdraw_for_consent, withdraw_for_meeting,
     withdraw_for_seat_offer,
 };
