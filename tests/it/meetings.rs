@@ -1116,3 +1116,53 @@ async fn a_time_or_a_required_invitee_set_by_hand_never_puts_anyone_in_two_meeti
         "2026-12-11T13:00:00+01:00"
     );
 }
+
+/// Moving a meeting by hand: the end defaults to the start plus the meeting's own duration, an
+/// end before the start or a meeting longer than a working day is refused naming `endsAt`, and
+/// a place given in part keeps the rest — all decided on the meeting as the change reads it.
+#[tokio::test]
+async fn a_meeting_moved_by_hand_keeps_its_duration_and_the_place_not_given() {
+    let s = setup(|_| {}).await;
+    let ct = &s.w.caseworker_a.token;
+    let id = s
+        .request(
+            json!([{ "participantId": s.contact }]),
+            "2026-12-23T16:00:00+01:00",
+            json!({ "videoUrl": "https://video.kommune.dk/rum/7" }),
+        )
+        .await;
+    let _ = s.wait_status(&id, "SCHEDULED").await;
+    let moved = r"mutation($input: RescheduleMeetingInput!) { rescheduleMeeting(input: $input) {
+        meeting { startsAt endsAt location videoUrl } } }";
+    let at = "2026-12-14T09:00:00+01:00";
+    for (ends, why) in [
+        ("2026-12-14T08:00:00+01:00", "must be after startsAt"),
+        ("2026-12-14T19:00:00+01:00", "between 15 and 480 minutes"),
+    ] {
+        let r = s
+            .app
+            .gql(
+                ct,
+                moved,
+                json!({ "input": { "meetingId": id, "startsAt": at, "endsAt": ends } }),
+            )
+            .await;
+        r.assert_error("BAD_USER_INPUT", Some("input.endsAt"));
+        assert!(r.message().contains(why), "{}", r.message());
+    }
+    let r = s
+        .app
+        .gql(
+            ct,
+            moved,
+            json!({ "input": { "meetingId": id, "startsAt": at, "location": "Skolen, lokale 3" } }),
+        )
+        .await;
+    let m = &r.data()["rescheduleMeeting"]["meeting"];
+    assert_eq!(
+        m["endsAt"], "2026-12-14T10:30:00+01:00",
+        "90 minutes, as requested"
+    );
+    assert_eq!(m["location"], "Skolen, lokale 3");
+    assert_eq!(m["videoUrl"], "https://video.kommune.dk/rum/7", "kept");
+}

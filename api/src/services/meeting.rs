@@ -257,15 +257,18 @@ async fn organizer_for(
         })
 }
 
-/// A time, and perhaps a place, for a meeting.
+/// A time, and perhaps a place, for a meeting, as asked for: what is not given is the
+/// meeting's own, read in the changing transaction.
 #[derive(Debug, Clone)]
 pub struct Timing {
     /// Start.
     pub starts_at: DateTime<Utc>,
-    /// End.
-    pub ends_at: DateTime<Utc>,
-    /// A new location and video link, when they change.
-    pub place: Option<(Option<String>, Option<String>)>,
+    /// End; `None`: the start plus the meeting's duration.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// A new location: `None` keeps it, `Some(None)` removes it.
+    pub location: Option<Option<String>>,
+    /// A new video link: `None` keeps it, `Some(None)` removes it.
+    pub video_url: Option<Option<String>>,
 }
 
 /// Sets a PLANNED meeting's time (`reschedule = false`) or moves a SCHEDULED one
@@ -284,10 +287,32 @@ pub async fn schedule(
     let Timing {
         starts_at,
         ends_at,
-        place,
+        location,
+        video_url,
     } = timing;
     let (m, case) = managed_meeting(txn, actor, id, now).await?;
     require_open(&case)?;
+    let ends_at =
+        ends_at.unwrap_or_else(|| starts_at + TimeDelta::minutes(i64::from(m.duration_minutes)));
+    if ends_at <= starts_at {
+        return Err(Error::invalid("input.endsAt", "must be after startsAt"));
+    }
+    if !DURATION_MINUTES
+        .contains(&i32::try_from((ends_at - starts_at).num_minutes()).unwrap_or(i32::MAX))
+    {
+        return Err(Error::invalid(
+            "input.endsAt",
+            "a meeting lasts between 15 and 480 minutes",
+        ));
+    }
+    // A place given in part keeps the rest of the meeting's own.
+    let place = match (location, video_url) {
+        (None, None) => None,
+        (l, v) => Some((
+            l.unwrap_or_else(|| m.location.clone()),
+            v.unwrap_or_else(|| m.video_url.clone()),
+        )),
+    };
     use kit_entity::domain::enums::MeetingStatus;
     match (reschedule, m.status) {
         (false, MeetingStatus::Planned) | (true, MeetingStatus::Scheduled) => {}

@@ -2,7 +2,6 @@
 //! agenda; busy periods and calendar feeds.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::TimeDelta;
 use kit_entity::domain::validate;
 use kit_entity::ids::{
     AgendaItemId, BusyPeriodId, CalendarFeedId, CaseId, InviteeId, MeetingId, ParticipantId,
@@ -573,46 +572,14 @@ async fn schedule(
     let id: MeetingId = decode("input.meetingId", &input.meeting_id).gql()?;
     let location = place_text("input.location", input.location, validate::short_text).gql()?;
     let video_url = place_text("input.videoUrl", input.video_url, video).gql()?;
-    let starts_at = input.starts_at.0;
-    let existing = crate::graphql::context::load(ctx, id).await.gql()?;
-    let duration = existing.as_ref().map_or(60, |m| m.duration_minutes);
-    let ends_at = input
-        .ends_at
-        .map_or(starts_at + TimeDelta::minutes(i64::from(duration)), |e| e.0);
-    if ends_at <= starts_at {
-        return Err(Error::invalid("input.endsAt", "must be after startsAt")).gql();
-    }
-    if !DURATION_MINUTES
-        .contains(&i32::try_from((ends_at - starts_at).num_minutes()).unwrap_or(i32::MAX))
-    {
-        return Err(Error::invalid(
-            "input.endsAt",
-            "a meeting lasts between 15 and 480 minutes",
-        ))
-        .gql();
-    }
-    let place = match (location, video_url, &existing) {
-        (None, None, _) => None,
-        (l, v, Some(m)) => Some((
-            l.unwrap_or_else(|| m.location.clone()),
-            v.unwrap_or_else(|| m.video_url.clone()),
-        )),
-        (l, v, None) => Some((l.flatten(), v.flatten())),
+    let timing = Timing {
+        starts_at: input.starts_at.0,
+        ends_at: input.ends_at.map(|e| e.0),
+        location,
+        video_url,
     };
     let w = Write::begin(ctx).await.gql()?;
-    let r = meetings::schedule(
-        &w.txn,
-        w.actor,
-        w.now,
-        id,
-        Timing {
-            starts_at,
-            ends_at,
-            place,
-        },
-        reschedule,
-    )
-    .await;
+    let r = meetings::schedule(&w.txn, w.actor, w.now, id, timing, reschedule).await;
     Ok(MeetingPayload {
         meeting: Meeting(w.finish(r).await.gql()?),
     })
