@@ -152,16 +152,19 @@ enum AuditAction {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    if let Some(Command::PrintSchema) = args.command {
-        print!("{}", graphql::sdl());
-        return Ok(());
-    }
-    if let Some(Command::Cpr {
-        action: CprAction::NewKey,
-    }) = args.command
-    {
-        println!("{}", kit_entity::infra::cpr_vault::CprVault::generate_key());
-        return Ok(());
+    // The commands that need neither the configuration nor the database.
+    match args.command {
+        Some(Command::PrintSchema) => {
+            print!("{}", graphql::sdl());
+            return Ok(());
+        }
+        Some(Command::Cpr {
+            action: CprAction::NewKey,
+        }) => {
+            println!("{}", kit_entity::infra::cpr_vault::CprVault::generate_key());
+            return Ok(());
+        }
+        _ => {}
     }
     // Serving: the handlers go in before the slow start (migrations, sealing), so that a
     // SIGTERM meanwhile ends the server cleanly instead of killing it mid-way. The one-shot
@@ -175,147 +178,174 @@ async fn main() -> anyhow::Result<()> {
             kit_api::config::redact_url(&config.settings.database_url)
         )
     })?;
-    let listen = config.listen;
     let app = App::start(db, config.clone(), Arc::new(SystemClock)).await?;
     match args.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
-            let app = app.start_worker().await?;
-            let listener = tokio::net::TcpListener::bind(listen)
-                .await
-                .with_context(|| format!("binding {listen}"))?;
-            tracing::info!(listen = %listener.local_addr()?, public_url = %config.settings.public_url, "serving GraphQL at /graphql");
-            let shutdown = shutdown.unwrap_or_else(shutdown_signal);
-            app.serve(listener, shutdown).await?;
+        Command::Serve => serve(app, &config, shutdown).await,
+        command @ Command::CreateAdmin { .. } => create_admin(&app, command).await,
+        Command::Token { subject, hours } => {
+            print_token(&app, &subject, hours).await;
+            Ok(())
         }
-        Command::CreateAdmin {
+        Command::Seed { token_hours, .. } => seed_demo(&app, token_hours).await,
+        Command::Audit { action } => audit(&app, &config, action).await,
+        Command::Cpr { action } => cpr(&app, action).await,
+        Command::PrintSchema => Ok(()),
+    }
+}
+
+/// Serves the API, with the worker in the process unless `KIT_WORKER=off`.
+async fn serve(
+    app: App,
+    config: &Config,
+    shutdown: Option<impl std::future::Future<Output = ()> + Send + 'static>,
+) -> anyhow::Result<()> {
+    let app = app.start_worker().await?;
+    let listen = config.listen;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    tracing::info!(listen = %listener.local_addr()?, public_url = %config.settings.public_url, "serving GraphQL at /graphql");
+    match shutdown {
+        Some(shutdown) => app.serve(listener, shutdown).await?,
+        None => app.serve(listener, shutdown_signal()).await?,
+    }
+    Ok(())
+}
+
+/// `kit-api create-admin`.
+async fn create_admin(app: &App, command: Command) -> anyhow::Result<()> {
+    let Command::CreateAdmin {
+        organization,
+        kind,
+        unit,
+        name,
+        email,
+        title,
+        subject,
+        token_hours,
+    } = command
+    else {
+        return Ok(());
+    };
+    let created = cli::create_admin(
+        &app.state,
+        cli::NewAdmin {
             organization,
-            kind,
+            kind: kind.into(),
             unit,
             name,
             email,
             title,
             subject,
-            token_hours,
-        } => {
-            let created = cli::create_admin(
-                &app.state,
-                cli::NewAdmin {
-                    organization,
-                    kind: kind.into(),
-                    unit,
-                    name,
-                    email,
-                    title,
-                    subject,
-                },
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let subject = &created.professional.subject;
+    if created.existed {
+        println!("{subject} already existed and is now an active administrator.");
+    } else {
+        println!(
+            "Created administrator {} ({subject}).",
+            created.professional.name
+        );
+    }
+    print_token(app, subject, token_hours).await;
+    Ok(())
+}
+
+/// `kit-api seed --demo`.
+async fn seed_demo(app: &App, token_hours: i64) -> anyhow::Result<()> {
+    let (users, loaded) = demo::seed(&app.state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{}",
+        if loaded {
+            "Loaded the demo."
+        } else {
+            "The demo was already loaded."
+        }
+    );
+    println!("Tokens (valid {token_hours} hours) — send as `Authorization: Bearer <token>`:\n");
+    for user in users {
+        println!("# {}", user.description);
+        print_token(app, &user.subject, token_hours).await;
+        println!();
+    }
+    Ok(())
+}
+
+/// `kit-api audit verify|export|prune`.
+async fn audit(app: &App, config: &Config, action: AuditAction) -> anyhow::Result<()> {
+    match action {
+        AuditAction::Verify => {
+            let found = kit_entity::ops::audit::verify(&app.state.db).await?;
+            println!(
+                "{} access-log rows and {} prunes checked.",
+                found.rows, found.prunes
+            );
+            if !found.intact() {
+                for b in &found.breaks {
+                    println!("{} row {}: {}", b.table, b.id, b.problem);
+                }
+                anyhow::bail!("the access log has been tampered with");
+            }
+            println!("The chain is intact.");
+        }
+        AuditAction::Export { cpr, format } => {
+            let cpr = kit_entity::domain::validate::cpr("--cpr", &cpr, None)?;
+            let report = kit_api::subject_access::report(
+                &app.state.db,
+                &app.state.cpr,
+                cpr.as_digits(),
+                None,
+                app.state.clock.now(),
             )
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let subject = &created.professional.subject;
-            if created.existed {
-                println!("{subject} already existed and is now an active administrator.");
-            } else {
-                println!(
-                    "Created administrator {} ({subject}).",
-                    created.professional.name
-                );
-            }
-            print_token(&app, subject, token_hours).await;
-        }
-        Command::Token { subject, hours } => print_token(&app, &subject, hours).await,
-        Command::Seed {
-            demo: _,
-            token_hours,
-        } => {
-            let (users, loaded) = demo::seed(&app.state)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "{}",
-                if loaded {
-                    "Loaded the demo."
-                } else {
-                    "The demo was already loaded."
-                }
+            .await?;
+            tracing::warn!(
+                cases = ?report.cases,
+                entries = report.entries.len(),
+                "subject access export by an operator"
             );
-            println!(
-                "Tokens (valid {token_hours} hours) — send as `Authorization: Bearer <token>`:\n"
-            );
-            for user in users {
-                println!("# {}", user.description);
-                print_token(&app, &user.subject, token_hours).await;
-                println!();
+            match format {
+                ExportFormat::Json => println!("{}", report.to_json()?),
+                ExportFormat::Html => print!("{}", report.to_html()),
             }
         }
-        Command::Audit { action } => match action {
-            AuditAction::Verify => {
-                let found = kit_entity::ops::audit::verify(&app.state.db).await?;
-                println!(
-                    "{} access-log rows and {} prunes checked.",
-                    found.rows, found.prunes
-                );
-                if found.intact() {
-                    println!("The chain is intact.");
-                } else {
-                    for b in &found.breaks {
-                        println!("{} row {}: {}", b.table, b.id, b.problem);
-                    }
-                    anyhow::bail!("the access log has been tampered with");
-                }
+        AuditAction::Prune => {
+            let days = config.settings.audit_retention_days;
+            match kit_entity::ops::audit::prune(
+                &app.state.db,
+                app.state.clock.now(),
+                days,
+                "kit-api audit prune",
+            )
+            .await?
+            {
+                Some(p) => println!(
+                    "Pruned {} rows older than {days} days, through row {}.",
+                    p.rows, p.through.0
+                ),
+                None => println!("No row is older than {days} days."),
             }
-            AuditAction::Export { cpr, format } => {
-                let cpr = kit_entity::domain::validate::cpr("--cpr", &cpr, None)?;
-                let report = kit_api::subject_access::report(
-                    &app.state.db,
-                    &app.state.cpr,
-                    cpr.as_digits(),
-                    None,
-                    app.state.clock.now(),
-                )
-                .await?;
-                tracing::warn!(
-                    cases = ?report.cases,
-                    entries = report.entries.len(),
-                    "subject access export by an operator"
-                );
-                match format {
-                    ExportFormat::Json => println!("{}", report.to_json()?),
-                    ExportFormat::Html => print!("{}", report.to_html()),
-                }
-            }
-            AuditAction::Prune => {
-                let days = config.settings.audit_retention_days;
-                match kit_entity::ops::audit::prune(
-                    &app.state.db,
-                    app.state.clock.now(),
-                    days,
-                    "kit-api audit prune",
-                )
-                .await?
-                {
-                    Some(p) => println!(
-                        "Pruned {} rows older than {days} days, through row {}.",
-                        p.rows, p.through.0
-                    ),
-                    None => println!("No row is older than {days} days."),
-                }
-            }
-        },
-        Command::Cpr { action } => match action {
-            CprAction::Rotate => {
-                let done = kit_api::cpr::reseal(&app.state.db, &app.state.cpr, false).await?;
-                println!(
-                    "Re-encrypted {} children's and {} referrals' CPR numbers and {} stored \
-                     answers under key {}.",
-                    done.children,
-                    done.referrals,
-                    done.answers,
-                    app.state.cpr.current_id()
-                );
-            }
-            CprAction::NewKey => {}
-        },
-        Command::PrintSchema => {}
+        }
+    }
+    Ok(())
+}
+
+/// `kit-api cpr rotate` (`new-key` needs no database and is answered before).
+async fn cpr(app: &App, action: CprAction) -> anyhow::Result<()> {
+    if let CprAction::Rotate = action {
+        let done = kit_api::cpr::reseal(&app.state.db, &app.state.cpr, false).await?;
+        println!(
+            "Re-encrypted {} children's and {} referrals' CPR numbers and {} stored answers \
+             under key {}.",
+            done.children,
+            done.referrals,
+            done.answers,
+            app.state.cpr.current_id()
+        );
     }
     Ok(())
 }
