@@ -81,7 +81,15 @@ pub async fn run(ctx: &Context, meeting_id: MeetingId) -> Result<()> {
     calendar::lock_calendars(&txn, &required).await?;
     match calendar::find_time(&txn, now, &meeting, &case, &required).await? {
         Found::At(starts, ends) => {
-            let scheduled = meetings::schedule(&txn, now, meeting, starts, ends, None).await?;
+            let scheduled = meetings::schedule(
+                &txn,
+                now,
+                meeting,
+                meetings::TimeIs::First,
+                (starts, ends),
+                None,
+            )
+            .await?;
             tracing::info!(meeting = %scheduled.id, %starts, "meeting scheduled");
         }
         Found::Nothing(note) => {

@@ -313,22 +313,6 @@ pub async fn schedule(
             v.unwrap_or_else(|| m.video_url.clone()),
         )),
     };
-    use kit_entity::domain::enums::MeetingStatus;
-    match (reschedule, m.status) {
-        (false, MeetingStatus::Planned) | (true, MeetingStatus::Scheduled) => {}
-        (false, status) => {
-            return Err(Error::conflict(format!(
-                "scheduleMeeting sets the time of a PLANNED meeting; this one is {} (use rescheduleMeeting)",
-                status.as_str()
-            )));
-        }
-        (true, status) => {
-            return Err(Error::conflict(format!(
-                "rescheduleMeeting moves a SCHEDULED meeting; this one is {}",
-                status.as_str()
-            )));
-        }
-    }
     // A first time lies ahead; a meeting that took place earlier than planned is moved to
     // when it did, so that it can be recorded held.
     if !reschedule && starts_at <= now {
@@ -339,7 +323,12 @@ pub async fn schedule(
         require_shareable("input.location", location.as_deref(), &child)?;
         require_shareable("input.videoUrl", video.as_deref(), &child)?;
     }
-    meetings::schedule(txn, now, m, starts_at, ends_at, place).await
+    let time_is = if reschedule {
+        meetings::TimeIs::Moved
+    } else {
+        meetings::TimeIs::First
+    };
+    meetings::schedule(txn, now, m, time_is, (starts_at, ends_at), place).await
 }
 
 /// Cancels a meeting with a reason.

@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use super::calendar::{Found, collisions, find_time, lock_calendars, required_people};
 use super::invitees::{add_invitee, is_present, mark_removed, update_everyone};
-use super::lifecycle::{request_scheduling, schedule};
+use super::lifecycle::{TimeIs, request_scheduling, schedule};
 use super::messages::queue_deliveries;
 use super::rows::{active_invitees, save_guarded};
 
@@ -170,7 +170,7 @@ async fn join<C: ConnectionTrait>(
                     .ok_or_else(|| Error::internal("a meeting's case is missing"))?;
                 match find_time(db, now, &m, &case, &people).await? {
                     Found::At(starts, ends) => {
-                        m = schedule(db, now, m, starts, ends, None).await?;
+                        m = schedule(db, now, m, TimeIs::Moved, (starts, ends), None).await?;
                     }
                     Found::Nothing(_) => required = false,
                 }

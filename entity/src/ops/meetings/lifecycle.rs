@@ -114,25 +114,46 @@ pub async fn request_scheduling<C: ConnectionTrait>(db: &C, meeting_id: MeetingI
     Ok(())
 }
 
+/// Whether a time is a meeting's first or a move: `scheduleMeeting` and the scheduler give a
+/// PLANNED meeting its first time; `rescheduleMeeting` and a contact joining move a SCHEDULED
+/// one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeIs {
+    /// The first time of a PLANNED meeting.
+    First,
+    /// A new time for a SCHEDULED meeting.
+    Moved,
+}
+
 /// Gives the meeting its time (and, when given, a new place) and invites everyone: the
 /// first time with SEQUENCE 0, afterwards as an update with the next SEQUENCE.
 ///
 /// # Errors
-/// [`Error::Conflict`] for a held or cancelled meeting, one without an organizer, a time ahead
-/// at which someone it requires has another meeting, or a concurrent change.
+/// [`Error::Conflict`] for a meeting not PLANNED (`First`) or not SCHEDULED (`Moved`), one
+/// without an organizer, a time ahead at which someone it requires has another meeting, or a
+/// concurrent change.
 pub async fn schedule<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     meeting: meeting::Model,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
+    time_is: TimeIs,
+    (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
     place: Option<(Option<String>, Option<String>)>,
 ) -> Result<meeting::Model> {
-    if meeting.status.is_final() {
-        return Err(Error::conflict(format!(
-            "a {} meeting cannot be scheduled",
-            meeting.status.as_str()
-        )));
+    match (time_is, meeting.status) {
+        (TimeIs::First, MeetingStatus::Planned) | (TimeIs::Moved, MeetingStatus::Scheduled) => {}
+        (TimeIs::First, status) => {
+            return Err(Error::conflict(format!(
+                "a first time is set for a PLANNED meeting; this one is {} (move it instead)",
+                status.as_str()
+            )));
+        }
+        (TimeIs::Moved, status) => {
+            return Err(Error::conflict(format!(
+                "only a SCHEDULED meeting is moved; this one is {}",
+                status.as_str()
+            )));
+        }
     }
     if meeting.organizer_id.is_none() {
         return Err(Error::conflict(

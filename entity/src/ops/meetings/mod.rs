@@ -24,8 +24,8 @@ pub use invitees::{
     respond,
 };
 pub use lifecycle::{
-    NewMeeting, cancel, create, lock_case, note_unscheduled, record_held, request_scheduling,
-    schedule, set_organizer,
+    NewMeeting, TimeIs, cancel, create, lock_case, note_unscheduled, record_held,
+    request_scheduling, schedule, set_organizer,
 };
 pub use messages::{Recipient, recipient};
 pub use rows::{active_invitees, shared_sectors};
