@@ -25,7 +25,7 @@ use crate::mail::{CalendarMail, compose};
 use kit_entity::content::ical::{AttendeeLine, EventText, Party, render};
 use kit_entity::content::texts::{Invitation, invitation};
 use kit_entity::ops::meetings::{active_invitees, recipient};
-use kit_entity::ops::outbox::{self, SendDelivery};
+use kit_entity::ops::outbox::{self, About, SendDelivery};
 
 /// What happened to a delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,8 +69,9 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
         return Ok(Outcome::AlreadySettled);
     }
     let now = ctx.clock.now();
-    let newer = match (row.meeting_id, row.invitee_id) {
-        (Some(meeting), Some(invitee)) => {
+    let about = About::of(&row);
+    let newer = match about {
+        Some(About::Invitation { meeting, invitee }) => {
             delivery::Entity::find()
                 .filter(delivery::Column::MeetingId.eq(meeting))
                 .filter(delivery::Column::InviteeId.eq(invitee))
@@ -78,26 +79,24 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
                 .count(db)
                 .await?
         }
-        _ => match row.committee_meeting_id {
-            // A committee meeting moved or cancelled since: the newer message replaces it.
-            Some(meeting) => {
-                delivery::Entity::find()
-                    .filter(delivery::Column::CommitteeMeetingId.eq(meeting))
-                    .filter(delivery::Column::Recipient.eq(row.recipient.as_str()))
-                    .filter(delivery::Column::Sequence.gt(row.sequence))
-                    .count(db)
-                    .await?
-            }
-            None => 0,
-        },
+        // A committee meeting moved or cancelled since: the newer message replaces it.
+        Some(About::Committee(meeting)) => {
+            delivery::Entity::find()
+                .filter(delivery::Column::CommitteeMeetingId.eq(meeting))
+                .filter(delivery::Column::Recipient.eq(row.recipient.as_str()))
+                .filter(delivery::Column::Sequence.gt(row.sequence))
+                .count(db)
+                .await?
+        }
+        _ => 0,
     };
     // A plan link revoked before its e-mail left is not sent.
-    let revoked = match row.plan_link_id {
-        Some(link) => kit_entity::entities::plan_link::Entity::find_by_id(link)
+    let revoked = match about {
+        Some(About::PlanLink(link)) => kit_entity::entities::plan_link::Entity::find_by_id(link)
             .one(db)
             .await?
             .is_none_or(|l| l.revoked_at.is_some()),
-        None => false,
+        _ => false,
     };
     if newer > 0 || revoked {
         delivery::Entity::update_many()
@@ -247,26 +246,21 @@ pub async fn build(
     row: &delivery::Model,
     now: DateTime<Utc>,
 ) -> Result<(lettre::Message, String)> {
-    if let Some(notification) = row.notification_id {
-        return build_notification(ctx, row, notification).await;
-    }
-    if let Some(link) = row.plan_link_id {
-        return build_plan_link(ctx, row, link).await;
-    }
-    if let Some(booking) = row.consultation_booking_id {
-        return build_consultation(ctx, row, booking, now).await;
-    }
-    if let Some(meeting) = row.committee_meeting_id {
-        return build_committee(ctx, row, meeting, now).await;
-    }
-    let (Some(meeting_id), Some(invitee_id), Some(method)) =
-        (row.meeting_id, row.invitee_id, row.method)
-    else {
-        return Err(Error::internal(format!(
-            "delivery {} names neither a notification nor a meeting invitation",
-            row.id
-        )));
+    let about = About::of(row)
+        .ok_or_else(|| Error::internal(format!("delivery {} is about nothing", row.id)))?;
+    let (meeting_id, invitee_id) = match about {
+        About::Notification(id) => return build_notification(ctx, row, id).await,
+        About::PlanLink(id) => return build_plan_link(ctx, row, id).await,
+        About::Consultation(id) => return build_consultation(ctx, row, id, now).await,
+        About::Committee(id) => return build_committee(ctx, row, id, now).await,
+        About::Invitation { meeting, invitee } => (meeting, invitee),
     };
+    let method = row.method.ok_or_else(|| {
+        Error::internal(format!(
+            "delivery {}: a calendar message without a method",
+            row.id
+        ))
+    })?;
     let db = &ctx.db;
     let missing =
         |what: &str| Error::internal(format!("delivery {}: its {what} is missing", row.id));

@@ -12,7 +12,8 @@ use std::time::Duration;
 use crate::domain::enums::{DeliveryStatus, ItipMethod, Language};
 use crate::entities::delivery;
 use crate::ids::{
-    CaseId, CommitteeMeetingId, ConsultationBookingId, DeliveryId, MeetingId, PlanLinkId,
+    CaseId, CommitteeMeetingId, ConsultationBookingId, DeliveryId, InviteeId, MeetingId,
+    NotificationId, PlanLinkId,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveModelTrait;
@@ -127,16 +128,59 @@ pub async fn enqueue<C: ConnectionTrait, J: Job>(
     db.execute_raw(statement).await.map(|_| ())
 }
 
-/// What an outbox e-mail is about, for the messages that are neither a meeting's invitation
-/// nor a deadline's notification.
+/// What an outbox e-mail is about: the one closed list of the product's messages. Every
+/// delivery row is built from one of these by [`queue_mail`], and read back as one by
+/// [`About::of`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum About {
+    /// A meeting's calendar message (REQUEST or CANCEL) to one invitee.
+    Invitation {
+        /// The meeting.
+        meeting: MeetingId,
+        /// The invitation.
+        invitee: InviteeId,
+    },
+    /// A deadline's reminder, alert or escalation to one professional.
+    Notification(NotificationId),
     /// A family member's plan link.
     PlanLink(PlanLinkId),
     /// A booked or cancelled consultation.
     Consultation(ConsultationBookingId),
     /// A coordination committee meeting.
     Committee(CommitteeMeetingId),
+}
+
+impl About {
+    /// What a delivery row is about; `None` for a row that names nothing (never written).
+    #[must_use]
+    pub fn of(row: &delivery::Model) -> Option<Self> {
+        match (
+            row.meeting_id,
+            row.invitee_id,
+            row.notification_id,
+            row.plan_link_id,
+            row.consultation_booking_id,
+            row.committee_meeting_id,
+        ) {
+            (Some(meeting), Some(invitee), ..) => Some(Self::Invitation { meeting, invitee }),
+            (_, _, Some(id), ..) => Some(Self::Notification(id)),
+            (_, _, _, Some(id), ..) => Some(Self::PlanLink(id)),
+            (_, _, _, _, Some(id), _) => Some(Self::Consultation(id)),
+            (_, _, _, _, _, Some(id)) => Some(Self::Committee(id)),
+            _ => None,
+        }
+    }
+
+    /// The start of the Message-ID of its e-mails.
+    fn tag(self) -> String {
+        match self {
+            Self::Invitation { meeting, invitee } => format!("meeting-{meeting}.{invitee}"),
+            Self::Notification(id) => format!("notification-{id}"),
+            Self::PlanLink(id) => format!("plan-link-{id}"),
+            Self::Consultation(id) => format!("consultation-{id}"),
+            Self::Committee(id) => format!("committee-{id}"),
+        }
+    }
 }
 
 /// One e-mail to queue.
@@ -155,7 +199,9 @@ pub struct Mail {
 }
 
 /// Writes `mail` to the outbox with `db` — the open transaction of the change it announces —
-/// and enqueues the job that sends it.
+/// and enqueues the job that sends it: the one place a delivery row is built. A meeting's
+/// message to an invitee is written once per SEQUENCE (a unique key); `None` when it exists
+/// already.
 ///
 /// # Errors
 /// When the database refuses the row.
@@ -163,17 +209,26 @@ pub async fn queue_mail<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     mail: Mail,
-) -> Result<delivery::Model, DbErr> {
-    let (plan_link, consultation, committee, tag) = match mail.about {
-        About::PlanLink(id) => (Some(id), None, None, format!("plan-link-{id}")),
-        About::Consultation(id) => (None, Some(id), None, format!("consultation-{id}")),
-        About::Committee(id) => (None, None, Some(id), format!("committee-{id}")),
-    };
+) -> Result<Option<delivery::Model>, DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (mut meeting, mut invitee, mut notification, mut plan_link, mut consultation) =
+        (None, None, None, None, None);
+    let mut committee = None;
+    match mail.about {
+        About::Invitation {
+            meeting: m,
+            invitee: i,
+        } => (meeting, invitee) = (Some(m), Some(i)),
+        About::Notification(id) => notification = Some(id),
+        About::PlanLink(id) => plan_link = Some(id),
+        About::Consultation(id) => consultation = Some(id),
+        About::Committee(id) => committee = Some(id),
+    }
     let row = delivery::ActiveModel {
         id: NotSet,
-        meeting_id: Set(None),
-        invitee_id: Set(None),
-        notification_id: Set(None),
+        meeting_id: Set(meeting),
+        invitee_id: Set(invitee),
+        notification_id: Set(notification),
         plan_link_id: Set(plan_link),
         consultation_booking_id: Set(consultation),
         committee_meeting_id: Set(committee),
@@ -188,15 +243,41 @@ pub async fn queue_mail<C: ConnectionTrait>(
         claimed_until: Set(None),
         sent_at: Set(None),
         message_id: Set(format!(
-            "<{tag}.{}.{}@kit>",
+            "<{}.{}.{}@kit>",
+            mail.about.tag(),
             mail.sequence,
             uuid::Uuid::new_v4().simple()
         )),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(db)
-    .await?;
+    };
+    let row = match mail.about {
+        About::Invitation { meeting, invitee } => {
+            let inserted = delivery::Entity::insert(row)
+                .on_conflict(
+                    sea_orm::sea_query::OnConflict::columns([
+                        delivery::Column::MeetingId,
+                        delivery::Column::Sequence,
+                        delivery::Column::InviteeId,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                )
+                .exec_without_returning(db)
+                .await?;
+            if inserted != 1 {
+                return Ok(None);
+            }
+            delivery::Entity::find()
+                .filter(delivery::Column::MeetingId.eq(meeting))
+                .filter(delivery::Column::Sequence.eq(mail.sequence))
+                .filter(delivery::Column::InviteeId.eq(invitee))
+                .one(db)
+                .await?
+                .ok_or_else(|| DbErr::RecordNotFound("the delivery just written".to_owned()))?
+        }
+        _ => row.insert(db).await?,
+    };
     enqueue(
         db,
         &SendDelivery {
@@ -205,5 +286,5 @@ pub async fn queue_mail<C: ConnectionTrait>(
         None,
     )
     .await?;
-    Ok(row)
+    Ok(Some(row))
 }

@@ -3,8 +3,8 @@
 //! set aside and the others go on.
 
 use crate::Result;
-use crate::domain::enums::{DeadlineStatus, DeliveryStatus, NotificationKind};
-use crate::entities::{case, deadline, delivery, notification, professional};
+use crate::domain::enums::{DeadlineStatus, NotificationKind};
+use crate::entities::{case, deadline, notification, professional};
 use crate::ids::{CaseId, DeadlineId, NotificationId, ProfessionalId};
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -17,7 +17,7 @@ use sea_orm::{
 use super::recipients::{Lookups, leaders_of, recipients_with};
 use super::timing::{next_stage, stage_kind};
 use crate::infra::announce::{Announced, NOTIFY_CHANNEL};
-use crate::ops::outbox::{self, SendDelivery};
+use crate::ops::outbox;
 
 /// The statement a sweep claims its batch with: the deadlines whose next action is due,
 /// earliest first, from the partial index on `next_action_at`; on PostgreSQL locked
@@ -269,42 +269,16 @@ pub(crate) async fn notify<C: ConnectionTrait>(
     let Some(person) = person else {
         return Ok(Some(id));
     };
-    let row = delivery::Entity::insert(delivery::ActiveModel {
-        id: NotSet,
-        meeting_id: Set(None),
-        invitee_id: Set(None),
-        notification_id: Set(Some(id)),
-        plan_link_id: Set(None),
-        consultation_booking_id: Set(None),
-        committee_meeting_id: Set(None),
-        sequence: Set(0),
-        method: Set(None),
-        recipient: Set(person.email.clone()),
-        language: Set(person.language),
-        status: Set(DeliveryStatus::Pending),
-        attempts: Set(0),
-        last_error: Set(None),
-        next_attempt_at: Set(now),
-        claimed_until: Set(None),
-        sent_at: Set(None),
-        message_id: Set(format!(
-            "<deadline-{}.{}.{}.{}@kit>",
-            d.id,
-            stage,
-            recipient,
-            uuid::Uuid::new_v4().simple()
-        )),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec(db)
-    .await?;
-    outbox::enqueue(
+    outbox::queue_mail(
         db,
-        &SendDelivery {
-            delivery_id: row.last_insert_id,
+        now,
+        outbox::Mail {
+            about: outbox::About::Notification(id),
+            sequence: 0,
+            method: None,
+            recipient: person.email.clone(),
+            language: person.language,
         },
-        None,
     )
     .await?;
     Ok(Some(id))

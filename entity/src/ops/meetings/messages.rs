@@ -1,17 +1,13 @@
 //! The outbox rows of a meeting's messages — one per (meeting, SEQUENCE, invitee) — and the
 //! address each goes to.
 
-use crate::domain::enums::{DeliveryStatus, ItipMethod, Language, ParticipantKind};
-use crate::entities::{
-    delivery, family_member, meeting, meeting_invitee, participant, professional,
-};
+use crate::domain::enums::{ItipMethod, Language, ParticipantKind};
+use crate::entities::{family_member, meeting, meeting_invitee, participant, professional};
 use crate::{Error, Result};
 use chrono::{DateTime, Utc};
-use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, EntityTrait};
 
-use crate::ops::outbox::{self, SendDelivery};
+use crate::ops::outbox;
 
 /// Someone a message can be written to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,63 +90,21 @@ pub(crate) async fn queue_deliveries<C: ConnectionTrait>(
         };
         let r = recipient(db, &p).await?;
         let Some(email) = r.email else { continue };
-        let message_id = format!(
-            "<meeting-{}.{}.{}.{}@kit>",
-            meeting.id,
-            meeting.sequence,
-            invitee.id,
-            uuid::Uuid::new_v4().simple()
-        );
-        let inserted = delivery::Entity::insert(delivery::ActiveModel {
-            id: NotSet,
-            meeting_id: Set(Some(meeting.id)),
-            notification_id: Set(None),
-            plan_link_id: Set(None),
-            consultation_booking_id: Set(None),
-            committee_meeting_id: Set(None),
-            invitee_id: Set(Some(invitee.id)),
-            sequence: Set(meeting.sequence),
-            method: Set(Some(method)),
-            recipient: Set(email),
-            language: Set(r.language),
-            status: Set(DeliveryStatus::Pending),
-            attempts: Set(0),
-            last_error: Set(None),
-            next_attempt_at: Set(now),
-            claimed_until: Set(None),
-            sent_at: Set(None),
-            message_id: Set(message_id),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::columns([
-                delivery::Column::MeetingId,
-                delivery::Column::Sequence,
-                delivery::Column::InviteeId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-        if inserted == 1
-            && let Some(row) = delivery::Entity::find()
-                .filter(delivery::Column::MeetingId.eq(meeting.id))
-                .filter(delivery::Column::Sequence.eq(meeting.sequence))
-                .filter(delivery::Column::InviteeId.eq(invitee.id))
-                .one(db)
-                .await?
-        {
-            outbox::enqueue(
-                db,
-                &SendDelivery {
-                    delivery_id: row.id,
+        outbox::queue_mail(
+            db,
+            now,
+            outbox::Mail {
+                about: outbox::About::Invitation {
+                    meeting: meeting.id,
+                    invitee: invitee.id,
                 },
-                None,
-            )
-            .await?;
-        }
+                sequence: meeting.sequence,
+                method: Some(method),
+                recipient: email,
+                language: r.language,
+            },
+        )
+        .await?;
     }
     Ok(())
 }
