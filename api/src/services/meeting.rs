@@ -78,6 +78,14 @@ async fn managed_meeting(
         .map_err(|e| e.at("input.meetingId"))?;
     access.require_manage()?;
     crate::access_log::record_change(txn, now, &access, &[ChildData::Meetings]).await?;
+    // The case first, as every change to a case's meetings takes it (the scheduler, a contact
+    // joining, the pathway planning the next meeting): one order of locks, so no two changes
+    // wait for each other in a circle. Then the meeting as it is now.
+    meetings::lock_case(txn, case.id).await?;
+    let m = meeting::Entity::find_by_id(m.id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::not_found("meeting").at("input.meetingId"))?;
     Ok((m, case))
 }
 
