@@ -113,14 +113,18 @@ pub(crate) async fn a_case_with_everyone(app: &TestApp, w: &World) -> String {
     let meeting = app.gql(ct, REQUEST, json!({ "input": input })).await.data()["requestMeeting"]
         ["meeting"]["id"]
         .clone();
-    let _ = app
+    let r = app
         .gql(
             ct,
             "mutation($id: ID!) { scheduleMeeting(input: { meetingId: $id, startsAt: \"2026-12-10T10:00:00+01:00\" }) { meeting { id } } }",
             json!({ "id": meeting }),
         )
-        .await
-        .data();
+        .await;
+    // With a worker in the process (the browser's test) the worker may have placed the
+    // meeting first: then it is scheduled already, which is all the screens need.
+    if !(r.code() == Some("CONFLICT") && r.message().contains("SCHEDULED")) {
+        let _ = r.data();
+    }
     case
 }
 
