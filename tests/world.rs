@@ -2,9 +2,9 @@
 //! professionals in every position the access rules distinguish, and helpers that move cases
 //! along through the API.
 
-use kit_api::services::directory::{self, ProfessionalFields};
 use kit_entity::domain::enums::{Language, OrganizationKind};
 use kit_entity::ids::{OrganizationId, ProfessionalId, UnitId};
+use kit_entity::ops::directory::{self, ProfessionalFields};
 use serde_json::{Value, json};
 
 use crate::harness::{Field, Gql, TestApp};

@@ -26,9 +26,9 @@ use kit_entity::ops::audit;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
-use crate::access::CaseAccess;
+use kit_entity::access::CaseAccess;
 
-pub use crate::access::ChildData;
+pub use kit_entity::access::ChildData;
 
 #[derive(Debug)]
 struct Entry {
@@ -164,43 +164,6 @@ async fn write(db: &DatabaseConnection, rows: Vec<Row>) -> Result<(), sea_orm::D
     let txn = kit_entity::infra::db::begin_write(db).await?;
     audit::append(&txn, rows).await?;
     txn.commit().await
-}
-
-/// Logs, in the changing transaction `txn`, that `actor` changed `what` of the case `access`
-/// is for, under the request the current task serves.
-///
-/// # Errors
-/// When the database fails; the change must then not be committed.
-pub async fn record_change<C: sea_orm::ConnectionTrait>(
-    txn: &C,
-    now: DateTime<Utc>,
-    access: &CaseAccess,
-    what: &[ChildData],
-) -> kit_entity::Result<()> {
-    let origin = audit::origin_or("system");
-    let mut kinds: Vec<ChildData> = what.to_vec();
-    kinds.sort_unstable();
-    kinds.dedup();
-    audit::append(
-        txn,
-        vec![audit::Entry {
-            at: now,
-            kind: AccessKind::Change,
-            professional_id: access.viewer,
-            case_id: access.case_id,
-            basis: access.basis,
-            what: kinds
-                .iter()
-                .map(|w| w.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-            operation: origin.operation,
-            request_id: origin.request_id,
-            client_request_id: origin.client_request_id,
-        }],
-    )
-    .await?;
-    Ok(())
 }
 
 /// The id of the request (or subscription connection) the reads belong to: the server's own.
@@ -361,21 +324,4 @@ impl RequestLog {
             })
             .boxed()
     }
-}
-
-/// [`case_access`](crate::access::case_access) for a change to `what` of the case, inside the changing transaction: the
-/// change is logged there (kind CHANGE), so it is committed with the change or not at all.
-///
-/// # Errors
-/// As [`case_access`](crate::access::case_access); database errors writing the log.
-pub async fn change_access(
-    txn: &sea_orm::DatabaseTransaction,
-    actor: &crate::access::Actor,
-    case_id: CaseId,
-    now: DateTime<Utc>,
-    what: &[ChildData],
-) -> kit_entity::Result<(kit_entity::entities::case::Model, CaseAccess)> {
-    let (case, access) = crate::access::case_access(txn, actor, case_id, now).await?;
-    record_change(txn, now, &access, what).await?;
-    Ok((case, access))
 }

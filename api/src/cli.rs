@@ -10,8 +10,8 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::db::begin_write;
-use crate::services::directory::{self, ProfessionalFields};
 use crate::state::AppState;
+use kit_entity::ops::directory::{self, ProfessionalFields};
 
 /// Who the first administrator is and where they work.
 #[derive(Debug, Clone)]

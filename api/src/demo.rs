@@ -21,12 +21,12 @@ use kit_entity::ids::{ProfessionalId, UnitId};
 use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::access::Actor;
 use crate::db::begin_write;
-use crate::services::case::{self as cases, NewChild, NewFamilyMember, SubmitReferral};
-use crate::services::directory::{self, ProfessionalFields};
-use crate::services::participant::{self, AddParticipant, Person};
 use crate::state::AppState;
+use kit_entity::access::Actor;
+use kit_entity::ops::cases::{self, NewChild, NewFamilyMember, SubmitReferral};
+use kit_entity::ops::directory::{self, ProfessionalFields};
+use kit_entity::ops::participants::{self, AddParticipant, Person};
 
 mod data;
 
@@ -86,8 +86,8 @@ async fn give_consent(
     case: &kit_entity::entities::case::Model,
     with: ProfessionalId,
 ) -> Result<()> {
-    use crate::services::consent::{GivenBy, RecordConsent, record_consent};
     use kit_entity::entities::{child, professional, unit};
+    use kit_entity::ops::consents::{GivenBy, RecordConsent, record_consent};
     let child = child::Entity::find_by_id(case.child_id)
         .one(txn)
         .await?
@@ -239,15 +239,15 @@ pub async fn seed(state: &AppState) -> Result<(Vec<DemoUser>, bool)> {
 /// health visitors and a social worker, child psychiatry's consultation hours, and one
 /// health visitor's booking about an anxious child, described without identifying the child.
 async fn load_consultations(state: &AppState, staff: &[ProfessionalId]) -> Result<()> {
-    use crate::services::consultation::{self, Book, OfferInput};
     use chrono::Weekday;
     use kit_entity::domain::enums::{ConsultationChannel, ConsultationTopic};
+    use kit_entity::ops::consultations::{self, Book, OfferInput};
     let now = state.clock.now();
     let actor = |i: usize| Actor::load(&state.db, STAFF[i].subject);
     let (municipal_admin, region_admin, health_visitor) =
         (actor(1).await?, actor(10).await?, actor(6).await?);
     let txn = begin_write(&state.db).await?;
-    let phone = consultation::publish_offer(
+    let phone = consultations::publish_offer(
         &txn,
         &municipal_admin,
         now,
@@ -267,7 +267,7 @@ async fn load_consultations(state: &AppState, staff: &[ProfessionalId]) -> Resul
         },
     )
     .await?;
-    consultation::publish_offer(
+    consultations::publish_offer(
         &txn,
         &region_admin,
         now,
@@ -297,7 +297,7 @@ async fn load_consultations(state: &AppState, staff: &[ProfessionalId]) -> Resul
         )
         .first()
     {
-        consultation::book(
+        consultations::book(
             &txn,
             &health_visitor,
             now,
@@ -324,7 +324,7 @@ async fn load_committee(
     staff: &[ProfessionalId],
     cases: &[kit_entity::entities::case::Model],
 ) -> Result<()> {
-    use crate::services::committee::{self, Schedule};
+    use kit_entity::ops::committee::{self, Schedule};
     let now = state.clock.now();
     use kit_entity::entities::case;
     use sea_orm::QueryOrder;
@@ -380,7 +380,7 @@ async fn load_catalogue(
     units: &[UnitId],
     cases: &[kit_entity::entities::case::Model],
 ) -> Result<()> {
-    use crate::services::catalogue::{self, OfferFields, OfferSeat};
+    use kit_entity::ops::catalogue::{self, OfferFields, OfferSeat};
     let now = state.clock.now();
     let today = kit_entity::domain::calendar::local_date(now);
     let txn = begin_write(&state.db).await?;
@@ -562,7 +562,7 @@ async fn load_case(
         } else {
             staff[3]
         };
-        participant::assign_responsible_contact(
+        participants::assign_responsible_contact(
             &txn,
             intake,
             now,
@@ -572,7 +572,7 @@ async fn load_case(
         )
         .await?;
         if index % 3 != 2 {
-            participant::assign_responsible_contact(
+            participants::assign_responsible_contact(
                 &txn,
                 intake,
                 now,
@@ -593,7 +593,7 @@ async fn load_case(
         } else {
             staff[9]
         };
-        participant::add(
+        participants::add(
             &txn,
             intake,
             now,
@@ -610,7 +610,7 @@ async fn load_case(
             .one(&txn)
             .await?
         {
-            participant::add(
+            participants::add(
                 &txn,
                 intake,
                 now,
@@ -624,7 +624,7 @@ async fn load_case(
             .await?;
         }
         if index % 4 == 1 {
-            participant::add(
+            participants::add(
                 &txn,
                 intake,
                 now,

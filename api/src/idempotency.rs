@@ -34,8 +34,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, Actor};
-use crate::access_log::ChildData;
+use kit_entity::access::ChildData;
+use kit_entity::access::{self, Actor};
 
 /// The request header.
 pub const HEADER: &str = "idempotency-key";

@@ -4,14 +4,15 @@
 //! ARCHITECTURE: [`http`] is the edge (request ids, limits, authentication, one error answer
 //! for every route); [`graphql`] is the schema, one folder per concern with its object types,
 //! queries and mutations, reading through batch loaders and the read gate in
-//! `graphql::read`, which asks [`access`] — the one access decision — and notes what it serves
-//! for [`access_log`]. Mutations turn input into typed commands, check access in
-//! [`services`], and call the domain's operations in `kit_entity::ops` inside one write
-//! transaction. The worker (`kit-worker`) is used only to start it in the same process.
+//! `graphql::read`, which asks `kit_entity::access` — the one access decision — and notes what
+//! it serves for [`access_log`]. Mutations decode ids and input into the core's typed commands,
+//! open one write transaction, call the command in `kit_entity::ops` (which checks access and
+//! the rules and writes), and name a failing field as a path under `input`. No rule and no
+//! write of the pathway lives here. The worker (`kit-worker`) is used only to start it in the
+//! same process.
 //! `main.rs` is thin: configuration → telemetry → [`App::start`] → serve. Tests call the same
 //! builders with their own database and clock.
 
-pub mod access;
 pub mod access_log;
 pub mod auth;
 pub mod cli;
@@ -26,7 +27,6 @@ pub mod idempotency;
 pub mod memo;
 pub mod principals;
 pub mod server;
-pub mod services;
 pub mod state;
 pub mod subject_access;
 

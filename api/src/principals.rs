@@ -32,7 +32,7 @@ use kit_entity::infra::listen::{Heard, listen};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use tokio::task::JoinHandle;
 
-use crate::access::Actor;
+use kit_entity::access::Actor;
 
 /// The PostgreSQL channel on which changes to professionals and units are announced.
 pub const DIRECTORY_CHANNEL: &str = "kit_directory";

@@ -20,7 +20,7 @@ use serde::Serialize;
 use kit_entity::content::texts::escape_html as escape;
 use kit_entity::domain::calendar;
 
-use crate::access_log::ChildData;
+use kit_entity::access::ChildData;
 
 /// One look at or change to the child's data.
 #[derive(Debug, Clone, Serialize)]

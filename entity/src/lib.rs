@@ -12,6 +12,7 @@
 //! telemetry, secrets, live announcements). Nothing here knows about GraphQL or the job
 //! runner; the layers read top-down: `infra` and `domain` below `ops`, `content` beside it.
 
+pub mod access;
 pub mod content;
 pub mod domain;
 pub mod entities;

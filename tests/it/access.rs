@@ -1,7 +1,7 @@
 //! Need-to-know: a case is visible to its participants, its municipality's intake unit and
 //! the leaders of participating units, and to nobody else — who cannot even tell it exists.
 
-use kit_api::access::{self, Actor};
+use kit_entity::access::{self, Actor};
 use kit_entity::entities::case;
 use kit_entity::ids::CaseId;
 use kit_tests::harness::{Field, TestApp, key_of};

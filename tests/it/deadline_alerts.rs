@@ -3,10 +3,10 @@
 //! nobody holds the position.
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use kit_api::services::directory::{self, ProfessionalFields};
 use kit_entity::domain::enums::{DeadlineStatus, Language, NotificationKind};
 use kit_entity::entities::{deadline, deadline_rule, notification, unit};
 use kit_entity::ids::{CaseId, DeadlineId, ProfessionalId};
+use kit_entity::ops::directory::{self, ProfessionalFields};
 use kit_tests::harness::{Field, TestApp, key_of};
 use kit_tests::world::{Person, World};
 use sea_orm::ActiveValue::{NotSet, Set};

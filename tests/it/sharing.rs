@@ -3,9 +3,9 @@
 //! kind of read; withdrawal cuts access on the next request and in an open subscription.
 
 use chrono::TimeDelta;
-use kit_api::services::directory::{self, ProfessionalFields};
 use kit_entity::domain::enums::{Language, OrganizationKind};
 use kit_entity::entities::professional;
+use kit_entity::ops::directory::{self, ProfessionalFields};
 use kit_tests::harness::{Field, PATIENCE, TestApp, eventually};
 use kit_tests::smtp::SmtpSink;
 use kit_tests::world::{Person, World, global, ops};

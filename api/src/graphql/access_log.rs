@@ -6,7 +6,6 @@ use kit_entity::entities::{access_log, case, professional, unit};
 use kit_entity::ids::AccessLogEntryId;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::access_log::ChildData as Kind;
 use crate::graphql::case::Case;
 use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::directory::Professional;
@@ -15,6 +14,7 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
 use crate::graphql::read::{case_access_loaded, required_access};
 use crate::graphql::scalars::DateTime;
+use kit_entity::access::ChildData as Kind;
 
 /// GraphQL `AccessLogEntry` over `access_log::Model`, described on its `#[Object]` impl.
 pub struct AccessLogEntry(pub access_log::Model);
@@ -130,7 +130,7 @@ pub async fn of_case(
 /// theirs to read.
 pub async fn node_entry(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: AccessLogEntryId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<AccessLogEntry> {
@@ -142,7 +142,7 @@ pub async fn node_entry(
     if entry.professional_id == actor.id() {
         return Ok(AccessLogEntry(entry));
     }
-    let manages = crate::access::case_access(db, actor, entry.case_id, now)
+    let manages = kit_entity::access::case_access(db, actor, entry.case_id, now)
         .await
         .is_ok_and(|(_, a)| a.can_manage());
     let audits = match professional::Entity::find_by_id(entry.professional_id)

@@ -12,7 +12,6 @@ use kit_entity::ids::{
 use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::access::Actor;
 use crate::graphql::case::Case;
 use crate::graphql::catalogue::types::Offer;
 use crate::graphql::context::{ContextExt, load_required};
@@ -22,7 +21,8 @@ use crate::graphql::ids::{NodeId, decode, decode_opt, decode_renamed};
 use crate::graphql::mutation::Write;
 use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
 use crate::graphql::scalars::DateTime;
-use crate::services::committee::{self, Decision, Schedule};
+use kit_entity::access::Actor;
+use kit_entity::ops::committee::{self, Decision, Schedule};
 
 /// What the coordination committee decided on a referral.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -181,7 +181,7 @@ impl CommitteeAgendaItem {
         let actor = ctx.actor().gql()?;
         let now = ctx.state().clock.now();
         Ok(
-            crate::access::case_access(&ctx.state().db, actor, self.0.case_id, now)
+            kit_entity::access::case_access(&ctx.state().db, actor, self.0.case_id, now)
                 .await
                 .ok()
                 .map(|(c, _)| Case(c)),

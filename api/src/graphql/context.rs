@@ -6,9 +6,9 @@ use std::sync::Arc;
 use async_graphql::Context;
 use kit_entity::{Error, Result};
 
-use crate::access::Actor;
 use crate::graphql::loaders::{Keyed, Loaders};
 use crate::state::AppState;
+use kit_entity::access::Actor;
 
 /// Access to what every resolver needs.
 pub trait ContextExt {

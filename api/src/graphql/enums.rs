@@ -174,7 +174,7 @@ pub enum Language {
 
 /// Why you may see a case.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(remote = "crate::access::AccessBasis")]
+#[graphql(remote = "kit_entity::access::AccessBasis")]
 pub enum AccessBasis {
     /// You take part in the case.
     Participant,
@@ -189,7 +189,7 @@ pub enum AccessBasis {
 
 /// A kind of a child's data, as recorded in the access log.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(remote = "crate::access_log::ChildData")]
+#[graphql(remote = "kit_entity::access::ChildData")]
 pub enum ChildData {
     /// The child's identity: name, date of birth, the CPR number as shown.
     Child,

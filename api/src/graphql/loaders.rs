@@ -32,7 +32,7 @@ mod joined;
 pub use joined::with_children;
 use joined::{cases_by_id, participations};
 
-use crate::access::CaseAccess;
+use kit_entity::access::CaseAccess;
 
 /// How many keys one statement may carry.
 const MAX_BATCH: usize = 1000;
@@ -504,9 +504,9 @@ loaders! {
             .await?;
         Ok(group(keys, rows, |u| UnitsOf(u.organization_id)))
     };
-    consents: ConsentsOf => Vec<crate::access::CaseConsent>, |db, keys, _| {
+    consents: ConsentsOf => Vec<kit_entity::access::CaseConsent>, |db, keys, _| {
         let cases: Vec<CaseId> = keys.iter().map(|k| k.0).collect();
-        Ok(crate::access::consents_of(db, &cases)
+        Ok(kit_entity::access::consents_of(db, &cases)
             .await?
             .into_iter()
             .map(|(case, consents)| (ConsentsOf(case), consents))

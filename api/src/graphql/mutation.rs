@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use kit_entity::Result;
 use sea_orm::DatabaseTransaction;
 
-use crate::access::Actor;
 use crate::db::begin_write;
 use crate::graphql::context::ContextExt;
+use kit_entity::access::Actor;
 
 /// An open write transaction with the actor and the time of the change.
 pub struct Write<'c> {
@@ -43,6 +43,8 @@ impl<'c> Write<'c> {
     /// # Errors
     /// The operation's error, or the commit's.
     pub async fn finish<T>(self, result: Result<T>) -> Result<T> {
+        // The core names its commands' fields; the schema's mutations take them as `input`.
+        let result = result.map_err(kit_entity::Error::in_input);
         let idempotency = self.ctx.data_opt::<crate::idempotency::Idempotency>();
         let result = match (result, idempotency) {
             // The key is recorded with the change it stands for, in the same transaction.

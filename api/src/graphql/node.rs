@@ -8,7 +8,6 @@ use kit_entity::entities::{
 use kit_entity::{Error, Result};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use crate::access::{Actor, CaseAccess, case_access};
 use crate::graphql::case::{Case, CaseStatusChange, Referral};
 use crate::graphql::child::{Child, FamilyMember};
 use crate::graphql::consent::Consent;
@@ -22,7 +21,8 @@ use crate::graphql::ids::split;
 use crate::graphql::meeting::{Meeting, MeetingInvitee};
 use crate::graphql::participant::Participant;
 use crate::graphql::plan::{Agreement, CaseEvent};
-use crate::services::child::child_access;
+use kit_entity::access::{Actor, CaseAccess, case_access};
+use kit_entity::ops::children::child_access;
 
 /// An object with a global id, fetchable with `node(id:)`.
 #[derive(Interface)]
@@ -181,14 +181,18 @@ async fn resolve(
         )),
         "Meeting" => Node::Meeting(Meeting(
             visible(
-                crate::services::meeting::meeting_access(db, actor, MeetingId(key), now).await,
+                kit_entity::ops::meetings::commands::meeting_access(db, actor, MeetingId(key), now)
+                    .await,
             )?
             .0,
         )),
         "MeetingInvitee" => {
             let i = by_key::<kit_entity::entities::meeting_invitee::Entity, _>(db, InviteeId(key))
                 .await?;
-            visible(crate::services::meeting::meeting_access(db, actor, i.meeting_id, now).await)?;
+            visible(
+                kit_entity::ops::meetings::commands::meeting_access(db, actor, i.meeting_id, now)
+                    .await,
+            )?;
             Node::MeetingInvitee(MeetingInvitee(i))
         }
         "Deadline" => Node::Deadline(visible(
@@ -279,7 +283,7 @@ async fn resolve(
                 .await,
             )?;
             let placement = if entry.status == kit_entity::domain::enums::WaitingStatus::Waiting {
-                crate::services::catalogue::queue(
+                kit_entity::ops::catalogue::queue(
                     db,
                     entry.offer_id,
                     kit_entity::domain::calendar::local_date(now),
@@ -289,7 +293,7 @@ async fn resolve(
                 .remove(&entry.id)
                 .unwrap_or_default()
             } else {
-                crate::services::catalogue::Placement::default()
+                kit_entity::ops::catalogue::Placement::default()
             };
             Node::WaitingListEntry(crate::graphql::catalogue::WaitingListEntry {
                 model: entry,
@@ -408,8 +412,8 @@ impl NodeQuery {
 /// Notes, for the access log, the child's data a node carries; `seen_through` are the
 /// viewer's accesses to the cases of a family member's child.
 async fn log_read(ctx: &Context<'_>, node: &Node, seen_through: &[CaseAccess]) -> Result<()> {
-    use crate::access_log::ChildData;
     use crate::graphql::read::{note_reads, read_case};
+    use kit_entity::access::ChildData;
     let (case_id, what) = match node {
         Node::Child(c) => return note_reads(ctx, &c.seen_through, ChildData::Child),
         Node::FamilyMember(_) => return note_reads(ctx, seen_through, ChildData::Family),

@@ -11,10 +11,10 @@ use kit_entity::entities::{case, participant, professional};
 use kit_entity::ids::{CaseId, ProfessionalId, UnitId};
 use kit_entity::{Error, Result};
 
-use crate::access::{self, CaseAccess};
 use crate::access_log::{ChildData, Reads};
 use crate::graphql::context::{ContextExt, db_error, load_required, load_shared};
 use crate::graphql::loaders::{ConsentsOf, ParticipantsOf, ReferralOf};
+use kit_entity::access::{self, CaseAccess};
 
 /// The viewer's access to `case`, decided from the request's loaders, so that deciding it for
 /// a whole page of cases costs a fixed number of statements.

@@ -4,8 +4,6 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use kit_entity::Error;
 
-use crate::access::CaseAccess;
-use crate::access_log::ChildData as Kind;
 use crate::graphql::context::ContextExt;
 use crate::graphql::enums::{AccessBasis, AccessKind, ChildData};
 use crate::graphql::errors::IntoGraphql;
@@ -13,6 +11,8 @@ use crate::graphql::ids::decode;
 use crate::graphql::read::note_reads;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::subject_access::{self, Report};
+use kit_entity::access::CaseAccess;
+use kit_entity::access::ChildData as Kind;
 
 /// One look at or change to the child's data.
 #[derive(SimpleObject)]

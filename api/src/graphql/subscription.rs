@@ -136,7 +136,7 @@ enum Seen {
 /// Decides, afresh for each change, what `actor` may see of it.
 async fn seen_change(
     state: &crate::state::AppState,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     change: kit_entity::infra::case_feed::CaseChanged,
 ) -> Seen {
     use kit_entity::infra::case_feed::Changed;
@@ -151,12 +151,12 @@ async fn seen_change(
     if !still_active {
         return Seen::CaseGone;
     }
-    let Ok((case, _)) = crate::access::case_access(db, actor, change.case, now).await else {
+    let Ok((case, _)) = kit_entity::access::case_access(db, actor, change.case, now).await else {
         return Seen::CaseGone;
     };
     match change.what {
         Changed::Meeting(id) => {
-            match crate::services::meeting::meeting_access(db, actor, id, now).await {
+            match kit_entity::ops::meetings::commands::meeting_access(db, actor, id, now).await {
                 Ok((meeting, _, _)) => Seen::Change(Box::new(CaseChange {
                     case,
                     kind: CaseChangeKind::Meeting,

@@ -2,10 +2,10 @@
 
 use async_graphql::{Context, Object};
 
-use crate::access::Actor;
 use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::directory::{Organization, Professional, Unit};
 use crate::graphql::errors::IntoGraphql;
+use kit_entity::access::Actor;
 
 /// GraphQL `Viewer` over `Actor`, described on its `#[Object]` impl.
 pub struct Viewer(pub Actor);

@@ -5,8 +5,8 @@ use axum::http::{HeaderMap, header};
 
 use kit_entity::Error;
 
-use crate::access::Actor;
 use crate::state::AppState;
+use kit_entity::access::Actor;
 
 pub(super) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Actor, Error> {
     let value = headers.get(header::AUTHORIZATION).ok_or_else(|| {

@@ -12,10 +12,10 @@ use kit_entity::ops::audit;
 use super::authn::authenticate;
 use super::error::{EdgeError, error_response};
 use super::middleware::{client_request_id, request_id};
-use crate::access_log::ChildData;
 use crate::graphql::ids::decode;
-use crate::services::document::readable;
 use crate::state::AppState;
+use kit_entity::access::ChildData;
+use kit_entity::ops::documents::readable;
 
 pub(super) async fn attachment(
     State(state): State<AppState>,

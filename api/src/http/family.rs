@@ -17,8 +17,8 @@ use kit_entity::content::texts::escape_html;
 use kit_entity::domain::enums::{Language, PlanFormat};
 
 use crate::http::public::page;
-use crate::services::plan_link;
 use crate::state::AppState;
+use kit_entity::ops::plan_links;
 
 fn refusal(e: &Error) -> Response {
     if matches!(e, Error::Forbidden(_)) {
@@ -43,7 +43,7 @@ fn refusal(e: &Error) -> Response {
 /// `GET /plan/{token}`: the plan page.
 pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     let now = state.clock.now();
-    match plan_link::open(&state.db, &state.links, &token, PlanFormat::Html, now).await {
+    match plan_links::open(&state.db, &state.links, &token, PlanFormat::Html, now).await {
         Ok((link, view)) => {
             let body = plan_page::html_body(&view, &format!("/plan/{}/pdf", escape_html(&token)));
             page(StatusCode::OK, link.language, &view.title(), &body)
@@ -55,7 +55,7 @@ pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> R
 /// `GET /plan/{token}/pdf`: the plan as a PDF.
 pub async fn pdf(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     let now = state.clock.now();
-    match plan_link::open(&state.db, &state.links, &token, PlanFormat::Pdf, now).await {
+    match plan_links::open(&state.db, &state.links, &token, PlanFormat::Pdf, now).await {
         Ok((_, view)) => {
             let bytes = plan_page::pdf(&view);
             let name = match view.language {

@@ -308,7 +308,7 @@ fn answer(response: async_graphql::Response, media: Media) -> Response {
 async fn idempotent(
     state: &AppState,
     request: &async_graphql::Request,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     raw: &header::HeaderValue,
     id: &str,
     client_id: Option<&str>,

@@ -88,14 +88,42 @@ impl Error {
         }
     }
 
-    /// Moves a validation error of an input object's field under `prefix`: `input.name` of a
-    /// nested object becomes `input.offer.name` with prefix `input.offer.`.
+    /// Moves a validation error of an input object's field under `prefix`: `name` (or
+    /// `input.name`) of a nested object becomes `offer.name` with prefix `offer.`.
     #[must_use]
     pub fn nested(self, prefix: &str) -> Self {
         match self {
             Self::Validation { field, message } => Self::Validation {
                 field: format!("{prefix}{}", field.trim_start_matches("input.")),
                 message,
+            },
+            other => other,
+        }
+    }
+
+    /// Names the field at fault as a path in a mutation's `input` argument: the core names a
+    /// command's fields (`child.cpr`), the API answers with the argument's path
+    /// (`input.child.cpr`). A path the API already gave in full is kept.
+    #[must_use]
+    pub fn in_input(self) -> Self {
+        let full = |field: String| {
+            if field.starts_with("input.") {
+                field
+            } else {
+                format!("input.{field}")
+            }
+        };
+        match self {
+            Self::Validation { field, message } => Self::Validation {
+                field: full(field),
+                message,
+            },
+            Self::NotFound {
+                what,
+                field: Some(field),
+            } => Self::NotFound {
+                what,
+                field: Some(full(field)),
             },
             other => other,
         }

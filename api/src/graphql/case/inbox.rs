@@ -12,7 +12,6 @@ use kit_entity::{Error, Result};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::access_log::ChildData;
 use crate::graphql::context::ContextExt;
 use crate::graphql::deadline::Deadline;
 use crate::graphql::errors::IntoGraphql;
@@ -20,6 +19,7 @@ use crate::graphql::ids::decode;
 use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
 use crate::graphql::read::read_case;
 use crate::graphql::scalars::DateTime;
+use kit_entity::access::ChildData;
 
 use super::Case;
 
@@ -30,7 +30,7 @@ use super::Case;
 /// [`Error::NotFound`] when there is no such waiting referral for the actor's intake unit.
 pub async fn node_entry(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: crate::graphql::ids::InboxEntryId,
 ) -> Result<InboxEntry> {
     let gone = || Error::not_found("inbox entry");

@@ -13,7 +13,7 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::decode;
 use crate::graphql::mutation::Write;
 use crate::graphql::scalars::{Date, DateTime};
-use crate::services::case::{self as cases, NewChild, SubmitReferral};
+use kit_entity::ops::cases::{self as cases, NewChild, SubmitReferral};
 
 /// The child a referral is about. A child already registered with the same CPR number is
 /// reused; otherwise a new child is created.

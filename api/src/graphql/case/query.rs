@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::access::{self};
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::directory::like_pattern;
 use crate::graphql::enums::CaseStatus;
@@ -21,6 +20,7 @@ use crate::graphql::pagination::{
     TotalCount, decode_cursor, decode_id_cursor, encode_cursor, page, page_size,
 };
 use crate::graphql::read::required_access;
+use kit_entity::access::{self};
 
 use super::types::*;
 

@@ -4,8 +4,6 @@
 use async_graphql::{Context, ID, Object};
 use kit_entity::entities::{case, case_status_change, child, referral};
 
-use crate::access::{CaseAccess, Sharing};
-use crate::access_log::ChildData;
 use crate::graphql::child::Child;
 use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::directory::{Organization, Professional};
@@ -16,6 +14,8 @@ use crate::graphql::loaders::{ParticipantsOf, ReferralOf, StatusHistoryOf};
 use crate::graphql::participant::Participant;
 use crate::graphql::read::{read, read_case, read_shared, required_access};
 use crate::graphql::scalars::DateTime;
+use kit_entity::access::ChildData;
+use kit_entity::access::{CaseAccess, Sharing};
 
 /// GraphQL `Case` over `case::Model`, described on its `#[Object]` impl.
 pub struct Case(pub case::Model);

@@ -1,6 +1,6 @@
 //! The early-intervention catalogue (Kalundborg's model): a municipality's preventive offers
 //! with their cohorts and waiting lists, the expected start of each child waiting, and how
-//! long families waited. See `crate::services::catalogue` for who may do what.
+//! long families waited. See `kit_entity::ops::catalogue` for who may do what.
 
 pub mod mutation;
 pub mod query;

@@ -9,7 +9,7 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{decode, decode_opt};
 use crate::graphql::mutation::{Write, maybe};
 use crate::graphql::scalars::Date;
-use crate::services::catalogue::{self, OfferChanges, OfferFields, OfferSeat};
+use kit_entity::ops::catalogue::{self, OfferChanges, OfferFields, OfferSeat};
 
 /// A new early intervention for a municipality's catalogue.
 #[derive(InputObject)]

@@ -11,8 +11,6 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 
 use super::types::{Offer, WaitingListEntry};
 use super::{OfferConnection, WaitingListEntryConnection};
-use crate::access;
-use crate::access_log::ChildData;
 use crate::graphql::context::ContextExt;
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::decode;
@@ -20,7 +18,9 @@ use crate::graphql::pagination::{
     TotalCount, decode_cursor, decode_id_cursor, encode_cursor, page, page_size,
 };
 use crate::graphql::read::read_case;
-use crate::services::catalogue::{self, Placement};
+use kit_entity::access;
+use kit_entity::access::ChildData;
+use kit_entity::ops::catalogue::{self, Placement};
 
 /// Catalogue queries.
 #[derive(Default)]
@@ -172,7 +172,7 @@ pub async fn waiting_list(
 /// [`Error::NotFound`] when it does not exist or the actor may not read it.
 pub async fn node_offer(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: OfferId,
 ) -> Result<Offer> {
     offer::Entity::find_by_id(id)
@@ -189,7 +189,7 @@ pub async fn node_offer(
 /// [`Error::NotFound`] when it does not exist or the actor may not read its offer.
 pub async fn node_cohort(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: kit_entity::ids::CohortId,
 ) -> Result<super::types::Cohort> {
     use kit_entity::entities::early_intervention_cohort as cohort;
@@ -208,7 +208,7 @@ pub async fn node_cohort(
 /// [`Error::NotFound`] when it does not exist or its case is not visible.
 pub async fn node_entry(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: kit_entity::ids::WaitingEntryId,
     now: chrono::DateTime<Utc>,
 ) -> Result<waiting_entry::Model> {
@@ -216,6 +216,6 @@ pub async fn node_entry(
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found("waiting-list entry"))?;
-    crate::access::case_access(db, actor, e.case_id, now).await?;
+    kit_entity::access::case_access(db, actor, e.case_id, now).await?;
     Ok(e)
 }

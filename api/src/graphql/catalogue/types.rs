@@ -15,7 +15,6 @@ use kit_entity::ops::deadlines::seat_offer_subject;
 use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::access_log::ChildData;
 use crate::graphql::case::Case;
 use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::deadline::Deadline;
@@ -25,7 +24,8 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
 use crate::graphql::read::read_case;
 use crate::graphql::scalars::{Date, DateTime};
-use crate::services::catalogue::{self, Placement};
+use kit_entity::access::ChildData;
+use kit_entity::ops::catalogue::{self, Placement};
 
 /// GraphQL `EarlyInterventionOffer` over `early_intervention_offer::Model`, described on its
 /// `#[Object]` impl.

@@ -8,7 +8,6 @@ use kit_entity::entities::{child, family_member};
 
 pub use mutation::ChildMutation;
 
-use crate::access_log::ChildData;
 use crate::graphql::case::Case;
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::{FamilyRelation, Language};
@@ -17,6 +16,7 @@ use crate::graphql::ids::NodeId;
 use crate::graphql::loaders::{CasesOf, FamilyOf};
 use crate::graphql::read::{case_access_loaded, note_reads, note_shared};
 use crate::graphql::scalars::Date;
+use kit_entity::access::ChildData;
 
 /// The data of GraphQL `Child`, described on its `#[Object]` impl.
 pub struct Child {
@@ -26,7 +26,7 @@ pub struct Child {
     pub reveal_cpr: bool,
     /// The viewer's access to the cases through which the child is seen: reads of the
     /// child's data are logged against them.
-    pub seen_through: Vec<crate::access::CaseAccess>,
+    pub seen_through: Vec<kit_entity::access::CaseAccess>,
 }
 
 /// A child (or young person) at the centre of one or more cases. Reached only through a case

@@ -1,9 +1,9 @@
 //! Editing a child's record and family.
 
-use crate::access_log::ChildData;
 use crate::graphql::read::note_reads;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use kit_entity::Result;
+use kit_entity::access::ChildData;
 use kit_entity::domain::validate;
 use kit_entity::ids::{ChildId, FamilyMemberId};
 
@@ -14,8 +14,8 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::decode;
 use crate::graphql::mutation::{Write, maybe};
 use crate::graphql::scalars::Date;
-use crate::services::case::NewFamilyMember;
-use crate::services::child::{self, UpdateChild, UpdateFamilyMember};
+use kit_entity::ops::cases::NewFamilyMember;
+use kit_entity::ops::children::{self, UpdateChild, UpdateFamilyMember};
 
 /// A guardian or other family member to record.
 #[derive(InputObject)]
@@ -148,9 +148,9 @@ impl ChildMutation {
         })()
         .gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = child::update(&w.txn, w.actor, &ctx.state().cpr, w.now, id, cmd).await;
+        let r = children::update(&w.txn, w.actor, &ctx.state().cpr, w.now, id, cmd).await;
         let model = w.finish(r).await.gql()?;
-        let access = child::child_access(
+        let access = children::child_access(
             &ctx.state().db,
             ctx.actor().gql()?,
             model.id,
@@ -181,7 +181,7 @@ impl ChildMutation {
         let id: ChildId = decode("input.childId", &input.child_id).gql()?;
         let member = input.family_member.validate("input.familyMember").gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = child::add_family_member(&w.txn, w.actor, w.now, id, member).await;
+        let r = children::add_family_member(&w.txn, w.actor, w.now, id, member).await;
         Ok(FamilyMemberPayload {
             family_member: FamilyMember(w.finish(r).await.gql()?),
         })
@@ -207,7 +207,7 @@ impl ChildMutation {
         })()
         .gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = child::update_family_member(&w.txn, w.actor, w.now, id, cmd).await;
+        let r = children::update_family_member(&w.txn, w.actor, w.now, id, cmd).await;
         Ok(FamilyMemberPayload {
             family_member: FamilyMember(w.finish(r).await.gql()?),
         })

@@ -7,7 +7,6 @@ use kit_entity::ids::{CaseId, ConsentId, FamilyMemberId, OrganizationId};
 use kit_entity::{Error, Result};
 use sea_orm::EntityTrait;
 
-use crate::access_log::ChildData;
 use crate::graphql::case::Case;
 use crate::graphql::child::FamilyMember;
 use crate::graphql::context::{ContextExt, load, load_required};
@@ -19,7 +18,8 @@ use crate::graphql::loaders::ConsentsOf;
 use crate::graphql::mutation::Write;
 use crate::graphql::read::read_case_shared;
 use crate::graphql::scalars::DateTime;
-use crate::services::consent::{GivenBy, RecordConsent, record_consent, withdraw_consent};
+use kit_entity::access::ChildData;
+use kit_entity::ops::consents::{GivenBy, RecordConsent, record_consent, withdraw_consent};
 
 /// GraphQL `Consent` over `consent::Model` and the organizations it covers, described on its
 /// `#[Object]` impl.
@@ -152,7 +152,7 @@ impl Consent {
 /// [`Error::NotFound`] when it does not exist or its case is not visible.
 pub async fn node_consent(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: ConsentId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Consent> {
@@ -160,8 +160,8 @@ pub async fn node_consent(
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found("consent"))?;
-    crate::access::case_access(db, actor, model.case_id, now).await?;
-    let (model, organizations) = crate::access::consents_of(db, &[model.case_id])
+    kit_entity::access::case_access(db, actor, model.case_id, now).await?;
+    let (model, organizations) = kit_entity::access::consents_of(db, &[model.case_id])
         .await?
         .remove(&model.case_id)
         .into_iter()

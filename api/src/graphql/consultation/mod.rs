@@ -28,7 +28,7 @@ use crate::graphql::ids::{NodeId, decode, decode_opt, decode_renamed};
 use crate::graphql::mutation::Write;
 use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
 use crate::graphql::scalars::{Date, DateTime};
-use crate::services::consultation::{self, Book, OfferInput, may_see_booking};
+use kit_entity::ops::consultations::{self, Book, OfferInput, may_see_booking};
 
 /// How a consultation is held.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

@@ -123,7 +123,8 @@ impl ConsultationMutation {
             .map_err(|e| e.nested("input.offer."))
             .gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let result = consultation::publish_offer(&w.txn, w.actor, w.now, organization, offer).await;
+        let result =
+            consultations::publish_offer(&w.txn, w.actor, w.now, organization, offer).await;
         let row = w.finish(result).await.gql()?;
         Ok(ConsultationOfferPayload {
             offer: ConsultationOffer(row),
@@ -146,7 +147,7 @@ impl ConsultationMutation {
             .gql()?;
         let w = Write::begin(ctx).await.gql()?;
         let result =
-            consultation::update_offer(&w.txn, w.actor, w.now, id, offer, input.active).await;
+            consultations::update_offer(&w.txn, w.actor, w.now, id, offer, input.active).await;
         let row = w.finish(result).await.gql()?;
         Ok(ConsultationOfferPayload {
             offer: ConsultationOffer(row),
@@ -167,7 +168,7 @@ impl ConsultationMutation {
             concern: input.concern,
         };
         let w = Write::begin(ctx).await.gql()?;
-        let result = consultation::book(&w.txn, w.actor, w.now, cmd).await;
+        let result = consultations::book(&w.txn, w.actor, w.now, cmd).await;
         let row = w.finish(result).await.gql()?;
         Ok(ConsultationBookingPayload {
             booking: ConsultationBooking(row),
@@ -188,7 +189,7 @@ impl ConsultationMutation {
         )
         .gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let result = consultation::cancel(&w.txn, w.actor, w.now, id).await;
+        let result = consultations::cancel(&w.txn, w.actor, w.now, id).await;
         let row = w.finish(result).await.gql()?;
         Ok(ConsultationBookingPayload {
             booking: ConsultationBooking(row),

@@ -118,7 +118,7 @@ pub async fn node_offer(
 /// [`Error::NotFound`] when it does not exist or is not theirs to see.
 pub async fn node_booking(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: ConsultationBookingId,
 ) -> Result<ConsultationBooking> {
     let booking = consultation_booking::Entity::find_by_id(id)

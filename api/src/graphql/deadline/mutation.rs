@@ -11,7 +11,7 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{NodeId, decode};
 use crate::graphql::mutation::Write;
 use crate::graphql::scalars::Date;
-use crate::services::deadline::{self as deadlines, RuleChange};
+use kit_entity::ops::deadlines::manage::{self as deadlines, RuleChange};
 
 /// Sets a deadline aside.
 #[derive(InputObject)]

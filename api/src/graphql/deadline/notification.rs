@@ -8,13 +8,13 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 
 use super::shared::viewer_language;
 use super::types::Deadline;
-use crate::access;
 use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::enums::NotificationKind;
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
 use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
 use crate::graphql::scalars::DateTime;
+use kit_entity::access;
 
 /// GraphQL `Notification` over `notification::Model`, described on its `#[Object]` impl.
 pub struct Notification(pub notification::Model);
@@ -62,7 +62,7 @@ impl Notification {
         let read = crate::graphql::read::read_case(
             ctx,
             d.case_id,
-            crate::access_log::ChildData::Deadlines,
+            kit_entity::access::ChildData::Deadlines,
         )
         .await;
         match read {

@@ -102,7 +102,7 @@ impl DeadlineQuery {
     ) -> async_graphql::Result<TimelinessReport> {
         let actor = ctx.actor().gql()?;
         let org: OrganizationId = decode("organizationId", &organization_id).gql()?;
-        let rules = crate::services::deadline::report(
+        let rules = kit_entity::ops::deadlines::manage::report(
             &ctx.state().db,
             actor,
             ctx.state().clock.now(),
@@ -113,7 +113,7 @@ impl DeadlineQuery {
         .await
         .gql()?;
         // `report` has checked that the actor may see the organization's figures.
-        let offers = crate::services::catalogue::figures(
+        let offers = kit_entity::ops::catalogue::figures(
             &ctx.state().db,
             org,
             kit_entity::domain::calendar::local_date(ctx.state().clock.now()),

@@ -9,8 +9,8 @@ use crate::graphql::directory::Organization;
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::scalars::Date;
 
-/// GraphQL `RuleTimeliness` over `crate::services::deadline::RuleTimeliness`, described on its `#[Object]` impl.
-pub struct RuleTimeliness(pub crate::services::deadline::RuleTimeliness);
+/// GraphQL `RuleTimeliness` over `kit_entity::ops::deadlines::manage::RuleTimeliness`, described on its `#[Object]` impl.
+pub struct RuleTimeliness(pub kit_entity::ops::deadlines::manage::RuleTimeliness);
 
 /// How timely one rule's deadlines were.
 #[Object]
@@ -71,8 +71,8 @@ pub struct TimelinessReport {
     pub(crate) organization: OrganizationId,
     pub(crate) from: chrono::NaiveDate,
     pub(crate) to: chrono::NaiveDate,
-    pub(crate) rules: Vec<crate::services::deadline::RuleTimeliness>,
-    pub(crate) offers: Vec<crate::services::catalogue::OfferFigures>,
+    pub(crate) rules: Vec<kit_entity::ops::deadlines::manage::RuleTimeliness>,
+    pub(crate) offers: Vec<kit_entity::ops::catalogue::OfferFigures>,
 }
 
 /// How timely an organization's cases were: every deadline of its cases that fell due in the

@@ -9,7 +9,6 @@ use kit_entity::{Error, Result};
 use sea_orm::EntityTrait;
 
 use super::shared::{professional_opt, viewer_language};
-use crate::access;
 use crate::graphql::context::{load, load_required};
 use crate::graphql::directory::{Organization, Professional};
 use crate::graphql::enums::{
@@ -18,6 +17,7 @@ use crate::graphql::enums::{
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
 use crate::graphql::scalars::DateTime;
+use kit_entity::access;
 
 pub(crate) async fn rule_by_id(ctx: &Context<'_>, id: DeadlineRuleId) -> Result<DeadlineRule> {
     load_required(ctx, id).await.map(DeadlineRule)

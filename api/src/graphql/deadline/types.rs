@@ -13,7 +13,6 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 
 use super::rule::{DeadlineRule, rule_by_id};
 use super::shared::{agreement_opt, professional_opt, viewer_language};
-use crate::access;
 use crate::graphql::case::Case;
 use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::directory::{Professional, Unit};
@@ -24,6 +23,7 @@ use crate::graphql::meeting::Meeting;
 use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
 use crate::graphql::plan::Agreement;
 use crate::graphql::scalars::DateTime;
+use kit_entity::access;
 
 /// GraphQL `Deadline` over `deadline::Model`, described on its `#[Object]` impl.
 pub struct Deadline(pub deadline::Model);
@@ -325,7 +325,7 @@ pub(crate) fn after_deadline(after: Option<&str>) -> Result<Option<Condition>> {
 /// database errors.
 pub async fn of_viewer(
     ctx: &Context<'_>,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     filter: Option<DeadlineFilter>,
     first: Option<i32>,
     after: Option<String>,
@@ -374,7 +374,7 @@ pub async fn list(
     cases.dedup();
     // Together, so that the access decisions share the loaders' batches.
     futures_util::future::try_join_all(cases.into_iter().map(|case_id| {
-        crate::graphql::read::read_case(ctx, case_id, crate::access_log::ChildData::Deadlines)
+        crate::graphql::read::read_case(ctx, case_id, kit_entity::access::ChildData::Deadlines)
     }))
     .await?;
     Ok(page(

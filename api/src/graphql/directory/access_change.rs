@@ -107,7 +107,7 @@ crate::connection!(
 /// [`kit_entity::Error::NotFound`] when it does not exist or is not theirs to read.
 pub async fn node_change(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: AccessChangeId,
 ) -> Result<AccessChange> {
     access_change::Entity::find_by_id(id)

@@ -10,7 +10,7 @@ use crate::graphql::enums::{Language, OrganizationKind};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{decode, decode_opt};
 use crate::graphql::mutation::{Write, maybe};
-use crate::services::directory::{
+use kit_entity::ops::directory::{
     self, OrganizationChanges, ProfessionalFields, UpdateProfessional,
 };
 

@@ -8,7 +8,6 @@ use kit_entity::ids::{CaseId, DocumentId, MeetingId, OrganizationId};
 use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::access_log::ChildData;
 use crate::graphql::case::Case;
 use crate::graphql::context::{ContextExt, load, load_required, load_shared};
 use crate::graphql::directory::{Organization, Professional};
@@ -20,7 +19,8 @@ use crate::graphql::meeting::Meeting;
 use crate::graphql::mutation::Write;
 use crate::graphql::read::{read, read_case};
 use crate::graphql::scalars::DateTime;
-use crate::services::document::{self as documents, Attachment, NewDocument};
+use kit_entity::access::ChildData;
+use kit_entity::ops::documents::{self, Attachment, NewDocument};
 
 /// GraphQL `Document` over `document::Model` (without its attachment's bytes) and its
 /// shares, described on its `#[Object]` impl.
@@ -222,7 +222,8 @@ pub async fn of_case(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<Document>
         .all(db)
         .await?;
     let consents = load_shared(ctx, ConsentsOf(case_id)).await?;
-    let consents: &[crate::access::CaseConsent] = consents.as_deref().map_or(&[], Vec::as_slice);
+    let consents: &[kit_entity::access::CaseConsent] =
+        consents.as_deref().map_or(&[], Vec::as_slice);
     let now = ctx.state().clock.now();
     Ok(rows
         .into_iter()
@@ -252,7 +253,7 @@ pub async fn of_case(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<Document>
 /// [`Error::NotFound`] when it does not exist or the viewer may not read it.
 pub async fn node_document(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: DocumentId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Document> {

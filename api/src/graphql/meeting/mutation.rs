@@ -15,7 +15,9 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{decode, decode_opt};
 use crate::graphql::mutation::{Write, maybe};
 use crate::graphql::scalars::DateTime;
-use crate::services::meeting::{self as meetings, DURATION_MINUTES, RequestMeeting, Timing};
+use kit_entity::ops::meetings::commands::{
+    self as meetings, DURATION_MINUTES, RequestMeeting, Timing,
+};
 
 /// Someone to invite.
 #[derive(InputObject)]

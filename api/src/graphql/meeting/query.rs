@@ -9,7 +9,6 @@ use kit_entity::{Error, Result};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::access::{self, Actor};
 use crate::graphql::case::OrderDirection;
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::{MeetingKind, MeetingStatus};
@@ -19,7 +18,8 @@ use crate::graphql::pagination::{
     TotalCount, decode_cursor, decode_id_cursor, encode_cursor, page, page_size,
 };
 use crate::graphql::scalars::DateTime;
-use crate::services::meeting::meeting_access;
+use kit_entity::access::{self, Actor};
+use kit_entity::ops::meetings::commands::meeting_access;
 
 use super::types::*;
 
@@ -372,7 +372,7 @@ pub async fn upcoming(
 pub async fn of_case(
     ctx: &Context<'_>,
     case_id: CaseId,
-    access: &crate::access::CaseAccess,
+    access: &kit_entity::access::CaseAccess,
 ) -> Result<Vec<Meeting>> {
     let meetings = load(ctx, crate::graphql::loaders::MeetingsOf(case_id))
         .await?

@@ -9,7 +9,6 @@ use kit_entity::entities::{
 };
 use sea_orm::EntityTrait;
 
-use crate::access_log::ChildData;
 use crate::graphql::case::Case;
 use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::enums::{
@@ -21,7 +20,8 @@ use crate::graphql::loaders::{AgendaOf, DeliveriesOf, InviteesOf, ParticipantsOf
 use crate::graphql::participant::Participant;
 use crate::graphql::read::{read, read_case};
 use crate::graphql::scalars::DateTime;
-use crate::services::meeting::sees_closed_items;
+use kit_entity::access::ChildData;
+use kit_entity::ops::meetings::commands::sees_closed_items;
 
 /// Whether an invitee must be able to come.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
@@ -469,7 +469,7 @@ impl CalendarFeed {
 /// [`Error::NotFound`] when it does not exist or is not the actor's to see.
 pub async fn node_agenda_item(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: kit_entity::ids::AgendaItemId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> kit_entity::Result<AgendaItem> {
@@ -479,7 +479,8 @@ pub async fn node_agenda_item(
         .await?
         .ok_or_else(gone)?;
     let (_, _, access) =
-        crate::services::meeting::meeting_access(db, actor, item.meeting_id, now).await?;
+        kit_entity::ops::meetings::commands::meeting_access(db, actor, item.meeting_id, now)
+            .await?;
     if item.closed && !sees_closed_items(&access) {
         return Err(gone());
     }
@@ -493,7 +494,7 @@ pub async fn node_agenda_item(
 /// [`Error::NotFound`] when it does not exist or is not the actor's to see.
 pub async fn node_delivery(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: kit_entity::ids::DeliveryId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> kit_entity::Result<Delivery> {
@@ -503,7 +504,8 @@ pub async fn node_delivery(
         .await?
         .ok_or_else(gone)?;
     let meeting = model.meeting_id.ok_or_else(gone)?;
-    let (_, _, access) = crate::services::meeting::meeting_access(db, actor, meeting, now).await?;
+    let (_, _, access) =
+        kit_entity::ops::meetings::commands::meeting_access(db, actor, meeting, now).await?;
     if !access.shares_child_data() {
         return Err(gone());
     }
@@ -538,7 +540,7 @@ pub async fn node_delivery(
 /// [`Error::NotFound`] when it does not exist or is someone else's.
 pub async fn node_busy_period(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: kit_entity::ids::BusyPeriodId,
 ) -> kit_entity::Result<BusyPeriod> {
     busy_period::Entity::find_by_id(id)
@@ -556,7 +558,7 @@ pub async fn node_busy_period(
 /// [`Error::NotFound`] when it does not exist or is neither.
 pub async fn node_calendar_feed(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: kit_entity::ids::CalendarFeedId,
 ) -> kit_entity::Result<CalendarFeed> {
     calendar_feed::Entity::find_by_id(id)

@@ -8,7 +8,6 @@ use kit_entity::entities::participant;
 
 pub use mutation::ParticipantMutation;
 
-use crate::access_log::ChildData;
 use crate::graphql::case::Case;
 use crate::graphql::child::{Child, FamilyMember};
 use crate::graphql::context::load_required;
@@ -18,6 +17,7 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
 use crate::graphql::read::{read_case_shared, read_shared};
 use crate::graphql::scalars::DateTime;
+use kit_entity::access::ChildData;
 
 /// GraphQL `Participant` over `participant::Model`, described on its `#[Object]` impl.
 pub struct Participant(pub participant::Model);

@@ -13,7 +13,7 @@ use crate::graphql::enums::{ParticipantRole, Sector};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{decode, decode_opt};
 use crate::graphql::mutation::Write;
-use crate::services::participant::{self, AddParticipant, ExternalActor, Person};
+use kit_entity::ops::participants::{self, AddParticipant, ExternalActor, Person};
 
 /// An actor outside the product's organizations.
 #[derive(InputObject)]
@@ -177,7 +177,7 @@ impl ParticipantMutation {
             sector: input.sector.map(Into::into),
         };
         let w = Write::begin(ctx).await.gql()?;
-        let r = participant::add(&w.txn, w.actor, w.now, cmd).await;
+        let r = participants::add(&w.txn, w.actor, w.now, cmd).await;
         let added = w.finish(r).await.gql()?;
         let case = load_required(ctx, added.case_id).await.gql()?;
         Ok(AddParticipantPayload {
@@ -199,7 +199,7 @@ impl ParticipantMutation {
         let id: ParticipantId = decode("input.participantId", &input.participant_id).gql()?;
         let reason = validate::long_text("input.reason", &input.reason).gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = participant::end(&w.txn, w.actor, w.now, id, reason).await;
+        let r = participants::end(&w.txn, w.actor, w.now, id, reason).await;
         let ended = w.finish(r).await.gql()?;
         let case = load_required(ctx, ended.case_id).await.gql()?;
         Ok(EndParticipationPayload {
@@ -222,7 +222,7 @@ impl ParticipantMutation {
         let case_id: CaseId = decode("input.caseId", &input.case_id).gql()?;
         let professional_id = decode("input.professionalId", &input.professional_id).gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = participant::assign_responsible_contact(
+        let r = participants::assign_responsible_contact(
             &w.txn,
             w.actor,
             w.now,

@@ -16,7 +16,7 @@ use crate::graphql::ids::{NodeId, decode, decode_renamed};
 use crate::graphql::mutation::Write;
 use crate::graphql::plan::PlanVersion;
 use crate::graphql::scalars::DateTime;
-use crate::services::plan_link::{PlanRecipient, SendPlanLink, revoke_plan_link, send_plan_link};
+use kit_entity::ops::plan_links::{PlanRecipient, SendPlanLink, revoke_plan_link, send_plan_link};
 
 /// Whether a plan link still opens the plan.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -205,7 +205,7 @@ pub async fn links_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<PlanLink
 /// [`Error::NotFound`] when it does not exist or its case is not visible.
 pub async fn node_plan_link(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: PlanLinkId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PlanLink> {
@@ -213,7 +213,7 @@ pub async fn node_plan_link(
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found("plan link"))?;
-    crate::access::case_access(db, actor, link.case_id, now).await?;
+    kit_entity::access::case_access(db, actor, link.case_id, now).await?;
     Ok(PlanLink(link))
 }
 

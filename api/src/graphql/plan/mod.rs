@@ -14,7 +14,6 @@ use kit_entity::ids::{AgreementId, CaseEventId, CaseId, MeetingId, ParticipantId
 use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::access_log::ChildData;
 use crate::graphql::case::Case;
 use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::deadline::Deadline;
@@ -26,7 +25,8 @@ use crate::graphql::meeting::Meeting;
 use crate::graphql::mutation::Write;
 use crate::graphql::participant::Participant;
 use crate::graphql::scalars::{Date, DateTime};
-use crate::services::plan::{self, AddAgreement, RecordEvent};
+use kit_entity::access::ChildData;
+use kit_entity::ops::plans::{self, AddAgreement, RecordEvent};
 
 /// GraphQL `Agreement` over `agreement::Model`, described on its `#[Object]` impl.
 pub struct Agreement(pub agreement::Model);
@@ -282,7 +282,7 @@ impl PlanMutation {
             occurred_at: input.occurred_at.map(|d| d.0),
         };
         let w = Write::begin(ctx).await.gql()?;
-        let result = plan::record_event(&w.txn, w.actor, w.now, cmd).await;
+        let result = plans::record_event(&w.txn, w.actor, w.now, cmd).await;
         let event = w.finish(result).await.gql()?;
         Ok(CaseEventPayload {
             case_event: CaseEvent(event),
@@ -304,7 +304,7 @@ impl PlanMutation {
             due_on: input.due_on.0,
         };
         let w = Write::begin(ctx).await.gql()?;
-        let result = plan::add_agreement(&w.txn, w.actor, w.now, cmd).await;
+        let result = plans::add_agreement(&w.txn, w.actor, w.now, cmd).await;
         let row = w.finish(result).await.gql()?;
         Ok(AgreementPayload {
             agreement: Agreement(row),
@@ -319,7 +319,7 @@ impl PlanMutation {
     ) -> async_graphql::Result<AgreementPayload> {
         let id: AgreementId = decode("input.agreementId", &input.agreement_id).gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let result = plan::complete_agreement(&w.txn, w.actor, w.now, id).await;
+        let result = plans::complete_agreement(&w.txn, w.actor, w.now, id).await;
         let row = w.finish(result).await.gql()?;
         Ok(AgreementPayload {
             agreement: Agreement(row),
@@ -335,7 +335,7 @@ impl PlanMutation {
     ) -> async_graphql::Result<AgreementPayload> {
         let id: AgreementId = decode("input.agreementId", &input.agreement_id).gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let result = plan::cancel_agreement(&w.txn, w.actor, w.now, id, &input.reason).await;
+        let result = plans::cancel_agreement(&w.txn, w.actor, w.now, id, &input.reason).await;
         let row = w.finish(result).await.gql()?;
         Ok(AgreementPayload {
             agreement: Agreement(row),
@@ -349,7 +349,7 @@ impl PlanMutation {
 /// [`Error::NotFound`] when it does not exist or its case is not visible.
 pub async fn node_agreement(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: AgreementId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Agreement> {
@@ -357,7 +357,7 @@ pub async fn node_agreement(
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found("agreement"))?;
-    crate::access::case_access(db, actor, a.case_id, now).await?;
+    kit_entity::access::case_access(db, actor, a.case_id, now).await?;
     Ok(Agreement(a))
 }
 
@@ -367,7 +367,7 @@ pub async fn node_agreement(
 /// [`Error::NotFound`] when it does not exist or its case is not visible.
 pub async fn node_case_event(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: CaseEventId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<CaseEvent> {
@@ -375,7 +375,7 @@ pub async fn node_case_event(
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found("case event"))?;
-    crate::access::case_access(db, actor, e.case_id, now).await?;
+    kit_entity::access::case_access(db, actor, e.case_id, now).await?;
     Ok(CaseEvent(e))
 }
 
@@ -423,11 +423,11 @@ impl PlanInput {
     ///
     /// # Errors
     /// [`Error::Validation`] for an id that is not an id, naming its field.
-    pub fn into_content(self) -> Result<plan::PlanContent> {
+    pub fn into_content(self) -> Result<plans::PlanContent> {
         let items = |list: Option<Vec<PlanItemInput>>| {
             list.map(|l| {
                 l.into_iter()
-                    .map(|i| plan::PlanItemInput {
+                    .map(|i| plans::PlanItemInput {
                         text: i.text,
                         closed: i.closed,
                     })
@@ -439,14 +439,14 @@ impl PlanInput {
             .into_iter()
             .enumerate()
             .map(|(i, a)| {
-                Ok(plan::NewPlanAgreement {
+                Ok(plans::NewPlanAgreement {
                     description: a.description,
                     owner_id: decode(&format!("input.plan.agreements.{i}.ownerId"), &a.owner_id)?,
                     due_on: a.due_on.0,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(plan::PlanContent {
+        Ok(plans::PlanContent {
             child_wishes: self.child_wishes,
             family_wishes: self.family_wishes,
             challenges: items(self.challenges),
@@ -552,7 +552,7 @@ async fn items_of(
     kind: PlanItemKind,
 ) -> Result<Vec<PlanItem>> {
     let access = crate::graphql::read::read_case(ctx, version.case_id, ChildData::Plan).await?;
-    let sees_closed = crate::services::meeting::sees_closed_items(&access);
+    let sees_closed = kit_entity::ops::meetings::commands::sees_closed_items(&access);
     Ok(plan_item::Entity::find()
         .filter(plan_item::Column::PlanVersionId.eq(version.id))
         .filter(plan_item::Column::Kind.eq(kind))
@@ -628,7 +628,7 @@ pub async fn versions_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<PlanV
 /// [`Error::NotFound`] when it does not exist or its case is not visible.
 pub async fn node_plan_version(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::access::Actor,
+    actor: &kit_entity::access::Actor,
     id: kit_entity::ids::PlanVersionId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PlanVersion> {
@@ -636,6 +636,6 @@ pub async fn node_plan_version(
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found("plan version"))?;
-    crate::access::case_access(db, actor, v.case_id, now).await?;
+    kit_entity::access::case_access(db, actor, v.case_id, now).await?;
     Ok(PlanVersion(v))
 }

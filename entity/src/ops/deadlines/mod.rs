@@ -23,6 +23,7 @@
 pub mod engine;
 pub mod event;
 pub mod facts;
+pub mod manage;
 pub mod recipients;
 pub mod rules;
 pub mod sweep;

@@ -12,6 +12,7 @@
 //! move, hold, cancel) and [`handover`] (people leaving and joining a case).
 
 pub mod calendar;
+pub mod commands;
 pub mod handover;
 pub mod invitees;
 pub mod lifecycle;

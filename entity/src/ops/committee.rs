@@ -6,26 +6,26 @@
 //! decision, so it meets the intake deadline. The members' invitations name the cases by
 //! reference only.
 
-use chrono::{DateTime, TimeDelta, Utc};
-use kit_entity::domain::enums::{
+use crate::domain::enums::{
     CommitteeDecision, CommitteeMeetingStatus, ItipMethod, ParticipantRole,
 };
-use kit_entity::domain::status::{CaseStatus, IntakeDecision};
-use kit_entity::domain::validate;
-use kit_entity::entities::{
+use crate::domain::status::{CaseStatus, IntakeDecision};
+use crate::domain::validate;
+use crate::entities::{
     case, committee_agenda_item, committee_meeting, committee_member, early_intervention_offer,
     professional,
 };
-use kit_entity::ids::{
+use crate::ids::{
     CaseId, CommitteeAgendaItemId, CommitteeMeetingId, OfferId, OrganizationId, ProfessionalId,
 };
-use kit_entity::ops::outbox::{self, About, Mail};
-use kit_entity::{Error, Result};
+use crate::ops::outbox::{self, About, Mail};
+use crate::{Error, Result};
+use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use crate::access::Actor;
-use crate::services::participant::{self, AddParticipant, Person};
+use crate::ops::participants::{self, AddParticipant, Person};
 
 /// Shortest and longest committee meeting, in minutes.
 pub const DURATION_MINUTES: std::ops::RangeInclusive<i64> = 15..=480;
@@ -65,16 +65,16 @@ pub async fn schedule(
         ));
     }
     if cmd.starts_at <= now {
-        return Err(Error::invalid("input.startsAt", "has already passed"));
+        return Err(Error::invalid("startsAt", "has already passed"));
     }
     if !DURATION_MINUTES.contains(&cmd.duration_minutes) {
         return Err(Error::invalid(
-            "input.durationMinutes",
+            "durationMinutes",
             "must be between 15 and 480 minutes",
         ));
     }
     let location = validate::optional(
-        "input.location",
+        "location",
         cmd.location.as_deref(),
         validate::short_text,
     )?;
@@ -89,19 +89,19 @@ pub async fn schedule(
         .await?;
     if found.len() != members.len() {
         return Err(Error::invalid(
-            "input.memberIds",
+            "memberIds",
             "a member named is not an active professional",
         ));
     }
     if cmd.case_ids.is_empty() {
         return Err(Error::invalid(
-            "input.caseIds",
+            "caseIds",
             "name at least one referral for the agenda",
         ));
     }
     let mut seen = std::collections::HashSet::new();
     for (i, id) in cmd.case_ids.iter().enumerate() {
-        let field = format!("input.caseIds.{i}");
+        let field = format!("caseIds.{i}");
         let waiting = case::Entity::find_by_id(*id)
             .one(txn)
             .await?
@@ -202,7 +202,7 @@ async fn own_scheduled(
         .one(txn)
         .await?
         .filter(|m| actor.intake_for == Some(m.municipality_id))
-        .ok_or_else(|| Error::not_found("committee meeting").at("input.id"))?;
+        .ok_or_else(|| Error::not_found("committee meeting").at("id"))?;
     if meeting.status == CommitteeMeetingStatus::Cancelled {
         return Err(Error::conflict("the committee meeting is cancelled"));
     }
@@ -226,17 +226,17 @@ pub async fn reschedule(
 ) -> Result<committee_meeting::Model> {
     let meeting = own_scheduled(txn, actor, id).await?;
     if starts_at <= now {
-        return Err(Error::invalid("input.startsAt", "has already passed"));
+        return Err(Error::invalid("startsAt", "has already passed"));
     }
     let minutes = duration_minutes.unwrap_or((meeting.ends_at - meeting.starts_at).num_minutes());
     if !DURATION_MINUTES.contains(&minutes) {
         return Err(Error::invalid(
-            "input.durationMinutes",
+            "durationMinutes",
             "must be between 15 and 480 minutes",
         ));
     }
     let location = match location {
-        Some(l) => Some(validate::short_text("input.location", &l)?),
+        Some(l) => Some(validate::short_text("location", &l)?),
         None => meeting.location.clone(),
     };
     let sequence = meeting.sequence + 1;
@@ -310,13 +310,13 @@ pub async fn decide(
     let item = committee_agenda_item::Entity::find_by_id(item_id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::not_found("agenda item").at("input.agendaItemId"))?;
+        .ok_or_else(|| Error::not_found("agenda item").at("agendaItemId"))?;
     let meeting = committee_meeting::Entity::find_by_id(item.committee_meeting_id)
         .one(txn)
         .await?
         .ok_or_else(|| Error::internal("an agenda item without its meeting"))?;
     if actor.intake_for != Some(meeting.municipality_id) {
-        return Err(Error::not_found("agenda item").at("input.agendaItemId"));
+        return Err(Error::not_found("agenda item").at("agendaItemId"));
     }
     if item.decision.is_some() {
         return Err(Error::conflict(
@@ -329,10 +329,10 @@ pub async fn decide(
         ));
     }
     let reason = match (&decision, reason) {
-        (_, Some(r)) => Some(validate::long_text("input.reason", &r)?),
+        (_, Some(r)) => Some(validate::long_text("reason", &r)?),
         (Decision::Reject, None) => {
             return Err(Error::invalid(
-                "input.reason",
+                "reason",
                 "a rejection must give its reason",
             ));
         }
@@ -346,7 +346,7 @@ pub async fn decide(
                 .filter(|o| o.municipality_id == meeting.municipality_id)
                 .ok_or_else(|| {
                     Error::invalid(
-                        "input.offerId",
+                        "offerId",
                         "not an early intervention of the municipality",
                     )
                 })?,
@@ -359,7 +359,7 @@ pub async fn decide(
         .ok_or_else(|| Error::internal("an agenda item without its case"))?;
     match case.status {
         CaseStatus::Referred => {
-            crate::services::case::start_intake(
+            crate::ops::cases::start_intake(
                 txn,
                 actor,
                 now,
@@ -393,12 +393,11 @@ pub async fn decide(
         }
         CommitteeDecision::Rejected => String::new(),
     });
-    crate::services::case::decide_intake(txn, actor, now, case.id, intake, text, redirected_to)
-        .await?;
+    crate::ops::cases::decide_intake(txn, actor, now, case.id, intake, text, redirected_to).await?;
     match &decision {
         Decision::Accept { participants } => {
             for (i, p) in participants.iter().enumerate() {
-                participant::add(
+                participants::add(
                     txn,
                     actor,
                     now,
@@ -412,27 +411,21 @@ pub async fn decide(
                 .await
                 .map_err(|e| match e {
                     Error::Validation { message, .. } => Error::Validation {
-                        field: format!("input.participantIds.{i}"),
+                        field: format!("participantIds.{i}"),
                         message,
                     },
                     Error::NotFound { what, .. } => Error::NotFound {
                         what,
-                        field: Some(format!("input.participantIds.{i}")),
+                        field: Some(format!("participantIds.{i}")),
                     },
                     other => other,
                 })?;
             }
         }
         Decision::Redirect { offer_id } => {
-            crate::services::catalogue::place_on_waiting_list(
-                txn,
-                actor.id(),
-                case.id,
-                *offer_id,
-                now,
-            )
-            .await
-            .map_err(|e| e.nested("input."))?;
+            crate::ops::catalogue::place_on_waiting_list(txn, actor.id(), case.id, *offer_id, now)
+                .await
+                .map_err(|e| e.nested(""))?;
         }
         Decision::Reject => {}
     }

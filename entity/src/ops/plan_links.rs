@@ -7,19 +7,19 @@
 //! page shows the *current* plan version when it is opened (a plan written after the link was
 //! sent is what the family sees), with closed agenda items left out and no CPR number.
 
-use chrono::{DateTime, TimeDelta, Utc};
-use kit_entity::content::plan_page::{AgreementLine, ContactLine, PlanView};
-use kit_entity::domain::calendar::local_date;
-use kit_entity::domain::consent::age_on;
-use kit_entity::domain::enums::{Language, ParticipantKind, ParticipantRole, PlanFormat};
-use kit_entity::domain::validate;
-use kit_entity::entities::{
+use crate::content::plan_page::{AgreementLine, ContactLine, PlanView};
+use crate::domain::calendar::local_date;
+use crate::domain::consent::age_on;
+use crate::domain::enums::{Language, ParticipantKind, ParticipantRole, PlanFormat};
+use crate::domain::validate;
+use crate::entities::{
     agreement, case, child, family_member, meeting, participant, plan_agreement, plan_item,
     plan_link, plan_link_read, plan_version, professional, unit,
 };
-use kit_entity::ids::{CaseId, FamilyMemberId, PlanLinkId};
-use kit_entity::ops::outbox::{self, About, Mail};
-use kit_entity::{Error, Result};
+use crate::ids::{CaseId, FamilyMemberId, PlanLinkId};
+use crate::ops::outbox::{self, About, Mail};
+use crate::{Error, Result};
+use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
@@ -27,8 +27,8 @@ use sea_orm::{
 };
 
 use crate::access::Actor;
-use crate::access_log::ChildData;
-use crate::access_log::change_access;
+use crate::access::ChildData;
+use crate::access::change_access;
 
 /// How long a link works unless asked otherwise.
 pub const DEFAULT_VALID_DAYS: i64 = 30;
@@ -84,12 +84,12 @@ pub async fn send_plan_link(
         &[ChildData::Plan, ChildData::Family],
     )
     .await
-    .map_err(|e| e.at("input.caseId"))?;
+    .map_err(|e| e.at("caseId"))?;
     access.require_manage()?;
     access.require_child_data()?;
     current_version(txn, case.id).await?.ok_or_else(|| {
         Error::invalid(
-            "input.caseId",
+            "caseId",
             "the case has no plan yet: recording a held start, network, follow-up or closing \
              meeting writes it",
         )
@@ -103,19 +103,19 @@ pub async fn send_plan_link(
                 .filter(|m| m.child_id == child.id)
                 .ok_or_else(|| {
                     Error::invalid(
-                        "input.familyMemberId",
+                        "familyMemberId",
                         "not a family member of this case's child",
                     )
                 })?;
             if !member.has_custody {
                 return Err(Error::invalid(
-                    "input.familyMemberId",
+                    "familyMemberId",
                     "only a guardian with custody gets the plan",
                 ));
             }
             let email = member.email.clone().ok_or_else(|| {
                 Error::invalid(
-                    "input.familyMemberId",
+                    "familyMemberId",
                     "has no e-mail address: add one to the family member first",
                 )
             })?;
@@ -124,18 +124,18 @@ pub async fn send_plan_link(
         PlanRecipient::YoungPerson { email, language } => {
             if age_on(child.date_of_birth, local_date(now)) < YOUNG_PERSON_AGE {
                 return Err(Error::invalid(
-                    "input.youngPerson",
+                    "youngPerson",
                     "the child is under 15: send the plan to a guardian with custody",
                 ));
             }
-            let email = validate::email("input.email", &email)?;
+            let email = validate::email("email", &email)?;
             (None, true, email, language)
         }
     };
     let days = cmd.valid_days.unwrap_or(DEFAULT_VALID_DAYS);
     if !(1..=MAX_VALID_DAYS).contains(&days) {
         return Err(Error::invalid(
-            "input.validForDays",
+            "validForDays",
             format!("must be between 1 and {MAX_VALID_DAYS} days"),
         ));
     }
@@ -183,10 +183,10 @@ pub async fn revoke_plan_link(
     let link = plan_link::Entity::find_by_id(id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::not_found("plan link").at("input.id"))?;
+        .ok_or_else(|| Error::not_found("plan link").at("id"))?;
     let (_, access) = change_access(txn, actor, link.case_id, now, &[ChildData::Plan])
         .await
-        .map_err(|e| e.at("input.id"))?;
+        .map_err(|e| e.at("id"))?;
     access.require_manage()?;
     if link.revoked_at.is_some() {
         return Err(Error::conflict("the link is revoked already"));
@@ -204,13 +204,13 @@ pub async fn revoke_plan_link(
 /// custody, or a case without a plan.
 pub async fn open(
     db: &DatabaseConnection,
-    links: &kit_entity::content::links::Links,
+    links: &crate::content::links::Links,
     token: &str,
     format: PlanFormat,
     now: DateTime<Utc>,
 ) -> Result<(plan_link::Model, PlanView)> {
     let id = links.verify_plan(token, now)?;
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::infra::db::begin_write(db).await?;
     let link = plan_link::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -348,8 +348,8 @@ async fn view_of<C: ConnectionTrait>(
         written_on: local_date(version.created_at),
         child_wishes: version.child_wishes.clone(),
         family_wishes: version.family_wishes.clone(),
-        challenges: of_kind(kit_entity::domain::enums::PlanItemKind::Challenge),
-        resources: of_kind(kit_entity::domain::enums::PlanItemKind::Resource),
+        challenges: of_kind(crate::domain::enums::PlanItemKind::Challenge),
+        resources: of_kind(crate::domain::enums::PlanItemKind::Resource),
         agreements,
         contacts,
     })
@@ -363,7 +363,7 @@ fn capitalized(s: &str) -> String {
 }
 
 /// Participants' names as the family reads them: "Name, unit" for professionals.
-struct Names(std::collections::HashMap<kit_entity::ids::ParticipantId, String>);
+struct Names(std::collections::HashMap<crate::ids::ParticipantId, String>);
 
 impl Names {
     async fn load<C: ConnectionTrait>(
@@ -421,7 +421,7 @@ impl Names {
         Ok(Self(names))
     }
 
-    fn of(&self, id: kit_entity::ids::ParticipantId) -> String {
+    fn of(&self, id: crate::ids::ParticipantId) -> String {
         self.0.get(&id).cloned().unwrap_or_default()
     }
 }

@@ -1,29 +1,29 @@
 //! Referral, intake and closing: the case status machine applied to the database.
 
-use chrono::{DateTime, Datelike, Utc};
-use kit_entity::domain::cpr::Cpr;
-use kit_entity::domain::enums::{
+use crate::domain::cpr::Cpr;
+use crate::domain::enums::{
     ChildMatchDecision, FamilyRelation, Language, OrganizationKind, ParticipantKind,
     ParticipantRole, ReferralSource, RuleEvent,
 };
-use kit_entity::domain::status::{CaseStatus, IntakeDecision};
-use kit_entity::entities::{
+use crate::domain::status::{CaseStatus, IntakeDecision};
+use crate::entities::{
     case, case_status_change, child, family_member, organization, participant, referral, unit,
 };
-use kit_entity::ids::{CaseId, OrganizationId};
-use kit_entity::{Error, Result};
+use crate::ids::{CaseId, OrganizationId};
+use crate::{Error, Result};
+use chrono::{DateTime, Datelike, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
 };
 
-use kit_entity::ops::deadlines::{self, Event};
+use crate::ops::deadlines::{self, Event};
 
 use crate::access::Actor;
-use crate::access_log::ChildData;
-use crate::access_log::change_access;
-use kit_entity::infra::cpr_vault::CprVault;
+use crate::access::ChildData;
+use crate::access::change_access;
+use crate::infra::cpr_vault::CprVault;
 
 /// A new child, as given in a referral.
 #[derive(Debug, Clone)]
@@ -95,7 +95,7 @@ pub async fn submit_referral(
         .one(txn)
         .await?
         .filter(|o| o.kind == OrganizationKind::Municipality)
-        .ok_or_else(|| Error::invalid("input.municipalityId", "no municipality has this id"))?;
+        .ok_or_else(|| Error::invalid("municipalityId", "no municipality has this id"))?;
     let has_intake = unit::Entity::find()
         .filter(unit::Column::OrganizationId.eq(municipality.id))
         .filter(unit::Column::IsIntake.eq(true))
@@ -104,14 +104,14 @@ pub async fn submit_referral(
         > 0;
     if !has_intake {
         return Err(Error::invalid(
-            "input.municipalityId",
+            "municipalityId",
             "this municipality has no intake unit to receive referrals",
         ));
     }
     let received_at = cmd.received_at.unwrap_or(now);
     if received_at > now {
         return Err(Error::invalid(
-            "input.receivedAt",
+            "receivedAt",
             "must not be in the future",
         ));
     }
@@ -524,13 +524,13 @@ pub async fn decide_intake(
     match (decision, &redirected_to) {
         (IntakeDecision::Redirect, None) => {
             return Err(Error::invalid(
-                "input.redirectedTo",
+                "redirectedTo",
                 "a redirect must say where the child is redirected to",
             ));
         }
         (IntakeDecision::Accept | IntakeDecision::Reject, Some(_)) => {
             return Err(Error::invalid(
-                "input.redirectedTo",
+                "redirectedTo",
                 "only a REDIRECT decision takes a redirect target",
             ));
         }
@@ -567,9 +567,9 @@ pub async fn decide_intake(
     }
     if decided.status == CaseStatus::Active {
         // The worker plans the start and transition meetings.
-        kit_entity::ops::outbox::enqueue(
+        crate::ops::outbox::enqueue(
             txn,
-            &kit_entity::ops::outbox::PathwayEvent::CaseActivated {
+            &crate::ops::outbox::PathwayEvent::CaseActivated {
                 case_id: decided.id,
             },
             None,
@@ -596,22 +596,17 @@ pub async fn close_case(
     // Nothing more is owed on a closed pathway.
     deadlines::withdraw_for_case(txn, now, closed.id).await?;
     // Meetings still ahead are called off; their invitees get a cancellation.
-    for upcoming in kit_entity::entities::meeting::Entity::find()
-        .filter(kit_entity::entities::meeting::Column::CaseId.eq(closed.id))
-        .filter(kit_entity::entities::meeting::Column::Status.is_in([
-            kit_entity::domain::enums::MeetingStatus::Planned,
-            kit_entity::domain::enums::MeetingStatus::Scheduled,
+    for upcoming in crate::entities::meeting::Entity::find()
+        .filter(crate::entities::meeting::Column::CaseId.eq(closed.id))
+        .filter(crate::entities::meeting::Column::Status.is_in([
+            crate::domain::enums::MeetingStatus::Planned,
+            crate::domain::enums::MeetingStatus::Scheduled,
         ]))
         .all(txn)
         .await?
     {
-        kit_entity::ops::meetings::cancel(
-            txn,
-            now,
-            upcoming,
-            format!("The case was closed: {reason}"),
-        )
-        .await?;
+        crate::ops::meetings::cancel(txn, now, upcoming, format!("The case was closed: {reason}"))
+            .await?;
     }
     Ok(closed)
 }

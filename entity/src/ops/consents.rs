@@ -1,21 +1,21 @@
 //! Consents: recorded and withdrawn by those who manage a case, for the child of the case.
 
+use crate::domain::calendar::local_date;
+use crate::domain::consent::{Giver, may_give};
+use crate::domain::enums::{ConsentPurpose, RuleEvent};
+use crate::domain::validate;
+use crate::entities::{child, consent, consent_organization, family_member, organization};
+use crate::ids::{CaseId, ConsentId, FamilyMemberId, OrganizationId};
+use crate::ops::deadlines::{self, Event};
+use crate::{Error, Result};
 use chrono::{DateTime, Utc};
-use kit_entity::domain::calendar::local_date;
-use kit_entity::domain::consent::{Giver, may_give};
-use kit_entity::domain::enums::{ConsentPurpose, RuleEvent};
-use kit_entity::domain::validate;
-use kit_entity::entities::{child, consent, consent_organization, family_member, organization};
-use kit_entity::ids::{CaseId, ConsentId, FamilyMemberId, OrganizationId};
-use kit_entity::ops::deadlines::{self, Event};
-use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use crate::access::Actor;
-use crate::access_log::ChildData;
-use crate::access_log::change_access;
-use crate::services::case::require_open;
+use crate::access::ChildData;
+use crate::access::change_access;
+use crate::ops::cases::require_open;
 
 /// A purpose's name, as stored, and as rule filters and deadline subjects hold it.
 fn purpose_name(purpose: ConsentPurpose) -> String {
@@ -67,7 +67,7 @@ pub async fn record_consent(
 ) -> Result<(consent::Model, Vec<OrganizationId>)> {
     let (case, access) = change_access(txn, actor, cmd.case_id, now, &[ChildData::Consents])
         .await
-        .map_err(|e| e.at("input.caseId"))?;
+        .map_err(|e| e.at("caseId"))?;
     access.require_manage()?;
     require_open(&case)?;
     let child = child::Entity::find_by_id(case.child_id)
@@ -84,7 +84,7 @@ pub async fn record_consent(
                 .filter(|m| m.child_id == child.id)
                 .ok_or_else(|| {
                     Error::invalid(
-                        "input.givenByFamilyMemberId",
+                        "givenByFamilyMemberId",
                         "not a family member of this case's child",
                     )
                 })?;
@@ -94,8 +94,8 @@ pub async fn record_consent(
         }
     };
     let giver_field = match cmd.given_by {
-        GivenBy::YoungPerson => "input.givenByYoungPerson",
-        GivenBy::FamilyMember(_) => "input.givenByFamilyMemberId",
+        GivenBy::YoungPerson => "givenByYoungPerson",
+        GivenBy::FamilyMember(_) => "givenByFamilyMemberId",
     };
     may_give(giver_field, giver, child.date_of_birth, today)?;
     let mut organizations = cmd.organization_ids;
@@ -103,7 +103,7 @@ pub async fn record_consent(
     organizations.dedup();
     if organizations.len() < 2 {
         return Err(Error::invalid(
-            "input.organizationIds",
+            "organizationIds",
             "name at least two organizations: those the information may pass between",
         ));
     }
@@ -113,7 +113,7 @@ pub async fn record_consent(
         .await?;
     if found.len() != organizations.len() {
         return Err(Error::invalid(
-            "input.organizationIds",
+            "organizationIds",
             "an organization named does not exist",
         ));
     }
@@ -121,15 +121,15 @@ pub async fn record_consent(
     if let Some(until) = cmd.valid_until {
         if until <= valid_from {
             return Err(Error::invalid(
-                "input.validUntil",
+                "validUntil",
                 "must be after validFrom",
             ));
         }
         if until <= now {
-            return Err(Error::invalid("input.validUntil", "has already passed"));
+            return Err(Error::invalid("validUntil", "has already passed"));
         }
     }
-    let basis = validate::long_text("input.basis", &cmd.basis)?;
+    let basis = validate::long_text("basis", &cmd.basis)?;
     let row = consent::ActiveModel {
         id: NotSet,
         case_id: Set(case.id),
@@ -183,10 +183,10 @@ pub async fn withdraw_consent(
     let row = consent::Entity::find_by_id(id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::not_found("consent").at("input.consentId"))?;
+        .ok_or_else(|| Error::not_found("consent").at("consentId"))?;
     let (_, access) = change_access(txn, actor, row.case_id, now, &[ChildData::Consents])
         .await
-        .map_err(|e| e.at("input.consentId"))?;
+        .map_err(|e| e.at("consentId"))?;
     access.require_manage()?;
     if let Some(at) = row.withdrawn_at {
         return Err(Error::conflict(format!(
@@ -194,7 +194,7 @@ pub async fn withdraw_consent(
             at.to_rfc3339()
         )));
     }
-    let reason = validate::long_text("input.reason", reason)?;
+    let reason = validate::long_text("reason", reason)?;
     deadlines::withdraw_for_consent(txn, now, row.case_id, &purpose_name(row.purpose), row.id)
         .await?;
     let mut active: consent::ActiveModel = row.into();

@@ -3,18 +3,18 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use kit_entity::domain::calendar::start_of_day;
-use kit_entity::domain::enums::{AlertTo, DeadlineStatus, OffsetUnit, RuleAnchor, Sector};
-use kit_entity::domain::figures::nearest_rank;
-use kit_entity::domain::timeliness::status_at;
-use kit_entity::domain::validate;
-use kit_entity::entities::{
+use crate::domain::calendar::start_of_day;
+use crate::domain::enums::{AlertTo, DeadlineStatus, OffsetUnit, RuleAnchor, Sector};
+use crate::domain::figures::nearest_rank;
+use crate::domain::timeliness::status_at;
+use crate::domain::validate;
+use crate::entities::{
     case, closure_day, deadline, deadline_recompute, deadline_rule, notification, organization,
 };
-use kit_entity::ids::{ClosureDayId, DeadlineId, NotificationId, OrganizationId};
-use kit_entity::ops::deadlines::{self, Offset};
-use kit_entity::{Error, Result};
+use crate::ids::{ClosureDayId, DeadlineId, NotificationId, OrganizationId};
+use crate::ops::deadlines::{self, Offset};
+use crate::{Error, Result};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -23,8 +23,8 @@ use sea_orm::{
 };
 
 use crate::access::Actor;
-use crate::access_log::ChildData;
-use crate::access_log::change_access;
+use crate::access::ChildData;
+use crate::access::change_access;
 
 /// Waives a running or missed deadline: a person decided it is not owed, and says why.
 ///
@@ -38,7 +38,7 @@ pub async fn waive(
     id: DeadlineId,
     reason: &str,
 ) -> Result<deadline::Model> {
-    let not_found = || Error::not_found("deadline").at("input.deadlineId");
+    let not_found = || Error::not_found("deadline").at("deadlineId");
     let d = deadline::Entity::find_by_id(id)
         .one(txn)
         .await?
@@ -47,8 +47,8 @@ pub async fn waive(
         .await
         .map_err(|_| not_found())?;
     access.require_manage()?;
-    let reason = validate::long_text("input.reason", reason)?;
-    kit_entity::ops::deadlines::waive(txn, now, d, actor.id(), reason).await
+    let reason = validate::long_text("reason", reason)?;
+    crate::ops::deadlines::waive(txn, now, d, actor.id(), reason).await
 }
 
 /// What an edit of a rule changes; `None` keeps the current value.
@@ -78,7 +78,7 @@ async fn organization_for_rules<C: ConnectionTrait>(
     let org = organization::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| Error::invalid("input.organizationId", "no organization has this id"))?;
+        .ok_or_else(|| Error::invalid("organizationId", "no organization has this id"))?;
     actor.require_admin_of(org.id)?;
     Ok(org)
 }
@@ -92,11 +92,11 @@ async fn rule_in_force<C: ConnectionTrait>(
         .await?
         .into_iter()
         .find(|r| r.code == code)
-        .ok_or_else(|| Error::invalid("input.code", "no deadline rule has this code"))
+        .ok_or_else(|| Error::invalid("code", "no deadline rule has this code"))
 }
 
 fn check_offset(rule: &deadline_rule::Model, value: i32, unit: OffsetUnit) -> Result<()> {
-    let field = "input.offset";
+    let field = "offset";
     let limit = match unit {
         OffsetUnit::Hours => 24 * 366,
         OffsetUnit::CalendarDays | OffsetUnit::WorkingDays => 366,
@@ -131,10 +131,10 @@ fn check_offset(rule: &deadline_rule::Model, value: i32, unit: OffsetUnit) -> Re
 
 fn check_reminders(reminders: &[Offset]) -> Result<()> {
     if reminders.len() > 5 {
-        return Err(Error::invalid("input.reminders", "at most 5 reminders"));
+        return Err(Error::invalid("reminders", "at most 5 reminders"));
     }
     for (i, r) in reminders.iter().enumerate() {
-        let field = format!("input.reminders[{i}].value");
+        let field = format!("reminders[{i}].value");
         if r.value <= 0 {
             return Err(Error::invalid(
                 field,
@@ -143,7 +143,7 @@ fn check_reminders(reminders: &[Offset]) -> Result<()> {
         }
         if r.unit == OffsetUnit::Cadence {
             return Err(Error::invalid(
-                format!("input.reminders[{i}].unit"),
+                format!("reminders[{i}].unit"),
                 "a reminder cannot be counted in follow-up cadences",
             ));
         }
@@ -155,10 +155,10 @@ fn check_reminders(reminders: &[Offset]) -> Result<()> {
 }
 
 fn check_alert(rule: &deadline_rule::Model, to: AlertTo, sector: Option<Sector>) -> Result<()> {
-    let field = "input.alertTo";
+    let field = "alertTo";
     match to {
         AlertTo::ResponsibleContact if sector.is_none() => Err(Error::invalid(
-            "input.alertSector",
+            "alertSector",
             "say which sector's responsible contact is alerted",
         )),
         AlertTo::SectorContact if !rule.per_sector => Err(Error::invalid(
@@ -170,7 +170,7 @@ fn check_alert(rule: &deadline_rule::Model, to: AlertTo, sector: Option<Sector>)
             "AGREEMENT_OWNER is for deadlines about an agreement",
         )),
         _ if sector == Some(Sector::Family) => Err(Error::invalid(
-            "input.alertSector",
+            "alertSector",
             "alerts go to a professional sector, not FAMILY",
         )),
         _ => Ok(()),
@@ -195,19 +195,19 @@ pub async fn update_rule(
     let org = organization_for_rules(txn, actor, organization_id).await?;
     let current = rule_in_force(txn, org.id, code).await?;
     let name_da = validate::optional(
-        "input.nameDa",
+        "nameDa",
         change.name_da.as_deref(),
         validate::short_text,
     )?
     .unwrap_or_else(|| current.name_da.clone());
     let name_en = validate::optional(
-        "input.nameEn",
+        "nameEn",
         change.name_en.as_deref(),
         validate::short_text,
     )?
     .unwrap_or_else(|| current.name_en.clone());
     let description = validate::optional(
-        "input.description",
+        "description",
         change.description.as_deref(),
         validate::long_text,
     )?
@@ -226,7 +226,7 @@ pub async fn update_rule(
     let escalate = match change.escalate_after_working_days {
         Some(Some(n)) if !(1..=60).contains(&n) => {
             return Err(Error::invalid(
-                "input.escalateAfterWorkingDays",
+                "escalateAfterWorkingDays",
                 "must be between 1 and 60, or null for no escalation",
             ));
         }
@@ -283,7 +283,7 @@ pub async fn update_rule(
     .await
     .map_err(|e| {
         Error::from(e).unique_as_conflict(
-            &kit_entity::domain::unique::ONE_CURRENT_RULE,
+            &crate::domain::unique::ONE_CURRENT_RULE,
             "the rule was edited at the same time; reload and try again",
         )
     })?;
@@ -332,7 +332,7 @@ pub async fn add_closure_day(
     name: &str,
 ) -> Result<closure_day::Model> {
     let org = organization_for_rules(txn, actor, organization_id).await?;
-    let name = validate::name("input.name", name)?;
+    let name = validate::name("name", name)?;
     closure_day::ActiveModel {
         id: NotSet,
         organization_id: Set(org.id),
@@ -343,7 +343,7 @@ pub async fn add_closure_day(
     .await
     .map_err(|e| {
         Error::from(e).unique_as_conflict(
-            &kit_entity::domain::unique::ONE_CLOSURE_DAY,
+            &crate::domain::unique::ONE_CLOSURE_DAY,
             "this day is a closure day already",
         )
     })
@@ -362,7 +362,7 @@ pub async fn remove_closure_day(
     let day = closure_day::Entity::find_by_id(id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::not_found("closure day").at("input.closureDayId"))?;
+        .ok_or_else(|| Error::not_found("closure day").at("closureDayId"))?;
     actor.require_admin_of(day.organization_id)?;
     day.clone().delete(txn).await?;
     Ok(day)
@@ -387,7 +387,7 @@ pub async fn mark_read(
             .await?;
         if let Some(i) = ids.iter().position(|id| !mine.iter().any(|n| n.id == *id)) {
             return Err(Error::invalid(
-                format!("input.notificationIds[{i}]"),
+                format!("notificationIds[{i}]"),
                 "is not one of your notifications",
             ));
         }
@@ -432,7 +432,7 @@ pub struct RuleTimeliness {
     /// `met_on_time / (met_on_time + met_late + missed)`; none when nothing has been decided.
     pub share_on_time: Option<f64>,
     /// The median delay past due, in hours, over the decided deadlines (on time counts 0),
-    /// by nearest rank ([`kit_entity::domain::figures`]).
+    /// by nearest rank ([`crate::domain::figures`]).
     pub median_delay_hours: Option<f64>,
     /// The 90th-percentile delay past due, in hours, by nearest rank.
     pub p90_delay_hours: Option<f64>,

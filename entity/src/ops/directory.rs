@@ -4,12 +4,12 @@
 //! the 29 municipalities and the region); everything inside an organization — its name, its
 //! units, its professionals — is managed only by that organization's own administrators.
 
+use crate::domain::enums::{AccessChangeKind, Language, OrganizationKind};
+use crate::domain::validate;
+use crate::entities::{access_change, organization, professional, unit};
+use crate::ids::{OrganizationId, ProfessionalId, UnitId};
+use crate::{Error, Result};
 use chrono::{DateTime, Utc};
-use kit_entity::domain::enums::{AccessChangeKind, Language, OrganizationKind};
-use kit_entity::domain::validate;
-use kit_entity::entities::{access_change, organization, professional, unit};
-use kit_entity::ids::{OrganizationId, ProfessionalId, UnitId};
-use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
 
@@ -96,7 +96,7 @@ pub async fn update_organization<C: ConnectionTrait>(
     let org = organization::Entity::find_by_id(id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::not_found("organization").at("input.organizationId"))?;
+        .ok_or_else(|| Error::not_found("organization").at("organizationId"))?;
     actor.require_admin_of(org.id)?;
     let mut row: organization::ActiveModel = org.into();
     if let Some(name) = name {
@@ -137,7 +137,7 @@ pub async fn create_unit<C: ConnectionTrait>(
     let org = organization::Entity::find_by_id(organization_id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::invalid("input.organizationId", "no organization has this id"))?;
+        .ok_or_else(|| Error::invalid("organizationId", "no organization has this id"))?;
     if let Some(actor) = actor {
         actor.require_admin_of(org.id)?;
     }
@@ -152,7 +152,7 @@ pub async fn create_unit<C: ConnectionTrait>(
     .insert(txn)
     .await
     .map_err(|e| {
-        Error::from(e).unique_as_conflict(&kit_entity::domain::unique::ONE_INTAKE_UNIT, ONE_INTAKE)
+        Error::from(e).unique_as_conflict(&crate::domain::unique::ONE_INTAKE_UNIT, ONE_INTAKE)
     })?;
     if is_intake {
         record(
@@ -181,7 +181,7 @@ pub async fn update_unit<C: ConnectionTrait>(
     let found = unit::Entity::find_by_id(id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::not_found("unit").at("input.unitId"))?;
+        .ok_or_else(|| Error::not_found("unit").at("unitId"))?;
     actor.require_admin_of(found.organization_id)?;
     let intake_change = is_intake.filter(|after| *after != found.is_intake);
     if intake_change.is_some()
@@ -203,7 +203,7 @@ pub async fn update_unit<C: ConnectionTrait>(
     }
     row.updated_at = Set(now);
     let updated = row.update(txn).await.map_err(|e| {
-        Error::from(e).unique_as_conflict(&kit_entity::domain::unique::ONE_INTAKE_UNIT, ONE_INTAKE)
+        Error::from(e).unique_as_conflict(&crate::domain::unique::ONE_INTAKE_UNIT, ONE_INTAKE)
     })?;
     if let Some(after) = intake_change {
         record(
@@ -329,15 +329,15 @@ async fn check_units(
     unit_id: UnitId,
     leads: Option<UnitId>,
 ) -> Result<OrganizationId> {
-    let unit = unit_in(txn, unit_id, "input.unitId").await?;
+    let unit = unit_in(txn, unit_id, "unitId").await?;
     if let Some(actor) = actor {
         actor.require_admin_of(unit.organization_id)?;
     }
     if let Some(led) = leads {
-        let led = unit_in(txn, led, "input.leadsUnitId").await?;
+        let led = unit_in(txn, led, "leadsUnitId").await?;
         if led.organization_id != unit.organization_id {
             return Err(Error::invalid(
-                "input.leadsUnitId",
+                "leadsUnitId",
                 "a leader leads a unit of their own organization",
             ));
         }
@@ -380,10 +380,8 @@ pub async fn create_professional<C: ConnectionTrait>(
     .insert(txn)
     .await
     .map_err(|e| {
-        Error::from(e).unique_as_conflict(
-            &kit_entity::domain::unique::PROFESSIONAL_SUBJECT,
-            SUBJECT_TAKEN,
-        )
+        Error::from(e)
+            .unique_as_conflict(&crate::domain::unique::PROFESSIONAL_SUBJECT, SUBJECT_TAKEN)
     })?;
     record(
         txn,
@@ -458,8 +456,8 @@ pub async fn update_professional<C: ConnectionTrait>(
     let found = professional::Entity::find_by_id(id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::not_found("professional").at("input.professionalId"))?;
-    let unit = unit_in(txn, found.unit_id, "input.professionalId").await?;
+        .ok_or_else(|| Error::not_found("professional").at("professionalId"))?;
+    let unit = unit_in(txn, found.unit_id, "professionalId").await?;
     actor.require_admin_of(unit.organization_id)?;
     if found.id == actor.id() && (cmd.is_admin == Some(false) || cmd.is_active == Some(false)) {
         return Err(Error::conflict(
@@ -515,10 +513,8 @@ pub async fn update_professional<C: ConnectionTrait>(
     }
     row.updated_at = Set(now);
     let updated = row.update(txn).await.map_err(|e| {
-        Error::from(e).unique_as_conflict(
-            &kit_entity::domain::unique::PROFESSIONAL_SUBJECT,
-            SUBJECT_TAKEN,
-        )
+        Error::from(e)
+            .unique_as_conflict(&crate::domain::unique::PROFESSIONAL_SUBJECT, SUBJECT_TAKEN)
     })?;
     if moves {
         record(

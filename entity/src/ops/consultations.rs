@@ -4,21 +4,19 @@
 //! refused when it holds a CPR number — and both get a calendar invitation. The offering
 //! organization sees monthly counts per topic.
 
-use chrono::{DateTime, Utc, Weekday};
-use kit_entity::domain::calendar::{calendar_of, clock_time};
-use kit_entity::domain::consultation::Weekdays;
-use kit_entity::domain::enums::{
+use crate::domain::calendar::{calendar_of, clock_time};
+use crate::domain::consultation::Weekdays;
+use crate::domain::enums::{
     ConsultationChannel, ConsultationStatus, ConsultationTopic, ItipMethod,
 };
-use kit_entity::domain::identifying::contains_cpr;
-use kit_entity::domain::unique::ONE_BOOKING_PER_SLOT;
-use kit_entity::domain::validate;
-use kit_entity::entities::{
-    consultation_booking, consultation_offer, organization, professional, unit,
-};
-use kit_entity::ids::{ConsultationBookingId, ConsultationOfferId, OrganizationId, ProfessionalId};
-use kit_entity::ops::outbox::{self, About, Mail};
-use kit_entity::{Error, Result};
+use crate::domain::identifying::contains_cpr;
+use crate::domain::unique::ONE_BOOKING_PER_SLOT;
+use crate::domain::validate;
+use crate::entities::{consultation_booking, consultation_offer, organization, professional, unit};
+use crate::ids::{ConsultationBookingId, ConsultationOfferId, OrganizationId, ProfessionalId};
+use crate::ops::outbox::{self, About, Mail};
+use crate::{Error, Result};
+use chrono::{DateTime, Utc, Weekday};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
@@ -67,13 +65,13 @@ async fn checked<C: ConnectionTrait>(
     };
     if host_unit.is_none_or(|u| u.organization_id != organization.id) {
         return Err(Error::invalid(
-            "input.hostId",
+            "hostId",
             "not an active professional of the organization",
         ));
     }
     if input.weekdays.is_empty() {
         return Err(Error::invalid(
-            "input.weekdays",
+            "weekdays",
             "name at least one weekday",
         ));
     }
@@ -83,13 +81,13 @@ async fn checked<C: ConnectionTrait>(
         .any(|d| matches!(d, Weekday::Sat | Weekday::Sun))
     {
         return Err(Error::invalid(
-            "input.weekdays",
+            "weekdays",
             "consultations are held on working days, Monday to Friday",
         ));
     }
     if !SLOT_MINUTES.contains(&input.slot_minutes) {
         return Err(Error::invalid(
-            "input.slotMinutes",
+            "slotMinutes",
             "must be between 10 and 120 minutes",
         ));
     }
@@ -99,7 +97,7 @@ async fn checked<C: ConnectionTrait>(
     );
     if input.start_minute < open || input.start_minute >= close {
         return Err(Error::invalid(
-            "input.startTime",
+            "startTime",
             format!(
                 "must lie within the organization's office hours, {}–{}",
                 clock_time(open),
@@ -109,7 +107,7 @@ async fn checked<C: ConnectionTrait>(
     }
     if input.end_minute > close {
         return Err(Error::invalid(
-            "input.endTime",
+            "endTime",
             format!(
                 "must lie within the organization's office hours, {}–{}",
                 clock_time(open),
@@ -119,17 +117,17 @@ async fn checked<C: ConnectionTrait>(
     }
     if input.end_minute < input.start_minute + input.slot_minutes {
         return Err(Error::invalid(
-            "input.endTime",
+            "endTime",
             "leaves no room for a single slot after startTime",
         ));
     }
     let weekdays = Weekdays::of(input.weekdays.iter().copied());
     Ok((
         OfferInput {
-            name: validate::short_text("input.name", &input.name)?,
-            description: validate::long_text("input.description", &input.description)?,
+            name: validate::short_text("name", &input.name)?,
+            description: validate::long_text("description", &input.description)?,
             location: validate::optional(
-                "input.location",
+                "location",
                 input.location.as_deref(),
                 validate::short_text,
             )?,
@@ -163,11 +161,11 @@ pub async fn publish_offer(
     organization_id: OrganizationId,
     input: OfferInput,
 ) -> Result<consultation_offer::Model> {
-    let organization = organization_of(txn, organization_id, "input.organizationId").await?;
+    let organization = organization_of(txn, organization_id, "organizationId").await?;
     actor.require_admin_of(organization.id)?;
     let (input, weekdays) = checked(txn, &organization, input)
         .await
-        .map_err(|e| e.nested("input.offer."))?;
+        .map_err(|e| e.nested("offer."))?;
     Ok(consultation_offer::ActiveModel {
         id: NotSet,
         organization_id: Set(organization.id),
@@ -203,14 +201,14 @@ pub async fn update_offer(
     let offer = consultation_offer::Entity::find_by_id(id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::not_found("consultation offer").at("input.id"))?;
+        .ok_or_else(|| Error::not_found("consultation offer").at("id"))?;
     actor.require_admin_of(offer.organization_id)?;
-    let organization = organization_of(txn, offer.organization_id, "input.id").await?;
+    let organization = organization_of(txn, offer.organization_id, "id").await?;
     let mut row: consultation_offer::ActiveModel = offer.into();
     if let Some(input) = input {
         let (input, weekdays) = checked(txn, &organization, input)
             .await
-            .map_err(|e| e.nested("input.offer."))?;
+            .map_err(|e| e.nested("offer."))?;
         row.host_id = Set(input.host_id);
         row.name = Set(input.name);
         row.description = Set(input.description);
@@ -258,21 +256,21 @@ pub async fn book(
         .one(txn)
         .await?
         .filter(|o| o.active)
-        .ok_or_else(|| Error::invalid("input.offerId", "no open consultation offer"))?;
+        .ok_or_else(|| Error::invalid("offerId", "no open consultation offer"))?;
     if cmd.starts_at <= now {
-        return Err(Error::invalid("input.startsAt", "has already passed"));
+        return Err(Error::invalid("startsAt", "has already passed"));
     }
     let calendar = calendar_of(txn, offer.organization_id).await?;
     if !offer.pattern().has_slot_at(&calendar, cmd.starts_at) {
         return Err(Error::invalid(
-            "input.startsAt",
+            "startsAt",
             "is not a slot of the offer: see its availableSlots",
         ));
     }
-    let concern = validate::long_text("input.concern", &cmd.concern)?;
+    let concern = validate::long_text("concern", &cmd.concern)?;
     if contains_cpr(&concern) {
         return Err(Error::invalid(
-            "input.concern",
+            "concern",
             "holds a CPR number: describe the concern without identifying the child",
         ));
     }
@@ -323,13 +321,13 @@ pub async fn cancel(
     let booking = consultation_booking::Entity::find_by_id(id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::not_found("consultation").at("input.id"))?;
+        .ok_or_else(|| Error::not_found("consultation").at("id"))?;
     let offer = consultation_offer::Entity::find_by_id(booking.offer_id)
         .one(txn)
         .await?
         .ok_or_else(|| Error::internal("a booking without its offer"))?;
     if !may_see_booking(actor, &offer, &booking) {
-        return Err(Error::not_found("consultation").at("input.id"));
+        return Err(Error::not_found("consultation").at("id"));
     }
     if booking.status == ConsultationStatus::Cancelled {
         return Err(Error::conflict("the consultation is cancelled already"));

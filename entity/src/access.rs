@@ -23,13 +23,15 @@
 
 use std::borrow::Borrow;
 
-use chrono::{DateTime, Utc};
-use kit_entity::domain::enums::{ConsentPurpose, ParticipantRole};
-use kit_entity::entities::{
+use crate::domain::enums::AccessKind;
+use crate::domain::enums::{ConsentPurpose, ParticipantRole};
+use crate::entities::{
     case, consent, consent_organization, participant, professional, referral, unit,
 };
-use kit_entity::ids::{CaseId, ConsentId, OrganizationId, ProfessionalId, UnitId};
-use kit_entity::{Error, Result};
+use crate::ids::{CaseId, ConsentId, OrganizationId, ProfessionalId, UnitId};
+use crate::ops::audit;
+use crate::{Error, Result};
+use chrono::{DateTime, Utc};
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -74,8 +76,7 @@ impl Actor {
             .join(JoinType::InnerJoin, in_unit.into())
             .select_also(unit::Entity)
             .filter(
-                professional::Column::Subject
-                    .eq(kit_entity::domain::validate::login_subject(subject)),
+                professional::Column::Subject.eq(crate::domain::validate::login_subject(subject)),
             )
             .filter(professional::Column::IsActive.eq(true))
             .one(db)
@@ -120,7 +121,7 @@ impl Actor {
     }
 }
 
-pub use kit_entity::domain::enums::AccessBasis;
+pub use crate::domain::enums::AccessBasis;
 
 /// Whether the child's data of a case is shared with the viewer's organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -733,4 +734,58 @@ impl ChildData {
             .filter_map(|w| Self::ALL.into_iter().find(|k| k.as_str() == w))
             .collect()
     }
+}
+
+/// Logs, in the changing transaction `txn`, that `actor` changed `what` of the case `access`
+/// is for, under the request the current task serves.
+///
+/// # Errors
+/// When the database fails; the change must then not be committed.
+pub async fn record_change<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    now: DateTime<Utc>,
+    access: &CaseAccess,
+    what: &[ChildData],
+) -> crate::Result<()> {
+    let origin = audit::origin_or("system");
+    let mut kinds: Vec<ChildData> = what.to_vec();
+    kinds.sort_unstable();
+    kinds.dedup();
+    audit::append(
+        txn,
+        vec![audit::Entry {
+            at: now,
+            kind: AccessKind::Change,
+            professional_id: access.viewer,
+            case_id: access.case_id,
+            basis: access.basis,
+            what: kinds
+                .iter()
+                .map(|w| w.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            operation: origin.operation,
+            request_id: origin.request_id,
+            client_request_id: origin.client_request_id,
+        }],
+    )
+    .await?;
+    Ok(())
+}
+
+/// [`case_access`](case_access) for a change to `what` of the case, inside the changing transaction: the
+/// change is logged there (kind CHANGE), so it is committed with the change or not at all.
+///
+/// # Errors
+/// As [`case_access`](case_access); database errors writing the log.
+pub async fn change_access(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    case_id: CaseId,
+    now: DateTime<Utc>,
+    what: &[ChildData],
+) -> crate::Result<(crate::entities::case::Model, CaseAccess)> {
+    let (case, access) = case_access(txn, actor, case_id, now).await?;
+    record_change(txn, now, &access, what).await?;
+    Ok((case, access))
 }

@@ -3,14 +3,14 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
-use kit_entity::Result;
-use kit_entity::domain::catalogue::{CohortRoom, WaitingTime, expected_starts, wait_days};
-use kit_entity::domain::enums::WaitingStatus;
-use kit_entity::entities::{
+use crate::Result;
+use crate::domain::catalogue::{CohortRoom, WaitingTime, expected_starts, wait_days};
+use crate::domain::enums::WaitingStatus;
+use crate::entities::{
     early_intervention_cohort as cohort, early_intervention_offer as offer, waiting_entry,
 };
-use kit_entity::ids::{CohortId, OfferId, OrganizationId, WaitingEntryId};
+use crate::ids::{CohortId, OfferId, OrganizationId, WaitingEntryId};
+use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::taken;

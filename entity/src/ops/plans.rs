@@ -2,15 +2,15 @@
 //! when) and events such as information shared before a network meeting. Each starts or
 //! meets deadlines in its own transaction.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use kit_entity::domain::enums::{AgreementStatus, CaseEventKind, PlanItemKind, RuleEvent, Sector};
-use kit_entity::domain::validate;
-use kit_entity::entities::{
+use crate::domain::enums::{AgreementStatus, CaseEventKind, PlanItemKind, RuleEvent, Sector};
+use crate::domain::validate;
+use crate::entities::{
     agreement, case_event, meeting, participant, plan_agreement, plan_item, plan_version,
 };
-use kit_entity::ids::{AgreementId, CaseId, MeetingId, ParticipantId};
-use kit_entity::ops::deadlines::{self, Event};
-use kit_entity::{Error, Result};
+use crate::ids::{AgreementId, CaseId, MeetingId, ParticipantId};
+use crate::ops::deadlines::{self, Event};
+use crate::{Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -18,9 +18,9 @@ use sea_orm::{
 };
 
 use crate::access::Actor;
-use crate::access_log::ChildData;
-use crate::access_log::change_access;
-use crate::services::case::{require_open, touch};
+use crate::access::ChildData;
+use crate::access::change_access;
+use crate::ops::cases::{require_open, touch};
 
 /// A pathway event to record.
 #[derive(Debug, Clone)]
@@ -52,18 +52,18 @@ pub async fn record_event(
 ) -> Result<case_event::Model> {
     let (case, access) = change_access(txn, actor, cmd.case_id, now, &[ChildData::Plan])
         .await
-        .map_err(|e| e.at("input.caseId"))?;
+        .map_err(|e| e.at("caseId"))?;
     access.require_manage()?;
     require_open(&case)?;
     if cmd.kind == CaseEventKind::InformationShared && cmd.sector.is_none() {
         return Err(Error::invalid(
-            "input.sector",
+            "sector",
             "say which sector shared the information",
         ));
     }
     if cmd.sector == Some(Sector::Family) {
         return Err(Error::invalid(
-            "input.sector",
+            "sector",
             "information is shared by a professional sector, not FAMILY",
         ));
     }
@@ -73,17 +73,17 @@ pub async fn record_event(
             .await?
             .filter(|m| m.case_id == case.id)
             .ok_or_else(|| {
-                Error::invalid("input.meetingId", "no meeting of this case has this id")
+                Error::invalid("meetingId", "no meeting of this case has this id")
             })?;
     }
     let at = cmd.occurred_at.unwrap_or(now);
     if at > now {
         return Err(Error::invalid(
-            "input.occurredAt",
+            "occurredAt",
             "must not be in the future",
         ));
     }
-    let note = validate::optional("input.note", cmd.note.as_deref(), validate::long_text)?;
+    let note = validate::optional("note", cmd.note.as_deref(), validate::long_text)?;
     let row = case_event::ActiveModel {
         id: NotSet,
         case_id: Set(case.id),
@@ -152,17 +152,17 @@ pub async fn add_agreement(
 ) -> Result<agreement::Model> {
     let (case, access) = change_access(txn, actor, cmd.case_id, now, &[ChildData::Plan])
         .await
-        .map_err(|e| e.at("input.caseId"))?;
+        .map_err(|e| e.at("caseId"))?;
     access.require_manage()?;
     require_open(&case)?;
-    let description = validate::long_text("input.description", &cmd.description)?;
+    let description = validate::long_text("description", &cmd.description)?;
     participant::Entity::find_by_id(cmd.owner_id)
         .one(txn)
         .await?
         .filter(|p| p.case_id == case.id && p.is_active() && p.professional_id.is_some())
         .ok_or_else(|| {
             Error::invalid(
-                "input.ownerId",
+                "ownerId",
                 "the owner must be an active professional participant of this case",
             )
         })?;
@@ -172,11 +172,11 @@ pub async fn add_agreement(
             .await?
             .filter(|m| m.case_id == case.id)
             .ok_or_else(|| {
-                Error::invalid("input.meetingId", "no meeting of this case has this id")
+                Error::invalid("meetingId", "no meeting of this case has this id")
             })?;
     }
-    if cmd.due_on < kit_entity::domain::calendar::local_date(now) {
-        return Err(Error::invalid("input.dueOn", "must not be in the past"));
+    if cmd.due_on < crate::domain::calendar::local_date(now) {
+        return Err(Error::invalid("dueOn", "must not be in the past"));
     }
     let row = agreement::ActiveModel {
         id: NotSet,
@@ -215,7 +215,7 @@ pub async fn complete_agreement(
     now: DateTime<Utc>,
     id: AgreementId,
 ) -> Result<agreement::Model> {
-    let not_found = || Error::not_found("agreement").at("input.agreementId");
+    let not_found = || Error::not_found("agreement").at("agreementId");
     let row = agreement::Entity::find_by_id(id)
         .one(txn)
         .await?
@@ -275,7 +275,7 @@ pub async fn cancel_agreement(
     id: AgreementId,
     reason: &str,
 ) -> Result<agreement::Model> {
-    let not_found = || Error::not_found("agreement").at("input.agreementId");
+    let not_found = || Error::not_found("agreement").at("agreementId");
     let row = agreement::Entity::find_by_id(id)
         .one(txn)
         .await?
@@ -285,7 +285,7 @@ pub async fn cancel_agreement(
         .map_err(|_| not_found())?;
     access.require_manage()?;
     require_open(&case)?;
-    let reason = validate::long_text("input.reason", reason)?;
+    let reason = validate::long_text("reason", reason)?;
     let cancelled = agreement::Entity::update_many()
         .col_expr(
             agreement::Column::Status,
@@ -354,8 +354,8 @@ pub struct PlanContent {
 
 /// True for the meetings whose minutes write a new version of the plan.
 #[must_use]
-pub fn writes_plan(kind: kit_entity::domain::enums::MeetingKind) -> bool {
-    use kit_entity::domain::enums::MeetingKind;
+pub fn writes_plan(kind: crate::domain::enums::MeetingKind) -> bool {
+    use crate::domain::enums::MeetingKind;
     matches!(
         kind,
         MeetingKind::Start | MeetingKind::Network | MeetingKind::FollowUp | MeetingKind::Closing
@@ -382,7 +382,7 @@ pub async fn write_version(
     if !writes_plan(held.kind) {
         if content.is_some() {
             return Err(Error::invalid(
-                "input.plan",
+                "plan",
                 "only a START, NETWORK, FOLLOW_UP or CLOSING meeting writes the plan",
             ));
         }
@@ -403,7 +403,7 @@ pub async fn write_version(
             },
         )
         .await
-        .map_err(|e| e.nested(&format!("input.plan.agreements.{i}.")))?;
+        .map_err(|e| e.nested(&format!("plan.agreements.{i}.")))?;
     }
     let previous = plan_version::Entity::find()
         .filter(plan_version::Column::CaseId.eq(held.case_id))
@@ -416,12 +416,12 @@ pub async fn write_version(
     };
     let child_wishes = wishes(
         content.child_wishes,
-        "input.plan.childWishes",
+        "plan.childWishes",
         previous.as_ref().and_then(|p| p.child_wishes.clone()),
     )?;
     let family_wishes = wishes(
         content.family_wishes,
-        "input.plan.familyWishes",
+        "plan.familyWishes",
         previous.as_ref().and_then(|p| p.family_wishes.clone()),
     )?;
     let earlier_items = match &previous {
@@ -443,7 +443,7 @@ pub async fn write_version(
             Some(list) => {
                 for (i, item) in list.into_iter().enumerate() {
                     let text =
-                        validate::long_text(&format!("input.plan.{name}.{i}.text"), &item.text)?;
+                        validate::long_text(&format!("plan.{name}.{i}.text"), &item.text)?;
                     items.push((kind, text, item.closed));
                 }
             }

@@ -1,17 +1,17 @@
 //! Editing a child's own record and their family.
 
+use crate::domain::cpr::Cpr;
+use crate::domain::enums::{FamilyRelation, Language};
+use crate::entities::{case, child, family_member};
+use crate::ids::{ChildId, FamilyMemberId};
+use crate::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use kit_entity::domain::cpr::Cpr;
-use kit_entity::domain::enums::{FamilyRelation, Language};
-use kit_entity::entities::{case, child, family_member};
-use kit_entity::ids::{ChildId, FamilyMemberId};
-use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
+use crate::access::ChildData;
 use crate::access::{Actor, CaseAccess, case_access};
-use crate::access_log::ChildData;
-use crate::services::case::{NewFamilyMember, add_family, touch};
+use crate::ops::cases::{NewFamilyMember, add_family, touch};
 
 /// What the actor may do with a child: the strongest access over the child's cases.
 pub struct ChildAccess {
@@ -36,7 +36,7 @@ impl ChildAccess {
         what: ChildData,
     ) -> Result<()> {
         for (_, access) in &self.cases {
-            crate::access_log::record_change(txn, now, access, &[what]).await?;
+            crate::access::record_change(txn, now, access, &[what]).await?;
         }
         Ok(())
     }
@@ -111,14 +111,14 @@ pub struct UpdateChild {
 pub async fn update(
     txn: &DatabaseTransaction,
     actor: &Actor,
-    vault: &kit_entity::infra::cpr_vault::CprVault,
+    vault: &crate::infra::cpr_vault::CprVault,
     now: DateTime<Utc>,
     child_id: ChildId,
     cmd: UpdateChild,
 ) -> Result<child::Model> {
     let access = child_access(txn, actor, child_id, now)
         .await
-        .map_err(|e| e.at("input.childId"))?;
+        .map_err(|e| e.at("childId"))?;
     access.require_manage()?;
     access.record_change(txn, now, ChildData::Child).await?;
     let current = access.child.clone();
@@ -132,9 +132,9 @@ pub async fn update(
         && cpr.birth_date() != date_of_birth
     {
         let field = if cmd.cpr.is_some() {
-            "input.cpr"
+            "cpr"
         } else {
-            "input.dateOfBirth"
+            "dateOfBirth"
         };
         return Err(Error::invalid(
             field,
@@ -154,7 +154,7 @@ pub async fn update(
     row.updated_at = Set(now);
     let updated = row.update(txn).await.map_err(|e| {
         Error::from(e).unique_as_conflict(
-            &kit_entity::domain::unique::CHILD_CPR,
+            &crate::domain::unique::CHILD_CPR,
             "another child is already registered with this CPR number",
         )
     })?;
@@ -177,7 +177,7 @@ pub async fn add_family_member(
 ) -> Result<family_member::Model> {
     let access = child_access(txn, actor, child_id, now)
         .await
-        .map_err(|e| e.at("input.childId"))?;
+        .map_err(|e| e.at("childId"))?;
     access.require_manage()?;
     access.record_change(txn, now, ChildData::Family).await?;
     add_family(txn, &access.child, std::slice::from_ref(&member), now)
@@ -216,7 +216,7 @@ pub async fn update_family_member(
     id: FamilyMemberId,
     cmd: UpdateFamilyMember,
 ) -> Result<family_member::Model> {
-    let not_found = || Error::not_found("family member").at("input.familyMemberId");
+    let not_found = || Error::not_found("family member").at("familyMemberId");
     let member = family_member::Entity::find_by_id(id)
         .one(txn)
         .await?

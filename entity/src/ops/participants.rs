@@ -1,20 +1,20 @@
 //! Who takes part in a case: adding, ending and the one responsible contact per sector.
 
+use crate::domain::enums::{ParticipantKind, ParticipantRole, RuleEvent, Sector};
+use crate::entities::{case, family_member, organization, participant, professional, unit};
+use crate::ids::{CaseId, FamilyMemberId, ParticipantId, ProfessionalId};
+use crate::{Error, Result};
 use chrono::{DateTime, Utc};
-use kit_entity::domain::enums::{ParticipantKind, ParticipantRole, RuleEvent, Sector};
-use kit_entity::entities::{case, family_member, organization, participant, professional, unit};
-use kit_entity::ids::{CaseId, FamilyMemberId, ParticipantId, ProfessionalId};
-use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use kit_entity::ops::deadlines::{self, Event};
+use crate::ops::deadlines::{self, Event};
 
 use crate::access::Actor;
-use crate::access_log::ChildData;
-use crate::access_log::change_access;
-use crate::services::case::{require_open, touch};
+use crate::access::ChildData;
+use crate::access::change_access;
+use crate::ops::cases::{require_open, touch};
 
 const ONE_CONTACT_PER_SECTOR: &str = "the case already has an active responsible contact for this sector; use assignResponsibleContact to replace them";
 
@@ -90,7 +90,7 @@ async fn open_managed_case(
 ) -> Result<case::Model> {
     let (case, access) = change_access(txn, actor, case_id, now, &[ChildData::Participants])
         .await
-        .map_err(|e| e.at("input.caseId"))?;
+        .map_err(|e| e.at("caseId"))?;
     access.require_manage()?;
     require_open(&case)?;
     Ok(case)
@@ -117,7 +117,7 @@ pub async fn add(
     };
     if cmd.role.person_kind() != kind {
         return Err(Error::invalid(
-            "input.role",
+            "role",
             format!(
                 "the role {:?} must be held by a {:?}, not a {kind:?}",
                 cmd.role,
@@ -135,7 +135,7 @@ pub async fn add(
     };
     let sector = match cmd.person {
         Person::Professional(id) => {
-            let p = active_professional(txn, id, "input.professionalId").await?;
+            let p = active_professional(txn, id, "professionalId").await?;
             row.professional_id = Set(Some(p.id));
             match cmd.sector {
                 Some(s) => s,
@@ -149,7 +149,7 @@ pub async fn add(
                 .filter(|m| m.child_id == case.child_id)
                 .ok_or_else(|| {
                     Error::invalid(
-                        "input.familyMemberId",
+                        "familyMemberId",
                         "no family member of this case's child has this id",
                     )
                 })?;
@@ -167,7 +167,7 @@ pub async fn add(
     };
     if cmd.role == ParticipantRole::ResponsibleContact && sector == Sector::Family {
         return Err(Error::invalid(
-            "input.sector",
+            "sector",
             "a responsible contact acts for a professional sector, not FAMILY",
         ));
     }
@@ -180,17 +180,17 @@ pub async fn add(
     let inserted = row.insert(txn).await.map_err(|e| {
         Error::from(e)
             .unique_as_conflict(
-                &kit_entity::domain::unique::ONE_CONTACT_PER_SECTOR,
+                &crate::domain::unique::ONE_CONTACT_PER_SECTOR,
                 ONE_CONTACT_PER_SECTOR,
             )
             .unique_as_conflict(
-                &kit_entity::domain::unique::ONE_ROLE_AT_A_TIME,
+                &crate::domain::unique::ONE_ROLE_AT_A_TIME,
                 "this person already takes part in the case in this role",
             )
     })?;
     touch(txn, case.id, now).await?;
     if inserted.role == ParticipantRole::ResponsibleContact {
-        kit_entity::ops::meetings::contact_joined(txn, now, case.id, inserted.id).await?;
+        crate::ops::meetings::contact_joined(txn, now, case.id, inserted.id).await?;
         contact_assigned(txn, now, case.id, inserted.sector).await?;
     }
     Ok(inserted)
@@ -247,7 +247,7 @@ pub async fn end(
     participant_id: ParticipantId,
     reason: String,
 ) -> Result<participant::Model> {
-    let not_found = || Error::not_found("participant").at("input.participantId");
+    let not_found = || Error::not_found("participant").at("participantId");
     let row = participant::Entity::find_by_id(participant_id)
         .one(txn)
         .await?
@@ -262,7 +262,7 @@ pub async fn end(
     }
     touch(txn, case.id, now).await?;
     // They leave the meetings ahead; one they organized goes to another responsible contact.
-    kit_entity::ops::meetings::participant_left(txn, now, case.id, row.id, None).await?;
+    crate::ops::meetings::participant_left(txn, now, case.id, row.id, None).await?;
     // Alerts meant for them go to whoever is responsible now (or the intake unit).
     deadlines::refresh_responsible(txn, now, case.id).await?;
     Ok(participant::Model {
@@ -297,14 +297,14 @@ pub async fn assign_responsible_contact(
     sector: Option<Sector>,
 ) -> Result<Assigned> {
     let case = open_managed_case(txn, actor, case_id, now).await?;
-    let p = active_professional(txn, professional_id, "input.professionalId").await?;
+    let p = active_professional(txn, professional_id, "professionalId").await?;
     let sector = match sector {
         Some(s) => s,
         None => sector_of(txn, &p).await?,
     };
     if sector == Sector::Family {
         return Err(Error::invalid(
-            "input.sector",
+            "sector",
             "a responsible contact acts for a professional sector, not FAMILY",
         ));
     }
@@ -346,23 +346,14 @@ pub async fn assign_responsible_contact(
     .insert(txn)
     .await
     .map_err(|e| {
-        Error::from(e).unique_as_conflict(
-            &kit_entity::domain::unique::ONE_CONTACT_PER_SECTOR,
-            conflict,
-        )
+        Error::from(e).unique_as_conflict(&crate::domain::unique::ONE_CONTACT_PER_SECTOR, conflict)
     })?;
     touch(txn, case.id, now).await?;
     if let Some(replaced) = &replaced {
-        kit_entity::ops::meetings::participant_left(
-            txn,
-            now,
-            case.id,
-            replaced.id,
-            Some(contact.id),
-        )
-        .await?;
+        crate::ops::meetings::participant_left(txn, now, case.id, replaced.id, Some(contact.id))
+            .await?;
     }
-    kit_entity::ops::meetings::contact_joined(txn, now, case.id, contact.id).await?;
+    crate::ops::meetings::contact_joined(txn, now, case.id, contact.id).await?;
     contact_assigned(txn, now, case.id, sector).await?;
     Ok(Assigned { contact, replaced })
 }

@@ -1,19 +1,19 @@
 //! The waiting list: placing a case, offering it a seat, the family's answer, withdrawal.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use kit_entity::domain::calendar::local_date;
-use kit_entity::domain::catalogue::fits_age;
-use kit_entity::domain::enums::{RuleEvent, WaitingStatus};
-use kit_entity::domain::status::CaseStatus;
-use kit_entity::domain::unique::ONE_OPEN_WAITING_ENTRY;
-use kit_entity::domain::validate;
-use kit_entity::entities::{
+use crate::domain::calendar::local_date;
+use crate::domain::catalogue::fits_age;
+use crate::domain::enums::{RuleEvent, WaitingStatus};
+use crate::domain::status::CaseStatus;
+use crate::domain::unique::ONE_OPEN_WAITING_ENTRY;
+use crate::domain::validate;
+use crate::entities::{
     case, child, early_intervention_cohort as cohort, early_intervention_offer as offer, unit,
     waiting_entry,
 };
-use kit_entity::ids::{CaseId, CohortId, OfferId, ProfessionalId, WaitingEntryId};
-use kit_entity::ops::deadlines::{self, Event};
-use kit_entity::{Error, Result};
+use crate::ids::{CaseId, CohortId, OfferId, ProfessionalId, WaitingEntryId};
+use crate::ops::deadlines::{self, Event};
+use crate::{Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -21,10 +21,10 @@ use sea_orm::{
     QueryOrder,
 };
 
+use crate::access::ChildData;
+use crate::access::change_access;
 use crate::access::{Actor, consents_of};
-use crate::access_log::ChildData;
-use crate::access_log::change_access;
-use crate::services::case::touch;
+use crate::ops::cases::touch;
 
 use super::{find_offer, lock_cohort, may_read, taken};
 
@@ -58,17 +58,17 @@ pub async fn place_on_waiting_list<C: ConnectionTrait>(
     let case = case::Entity::find_by_id(case_id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::not_found("case").at("input.caseId"))?;
-    let offer = find_offer(txn, offer_id, "input.offerId").await?;
+        .ok_or_else(|| Error::not_found("case").at("caseId"))?;
+    let offer = find_offer(txn, offer_id, "offerId").await?;
     if offer.municipality_id != case.municipality_id {
         return Err(Error::invalid(
-            "input.offerId",
+            "offerId",
             "the offer is in another municipality's catalogue than the case",
         ));
     }
     if !offer.is_active {
         return Err(Error::invalid(
-            "input.offerId",
+            "offerId",
             format!(
                 "{} takes no one on its waiting list: it is not active",
                 offer.name
@@ -93,7 +93,7 @@ pub async fn place_on_waiting_list<C: ConnectionTrait>(
     );
     if !fits {
         return Err(Error::invalid(
-            "input.caseId",
+            "caseId",
             format!(
                 "the child is {age}; {} takes children aged {} to {}",
                 offer.name, offer.min_age, offer.max_age
@@ -161,7 +161,7 @@ async fn require_sharing_consent<C: ConnectionTrait>(
         Ok(())
     } else {
         Err(Error::invalid(
-            "input.caseId",
+            "caseId",
             format!(
                 "{} shares information with its provider only under a signed consent: record an \
                  active consent for the case that covers the municipality{} first",
@@ -191,7 +191,7 @@ pub async fn place(
 ) -> Result<waiting_entry::Model> {
     let (case, access) = change_access(txn, actor, case_id, now, &[ChildData::EarlyInterventions])
         .await
-        .map_err(|e| e.at("input.caseId"))?;
+        .map_err(|e| e.at("caseId"))?;
     access.require_manage()?;
     let row = place_on_waiting_list(txn, actor.id(), case.id, offer_id, now).await?;
     touch(txn, case.id, now).await?;
@@ -229,25 +229,25 @@ pub async fn offer_seat(
     let found = cohort::Entity::find_by_id(cmd.cohort_id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::not_found("cohort").at("input.cohortId"))?;
-    let offer = find_offer(txn, found.offer_id, "input.cohortId").await?;
+        .ok_or_else(|| Error::not_found("cohort").at("cohortId"))?;
+    let offer = find_offer(txn, found.offer_id, "cohortId").await?;
     if !may_read(actor, &offer) {
-        return Err(Error::not_found("cohort").at("input.cohortId"));
+        return Err(Error::not_found("cohort").at("cohortId"));
     }
-    let cohort = lock_cohort(txn, cmd.cohort_id, now, "input.cohortId").await?;
+    let cohort = lock_cohort(txn, cmd.cohort_id, now, "cohortId").await?;
     let today = local_date(now);
     if cohort.starts_on < today {
         return Err(Error::invalid(
-            "input.cohortId",
+            "cohortId",
             format!("the cohort started on {}", cohort.starts_on),
         ));
     }
     if cmd.answer_by < today {
-        return Err(Error::invalid("input.answerBy", "must not be in the past"));
+        return Err(Error::invalid("answerBy", "must not be in the past"));
     }
     if cmd.answer_by > cohort.starts_on {
         return Err(Error::invalid(
-            "input.answerBy",
+            "answerBy",
             format!(
                 "must be no later than the day the cohort starts ({})",
                 cohort.starts_on
@@ -268,7 +268,7 @@ pub async fn offer_seat(
             let entry = waiting_entry::Entity::find_by_id(id)
                 .one(txn)
                 .await?
-                .ok_or_else(|| Error::not_found("waiting-list entry").at("input.entryId"))?;
+                .ok_or_else(|| Error::not_found("waiting-list entry").at("entryId"))?;
             let (_, access) = change_access(
                 txn,
                 actor,
@@ -277,11 +277,11 @@ pub async fn offer_seat(
                 &[ChildData::EarlyInterventions],
             )
             .await
-            .map_err(|_| Error::not_found("waiting-list entry").at("input.entryId"))?;
+            .map_err(|_| Error::not_found("waiting-list entry").at("entryId"))?;
             access.require_manage()?;
             if entry.offer_id != offer.id {
                 return Err(Error::invalid(
-                    "input.entryId",
+                    "entryId",
                     "the entry waits for another offer than the cohort's",
                 ));
             }
@@ -371,7 +371,7 @@ async fn managed_entry(
     now: DateTime<Utc>,
     id: WaitingEntryId,
 ) -> Result<waiting_entry::Model> {
-    let not_found = || Error::not_found("waiting-list entry").at("input.entryId");
+    let not_found = || Error::not_found("waiting-list entry").at("entryId");
     let entry = waiting_entry::Entity::find_by_id(id)
         .one(txn)
         .await?
@@ -451,7 +451,7 @@ pub async fn withdraw(
     reason: &str,
 ) -> Result<waiting_entry::Model> {
     let entry = managed_entry(txn, actor, now, id).await?;
-    let reason = validate::long_text("input.reason", reason)?;
+    let reason = validate::long_text("reason", reason)?;
     let changed = waiting_entry::Entity::update_many()
         .col_expr(
             waiting_entry::Column::Status,

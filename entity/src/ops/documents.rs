@@ -4,20 +4,20 @@
 //! exchange covering both. Sharing meets that sector's `information-before-network-meeting`
 //! deadline.
 
+use crate::domain::enums::{DocumentKind, RuleEvent};
+use crate::domain::validate;
+use crate::entities::{document, document_share, meeting, organization};
+use crate::ids::{CaseId, DocumentId, MeetingId, OrganizationId};
+use crate::ops::deadlines::{self, Event};
+use crate::{Error, Result};
 use chrono::{DateTime, Utc};
-use kit_entity::domain::enums::{DocumentKind, RuleEvent};
-use kit_entity::domain::validate;
-use kit_entity::entities::{document, document_share, meeting, organization};
-use kit_entity::ids::{CaseId, DocumentId, MeetingId, OrganizationId};
-use kit_entity::ops::deadlines::{self, Event};
-use kit_entity::{Error, Result};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+use crate::access::ChildData;
+use crate::access::change_access;
 use crate::access::{self, Actor, CaseAccess};
-use crate::access_log::ChildData;
-use crate::access_log::change_access;
-use crate::services::case::{require_open, touch};
+use crate::ops::cases::{require_open, touch};
 
 /// The attachment types accepted, as found from the content, with their names in errors.
 pub const ACCEPTED: [(&str, &str); 4] = [
@@ -124,18 +124,18 @@ pub async fn add(
 ) -> Result<document::Model> {
     let (case, access) = change_access(txn, actor, cmd.case_id, now, &[ChildData::Documents])
         .await
-        .map_err(|e| e.at("input.caseId"))?;
+        .map_err(|e| e.at("caseId"))?;
     if access.roles.is_empty() && !access.intake {
         return Err(Error::forbidden(
             "only those who take part in the case, or its intake unit, add documents to it",
         ));
     }
     require_open(&case)?;
-    let title = validate::name("input.title", &cmd.title)?;
-    let text = validate::optional("input.text", cmd.text.as_deref(), validate::document_text)?;
+    let title = validate::name("title", &cmd.title)?;
+    let text = validate::optional("text", cmd.text.as_deref(), validate::document_text)?;
     if text.is_none() && cmd.attachment.is_none() {
         return Err(Error::invalid(
-            "input.text",
+            "text",
             "give the document's text, an attachment, or both",
         ));
     }
@@ -145,12 +145,12 @@ pub async fn add(
             .await?
             .filter(|m| m.case_id == case.id)
             .ok_or_else(|| {
-                Error::invalid("input.meetingId", "no meeting of this case has this id")
+                Error::invalid("meetingId", "no meeting of this case has this id")
             })?;
     }
     let (name, mime, size, bytes) = match cmd.attachment {
         Some(a) => {
-            let mime = sniff("input.attachment", &a.bytes, max_bytes)?;
+            let mime = sniff("attachment", &a.bytes, max_bytes)?;
             let size = i64::try_from(a.bytes.len()).unwrap_or(i64::MAX);
             (
                 Some(file_name(&a.name)),
@@ -199,7 +199,7 @@ pub async fn share(
     id: DocumentId,
     organizations: Vec<OrganizationId>,
 ) -> Result<document::Model> {
-    let not_found = || Error::not_found("document").at("input.documentId");
+    let not_found = || Error::not_found("document").at("documentId");
     // Someone who may not read the document is not told it exists.
     let (doc, _) = readable(txn, actor, id, now)
         .await
@@ -218,13 +218,13 @@ pub async fn share(
     targets.dedup();
     if targets.is_empty() {
         return Err(Error::invalid(
-            "input.organizationIds",
+            "organizationIds",
             "name the organizations to share it with",
         ));
     }
     if targets.contains(&doc.author_organization_id) {
         return Err(Error::invalid(
-            "input.organizationIds",
+            "organizationIds",
             "the document is already with the organization that wrote it",
         ));
     }
@@ -252,7 +252,7 @@ pub async fn share(
             .map(|(_, n)| n.clone())
             .ok_or_else(|| {
                 Error::invalid(
-                    "input.organizationIds",
+                    "organizationIds",
                     "an organization named does not exist",
                 )
             })?;

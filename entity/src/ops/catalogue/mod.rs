@@ -22,17 +22,17 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use kit_entity::domain::calendar::local_date;
-use kit_entity::domain::catalogue::MAX_TARGET_AGE;
-use kit_entity::domain::enums::WaitingStatus;
-use kit_entity::domain::validate;
-use kit_entity::entities::{
+use crate::domain::calendar::local_date;
+use crate::domain::catalogue::MAX_TARGET_AGE;
+use crate::domain::enums::WaitingStatus;
+use crate::domain::validate;
+use crate::entities::{
     early_intervention_cohort as cohort, early_intervention_offer as offer, organization, unit,
     waiting_entry,
 };
-use kit_entity::ids::{CohortId, OfferId, OrganizationId, UnitId};
-use kit_entity::{Error, Result};
+use crate::ids::{CohortId, OfferId, OrganizationId, UnitId};
+use crate::{Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -141,11 +141,11 @@ fn in_range(field: &str, value: i32, min: i32, max: i32) -> Result<i32> {
 }
 
 fn check_ages(min: i32, max: i32) -> Result<()> {
-    in_range("input.minAge", min, 0, MAX_TARGET_AGE)?;
-    in_range("input.maxAge", max, 0, MAX_TARGET_AGE)?;
+    in_range("minAge", min, 0, MAX_TARGET_AGE)?;
+    in_range("maxAge", max, 0, MAX_TARGET_AGE)?;
     if max < min {
         return Err(Error::invalid(
-            "input.maxAge",
+            "maxAge",
             format!("must not be below the youngest age ({min})"),
         ));
     }
@@ -156,7 +156,7 @@ async fn provider_unit<C: ConnectionTrait>(db: &C, id: UnitId) -> Result<unit::M
     unit::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| Error::invalid("input.providerUnitId", "no unit has this id"))
+        .ok_or_else(|| Error::invalid("providerUnitId", "no unit has this id"))
 }
 
 /// Creates an offer in a municipality's catalogue, by one of its administrators.
@@ -175,11 +175,11 @@ pub async fn create_offer<C: ConnectionTrait>(
     let municipality = organization::Entity::find_by_id(municipality_id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::invalid("input.municipalityId", "no organization has this id"))?;
+        .ok_or_else(|| Error::invalid("municipalityId", "no organization has this id"))?;
     actor.require_admin_of(municipality.id)?;
-    if municipality.kind != kit_entity::domain::enums::OrganizationKind::Municipality {
+    if municipality.kind != crate::domain::enums::OrganizationKind::Municipality {
         return Err(Error::invalid(
-            "input.municipalityId",
+            "municipalityId",
             "only a municipality keeps a catalogue of early interventions",
         ));
     }
@@ -189,21 +189,21 @@ pub async fn create_offer<C: ConnectionTrait>(
         id: NotSet,
         municipality_id: Set(municipality.id),
         provider_unit_id: Set(unit.id),
-        name: Set(validate::name("input.name", &fields.name)?),
-        purpose: Set(validate::long_text("input.purpose", &fields.purpose)?),
+        name: Set(validate::name("name", &fields.name)?),
+        purpose: Set(validate::long_text("purpose", &fields.purpose)?),
         min_age: Set(fields.min_age),
         max_age: Set(fields.max_age),
-        cadence: Set(validate::name("input.cadence", &fields.cadence)?),
+        cadence: Set(validate::name("cadence", &fields.cadence)?),
         sessions: Set(fields
             .sessions
-            .map(|n| in_range("input.sessions", n, 1, 200))
+            .map(|n| in_range("sessions", n, 1, 200))
             .transpose()?),
         weeks_between_cohorts: Set(fields
             .weeks_between_cohorts
-            .map(|n| in_range("input.weeksBetweenCohorts", n, 1, 104))
+            .map(|n| in_range("weeksBetweenCohorts", n, 1, 104))
             .transpose()?),
         seats_per_cohort: Set(in_range(
-            "input.seatsPerCohort",
+            "seatsPerCohort",
             fields.seats_per_cohort,
             1,
             MAX_SEATS,
@@ -240,9 +240,9 @@ pub async fn update_offer<C: ConnectionTrait>(
     id: OfferId,
     changes: OfferChanges,
 ) -> Result<offer::Model> {
-    let found = find_offer(txn, id, "input.offerId").await?;
+    let found = find_offer(txn, id, "offerId").await?;
     if !may_read(actor, &found) {
-        return Err(Error::not_found("early intervention offer").at("input.offerId"));
+        return Err(Error::not_found("early intervention offer").at("offerId"));
     }
     actor.require_admin_of(found.municipality_id)?;
     let min = changes.min_age.unwrap_or(found.min_age);
@@ -253,28 +253,28 @@ pub async fn update_offer<C: ConnectionTrait>(
         row.provider_unit_id = Set(provider_unit(txn, unit).await?.id);
     }
     if let Some(name) = changes.name {
-        row.name = Set(validate::name("input.name", &name)?);
+        row.name = Set(validate::name("name", &name)?);
     }
     if let Some(purpose) = changes.purpose {
-        row.purpose = Set(validate::long_text("input.purpose", &purpose)?);
+        row.purpose = Set(validate::long_text("purpose", &purpose)?);
     }
     row.min_age = Set(min);
     row.max_age = Set(max);
     if let Some(cadence) = changes.cadence {
-        row.cadence = Set(validate::name("input.cadence", &cadence)?);
+        row.cadence = Set(validate::name("cadence", &cadence)?);
     }
     if let Some(sessions) = changes.sessions {
         row.sessions = Set(sessions
-            .map(|n| in_range("input.sessions", n, 1, 200))
+            .map(|n| in_range("sessions", n, 1, 200))
             .transpose()?);
     }
     if let Some(weeks) = changes.weeks_between_cohorts {
         row.weeks_between_cohorts = Set(weeks
-            .map(|n| in_range("input.weeksBetweenCohorts", n, 1, 104))
+            .map(|n| in_range("weeksBetweenCohorts", n, 1, 104))
             .transpose()?);
     }
     if let Some(seats) = changes.seats_per_cohort {
-        row.seats_per_cohort = Set(in_range("input.seatsPerCohort", seats, 1, MAX_SEATS)?);
+        row.seats_per_cohort = Set(in_range("seatsPerCohort", seats, 1, MAX_SEATS)?);
     }
     if let Some(flag) = changes.sharing_requires_consent {
         row.sharing_requires_consent = Set(flag);
@@ -299,13 +299,13 @@ pub async fn add_cohort<C: ConnectionTrait>(
     starts_on: NaiveDate,
     seats: Option<i32>,
 ) -> Result<cohort::Model> {
-    let offer = find_offer(txn, offer_id, "input.offerId").await?;
-    require_runs(actor, &offer, "input.offerId")?;
+    let offer = find_offer(txn, offer_id, "offerId").await?;
+    require_runs(actor, &offer, "offerId")?;
     if starts_on < local_date(now) {
-        return Err(Error::invalid("input.startsOn", "must not be in the past"));
+        return Err(Error::invalid("startsOn", "must not be in the past"));
     }
     let seats = in_range(
-        "input.seats",
+        "seats",
         seats.unwrap_or(offer.seats_per_cohort),
         1,
         MAX_SEATS,
@@ -407,18 +407,18 @@ pub async fn change_cohort_seats<C: ConnectionTrait>(
     let found = cohort::Entity::find_by_id(cohort_id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::not_found("cohort").at("input.cohortId"))?;
-    let offer = find_offer(txn, found.offer_id, "input.cohortId").await?;
-    require_runs(actor, &offer, "input.cohortId")?;
-    let locked = lock_cohort(txn, cohort_id, now, "input.cohortId").await?;
-    let seats = in_range("input.seats", seats, 1, MAX_SEATS)?;
+        .ok_or_else(|| Error::not_found("cohort").at("cohortId"))?;
+    let offer = find_offer(txn, found.offer_id, "cohortId").await?;
+    require_runs(actor, &offer, "cohortId")?;
+    let locked = lock_cohort(txn, cohort_id, now, "cohortId").await?;
+    let seats = in_range("seats", seats, 1, MAX_SEATS)?;
     let (enrolled, offered) = taken(txn, &[cohort_id])
         .await?
         .remove(&cohort_id)
         .unwrap_or_default();
     if u64::try_from(seats).unwrap_or(0) < enrolled + offered {
         return Err(Error::invalid(
-            "input.seats",
+            "seats",
             format!(
                 "{} seats are taken ({enrolled} enrolled, {offered} offered and not yet answered)",
                 enrolled + offered

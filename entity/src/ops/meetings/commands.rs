@@ -1,26 +1,26 @@
 //! Meetings, as the API changes them: access and input rules here, the writes themselves in
-//! `kit_entity::ops::meetings` so that the worker and the API change meetings the same way.
+//! `crate::ops::meetings` so that the worker and the API change meetings the same way.
 
-use chrono::{DateTime, TimeDelta, Utc};
-use kit_entity::domain::enums::{InviteeResponse, MeetingKind, ParticipantKind, ParticipantRole};
-use kit_entity::domain::{identifying, text};
-use kit_entity::entities::{
+use crate::domain::enums::{InviteeResponse, MeetingKind, ParticipantKind, ParticipantRole};
+use crate::domain::{identifying, text};
+use crate::entities::{
     agenda_item, busy_period, calendar_feed, case, child, meeting, meeting_invitee, participant,
 };
-use kit_entity::ids::{
+use crate::ids::{
     AgendaItemId, BusyPeriodId, CalendarFeedId, CaseId, InviteeId, MeetingId, ParticipantId,
 };
-use kit_entity::ops::meetings::{self, NewMeeting};
-use kit_entity::{Error, Result};
+use crate::ops::meetings::{self, NewMeeting};
+use crate::{Error, Result};
+use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, ModelTrait, QueryFilter,
 };
 
+use crate::access::ChildData;
+use crate::access::change_access;
 use crate::access::{Actor, CaseAccess, case_access};
-use crate::access_log::ChildData;
-use crate::access_log::change_access;
-use crate::services::case::require_open;
+use crate::ops::cases::require_open;
 
 /// The shortest and longest meeting accepted, in minutes.
 pub const DURATION_MINUTES: std::ops::RangeInclusive<i32> = 15..=480;
@@ -75,9 +75,9 @@ async fn managed_meeting(
 ) -> Result<(meeting::Model, case::Model)> {
     let (m, case, access) = meeting_access(txn, actor, id, now)
         .await
-        .map_err(|e| e.at("input.meetingId"))?;
+        .map_err(|e| e.at("meetingId"))?;
     access.require_manage()?;
-    crate::access_log::record_change(txn, now, &access, &[ChildData::Meetings]).await?;
+    crate::access::record_change(txn, now, &access, &[ChildData::Meetings]).await?;
     // The case first, as every change to a case's meetings takes it (the scheduler, a contact
     // joining, the pathway planning the next meeting): one order of locks, so no two changes
     // wait for each other in a circle. Then the meeting as it is now.
@@ -85,7 +85,7 @@ async fn managed_meeting(
     let m = meeting::Entity::find_by_id(m.id)
         .one(txn)
         .await?
-        .ok_or_else(|| Error::not_found("meeting").at("input.meetingId"))?;
+        .ok_or_else(|| Error::not_found("meeting").at("meetingId"))?;
     Ok((m, case))
 }
 
@@ -179,29 +179,29 @@ pub async fn request(
 ) -> Result<meeting::Model> {
     let (case, access) = change_access(txn, actor, cmd.case_id, now, &[ChildData::Meetings])
         .await
-        .map_err(|e| e.at("input.caseId"))?;
+        .map_err(|e| e.at("caseId"))?;
     access.require_manage()?;
     require_open(&case)?;
     if cmd.latest <= now {
-        return Err(Error::invalid("input.latest", "must be in the future"));
+        return Err(Error::invalid("latest", "must be in the future"));
     }
     if let Some(earliest) = cmd.earliest
         && earliest + TimeDelta::minutes(i64::from(cmd.duration_minutes)) > cmd.latest
     {
         return Err(Error::invalid(
-            "input.latest",
+            "latest",
             "leaves no room for the meeting after `earliest`",
         ));
     }
     let child = child_of(txn, &case).await?;
-    require_shareable("input.location", cmd.location.as_deref(), &child)?;
-    require_shareable("input.videoUrl", cmd.video_url.as_deref(), &child)?;
+    require_shareable("location", cmd.location.as_deref(), &child)?;
+    require_shareable("videoUrl", cmd.video_url.as_deref(), &child)?;
     for (i, (id, _)) in cmd.invitees.iter().enumerate() {
         active_participant(
             txn,
             case.id,
             *id,
-            &format!("input.invitees.{i}.participantId"),
+            &format!("invitees.{i}.participantId"),
         )
         .await?;
     }
@@ -236,10 +236,10 @@ async fn organizer_for(
     asked: Option<ParticipantId>,
 ) -> Result<ParticipantId> {
     if let Some(id) = asked {
-        let p = active_participant(txn, case.id, id, "input.organizerId").await?;
+        let p = active_participant(txn, case.id, id, "organizerId").await?;
         if p.role != ParticipantRole::ResponsibleContact {
             return Err(Error::invalid(
-                "input.organizerId",
+                "organizerId",
                 "the organizer must be a responsible contact of the case",
             ));
         }
@@ -255,11 +255,11 @@ async fn organizer_for(
     if let Some(own) = own {
         return Ok(own.id);
     }
-    kit_entity::ops::meetings::pick_organizer(txn, case.id)
+    crate::ops::meetings::pick_organizer(txn, case.id)
         .await?
         .ok_or_else(|| {
             Error::invalid(
-                "input.organizerId",
+                "organizerId",
                 "the case has no responsible contact to organize the meeting; assign one first",
             )
         })
@@ -303,13 +303,13 @@ pub async fn schedule(
     let ends_at =
         ends_at.unwrap_or_else(|| starts_at + TimeDelta::minutes(i64::from(m.duration_minutes)));
     if ends_at <= starts_at {
-        return Err(Error::invalid("input.endsAt", "must be after startsAt"));
+        return Err(Error::invalid("endsAt", "must be after startsAt"));
     }
     if !DURATION_MINUTES
         .contains(&i32::try_from((ends_at - starts_at).num_minutes()).unwrap_or(i32::MAX))
     {
         return Err(Error::invalid(
-            "input.endsAt",
+            "endsAt",
             "a meeting lasts between 15 and 480 minutes",
         ));
     }
@@ -324,12 +324,12 @@ pub async fn schedule(
     // A first time lies ahead; a meeting that took place earlier than planned is moved to
     // when it did, so that it can be recorded held.
     if !reschedule && starts_at <= now {
-        return Err(Error::invalid("input.startsAt", "must be in the future"));
+        return Err(Error::invalid("startsAt", "must be in the future"));
     }
     if let Some((location, video)) = &place {
         let child = child_of(txn, &case).await?;
-        require_shareable("input.location", location.as_deref(), &child)?;
-        require_shareable("input.videoUrl", video.as_deref(), &child)?;
+        require_shareable("location", location.as_deref(), &child)?;
+        require_shareable("videoUrl", video.as_deref(), &child)?;
     }
     let time_is = if reschedule {
         meetings::TimeIs::Moved
@@ -365,11 +365,11 @@ pub async fn record_held(
     now: DateTime<Utc>,
     id: MeetingId,
     minutes: String,
-    plan: Option<crate::services::plan::PlanContent>,
+    plan: Option<crate::ops::plans::PlanContent>,
 ) -> Result<meeting::Model> {
     let (m, _) = managed_meeting(txn, actor, id, now).await?;
     let held = meetings::record_held(txn, now, m, minutes).await?;
-    crate::services::plan::write_version(txn, actor, now, &held, plan).await?;
+    crate::ops::plans::write_version(txn, actor, now, &held, plan).await?;
     Ok(held)
 }
 
@@ -387,7 +387,7 @@ pub async fn add_invitee(
     required: bool,
 ) -> Result<meeting_invitee::Model> {
     let (m, case) = managed_meeting(txn, actor, id, now).await?;
-    active_participant(txn, case.id, participant_id, "input.participantId").await?;
+    active_participant(txn, case.id, participant_id, "participantId").await?;
     meetings::add_invitee(txn, now, &m, participant_id, required).await
 }
 
@@ -401,7 +401,7 @@ pub async fn remove_invitee(
     now: DateTime<Utc>,
     invitee_id: InviteeId,
 ) -> Result<(meeting::Model, meeting_invitee::Model)> {
-    let not_found = || Error::not_found("invitee").at("input.inviteeId");
+    let not_found = || Error::not_found("invitee").at("inviteeId");
     let invitee = meetings::invitee(txn, invitee_id)
         .await?
         .ok_or_else(not_found)?;
@@ -425,8 +425,8 @@ pub async fn respond(
 ) -> Result<meeting_invitee::Model> {
     let (m, _, access) = meeting_access(txn, actor, id, now)
         .await
-        .map_err(|e| e.at("input.meetingId"))?;
-    crate::access_log::record_change(txn, now, &access, &[ChildData::Meetings]).await?;
+        .map_err(|e| e.at("meetingId"))?;
+    crate::access::record_change(txn, now, &access, &[ChildData::Meetings]).await?;
     if m.status.is_final() {
         return Err(Error::conflict(format!(
             "the meeting is {}",
@@ -470,7 +470,7 @@ pub async fn add_agenda_item(
         )));
     }
     if let Some(owner) = owner {
-        active_participant(txn, case.id, owner, "input.ownerId").await?;
+        active_participant(txn, case.id, owner, "ownerId").await?;
     }
     let position = agenda_item::Entity::find()
         .filter(agenda_item::Column::MeetingId.eq(m.id))
@@ -504,7 +504,7 @@ pub async fn remove_agenda_item(
     now: DateTime<Utc>,
     id: AgendaItemId,
 ) -> Result<meeting::Model> {
-    let not_found = || Error::not_found("agenda item").at("input.agendaItemId");
+    let not_found = || Error::not_found("agenda item").at("agendaItemId");
     let item = agenda_item::Entity::find_by_id(id)
         .one(txn)
         .await?
@@ -529,7 +529,7 @@ pub async fn add_busy_period(
     note: Option<String>,
 ) -> Result<busy_period::Model> {
     if ends_at <= starts_at {
-        return Err(Error::invalid("input.endsAt", "must be after startsAt"));
+        return Err(Error::invalid("endsAt", "must be after startsAt"));
     }
     Ok(busy_period::ActiveModel {
         id: NotSet,
@@ -556,7 +556,7 @@ pub async fn remove_busy_period(
         .one(txn)
         .await?
         .filter(|b| b.professional_id == actor.id())
-        .ok_or_else(|| Error::not_found("busy period").at("input.busyPeriodId"))?;
+        .ok_or_else(|| Error::not_found("busy period").at("busyPeriodId"))?;
     period.delete(txn).await?;
     Ok(())
 }
@@ -581,7 +581,7 @@ pub async fn create_feed(
     now: DateTime<Utc>,
     for_participant: Option<ParticipantId>,
 ) -> Result<(calendar_feed::Model, String)> {
-    let (token, hash) = kit_entity::content::links::new_feed_token();
+    let (token, hash) = crate::content::links::new_feed_token();
     let mut row = calendar_feed::ActiveModel {
         id: NotSet,
         token_hash: Set(hash),
@@ -595,7 +595,7 @@ pub async fn create_feed(
     match for_participant {
         None => row.professional_id = Set(Some(actor.id())),
         Some(id) => {
-            let not_found = || Error::not_found("participant").at("input.participantId");
+            let not_found = || Error::not_found("participant").at("participantId");
             let p = participant::Entity::find_by_id(id)
                 .one(txn)
                 .await?
@@ -607,7 +607,7 @@ pub async fn create_feed(
             match p.kind {
                 ParticipantKind::Professional => {
                     return Err(Error::invalid(
-                        "input.participantId",
+                        "participantId",
                         "professionals create their own feed (without participantId)",
                     ));
                 }
@@ -635,7 +635,7 @@ pub async fn revoke_feed(
         .one(txn)
         .await?
         .filter(|f| f.created_by_id == actor.id() || f.professional_id == Some(actor.id()))
-        .ok_or_else(|| Error::not_found("calendar feed").at("input.feedId"))?;
+        .ok_or_else(|| Error::not_found("calendar feed").at("feedId"))?;
     if feed.revoked_at.is_some() {
         return Ok(feed);
     }
