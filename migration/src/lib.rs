@@ -34,6 +34,7 @@ mod m20261124_000025_committee;
 mod m20261124_000026_directory_changes;
 mod m20261206_000027_sealed_answers;
 mod m20261207_000028_case_changes;
+mod m20261207_000029_delivery_subject;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000026_directory_changes::Migration),
             Box::new(m20261206_000027_sealed_answers::Migration),
             Box::new(m20261207_000028_case_changes::Migration),
+            Box::new(m20261207_000029_delivery_subject::Migration),
         ]
     }
 }
@@ -93,4 +95,26 @@ pub(crate) async fn raw_index(
         ))
         .await
         .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm_migration::MigratorTrait;
+
+    use super::Migrator;
+
+    /// Every migration runs in one transaction on SQLite as on PostgreSQL: applied whole or not
+    /// at all, and every statement of it on one connection of the pool (a rebuilt table is
+    /// never seen half-renamed by another connection's older snapshot).
+    #[test]
+    fn every_migration_runs_in_one_transaction() {
+        for migration in Migrator::migrations() {
+            assert_eq!(
+                migration.use_transaction(),
+                Some(true),
+                "{} does not run in a transaction",
+                migration.name()
+            );
+        }
+    }
 }

@@ -36,6 +36,10 @@ const CODE: &str = "consent-expiry";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let now =
             sea_orm_migration::sea_orm::prelude::DateTimeUtc::from(std::time::SystemTime::now());

@@ -297,7 +297,9 @@ async fn lag(
     let sent = loop {
         let sent = delivery::Entity::find()
             .filter(delivery::Column::Status.eq(DeliveryStatus::Sent))
-            .filter(delivery::Column::NotificationId.is_not_null())
+            .filter(
+                delivery::Column::Subject.eq(kit_entity::domain::enums::MailSubject::Notification),
+            )
             .count(db)
             .await
             .unwrap_or_default();
@@ -314,19 +316,17 @@ async fn lag(
     let mut in_app = Vec::new();
     for d in delivery::Entity::find()
         .filter(delivery::Column::Status.eq(DeliveryStatus::Sent))
-        .filter(delivery::Column::NotificationId.is_not_null())
+        .filter(delivery::Column::Subject.eq(kit_entity::domain::enums::MailSubject::Notification))
         .all(db)
         .await
         .unwrap_or_default()
     {
-        let Some(id) = d.notification_id else {
-            continue;
-        };
-        let Some(n) = notification::Entity::find_by_id(id)
-            .one(db)
-            .await
-            .ok()
-            .flatten()
+        let Some(n) =
+            notification::Entity::find_by_id(kit_entity::ids::NotificationId(d.subject_id))
+                .one(db)
+                .await
+                .ok()
+                .flatten()
         else {
             continue;
         };

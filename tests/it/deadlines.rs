@@ -651,7 +651,7 @@ async fn reminder_alert_and_escalation_are_each_emitted_once_to_the_right_people
     );
     // Each has its e-mail in the outbox, to the person's address.
     let mails = delivery::Entity::find()
-        .filter(delivery::Column::NotificationId.is_not_null())
+        .filter(delivery::Column::Subject.eq(kit_entity::domain::enums::MailSubject::Notification))
         .order_by_asc(delivery::Column::Id)
         .all(app.db())
         .await
@@ -878,7 +878,7 @@ async fn two_sweepers_at_once_and_a_sweeper_killed_mid_batch_neither_lose_nor_do
     );
     // One e-mail per notification.
     let mails = delivery::Entity::find()
-        .filter(delivery::Column::NotificationId.is_not_null())
+        .filter(delivery::Column::Subject.eq(kit_entity::domain::enums::MailSubject::Notification))
         .count(app.db())
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -3,8 +3,9 @@
 //!
 //! A job claims the outbox row for a lease before it talks to the mail server, so that two
 //! jobs for the same row (a re-enqueued orphan, the outbox sweep) never send it twice; the
-//! row is marked SENT in the same breath as the server accepts it. A row a newer message to
-//! the same invitee has overtaken is SUPERSEDED rather than sent. Failures the server calls
+//! row is marked SENT in the same breath as the server accepts it. A row a newer message about
+//! the same subject to the same address has overtaken is SUPERSEDED rather than sent. What a
+//! message says is in [`crate::messages`]. Failures the server calls
 //! temporary are retried with doubling waits; after the last try, or a permanent refusal, the
 //! row is FAILED and shows so in the API. The Message-ID is fixed per row, so in the one case
 //! no system can rule out — the process dies after the server accepted the message and
@@ -13,18 +14,14 @@
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use kit_entity::domain::enums::{DeliveryStatus, ItipMethod};
-use kit_entity::entities::{case, delivery, meeting, meeting_invitee, participant};
+use kit_entity::Result;
+use kit_entity::domain::enums::DeliveryStatus;
+use kit_entity::entities::delivery;
 use kit_entity::ids::DeliveryId;
-use kit_entity::{Error, Result};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::context::Context;
-use crate::mail::{CalendarMail, compose};
-use kit_entity::content::ical::{AttendeeLine, EventText, Party, render};
-use kit_entity::content::texts::{Invitation, invitation};
-use kit_entity::ops::meetings::{active_invitees, recipient};
 use kit_entity::ops::outbox::{self, About, SendDelivery};
 
 /// What happened to a delivery.
@@ -69,35 +66,15 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
         return Ok(Outcome::AlreadySettled);
     }
     let now = ctx.clock.now();
-    let about = About::of(&row);
-    let newer = match about {
-        Some(About::Invitation { meeting, invitee }) => {
-            delivery::Entity::find()
-                .filter(delivery::Column::MeetingId.eq(meeting))
-                .filter(delivery::Column::InviteeId.eq(invitee))
-                .filter(delivery::Column::Sequence.gt(row.sequence))
-                .count(db)
-                .await?
-        }
-        // A committee meeting moved or cancelled since: the newer message replaces it.
-        Some(About::Committee(meeting)) => {
-            delivery::Entity::find()
-                .filter(delivery::Column::CommitteeMeetingId.eq(meeting))
-                .filter(delivery::Column::Recipient.eq(row.recipient.as_str()))
-                .filter(delivery::Column::Sequence.gt(row.sequence))
-                .count(db)
-                .await?
-        }
-        _ => 0,
-    };
-    // A plan link revoked before its e-mail left is not sent.
-    let revoked = match about {
-        Some(About::PlanLink(link)) => kit_entity::entities::plan_link::Entity::find_by_id(link)
-            .one(db)
-            .await?
-            .is_none_or(|l| l.revoked_at.is_some()),
-        _ => false,
-    };
+    // A newer version of the same subject to the same address replaces it (a meeting or a
+    // committee meeting moved or cancelled since); so does what it carried being taken back.
+    let newer = delivery::Entity::find()
+        .filter(About::of(&row).rows())
+        .filter(delivery::Column::Recipient.eq(row.recipient.as_str()))
+        .filter(delivery::Column::Sequence.gt(row.sequence))
+        .count(db)
+        .await?;
+    let revoked = newer == 0 && crate::messages::withdrawn(ctx, &row).await?;
     if newer > 0 || revoked {
         delivery::Entity::update_many()
             .col_expr(
@@ -148,7 +125,7 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
         return Ok(Outcome::AlreadySettled);
     }
     let attempt = row.attempts + 1;
-    let result = match build(ctx, &row, now).await {
+    let result = match crate::messages::build(ctx, &row, now).await {
         Ok((message, _)) => ctx.mailer.send(message, &row.message_id).await,
         Err(e) => Err(crate::mail::SendError {
             transient: false,
@@ -175,7 +152,7 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
                 )
                 .exec(db)
                 .await?;
-            tracing::info!(delivery = %row.id, meeting = ?row.meeting_id, notification = ?row.notification_id, sequence = row.sequence, "e-mail sent");
+            tracing::info!(delivery = %row.id, subject = ?row.subject, subject_id = row.subject_id, sequence = row.sequence, "e-mail sent");
             Ok(Outcome::Sent)
         }
         Err(e) if e.transient && attempt < ctx.settings.mail_max_attempts => {
@@ -218,458 +195,4 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
             Ok(Outcome::Failed)
         }
     }
-}
-
-/// The product's own address from `KIT_MAIL_FROM` (`Name <address>` or a bare address): the
-/// SENT-BY of every calendar's ORGANIZER.
-fn sender_address(ctx: &Context) -> String {
-    let from = ctx.settings.mail_from.as_str();
-    from.rsplit_once('<')
-        .map_or(from, |(_, a)| a.trim_end_matches('>'))
-        .to_owned()
-}
-
-/// A professional as a calendar's ORGANIZER or ATTENDEE.
-fn party(p: &kit_entity::entities::professional::Model) -> Party {
-    Party {
-        name: p.name.clone(),
-        email: p.email.clone(),
-    }
-}
-
-/// Renders the message of a delivery: the e-mail and its calendar text.
-///
-/// # Errors
-/// When the rows it refers to are missing, or an address is malformed.
-pub async fn build(
-    ctx: &Context,
-    row: &delivery::Model,
-    now: DateTime<Utc>,
-) -> Result<(lettre::Message, String)> {
-    let about = About::of(row)
-        .ok_or_else(|| Error::internal(format!("delivery {} is about nothing", row.id)))?;
-    let (meeting_id, invitee_id) = match about {
-        About::Notification(id) => return build_notification(ctx, row, id).await,
-        About::PlanLink(id) => return build_plan_link(ctx, row, id).await,
-        About::Consultation(id) => return build_consultation(ctx, row, id, now).await,
-        About::Committee(id) => return build_committee(ctx, row, id, now).await,
-        About::Invitation { meeting, invitee } => (meeting, invitee),
-    };
-    let method = row.method.ok_or_else(|| {
-        Error::internal(format!(
-            "delivery {}: a calendar message without a method",
-            row.id
-        ))
-    })?;
-    let db = &ctx.db;
-    let missing =
-        |what: &str| Error::internal(format!("delivery {}: its {what} is missing", row.id));
-    let meeting = meeting::Entity::find_by_id(meeting_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| missing("meeting"))?;
-    let case = case::Entity::find_by_id(meeting.case_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| missing("case"))?;
-    let invitee = meeting_invitee::Entity::find_by_id(invitee_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| missing("invitee"))?;
-    let person = participant::Entity::find_by_id(invitee.participant_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| missing("participant"))?;
-    let to = recipient(db, &person).await?;
-    let organizer = match meeting.organizer_id {
-        Some(id) => match participant::Entity::find_by_id(id).one(db).await? {
-            Some(p) => Some(recipient(db, &p).await?),
-            None => None,
-        },
-        None => None,
-    };
-    let (starts, ends) = match (meeting.starts_at, meeting.ends_at) {
-        (Some(s), Some(e)) => (s, e),
-        _ => {
-            return Err(Error::internal(format!(
-                "meeting {} has no time",
-                meeting.id
-            )));
-        }
-    };
-    let mut attendees = Vec::new();
-    for i in active_invitees(db, meeting.id).await? {
-        if let Some(p) = participant::Entity::find_by_id(i.participant_id)
-            .one(db)
-            .await?
-        {
-            let r = recipient(db, &p).await?;
-            if let Some(email) = r.email {
-                attendees.push(AttendeeLine {
-                    party: Party {
-                        name: r.name,
-                        email,
-                    },
-                    required: i.required,
-                    response: i.response,
-                });
-            }
-        }
-    }
-    if method == ItipMethod::Cancel && invitee.removed_at.is_some() {
-        // The removed invitee is told about their own removal.
-        attendees.push(AttendeeLine {
-            party: Party {
-                name: to.name.clone(),
-                email: row.recipient.clone(),
-            },
-            required: invitee.required,
-            response: invitee.response,
-        });
-    }
-    let answers = if method == ItipMethod::Request {
-        let token = ctx
-            .links
-            .answer_token(invitee.id, row.sequence, ends + TimeDelta::days(30))?;
-        Some(ctx.links.answer_links(&token))
-    } else {
-        None
-    };
-    let product_url = to.professional.then(|| ctx.links.public_url().to_owned());
-    let organizer_name = organizer
-        .as_ref()
-        .map(|o| o.name.clone())
-        .unwrap_or_default();
-    let earlier_sent = delivery::Entity::find()
-        .filter(delivery::Column::MeetingId.eq(meeting_id))
-        .filter(delivery::Column::InviteeId.eq(invitee_id))
-        .filter(delivery::Column::Status.eq(DeliveryStatus::Sent))
-        .count(db)
-        .await?
-        > 0;
-    let shared = kit_entity::ops::meetings::shared_sectors(db, meeting.id).await?;
-    let texts = invitation(
-        &Invitation {
-            method,
-            update: earlier_sent || row.sequence > 0,
-            kind: meeting.kind,
-            reference: &case.reference,
-            starts,
-            ends,
-            location: meeting.location.as_deref(),
-            video_url: meeting.video_url.as_deref(),
-            organizer: &organizer_name,
-            answers: answers.as_ref(),
-            product_url: product_url.as_deref(),
-            shared: &shared,
-        },
-        row.language,
-    );
-    let from_address = sender_address(ctx);
-    let calendar = render(
-        Some(method),
-        &[EventText {
-            uid: meeting.uid.clone(),
-            sequence: row.sequence,
-            stamp: now,
-            starts,
-            ends,
-            summary: texts.summary.clone(),
-            description: texts.body.clone(),
-            location: meeting
-                .location
-                .clone()
-                .or_else(|| meeting.video_url.clone()),
-            url: product_url.clone(),
-            organizer: organizer.as_ref().and_then(|o| {
-                o.email.clone().map(|email| Party {
-                    name: o.name.clone(),
-                    email,
-                })
-            }),
-            sent_by: Some(from_address),
-            attendees,
-            cancelled: method == ItipMethod::Cancel,
-        }],
-    );
-    let reply_to = organizer
-        .as_ref()
-        .and_then(|o| o.email.as_deref().map(|e| (o.name.as_str(), e)));
-    let message = compose(&CalendarMail {
-        from: &ctx.settings.mail_from,
-        to: (&to.name, &row.recipient),
-        reply_to,
-        subject: &texts.subject,
-        body: &texts.body,
-        calendar: &calendar,
-        method: method.as_str(),
-        message_id: &row.message_id,
-    })
-    .map_err(|e| Error::internal(e.message))?;
-    Ok((message, calendar))
-}
-
-/// A coordination committee meeting's invitation to a member: the time, the place, and the
-/// agenda's case references — never a child's name.
-async fn build_committee(
-    ctx: &Context,
-    row: &delivery::Model,
-    id: kit_entity::ids::CommitteeMeetingId,
-    now: DateTime<Utc>,
-) -> Result<(lettre::Message, String)> {
-    use kit_entity::entities::{
-        committee_agenda_item, committee_meeting, committee_member, professional,
-    };
-    use sea_orm::QueryOrder;
-    let db = &ctx.db;
-    let meeting = committee_meeting::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            Error::internal(format!(
-                "delivery {}: its committee meeting is missing",
-                row.id
-            ))
-        })?;
-    let items = committee_agenda_item::Entity::find()
-        .filter(committee_agenda_item::Column::CommitteeMeetingId.eq(id))
-        .order_by_asc(committee_agenda_item::Column::Position)
-        .all(db)
-        .await?;
-    let cases = case::Entity::find()
-        .filter(case::Column::Id.is_in(items.iter().map(|i| i.case_id)))
-        .all(db)
-        .await?;
-    let references: Vec<String> = items
-        .iter()
-        .filter_map(|i| {
-            cases
-                .iter()
-                .find(|c| c.id == i.case_id)
-                .map(|c| c.reference.clone())
-        })
-        .collect();
-    let member_ids: Vec<_> = committee_member::Entity::find()
-        .filter(committee_member::Column::CommitteeMeetingId.eq(id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.professional_id)
-        .collect();
-    let members = professional::Entity::find()
-        .filter(professional::Column::Id.is_in(member_ids))
-        .all(db)
-        .await?;
-    let organizer = members
-        .iter()
-        .find(|m| m.id == meeting.organizer_id)
-        .ok_or_else(|| Error::internal(format!("delivery {}: its organizer is missing", row.id)))?;
-    let method = row.method.unwrap_or(ItipMethod::Request);
-    let cancelled = method == ItipMethod::Cancel;
-    let texts = kit_entity::content::texts::committee_text(
-        &kit_entity::content::texts::CommitteeMail {
-            starts: meeting.starts_at,
-            ends: meeting.ends_at,
-            location: meeting.location.as_deref(),
-            references: &references,
-            cancelled,
-            product_url: ctx.links.public_url(),
-        },
-        row.language,
-    );
-    let from_address = sender_address(ctx);
-    let calendar = render(
-        Some(method),
-        &[EventText {
-            uid: format!("committee-{}@kit", meeting.id),
-            sequence: row.sequence,
-            stamp: now,
-            starts: meeting.starts_at,
-            ends: meeting.ends_at,
-            summary: texts.summary.clone(),
-            description: texts.body.clone(),
-            location: meeting.location.clone(),
-            url: Some(ctx.links.public_url().to_owned()),
-            organizer: Some(party(organizer)),
-            sent_by: Some(from_address),
-            attendees: members
-                .iter()
-                .map(|m| AttendeeLine {
-                    party: party(m),
-                    required: true,
-                    response: if m.id == meeting.organizer_id {
-                        kit_entity::domain::enums::InviteeResponse::Accepted
-                    } else {
-                        kit_entity::domain::enums::InviteeResponse::NeedsAction
-                    },
-                })
-                .collect(),
-            cancelled,
-        }],
-    );
-    let to_name = members
-        .iter()
-        .find(|m| m.email == row.recipient)
-        .map_or_else(String::new, |m| m.name.clone());
-    let message = compose(&CalendarMail {
-        from: &ctx.settings.mail_from,
-        to: (&to_name, &row.recipient),
-        reply_to: Some((&organizer.name, &organizer.email)),
-        subject: &texts.subject,
-        body: &texts.body,
-        calendar: &calendar,
-        method: method.as_str(),
-        message_id: &row.message_id,
-    })
-    .map_err(|e| Error::internal(e.message))?;
-    Ok((message, calendar))
-}
-
-/// A consultation's invitation or cancellation, to its host or the one who booked it: the
-/// offer, the time and the topic, never the concern.
-async fn build_consultation(
-    ctx: &Context,
-    row: &delivery::Model,
-    id: kit_entity::ids::ConsultationBookingId,
-    now: DateTime<Utc>,
-) -> Result<(lettre::Message, String)> {
-    use kit_entity::entities::{consultation_booking, consultation_offer, professional};
-    let missing =
-        |what: &str| Error::internal(format!("delivery {}: its {what} is missing", row.id));
-    let booking = consultation_booking::Entity::find_by_id(id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| missing("consultation"))?;
-    let offer = consultation_offer::Entity::find_by_id(booking.offer_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| missing("consultation offer"))?;
-    let host = professional::Entity::find_by_id(offer.host_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| missing("host"))?;
-    let booker = professional::Entity::find_by_id(booking.booked_by_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| missing("booker"))?;
-    let method = row.method.unwrap_or(ItipMethod::Request);
-    let cancelled = method == ItipMethod::Cancel;
-    let texts = kit_entity::content::texts::consultation_text(
-        &kit_entity::content::texts::ConsultationMail {
-            offer: &offer.name,
-            starts: booking.starts_at,
-            ends: booking.ends_at,
-            channel: offer.channel,
-            location: offer.location.as_deref(),
-            topic: booking.topic,
-            cancelled,
-            product_url: ctx.links.public_url(),
-        },
-        row.language,
-    );
-    let from_address = sender_address(ctx);
-    let calendar = render(
-        Some(method),
-        &[EventText {
-            uid: format!("consultation-{}@kit", booking.id),
-            sequence: row.sequence,
-            stamp: now,
-            starts: booking.starts_at,
-            ends: booking.ends_at,
-            summary: texts.summary.clone(),
-            description: texts.body.clone(),
-            location: offer.location.clone(),
-            url: Some(ctx.links.public_url().to_owned()),
-            organizer: Some(party(&host)),
-            sent_by: Some(from_address),
-            attendees: vec![
-                AttendeeLine {
-                    party: party(&host),
-                    required: true,
-                    response: kit_entity::domain::enums::InviteeResponse::Accepted,
-                },
-                AttendeeLine {
-                    party: party(&booker),
-                    required: true,
-                    response: kit_entity::domain::enums::InviteeResponse::Accepted,
-                },
-            ],
-            cancelled,
-        }],
-    );
-    let to_name = if row.recipient == host.email {
-        host.name.clone()
-    } else {
-        booker.name.clone()
-    };
-    let message = compose(&CalendarMail {
-        from: &ctx.settings.mail_from,
-        to: (&to_name, &row.recipient),
-        reply_to: Some((&host.name, &host.email)),
-        subject: &texts.subject,
-        body: &texts.body,
-        calendar: &calendar,
-        method: method.as_str(),
-        message_id: &row.message_id,
-    })
-    .map_err(|e| Error::internal(e.message))?;
-    Ok((message, calendar))
-}
-
-/// The e-mail carrying a family member's plan link: no personal data, only the link.
-async fn build_plan_link(
-    ctx: &Context,
-    row: &delivery::Model,
-    id: kit_entity::ids::PlanLinkId,
-) -> Result<(lettre::Message, String)> {
-    let link = kit_entity::entities::plan_link::Entity::find_by_id(id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| Error::internal(format!("delivery {}: its plan link is missing", row.id)))?;
-    let token = ctx.links.plan_token(link.id, link.expires_at)?;
-    let (subject, body) = kit_entity::content::texts::plan_link_text(
-        &ctx.links.plan_url(&token),
-        link.expires_at,
-        row.language,
-    );
-    let message = crate::mail::compose_plain(
-        &ctx.settings.mail_from,
-        &row.recipient,
-        &subject,
-        &body,
-        &row.message_id,
-    )
-    .map_err(|e| Error::internal(e.message))?;
-    Ok((message, body))
-}
-
-async fn build_notification(
-    ctx: &Context,
-    row: &delivery::Model,
-    id: kit_entity::ids::NotificationId,
-) -> Result<(lettre::Message, String)> {
-    let n = kit_entity::entities::notification::Entity::find_by_id(id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| {
-            Error::internal(format!("delivery {}: its notification is missing", row.id))
-        })?;
-    let (d, rule, reference) = kit_entity::ops::deadlines::describe(&ctx.db, &n).await?;
-    let (subject, body) = kit_entity::content::texts::notification_text(
-        n.kind,
-        &rule,
-        &reference,
-        d.due_at,
-        row.language,
-        ctx.links.public_url(),
-    );
-    let message = crate::mail::compose_plain(
-        &ctx.settings.mail_from,
-        &row.recipient,
-        &subject,
-        &body,
-        &row.message_id,
-    )
-    .map_err(|e| Error::internal(e.message))?;
-    Ok((message, body))
 }

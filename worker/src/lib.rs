@@ -5,13 +5,14 @@
 //! change's own transaction. This crate runs those jobs at least once (each is idempotent on a
 //! natural key in the database): it schedules meetings ([`schedule`], by the rule of whose
 //! time a meeting takes in `kit_entity::ops::meetings::calendar`), sends the outbox's messages
-//! ([`delivery`] over [`mail`]), plans the pathway's meetings ([`pathway`]), and sweeps the
+//! ([`delivery`] over [`mail`], each kind written by one file of [`messages`]), plans the pathway's meetings ([`pathway`]), and sweeps the
 //! deadlines ([`runner`]'s sweep loop). It runs inside `kit-api` by default and as
 //! `kit-worker` processes for scale-out, on the same database.
 
 pub mod context;
 pub mod delivery;
 pub mod mail;
+pub mod messages;
 pub mod pathway;
 pub mod runner;
 pub mod schedule;

@@ -16,6 +16,7 @@ use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use kit_entity::domain::enums::MailSubject;
 use kit_entity::entities::{
     agenda_item, agreement, case, case_status_change, child, deadline, deadline_rule, delivery,
     early_intervention_cohort, early_intervention_offer, family_member, meeting, meeting_invitee,
@@ -451,17 +452,28 @@ loaders! {
             .await?;
         Ok(group(keys, rows, |a| AgendaOf(a.meeting_id)))
     };
-    deliveries: DeliveriesOf => Vec<delivery::Model>, |db, keys, _| {
+    deliveries: DeliveriesOf => Vec<delivery::Model>, |db, keys, loaders| {
+        // A meeting's messages are its invitations' (read through the invitees' loader,
+        // which the meeting's page has loaded already).
+        let invitees = loaders
+            .load_many(keys.iter().map(|k| InviteesOf(k.0)).collect())
+            .await
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+        let meeting_of: HashMap<i64, MeetingId> = invitees
+            .values()
+            .flat_map(|list| list.iter().map(|i| (i.id.0, i.meeting_id)))
+            .collect();
         let rows = delivery::Entity::find()
-            .filter(delivery::Column::MeetingId.is_in(keys.iter().map(|k| k.0)))
+            .filter(delivery::Column::Subject.eq(MailSubject::Invitation))
+            .filter(delivery::Column::SubjectId.is_in(meeting_of.keys().copied()))
             .order_by_asc(delivery::Column::Id)
             .all(db)
             .await?;
         let mut map: HashMap<DeliveriesOf, Vec<delivery::Model>> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
         for row in rows {
-            if let Some(meeting) = row.meeting_id {
-                map.entry(DeliveriesOf(meeting)).or_default().push(row);
+            if let Some(meeting) = meeting_of.get(&row.subject_id) {
+                map.entry(DeliveriesOf(*meeting)).or_default().push(row);
             }
         }
         Ok(map)

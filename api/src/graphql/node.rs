@@ -439,14 +439,11 @@ async fn log_read(ctx: &Context<'_>, node: &Node, seen_through: &[CaseAccess]) -
                 crate::graphql::context::load_required(ctx, a.0.meeting_id).await?;
             (m.case_id, ChildData::Meetings)
         }
-        Node::Delivery(d) => match d.model.meeting_id {
-            Some(meeting) => {
-                let m: kit_entity::entities::meeting::Model =
-                    crate::graphql::context::load_required(ctx, meeting).await?;
-                (m.case_id, ChildData::Meetings)
-            }
-            None => return Ok(()),
-        },
+        Node::Delivery(d) => {
+            let m: kit_entity::entities::meeting::Model =
+                crate::graphql::context::load_required(ctx, d.meeting).await?;
+            (m.case_id, ChildData::Meetings)
+        }
         _ => return Ok(()),
     };
     let access = read_case(ctx, case_id, what).await?;

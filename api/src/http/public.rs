@@ -20,11 +20,13 @@ use kit_entity::content::links::feed_token_hash;
 use kit_entity::content::texts::escape_html as escape;
 use kit_entity::content::texts::{Invitation, invitation, when};
 use kit_entity::domain::enums::{
-    DeliveryStatus, InviteeResponse, ItipMethod, Language, MeetingStatus, ParticipantKind,
+    DeliveryStatus, InviteeResponse, ItipMethod, Language, MailSubject, MeetingStatus,
+    ParticipantKind,
 };
 use kit_entity::entities::{calendar_feed, case, delivery, meeting, meeting_invitee, participant};
 use kit_entity::ids::{MeetingId, ParticipantId};
 use kit_entity::ops::meetings::recipient;
+use kit_entity::ops::outbox::About;
 use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
@@ -214,7 +216,7 @@ async fn invited(state: &AppState, token: &str) -> Result<Invited> {
     // The newest version this person is sent, whether or not its e-mail has left yet: once
     // a change is committed, a link to the version before it answers nothing.
     let newest = delivery::Entity::find()
-        .filter(delivery::Column::InviteeId.eq(invitee.id))
+        .filter(About::Invitation(invitee.id).rows())
         .filter(delivery::Column::Method.eq(ItipMethod::Request))
         .order_by_desc(delivery::Column::Sequence)
         .one(db)
@@ -549,8 +551,13 @@ async fn apply_reply(state: &AppState, lines: Vec<ical::ReplyLine>) -> Result<se
             if m.status != MeetingStatus::Scheduled {
                 return Ok(Some("the meeting is not scheduled"));
             }
+            let invitations = meeting_invitee::Entity::find()
+                .filter(meeting_invitee::Column::MeetingId.eq(m.id))
+                .all(&txn)
+                .await?;
             let sent = delivery::Entity::find()
-                .filter(delivery::Column::MeetingId.eq(m.id))
+                .filter(delivery::Column::Subject.eq(MailSubject::Invitation))
+                .filter(delivery::Column::SubjectId.is_in(invitations.iter().map(|i| i.id.0)))
                 .filter(delivery::Column::Method.eq(ItipMethod::Request))
                 .filter(delivery::Column::Status.eq(DeliveryStatus::Sent))
                 .order_by_desc(delivery::Column::Sequence)
@@ -565,10 +572,9 @@ async fn apply_reply(state: &AppState, lines: Vec<ical::ReplyLine>) -> Result<se
             if line.sequence.is_some_and(|s| s < latest.sequence) {
                 return Ok(Some("the reply answers an older version of the meeting"));
             }
-            let invitee = match latest.invitee_id {
-                Some(id) => meeting_invitee::Entity::find_by_id(id).one(&txn).await?,
-                None => None,
-            };
+            let invitee = invitations
+                .into_iter()
+                .find(|i| i.id.0 == latest.subject_id);
             let Some(invitee) = invitee.filter(|i| i.removed_at.is_none()) else {
                 return Ok(Some("the attendee is no longer invited"));
             };

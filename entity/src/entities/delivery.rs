@@ -1,31 +1,24 @@
-//! `deliveries`: the outbox. One row per (meeting, sequence, invitee) for calendar messages,
-//! or per notification for deadline e-mails, written in the same transaction as the change
-//! it announces; the unique keys make a repeated job a no-op.
+//! `deliveries`: the outbox. One row per (subject, sequence, recipient) — what the message is
+//! about, the version of it, the address — written in the same transaction as the change it
+//! announces; the unique key makes a repeated job a no-op.
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::enums::{DeliveryStatus, ItipMethod, Language};
-use crate::domain::ids::{DeliveryId, InviteeId, MeetingId, NotificationId};
+use crate::domain::enums::{DeliveryStatus, ItipMethod, Language, MailSubject};
+use crate::domain::ids::DeliveryId;
 
-/// One message to one invitee about one version of a meeting.
+/// One message to one address about one version of its subject.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "deliveries")]
 pub struct Model {
     /// Key.
     #[sea_orm(primary_key)]
     pub id: DeliveryId,
-    /// The meeting, for calendar messages.
-    pub meeting_id: Option<MeetingId>,
-    /// The invitee, for calendar messages.
-    pub invitee_id: Option<InviteeId>,
-    /// The notification, for deadline e-mails.
-    pub notification_id: Option<NotificationId>,
-    /// The family's plan link this e-mail carries.
-    pub plan_link_id: Option<crate::domain::ids::PlanLinkId>,
-    /// The consultation this calendar message is about.
-    pub consultation_booking_id: Option<crate::domain::ids::ConsultationBookingId>,
-    /// The committee meeting this calendar message is about.
-    pub committee_meeting_id: Option<crate::domain::ids::CommitteeMeetingId>,
+    /// What it is about: the kind of thing ([`crate::ops::outbox::About`] reads both halves).
+    pub subject: MailSubject,
+    /// What it is about: the id of that thing (an invitation, a notification, a plan link, a
+    /// consultation booking or a committee meeting).
+    pub subject_id: i64,
     /// The meeting's SEQUENCE this message carries (0 for deadline e-mails).
     pub sequence: i32,
     /// REQUEST (invitation or update) or CANCEL, for calendar messages.

@@ -9,14 +9,14 @@
 
 use std::time::Duration;
 
-use crate::domain::enums::{DeliveryStatus, ItipMethod, Language};
+use crate::domain::enums::{DeliveryStatus, ItipMethod, Language, MailSubject};
 use crate::entities::delivery;
 use crate::ids::{
     CaseId, CommitteeMeetingId, ConsultationBookingId, DeliveryId, InviteeId, MeetingId,
     NotificationId, PlanLinkId,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::ActiveModelTrait;
+use sea_orm::ActiveEnum;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 use serde::{Deserialize, Serialize};
@@ -129,17 +129,12 @@ pub async fn enqueue<C: ConnectionTrait, J: Job>(
 }
 
 /// What an outbox e-mail is about: the one closed list of the product's messages. Every
-/// delivery row is built from one of these by [`queue_mail`], and read back as one by
-/// [`About::of`].
+/// delivery row is built from one of these by [`queue_mail`], stored as its subject (a
+/// [`MailSubject`] and an id), and read back as one by [`About::of`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum About {
     /// A meeting's calendar message (REQUEST or CANCEL) to one invitee.
-    Invitation {
-        /// The meeting.
-        meeting: MeetingId,
-        /// The invitation.
-        invitee: InviteeId,
-    },
+    Invitation(InviteeId),
     /// A deadline's reminder, alert or escalation to one professional.
     Notification(NotificationId),
     /// A family member's plan link.
@@ -151,35 +146,48 @@ pub enum About {
 }
 
 impl About {
-    /// What a delivery row is about; `None` for a row that names nothing (never written).
+    /// What a delivery row is about.
     #[must_use]
-    pub fn of(row: &delivery::Model) -> Option<Self> {
-        match (
-            row.meeting_id,
-            row.invitee_id,
-            row.notification_id,
-            row.plan_link_id,
-            row.consultation_booking_id,
-            row.committee_meeting_id,
-        ) {
-            (Some(meeting), Some(invitee), ..) => Some(Self::Invitation { meeting, invitee }),
-            (_, _, Some(id), ..) => Some(Self::Notification(id)),
-            (_, _, _, Some(id), ..) => Some(Self::PlanLink(id)),
-            (_, _, _, _, Some(id), _) => Some(Self::Consultation(id)),
-            (_, _, _, _, _, Some(id)) => Some(Self::Committee(id)),
-            _ => None,
+    pub fn of(row: &delivery::Model) -> Self {
+        let id = row.subject_id;
+        match row.subject {
+            MailSubject::Invitation => Self::Invitation(InviteeId(id)),
+            MailSubject::Notification => Self::Notification(NotificationId(id)),
+            MailSubject::PlanLink => Self::PlanLink(PlanLinkId(id)),
+            MailSubject::Consultation => Self::Consultation(ConsultationBookingId(id)),
+            MailSubject::Committee => Self::Committee(CommitteeMeetingId(id)),
         }
+    }
+
+    /// The subject as it is stored: its kind and the id of the thing.
+    #[must_use]
+    pub fn subject(self) -> (MailSubject, i64) {
+        match self {
+            Self::Invitation(id) => (MailSubject::Invitation, id.0),
+            Self::Notification(id) => (MailSubject::Notification, id.0),
+            Self::PlanLink(id) => (MailSubject::PlanLink, id.0),
+            Self::Consultation(id) => (MailSubject::Consultation, id.0),
+            Self::Committee(id) => (MailSubject::Committee, id.0),
+        }
+    }
+
+    /// The condition selecting the delivery rows about this.
+    #[must_use]
+    pub fn rows(self) -> sea_orm::Condition {
+        use sea_orm::ColumnTrait;
+        let (subject, id) = self.subject();
+        sea_orm::Condition::all()
+            .add(delivery::Column::Subject.eq(subject))
+            .add(delivery::Column::SubjectId.eq(id))
     }
 
     /// The start of the Message-ID of its e-mails.
     fn tag(self) -> String {
-        match self {
-            Self::Invitation { meeting, invitee } => format!("meeting-{meeting}.{invitee}"),
-            Self::Notification(id) => format!("notification-{id}"),
-            Self::PlanLink(id) => format!("plan-link-{id}"),
-            Self::Consultation(id) => format!("consultation-{id}"),
-            Self::Committee(id) => format!("committee-{id}"),
-        }
+        let (subject, id) = self.subject();
+        format!(
+            "{}-{id}",
+            subject.to_value().to_lowercase().replace('_', "-")
+        )
     }
 }
 
@@ -199,8 +207,8 @@ pub struct Mail {
 }
 
 /// Writes `mail` to the outbox with `db` — the open transaction of the change it announces —
-/// and enqueues the job that sends it: the one place a delivery row is built. A meeting's
-/// message to an invitee is written once per SEQUENCE (a unique key); `None` when it exists
+/// and enqueues the job that sends it: the one place a delivery row is built. A message is
+/// written once per subject, SEQUENCE and recipient (a unique key); `None` when it exists
 /// already.
 ///
 /// # Errors
@@ -211,30 +219,14 @@ pub async fn queue_mail<C: ConnectionTrait>(
     mail: Mail,
 ) -> Result<Option<delivery::Model>, DbErr> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let (mut meeting, mut invitee, mut notification, mut plan_link, mut consultation) =
-        (None, None, None, None, None);
-    let mut committee = None;
-    match mail.about {
-        About::Invitation {
-            meeting: m,
-            invitee: i,
-        } => (meeting, invitee) = (Some(m), Some(i)),
-        About::Notification(id) => notification = Some(id),
-        About::PlanLink(id) => plan_link = Some(id),
-        About::Consultation(id) => consultation = Some(id),
-        About::Committee(id) => committee = Some(id),
-    }
+    let (subject, subject_id) = mail.about.subject();
     let row = delivery::ActiveModel {
         id: NotSet,
-        meeting_id: Set(meeting),
-        invitee_id: Set(invitee),
-        notification_id: Set(notification),
-        plan_link_id: Set(plan_link),
-        consultation_booking_id: Set(consultation),
-        committee_meeting_id: Set(committee),
+        subject: Set(subject),
+        subject_id: Set(subject_id),
         sequence: Set(mail.sequence),
         method: Set(mail.method),
-        recipient: Set(mail.recipient),
+        recipient: Set(mail.recipient.clone()),
         language: Set(mail.language),
         status: Set(DeliveryStatus::Pending),
         attempts: Set(0),
@@ -251,33 +243,29 @@ pub async fn queue_mail<C: ConnectionTrait>(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let row = match mail.about {
-        About::Invitation { meeting, invitee } => {
-            let inserted = delivery::Entity::insert(row)
-                .on_conflict(
-                    sea_orm::sea_query::OnConflict::columns([
-                        delivery::Column::MeetingId,
-                        delivery::Column::Sequence,
-                        delivery::Column::InviteeId,
-                    ])
-                    .do_nothing()
-                    .to_owned(),
-                )
-                .exec_without_returning(db)
-                .await?;
-            if inserted != 1 {
-                return Ok(None);
-            }
-            delivery::Entity::find()
-                .filter(delivery::Column::MeetingId.eq(meeting))
-                .filter(delivery::Column::Sequence.eq(mail.sequence))
-                .filter(delivery::Column::InviteeId.eq(invitee))
-                .one(db)
-                .await?
-                .ok_or_else(|| DbErr::RecordNotFound("the delivery just written".to_owned()))?
-        }
-        _ => row.insert(db).await?,
-    };
+    let inserted = delivery::Entity::insert(row)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([
+                delivery::Column::Subject,
+                delivery::Column::SubjectId,
+                delivery::Column::Sequence,
+                delivery::Column::Recipient,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    if inserted != 1 {
+        return Ok(None);
+    }
+    let row = delivery::Entity::find()
+        .filter(mail.about.rows())
+        .filter(delivery::Column::Sequence.eq(mail.sequence))
+        .filter(delivery::Column::Recipient.eq(mail.recipient))
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the delivery just written".to_owned()))?;
     enqueue(
         db,
         &SendDelivery {

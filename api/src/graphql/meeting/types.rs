@@ -3,10 +3,11 @@
 
 use async_graphql::{Context, Enum, ID, Object};
 use kit_entity::Error;
-use kit_entity::domain::enums::ItipMethod;
+use kit_entity::domain::enums::{ItipMethod, MailSubject};
 use kit_entity::entities::{
     agenda_item, busy_period, calendar_feed, case, delivery, meeting, meeting_invitee,
 };
+use kit_entity::ids::{InviteeId, MeetingId};
 use sea_orm::EntityTrait;
 
 use crate::graphql::case::Case;
@@ -229,7 +230,8 @@ impl Meeting {
                 .unwrap_or_default()
                 .into_iter()
                 .map(|d| Delivery {
-                    recipient_data: kind_of(d.invitee_id),
+                    recipient_data: kind_of(Some(InviteeId(d.subject_id))),
+                    meeting: self.0.id,
                     model: d,
                 })
                 .collect(),
@@ -334,8 +336,10 @@ impl AgendaItem {
 
 /// One e-mail with a calendar about one version of a meeting, to one invitee.
 pub struct Delivery {
-    /// The row.
+    /// The row (an invitation's: its subject is the invitee).
     pub model: delivery::Model,
+    /// The meeting it is about.
+    pub meeting: MeetingId,
     /// What kind of a child's data its recipient's address is: a guardian's (FAMILY) or the
     /// young person's own (CHILD); none for professionals and external actors.
     pub recipient_data: Option<ChildData>,
@@ -351,12 +355,7 @@ impl Delivery {
 
     /// The invitation it is about.
     async fn invitee(&self, ctx: &Context<'_>) -> async_graphql::Result<MeetingInvitee> {
-        let id = self
-            .model
-            .invitee_id
-            .ok_or_else(|| Error::internal("a meeting delivery names no invitee"))
-            .gql()?;
-        meeting_invitee::Entity::find_by_id(id)
+        meeting_invitee::Entity::find_by_id(InviteeId(self.model.subject_id))
             .one(&ctx.state().db)
             .await
             .map_err(Error::from)
@@ -369,8 +368,8 @@ impl Delivery {
     /// The address. A guardian's or the young person's own address is family or child data:
     /// reading it is logged as such.
     async fn recipient(&self, ctx: &Context<'_>) -> async_graphql::Result<&str> {
-        if let (Some(kind), Some(meeting)) = (self.recipient_data, self.model.meeting_id) {
-            let meeting: meeting::Model = load_required(ctx, meeting).await.gql()?;
+        if let Some(kind) = self.recipient_data {
+            let meeting: meeting::Model = load_required(ctx, self.meeting).await.gql()?;
             read_case(ctx, meeting.case_id, kind).await.gql()?;
         }
         Ok(&self.model.recipient)
@@ -503,33 +502,30 @@ pub async fn node_delivery(
         .one(db)
         .await?
         .ok_or_else(gone)?;
-    let meeting = model.meeting_id.ok_or_else(gone)?;
+    if model.subject != MailSubject::Invitation {
+        return Err(gone());
+    }
+    let invitee = meeting_invitee::Entity::find_by_id(InviteeId(model.subject_id))
+        .one(db)
+        .await?
+        .ok_or_else(gone)?;
+    let meeting = invitee.meeting_id;
     let (_, _, access) =
         kit_entity::ops::meetings::commands::meeting_access(db, actor, meeting, now).await?;
     if !access.shares_child_data() {
         return Err(gone());
     }
-    let recipient_data = match model.invitee_id {
-        Some(invitee) => {
-            let invitee = meeting_invitee::Entity::find_by_id(invitee).one(db).await?;
-            let person = match invitee {
-                Some(i) => {
-                    kit_entity::entities::participant::Entity::find_by_id(i.participant_id)
-                        .one(db)
-                        .await?
-                }
-                None => None,
-            };
-            person.and_then(|p| match p.kind {
-                kit_entity::domain::enums::ParticipantKind::FamilyMember => Some(ChildData::Family),
-                kit_entity::domain::enums::ParticipantKind::Child => Some(ChildData::Child),
-                _ => None,
-            })
-        }
-        None => None,
-    };
+    let person = kit_entity::entities::participant::Entity::find_by_id(invitee.participant_id)
+        .one(db)
+        .await?;
+    let recipient_data = person.and_then(|p| match p.kind {
+        kit_entity::domain::enums::ParticipantKind::FamilyMember => Some(ChildData::Family),
+        kit_entity::domain::enums::ParticipantKind::Child => Some(ChildData::Child),
+        _ => None,
+    });
     Ok(Delivery {
         model,
+        meeting,
         recipient_data,
     })
 }

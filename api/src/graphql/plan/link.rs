@@ -97,7 +97,7 @@ impl PlanLink {
     /// link was revoked before it left.
     async fn email_status(&self, ctx: &Context<'_>) -> async_graphql::Result<DeliveryStatus> {
         let row = delivery::Entity::find()
-            .filter(delivery::Column::PlanLinkId.eq(self.0.id))
+            .filter(kit_entity::ops::outbox::About::PlanLink(self.0.id).rows())
             .one(&ctx.state().db)
             .await
             .map_err(Error::from)

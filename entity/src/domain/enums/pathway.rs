@@ -188,6 +188,30 @@ pub enum DeliveryStatus {
     Superseded,
 }
 
+/// What an outgoing message is about: the kind half of a delivery's subject, whose other half
+/// is the id of that thing.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum MailSubject {
+    /// A meeting's calendar message to one invitee; the id is the invitation's.
+    #[sea_orm(string_value = "INVITATION")]
+    Invitation,
+    /// A deadline's reminder, alert or escalation; the id is the notification's.
+    #[sea_orm(string_value = "NOTIFICATION")]
+    Notification,
+    /// A family member's plan link; the id is the link's.
+    #[sea_orm(string_value = "PLAN_LINK")]
+    PlanLink,
+    /// A booked or cancelled consultation; the id is the booking's.
+    #[sea_orm(string_value = "CONSULTATION")]
+    Consultation,
+    /// A coordination committee meeting's calendar message; the id is the meeting's.
+    #[sea_orm(string_value = "COMMITTEE")]
+    Committee,
+}
+
 /// Where a deadline is.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

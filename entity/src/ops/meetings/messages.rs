@@ -94,10 +94,7 @@ pub(crate) async fn queue_deliveries<C: ConnectionTrait>(
             db,
             now,
             outbox::Mail {
-                about: outbox::About::Invitation {
-                    meeting: meeting.id,
-                    invitee: invitee.id,
-                },
+                about: outbox::About::Invitation(invitee.id),
                 sequence: meeting.sequence,
                 method: Some(method),
                 recipient: email,
