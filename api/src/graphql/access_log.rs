@@ -4,14 +4,14 @@ use async_graphql::{Context, Object};
 use kit_entity::Result;
 use kit_entity::entities::{access_log, case, professional, unit};
 use kit_entity::ids::AccessLogEntryId;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::graphql::case::Case;
 use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::directory::Professional;
 use crate::graphql::enums::{AccessBasis, AccessKind, ChildData};
 use crate::graphql::errors::IntoGraphql;
-use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
+use crate::graphql::pagination::{Key, Keyset};
 use crate::graphql::read::{case_access_loaded, required_access};
 use crate::graphql::scalars::DateTime;
 use kit_entity::access::ChildData as Kind;
@@ -196,26 +196,14 @@ async fn list(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<AccessLogConnection> {
-    let limit = page_size(first)?;
     let base = access_log::Entity::find().filter(condition);
-    let total = TotalCount::of(base.clone(), &ctx.state().db);
-    let mut query = base;
-    if let Some(after) = &after {
-        let id: i64 = decode_id_cursor(after, "access")?;
-        query = query.filter(access_log::Column::Id.lt(AccessLogEntryId(id)));
-    }
-    let rows = query
-        .order_by_desc(access_log::Column::Id)
-        .limit(limit + 1)
-        .all(&ctx.state().db)
-        .await?;
-    Ok(page(
-        rows,
-        limit,
-        after.is_some(),
-        total,
-        |e| encode_cursor(&format!("access:{}", e.id.0)),
-        AccessLogEntry,
+    Ok(
+        Keyset::descending("access", vec![(access_log::Column::Id, Key::Int(0))])
+            .page(&ctx.state().db, base, first, after.as_deref(), |e| {
+                vec![Key::Int(e.id.0)]
+            })
+            .await?
+            .map(AccessLogEntry)
+            .into(),
     )
-    .into())
 }

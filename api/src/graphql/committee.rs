@@ -19,7 +19,7 @@ use crate::graphql::directory::{Organization, Professional};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{NodeId, decode, decode_opt, decode_renamed};
 use crate::graphql::mutation::Write;
-use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
+use crate::graphql::pagination::{Key, Keyset};
 use crate::graphql::scalars::DateTime;
 use kit_entity::access::Actor;
 use kit_entity::ops::committee::{self, Decision, Schedule};
@@ -270,7 +270,6 @@ impl CommitteeQuery {
     ) -> async_graphql::Result<CommitteeMeetingConnection> {
         let actor = ctx.actor().gql()?;
         let municipality: OrganizationId = decode("municipalityId", &municipality_id).gql()?;
-        let limit = page_size(first).gql()?;
         let mut base = committee_meeting::Entity::find()
             .filter(committee_meeting::Column::MunicipalityId.eq(municipality));
         if actor.intake_for != Some(municipality) {
@@ -281,28 +280,16 @@ impl CommitteeQuery {
                 .to_owned();
             base = base.filter(committee_meeting::Column::Id.in_subquery(mine));
         }
-        let db = &ctx.state().db;
-        let total = TotalCount::of(base.clone(), db);
-        let mut query = base;
-        if let Some(after) = &after {
-            let key = decode_id_cursor(after, "committee-meetings").gql()?;
-            query = query.filter(committee_meeting::Column::Id.lt(key));
-        }
-        let rows = query
-            .order_by_desc(committee_meeting::Column::Id)
-            .limit(limit + 1)
-            .all(db)
-            .await
-            .map_err(Error::from)
-            .gql()?;
-        Ok(page(
-            rows,
-            limit,
-            after.is_some(),
-            total,
-            |m| encode_cursor(&format!("committee-meetings:{}", m.id.0)),
-            CommitteeMeeting,
+        Ok(Keyset::descending(
+            "committee-meetings",
+            vec![(committee_meeting::Column::Id, Key::Int(0))],
         )
+        .page(&ctx.state().db, base, first, after.as_deref(), |m| {
+            vec![Key::Int(m.id.0)]
+        })
+        .await
+        .gql()?
+        .map(CommitteeMeeting)
         .into())
     }
 }

@@ -165,6 +165,175 @@ pub fn page<M, N>(
     }
 }
 
+impl<N> Page<N> {
+    /// The same page with each node turned into another.
+    pub fn map<T>(self, node: impl FnMut(N) -> T) -> Page<T> {
+        let mut node = node;
+        Page {
+            edges: self.edges.into_iter().map(|(c, n)| (c, node(n))).collect(),
+            page_info: self.page_info,
+            total_count: self.total_count,
+        }
+    }
+}
+
+/// A value of a keyset ordering's column, as a row holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    /// An id or another whole number.
+    Int(i64),
+    /// A time (carried in a cursor as microseconds).
+    Time(chrono::DateTime<chrono::Utc>),
+    /// A text (carried in a cursor encoded, so it may hold any character).
+    Text(String),
+}
+
+impl Key {
+    fn encode(&self) -> String {
+        match self {
+            Self::Int(n) => n.to_string(),
+            Self::Time(t) => t.timestamp_micros().to_string(),
+            Self::Text(t) => URL_SAFE_NO_PAD.encode(t),
+        }
+    }
+
+    /// Reads a part of a cursor back as a value of the kind `like` is.
+    fn decode(part: &str, like: &Self) -> Option<Self> {
+        match like {
+            Self::Int(_) => part.parse().ok().map(Self::Int),
+            Self::Time(_) => {
+                chrono::DateTime::from_timestamp_micros(part.parse().ok()?).map(Self::Time)
+            }
+            Self::Text(_) => String::from_utf8(URL_SAFE_NO_PAD.decode(part).ok()?)
+                .ok()
+                .map(Self::Text),
+        }
+    }
+
+    fn value(&self) -> sea_orm::Value {
+        match self {
+            Self::Int(n) => (*n).into(),
+            Self::Time(t) => (*t).into(),
+            Self::Text(t) => t.clone().into(),
+        }
+    }
+}
+
+/// The keyset order of a list: the columns it is sorted by (the last one unique, usually the
+/// id), all in one direction, and a name that its cursors carry, so that a cursor of another
+/// list or ordering is refused. Every list of the schema pages through [`Keyset::page`],
+/// except the caseload, whose "next deadline" order is an expression with nulls last.
+pub struct Keyset<E: EntityTrait> {
+    name: &'static str,
+    columns: Vec<(E::Column, Key)>,
+    descending: bool,
+}
+
+impl<E> Keyset<E>
+where
+    E: EntityTrait,
+    E::Model: Sync + Send,
+{
+    /// An ascending order named `name` over `columns`, each with a sample of its kind of
+    /// value (`Key::Int(0)`, `Key::Time(…)`, `Key::Text(String::new())`).
+    #[must_use]
+    pub fn ascending(name: &'static str, columns: Vec<(E::Column, Key)>) -> Self {
+        Self {
+            name,
+            columns,
+            descending: false,
+        }
+    }
+
+    /// As [`Keyset::ascending`], newest (largest) first.
+    #[must_use]
+    pub fn descending(name: &'static str, columns: Vec<(E::Column, Key)>) -> Self {
+        Self {
+            name,
+            columns,
+            descending: true,
+        }
+    }
+
+    /// A page of the rows `base` selects, in this order, after the cursor `after`, of
+    /// `first` rows (default 20, at most 100), with a `totalCount` counted only when asked
+    /// for. `key` gives a row's values of the order's columns, in order.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on `first` or `after`; database errors.
+    pub async fn page(
+        &self,
+        db: &DatabaseConnection,
+        base: Select<E>,
+        first: Option<i32>,
+        after: Option<&str>,
+        key: impl Fn(&E::Model) -> Vec<Key>,
+    ) -> Result<Page<E::Model>> {
+        use sea_orm::{QueryFilter, QueryOrder};
+        let limit = page_size(first)?;
+        let total = TotalCount::of(base.clone(), db);
+        let mut query = base;
+        if let Some(after) = after {
+            query = query.filter(self.after(after)?);
+        }
+        let order = if self.descending {
+            sea_orm::Order::Desc
+        } else {
+            sea_orm::Order::Asc
+        };
+        for (column, _) in &self.columns {
+            query = query.order_by(*column, order.clone());
+        }
+        let rows = query.limit(limit + 1).all(db).await?;
+        Ok(page(
+            rows,
+            limit,
+            after.is_some(),
+            total,
+            |m| self.cursor(&key(m)),
+            |m| m,
+        ))
+    }
+
+    /// The cursor of a row whose order values are `values`.
+    fn cursor(&self, values: &[Key]) -> String {
+        let parts: Vec<String> = values.iter().map(Key::encode).collect();
+        encode_cursor(&format!("{}:{}", self.name, parts.join(":")))
+    }
+
+    /// The rows strictly after the cursor `after`: beyond it on the first column, or equal on
+    /// it and beyond on the next, and so on.
+    fn after(&self, after: &str) -> Result<sea_orm::Condition> {
+        use sea_orm::ColumnTrait;
+        let bad = || Error::invalid("after", "is not a cursor of this list and ordering");
+        let rest = decode_cursor(after, self.name)?;
+        let parts: Vec<&str> = rest.split(':').collect();
+        if parts.len() != self.columns.len() {
+            return Err(bad());
+        }
+        let values = parts
+            .iter()
+            .zip(&self.columns)
+            .map(|(part, (_, like))| Key::decode(part, like).map(|k| k.value()))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(bad)?;
+        let mut any = sea_orm::Condition::any();
+        for (i, (column, _)) in self.columns.iter().enumerate() {
+            let mut all = sea_orm::Condition::all();
+            for (j, (equal, _)) in self.columns.iter().enumerate().take(i) {
+                all = all.add(equal.eq(values[j].clone()));
+            }
+            let beyond = if self.descending {
+                column.lt(values[i].clone())
+            } else {
+                column.gt(values[i].clone())
+            };
+            any = any.add(all.add(beyond));
+        }
+        Ok(any)
+    }
+}
+
 /// Declares a Relay connection type and its edge type for a node type.
 #[macro_export]
 macro_rules! connection {

@@ -94,6 +94,21 @@ impl CaseStatus {
         matches!(self, Self::Closed | Self::Redirected | Self::Rejected)
     }
 
+    /// Requires that the pathway has not ended.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] for a CLOSED, REDIRECTED or REJECTED case.
+    pub fn require_open(self) -> Result<()> {
+        if self.is_final() {
+            Err(Error::conflict(format!(
+                "the case is {} and can no longer change",
+                self.as_str()
+            )))
+        } else {
+            Ok(())
+        }
+    }
+
     /// True when `self → to` is a legal transition.
     #[must_use]
     pub fn can_become(self, to: Self) -> bool {

@@ -110,10 +110,7 @@ pub async fn submit_referral(
     }
     let received_at = cmd.received_at.unwrap_or(now);
     if received_at > now {
-        return Err(Error::invalid(
-            "receivedAt",
-            "must not be in the future",
-        ));
+        return Err(Error::invalid("receivedAt", "must not be in the future"));
     }
 
     let (child, known) = referred_child(txn, vault, &cmd.child, now).await?;
@@ -609,32 +606,4 @@ pub async fn close_case(
             .await?;
     }
     Ok(closed)
-}
-
-/// Marks the case as changed now (a participant joined or left, the child was edited).
-///
-/// # Errors
-/// When the database fails.
-pub async fn touch(txn: &DatabaseTransaction, case_id: CaseId, now: DateTime<Utc>) -> Result<()> {
-    case::Entity::update_many()
-        .col_expr(case::Column::UpdatedAt, Expr::value(now))
-        .filter(case::Column::Id.eq(case_id))
-        .exec(txn)
-        .await?;
-    Ok(())
-}
-
-/// Requires that the case's pathway has not ended.
-///
-/// # Errors
-/// [`Error::Conflict`] for a CLOSED, REDIRECTED or REJECTED case.
-pub fn require_open(case: &case::Model) -> Result<()> {
-    if case.status.is_final() {
-        Err(Error::conflict(format!(
-            "the case is {} and can no longer change",
-            case.status.as_str()
-        )))
-    } else {
-        Ok(())
-    }
 }

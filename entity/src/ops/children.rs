@@ -11,7 +11,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, Q
 
 use crate::access::ChildData;
 use crate::access::{Actor, CaseAccess, case_access};
-use crate::ops::cases::{NewFamilyMember, add_family, touch};
+use crate::ops::case_row::touch;
+use crate::ops::cases::{NewFamilyMember, add_family};
 
 /// What the actor may do with a child: the strongest access over the child's cases.
 pub struct ChildAccess {

@@ -73,11 +73,7 @@ pub async fn schedule(
             "must be between 15 and 480 minutes",
         ));
     }
-    let location = validate::optional(
-        "location",
-        cmd.location.as_deref(),
-        validate::short_text,
-    )?;
+    let location = validate::optional("location", cmd.location.as_deref(), validate::short_text)?;
     let mut members = cmd.member_ids.clone();
     members.push(actor.id());
     members.sort_unstable();
@@ -331,10 +327,7 @@ pub async fn decide(
     let reason = match (&decision, reason) {
         (_, Some(r)) => Some(validate::long_text("reason", &r)?),
         (Decision::Reject, None) => {
-            return Err(Error::invalid(
-                "reason",
-                "a rejection must give its reason",
-            ));
+            return Err(Error::invalid("reason", "a rejection must give its reason"));
         }
         (_, None) => None,
     };
@@ -345,10 +338,7 @@ pub async fn decide(
                 .await?
                 .filter(|o| o.municipality_id == meeting.municipality_id)
                 .ok_or_else(|| {
-                    Error::invalid(
-                        "offerId",
-                        "not an early intervention of the municipality",
-                    )
+                    Error::invalid("offerId", "not an early intervention of the municipality")
                 })?,
         ),
         _ => None,

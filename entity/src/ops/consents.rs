@@ -15,7 +15,6 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, Q
 use crate::access::Actor;
 use crate::access::ChildData;
 use crate::access::change_access;
-use crate::ops::cases::require_open;
 
 /// A purpose's name, as stored, and as rule filters and deadline subjects hold it.
 fn purpose_name(purpose: ConsentPurpose) -> String {
@@ -69,7 +68,7 @@ pub async fn record_consent(
         .await
         .map_err(|e| e.at("caseId"))?;
     access.require_manage()?;
-    require_open(&case)?;
+    case.status.require_open()?;
     let child = child::Entity::find_by_id(case.child_id)
         .one(txn)
         .await?
@@ -120,10 +119,7 @@ pub async fn record_consent(
     let valid_from = cmd.valid_from.unwrap_or(now);
     if let Some(until) = cmd.valid_until {
         if until <= valid_from {
-            return Err(Error::invalid(
-                "validUntil",
-                "must be after validFrom",
-            ));
+            return Err(Error::invalid("validUntil", "must be after validFrom"));
         }
         if until <= now {
             return Err(Error::invalid("validUntil", "has already passed"));

@@ -70,10 +70,7 @@ async fn checked<C: ConnectionTrait>(
         ));
     }
     if input.weekdays.is_empty() {
-        return Err(Error::invalid(
-            "weekdays",
-            "name at least one weekday",
-        ));
+        return Err(Error::invalid("weekdays", "name at least one weekday"));
     }
     if input
         .weekdays

@@ -17,7 +17,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use crate::access::ChildData;
 use crate::access::change_access;
 use crate::access::{self, Actor, CaseAccess};
-use crate::ops::cases::{require_open, touch};
+use crate::ops::case_row::touch;
 
 /// The attachment types accepted, as found from the content, with their names in errors.
 pub const ACCEPTED: [(&str, &str); 4] = [
@@ -130,7 +130,7 @@ pub async fn add(
             "only those who take part in the case, or its intake unit, add documents to it",
         ));
     }
-    require_open(&case)?;
+    case.status.require_open()?;
     let title = validate::name("title", &cmd.title)?;
     let text = validate::optional("text", cmd.text.as_deref(), validate::document_text)?;
     if text.is_none() && cmd.attachment.is_none() {
@@ -144,9 +144,7 @@ pub async fn add(
             .one(txn)
             .await?
             .filter(|m| m.case_id == case.id)
-            .ok_or_else(|| {
-                Error::invalid("meetingId", "no meeting of this case has this id")
-            })?;
+            .ok_or_else(|| Error::invalid("meetingId", "no meeting of this case has this id"))?;
     }
     let (name, mime, size, bytes) = match cmd.attachment {
         Some(a) => {
@@ -212,7 +210,7 @@ pub async fn share(
             "only the organization that wrote a document shares it",
         ));
     }
-    require_open(&case)?;
+    case.status.require_open()?;
     let mut targets = organizations;
     targets.sort_unstable();
     targets.dedup();
@@ -251,10 +249,7 @@ pub async fn share(
             .find(|(o, _)| *o == target)
             .map(|(_, n)| n.clone())
             .ok_or_else(|| {
-                Error::invalid(
-                    "organizationIds",
-                    "an organization named does not exist",
-                )
+                Error::invalid("organizationIds", "an organization named does not exist")
             })?;
         let consent =
             access::exchange_consent(case.id, doc.author_organization_id, target, &consents, now)

@@ -12,6 +12,7 @@
 //! access log's chain.
 
 pub mod audit;
+pub mod case_row;
 pub mod cases;
 pub mod catalogue;
 pub mod children;

@@ -14,7 +14,7 @@ use crate::ops::deadlines::{self, Event};
 use crate::access::Actor;
 use crate::access::ChildData;
 use crate::access::change_access;
-use crate::ops::cases::{require_open, touch};
+use crate::ops::case_row::touch;
 
 const ONE_CONTACT_PER_SECTOR: &str = "the case already has an active responsible contact for this sector; use assignResponsibleContact to replace them";
 
@@ -92,7 +92,7 @@ async fn open_managed_case(
         .await
         .map_err(|e| e.at("caseId"))?;
     access.require_manage()?;
-    require_open(&case)?;
+    case.status.require_open()?;
     Ok(case)
 }
 
@@ -256,7 +256,7 @@ pub async fn end(
         .await
         .map_err(|_| not_found())?;
     access.require_manage()?;
-    require_open(&case)?;
+    case.status.require_open()?;
     if !end_period(txn, row.id, actor, now, &reason).await? {
         return Err(Error::conflict("this participation has already ended"));
     }

@@ -102,10 +102,7 @@ pub async fn send_plan_link(
                 .await?
                 .filter(|m| m.child_id == child.id)
                 .ok_or_else(|| {
-                    Error::invalid(
-                        "familyMemberId",
-                        "not a family member of this case's child",
-                    )
+                    Error::invalid("familyMemberId", "not a family member of this case's child")
                 })?;
             if !member.has_custody {
                 return Err(Error::invalid(

@@ -20,7 +20,7 @@ use sea_orm::{
 use crate::access::Actor;
 use crate::access::ChildData;
 use crate::access::change_access;
-use crate::ops::cases::{require_open, touch};
+use crate::ops::case_row::touch;
 
 /// A pathway event to record.
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ pub async fn record_event(
         .await
         .map_err(|e| e.at("caseId"))?;
     access.require_manage()?;
-    require_open(&case)?;
+    case.status.require_open()?;
     if cmd.kind == CaseEventKind::InformationShared && cmd.sector.is_none() {
         return Err(Error::invalid(
             "sector",
@@ -72,16 +72,11 @@ pub async fn record_event(
             .one(txn)
             .await?
             .filter(|m| m.case_id == case.id)
-            .ok_or_else(|| {
-                Error::invalid("meetingId", "no meeting of this case has this id")
-            })?;
+            .ok_or_else(|| Error::invalid("meetingId", "no meeting of this case has this id"))?;
     }
     let at = cmd.occurred_at.unwrap_or(now);
     if at > now {
-        return Err(Error::invalid(
-            "occurredAt",
-            "must not be in the future",
-        ));
+        return Err(Error::invalid("occurredAt", "must not be in the future"));
     }
     let note = validate::optional("note", cmd.note.as_deref(), validate::long_text)?;
     let row = case_event::ActiveModel {
@@ -154,7 +149,7 @@ pub async fn add_agreement(
         .await
         .map_err(|e| e.at("caseId"))?;
     access.require_manage()?;
-    require_open(&case)?;
+    case.status.require_open()?;
     let description = validate::long_text("description", &cmd.description)?;
     participant::Entity::find_by_id(cmd.owner_id)
         .one(txn)
@@ -171,9 +166,7 @@ pub async fn add_agreement(
             .one(txn)
             .await?
             .filter(|m| m.case_id == case.id)
-            .ok_or_else(|| {
-                Error::invalid("meetingId", "no meeting of this case has this id")
-            })?;
+            .ok_or_else(|| Error::invalid("meetingId", "no meeting of this case has this id"))?;
     }
     if cmd.due_on < crate::domain::calendar::local_date(now) {
         return Err(Error::invalid("dueOn", "must not be in the past"));
@@ -230,7 +223,7 @@ pub async fn complete_agreement(
     if !is_owner {
         access.require_manage()?;
     }
-    require_open(&case)?;
+    case.status.require_open()?;
     let done = agreement::Entity::update_many()
         .col_expr(agreement::Column::CompletedAt, Expr::value(Some(now)))
         .col_expr(
@@ -284,7 +277,7 @@ pub async fn cancel_agreement(
         .await
         .map_err(|_| not_found())?;
     access.require_manage()?;
-    require_open(&case)?;
+    case.status.require_open()?;
     let reason = validate::long_text("reason", reason)?;
     let cancelled = agreement::Entity::update_many()
         .col_expr(
@@ -442,8 +435,7 @@ pub async fn write_version(
         match given {
             Some(list) => {
                 for (i, item) in list.into_iter().enumerate() {
-                    let text =
-                        validate::long_text(&format!("plan.{name}.{i}.text"), &item.text)?;
+                    let text = validate::long_text(&format!("plan.{name}.{i}.text"), &item.text)?;
                     items.push((kind, text, item.closed));
                 }
             }

@@ -3,20 +3,19 @@
 //! its intake owes the child.
 
 use async_graphql::{Context, ID, Object};
-use chrono::Utc;
 use kit_entity::domain::enums::DeadlineStatus;
 use kit_entity::domain::status::CaseStatus;
 use kit_entity::entities::{case, deadline, referral};
 use kit_entity::ids::{CaseId, OrganizationId};
 use kit_entity::{Error, Result};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::deadline::Deadline;
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::decode;
-use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
+use crate::graphql::pagination::{Key, Keyset};
 use crate::graphql::read::read_case;
 use crate::graphql::scalars::DateTime;
 use kit_entity::access::ChildData;
@@ -119,25 +118,6 @@ crate::connection!(
     "A referral in a page of the inbox."
 );
 
-fn after_condition(after: Option<&str>) -> Result<Option<Condition>> {
-    let Some(after) = after else { return Ok(None) };
-    let bad = || Error::invalid("after", "is not a cursor of the inbox");
-    let rest = decode_cursor(after, "inbox")?;
-    let (micros, id) = rest.split_once(':').ok_or_else(bad)?;
-    let at = chrono::DateTime::<Utc>::from_timestamp_micros(micros.parse().map_err(|_| bad())?)
-        .ok_or_else(bad)?;
-    let id: i64 = id.parse().map_err(|_| bad())?;
-    Ok(Some(
-        Condition::any()
-            .add(referral::Column::ReceivedAt.gt(at))
-            .add(
-                Condition::all()
-                    .add(referral::Column::ReceivedAt.eq(at))
-                    .add(referral::Column::Id.gt(id)),
-            ),
-    ))
-}
-
 /// The inbox query.
 #[derive(Default)]
 pub struct InboxQuery;
@@ -162,7 +142,6 @@ impl InboxQuery {
             ))
             .gql();
         }
-        let limit = page_size(first).gql()?;
         let waiting = Query::select()
             .column(case::Column::Id)
             .from(case::Entity)
@@ -171,20 +150,22 @@ impl InboxQuery {
             .to_owned();
         let base = referral::Entity::find().filter(referral::Column::CaseId.in_subquery(waiting));
         let db = &ctx.state().db;
-        let total = TotalCount::of(base.clone(), db);
-        let mut query = base;
-        if let Some(c) = after_condition(after.as_deref()).gql()? {
-            query = query.filter(c);
-        }
-        let referrals = query
-            .order_by_asc(referral::Column::ReceivedAt)
-            .order_by_asc(referral::Column::Id)
-            .limit(limit + 1)
-            .all(db)
-            .await
-            .map_err(Error::from)
-            .gql()?;
-        let ids: Vec<CaseId> = referrals.iter().map(|r| r.case_id).collect();
+        let mut page = Keyset::ascending(
+            "inbox",
+            vec![
+                (
+                    referral::Column::ReceivedAt,
+                    Key::Time(chrono::DateTime::UNIX_EPOCH),
+                ),
+                (referral::Column::Id, Key::Int(0)),
+            ],
+        )
+        .page(db, base, first, after.as_deref(), |r| {
+            vec![Key::Time(r.received_at), Key::Int(r.id.0)]
+        })
+        .await
+        .gql()?;
+        let ids: Vec<CaseId> = page.edges.iter().map(|(_, r)| r.case_id).collect();
         let cases: std::collections::HashMap<CaseId, case::Model> = case::Entity::find()
             .filter(case::Column::Id.is_in(ids))
             .all(db)
@@ -196,29 +177,12 @@ impl InboxQuery {
             .collect();
         ctx.loaders()
             .prime(cases.iter().map(|(id, c)| (*id, c.clone())));
-        let rows: Vec<InboxEntry> = referrals
-            .into_iter()
-            .filter_map(|referral| {
-                cases.get(&referral.case_id).map(|case| InboxEntry {
-                    case: case.clone(),
-                    referral,
-                })
+        page.edges.retain(|(_, r)| cases.contains_key(&r.case_id));
+        Ok(page
+            .map(|referral| InboxEntry {
+                case: cases[&referral.case_id].clone(),
+                referral,
             })
-            .collect();
-        Ok(page(
-            rows,
-            limit,
-            after.is_some(),
-            total,
-            |e| {
-                encode_cursor(&format!(
-                    "inbox:{}:{}",
-                    e.referral.received_at.timestamp_micros(),
-                    e.referral.id.0
-                ))
-            },
-            |e| e,
-        )
-        .into())
+            .into())
     }
 }

@@ -7,20 +7,18 @@ use kit_entity::entities::{case, early_intervention_offer as offer, waiting_entr
 use kit_entity::ids::{OfferId, OrganizationId};
 use kit_entity::{Error, Result};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::types::{Offer, WaitingListEntry};
 use super::{OfferConnection, WaitingListEntryConnection};
 use crate::graphql::context::ContextExt;
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::decode;
-use crate::graphql::pagination::{
-    TotalCount, decode_cursor, decode_id_cursor, encode_cursor, page, page_size,
-};
+use crate::graphql::pagination::{Key, Keyset};
 use crate::graphql::read::read_case;
 use kit_entity::access;
 use kit_entity::access::ChildData;
-use kit_entity::ops::catalogue::{self, Placement};
+use kit_entity::ops::catalogue::{self};
 
 /// Catalogue queries.
 #[derive(Default)]
@@ -45,53 +43,23 @@ impl CatalogueQuery {
     ) -> async_graphql::Result<OfferConnection> {
         let actor = ctx.actor().gql()?;
         let municipality: OrganizationId = decode("municipalityId", &municipality_id).gql()?;
-        let limit = page_size(first).gql()?;
         let mut query = offer::Entity::find()
             .filter(offer::Column::MunicipalityId.eq(municipality))
             .filter(catalogue::readable(actor));
         if !include_inactive {
             query = query.filter(offer::Column::IsActive.eq(true));
         }
-        let total = TotalCount::of(query.clone(), &ctx.state().db);
-        if let Some(after) = after.as_deref() {
-            query = query.filter(offer::Column::Id.gt(decode_id_cursor(after, "offer").gql()?));
-        }
-        let rows = query
-            .order_by_asc(offer::Column::Id)
-            .limit(limit + 1)
-            .all(&ctx.state().db)
-            .await
-            .map_err(Error::from)
-            .gql()?;
-        Ok(page(
-            rows,
-            limit,
-            after.is_some(),
-            total,
-            |o| encode_cursor(&format!("offer:{}", o.id)),
-            Offer,
+        Ok(
+            Keyset::ascending("offer", vec![(offer::Column::Id, Key::Int(0))])
+                .page(&ctx.state().db, query, first, after.as_deref(), |o| {
+                    vec![Key::Int(o.id.0)]
+                })
+                .await
+                .gql()?
+                .map(Offer)
+                .into(),
         )
-        .into())
     }
-}
-
-fn after_condition(after: Option<&str>) -> Result<Option<Condition>> {
-    let Some(after) = after else { return Ok(None) };
-    let bad = || Error::invalid("after", "is not a cursor of this waiting list");
-    let rest = decode_cursor(after, "waiting")?;
-    let (micros, id) = rest.split_once(':').ok_or_else(bad)?;
-    let at = chrono::DateTime::<Utc>::from_timestamp_micros(micros.parse().map_err(|_| bad())?)
-        .ok_or_else(bad)?;
-    let id: i64 = id.parse().map_err(|_| bad())?;
-    Ok(Some(
-        Condition::any()
-            .add(waiting_entry::Column::PlacedAt.gt(at))
-            .add(
-                Condition::all()
-                    .add(waiting_entry::Column::PlacedAt.eq(at))
-                    .add(waiting_entry::Column::Id.gt(id)),
-            ),
-    ))
 }
 
 /// An offer's waiting list in queue order, as the viewer may see it: the entries of the
@@ -109,31 +77,31 @@ pub async fn waiting_list(
 ) -> Result<WaitingListEntryConnection> {
     let actor = ctx.actor()?;
     let now = ctx.state().clock.now();
-    let limit = page_size(first)?;
     let seen = Query::select()
         .column(case::Column::Id)
         .from(case::Entity)
         .cond_where(access::visible_cases(actor))
         .cond_where(access::shared_cases(actor, now))
         .to_owned();
-    let mut query = waiting_entry::Entity::find()
+    let query = waiting_entry::Entity::find()
         .filter(waiting_entry::Column::OfferId.eq(offer.id))
         .filter(waiting_entry::Column::Status.is_in(statuses))
         .filter(waiting_entry::Column::CaseId.in_subquery(seen));
-    let total = TotalCount::of(query.clone(), &ctx.state().db);
-    if let Some(condition) = after_condition(after)? {
-        query = query.filter(condition);
-    }
-    let rows = query
-        .order_by_asc(waiting_entry::Column::PlacedAt)
-        .order_by_asc(waiting_entry::Column::Id)
-        .limit(limit + 1)
-        .all(&ctx.state().db)
-        .await?;
-    for row in rows
-        .iter()
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-    {
+    let page = Keyset::ascending(
+        "waiting",
+        vec![
+            (
+                waiting_entry::Column::PlacedAt,
+                Key::Time(chrono::DateTime::UNIX_EPOCH),
+            ),
+            (waiting_entry::Column::Id, Key::Int(0)),
+        ],
+    )
+    .page(&ctx.state().db, query, first, after, |m| {
+        vec![Key::Time(m.placed_at), Key::Int(m.id.0)]
+    })
+    .await?;
+    for (_, row) in &page.edges {
         read_case(ctx, row.case_id, ChildData::EarlyInterventions).await?;
     }
     let mut queue = catalogue::queue(
@@ -142,28 +110,12 @@ pub async fn waiting_list(
         kit_entity::domain::calendar::local_date(now),
     )
     .await?;
-    let placed: Vec<(waiting_entry::Model, Placement)> = rows
-        .into_iter()
-        .map(|m| {
-            let placement = queue.placements.remove(&m.id).unwrap_or_default();
-            (m, placement)
+    Ok(page
+        .map(|model| {
+            let placement = queue.placements.remove(&model.id).unwrap_or_default();
+            WaitingListEntry { model, placement }
         })
-        .collect();
-    Ok(page(
-        placed,
-        limit,
-        after.is_some(),
-        total,
-        |(m, _)| {
-            encode_cursor(&format!(
-                "waiting:{}:{}",
-                m.placed_at.timestamp_micros(),
-                m.id
-            ))
-        },
-        |(model, placement)| WaitingListEntry { model, placement },
-    )
-    .into())
+        .into())
 }
 
 /// Loads an offer for `node(id:)`.

@@ -26,7 +26,6 @@ use crate::graphql::directory::{Organization, Professional};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{NodeId, decode, decode_opt, decode_renamed};
 use crate::graphql::mutation::Write;
-use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
 use crate::graphql::scalars::{Date, DateTime};
 use kit_entity::ops::consultations::{self, Book, OfferInput, may_see_booking};
 

@@ -1,6 +1,7 @@
 //! Consultation queries: the offers and your own consultations.
 
 use super::*;
+use crate::graphql::pagination::{Key, Keyset};
 
 crate::connection!(
     ConsultationOfferConnection,
@@ -31,7 +32,6 @@ impl ConsultationQuery {
         let actor = ctx.actor().gql()?;
         let organization =
             decode_opt::<OrganizationId>("organizationId", organization_id.as_ref()).gql()?;
-        let limit = page_size(first).gql()?;
         let mut base = consultation_offer::Entity::find();
         if let Some(o) = organization {
             base = base.filter(consultation_offer::Column::OrganizationId.eq(o));
@@ -49,28 +49,16 @@ impl ConsultationQuery {
         } else {
             base = base.filter(consultation_offer::Column::Active.eq(true));
         }
-        let db = &ctx.state().db;
-        let total = TotalCount::of(base.clone(), db);
-        let mut query = base;
-        if let Some(after) = &after {
-            let key = decode_id_cursor(after, "consultation-offers").gql()?;
-            query = query.filter(consultation_offer::Column::Id.gt(key));
-        }
-        let rows = query
-            .order_by_asc(consultation_offer::Column::Id)
-            .limit(limit + 1)
-            .all(db)
-            .await
-            .map_err(Error::from)
-            .gql()?;
-        Ok(page(
-            rows,
-            limit,
-            after.is_some(),
-            total,
-            |o| encode_cursor(&format!("consultation-offers:{}", o.id.0)),
-            ConsultationOffer,
+        Ok(Keyset::ascending(
+            "consultation-offers",
+            vec![(consultation_offer::Column::Id, Key::Int(0))],
         )
+        .page(&ctx.state().db, base, first, after.as_deref(), |o| {
+            vec![Key::Int(o.id.0)]
+        })
+        .await
+        .gql()?
+        .map(ConsultationOffer)
         .into())
     }
 

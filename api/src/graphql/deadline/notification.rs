@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object};
 use kit_entity::entities::notification;
 use kit_entity::ids::{NotificationId, ProfessionalId};
 use kit_entity::{Error, Result};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::shared::viewer_language;
 use super::types::Deadline;
@@ -12,7 +12,7 @@ use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::enums::NotificationKind;
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
-use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
+use crate::graphql::pagination::{Key, Keyset};
 use crate::graphql::scalars::DateTime;
 use kit_entity::access;
 
@@ -122,31 +122,20 @@ pub async fn notifications(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<NotificationConnection> {
-    let limit = page_size(first)?;
     let mut base =
         notification::Entity::find().filter(notification::Column::RecipientId.eq(recipient));
     if unread_only {
         base = base.filter(notification::Column::ReadAt.is_null());
     }
-    let total = TotalCount::of(base.clone(), &ctx.state().db);
-    let mut query = base;
-    if let Some(after) = &after {
-        let id: i64 = decode_id_cursor(after, "notification")?;
-        query = query.filter(notification::Column::Id.lt(NotificationId(id)));
-    }
-    let rows = query
-        .order_by_desc(notification::Column::Id)
-        .limit(limit + 1)
-        .all(&ctx.state().db)
-        .await?;
-    Ok(page(
-        rows,
-        limit,
-        after.is_some(),
-        total,
-        |n| encode_cursor(&format!("notification:{}", n.id.0)),
-        Notification,
+    Ok(Keyset::descending(
+        "notification",
+        vec![(notification::Column::Id, Key::Int(0))],
     )
+    .page(&ctx.state().db, base, first, after.as_deref(), |n| {
+        vec![Key::Int(n.id.0)]
+    })
+    .await?
+    .map(Notification)
     .into())
 }
 

@@ -9,7 +9,7 @@ use kit_entity::ids::{CaseId, DeadlineId, OrganizationId, ProfessionalId};
 use kit_entity::ops::deadlines::stage_kind;
 use kit_entity::{Error, Result};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::rule::{DeadlineRule, rule_by_id};
 use super::shared::{agreement_opt, professional_opt, viewer_language};
@@ -20,7 +20,7 @@ use crate::graphql::enums::{DeadlineStatus, NotificationKind, Sector};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{NodeId, decode_opt};
 use crate::graphql::meeting::Meeting;
-use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
+use crate::graphql::pagination::{Key, Keyset};
 use crate::graphql::plan::Agreement;
 use crate::graphql::scalars::DateTime;
 use kit_entity::access;
@@ -301,23 +301,6 @@ pub(crate) fn deadline_condition(
     Ok(all)
 }
 
-pub(crate) fn after_deadline(after: Option<&str>) -> Result<Option<Condition>> {
-    let Some(after) = after else { return Ok(None) };
-    let bad = || Error::invalid("after", "is not a cursor of this list and ordering");
-    let rest = decode_cursor(after, "due")?;
-    let (micros, id) = rest.split_once(':').ok_or_else(bad)?;
-    let at = chrono::DateTime::from_timestamp_micros(micros.parse().map_err(|_| bad())?)
-        .ok_or_else(bad)?;
-    let id = DeadlineId(id.parse().map_err(|_| bad())?);
-    Ok(Some(
-        Condition::any().add(deadline::Column::DueAt.gt(at)).add(
-            Condition::all()
-                .add(deadline::Column::DueAt.eq(at))
-                .add(deadline::Column::Id.gt(id)),
-        ),
-    ))
-}
-
 /// The deadlines `actor` answers for, for `Viewer.deadlines`.
 ///
 /// # Errors
@@ -355,21 +338,22 @@ pub async fn list(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<DeadlineConnection> {
-    let limit = page_size(first)?;
     let base = deadline::Entity::find().filter(condition);
-    let total = TotalCount::of(base.clone(), &ctx.state().db);
-    let mut query = base;
-    if let Some(c) = after_deadline(after.as_deref())? {
-        query = query.filter(c);
-    }
-    let rows = query
-        .order_by_asc(deadline::Column::DueAt)
-        .order_by_asc(deadline::Column::Id)
-        .limit(limit + 1)
-        .all(&ctx.state().db)
-        .await?;
-    let shown = usize::try_from(limit).unwrap_or(usize::MAX);
-    let mut cases: Vec<CaseId> = rows.iter().take(shown).map(|d| d.case_id).collect();
+    let page = Keyset::ascending(
+        "due",
+        vec![
+            (
+                deadline::Column::DueAt,
+                Key::Time(chrono::DateTime::UNIX_EPOCH),
+            ),
+            (deadline::Column::Id, Key::Int(0)),
+        ],
+    )
+    .page(&ctx.state().db, base, first, after.as_deref(), |d| {
+        vec![Key::Time(d.due_at), Key::Int(d.id.0)]
+    })
+    .await?;
+    let mut cases: Vec<CaseId> = page.edges.iter().map(|(_, d)| d.case_id).collect();
     cases.sort_unstable();
     cases.dedup();
     // Together, so that the access decisions share the loaders' batches.
@@ -377,15 +361,7 @@ pub async fn list(
         crate::graphql::read::read_case(ctx, case_id, kit_entity::access::ChildData::Deadlines)
     }))
     .await?;
-    Ok(page(
-        rows,
-        limit,
-        after.is_some(),
-        total,
-        |d| encode_cursor(&format!("due:{}:{}", d.due_at.timestamp_micros(), d.id.0)),
-        Deadline,
-    )
-    .into())
+    Ok(page.map(Deadline).into())
 }
 
 /// The deadlines of one case (visible already), earliest due first.

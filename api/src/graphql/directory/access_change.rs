@@ -5,13 +5,13 @@ use async_graphql::{Context, Object};
 use kit_entity::Result;
 use kit_entity::entities::{access_change, organization};
 use kit_entity::ids::AccessChangeId;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::directory::{Professional, Unit};
 use crate::graphql::enums::AccessChangeKind;
 use crate::graphql::errors::IntoGraphql;
-use crate::graphql::pagination::{TotalCount, decode_id_cursor, encode_cursor, page, page_size};
+use crate::graphql::pagination::{Key, Keyset};
 use crate::graphql::scalars::DateTime;
 
 /// GraphQL `AccessChange` over `access_change::Model`, described on its `#[Object]` impl.
@@ -131,29 +131,18 @@ pub async fn of_organization(
     if !ctx.actor()?.administers(organization.id) {
         return Ok(None);
     }
-    let limit = page_size(first)?;
     let base = access_change::Entity::find()
         .filter(access_change::Column::OrganizationId.eq(organization.id));
-    let total = TotalCount::of(base.clone(), &ctx.state().db);
-    let mut query = base;
-    if let Some(after) = &after {
-        let id: i64 = decode_id_cursor(after, "access-change")?;
-        query = query.filter(access_change::Column::Id.lt(AccessChangeId(id)));
-    }
-    let rows = query
-        .order_by_desc(access_change::Column::Id)
-        .limit(limit + 1)
-        .all(&ctx.state().db)
-        .await?;
     Ok(Some(
-        page(
-            rows,
-            limit,
-            after.is_some(),
-            total,
-            |c| encode_cursor(&format!("access-change:{}", c.id.0)),
-            AccessChange,
+        Keyset::descending(
+            "access-change",
+            vec![(access_change::Column::Id, Key::Int(0))],
         )
+        .page(&ctx.state().db, base, first, after.as_deref(), |c| {
+            vec![Key::Int(c.id.0)]
+        })
+        .await?
+        .map(AccessChange)
         .into(),
     ))
 }

@@ -3,16 +3,15 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use kit_entity::entities::{organization, professional, unit};
 use kit_entity::ids::{OrganizationId, UnitId};
-use kit_entity::{Error, Result};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::types::*;
 use crate::graphql::context::ContextExt;
 use crate::graphql::enums::OrganizationKind;
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::decode_opt;
-use crate::graphql::pagination::{TotalCount, decode_cursor, encode_cursor, page, page_size};
+use crate::graphql::pagination::{Key, Keyset};
 
 /// Which professionals to list.
 #[derive(InputObject, Default)]
@@ -44,26 +43,6 @@ crate::connection!(
 );
 
 /// A `name > n OR (name = n AND id > i)` keyset condition, with its cursor codec.
-fn name_cursor(name: &str, id: i64) -> String {
-    encode_cursor(&format!("name:{id}:{name}"))
-}
-
-fn after_name<C: ColumnTrait>(
-    after: Option<&str>,
-    name_col: C,
-    id_col: C,
-) -> Result<Option<Condition>> {
-    let Some(after) = after else { return Ok(None) };
-    let rest = decode_cursor(after, "name")?;
-    let (id, name) = rest
-        .split_once(':')
-        .and_then(|(id, name)| id.parse::<i64>().ok().map(|id| (id, name.to_owned())))
-        .ok_or_else(|| Error::invalid("after", "is not a cursor of this list"))?;
-    Ok(Some(Condition::any().add(name_col.gt(name.clone())).add(
-        Condition::all().add(name_col.eq(name)).add(id_col.gt(id)),
-    )))
-}
-
 /// Escapes `%`, `_` and `\` for a LIKE pattern.
 #[must_use]
 pub fn like_pattern(text: &str) -> String {
@@ -91,38 +70,23 @@ impl DirectoryQuery {
         #[graphql(desc = "Return the organizations after this cursor.")] after: Option<String>,
     ) -> async_graphql::Result<OrganizationConnection> {
         ctx.actor().gql()?;
-        let limit = page_size(first).gql()?;
         let mut base = organization::Entity::find();
         if let Some(kind) = kind {
             base = base.filter(organization::Column::Kind.eq(kinded(kind)));
         }
-        let total = TotalCount::of(base.clone(), &ctx.state().db);
-        let mut query = base;
-        if let Some(c) = after_name(
-            after.as_deref(),
-            organization::Column::Name,
-            organization::Column::Id,
+        Ok(Keyset::ascending(
+            "name",
+            vec![
+                (organization::Column::Name, Key::Text(String::new())),
+                (organization::Column::Id, Key::Int(0)),
+            ],
         )
+        .page(&ctx.state().db, base, first, after.as_deref(), |o| {
+            vec![Key::Text(o.name.clone()), Key::Int(o.id.0)]
+        })
+        .await
         .gql()?
-        {
-            query = query.filter(c);
-        }
-        let rows = query
-            .order_by_asc(organization::Column::Name)
-            .order_by_asc(organization::Column::Id)
-            .limit(limit + 1)
-            .all(&ctx.state().db)
-            .await
-            .map_err(Error::from)
-            .gql()?;
-        Ok(page(
-            rows,
-            limit,
-            after.is_some(),
-            total,
-            |o| name_cursor(&o.name, o.id.0),
-            Organization,
-        )
+        .map(Organization)
         .into())
     }
 
@@ -137,7 +101,6 @@ impl DirectoryQuery {
     ) -> async_graphql::Result<ProfessionalConnection> {
         ctx.actor().gql()?;
         let filter = filter.unwrap_or_default();
-        let limit = page_size(first).gql()?;
         let mut base = professional::Entity::find();
         if !filter.include_inactive {
             base = base.filter(professional::Column::IsActive.eq(true));
@@ -172,33 +135,19 @@ impl DirectoryQuery {
                     .add(like(professional::Column::Email)),
             );
         }
-        let total = TotalCount::of(base.clone(), &ctx.state().db);
-        let mut query = base;
-        if let Some(c) = after_name(
-            after.as_deref(),
-            professional::Column::Name,
-            professional::Column::Id,
+        Ok(Keyset::ascending(
+            "name",
+            vec![
+                (professional::Column::Name, Key::Text(String::new())),
+                (professional::Column::Id, Key::Int(0)),
+            ],
         )
+        .page(&ctx.state().db, base, first, after.as_deref(), |p| {
+            vec![Key::Text(p.name.clone()), Key::Int(p.id.0)]
+        })
+        .await
         .gql()?
-        {
-            query = query.filter(c);
-        }
-        let rows = query
-            .order_by_asc(professional::Column::Name)
-            .order_by_asc(professional::Column::Id)
-            .limit(limit + 1)
-            .all(&ctx.state().db)
-            .await
-            .map_err(Error::from)
-            .gql()?;
-        Ok(page(
-            rows,
-            limit,
-            after.is_some(),
-            total,
-            |p| name_cursor(&p.name, p.id.0),
-            Professional,
-        )
+        .map(Professional)
         .into())
     }
 }

@@ -2,21 +2,19 @@
 //! upcoming meetings of the viewer and a case's meetings.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object};
+use kit_entity::Result;
 use kit_entity::domain::enums::{MeetingStatus as DomainStatus, ParticipantRole};
 use kit_entity::entities::{case, meeting, meeting_invitee, participant};
 use kit_entity::ids::{CaseId, MeetingId, ParticipantId, ProfessionalId};
-use kit_entity::{Error, Result};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use crate::graphql::case::OrderDirection;
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::enums::{MeetingKind, MeetingStatus};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{NodeId, decode, decode_opt};
-use crate::graphql::pagination::{
-    TotalCount, decode_cursor, decode_id_cursor, encode_cursor, page, page_size,
-};
+use crate::graphql::pagination::{Key, Keyset};
 use crate::graphql::scalars::DateTime;
 use kit_entity::access::{self, Actor};
 use kit_entity::ops::meetings::commands::meeting_access;
@@ -170,55 +168,6 @@ fn meeting_condition(
     Ok(all)
 }
 
-fn after_meeting(order: &MeetingOrder, after: Option<&str>) -> Result<Option<Condition>> {
-    let Some(after) = after else { return Ok(None) };
-    let bad = || Error::invalid("after", "is not a cursor of this list and ordering");
-    let asc = order.direction == OrderDirection::Asc;
-    let cmp_id = |id: MeetingId| {
-        if asc {
-            meeting::Column::Id.gt(id)
-        } else {
-            meeting::Column::Id.lt(id)
-        }
-    };
-    match order.field {
-        MeetingOrderField::CreatedAt => {
-            let id: i64 = decode_id_cursor(after, "created")?;
-            Ok(Some(Condition::all().add(cmp_id(MeetingId(id)))))
-        }
-        MeetingOrderField::StartsAt => {
-            let rest = decode_cursor(after, "starts")?;
-            let (micros, id) = rest.split_once(':').ok_or_else(bad)?;
-            let at = chrono::DateTime::from_timestamp_micros(micros.parse().map_err(|_| bad())?)
-                .ok_or_else(bad)?;
-            let id = MeetingId(id.parse().map_err(|_| bad())?);
-            let beyond = if asc {
-                meeting::Column::StartsAt.gt(at)
-            } else {
-                meeting::Column::StartsAt.lt(at)
-            };
-            Ok(Some(
-                Condition::any().add(beyond).add(
-                    Condition::all()
-                        .add(meeting::Column::StartsAt.eq(at))
-                        .add(cmp_id(id)),
-                ),
-            ))
-        }
-    }
-}
-
-fn meeting_cursor(order: &MeetingOrder, m: &meeting::Model) -> String {
-    match order.field {
-        MeetingOrderField::CreatedAt => encode_cursor(&format!("created:{}", m.id.0)),
-        MeetingOrderField::StartsAt => encode_cursor(&format!(
-            "starts:{}:{}",
-            m.starts_at.map_or(0, |t| t.timestamp_micros()),
-            m.id.0
-        )),
-    }
-}
-
 /// Lists meetings visible to `actor` matching `condition`.
 ///
 /// # Errors
@@ -230,37 +179,39 @@ pub async fn list(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<MeetingConnection> {
-    let limit = page_size(first)?;
     let mut base = meeting::Entity::find().filter(condition);
-    if order.field == MeetingOrderField::StartsAt {
-        base = base.filter(meeting::Column::StartsAt.is_not_null());
-    }
-    let total = TotalCount::of(base.clone(), &ctx.state().db);
-    let mut query = base;
-    if let Some(c) = after_meeting(&order, after.as_deref())? {
-        query = query.filter(c);
-    }
-    let direction = match order.direction {
-        OrderDirection::Asc => sea_orm::Order::Asc,
-        OrderDirection::Desc => sea_orm::Order::Desc,
+    let (name, columns) = match order.field {
+        MeetingOrderField::CreatedAt => ("created", vec![(meeting::Column::Id, Key::Int(0))]),
+        MeetingOrderField::StartsAt => {
+            base = base.filter(meeting::Column::StartsAt.is_not_null());
+            (
+                "starts",
+                vec![
+                    (
+                        meeting::Column::StartsAt,
+                        Key::Time(chrono::DateTime::UNIX_EPOCH),
+                    ),
+                    (meeting::Column::Id, Key::Int(0)),
+                ],
+            )
+        }
     };
-    if order.field == MeetingOrderField::StartsAt {
-        query = query.order_by(meeting::Column::StartsAt, direction.clone());
-    }
-    let rows = query
-        .order_by(meeting::Column::Id, direction)
-        .limit(limit + 1)
-        .all(&ctx.state().db)
-        .await?;
-    Ok(page(
-        rows,
-        limit,
-        after.is_some(),
-        total,
-        |m| meeting_cursor(&order, m),
-        Meeting,
-    )
-    .into())
+    let keyset = match order.direction {
+        OrderDirection::Asc => Keyset::ascending(name, columns),
+        OrderDirection::Desc => Keyset::descending(name, columns),
+    };
+    let key = |m: &meeting::Model| match order.field {
+        MeetingOrderField::CreatedAt => vec![Key::Int(m.id.0)],
+        MeetingOrderField::StartsAt => vec![
+            Key::Time(m.starts_at.unwrap_or(chrono::DateTime::UNIX_EPOCH)),
+            Key::Int(m.id.0),
+        ],
+    };
+    Ok(keyset
+        .page(&ctx.state().db, base, first, after.as_deref(), key)
+        .await?
+        .map(Meeting)
+        .into())
 }
 
 /// Meeting queries.

@@ -24,7 +24,7 @@ use sea_orm::{
 use crate::access::ChildData;
 use crate::access::change_access;
 use crate::access::{Actor, consents_of};
-use crate::ops::cases::touch;
+use crate::ops::case_row::touch;
 
 use super::{find_offer, lock_cohort, may_read, taken};
 

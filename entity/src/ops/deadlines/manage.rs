@@ -194,18 +194,10 @@ pub async fn update_rule(
 ) -> Result<deadline_rule::Model> {
     let org = organization_for_rules(txn, actor, organization_id).await?;
     let current = rule_in_force(txn, org.id, code).await?;
-    let name_da = validate::optional(
-        "nameDa",
-        change.name_da.as_deref(),
-        validate::short_text,
-    )?
-    .unwrap_or_else(|| current.name_da.clone());
-    let name_en = validate::optional(
-        "nameEn",
-        change.name_en.as_deref(),
-        validate::short_text,
-    )?
-    .unwrap_or_else(|| current.name_en.clone());
+    let name_da = validate::optional("nameDa", change.name_da.as_deref(), validate::short_text)?
+        .unwrap_or_else(|| current.name_da.clone());
+    let name_en = validate::optional("nameEn", change.name_en.as_deref(), validate::short_text)?
+        .unwrap_or_else(|| current.name_en.clone());
     let description = validate::optional(
         "description",
         change.description.as_deref(),

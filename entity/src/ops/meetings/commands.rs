@@ -20,7 +20,6 @@ use sea_orm::{
 use crate::access::ChildData;
 use crate::access::change_access;
 use crate::access::{Actor, CaseAccess, case_access};
-use crate::ops::cases::require_open;
 
 /// The shortest and longest meeting accepted, in minutes.
 pub const DURATION_MINUTES: std::ops::RangeInclusive<i32> = 15..=480;
@@ -181,7 +180,7 @@ pub async fn request(
         .await
         .map_err(|e| e.at("caseId"))?;
     access.require_manage()?;
-    require_open(&case)?;
+    case.status.require_open()?;
     if cmd.latest <= now {
         return Err(Error::invalid("latest", "must be in the future"));
     }
@@ -197,13 +196,7 @@ pub async fn request(
     require_shareable("location", cmd.location.as_deref(), &child)?;
     require_shareable("videoUrl", cmd.video_url.as_deref(), &child)?;
     for (i, (id, _)) in cmd.invitees.iter().enumerate() {
-        active_participant(
-            txn,
-            case.id,
-            *id,
-            &format!("invitees.{i}.participantId"),
-        )
-        .await?;
+        active_participant(txn, case.id, *id, &format!("invitees.{i}.participantId")).await?;
     }
     let organizer = organizer_for(txn, actor, &case, cmd.organizer).await?;
     let created = meetings::create(
@@ -299,7 +292,7 @@ pub async fn schedule(
         video_url,
     } = timing;
     let (m, case) = managed_meeting(txn, actor, id, now).await?;
-    require_open(&case)?;
+    case.status.require_open()?;
     let ends_at =
         ends_at.unwrap_or_else(|| starts_at + TimeDelta::minutes(i64::from(m.duration_minutes)));
     if ends_at <= starts_at {
