@@ -342,7 +342,7 @@ impl TestApp {
             // no such place, so each test database gets a key of its own.
             cpr_key: url
                 .starts_with("postgres")
-                .then(kit_entity::infra::cpr_vault::CprVault::generate_key),
+                .then(kit_entity::cpr::vault::CprVault::generate_key),
             ..Config::default()
         };
         adjust(&mut config);

@@ -1,7 +1,7 @@
 //! The access log: every read of a child's data is written down — who, which case, what, when,
 //! on what basis and through which operation — before the data leaves the server; every change
 //! to it is written in the changing transaction ([`record_change`]). Both go through
-//! `kit_entity::ops::audit`, which chains each row to the one before by its hash.
+//! `kit_entity::ops::access_log`, which chains each row to the one before by its hash.
 //!
 //! Resolvers that return a case's data note the read in the request's [`Reads`]
 //! (`graphql::case::read`), with the basis the one access decision found. When the operation
@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use kit_entity::SharedClock;
 use kit_entity::domain::enums::{AccessBasis, AccessKind};
 use kit_entity::ids::{CaseId, ProfessionalId};
-use kit_entity::ops::audit;
+use kit_entity::ops::access_log as chain;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
@@ -90,7 +90,7 @@ impl Reads {
     }
 }
 
-type Row = audit::Entry;
+type Row = chain::Entry;
 type Batch = (Vec<Row>, oneshot::Sender<Result<(), String>>);
 
 /// Writes access-log rows, committing those of all waiting requests in one transaction.
@@ -162,7 +162,7 @@ impl LogWriter {
 async fn write(db: &DatabaseConnection, rows: Vec<Row>) -> Result<(), sea_orm::DbErr> {
     // Appended to the chain under its lock, in one transaction.
     let txn = kit_entity::infra::db::begin_write(db).await?;
-    audit::append(&txn, rows).await?;
+    chain::append(&txn, rows).await?;
     txn.commit().await
 }
 
@@ -266,8 +266,8 @@ async fn flush(
 impl RequestLog {
     /// The origin the changes of this request are logged under.
     #[must_use]
-    pub fn origin(&self, request_id: &str, client_request_id: Option<&str>) -> audit::Origin {
-        audit::Origin {
+    pub fn origin(&self, request_id: &str, client_request_id: Option<&str>) -> chain::Origin {
+        chain::Origin {
             operation: self.operation.chars().take(200).collect(),
             request_id: request_id.chars().take(64).collect(),
             client_request_id: client_request_id.map(|c| c.chars().take(64).collect()),

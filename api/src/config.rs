@@ -8,6 +8,8 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
+use anyhow::{Context, bail};
+use kit_entity::cpr::vault::{CprVault, MasterKey};
 use kit_entity::infra::settings::Secs;
 use serde::{Deserialize, Serialize};
 
@@ -233,6 +235,75 @@ impl Config {
     pub fn load(file: &Path) -> Result<Self, Box<figment::Error>> {
         kit_entity::infra::settings::load(file)
     }
+}
+
+/// The name of the generated key file beside a SQLite database.
+pub const CPR_KEY_FILE: &str = "cpr.key";
+
+/// The vault of `config`: `KIT_CPR_KEY` and `KIT_CPR_OLD_KEYS`; without a key, in development
+/// on a SQLite file, the key in `cpr.key` beside it, generated on first start.
+///
+/// # Errors
+/// A malformed key; no key in production, or on a database with no directory to keep one in.
+pub fn cpr_vault(config: &Config) -> anyhow::Result<CprVault> {
+    let old: Vec<MasterKey> = config
+        .cpr_old_keys
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|k| !k.trim().is_empty())
+        .map(|k| CprVault::parse_key("KIT_CPR_OLD_KEYS", k))
+        .collect::<Result<_, _>>()
+        .context("KIT_CPR_OLD_KEYS: each key must be base64 of 32 bytes")?;
+    if let Some(key) = &config.cpr_key {
+        let key = CprVault::parse_key("KIT_CPR_KEY", key)
+            .context("KIT_CPR_KEY must be base64 of 32 bytes")?;
+        return Ok(CprVault::new(&key, &old));
+    }
+    if config.env == Environment::Production {
+        bail!(
+            "KIT_ENV=production requires KIT_CPR_KEY: the key CPR numbers are encrypted with \
+             (`kit-api cpr new-key` prints a new one; keep it apart from the database's backups)"
+        );
+    }
+    let Some(dir) = config.settings.sqlite_dir() else {
+        bail!(
+            "set KIT_CPR_KEY (`kit-api cpr new-key` prints one): only a SQLite file keeps a \
+             generated key beside it"
+        );
+    };
+    let key = key_beside(&dir)?;
+    Ok(CprVault::new(&key, &old))
+}
+
+/// Reads `cpr.key` in `dir`, creating it (readable by its owner only) with a new key first.
+fn key_beside(dir: &Path) -> anyhow::Result<MasterKey> {
+    let path = dir.join(CPR_KEY_FILE);
+    if !path.exists() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&path) {
+            Ok(mut file) => {
+                std::io::Write::write_all(&mut file, CprVault::generate_key().as_bytes())
+                    .with_context(|| format!("writing {}", path.display()))?;
+                tracing::warn!(
+                    path = %path.display(),
+                    "generated the key CPR numbers are encrypted with; keep it, and keep it \
+                     out of the database's backups"
+                );
+            }
+            // Another process created it first: read theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e).with_context(|| format!("creating {}", path.display())),
+        }
+    }
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    CprVault::parse_key(&path.display().to_string(), &text)
+        .with_context(|| format!("{} must hold base64 of 32 bytes", path.display()))
 }
 
 #[cfg(test)]

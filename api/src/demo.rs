@@ -11,7 +11,7 @@
 //! committee meeting next week with the waiting referrals on its agenda.
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
-use kit_entity::domain::cpr::Cpr;
+use kit_entity::cpr::Cpr;
 use kit_entity::domain::enums::{
     Language, OrganizationKind, ParticipantRole, ReferralSource, Sector,
 };

@@ -22,13 +22,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use kit_entity::cpr::vault::CprVault;
 use kit_entity::domain::enums::AccessKind;
 use kit_entity::entities::{access_log, idempotency_key};
 use kit_entity::ids::{CaseId, ProfessionalId};
-use kit_entity::infra::cpr_vault::CprVault;
-use kit_entity::ops::audit;
+use kit_entity::ops::access_log as chain;
 use kit_entity::{Error, Result};
-use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -111,24 +110,14 @@ pub async fn record<C: ConnectionTrait>(
     if idempotency.recorded.load(Ordering::Acquire) {
         return Ok(());
     }
-    idempotency_key::Entity::insert(idempotency_key::ActiveModel {
-        id: NotSet,
-        professional_id: Set(idempotency.professional),
-        idem_key: Set(idempotency.key.clone()),
-        request_hash: Set(idempotency.hash.clone()),
-        response: Set(None),
-        reads: Set(None),
-        created_at: Set(now),
-    })
-    .exec_without_returning(txn)
+    kit_entity::ops::idempotency::record(
+        txn,
+        now,
+        idempotency.professional,
+        &idempotency.key,
+        &idempotency.hash,
+    )
     .await
-    .map_err(|e| {
-        Error::from(e).unique_as_conflict(
-            &kit_entity::domain::unique::ONE_IDEMPOTENCY_KEY,
-            "a request with this Idempotency-Key is already being made; wait for its answer",
-        )
-    })?;
-    Ok(())
 }
 
 /// Marks the key recorded, once its transaction has committed.
@@ -326,7 +315,7 @@ async fn log_replay(
     }
     let entries = reads
         .into_iter()
-        .map(|r| audit::Entry {
+        .map(|r| chain::Entry {
             at: now,
             kind: AccessKind::Read,
             professional_id: r.professional,
@@ -342,7 +331,7 @@ async fn log_replay(
         })
         .collect();
     let txn = kit_entity::infra::db::begin_write(db).await?;
-    audit::append(&txn, entries).await?;
+    chain::append(&txn, entries).await?;
     txn.commit().await?;
     Ok(())
 }

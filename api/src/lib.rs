@@ -17,7 +17,6 @@ pub mod access_log;
 pub mod auth;
 pub mod cli;
 pub mod config;
-pub mod cpr;
 pub mod db;
 pub mod demo;
 pub mod graphiql;
@@ -67,8 +66,8 @@ impl App {
         db::upgrade(&db).await?;
         let state = AppState::new(db, config, clock).await?;
         // Numbers stored before they were encrypted are sealed now, under the configured key.
-        let sealed = cpr::reseal(&state.db, &state.cpr, true).await?;
-        if sealed != cpr::Resealed::default() {
+        let sealed = kit_entity::cpr::reseal(&state.db, &state.cpr, true).await?;
+        if sealed != kit_entity::cpr::Resealed::default() {
             tracing::info!(
                 children = sealed.children,
                 referrals = sealed.referrals,

@@ -161,7 +161,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Cpr {
             action: CprAction::NewKey,
         }) => {
-            println!("{}", kit_entity::infra::cpr_vault::CprVault::generate_key());
+            println!("{}", kit_entity::cpr::vault::CprVault::generate_key());
             return Ok(());
         }
         _ => {}
@@ -280,7 +280,7 @@ async fn seed_demo(app: &App, token_hours: i64) -> anyhow::Result<()> {
 async fn audit(app: &App, config: &Config, action: AuditAction) -> anyhow::Result<()> {
     match action {
         AuditAction::Verify => {
-            let found = kit_entity::ops::audit::verify(&app.state.db).await?;
+            let found = kit_entity::ops::access_log::verify(&app.state.db).await?;
             println!(
                 "{} access-log rows and {} prunes checked.",
                 found.rows, found.prunes
@@ -315,7 +315,7 @@ async fn audit(app: &App, config: &Config, action: AuditAction) -> anyhow::Resul
         }
         AuditAction::Prune => {
             let days = config.settings.audit_retention_days;
-            match kit_entity::ops::audit::prune(
+            match kit_entity::ops::access_log::prune(
                 &app.state.db,
                 app.state.clock.now(),
                 days,
@@ -337,7 +337,7 @@ async fn audit(app: &App, config: &Config, action: AuditAction) -> anyhow::Resul
 /// `kit-api cpr rotate` (`new-key` needs no database and is answered before).
 async fn cpr(app: &App, action: CprAction) -> anyhow::Result<()> {
     if let CprAction::Rotate = action {
-        let done = kit_api::cpr::reseal(&app.state.db, &app.state.cpr, false).await?;
+        let done = kit_entity::cpr::reseal(&app.state.db, &app.state.cpr, false).await?;
         println!(
             "Re-encrypted {} children's and {} referrals' CPR numbers and {} stored answers \
              under key {}.",

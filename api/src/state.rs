@@ -49,7 +49,7 @@ pub struct Parts {
     /// Rate limit, load shedding and the database health watch.
     pub guards: Guards,
     /// Seals and opens CPR numbers, and finds them by their keyed hash.
-    pub cpr: Arc<kit_entity::infra::cpr_vault::CprVault>,
+    pub cpr: Arc<kit_entity::cpr::vault::CprVault>,
     /// The professionals behind recent tokens (PostgreSQL only; see [`crate::principals`]).
     pub principals: Principals,
     /// Documents known by their hash, and the allow-list of `KIT_TRUSTED_DOCUMENTS`.
@@ -84,7 +84,7 @@ impl AppState {
             None => crate::graphql::persisted::Persisted::open(),
         });
         let cpr = Arc::new(
-            crate::cpr::vault(&config)
+            crate::config::cpr_vault(&config)
                 .map_err(|e| kit_entity::Error::internal(format!("{e:#}")))?,
         );
         let links = Links::load(&db, &config.settings.public_url, clock.now()).await?;

@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use kit_entity::cpr::vault::CprVault;
 use kit_entity::domain::enums::{AccessBasis, AccessKind};
 use kit_entity::entities::{access_log, case, child, organization, professional, unit};
 use kit_entity::ids::{CaseId, OrganizationId, ProfessionalId};
-use kit_entity::infra::cpr_vault::CprVault;
 use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;

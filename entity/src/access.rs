@@ -29,7 +29,7 @@ use crate::entities::{
     case, consent, consent_organization, participant, professional, referral, unit,
 };
 use crate::ids::{CaseId, ConsentId, OrganizationId, ProfessionalId, UnitId};
-use crate::ops::audit;
+use crate::ops::access_log as chain;
 use crate::{Error, Result};
 use chrono::{DateTime, Utc};
 
@@ -747,13 +747,13 @@ pub async fn record_change<C: sea_orm::ConnectionTrait>(
     access: &CaseAccess,
     what: &[ChildData],
 ) -> crate::Result<()> {
-    let origin = audit::origin_or("system");
+    let origin = chain::origin_or("system");
     let mut kinds: Vec<ChildData> = what.to_vec();
     kinds.sort_unstable();
     kinds.dedup();
-    audit::append(
+    chain::append(
         txn,
-        vec![audit::Entry {
+        vec![chain::Entry {
             at: now,
             kind: AccessKind::Change,
             professional_id: access.viewer,

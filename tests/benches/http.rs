@@ -58,7 +58,7 @@ fn main() {
             auth_hs256_secret: Some("benchmark-secret-benchmark-secret".into()),
             // One load generator on 127.0.0.1 is not a client to limit.
             rate_limit_per_second: 0,
-            cpr_key: Some(kit_entity::infra::cpr_vault::CprVault::generate_key()),
+            cpr_key: Some(kit_entity::cpr::vault::CprVault::generate_key()),
             ..Config::default()
         };
         let db = kit_api::db::connect(&config.settings)

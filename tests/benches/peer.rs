@@ -310,7 +310,7 @@ fn main() {
         .env("KIT_AUTH_HS256_SECRET", SECRET)
         .env(
             "KIT_CPR_KEY",
-            kit_entity::infra::cpr_vault::CprVault::generate_key(),
+            kit_entity::cpr::vault::CprVault::generate_key(),
         )
         .env("KIT_DB_MAX_CONNECTIONS", "16")
         // One load generator on 127.0.0.1 is not a client to limit.

@@ -5,7 +5,7 @@
 
 use chrono::TimeDelta;
 use kit_entity::entities::access_log;
-use kit_entity::ops::audit;
+use kit_entity::ops::access_log as chain;
 use kit_tests::harness::{Field, TestApp};
 use kit_tests::world::{World, ops};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
@@ -44,8 +44,8 @@ async fn rows(app: &TestApp) -> Vec<access_log::Model> {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-async fn verify(app: &TestApp) -> audit::Verification {
-    audit::verify(app.db())
+async fn verify(app: &TestApp) -> chain::Verification {
+    chain::verify(app.db())
         .await
         .unwrap_or_else(|e| panic!("{e}"))
 }
@@ -253,12 +253,12 @@ async fn retention_prunes_the_start_of_the_chain_and_the_rest_still_verifies() {
 
     // Nothing is a year and a half old; then a year is the limit.
     assert_eq!(
-        audit::prune(app.db(), app.clock_now(), 548, "test")
+        chain::prune(app.db(), app.clock_now(), 548, "test")
             .await
             .ok(),
         Some(None)
     );
-    let pruned = audit::prune(app.db(), app.clock_now(), 365, "test")
+    let pruned = chain::prune(app.db(), app.clock_now(), 365, "test")
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("nothing pruned"));
@@ -272,7 +272,7 @@ async fn retention_prunes_the_start_of_the_chain_and_the_rest_still_verifies() {
     activity(&app, &w).await;
     app.clock.advance(TimeDelta::days(400));
     assert!(
-        audit::prune(app.db(), app.clock_now(), 365, "test")
+        chain::prune(app.db(), app.clock_now(), 365, "test")
             .await
             .unwrap_or_else(|e| panic!("{e}"))
             .is_some()

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use kit_api::config::{Config, Environment};
+use kit_entity::cpr::vault::CprVault;
 use kit_entity::entities::child;
-use kit_entity::infra::cpr_vault::CprVault;
 use kit_tests::harness::TestApp;
 use kit_tests::world::{World, ops, referral};
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -150,7 +150,7 @@ async fn the_cpr_number_is_neither_in_the_database_file_nor_in_a_dump_in_clear_t
             .parent()
             .unwrap_or_else(|| panic!("{file}"));
         // The generated key is beside the database, readable by its owner only.
-        let key = dir.join(kit_api::cpr::KEY_FILE);
+        let key = dir.join(kit_api::config::CPR_KEY_FILE);
         let mode = std::fs::metadata(&key)
             .unwrap_or_else(|e| panic!("{}: {e}", key.display()))
             .permissions();
@@ -216,7 +216,7 @@ async fn a_new_key_reseals_every_number_and_the_old_one_opens_nothing_after() {
     assert_eq!(vault.open(&before[0]).ok().as_deref(), Some(DIGITS));
     assert_ne!(CprVault::key_of(&before[0]), Some(vault.current_id()));
 
-    let done = kit_api::cpr::reseal(&rotating.state.db, vault, false)
+    let done = kit_entity::cpr::reseal(&rotating.state.db, vault, false)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((done.children, done.referrals), (1, 1));
@@ -246,7 +246,7 @@ async fn a_new_key_reseals_every_number_and_the_old_one_opens_nothing_after() {
     .await
     .assert_error("INTERNAL", None);
     // Rotating again finds nothing to do.
-    let again = kit_api::cpr::reseal(&only_new.state.db, &only_new.state.cpr, false)
+    let again = kit_entity::cpr::reseal(&only_new.state.db, &only_new.state.cpr, false)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((again.children, again.referrals), (0, 0));

@@ -73,7 +73,7 @@ async fn listing_100_cases_costs_the_same_statements_as_listing_1() {
             .map(|l| l.join("\n"))
             .unwrap_or_else(|e| panic!("{e}"));
         // The access log's rows are one append; PostgreSQL gets them in INSERTs of at most
-        // 12 KiB of values each (`ops::audit`: sqlx sets no TCP_NODELAY, and a larger message
+        // 12 KiB of values each (`ops::access_log`: sqlx sets no TCP_NODELAY, and a larger message
         // waits 40 ms for a delayed ACK), so a page of 100 cases' rows may take three.
         let log_inserts = log
             .lines()

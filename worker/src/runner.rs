@@ -345,7 +345,7 @@ pub fn start(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'static) 
                             if let Err(e) = kit_entity::ops::idempotency::purge(&ctx.db, ctx.clock.now()).await {
                                 tracing::debug!(error = %e.report(), "idempotency keys not purged this time");
                             }
-                            match kit_entity::ops::audit::prune(
+                            match kit_entity::ops::access_log::prune(
                                 &ctx.db,
                                 ctx.clock.now(),
                                 ctx.settings.audit_retention_days,

@@ -208,7 +208,7 @@ impl Guarded {
     ) -> Response {
         // The changes the operation makes are logged under this request.
         let origin = prepared.log.origin(request_id, client_request_id);
-        let response = kit_entity::ops::audit::ORIGIN
+        let response = kit_entity::ops::access_log::ORIGIN
             .scope(origin, self.schema.execute(prepared.request))
             .await;
         let mut response = prepared

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kit_entity::domain::enums::AccessKind;
 use kit_entity::ids::DocumentId;
-use kit_entity::ops::audit;
+use kit_entity::ops::access_log as chain;
 
 use super::authn::authenticate;
 use super::error::{EdgeError, error_response};
@@ -40,7 +40,7 @@ pub(super) async fn attachment(
     };
     let logged = state
         .access_log
-        .write(vec![audit::Entry {
+        .write(vec![chain::Entry {
             at: now,
             kind: AccessKind::Read,
             professional_id: actor.id(),

@@ -11,7 +11,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::domain::cpr::Cpr;
+use crate::cpr::Cpr;
 use crate::domain::text;
 
 /// What a text gives away.

@@ -5,7 +5,6 @@ pub mod catalogue;
 pub mod clock;
 pub mod consent;
 pub mod consultation;
-pub mod cpr;
 pub mod enums;
 pub mod error;
 pub mod figures;

@@ -5,8 +5,8 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 
-use super::cpr::Cpr;
 use super::error::{Error, Result};
+use crate::cpr::Cpr;
 
 /// The longest name (of a person, organization or unit) accepted, in characters.
 pub const MAX_NAME: usize = 200;

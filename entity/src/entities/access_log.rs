@@ -1,6 +1,6 @@
 //! `access_log`: every read of a child's data and every change to it — who read or changed
 //! which case's data, what, when, on what basis and through which operation. Append-only and
-//! hash-chained (see `ops::audit`): written by the API as it answers or changes, never changed.
+//! hash-chained (see `ops::access_log`): written by the API as it answers or changes, never changed.
 
 use sea_orm::entity::prelude::*;
 

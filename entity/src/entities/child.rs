@@ -17,7 +17,7 @@ pub struct Model {
     pub name_search: String,
     /// Date of birth; transition milestones follow from it.
     pub date_of_birth: Date,
-    /// The CPR number, if known, sealed (`infra::cpr_vault`: encrypted, never the digits).
+    /// The CPR number, if known, sealed (`cpr::vault`: encrypted, never the digits).
     /// Shown in full only to the case's responsible contacts.
     #[sea_orm(unique)]
     pub cpr: Option<String>,

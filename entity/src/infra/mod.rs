@@ -5,7 +5,6 @@
 
 pub mod announce;
 pub mod case_feed;
-pub mod cpr_vault;
 pub mod db;
 pub mod listen;
 pub mod outage;

@@ -1,6 +1,6 @@
 //! Referral, intake and closing: the case status machine applied to the database.
 
-use crate::domain::cpr::Cpr;
+use crate::cpr::Cpr;
 use crate::domain::enums::{
     ChildMatchDecision, FamilyRelation, Language, OrganizationKind, ParticipantKind,
     ParticipantRole, ReferralSource, RuleEvent,
@@ -23,7 +23,7 @@ use crate::ops::deadlines::{self, Event};
 use crate::access::Actor;
 use crate::access::ChildData;
 use crate::access::change_access;
-use crate::infra::cpr_vault::CprVault;
+use crate::cpr::vault::CprVault;
 
 /// A new child, as given in a referral.
 #[derive(Debug, Clone)]

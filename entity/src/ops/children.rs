@@ -1,6 +1,6 @@
 //! Editing a child's own record and their family.
 
-use crate::domain::cpr::Cpr;
+use crate::cpr::Cpr;
 use crate::domain::enums::{FamilyRelation, Language};
 use crate::entities::{case, child, family_member};
 use crate::ids::{ChildId, FamilyMemberId};
@@ -112,7 +112,7 @@ pub struct UpdateChild {
 pub async fn update(
     txn: &DatabaseTransaction,
     actor: &Actor,
-    vault: &crate::infra::cpr_vault::CprVault,
+    vault: &crate::cpr::vault::CprVault,
     now: DateTime<Utc>,
     child_id: ChildId,
     cmd: UpdateChild,

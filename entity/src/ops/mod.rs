@@ -11,7 +11,7 @@
 //! organizations, units and professionals, pathway planning, the outbox, idempotency and the
 //! access log's chain.
 
-pub mod audit;
+pub mod access_log;
 pub mod case_row;
 pub mod cases;
 pub mod catalogue;
@@ -38,7 +38,7 @@ pub mod plans;
 /// When a migration or the sealing fails.
 pub async fn upgrade(db: &sea_orm::DatabaseConnection) -> Result<(), sea_orm::DbErr> {
     crate::infra::db::migrate(db).await?;
-    let sealed = audit::seal(db).await?;
+    let sealed = access_log::seal(db).await?;
     if sealed > 0 {
         tracing::info!(sealed, "access-log rows sealed into the hash chain");
     }

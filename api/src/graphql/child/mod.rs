@@ -3,7 +3,7 @@
 pub mod mutation;
 
 use async_graphql::{Context, ID, Object};
-use kit_entity::domain::cpr;
+use kit_entity::cpr;
 use kit_entity::entities::{child, family_member};
 
 pub use mutation::ChildMutation;

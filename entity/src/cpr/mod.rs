@@ -1,9 +1,16 @@
-//! Danish personal identification numbers (CPR numbers).
+//! Danish personal identification numbers (CPR numbers): the number and its rules (here), the
+//! numbers at rest ([`vault`]: encrypted, found again by a keyed hash) and re-sealing them
+//! under a new key ([`reseal`]).
 //!
 //! A CPR number is ten digits, `DDMMYY` followed by a four-digit sequence number whose first
 //! digit fixes the century. The modulus-11 check is not applied: numbers issued since 2007 may
 //! fail it. Outside the case's responsible contacts a CPR number is only ever shown masked, as
 //! `DDMMYY-XXXX`.
+
+pub mod reseal;
+pub mod vault;
+
+pub use reseal::{Resealed, reseal};
 
 use std::fmt;
 
