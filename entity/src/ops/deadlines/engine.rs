@@ -157,18 +157,8 @@ pub(crate) async fn meet<C: ConnectionTrait>(
             }
             transition_met = true;
         }
-        deadline::Entity::update_many()
-            .col_expr(deadline::Column::Status, Expr::value(DeadlineStatus::Met))
+        settle(DeadlineStatus::Met, now)
             .col_expr(deadline::Column::MetAt, Expr::value(Some(event.at)))
-            .col_expr(
-                deadline::Column::NextActionAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                deadline::Column::NextStage,
-                Expr::value(Option::<i32>::None),
-            )
-            .col_expr(deadline::Column::UpdatedAt, Expr::value(now))
             .filter(deadline::Column::Id.eq(d.id))
             .exec(db)
             .await?;
@@ -461,17 +451,11 @@ pub async fn withdraw_for_case<C: ConnectionTrait>(
     withdraw(db, now, deadline::Column::CaseId.eq(case_id)).await
 }
 
-pub(crate) async fn withdraw<C: ConnectionTrait>(
-    db: &C,
-    now: DateTime<Utc>,
-    which: sea_orm::sea_query::SimpleExpr,
-) -> Result<()> {
+/// The update that ends a deadline's course as `status` (met, waived, withdrawn) at `now`:
+/// nothing is left for the sweeper to send. The caller adds who and when, and which rows.
+fn settle(status: DeadlineStatus, now: DateTime<Utc>) -> sea_orm::UpdateMany<deadline::Entity> {
     deadline::Entity::update_many()
-        .col_expr(
-            deadline::Column::Status,
-            Expr::value(DeadlineStatus::Withdrawn),
-        )
-        .col_expr(deadline::Column::WithdrawnAt, Expr::value(Some(now)))
+        .col_expr(deadline::Column::Status, Expr::value(status))
         .col_expr(
             deadline::Column::NextActionAt,
             Expr::value(Option::<DateTime<Utc>>::None),
@@ -481,6 +465,15 @@ pub(crate) async fn withdraw<C: ConnectionTrait>(
             Expr::value(Option::<i32>::None),
         )
         .col_expr(deadline::Column::UpdatedAt, Expr::value(now))
+}
+
+pub(crate) async fn withdraw<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    which: sea_orm::sea_query::SimpleExpr,
+) -> Result<()> {
+    settle(DeadlineStatus::Withdrawn, now)
+        .col_expr(deadline::Column::WithdrawnAt, Expr::value(Some(now)))
         .filter(which)
         .filter(deadline::Column::Status.is_in([DeadlineStatus::Pending, DeadlineStatus::Missed]))
         .exec(db)
@@ -590,26 +583,13 @@ pub async fn waive<C: ConnectionTrait>(
     reason: String,
 ) -> Result<deadline::Model> {
     let waivable = [DeadlineStatus::Pending, DeadlineStatus::Missed];
-    let changed = deadline::Entity::update_many()
-        .col_expr(
-            deadline::Column::Status,
-            Expr::value(DeadlineStatus::Waived),
-        )
+    let changed = settle(DeadlineStatus::Waived, now)
         .col_expr(deadline::Column::WaivedAt, Expr::value(Some(now)))
         .col_expr(deadline::Column::WaivedById, Expr::value(Some(by)))
         .col_expr(
             deadline::Column::WaiveReason,
             Expr::value(Some(reason.clone())),
         )
-        .col_expr(
-            deadline::Column::NextActionAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            deadline::Column::NextStage,
-            Expr::value(Option::<i32>::None),
-        )
-        .col_expr(deadline::Column::UpdatedAt, Expr::value(now))
         .filter(deadline::Column::Id.eq(d.id))
         .filter(deadline::Column::Status.is_in(waivable))
         .exec(db)
