@@ -6,7 +6,7 @@
 
 use crate::domain::enums::{DocumentKind, RuleEvent};
 use crate::domain::validate;
-use crate::entities::{document, document_share, meeting, organization};
+use crate::entities::{document, document_share, organization};
 use crate::ids::{CaseId, DocumentId, MeetingId, OrganizationId};
 use crate::ops::deadlines::{self, Event};
 use crate::{Error, Result};
@@ -17,7 +17,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use crate::access::ChildData;
 use crate::access::change_access;
 use crate::access::{self, Actor, CaseAccess};
-use crate::ops::case_row::touch;
+use crate::ops::case_row::{require_meeting_of, touch};
 
 /// The attachment types accepted, as found from the content, with their names in errors.
 pub const ACCEPTED: [(&str, &str); 4] = [
@@ -139,13 +139,7 @@ pub async fn add(
             "give the document's text, an attachment, or both",
         ));
     }
-    if let Some(id) = cmd.meeting_id {
-        meeting::Entity::find_by_id(id)
-            .one(txn)
-            .await?
-            .filter(|m| m.case_id == case.id)
-            .ok_or_else(|| Error::invalid("meetingId", "no meeting of this case has this id"))?;
-    }
+    require_meeting_of(txn, case.id, cmd.meeting_id).await?;
     let (name, mime, size, bytes) = match cmd.attachment {
         Some(a) => {
             let mime = sniff("attachment", &a.bytes, max_bytes)?;

@@ -20,7 +20,7 @@ use sea_orm::{
 use crate::access::Actor;
 use crate::access::ChildData;
 use crate::access::change_access;
-use crate::ops::case_row::touch;
+use crate::ops::case_row::{require_meeting_of, touch};
 
 /// A pathway event to record.
 #[derive(Debug, Clone)]
@@ -67,13 +67,7 @@ pub async fn record_event(
             "information is shared by a professional sector, not FAMILY",
         ));
     }
-    if let Some(id) = cmd.meeting_id {
-        meeting::Entity::find_by_id(id)
-            .one(txn)
-            .await?
-            .filter(|m| m.case_id == case.id)
-            .ok_or_else(|| Error::invalid("meetingId", "no meeting of this case has this id"))?;
-    }
+    require_meeting_of(txn, case.id, cmd.meeting_id).await?;
     let at = cmd.occurred_at.unwrap_or(now);
     if at > now {
         return Err(Error::invalid("occurredAt", "must not be in the future"));
@@ -161,13 +155,7 @@ pub async fn add_agreement(
                 "the owner must be an active professional participant of this case",
             )
         })?;
-    if let Some(id) = cmd.meeting_id {
-        meeting::Entity::find_by_id(id)
-            .one(txn)
-            .await?
-            .filter(|m| m.case_id == case.id)
-            .ok_or_else(|| Error::invalid("meetingId", "no meeting of this case has this id"))?;
-    }
+    require_meeting_of(txn, case.id, cmd.meeting_id).await?;
     if cmd.due_on < crate::domain::calendar::local_date(now) {
         return Err(Error::invalid("dueOn", "must not be in the past"));
     }
