@@ -1,40 +1,30 @@
 //! The GraphQL schema: the product's face for the front-end teams who build on it.
 //!
-//! Split by domain and joined with `MergedObject`. Relay conventions throughout: global ids
+//! Three layers, each depending only on those before it: the object types (`objects`, one file
+//! per concept, with the reads their fields make), the root fields (`queries`, `mutations`,
+//! `node`, `subscription`), joined here with `MergedObject`. Relay conventions throughout: global ids
 //! and `node(id:)`, cursor connections with `pageInfo` and `totalCount`, input objects for
 //! mutations and payloads that return the changed objects. The SDL is committed at
 //! `api/schema.graphql`; a test fails when it is stale.
 
-pub mod access_log;
-pub mod case;
-pub mod catalogue;
-pub mod child;
-pub mod committee;
 pub mod complete;
-pub mod consent;
-pub mod consultation;
 pub mod context;
 pub mod cost;
-pub mod deadline;
-pub mod directory;
-pub mod document;
 pub mod enums;
 pub mod errors;
 pub mod executor;
 pub mod ids;
 pub mod loaders;
-pub mod meeting;
-pub mod mutation;
+pub mod mutations;
 pub mod node;
+pub mod objects;
 pub mod pagination;
-pub mod participant;
 pub mod persisted;
-pub mod plan;
+pub mod queries;
 pub mod read;
 pub mod scalars;
 pub mod subject_access;
 pub mod subscription;
-pub mod viewer;
 
 use async_graphql::{MergedObject, Schema, SchemaBuilder};
 
@@ -43,35 +33,35 @@ use crate::state::AppState;
 /// Every query field.
 #[derive(MergedObject, Default)]
 pub struct Query(
-    viewer::ViewerQuery,
+    queries::viewer::ViewerQuery,
     node::NodeQuery,
-    case::CaseQuery,
-    case::InboxQuery,
-    catalogue::CatalogueQuery,
-    meeting::MeetingQuery,
-    deadline::DeadlineQuery,
-    directory::DirectoryQuery,
+    queries::case::CaseQuery,
+    queries::inbox::InboxQuery,
+    queries::catalogue::CatalogueQuery,
+    queries::meeting::MeetingQuery,
+    queries::deadline::DeadlineQuery,
+    queries::directory::DirectoryQuery,
     subject_access::SubjectAccessQuery,
-    consultation::ConsultationQuery,
-    committee::CommitteeQuery,
+    queries::consultation::ConsultationQuery,
+    queries::committee::CommitteeQuery,
 );
 
 /// Every mutation. Each runs in one database transaction.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
-    case::CaseMutation,
-    participant::ParticipantMutation,
-    child::ChildMutation,
-    meeting::MeetingMutation,
-    plan::PlanMutation,
-    plan::PlanLinkMutation,
-    catalogue::CatalogueMutation,
-    consent::ConsentMutation,
-    document::DocumentMutation,
-    deadline::DeadlineMutation,
-    directory::DirectoryMutation,
-    consultation::ConsultationMutation,
-    committee::CommitteeMutation,
+    mutations::case::CaseMutation,
+    mutations::participant::ParticipantMutation,
+    mutations::child::ChildMutation,
+    mutations::meeting::MeetingMutation,
+    mutations::plan::PlanMutation,
+    mutations::plan_link::PlanLinkMutation,
+    mutations::catalogue::CatalogueMutation,
+    mutations::consent::ConsentMutation,
+    mutations::document::DocumentMutation,
+    mutations::deadline::DeadlineMutation,
+    mutations::directory::DirectoryMutation,
+    mutations::consultation::ConsultationMutation,
+    mutations::committee::CommitteeMutation,
 );
 
 /// The schema type.

@@ -8,19 +8,19 @@ use kit_entity::entities::{
 use kit_entity::{Error, Result};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
-use crate::graphql::case::{Case, CaseStatusChange, Referral};
-use crate::graphql::child::{Child, FamilyMember};
-use crate::graphql::consent::Consent;
 use crate::graphql::context::ContextExt;
-use crate::graphql::deadline::{
-    ClosureDay, Deadline, DeadlineRecompute, DeadlineRule, Notification,
-};
-use crate::graphql::directory::{Organization, Professional, Unit};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::split;
-use crate::graphql::meeting::{Meeting, MeetingInvitee};
-use crate::graphql::participant::Participant;
-use crate::graphql::plan::{Agreement, CaseEvent};
+use crate::graphql::objects::case::{Case, CaseStatusChange, Referral};
+use crate::graphql::objects::child::{Child, FamilyMember};
+use crate::graphql::objects::consent::Consent;
+use crate::graphql::objects::deadline::{
+    ClosureDay, Deadline, DeadlineRecompute, DeadlineRule, Notification,
+};
+use crate::graphql::objects::directory::{Organization, Professional, Unit};
+use crate::graphql::objects::meeting::{Meeting, MeetingInvitee};
+use crate::graphql::objects::participant::Participant;
+use crate::graphql::objects::plan::{Agreement, CaseEvent};
 use kit_entity::access::{Actor, CaseAccess, case_access};
 use kit_entity::ops::children::child_access;
 
@@ -71,43 +71,43 @@ pub enum Node {
     /// A consent given for a child.
     Consent(Consent),
     /// A document a sector shared.
-    Document(crate::graphql::document::Document),
+    Document(crate::graphql::objects::document::Document),
     /// A version of a case's plan.
-    PlanVersion(crate::graphql::plan::PlanVersion),
+    PlanVersion(crate::graphql::objects::plan::PlanVersion),
     /// A family member's link to a case's plan.
-    PlanLink(crate::graphql::plan::PlanLink),
+    PlanLink(crate::graphql::objects::plan_link::PlanLink),
     /// A meeting of a coordination committee (its intake unit and members).
-    CommitteeMeeting(crate::graphql::committee::CommitteeMeeting),
+    CommitteeMeeting(crate::graphql::objects::committee::CommitteeMeeting),
     /// An organization's consultation offer.
-    ConsultationOffer(crate::graphql::consultation::ConsultationOffer),
+    ConsultationOffer(crate::graphql::objects::consultation::ConsultationOffer),
     /// A booked consultation (its booker, host and the organization's administrators).
-    ConsultationBooking(crate::graphql::consultation::ConsultationBooking),
+    ConsultationBooking(crate::graphql::objects::consultation::ConsultationBooking),
     /// An early intervention of a municipality's catalogue.
-    EarlyInterventionOffer(crate::graphql::catalogue::Offer),
+    EarlyInterventionOffer(crate::graphql::objects::catalogue::Offer),
     /// A cohort of an early intervention.
-    EarlyInterventionCohort(crate::graphql::catalogue::Cohort),
+    EarlyInterventionCohort(crate::graphql::objects::catalogue::Cohort),
     /// A case on an early intervention's waiting list.
-    WaitingListEntry(crate::graphql::catalogue::WaitingListEntry),
+    WaitingListEntry(crate::graphql::objects::catalogue::WaitingListEntry),
     /// An item of a meeting's agenda.
-    AgendaItem(crate::graphql::meeting::AgendaItem),
+    AgendaItem(crate::graphql::objects::meeting::AgendaItem),
     /// A message about a meeting, to one invitee.
-    Delivery(crate::graphql::meeting::Delivery),
+    Delivery(crate::graphql::objects::meeting::Delivery),
     /// A period you are busy.
-    BusyPeriod(crate::graphql::meeting::BusyPeriod),
+    BusyPeriod(crate::graphql::objects::meeting::BusyPeriod),
     /// A personal calendar feed.
-    CalendarFeed(crate::graphql::meeting::CalendarFeed),
+    CalendarFeed(crate::graphql::objects::meeting::CalendarFeed),
     /// A referral on a committee meeting's agenda.
-    CommitteeAgendaItem(crate::graphql::committee::CommitteeAgendaItem),
+    CommitteeAgendaItem(crate::graphql::objects::committee::CommitteeAgendaItem),
     /// One entry of the access log.
-    AccessLogEntry(crate::graphql::access_log::AccessLogEntry),
+    AccessLogEntry(crate::graphql::objects::access_log::AccessLogEntry),
     /// A change to need-to-know (unit membership, leadership, intake unit).
-    AccessChange(crate::graphql::directory::access_change::AccessChange),
+    AccessChange(crate::graphql::objects::access_change::AccessChange),
     /// A referral waiting in the single entry point's inbox.
-    InboxEntry(crate::graphql::case::InboxEntry),
+    InboxEntry(crate::graphql::objects::inbox::InboxEntry),
     /// You, the viewer.
-    Viewer(crate::graphql::viewer::Viewer),
+    Viewer(crate::graphql::objects::viewer::Viewer),
     /// Your access to a case.
-    ViewerAccess(crate::graphql::case::ViewerAccess),
+    ViewerAccess(crate::graphql::objects::case::ViewerAccess),
 }
 
 fn visible<T>(r: Result<T>) -> Result<T> {
@@ -196,28 +196,30 @@ async fn resolve(
             Node::MeetingInvitee(MeetingInvitee(i))
         }
         "Deadline" => Node::Deadline(visible(
-            crate::graphql::deadline::node_deadline(db, actor, DeadlineId(key), now).await,
+            crate::graphql::objects::deadline::node_deadline(db, actor, DeadlineId(key), now).await,
         )?),
         "DeadlineRule" => Node::DeadlineRule(visible(
-            crate::graphql::deadline::node_rule(db, DeadlineRuleId(key)).await,
+            crate::graphql::objects::deadline::node_rule(db, DeadlineRuleId(key)).await,
         )?),
         "Notification" => Node::Notification(visible(
-            crate::graphql::deadline::node_notification(db, actor, NotificationId(key)).await,
+            crate::graphql::objects::deadline::node_notification(db, actor, NotificationId(key))
+                .await,
         )?),
         "ClosureDay" => Node::ClosureDay(visible(
-            crate::graphql::deadline::node_closure_day(db, ClosureDayId(key)).await,
+            crate::graphql::objects::deadline::node_closure_day(db, ClosureDayId(key)).await,
         )?),
         "DeadlineRecompute" => Node::DeadlineRecompute(visible(
-            crate::graphql::deadline::node_recompute(db, actor, DeadlineRecomputeId(key)).await,
+            crate::graphql::objects::deadline::node_recompute(db, actor, DeadlineRecomputeId(key))
+                .await,
         )?),
         "Agreement" => Node::Agreement(visible(
-            crate::graphql::plan::node_agreement(db, actor, AgreementId(key), now).await,
+            crate::graphql::objects::plan::node_agreement(db, actor, AgreementId(key), now).await,
         )?),
         "CaseEvent" => Node::CaseEvent(visible(
-            crate::graphql::plan::node_case_event(db, actor, CaseEventId(key), now).await,
+            crate::graphql::objects::plan::node_case_event(db, actor, CaseEventId(key), now).await,
         )?),
         "PlanVersion" => Node::PlanVersion(visible(
-            crate::graphql::plan::node_plan_version(
+            crate::graphql::objects::plan::node_plan_version(
                 db,
                 actor,
                 kit_entity::ids::PlanVersionId(key),
@@ -226,7 +228,7 @@ async fn resolve(
             .await,
         )?),
         "CommitteeMeeting" => Node::CommitteeMeeting(visible(
-            crate::graphql::committee::node_meeting(
+            crate::graphql::objects::committee::node_meeting(
                 db,
                 actor,
                 kit_entity::ids::CommitteeMeetingId(key),
@@ -234,11 +236,14 @@ async fn resolve(
             .await,
         )?),
         "ConsultationOffer" => Node::ConsultationOffer(visible(
-            crate::graphql::consultation::node_offer(db, kit_entity::ids::ConsultationOfferId(key))
-                .await,
+            crate::graphql::objects::consultation::node_offer(
+                db,
+                kit_entity::ids::ConsultationOfferId(key),
+            )
+            .await,
         )?),
         "ConsultationBooking" => Node::ConsultationBooking(visible(
-            crate::graphql::consultation::node_booking(
+            crate::graphql::objects::consultation::node_booking(
                 db,
                 actor,
                 kit_entity::ids::ConsultationBookingId(key),
@@ -246,7 +251,7 @@ async fn resolve(
             .await,
         )?),
         "PlanLink" => Node::PlanLink(visible(
-            crate::graphql::plan::link::node_plan_link(
+            crate::graphql::objects::plan_link::node_plan_link(
                 db,
                 actor,
                 kit_entity::ids::PlanLinkId(key),
@@ -255,7 +260,7 @@ async fn resolve(
             .await,
         )?),
         "Document" => Node::Document(visible(
-            crate::graphql::document::node_document(
+            crate::graphql::objects::document::node_document(
                 db,
                 actor,
                 kit_entity::ids::DocumentId(key),
@@ -264,17 +269,27 @@ async fn resolve(
             .await,
         )?),
         "Consent" => Node::Consent(visible(
-            crate::graphql::consent::node_consent(db, actor, ConsentId(key), now).await,
+            crate::graphql::objects::consent::node_consent(db, actor, ConsentId(key), now).await,
         )?),
         "EarlyInterventionOffer" => Node::EarlyInterventionOffer(visible(
-            crate::graphql::catalogue::node_offer(db, actor, kit_entity::ids::OfferId(key)).await,
+            crate::graphql::objects::catalogue::node_offer(
+                db,
+                actor,
+                kit_entity::ids::OfferId(key),
+            )
+            .await,
         )?),
         "EarlyInterventionCohort" => Node::EarlyInterventionCohort(visible(
-            crate::graphql::catalogue::node_cohort(db, actor, kit_entity::ids::CohortId(key)).await,
+            crate::graphql::objects::catalogue::node_cohort(
+                db,
+                actor,
+                kit_entity::ids::CohortId(key),
+            )
+            .await,
         )?),
         "WaitingListEntry" => {
             let entry = visible(
-                crate::graphql::catalogue::node_entry(
+                crate::graphql::objects::catalogue::node_entry(
                     db,
                     actor,
                     kit_entity::ids::WaitingEntryId(key),
@@ -295,13 +310,13 @@ async fn resolve(
             } else {
                 kit_entity::ops::catalogue::Placement::default()
             };
-            Node::WaitingListEntry(crate::graphql::catalogue::WaitingListEntry {
+            Node::WaitingListEntry(crate::graphql::objects::catalogue::WaitingListEntry {
                 model: entry,
                 placement,
             })
         }
         "AgendaItem" => Node::AgendaItem(visible(
-            crate::graphql::meeting::node_agenda_item(
+            crate::graphql::objects::meeting::node_agenda_item(
                 db,
                 actor,
                 kit_entity::ids::AgendaItemId(key),
@@ -310,7 +325,7 @@ async fn resolve(
             .await,
         )?),
         "Delivery" => Node::Delivery(visible(
-            crate::graphql::meeting::node_delivery(
+            crate::graphql::objects::meeting::node_delivery(
                 db,
                 actor,
                 kit_entity::ids::DeliveryId(key),
@@ -319,7 +334,7 @@ async fn resolve(
             .await,
         )?),
         "BusyPeriod" => Node::BusyPeriod(visible(
-            crate::graphql::meeting::node_busy_period(
+            crate::graphql::objects::meeting::node_busy_period(
                 db,
                 actor,
                 kit_entity::ids::BusyPeriodId(key),
@@ -327,7 +342,7 @@ async fn resolve(
             .await,
         )?),
         "CalendarFeed" => Node::CalendarFeed(visible(
-            crate::graphql::meeting::node_calendar_feed(
+            crate::graphql::objects::meeting::node_calendar_feed(
                 db,
                 actor,
                 kit_entity::ids::CalendarFeedId(key),
@@ -335,7 +350,7 @@ async fn resolve(
             .await,
         )?),
         "CommitteeAgendaItem" => Node::CommitteeAgendaItem(visible(
-            crate::graphql::committee::node_agenda_item(
+            crate::graphql::objects::committee::node_agenda_item(
                 db,
                 actor,
                 kit_entity::ids::CommitteeAgendaItemId(key),
@@ -343,7 +358,7 @@ async fn resolve(
             .await,
         )?),
         "AccessLogEntry" => Node::AccessLogEntry(visible(
-            crate::graphql::access_log::node_entry(
+            crate::graphql::objects::access_log::node_entry(
                 db,
                 actor,
                 kit_entity::ids::AccessLogEntryId(key),
@@ -352,7 +367,7 @@ async fn resolve(
             .await,
         )?),
         "AccessChange" => Node::AccessChange(visible(
-            crate::graphql::directory::access_change::node_change(
+            crate::graphql::objects::access_change::node_change(
                 db,
                 actor,
                 kit_entity::ids::AccessChangeId(key),
@@ -360,7 +375,7 @@ async fn resolve(
             .await,
         )?),
         "InboxEntry" => Node::InboxEntry(visible(
-            crate::graphql::case::node_inbox_entry(
+            crate::graphql::objects::inbox::node_entry(
                 db,
                 actor,
                 crate::graphql::ids::InboxEntryId(CaseId(key)),
@@ -368,9 +383,9 @@ async fn resolve(
             .await,
         )?),
         "Viewer" if key == actor.id().0 => {
-            Node::Viewer(crate::graphql::viewer::Viewer(actor.clone()))
+            Node::Viewer(crate::graphql::objects::viewer::Viewer(actor.clone()))
         }
-        "ViewerAccess" => Node::ViewerAccess(crate::graphql::case::ViewerAccess(
+        "ViewerAccess" => Node::ViewerAccess(crate::graphql::objects::case::ViewerAccess(
             visible(case_access(db, actor, CaseId(key), now).await)?.1,
         )),
         _ => return Err(gone()),

@@ -10,7 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use async_graphql::SimpleObject;
+use async_graphql::{Enum, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kit_entity::{Error, Result};
@@ -424,4 +424,14 @@ mod tests {
         assert!(decode_cursor(&c, "updated").is_err());
         assert!(decode_cursor("!!", "created").is_err());
     }
+}
+
+/// A sort direction.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq, Default)]
+pub enum OrderDirection {
+    /// Oldest first.
+    Asc,
+    /// Newest first.
+    #[default]
+    Desc,
 }

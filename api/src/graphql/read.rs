@@ -111,7 +111,7 @@ pub fn note_reads(ctx: &Context<'_>, seen_through: &[CaseAccess], what: ChildDat
 /// The viewer's access for reading `what` of `case`, noted for the access log — or `None`
 /// when `what` is withheld from them: the child's data is not shared with their organization
 /// (`ViewerAccess.childData`). A withheld field answers `null` without an error, so that a
-/// screen built on the case still renders; [`crate::graphql::case::ChildDataSharing`] says
+/// screen built on the case still renders; [`crate::graphql::objects::case::ChildDataSharing`] says
 /// exactly which fields are `null` for which viewer.
 ///
 /// # Errors

@@ -10,9 +10,9 @@ use sea_orm::EntityTrait;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::graphql::context::ContextExt;
-use crate::graphql::deadline::Notification;
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::loaders::Loaders;
+use crate::graphql::objects::deadline::Notification;
 
 /// Every subscription.
 #[derive(Default)]
@@ -167,7 +167,7 @@ async fn seen_change(
             }
         }
         Changed::Deadline(id) => {
-            match crate::graphql::deadline::node_deadline(db, actor, id, now).await {
+            match crate::graphql::objects::deadline::node_deadline(db, actor, id, now).await {
                 Ok(deadline) => Seen::Change(Box::new(CaseChange {
                     case,
                     kind: CaseChangeKind::Deadline,
@@ -202,8 +202,8 @@ pub struct CaseChange {
 #[async_graphql::Object]
 impl CaseChange {
     /// The case, as it is now.
-    async fn case(&self) -> crate::graphql::case::Case {
-        crate::graphql::case::Case(self.case.clone())
+    async fn case(&self) -> crate::graphql::objects::case::Case {
+        crate::graphql::objects::case::Case(self.case.clone())
     }
 
     /// What changed.
@@ -212,14 +212,16 @@ impl CaseChange {
     }
 
     /// The meeting that changed, as it is now, when `kind` is MEETING.
-    async fn meeting(&self) -> Option<crate::graphql::meeting::Meeting> {
-        self.meeting.clone().map(crate::graphql::meeting::Meeting)
+    async fn meeting(&self) -> Option<crate::graphql::objects::meeting::Meeting> {
+        self.meeting
+            .clone()
+            .map(crate::graphql::objects::meeting::Meeting)
     }
 
     /// The deadline that changed, as it is now, when `kind` is DEADLINE.
-    async fn deadline(&self) -> Option<crate::graphql::deadline::Deadline> {
+    async fn deadline(&self) -> Option<crate::graphql::objects::deadline::Deadline> {
         self.deadline
             .clone()
-            .map(crate::graphql::deadline::Deadline)
+            .map(crate::graphql::objects::deadline::Deadline)
     }
 }

@@ -1,0 +1,222 @@
+//! Calling, moving and cancelling a committee meeting, and recording its decisions.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use kit_entity::ids::{CaseId, CommitteeAgendaItemId, CommitteeMeetingId, OfferId, ProfessionalId};
+use kit_entity::{Error, Result};
+
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::ids::{decode, decode_opt, decode_renamed};
+use crate::graphql::mutations::Write;
+use crate::graphql::objects::committee::*;
+use crate::graphql::scalars::DateTime;
+use kit_entity::ops::committee::{self, Decision, Schedule};
+
+/// Calls a coordination committee meeting.
+#[derive(InputObject)]
+pub struct ScheduleCommitteeMeetingInput {
+    /// The municipality whose intake unit you belong to.
+    pub municipality_id: ID,
+    /// When it starts.
+    pub starts_at: DateTime,
+    /// How long it lasts, 15–480 minutes.
+    pub duration_minutes: i32,
+    /// Where.
+    pub location: Option<String>,
+    /// Who sits on it, across professions and organizations (you always do).
+    pub member_ids: Vec<ID>,
+    /// The referrals from the inbox on its agenda, in order (cases REFERRED or IN_INTAKE).
+    pub case_ids: Vec<ID>,
+}
+
+/// Moves a committee meeting.
+#[derive(InputObject)]
+pub struct RescheduleCommitteeMeetingInput {
+    /// The meeting (required).
+    pub committee_meeting_id: Option<ID>,
+    /// The meeting, under its old name.
+    #[graphql(deprecation = "Use `committeeMeetingId`: inputs name their subject `<thing>Id`.")]
+    pub id: Option<ID>,
+    /// Its new start.
+    pub starts_at: DateTime,
+    /// Its new length, 15–480 minutes; unchanged when left out.
+    pub duration_minutes: Option<i32>,
+    /// Its new place; unchanged when left out.
+    pub location: Option<String>,
+}
+
+/// Calls a committee meeting off.
+#[derive(InputObject)]
+pub struct CancelCommitteeMeetingInput {
+    /// The meeting (required).
+    pub committee_meeting_id: Option<ID>,
+    /// The meeting, under its old name.
+    #[graphql(deprecation = "Use `committeeMeetingId`: inputs name their subject `<thing>Id`.")]
+    pub id: Option<ID>,
+}
+
+/// How the committee decided on one referral.
+#[derive(InputObject)]
+pub struct RecordCommitteeDecisionInput {
+    /// The agenda item.
+    pub agenda_item_id: ID,
+    /// ACCEPTED, REDIRECTED or REJECTED.
+    pub decision: CommitteeDecision,
+    /// For ACCEPTED: one professional of each unit that takes part; each becomes a participant.
+    pub participant_ids: Option<Vec<ID>>,
+    /// For REDIRECTED: the early intervention whose waiting list the child is put on.
+    pub offer_id: Option<ID>,
+    /// Why; required for REJECTED.
+    pub reason: Option<String>,
+}
+
+/// A committee meeting called.
+#[derive(SimpleObject)]
+pub struct CommitteeMeetingPayload {
+    /// The meeting.
+    pub committee_meeting: CommitteeMeeting,
+}
+
+/// A committee decision recorded.
+#[derive(SimpleObject)]
+pub struct CommitteeDecisionPayload {
+    /// The agenda item with its decision.
+    pub agenda_item: CommitteeAgendaItem,
+}
+
+/// Committee mutations.
+#[derive(Default)]
+pub struct CommitteeMutation;
+
+#[Object]
+impl CommitteeMutation {
+    /// Calls a meeting of the municipality's coordination committee with referrals from the
+    /// inbox on its agenda; its members get a calendar invitation naming the cases by
+    /// reference only. The municipality's intake unit.
+    async fn schedule_committee_meeting(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The meeting.")] input: ScheduleCommitteeMeetingInput,
+    ) -> async_graphql::Result<CommitteeMeetingPayload> {
+        let cmd = Schedule {
+            municipality_id: decode("input.municipalityId", &input.municipality_id).gql()?,
+            starts_at: input.starts_at.0,
+            duration_minutes: i64::from(input.duration_minutes),
+            location: input.location,
+            member_ids: input
+                .member_ids
+                .iter()
+                .enumerate()
+                .map(|(i, id)| decode::<ProfessionalId>(&format!("input.memberIds.{i}"), id))
+                .collect::<Result<_>>()
+                .gql()?,
+            case_ids: input
+                .case_ids
+                .iter()
+                .enumerate()
+                .map(|(i, id)| decode::<CaseId>(&format!("input.caseIds.{i}"), id))
+                .collect::<Result<_>>()
+                .gql()?,
+        };
+        let w = Write::begin(ctx).await.gql()?;
+        let result = committee::schedule(&w.txn, w.actor, w.now, cmd).await;
+        let row = w.finish(result).await.gql()?;
+        Ok(CommitteeMeetingPayload {
+            committee_meeting: CommitteeMeeting(row),
+        })
+    }
+
+    /// Moves a committee meeting of your intake unit; every member gets an update.
+    async fn reschedule_committee_meeting(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The meeting and its new time.")] input: RescheduleCommitteeMeetingInput,
+    ) -> async_graphql::Result<CommitteeMeetingPayload> {
+        let id: CommitteeMeetingId = decode_renamed(
+            "input.committeeMeetingId",
+            input.committee_meeting_id.as_ref(),
+            input.id.as_ref(),
+        )
+        .gql()?;
+        let w = Write::begin(ctx).await.gql()?;
+        let result = committee::reschedule(
+            &w.txn,
+            w.actor,
+            w.now,
+            id,
+            input.starts_at.0,
+            input.duration_minutes.map(i64::from),
+            input.location,
+        )
+        .await;
+        let row = w.finish(result).await.gql()?;
+        Ok(CommitteeMeetingPayload {
+            committee_meeting: CommitteeMeeting(row),
+        })
+    }
+
+    /// Calls a committee meeting of your intake unit off; every member gets a cancellation.
+    /// Its undecided referrals stay in the inbox for the next meeting.
+    async fn cancel_committee_meeting(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The meeting.")] input: CancelCommitteeMeetingInput,
+    ) -> async_graphql::Result<CommitteeMeetingPayload> {
+        let id: CommitteeMeetingId = decode_renamed(
+            "input.committeeMeetingId",
+            input.committee_meeting_id.as_ref(),
+            input.id.as_ref(),
+        )
+        .gql()?;
+        let w = Write::begin(ctx).await.gql()?;
+        let result = committee::cancel(&w.txn, w.actor, w.now, id).await;
+        let row = w.finish(result).await.gql()?;
+        Ok(CommitteeMeetingPayload {
+            committee_meeting: CommitteeMeeting(row),
+        })
+    }
+
+    /// Records the committee's decision on a referral of its agenda: the case's intake
+    /// decision, which meets the intake deadline. ACCEPTED makes the named professionals
+    /// participants of the new pathway; REDIRECTED puts the child on the early
+    /// intervention's waiting list; REJECTED needs a reason. The municipality's intake unit.
+    async fn record_committee_decision(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The decision.")] input: RecordCommitteeDecisionInput,
+    ) -> async_graphql::Result<CommitteeDecisionPayload> {
+        let item: CommitteeAgendaItemId =
+            decode("input.agendaItemId", &input.agenda_item_id).gql()?;
+        let decision = match input.decision {
+            CommitteeDecision::Accepted => Decision::Accept {
+                participants: input
+                    .participant_ids
+                    .unwrap_or_default()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, id)| {
+                        decode::<ProfessionalId>(&format!("input.participantIds.{i}"), id)
+                    })
+                    .collect::<Result<_>>()
+                    .gql()?,
+            },
+            CommitteeDecision::Redirected => Decision::Redirect {
+                offer_id: decode_opt::<OfferId>("input.offerId", input.offer_id.as_ref())
+                    .gql()?
+                    .ok_or_else(|| {
+                        Error::invalid(
+                            "input.offerId",
+                            "a redirect names the early intervention to wait for",
+                        )
+                    })
+                    .gql()?,
+            },
+            CommitteeDecision::Rejected => Decision::Reject,
+        };
+        let w = Write::begin(ctx).await.gql()?;
+        let result = committee::decide(&w.txn, w.actor, w.now, item, decision, input.reason).await;
+        let row = w.finish(result).await.gql()?;
+        Ok(CommitteeDecisionPayload {
+            agenda_item: CommitteeAgendaItem(row),
+        })
+    }
+}

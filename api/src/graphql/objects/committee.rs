@@ -1,0 +1,290 @@
+//! The coordination committee: meetings with an agenda of referrals from the inbox, and the
+//! decision recorded on each.
+
+use async_graphql::{Context, Enum, ID, Object};
+use kit_entity::domain::enums;
+use kit_entity::entities::{
+    committee_agenda_item, committee_meeting, committee_member, early_intervention_offer, referral,
+};
+use kit_entity::ids::{CommitteeAgendaItemId, CommitteeMeetingId, ProfessionalId};
+use kit_entity::{Error, Result};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::graphql::context::{ContextExt, load_required};
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::ids::NodeId;
+use crate::graphql::objects::case::Case;
+use crate::graphql::objects::catalogue::Offer;
+use crate::graphql::objects::directory::{Organization, Professional};
+use crate::graphql::scalars::DateTime;
+use kit_entity::access::Actor;
+
+/// What the coordination committee decided on a referral.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::CommitteeDecision")]
+pub enum CommitteeDecision {
+    /// Accepted into a coordinated pathway, with the units that take part.
+    Accepted,
+    /// Redirected to an early intervention: placed on its waiting list.
+    Redirected,
+    /// Rejected, with a reason.
+    Rejected,
+}
+
+/// Whether a committee meeting still takes place.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "enums::CommitteeMeetingStatus")]
+pub enum CommitteeMeetingStatus {
+    /// It takes place at its time.
+    Scheduled,
+    /// Called off; its undecided referrals wait for the next meeting.
+    Cancelled,
+}
+
+/// Whether `actor` may see a committee meeting: the municipality's intake unit and the
+/// meeting's members.
+async fn may_see(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    meeting: &committee_meeting::Model,
+) -> Result<bool> {
+    if actor.intake_for == Some(meeting.municipality_id) {
+        return Ok(true);
+    }
+    Ok(committee_member::Entity::find()
+        .filter(committee_member::Column::CommitteeMeetingId.eq(meeting.id))
+        .filter(committee_member::Column::ProfessionalId.eq(actor.id()))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// GraphQL `CommitteeMeeting` over `committee_meeting::Model`.
+pub struct CommitteeMeeting(pub committee_meeting::Model);
+
+/// A meeting of a municipality's coordination committee, which decides on the referrals on
+/// its agenda.
+#[Object]
+impl CommitteeMeeting {
+    /// Global id: opaque, stable, and accepted by `node(id:)`.
+    pub async fn id(&self) -> ID {
+        self.0.id.to_global()
+    }
+
+    /// The municipality.
+    async fn municipality(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
+        load_required(ctx, self.0.municipality_id)
+            .await
+            .map(Organization)
+            .gql()
+    }
+
+    /// Start.
+    async fn starts_at(&self) -> DateTime {
+        self.0.starts_at.into()
+    }
+
+    /// End.
+    async fn ends_at(&self) -> DateTime {
+        self.0.ends_at.into()
+    }
+
+    /// Where.
+    async fn location(&self) -> Option<&str> {
+        self.0.location.as_deref()
+    }
+
+    /// SCHEDULED or CANCELLED.
+    async fn status(&self) -> CommitteeMeetingStatus {
+        self.0.status.into()
+    }
+
+    /// The iCalendar SEQUENCE of its newest invitation: raised each time it moves or is
+    /// cancelled.
+    async fn sequence(&self) -> i32 {
+        self.0.sequence
+    }
+
+    /// The intake unit member who called it.
+    async fn organizer(&self, ctx: &Context<'_>) -> async_graphql::Result<Professional> {
+        load_required(ctx, self.0.organizer_id)
+            .await
+            .map(Professional)
+            .gql()
+    }
+
+    /// Who sits on it.
+    async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Professional>> {
+        let ids: Vec<ProfessionalId> = committee_member::Entity::find()
+            .select_only()
+            .column(committee_member::Column::ProfessionalId)
+            .filter(committee_member::Column::CommitteeMeetingId.eq(self.0.id))
+            .order_by_asc(committee_member::Column::Id)
+            .into_tuple()
+            .all(&ctx.state().db)
+            .await
+            .map_err(Error::from)
+            .gql()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(Professional(load_required(ctx, id).await.gql()?));
+        }
+        Ok(out)
+    }
+
+    /// The referrals on its agenda, in order, with the decisions recorded.
+    async fn agenda(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CommitteeAgendaItem>> {
+        Ok(committee_agenda_item::Entity::find()
+            .filter(committee_agenda_item::Column::CommitteeMeetingId.eq(self.0.id))
+            .order_by_asc(committee_agenda_item::Column::Position)
+            .all(&ctx.state().db)
+            .await
+            .map_err(Error::from)
+            .gql()?
+            .into_iter()
+            .map(CommitteeAgendaItem)
+            .collect())
+    }
+}
+
+/// GraphQL `CommitteeAgendaItem` over `committee_agenda_item::Model`.
+pub struct CommitteeAgendaItem(pub committee_agenda_item::Model);
+
+/// A referral on a committee meeting's agenda.
+#[Object]
+impl CommitteeAgendaItem {
+    /// Global id: opaque, stable, accepted by `node(id:)`; pass it to
+    /// `recordCommitteeDecision`.
+    pub async fn id(&self) -> ID {
+        self.0.id.to_global()
+    }
+
+    /// 1, 2, 3… in the agenda's order.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+
+    /// The case's reference: what members outside the intake unit see of it.
+    async fn case_reference(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let case: kit_entity::entities::case::Model =
+            load_required(ctx, self.0.case_id).await.gql()?;
+        Ok(case.reference)
+    }
+
+    /// The case, for those who may see it (the intake unit); null for other members.
+    async fn case(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Case>> {
+        let actor = ctx.actor().gql()?;
+        let now = ctx.state().clock.now();
+        Ok(
+            kit_entity::access::case_access(&ctx.state().db, actor, self.0.case_id, now)
+                .await
+                .ok()
+                .map(|(c, _)| Case(c)),
+        )
+    }
+
+    /// Whole calendar days the referral had waited at the entry point when the committee met.
+    async fn waited_days(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
+        let db = &ctx.state().db;
+        let meeting = committee_meeting::Entity::find_by_id(self.0.committee_meeting_id)
+            .one(db)
+            .await
+            .map_err(Error::from)
+            .gql()?;
+        let received = referral::Entity::find()
+            .filter(referral::Column::CaseId.eq(self.0.case_id))
+            .one(db)
+            .await
+            .map_err(Error::from)
+            .gql()?;
+        Ok(match (meeting, received) {
+            (Some(m), Some(r)) => Some((m.starts_at - r.received_at).num_days().max(0)),
+            _ => None,
+        })
+    }
+
+    /// The decision, once recorded.
+    async fn decision(&self) -> Option<CommitteeDecision> {
+        self.0.decision.map(Into::into)
+    }
+
+    /// Why.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+
+    /// The early intervention a redirect placed the child on the waiting list of.
+    async fn offer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Offer>> {
+        let Some(id) = self.0.offer_id else {
+            return Ok(None);
+        };
+        Ok(early_intervention_offer::Entity::find_by_id(id)
+            .one(&ctx.state().db)
+            .await
+            .map_err(Error::from)
+            .gql()?
+            .map(Offer))
+    }
+
+    /// When it was decided.
+    async fn decided_at(&self) -> Option<DateTime> {
+        self.0.decided_at.map(Into::into)
+    }
+
+    /// Who recorded the decision.
+    async fn decided_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Professional>> {
+        match self.0.decided_by_id {
+            Some(id) => Ok(Some(Professional(load_required(ctx, id).await.gql()?))),
+            None => Ok(None),
+        }
+    }
+}
+
+crate::connection!(
+    CommitteeMeetingConnection,
+    CommitteeMeetingEdge,
+    CommitteeMeeting,
+    "A page of committee meetings.",
+    "A committee meeting in a page."
+);
+
+/// Loads a committee meeting for `node(id:)`.
+///
+/// # Errors
+/// [`Error::NotFound`] when it does not exist or the viewer is neither of the intake unit nor
+/// a member.
+pub async fn node_meeting(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    id: CommitteeMeetingId,
+) -> Result<CommitteeMeeting> {
+    let meeting = committee_meeting::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("committee meeting"))?;
+    if may_see(db, actor, &meeting).await? {
+        Ok(CommitteeMeeting(meeting))
+    } else {
+        Err(Error::not_found("committee meeting"))
+    }
+}
+
+/// A committee agenda item by id, for `node(id:)`: for those who may see its meeting.
+///
+/// # Errors
+/// [`Error::NotFound`] when it does not exist or its meeting is not the actor's to see.
+pub async fn node_agenda_item(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    id: CommitteeAgendaItemId,
+) -> Result<CommitteeAgendaItem> {
+    let gone = || Error::not_found("committee agenda item");
+    let item = committee_agenda_item::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(gone)?;
+    node_meeting(db, actor, item.committee_meeting_id)
+        .await
+        .map_err(|_| gone())?;
+    Ok(CommitteeAgendaItem(item))
+}

@@ -1,0 +1,114 @@
+//! The single entry point's inbox: a referral waiting for the intake unit, with how long it
+//! has waited and the deadlines its intake owes the child.
+
+use async_graphql::{Context, ID, Object};
+use kit_entity::domain::enums::DeadlineStatus;
+use kit_entity::domain::status::CaseStatus;
+use kit_entity::entities::{case, deadline, referral};
+use kit_entity::{Error, Result};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::graphql::context::ContextExt;
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::objects::deadline::Deadline;
+use crate::graphql::read::read_case;
+use crate::graphql::scalars::DateTime;
+use kit_entity::access::ChildData;
+
+use super::Case;
+
+/// A case's inbox entry by id, for `node(id:)`: for the municipality's intake unit while the
+/// referral waits (REFERRED or IN_INTAKE).
+///
+/// # Errors
+/// [`Error::NotFound`] when there is no such waiting referral for the actor's intake unit.
+pub async fn node_entry(
+    db: &sea_orm::DatabaseConnection,
+    actor: &kit_entity::access::Actor,
+    id: crate::graphql::ids::InboxEntryId,
+) -> Result<InboxEntry> {
+    let gone = || Error::not_found("inbox entry");
+    let case = case::Entity::find_by_id(id.0)
+        .one(db)
+        .await?
+        .filter(|c| actor.intake_for == Some(c.municipality_id))
+        .filter(|c| matches!(c.status, CaseStatus::Referred | CaseStatus::InIntake))
+        .ok_or_else(gone)?;
+    let referral = referral::Entity::find()
+        .filter(referral::Column::CaseId.eq(case.id))
+        .one(db)
+        .await?
+        .ok_or_else(gone)?;
+    Ok(InboxEntry { case, referral })
+}
+
+/// A referral waiting at the single entry point.
+pub struct InboxEntry {
+    pub(crate) case: case::Model,
+    pub(crate) referral: referral::Model,
+}
+
+/// A referral waiting at the single entry point for the intake unit.
+#[Object]
+impl InboxEntry {
+    /// Global id of the entry: opaque, stable, and accepted by `node(id:)` (for the intake
+    /// unit, while the referral waits).
+    pub async fn id(&self) -> ID {
+        use crate::graphql::ids::NodeId;
+        crate::graphql::ids::InboxEntryId(self.case.id).to_global()
+    }
+
+    /// The case the referral opened.
+    async fn case(&self) -> Case {
+        Case(self.case.clone())
+    }
+
+    /// When the entry point received it.
+    async fn received_at(&self) -> DateTime {
+        self.referral.received_at.into()
+    }
+
+    /// Whole hours it has waited since it was received.
+    async fn waited_hours(&self, ctx: &Context<'_>) -> i64 {
+        (ctx.state().clock.now() - self.referral.received_at)
+            .num_hours()
+            .max(0)
+    }
+
+    /// Whole calendar days it has waited since it was received.
+    async fn waited_days(&self, ctx: &Context<'_>) -> i64 {
+        (ctx.state().clock.now() - self.referral.received_at)
+            .num_days()
+            .max(0)
+    }
+
+    /// The deadlines its intake owes the child that are still open (PENDING, or MISSED and
+    /// not yet met), earliest due first: the assessment within 24 hours, the decision within
+    /// 10 working days, as the municipality's rules say.
+    async fn intake_deadlines(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Deadline>> {
+        read_case(ctx, self.case.id, ChildData::Deadlines)
+            .await
+            .gql()?;
+        Ok(deadline::Entity::find()
+            .filter(deadline::Column::CaseId.eq(self.case.id))
+            .filter(
+                deadline::Column::Status.is_in([DeadlineStatus::Pending, DeadlineStatus::Missed]),
+            )
+            .order_by_asc(deadline::Column::DueAt)
+            .all(&ctx.state().db)
+            .await
+            .map_err(Error::from)
+            .gql()?
+            .into_iter()
+            .map(Deadline)
+            .collect())
+    }
+}
+
+crate::connection!(
+    InboxConnection,
+    InboxEdge,
+    InboxEntry,
+    "A page of the inbox.",
+    "A referral in a page of the inbox."
+);

@@ -1,0 +1,53 @@
+//! `committeeMeetings`: a municipality's coordination committee meetings.
+
+use async_graphql::{Context, ID, Object};
+use kit_entity::entities::{committee_meeting, committee_member};
+use kit_entity::ids::OrganizationId;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::graphql::context::ContextExt;
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::ids::decode;
+use crate::graphql::objects::committee::*;
+use crate::graphql::pagination::{Key, Keyset};
+
+/// Committee queries.
+#[derive(Default)]
+pub struct CommitteeQuery;
+
+#[Object]
+impl CommitteeQuery {
+    /// A municipality's coordination committee meetings, latest first: for its intake unit,
+    /// and for each meeting's members the meetings they sit on.
+    async fn committee_meetings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The municipality.")] municipality_id: ID,
+        #[graphql(desc = "How many to return: default 20, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return the meetings after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<CommitteeMeetingConnection> {
+        let actor = ctx.actor().gql()?;
+        let municipality: OrganizationId = decode("municipalityId", &municipality_id).gql()?;
+        let mut base = committee_meeting::Entity::find()
+            .filter(committee_meeting::Column::MunicipalityId.eq(municipality));
+        if actor.intake_for != Some(municipality) {
+            let mine = sea_orm::sea_query::Query::select()
+                .column(committee_member::Column::CommitteeMeetingId)
+                .from(committee_member::Entity)
+                .and_where(committee_member::Column::ProfessionalId.eq(actor.id()))
+                .to_owned();
+            base = base.filter(committee_meeting::Column::Id.in_subquery(mine));
+        }
+        Ok(Keyset::descending(
+            "committee-meetings",
+            vec![(committee_meeting::Column::Id, Key::Int(0))],
+        )
+        .page(&ctx.state().db, base, first, after.as_deref(), |m| {
+            vec![Key::Int(m.id.0)]
+        })
+        .await
+        .gql()?
+        .map(CommitteeMeeting)
+        .into())
+    }
+}

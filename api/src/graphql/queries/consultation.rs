@@ -1,0 +1,90 @@
+//! Consultation queries: the offers and your own consultations.
+
+use async_graphql::{Context, ID, Object};
+use chrono::NaiveDate;
+use kit_entity::Error;
+use kit_entity::domain::calendar::{local_date, start_of_day};
+use kit_entity::entities::{consultation_booking, consultation_offer};
+use kit_entity::ids::OrganizationId;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::graphql::context::ContextExt;
+use crate::graphql::errors::IntoGraphql;
+use crate::graphql::ids::decode_opt;
+use crate::graphql::scalars::Date;
+
+use crate::graphql::objects::consultation::*;
+use crate::graphql::pagination::{Key, Keyset};
+
+/// Consultation queries.
+#[derive(Default)]
+pub struct ConsultationQuery;
+
+#[Object]
+impl ConsultationQuery {
+    /// The consultation offers open to every professional, of one organization or of all,
+    /// oldest first. Closed offers are listed only to their organization's administrators
+    /// and only when `includeClosed` is set.
+    async fn consultation_offers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this organization's offers.")] organization_id: Option<ID>,
+        #[graphql(desc = "Also closed offers (administrators of the organization).")]
+        include_closed: Option<bool>,
+        #[graphql(desc = "How many to return: default 20, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return the offers after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<ConsultationOfferConnection> {
+        let actor = ctx.actor().gql()?;
+        let organization =
+            decode_opt::<OrganizationId>("organizationId", organization_id.as_ref()).gql()?;
+        let mut base = consultation_offer::Entity::find();
+        if let Some(o) = organization {
+            base = base.filter(consultation_offer::Column::OrganizationId.eq(o));
+        }
+        let closed_too = include_closed.unwrap_or(false);
+        if closed_too {
+            let own = organization
+                .filter(|o| actor.administers(*o))
+                .ok_or_else(|| {
+                    Error::forbidden(
+                        "closed offers are listed to their organization's administrators",
+                    )
+                });
+            own.gql()?;
+        } else {
+            base = base.filter(consultation_offer::Column::Active.eq(true));
+        }
+        Ok(Keyset::ascending(
+            "consultation-offers",
+            vec![(consultation_offer::Column::Id, Key::Int(0))],
+        )
+        .page(&ctx.state().db, base, first, after.as_deref(), |o| {
+            vec![Key::Int(o.id.0)]
+        })
+        .await
+        .gql()?
+        .map(ConsultationOffer)
+        .into())
+    }
+
+    /// Your own consultations from today on (or from `from`), earliest first.
+    async fn my_consultations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "From this day; today when left out.")] from: Option<Date>,
+    ) -> async_graphql::Result<Vec<ConsultationBooking>> {
+        let actor = ctx.actor().gql()?;
+        let day: NaiveDate = from.map_or_else(|| local_date(ctx.state().clock.now()), |d| d.0);
+        Ok(consultation_booking::Entity::find()
+            .filter(consultation_booking::Column::BookedById.eq(actor.id()))
+            .filter(consultation_booking::Column::StartsAt.gte(start_of_day(day)))
+            .order_by_asc(consultation_booking::Column::StartsAt)
+            .all(&ctx.state().db)
+            .await
+            .map_err(Error::from)
+            .gql()?
+            .into_iter()
+            .map(ConsultationBooking)
+            .collect())
+    }
+}
