@@ -21,6 +21,7 @@ pub mod cpr;
 pub mod domain;
 pub mod entities;
 pub mod infra;
+pub mod lookup;
 pub mod ops;
 
 pub use domain::clock::{Clock, ManualClock, SharedClock, SystemClock};

@@ -1,28 +1,19 @@
 //! The Relay `Node` interface and `node(id:)`: any object with a global id can be fetched
-//! again by it, under the same access rules as everywhere else.
+//! again by it, under the same access rules as everywhere else: one lookup under each row's
+//! guard (`kit_entity::lookup`), then the type it maps to.
 
 use async_graphql::{Context, ID, Interface, Object};
-use kit_entity::entities::{
-    case_status_change, family_member, organization, participant, professional, referral, unit,
-};
+use kit_entity::access::{Actor, CaseAccess, case_access};
+use kit_entity::lookup::{self, Guarded};
+use kit_entity::ops::children::child_access;
+use kit_entity::ops::meetings::commands::meeting_access;
 use kit_entity::{Error, Result};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::split;
-use crate::graphql::objects::case::{Case, CaseStatusChange, Referral};
-use crate::graphql::objects::child::{Child, FamilyMember};
-use crate::graphql::objects::consent::Consent;
-use crate::graphql::objects::deadline::{
-    ClosureDay, Deadline, DeadlineRecompute, DeadlineRule, Notification,
-};
-use crate::graphql::objects::directory::{Organization, Professional, Unit};
-use crate::graphql::objects::meeting::{Meeting, MeetingInvitee};
-use crate::graphql::objects::participant::Participant;
-use crate::graphql::objects::plan::{Agreement, CaseEvent};
-use kit_entity::access::{Actor, CaseAccess, case_access};
-use kit_entity::ops::children::child_access;
+use crate::graphql::objects::*;
 
 /// An object with a global id, fetchable with `node(id:)`.
 #[derive(Interface)]
@@ -71,43 +62,43 @@ pub enum Node {
     /// A consent given for a child.
     Consent(Consent),
     /// A document a sector shared.
-    Document(crate::graphql::objects::document::Document),
+    Document(Document),
     /// A version of a case's plan.
-    PlanVersion(crate::graphql::objects::plan::PlanVersion),
+    PlanVersion(PlanVersion),
     /// A family member's link to a case's plan.
-    PlanLink(crate::graphql::objects::plan_link::PlanLink),
+    PlanLink(PlanLink),
     /// A meeting of a coordination committee (its intake unit and members).
-    CommitteeMeeting(crate::graphql::objects::committee::CommitteeMeeting),
+    CommitteeMeeting(CommitteeMeeting),
     /// An organization's consultation offer.
-    ConsultationOffer(crate::graphql::objects::consultation::ConsultationOffer),
+    ConsultationOffer(ConsultationOffer),
     /// A booked consultation (its booker, host and the organization's administrators).
-    ConsultationBooking(crate::graphql::objects::consultation::ConsultationBooking),
+    ConsultationBooking(ConsultationBooking),
     /// An early intervention of a municipality's catalogue.
-    EarlyInterventionOffer(crate::graphql::objects::catalogue::Offer),
+    EarlyInterventionOffer(Offer),
     /// A cohort of an early intervention.
-    EarlyInterventionCohort(crate::graphql::objects::catalogue::Cohort),
+    EarlyInterventionCohort(Cohort),
     /// A case on an early intervention's waiting list.
-    WaitingListEntry(crate::graphql::objects::catalogue::WaitingListEntry),
+    WaitingListEntry(WaitingListEntry),
     /// An item of a meeting's agenda.
-    AgendaItem(crate::graphql::objects::meeting::AgendaItem),
+    AgendaItem(AgendaItem),
     /// A message about a meeting, to one invitee.
-    Delivery(crate::graphql::objects::meeting::Delivery),
+    Delivery(Delivery),
     /// A period you are busy.
-    BusyPeriod(crate::graphql::objects::meeting::BusyPeriod),
+    BusyPeriod(BusyPeriod),
     /// A personal calendar feed.
-    CalendarFeed(crate::graphql::objects::meeting::CalendarFeed),
+    CalendarFeed(CalendarFeed),
     /// A referral on a committee meeting's agenda.
-    CommitteeAgendaItem(crate::graphql::objects::committee::CommitteeAgendaItem),
+    CommitteeAgendaItem(CommitteeAgendaItem),
     /// One entry of the access log.
-    AccessLogEntry(crate::graphql::objects::access_log::AccessLogEntry),
+    AccessLogEntry(AccessLogEntry),
     /// A change to need-to-know (unit membership, leadership, intake unit).
-    AccessChange(crate::graphql::objects::access_change::AccessChange),
+    AccessChange(AccessChange),
     /// A referral waiting in the single entry point's inbox.
-    InboxEntry(crate::graphql::objects::inbox::InboxEntry),
+    InboxEntry(InboxEntry),
     /// You, the viewer.
-    Viewer(crate::graphql::objects::viewer::Viewer),
+    Viewer(Viewer),
     /// Your access to a case.
-    ViewerAccess(crate::graphql::objects::case::ViewerAccess),
+    ViewerAccess(ViewerAccess),
 }
 
 fn visible<T>(r: Result<T>) -> Result<T> {
@@ -118,12 +109,14 @@ fn gone() -> Error {
     Error::not_found("object").at("id")
 }
 
-async fn by_key<E, K>(db: &DatabaseConnection, key: K) -> Result<E::Model>
-where
-    E: EntityTrait,
-    K: Into<<E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType>,
-{
-    E::find_by_id(key).one(db).await?.ok_or_else(gone)
+/// The row of kind `E` by the one lookup under its guard (`kit_entity::lookup`).
+async fn row<E: Guarded>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    key: impl Into<<E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<E::Model> {
+    Ok(visible(lookup::find::<E, _>(db, actor, key, now).await)?.row)
 }
 
 async fn resolve(
@@ -133,11 +126,8 @@ async fn resolve(
     type_name: &str,
     key: i64,
 ) -> Result<(Node, Vec<CaseAccess>)> {
-    use kit_entity::ids::{
-        AgreementId, CaseEventId, CaseId, CaseStatusChangeId, ChildId, ClosureDayId, ConsentId,
-        DeadlineId, DeadlineRecomputeId, DeadlineRuleId, FamilyMemberId, InviteeId, MeetingId,
-        NotificationId, OrganizationId, ParticipantId, ProfessionalId, ReferralId, UnitId,
-    };
+    use kit_entity::entities as e;
+    use kit_entity::ids::*;
     let node = match type_name {
         "Case" => Node::Case(Case(
             visible(case_access(db, actor, CaseId(key), now).await)?.0,
@@ -152,151 +142,93 @@ async fn resolve(
             })
         }
         "FamilyMember" => {
-            let member = by_key::<family_member::Entity, _>(db, FamilyMemberId(key)).await?;
+            let member = e::family_member::Entity::find_by_id(FamilyMemberId(key))
+                .one(db)
+                .await?
+                .ok_or_else(gone)?;
             let access = visible(child_access(db, actor, member.child_id, now).await)?;
             let seen_through = access.cases.into_iter().map(|(_, a)| a).collect();
             return Ok((Node::FamilyMember(FamilyMember(member)), seen_through));
         }
-        "Participant" => {
-            let p = by_key::<participant::Entity, _>(db, ParticipantId(key)).await?;
-            visible(case_access(db, actor, p.case_id, now).await)?;
-            Node::Participant(Participant(p))
-        }
-        "Referral" => {
-            let r = by_key::<referral::Entity, _>(db, ReferralId(key)).await?;
-            visible(case_access(db, actor, r.case_id, now).await)?;
-            Node::Referral(Referral(r))
-        }
-        "CaseStatusChange" => {
-            let c = by_key::<case_status_change::Entity, _>(db, CaseStatusChangeId(key)).await?;
-            visible(case_access(db, actor, c.case_id, now).await)?;
-            Node::CaseStatusChange(CaseStatusChange(c))
-        }
-        "Organization" => Node::Organization(Organization(
-            by_key::<organization::Entity, _>(db, OrganizationId(key)).await?,
+        "Participant" => Node::Participant(Participant(
+            row::<e::participant::Entity>(db, actor, ParticipantId(key), now).await?,
         )),
-        "Unit" => Node::Unit(Unit(by_key::<unit::Entity, _>(db, UnitId(key)).await?)),
+        "Referral" => Node::Referral(Referral(
+            row::<e::referral::Entity>(db, actor, ReferralId(key), now).await?,
+        )),
+        "CaseStatusChange" => Node::CaseStatusChange(CaseStatusChange(
+            row::<e::case_status_change::Entity>(db, actor, CaseStatusChangeId(key), now).await?,
+        )),
+        "Organization" => Node::Organization(Organization(
+            row::<e::organization::Entity>(db, actor, OrganizationId(key), now).await?,
+        )),
+        "Unit" => Node::Unit(Unit(
+            row::<e::unit::Entity>(db, actor, UnitId(key), now).await?,
+        )),
         "Professional" => Node::Professional(Professional(
-            by_key::<professional::Entity, _>(db, ProfessionalId(key)).await?,
+            row::<e::professional::Entity>(db, actor, ProfessionalId(key), now).await?,
         )),
         "Meeting" => Node::Meeting(Meeting(
-            visible(
-                kit_entity::ops::meetings::commands::meeting_access(db, actor, MeetingId(key), now)
-                    .await,
-            )?
-            .0,
+            visible(meeting_access(db, actor, MeetingId(key), now).await)?.0,
         )),
-        "MeetingInvitee" => {
-            let i = by_key::<kit_entity::entities::meeting_invitee::Entity, _>(db, InviteeId(key))
-                .await?;
-            visible(
-                kit_entity::ops::meetings::commands::meeting_access(db, actor, i.meeting_id, now)
-                    .await,
-            )?;
-            Node::MeetingInvitee(MeetingInvitee(i))
-        }
-        "Deadline" => Node::Deadline(visible(
-            crate::graphql::objects::deadline::node_deadline(db, actor, DeadlineId(key), now).await,
-        )?),
-        "DeadlineRule" => Node::DeadlineRule(visible(
-            crate::graphql::objects::deadline::node_rule(db, DeadlineRuleId(key)).await,
-        )?),
-        "Notification" => Node::Notification(visible(
-            crate::graphql::objects::deadline::node_notification(db, actor, NotificationId(key))
-                .await,
-        )?),
-        "ClosureDay" => Node::ClosureDay(visible(
-            crate::graphql::objects::deadline::node_closure_day(db, ClosureDayId(key)).await,
-        )?),
-        "DeadlineRecompute" => Node::DeadlineRecompute(visible(
-            crate::graphql::objects::deadline::node_recompute(db, actor, DeadlineRecomputeId(key))
-                .await,
-        )?),
-        "Agreement" => Node::Agreement(visible(
-            crate::graphql::objects::plan::node_agreement(db, actor, AgreementId(key), now).await,
-        )?),
-        "CaseEvent" => Node::CaseEvent(visible(
-            crate::graphql::objects::plan::node_case_event(db, actor, CaseEventId(key), now).await,
-        )?),
-        "PlanVersion" => Node::PlanVersion(visible(
-            crate::graphql::objects::plan::node_plan_version(
-                db,
-                actor,
-                kit_entity::ids::PlanVersionId(key),
-                now,
-            )
-            .await,
-        )?),
-        "CommitteeMeeting" => Node::CommitteeMeeting(visible(
-            crate::graphql::objects::committee::node_meeting(
-                db,
-                actor,
-                kit_entity::ids::CommitteeMeetingId(key),
-            )
-            .await,
-        )?),
-        "ConsultationOffer" => Node::ConsultationOffer(visible(
-            crate::graphql::objects::consultation::node_offer(
-                db,
-                kit_entity::ids::ConsultationOfferId(key),
-            )
-            .await,
-        )?),
-        "ConsultationBooking" => Node::ConsultationBooking(visible(
-            crate::graphql::objects::consultation::node_booking(
-                db,
-                actor,
-                kit_entity::ids::ConsultationBookingId(key),
-            )
-            .await,
-        )?),
-        "PlanLink" => Node::PlanLink(visible(
-            crate::graphql::objects::plan_link::node_plan_link(
-                db,
-                actor,
-                kit_entity::ids::PlanLinkId(key),
-                now,
-            )
-            .await,
-        )?),
+        "MeetingInvitee" => Node::MeetingInvitee(MeetingInvitee(
+            row::<e::meeting_invitee::Entity>(db, actor, InviteeId(key), now).await?,
+        )),
+        "Deadline" => Node::Deadline(Deadline(
+            row::<e::deadline::Entity>(db, actor, DeadlineId(key), now).await?,
+        )),
+        "DeadlineRule" => Node::DeadlineRule(DeadlineRule(
+            row::<e::deadline_rule::Entity>(db, actor, DeadlineRuleId(key), now).await?,
+        )),
+        "Notification" => Node::Notification(Notification(
+            row::<e::notification::Entity>(db, actor, NotificationId(key), now).await?,
+        )),
+        "ClosureDay" => Node::ClosureDay(ClosureDay(
+            row::<e::closure_day::Entity>(db, actor, ClosureDayId(key), now).await?,
+        )),
+        "DeadlineRecompute" => Node::DeadlineRecompute(DeadlineRecompute(
+            row::<e::deadline_recompute::Entity>(db, actor, DeadlineRecomputeId(key), now).await?,
+        )),
+        "Agreement" => Node::Agreement(Agreement(
+            row::<e::agreement::Entity>(db, actor, AgreementId(key), now).await?,
+        )),
+        "CaseEvent" => Node::CaseEvent(CaseEvent(
+            row::<e::case_event::Entity>(db, actor, CaseEventId(key), now).await?,
+        )),
+        "PlanVersion" => Node::PlanVersion(PlanVersion(
+            row::<e::plan_version::Entity>(db, actor, PlanVersionId(key), now).await?,
+        )),
+        "PlanLink" => Node::PlanLink(PlanLink(
+            row::<e::plan_link::Entity>(db, actor, PlanLinkId(key), now).await?,
+        )),
+        "CommitteeMeeting" => Node::CommitteeMeeting(CommitteeMeeting(
+            row::<e::committee_meeting::Entity>(db, actor, CommitteeMeetingId(key), now).await?,
+        )),
+        "CommitteeAgendaItem" => Node::CommitteeAgendaItem(CommitteeAgendaItem(
+            row::<e::committee_agenda_item::Entity>(db, actor, CommitteeAgendaItemId(key), now)
+                .await?,
+        )),
+        "ConsultationOffer" => Node::ConsultationOffer(ConsultationOffer(
+            row::<e::consultation_offer::Entity>(db, actor, ConsultationOfferId(key), now).await?,
+        )),
+        "ConsultationBooking" => Node::ConsultationBooking(ConsultationBooking(visible(
+            lookup::consultation_booking(db, actor, ConsultationBookingId(key)).await,
+        )?)),
         "Document" => Node::Document(visible(
-            crate::graphql::objects::document::node_document(
-                db,
-                actor,
-                kit_entity::ids::DocumentId(key),
-                now,
-            )
-            .await,
+            Document::find(db, actor, DocumentId(key), now).await,
         )?),
         "Consent" => Node::Consent(visible(
-            crate::graphql::objects::consent::node_consent(db, actor, ConsentId(key), now).await,
+            Consent::find(db, actor, ConsentId(key), now).await,
         )?),
-        "EarlyInterventionOffer" => Node::EarlyInterventionOffer(visible(
-            crate::graphql::objects::catalogue::node_offer(
-                db,
-                actor,
-                kit_entity::ids::OfferId(key),
-            )
-            .await,
-        )?),
-        "EarlyInterventionCohort" => Node::EarlyInterventionCohort(visible(
-            crate::graphql::objects::catalogue::node_cohort(
-                db,
-                actor,
-                kit_entity::ids::CohortId(key),
-            )
-            .await,
-        )?),
+        "EarlyInterventionOffer" => Node::EarlyInterventionOffer(Offer(
+            row::<e::early_intervention_offer::Entity>(db, actor, OfferId(key), now).await?,
+        )),
+        "EarlyInterventionCohort" => Node::EarlyInterventionCohort(Cohort(
+            row::<e::early_intervention_cohort::Entity>(db, actor, CohortId(key), now).await?,
+        )),
         "WaitingListEntry" => {
-            let entry = visible(
-                crate::graphql::objects::catalogue::node_entry(
-                    db,
-                    actor,
-                    kit_entity::ids::WaitingEntryId(key),
-                    now,
-                )
-                .await,
-            )?;
+            let entry =
+                row::<e::waiting_entry::Entity>(db, actor, WaitingEntryId(key), now).await?;
             let placement = if entry.status == kit_entity::domain::enums::WaitingStatus::Waiting {
                 kit_entity::ops::catalogue::queue(
                     db,
@@ -310,82 +242,41 @@ async fn resolve(
             } else {
                 kit_entity::ops::catalogue::Placement::default()
             };
-            Node::WaitingListEntry(crate::graphql::objects::catalogue::WaitingListEntry {
+            Node::WaitingListEntry(WaitingListEntry {
                 model: entry,
                 placement,
             })
         }
-        "AgendaItem" => Node::AgendaItem(visible(
-            crate::graphql::objects::meeting::node_agenda_item(
-                db,
-                actor,
-                kit_entity::ids::AgendaItemId(key),
-                now,
-            )
-            .await,
-        )?),
-        "Delivery" => Node::Delivery(visible(
-            crate::graphql::objects::meeting::node_delivery(
-                db,
-                actor,
-                kit_entity::ids::DeliveryId(key),
-                now,
-            )
-            .await,
-        )?),
-        "BusyPeriod" => Node::BusyPeriod(visible(
-            crate::graphql::objects::meeting::node_busy_period(
-                db,
-                actor,
-                kit_entity::ids::BusyPeriodId(key),
-            )
-            .await,
-        )?),
-        "CalendarFeed" => Node::CalendarFeed(visible(
-            crate::graphql::objects::meeting::node_calendar_feed(
-                db,
-                actor,
-                kit_entity::ids::CalendarFeedId(key),
-            )
-            .await,
-        )?),
-        "CommitteeAgendaItem" => Node::CommitteeAgendaItem(visible(
-            crate::graphql::objects::committee::node_agenda_item(
-                db,
-                actor,
-                kit_entity::ids::CommitteeAgendaItemId(key),
-            )
-            .await,
-        )?),
-        "AccessLogEntry" => Node::AccessLogEntry(visible(
-            crate::graphql::objects::access_log::node_entry(
-                db,
-                actor,
-                kit_entity::ids::AccessLogEntryId(key),
-                now,
-            )
-            .await,
-        )?),
-        "AccessChange" => Node::AccessChange(visible(
-            crate::graphql::objects::access_change::node_change(
-                db,
-                actor,
-                kit_entity::ids::AccessChangeId(key),
-            )
-            .await,
-        )?),
-        "InboxEntry" => Node::InboxEntry(visible(
-            crate::graphql::objects::inbox::node_entry(
-                db,
-                actor,
-                crate::graphql::ids::InboxEntryId(CaseId(key)),
-            )
-            .await,
-        )?),
-        "Viewer" if key == actor.id().0 => {
-            Node::Viewer(crate::graphql::objects::viewer::Viewer(actor.clone()))
+        "AgendaItem" => Node::AgendaItem(AgendaItem(
+            row::<e::agenda_item::Entity>(db, actor, AgendaItemId(key), now).await?,
+        )),
+        "Delivery" => {
+            let (model, meeting, recipient_data) =
+                visible(lookup::invitation_delivery(db, actor, DeliveryId(key), now).await)?;
+            Node::Delivery(Delivery {
+                model,
+                meeting,
+                recipient_data,
+            })
         }
-        "ViewerAccess" => Node::ViewerAccess(crate::graphql::objects::case::ViewerAccess(
+        "BusyPeriod" => Node::BusyPeriod(BusyPeriod(
+            row::<e::busy_period::Entity>(db, actor, BusyPeriodId(key), now).await?,
+        )),
+        "CalendarFeed" => Node::CalendarFeed(CalendarFeed(
+            row::<e::calendar_feed::Entity>(db, actor, CalendarFeedId(key), now).await?,
+        )),
+        "AccessLogEntry" => Node::AccessLogEntry(AccessLogEntry(visible(
+            lookup::access_log_entry(db, actor, AccessLogEntryId(key), now).await,
+        )?)),
+        "AccessChange" => Node::AccessChange(AccessChange(
+            row::<e::access_change::Entity>(db, actor, AccessChangeId(key), now).await?,
+        )),
+        "InboxEntry" => {
+            let (case, referral) = visible(lookup::inbox_entry(db, actor, CaseId(key)).await)?;
+            Node::InboxEntry(InboxEntry { case, referral })
+        }
+        "Viewer" if key == actor.id().0 => Node::Viewer(Viewer(actor.clone())),
+        "ViewerAccess" => Node::ViewerAccess(ViewerAccess(
             visible(case_access(db, actor, CaseId(key), now).await)?.1,
         )),
         _ => return Err(gone()),

@@ -167,12 +167,16 @@ async fn seen_change(
             }
         }
         Changed::Deadline(id) => {
-            match crate::graphql::objects::deadline::node_deadline(db, actor, id, now).await {
+            match kit_entity::lookup::find::<kit_entity::entities::deadline::Entity, _>(
+                db, actor, id, now,
+            )
+            .await
+            {
                 Ok(deadline) => Seen::Change(Box::new(CaseChange {
                     case,
                     kind: CaseChangeKind::Deadline,
                     meeting: None,
-                    deadline: Some(deadline.0),
+                    deadline: Some(deadline.row),
                 })),
                 Err(_) => Seen::NotYours,
             }

@@ -118,7 +118,7 @@ impl ConsentMutation {
         let w = Write::begin(ctx).await.gql()?;
         let result = withdraw_consent(&w.txn, w.actor, w.now, id, &input.reason).await;
         w.finish(result).await.gql()?;
-        let consent = node_consent(
+        let consent = Consent::find(
             &ctx.state().db,
             ctx.actor().gql()?,
             id,

@@ -123,7 +123,7 @@ impl DocumentMutation {
         let w = Write::begin(ctx).await.gql()?;
         let result = documents::share(&w.txn, w.actor, w.now, id, organizations).await;
         w.finish(result).await.gql()?;
-        let document = node_document(
+        let document = Document::find(
             &ctx.state().db,
             ctx.actor().gql()?,
             id,

@@ -4,7 +4,6 @@
 use async_graphql::{Context, Object};
 use kit_entity::Result;
 use kit_entity::entities::{access_change, organization};
-use kit_entity::ids::AccessChangeId;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::graphql::context::{ContextExt, load};
@@ -100,23 +99,6 @@ crate::connection!(
     "A page of an organization's changes to need-to-know, newest first.",
     "A change in a page of an organization's changes to need-to-know."
 );
-
-/// A change to need-to-know by id, for `node(id:)`: for its organization's administrators.
-///
-/// # Errors
-/// [`kit_entity::Error::NotFound`] when it does not exist or is not theirs to read.
-pub async fn node_change(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: AccessChangeId,
-) -> Result<AccessChange> {
-    access_change::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|c| actor.administers(c.organization_id))
-        .map(AccessChange)
-        .ok_or_else(|| kit_entity::Error::not_found("access change"))
-}
 
 /// An organization's changes to need-to-know, newest first, for its administrators.
 ///

@@ -3,7 +3,6 @@
 use async_graphql::{Context, Object};
 use kit_entity::Result;
 use kit_entity::entities::{access_log, case, professional, unit};
-use kit_entity::ids::AccessLogEntryId;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::graphql::context::{ContextExt, load_required};
@@ -120,46 +119,6 @@ pub async fn of_case(
     list(ctx, access_log::Column::CaseId.eq(case.id), first, after)
         .await
         .map(Some)
-}
-
-/// An access-log entry by id, for `node(id:)`: for those who manage its case, for the
-/// professional who read, and for the administrators of their organization.
-///
-/// # Errors
-/// [`kit_entity::Error::NotFound`] when it does not exist (or was pruned) or is none of
-/// theirs to read.
-pub async fn node_entry(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: AccessLogEntryId,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<AccessLogEntry> {
-    let gone = || kit_entity::Error::not_found("access log entry");
-    let entry = access_log::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(gone)?;
-    if entry.professional_id == actor.id() {
-        return Ok(AccessLogEntry(entry));
-    }
-    let manages = kit_entity::access::case_access(db, actor, entry.case_id, now)
-        .await
-        .is_ok_and(|(_, a)| a.can_manage());
-    let audits = match professional::Entity::find_by_id(entry.professional_id)
-        .one(db)
-        .await?
-    {
-        Some(p) => unit::Entity::find_by_id(p.unit_id)
-            .one(db)
-            .await?
-            .is_some_and(|u| actor.administers(u.organization_id)),
-        None => false,
-    };
-    if manages || audits {
-        Ok(AccessLogEntry(entry))
-    } else {
-        Err(gone())
-    }
 }
 
 /// A professional's reads of children's data, newest first: for an audit by the

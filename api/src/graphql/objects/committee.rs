@@ -2,12 +2,12 @@
 //! decision recorded on each.
 
 use async_graphql::{Context, Enum, ID, Object};
+use kit_entity::Error;
 use kit_entity::domain::enums;
 use kit_entity::entities::{
     committee_agenda_item, committee_meeting, committee_member, early_intervention_offer, referral,
 };
-use kit_entity::ids::{CommitteeAgendaItemId, CommitteeMeetingId, ProfessionalId};
-use kit_entity::{Error, Result};
+use kit_entity::ids::ProfessionalId;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::graphql::context::{ContextExt, load_required};
@@ -17,7 +17,6 @@ use crate::graphql::objects::case::Case;
 use crate::graphql::objects::catalogue::Offer;
 use crate::graphql::objects::directory::{Organization, Professional};
 use crate::graphql::scalars::DateTime;
-use kit_entity::access::Actor;
 
 /// What the coordination committee decided on a referral.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -43,22 +42,6 @@ pub enum CommitteeMeetingStatus {
 
 /// Whether `actor` may see a committee meeting: the municipality's intake unit and the
 /// meeting's members.
-async fn may_see(
-    db: &sea_orm::DatabaseConnection,
-    actor: &Actor,
-    meeting: &committee_meeting::Model,
-) -> Result<bool> {
-    if actor.intake_for == Some(meeting.municipality_id) {
-        return Ok(true);
-    }
-    Ok(committee_member::Entity::find()
-        .filter(committee_member::Column::CommitteeMeetingId.eq(meeting.id))
-        .filter(committee_member::Column::ProfessionalId.eq(actor.id()))
-        .one(db)
-        .await?
-        .is_some())
-}
-
 /// GraphQL `CommitteeMeeting` over `committee_meeting::Model`.
 pub struct CommitteeMeeting(pub committee_meeting::Model);
 
@@ -247,44 +230,3 @@ crate::connection!(
     "A page of committee meetings.",
     "A committee meeting in a page."
 );
-
-/// Loads a committee meeting for `node(id:)`.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or the viewer is neither of the intake unit nor
-/// a member.
-pub async fn node_meeting(
-    db: &sea_orm::DatabaseConnection,
-    actor: &Actor,
-    id: CommitteeMeetingId,
-) -> Result<CommitteeMeeting> {
-    let meeting = committee_meeting::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| Error::not_found("committee meeting"))?;
-    if may_see(db, actor, &meeting).await? {
-        Ok(CommitteeMeeting(meeting))
-    } else {
-        Err(Error::not_found("committee meeting"))
-    }
-}
-
-/// A committee agenda item by id, for `node(id:)`: for those who may see its meeting.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or its meeting is not the actor's to see.
-pub async fn node_agenda_item(
-    db: &sea_orm::DatabaseConnection,
-    actor: &Actor,
-    id: CommitteeAgendaItemId,
-) -> Result<CommitteeAgendaItem> {
-    let gone = || Error::not_found("committee agenda item");
-    let item = committee_agenda_item::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(gone)?;
-    node_meeting(db, actor, item.committee_meeting_id)
-        .await
-        .map_err(|_| gone())?;
-    Ok(CommitteeAgendaItem(item))
-}

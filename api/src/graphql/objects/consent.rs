@@ -2,10 +2,9 @@
 //! and listed on the case.
 
 use async_graphql::{Context, ID, Object};
+use kit_entity::Result;
 use kit_entity::entities::consent;
 use kit_entity::ids::{CaseId, ConsentId, OrganizationId};
-use kit_entity::{Error, Result};
-use sea_orm::EntityTrait;
 
 use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::enums::ConsentPurpose;
@@ -131,6 +130,32 @@ impl Consent {
 }
 
 impl Consent {
+    /// The consent `id` as `actor` sees it (`kit_entity::lookup`), with the organizations it
+    /// covers.
+    ///
+    /// # Errors
+    /// `NOT_FOUND` when it does not exist or the viewer may not see it; database errors.
+    pub async fn find(
+        db: &sea_orm::DatabaseConnection,
+        actor: &kit_entity::access::Actor,
+        id: ConsentId,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Self> {
+        let found = kit_entity::lookup::find::<consent::Entity, _>(db, actor, id, now).await?;
+        let case = found.row.case_id;
+        let (model, organizations) = kit_entity::access::consents_of(db, &[case])
+            .await?
+            .remove(&case)
+            .into_iter()
+            .flatten()
+            .find(|(c, _)| c.id == id)
+            .ok_or_else(|| kit_entity::Error::not_found("consent"))?;
+        Ok(Self {
+            model,
+            organizations,
+        })
+    }
+
     /// Its key.
     #[must_use]
     pub const fn id_key(&self) -> ConsentId {
@@ -142,34 +167,6 @@ impl Consent {
     pub const fn case_id(&self) -> CaseId {
         self.model.case_id
     }
-}
-
-/// Loads a consent for `node(id:)`.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or its case is not visible.
-pub async fn node_consent(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: ConsentId,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Consent> {
-    let model = consent::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| Error::not_found("consent"))?;
-    kit_entity::access::case_access(db, actor, model.case_id, now).await?;
-    let (model, organizations) = kit_entity::access::consents_of(db, &[model.case_id])
-        .await?
-        .remove(&model.case_id)
-        .into_iter()
-        .flatten()
-        .find(|(c, _)| c.id == id)
-        .ok_or_else(|| Error::not_found("consent"))?;
-    Ok(Consent {
-        model,
-        organizations,
-    })
 }
 
 /// The consents of a case (visible already), newest first, with the organizations each

@@ -19,7 +19,7 @@ use crate::graphql::objects::meeting::Meeting;
 use crate::graphql::read::read_case;
 use crate::graphql::scalars::DateTime;
 use kit_entity::access::ChildData;
-use kit_entity::ops::documents::{self};
+use kit_entity::ops::documents;
 
 /// GraphQL `Document` over `document::Model` (without its attachment's bytes) and its
 /// shares, described on its `#[Object]` impl.
@@ -112,6 +112,23 @@ impl Document {
 }
 
 impl Document {
+    /// The document `id` as `actor` may read it (`kit_entity::ops::documents::readable`),
+    /// with whom it is shared; its attachment is fetched by its download link.
+    ///
+    /// # Errors
+    /// `NOT_FOUND` when it does not exist or the viewer may not read it; database errors.
+    pub async fn find(
+        db: &sea_orm::DatabaseConnection,
+        actor: &kit_entity::access::Actor,
+        id: DocumentId,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Self> {
+        let (mut model, _) = documents::readable(db, actor, id, now).await?;
+        model.attachment = None;
+        let shares = documents::shared_with(db, id).await?;
+        Ok(Self { model, shares })
+    }
+
     /// The case whose child it is about.
     #[must_use]
     pub const fn case_id(&self) -> CaseId {
@@ -244,20 +261,4 @@ pub async fn of_case(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<Document>
                 .then_some(Document { model, shares })
         })
         .collect())
-}
-
-/// Loads a document for `node(id:)`.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or the viewer may not read it.
-pub async fn node_document(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: DocumentId,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Document> {
-    let (mut model, _) = documents::readable(db, actor, id, now).await?;
-    model.attachment = None;
-    let shares = documents::shared_with(db, id).await?;
-    Ok(Document { model, shares })
 }

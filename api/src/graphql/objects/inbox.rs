@@ -2,10 +2,9 @@
 //! has waited and the deadlines its intake owes the child.
 
 use async_graphql::{Context, ID, Object};
+use kit_entity::Error;
 use kit_entity::domain::enums::DeadlineStatus;
-use kit_entity::domain::status::CaseStatus;
 use kit_entity::entities::{case, deadline, referral};
-use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::graphql::context::ContextExt;
@@ -16,31 +15,6 @@ use crate::graphql::scalars::DateTime;
 use kit_entity::access::ChildData;
 
 use super::Case;
-
-/// A case's inbox entry by id, for `node(id:)`: for the municipality's intake unit while the
-/// referral waits (REFERRED or IN_INTAKE).
-///
-/// # Errors
-/// [`Error::NotFound`] when there is no such waiting referral for the actor's intake unit.
-pub async fn node_entry(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: crate::graphql::ids::InboxEntryId,
-) -> Result<InboxEntry> {
-    let gone = || Error::not_found("inbox entry");
-    let case = case::Entity::find_by_id(id.0)
-        .one(db)
-        .await?
-        .filter(|c| actor.intake_for == Some(c.municipality_id))
-        .filter(|c| matches!(c.status, CaseStatus::Referred | CaseStatus::InIntake))
-        .ok_or_else(gone)?;
-    let referral = referral::Entity::find()
-        .filter(referral::Column::CaseId.eq(case.id))
-        .one(db)
-        .await?
-        .ok_or_else(gone)?;
-    Ok(InboxEntry { case, referral })
-}
 
 /// A referral waiting at the single entry point.
 pub struct InboxEntry {

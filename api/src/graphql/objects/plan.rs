@@ -5,7 +5,7 @@ use kit_entity::domain::enums::PlanItemKind;
 use kit_entity::entities::{
     agreement, case_event, deadline, plan_agreement, plan_item, plan_version,
 };
-use kit_entity::ids::{AgreementId, CaseEventId, CaseId};
+use kit_entity::ids::CaseId;
 use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -191,42 +191,6 @@ pub async fn events_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<CaseEve
         .collect())
 }
 
-/// Loads an agreement for `node(id:)`.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or its case is not visible.
-pub async fn node_agreement(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: AgreementId,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Agreement> {
-    let a = agreement::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| Error::not_found("agreement"))?;
-    kit_entity::access::case_access(db, actor, a.case_id, now).await?;
-    Ok(Agreement(a))
-}
-
-/// Loads a case event for `node(id:)`.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or its case is not visible.
-pub async fn node_case_event(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: CaseEventId,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<CaseEvent> {
-    let e = case_event::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| Error::not_found("case event"))?;
-    kit_entity::access::case_access(db, actor, e.case_id, now).await?;
-    Ok(CaseEvent(e))
-}
-
 /// GraphQL `PlanVersion` over `plan_version::Model`.
 pub struct PlanVersion(pub plan_version::Model);
 
@@ -391,22 +355,4 @@ pub async fn versions_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<PlanV
         .into_iter()
         .map(PlanVersion)
         .collect())
-}
-
-/// Loads a plan version for `node(id:)`.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or its case is not visible.
-pub async fn node_plan_version(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: kit_entity::ids::PlanVersionId,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<PlanVersion> {
-    let v = plan_version::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| Error::not_found("plan version"))?;
-    kit_entity::access::case_access(db, actor, v.case_id, now).await?;
-    Ok(PlanVersion(v))
 }

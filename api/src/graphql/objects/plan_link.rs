@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Enum, ID, Object};
 use kit_entity::entities::{delivery, plan_link, plan_link_read};
-use kit_entity::ids::{CaseId, PlanLinkId};
+use kit_entity::ids::CaseId;
 use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -195,22 +195,4 @@ pub async fn links_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<PlanLink
         .into_iter()
         .map(PlanLink)
         .collect())
-}
-
-/// Loads a plan link for `node(id:)`.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or its case is not visible.
-pub async fn node_plan_link(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: PlanLinkId,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<PlanLink> {
-    let link = plan_link::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| Error::not_found("plan link"))?;
-    kit_entity::access::case_access(db, actor, link.case_id, now).await?;
-    Ok(PlanLink(link))
 }

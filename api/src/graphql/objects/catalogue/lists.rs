@@ -2,16 +2,14 @@
 //! `node(id:)`.
 
 use async_graphql::Context;
-use chrono::Utc;
+use kit_entity::Result;
 use kit_entity::domain::enums::WaitingStatus;
 use kit_entity::entities::{case, early_intervention_offer as offer, waiting_entry};
-use kit_entity::ids::OfferId;
-use kit_entity::{Error, Result};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::WaitingListEntryConnection;
-use super::types::{Offer, WaitingListEntry};
+use super::types::WaitingListEntry;
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::{Key, Keyset};
 use crate::graphql::read::read_case;
@@ -73,58 +71,4 @@ pub async fn waiting_list(
             WaitingListEntry { model, placement }
         })
         .into())
-}
-
-/// Loads an offer for `node(id:)`.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or the actor may not read it.
-pub async fn node_offer(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: OfferId,
-) -> Result<Offer> {
-    offer::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|o| catalogue::may_read(actor, o))
-        .map(Offer)
-        .ok_or_else(|| Error::not_found("early intervention offer"))
-}
-
-/// Loads a cohort for `node(id:)`.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or the actor may not read its offer.
-pub async fn node_cohort(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: kit_entity::ids::CohortId,
-) -> Result<super::types::Cohort> {
-    use kit_entity::entities::early_intervention_cohort as cohort;
-    let c = cohort::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| Error::not_found("cohort"))?;
-    node_offer(db, actor, c.offer_id).await?;
-    Ok(super::types::Cohort(c))
-}
-
-/// Loads a waiting-list entry for `node(id:)`: its case must be visible (the read is logged
-/// by the caller).
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or its case is not visible.
-pub async fn node_entry(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: kit_entity::ids::WaitingEntryId,
-    now: chrono::DateTime<Utc>,
-) -> Result<waiting_entry::Model> {
-    let e = waiting_entry::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| Error::not_found("waiting-list entry"))?;
-    kit_entity::access::case_access(db, actor, e.case_id, now).await?;
-    Ok(e)
 }

@@ -5,7 +5,7 @@
 pub mod lists;
 pub mod types;
 
-pub use lists::{node_cohort, node_entry, node_offer, waiting_list};
+pub use lists::waiting_list;
 pub use types::{Cohort, Offer, OfferWaitingTime, WaitingListEntry};
 
 crate::connection!(

@@ -10,12 +10,11 @@ use std::collections::BTreeMap;
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{Datelike, TimeDelta};
+use kit_entity::Error;
 use kit_entity::domain::calendar::{calendar_of, clock_time, local_date, start_of_day};
 use kit_entity::domain::consultation::Weekdays;
 use kit_entity::domain::enums;
 use kit_entity::entities::{consultation_booking, consultation_offer};
-use kit_entity::ids::{ConsultationBookingId, ConsultationOfferId};
-use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::graphql::context::{ContextExt, load_required};
@@ -23,7 +22,6 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
 use crate::graphql::objects::directory::{Organization, Professional};
 use crate::graphql::scalars::{Date, DateTime};
-use kit_entity::ops::consultations::may_see_booking;
 
 /// How a consultation is held.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

@@ -1,9 +1,9 @@
 //! Closure days: days an organization is closed beyond the national holidays.
 
 use async_graphql::{Context, ID, Object};
+use kit_entity::Result;
 use kit_entity::entities::closure_day;
-use kit_entity::ids::{ClosureDayId, OrganizationId};
-use kit_entity::{Error, Result};
+use kit_entity::ids::OrganizationId;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::graphql::context::{ContextExt, load_required};
@@ -68,19 +68,4 @@ pub async fn closure_days(
         .into_iter()
         .map(ClosureDay)
         .collect())
-}
-
-/// Loads a closure day for `node(id:)`.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist.
-pub async fn node_closure_day(
-    db: &sea_orm::DatabaseConnection,
-    id: ClosureDayId,
-) -> Result<ClosureDay> {
-    closure_day::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(ClosureDay)
-        .ok_or_else(|| Error::not_found("closure day"))
 }

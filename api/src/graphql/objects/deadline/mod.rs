@@ -8,14 +8,8 @@ pub mod rule;
 pub mod shared;
 pub mod types;
 
-pub use closure_day::{ClosureDay, closure_days, node_closure_day};
-pub use notification::{
-    Notification, NotificationConnection, node_notification, notifications, unread_count,
-};
+pub use closure_day::{ClosureDay, closure_days};
+pub use notification::{Notification, NotificationConnection, notifications, unread_count};
 pub use report::{RuleTimeliness, TimelinessReport};
-pub use rule::{
-    DeadlineOffset, DeadlineOffsetInput, DeadlineRecompute, DeadlineRule, node_recompute, node_rule,
-};
-pub use types::{
-    Deadline, DeadlineConnection, DeadlineFilter, list, node_deadline, of_case, of_viewer,
-};
+pub use rule::{DeadlineOffset, DeadlineOffsetInput, DeadlineRecompute, DeadlineRule};
+pub use types::{Deadline, DeadlineConnection, DeadlineFilter, list, of_case, of_viewer};

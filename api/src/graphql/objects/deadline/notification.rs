@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 use kit_entity::entities::notification;
-use kit_entity::ids::{NotificationId, ProfessionalId};
+use kit_entity::ids::ProfessionalId;
 use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -14,7 +14,6 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
 use crate::graphql::pagination::{Key, Keyset};
 use crate::graphql::scalars::DateTime;
-use kit_entity::access;
 
 /// GraphQL `Notification` over `notification::Model`, described on its `#[Object]` impl.
 pub struct Notification(pub notification::Model);
@@ -149,21 +148,4 @@ pub async fn unread_count(ctx: &Context<'_>, recipient: ProfessionalId) -> Resul
         .filter(notification::Column::ReadAt.is_null())
         .count(&ctx.state().db)
         .await?)
-}
-
-/// Loads a notification for `node(id:)`: only your own.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or is someone else's.
-pub async fn node_notification(
-    db: &sea_orm::DatabaseConnection,
-    actor: &access::Actor,
-    id: NotificationId,
-) -> Result<Notification> {
-    notification::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|n| n.recipient_id == actor.id())
-        .map(Notification)
-        .ok_or_else(|| Error::not_found("notification"))
 }

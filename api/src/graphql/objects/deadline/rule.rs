@@ -1,12 +1,11 @@
 //! Deadline rules as data, their versions and offsets, and the log of recomputes.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use kit_entity::Result;
 use kit_entity::domain::enums::Language as DomainLanguage;
 use kit_entity::entities::{deadline_recompute, deadline_rule};
-use kit_entity::ids::{DeadlineRecomputeId, DeadlineRuleId};
+use kit_entity::ids::DeadlineRuleId;
 use kit_entity::ops::deadlines::{Offset, reminders};
-use kit_entity::{Error, Result};
-use sea_orm::EntityTrait;
 
 use super::shared::{professional_opt, viewer_language};
 use crate::graphql::context::{load, load_required};
@@ -17,7 +16,6 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
 use crate::graphql::objects::directory::{Organization, Professional};
 use crate::graphql::scalars::DateTime;
-use kit_entity::access;
 
 pub(crate) async fn rule_by_id(ctx: &Context<'_>, id: DeadlineRuleId) -> Result<DeadlineRule> {
     load_required(ctx, id).await.map(DeadlineRule)
@@ -240,36 +238,4 @@ impl DeadlineRecompute {
     async fn recomputed_at(&self) -> DateTime {
         self.0.recomputed_at.into()
     }
-}
-
-/// Loads a rule version for `node(id:)`.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist.
-pub async fn node_rule(
-    db: &sea_orm::DatabaseConnection,
-    id: DeadlineRuleId,
-) -> Result<DeadlineRule> {
-    deadline_rule::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(DeadlineRule)
-        .ok_or_else(|| Error::not_found("deadline rule"))
-}
-
-/// Loads a recompute for `node(id:)`: administrators of its organization only.
-///
-/// # Errors
-/// [`Error::NotFound`] otherwise.
-pub async fn node_recompute(
-    db: &sea_orm::DatabaseConnection,
-    actor: &access::Actor,
-    id: DeadlineRecomputeId,
-) -> Result<DeadlineRecompute> {
-    deadline_recompute::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|r| actor.administers(r.organization_id))
-        .map(DeadlineRecompute)
-        .ok_or_else(|| Error::not_found("deadline recompute"))
 }

@@ -2,12 +2,12 @@
 //! connection with its filter.
 
 use async_graphql::{Context, ID, InputObject, Object};
+use kit_entity::Result;
 use kit_entity::domain::enums::{DeadlineStatus as DomainStatus, Language as DomainLanguage};
 use kit_entity::domain::timeliness::{status_at, statuses_condition};
 use kit_entity::entities::{case, deadline, notification, professional};
-use kit_entity::ids::{CaseId, DeadlineId, OrganizationId, ProfessionalId};
+use kit_entity::ids::{CaseId, OrganizationId, ProfessionalId};
 use kit_entity::ops::deadlines::stage_kind;
-use kit_entity::{Error, Result};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
@@ -390,22 +390,4 @@ pub async fn of_case(
             .map(Deadline)
             .collect(),
     )
-}
-
-/// Loads a deadline for `node(id:)`.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or its case is not visible.
-pub async fn node_deadline(
-    db: &sea_orm::DatabaseConnection,
-    actor: &access::Actor,
-    id: DeadlineId,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Deadline> {
-    let d = deadline::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| Error::not_found("deadline"))?;
-    access::case_access(db, actor, d.case_id, now).await?;
-    Ok(Deadline(d))
 }

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Enum, ID, Object};
 use kit_entity::Error;
-use kit_entity::domain::enums::{ItipMethod, MailSubject};
+use kit_entity::domain::enums::ItipMethod;
 use kit_entity::entities::{
     agenda_item, busy_period, calendar_feed, case, delivery, meeting, meeting_invitee,
 };
@@ -459,108 +459,4 @@ impl CalendarFeed {
     async fn revoked_at(&self) -> Option<DateTime> {
         self.0.revoked_at.map(Into::into)
     }
-}
-
-/// An agenda item by id, for `node(id:)`: through its meeting's access decision; a closed item
-/// only for those who see closed items.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or is not the actor's to see.
-pub async fn node_agenda_item(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: kit_entity::ids::AgendaItemId,
-    now: chrono::DateTime<chrono::Utc>,
-) -> kit_entity::Result<AgendaItem> {
-    let gone = || Error::not_found("agenda item");
-    let item = agenda_item::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(gone)?;
-    let (_, _, access) =
-        kit_entity::ops::meetings::commands::meeting_access(db, actor, item.meeting_id, now)
-            .await?;
-    if item.closed && !sees_closed_items(&access) {
-        return Err(gone());
-    }
-    Ok(AgendaItem(item))
-}
-
-/// A delivery by id, for `node(id:)`: through its meeting's access decision, and only with the
-/// child's data shared (as `Meeting.deliveries`).
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or is not the actor's to see.
-pub async fn node_delivery(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: kit_entity::ids::DeliveryId,
-    now: chrono::DateTime<chrono::Utc>,
-) -> kit_entity::Result<Delivery> {
-    let gone = || Error::not_found("delivery");
-    let model = delivery::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(gone)?;
-    if model.subject != MailSubject::Invitation {
-        return Err(gone());
-    }
-    let invitee = meeting_invitee::Entity::find_by_id(InviteeId(model.subject_id))
-        .one(db)
-        .await?
-        .ok_or_else(gone)?;
-    let meeting = invitee.meeting_id;
-    let (_, _, access) =
-        kit_entity::ops::meetings::commands::meeting_access(db, actor, meeting, now).await?;
-    if !access.shares_child_data() {
-        return Err(gone());
-    }
-    let person = kit_entity::entities::participant::Entity::find_by_id(invitee.participant_id)
-        .one(db)
-        .await?;
-    let recipient_data = person.and_then(|p| match p.kind {
-        kit_entity::domain::enums::ParticipantKind::FamilyMember => Some(ChildData::Family),
-        kit_entity::domain::enums::ParticipantKind::Child => Some(ChildData::Child),
-        _ => None,
-    });
-    Ok(Delivery {
-        model,
-        meeting,
-        recipient_data,
-    })
-}
-
-/// A busy period by id, for `node(id:)`: its professional's own.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or is someone else's.
-pub async fn node_busy_period(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: kit_entity::ids::BusyPeriodId,
-) -> kit_entity::Result<BusyPeriod> {
-    busy_period::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|b| b.professional_id == actor.id())
-        .map(BusyPeriod)
-        .ok_or_else(|| Error::not_found("busy period"))
-}
-
-/// A calendar feed by id, for `node(id:)`: its professional's own, or one its creator made
-/// for a participant.
-///
-/// # Errors
-/// [`Error::NotFound`] when it does not exist or is neither.
-pub async fn node_calendar_feed(
-    db: &sea_orm::DatabaseConnection,
-    actor: &kit_entity::access::Actor,
-    id: kit_entity::ids::CalendarFeedId,
-) -> kit_entity::Result<CalendarFeed> {
-    calendar_feed::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|f| f.professional_id == Some(actor.id()) || f.created_by_id == actor.id())
-        .map(CalendarFeed)
-        .ok_or_else(|| Error::not_found("calendar feed"))
 }
