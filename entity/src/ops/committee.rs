@@ -427,3 +427,78 @@ pub async fn decide(
     row.decided_by_id = Set(Some(actor.id()));
     Ok(row.update(txn).await?)
 }
+
+// Reads: a committee meeting as its fields show it. The caller has decided that the viewer
+// may see it (`crate::lookup`).
+
+/// Who sits on a committee meeting, in the order they were added.
+///
+/// # Errors
+/// Database errors.
+pub async fn members_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    meeting: CommitteeMeetingId,
+) -> Result<Vec<ProfessionalId>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    Ok(committee_member::Entity::find()
+        .select_only()
+        .column(committee_member::Column::ProfessionalId)
+        .filter(committee_member::Column::CommitteeMeetingId.eq(meeting))
+        .order_by_asc(committee_member::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// A committee meeting's agenda, in order.
+///
+/// # Errors
+/// Database errors.
+pub async fn agenda_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    meeting: CommitteeMeetingId,
+) -> Result<Vec<committee_agenda_item::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(committee_agenda_item::Entity::find()
+        .filter(committee_agenda_item::Column::CommitteeMeetingId.eq(meeting))
+        .order_by_asc(committee_agenda_item::Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// How many days an agenda item's referral waited from its receipt to the meeting.
+///
+/// # Errors
+/// Database errors.
+pub async fn waited_days<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    item: &committee_agenda_item::Model,
+) -> Result<Option<i64>> {
+    let meeting = committee_meeting::Entity::find_by_id(item.committee_meeting_id)
+        .one(db)
+        .await?;
+    let received = crate::entities::referral::Entity::find()
+        .filter(crate::entities::referral::Column::CaseId.eq(item.case_id))
+        .one(db)
+        .await?;
+    Ok(match (meeting, received) {
+        (Some(m), Some(r)) => Some((m.starts_at - r.received_at).num_days().max(0)),
+        _ => None,
+    })
+}
+
+/// The early intervention a decision redirected a referral to.
+///
+/// # Errors
+/// Database errors.
+pub async fn offer_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    item: &committee_agenda_item::Model,
+) -> Result<Option<early_intervention_offer::Model>> {
+    match item.offer_id {
+        Some(id) => Ok(early_intervention_offer::Entity::find_by_id(id)
+            .one(db)
+            .await?),
+        None => Ok(None),
+    }
+}

@@ -422,3 +422,64 @@ impl Names {
         self.0.get(&id).cloned().unwrap_or_default()
     }
 }
+
+// Reads: a case's links as their fields show them. The caller has decided the viewer's
+// access.
+
+/// A case's plan links, newest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn links_of<C: ConnectionTrait>(db: &C, case: CaseId) -> Result<Vec<plan_link::Model>> {
+    Ok(plan_link::Entity::find()
+        .filter(plan_link::Column::CaseId.eq(case))
+        .order_by_desc(plan_link::Column::CreatedAt)
+        .order_by_desc(plan_link::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// When a link was opened, newest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn reads_of<C: ConnectionTrait>(
+    db: &C,
+    link: PlanLinkId,
+) -> Result<Vec<plan_link_read::Model>> {
+    Ok(plan_link_read::Entity::find()
+        .filter(plan_link_read::Column::PlanLinkId.eq(link))
+        .order_by_desc(plan_link_read::Column::ReadAt)
+        .order_by_desc(plan_link_read::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The e-mail that carried a link.
+///
+/// # Errors
+/// [`Error::Internal`] when the link has none (it is queued with the link); database errors.
+pub async fn email_of<C: ConnectionTrait>(
+    db: &C,
+    link: PlanLinkId,
+) -> Result<crate::entities::delivery::Model> {
+    crate::entities::delivery::Entity::find()
+        .filter(About::PlanLink(link).rows())
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::internal("a plan link without its e-mail"))
+}
+
+/// The plan version a link (or one of its reads) shows.
+///
+/// # Errors
+/// [`Error::Internal`] when it is missing; database errors.
+pub async fn version<C: ConnectionTrait>(
+    db: &C,
+    id: crate::ids::PlanVersionId,
+) -> Result<plan_version::Model> {
+    plan_version::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::internal("a read of a missing plan version"))
+}

@@ -485,3 +485,107 @@ pub async fn write_version(
     }
     Ok(Some(version))
 }
+
+// Reads: a case's plan as its fields show it. The caller has decided the viewer's access.
+
+/// A case's agreements, by due date.
+///
+/// # Errors
+/// Database errors.
+pub async fn agreements_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    case: CaseId,
+) -> Result<Vec<agreement::Model>> {
+    Ok(agreement::Entity::find()
+        .filter(agreement::Column::CaseId.eq(case))
+        .order_by_asc(agreement::Column::DueOn)
+        .order_by_asc(agreement::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// A case's recorded events, in the order they were recorded.
+///
+/// # Errors
+/// Database errors.
+pub async fn events_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    case: CaseId,
+) -> Result<Vec<case_event::Model>> {
+    Ok(case_event::Entity::find()
+        .filter(case_event::Column::CaseId.eq(case))
+        .order_by_asc(case_event::Column::RecordedAt)
+        .order_by_asc(case_event::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// A case's plan versions, oldest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn versions_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    case: CaseId,
+) -> Result<Vec<plan_version::Model>> {
+    Ok(plan_version::Entity::find()
+        .filter(plan_version::Column::CaseId.eq(case))
+        .order_by_asc(plan_version::Column::Version)
+        .all(db)
+        .await?)
+}
+
+/// The deadline that holds an agreement's owner to its due date (the latest, when it was
+/// started again).
+///
+/// # Errors
+/// Database errors.
+pub async fn deadline_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    agreement: AgreementId,
+) -> Result<Option<crate::entities::deadline::Model>> {
+    use crate::entities::deadline;
+    Ok(deadline::Entity::find()
+        .filter(deadline::Column::AgreementId.eq(agreement))
+        .order_by_desc(deadline::Column::Id)
+        .one(db)
+        .await?)
+}
+
+/// The agreements a plan version held, with their status then.
+///
+/// # Errors
+/// Database errors.
+pub async fn agreements_then<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    version: crate::ids::PlanVersionId,
+) -> Result<Vec<plan_agreement::Model>> {
+    Ok(plan_agreement::Entity::find()
+        .filter(plan_agreement::Column::PlanVersionId.eq(version))
+        .order_by_asc(plan_agreement::Column::AgreementId)
+        .all(db)
+        .await?)
+}
+
+/// A plan version's items of one kind in priority order; the closed ones only when
+/// `with_closed` (the viewer sees the closed part of the meeting that wrote it).
+///
+/// # Errors
+/// Database errors.
+pub async fn items_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    version: crate::ids::PlanVersionId,
+    kind: PlanItemKind,
+    with_closed: bool,
+) -> Result<Vec<plan_item::Model>> {
+    let mut items = plan_item::Entity::find()
+        .filter(plan_item::Column::PlanVersionId.eq(version))
+        .filter(plan_item::Column::Kind.eq(kind));
+    if !with_closed {
+        items = items.filter(plan_item::Column::Closed.eq(false));
+    }
+    Ok(items
+        .order_by_asc(plan_item::Column::Priority)
+        .all(db)
+        .await?)
+}

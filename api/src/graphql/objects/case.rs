@@ -12,10 +12,13 @@ use crate::graphql::loaders::{ParticipantsOf, ReferralOf, StatusHistoryOf};
 use crate::graphql::objects::child::Child;
 use crate::graphql::objects::directory::{Organization, Professional};
 use crate::graphql::objects::participant::Participant;
+use crate::graphql::objects::plan::{Agreement, CaseEvent, PlanVersion};
+use crate::graphql::objects::plan_link::PlanLink;
 use crate::graphql::read::{read, read_case, read_shared, required_access};
 use crate::graphql::scalars::DateTime;
 use kit_entity::access::ChildData;
 use kit_entity::access::{CaseAccess, Sharing};
+use kit_entity::ops::{plan_links, plans};
 
 /// GraphQL `Case` over `case::Model`, described on its `#[Object]` impl.
 pub struct Case(pub case::Model);
@@ -266,17 +269,14 @@ impl Case {
 
     /// The agreements of the case's cross-sector plan, by due date. Null when the child's
     /// data is not shared with you (REFERRER or WITHHELD).
-    async fn agreements(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<Vec<crate::graphql::objects::plan::Agreement>>> {
+    async fn agreements(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Agreement>>> {
         if withheld(ctx, &self.0, ChildData::Plan).await? {
             return Ok(None);
         }
-        crate::graphql::objects::plan::agreements_of(ctx, self.0.id)
+        let rows = plans::agreements_of(&ctx.state().db, self.0.id)
             .await
-            .map(Some)
-            .gql()
+            .gql()?;
+        Ok(Some(rows.into_iter().map(Agreement).collect()))
     }
 
     /// The consents given for the child of this case, newest first, withdrawn and expired
@@ -306,17 +306,12 @@ impl Case {
     /// The current version of the cross-sector plan: the one the last held start, network,
     /// follow-up or closing meeting wrote; null before the first, and when the child's data is
     /// not shared with you (REFERRER or WITHHELD).
-    async fn plan(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<crate::graphql::objects::plan::PlanVersion>> {
+    async fn plan(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PlanVersion>> {
         if withheld(ctx, &self.0, ChildData::Plan).await? {
             return Ok(None);
         }
-        Ok(crate::graphql::objects::plan::versions_of(ctx, self.0.id)
-            .await
-            .gql()?
-            .pop())
+        let mut rows = plans::versions_of(&ctx.state().db, self.0.id).await.gql()?;
+        Ok(rows.pop().map(PlanVersion))
     }
 
     /// Every version of the plan, oldest first: what was agreed when. Null when the child's
@@ -324,45 +319,35 @@ impl Case {
     async fn plan_versions(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<Vec<crate::graphql::objects::plan::PlanVersion>>> {
+    ) -> async_graphql::Result<Option<Vec<PlanVersion>>> {
         if withheld(ctx, &self.0, ChildData::Plan).await? {
             return Ok(None);
         }
-        crate::graphql::objects::plan::versions_of(ctx, self.0.id)
-            .await
-            .map(Some)
-            .gql()
+        let rows = plans::versions_of(&ctx.state().db, self.0.id).await.gql()?;
+        Ok(Some(rows.into_iter().map(PlanVersion).collect()))
     }
 
     /// The personal links to the plan sent to the family, newest first, with every reading
     /// through them. Null when the child's data is not shared with you (REFERRER or
     /// WITHHELD).
-    async fn plan_links(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<Vec<crate::graphql::objects::plan_link::PlanLink>>> {
+    async fn plan_links(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<PlanLink>>> {
         if withheld(ctx, &self.0, ChildData::Family).await? {
             return Ok(None);
         }
-        crate::graphql::objects::plan_link::links_of(ctx, self.0.id)
+        let rows = plan_links::links_of(&ctx.state().db, self.0.id)
             .await
-            .map(Some)
-            .gql()
+            .gql()?;
+        Ok(Some(rows.into_iter().map(PlanLink).collect()))
     }
 
     /// The pathway events recorded on the case, oldest first. Null when the child's data is
     /// not shared with you (REFERRER or WITHHELD).
-    async fn events(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<Vec<crate::graphql::objects::plan::CaseEvent>>> {
+    async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<CaseEvent>>> {
         if withheld(ctx, &self.0, ChildData::Plan).await? {
             return Ok(None);
         }
-        crate::graphql::objects::plan::events_of(ctx, self.0.id)
-            .await
-            .map(Some)
-            .gql()
+        let rows = plans::events_of(&ctx.state().db, self.0.id).await.gql()?;
+        Ok(Some(rows.into_iter().map(CaseEvent).collect()))
     }
 
     /// Who read this case's data, what, when, on what basis and through which operation,

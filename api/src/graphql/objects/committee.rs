@@ -2,13 +2,8 @@
 //! decision recorded on each.
 
 use async_graphql::{Context, Enum, ID, Object};
-use kit_entity::Error;
 use kit_entity::domain::enums;
-use kit_entity::entities::{
-    committee_agenda_item, committee_meeting, committee_member, early_intervention_offer, referral,
-};
-use kit_entity::ids::ProfessionalId;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use kit_entity::entities::{committee_agenda_item, committee_meeting};
 
 use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::errors::IntoGraphql;
@@ -17,6 +12,7 @@ use crate::graphql::objects::case::Case;
 use crate::graphql::objects::catalogue::Offer;
 use crate::graphql::objects::directory::{Organization, Professional};
 use crate::graphql::scalars::DateTime;
+use kit_entity::ops::committee;
 
 /// What the coordination committee decided on a referral.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -98,15 +94,8 @@ impl CommitteeMeeting {
 
     /// Who sits on it.
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Professional>> {
-        let ids: Vec<ProfessionalId> = committee_member::Entity::find()
-            .select_only()
-            .column(committee_member::Column::ProfessionalId)
-            .filter(committee_member::Column::CommitteeMeetingId.eq(self.0.id))
-            .order_by_asc(committee_member::Column::Id)
-            .into_tuple()
-            .all(&ctx.state().db)
+        let ids = committee::members_of(&ctx.state().db, self.0.id)
             .await
-            .map_err(Error::from)
             .gql()?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -117,16 +106,10 @@ impl CommitteeMeeting {
 
     /// The referrals on its agenda, in order, with the decisions recorded.
     async fn agenda(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CommitteeAgendaItem>> {
-        Ok(committee_agenda_item::Entity::find()
-            .filter(committee_agenda_item::Column::CommitteeMeetingId.eq(self.0.id))
-            .order_by_asc(committee_agenda_item::Column::Position)
-            .all(&ctx.state().db)
+        let rows = committee::agenda_of(&ctx.state().db, self.0.id)
             .await
-            .map_err(Error::from)
-            .gql()?
-            .into_iter()
-            .map(CommitteeAgendaItem)
-            .collect())
+            .gql()?;
+        Ok(rows.into_iter().map(CommitteeAgendaItem).collect())
     }
 }
 
@@ -168,22 +151,7 @@ impl CommitteeAgendaItem {
 
     /// Whole calendar days the referral had waited at the entry point when the committee met.
     async fn waited_days(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
-        let db = &ctx.state().db;
-        let meeting = committee_meeting::Entity::find_by_id(self.0.committee_meeting_id)
-            .one(db)
-            .await
-            .map_err(Error::from)
-            .gql()?;
-        let received = referral::Entity::find()
-            .filter(referral::Column::CaseId.eq(self.0.case_id))
-            .one(db)
-            .await
-            .map_err(Error::from)
-            .gql()?;
-        Ok(match (meeting, received) {
-            (Some(m), Some(r)) => Some((m.starts_at - r.received_at).num_days().max(0)),
-            _ => None,
-        })
+        committee::waited_days(&ctx.state().db, &self.0).await.gql()
     }
 
     /// The decision, once recorded.
@@ -198,15 +166,8 @@ impl CommitteeAgendaItem {
 
     /// The early intervention a redirect placed the child on the waiting list of.
     async fn offer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Offer>> {
-        let Some(id) = self.0.offer_id else {
-            return Ok(None);
-        };
-        Ok(early_intervention_offer::Entity::find_by_id(id)
-            .one(&ctx.state().db)
-            .await
-            .map_err(Error::from)
-            .gql()?
-            .map(Offer))
+        let row = committee::offer_of(&ctx.state().db, &self.0).await.gql()?;
+        Ok(row.map(Offer))
     }
 
     /// When it was decided.

@@ -1,13 +1,9 @@
 //! The cross-sector plan's agreements and the pathway events recorded on a case.
 
 use async_graphql::{Context, ID, Object};
+use kit_entity::Result;
 use kit_entity::domain::enums::PlanItemKind;
-use kit_entity::entities::{
-    agreement, case_event, deadline, plan_agreement, plan_item, plan_version,
-};
-use kit_entity::ids::CaseId;
-use kit_entity::{Error, Result};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use kit_entity::entities::{agreement, case_event, plan_item, plan_version};
 
 use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::enums::{AgreementStatus, CaseEventKind, Sector};
@@ -20,6 +16,7 @@ use crate::graphql::objects::meeting::Meeting;
 use crate::graphql::objects::participant::Participant;
 use crate::graphql::scalars::{Date, DateTime};
 use kit_entity::access::ChildData;
+use kit_entity::ops::plans;
 
 /// GraphQL `Agreement` over `agreement::Model`, described on its `#[Object]` impl.
 pub struct Agreement(pub agreement::Model);
@@ -86,14 +83,8 @@ impl Agreement {
 
     /// The deadline that holds its owner to the due date; null when it has none.
     async fn deadline(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Deadline>> {
-        Ok(deadline::Entity::find()
-            .filter(deadline::Column::AgreementId.eq(self.0.id))
-            .order_by_desc(deadline::Column::Id)
-            .one(&ctx.state().db)
-            .await
-            .map_err(Error::from)
-            .gql()?
-            .map(Deadline))
+        let row = plans::deadline_of(&ctx.state().db, self.0.id).await.gql()?;
+        Ok(row.map(Deadline))
     }
 
     /// Who wrote it down.
@@ -159,38 +150,6 @@ impl CaseEvent {
     }
 }
 
-/// The agreements of a case (visible already), by due date.
-///
-/// # Errors
-/// Database errors.
-pub async fn agreements_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<Agreement>> {
-    Ok(agreement::Entity::find()
-        .filter(agreement::Column::CaseId.eq(case_id))
-        .order_by_asc(agreement::Column::DueOn)
-        .order_by_asc(agreement::Column::Id)
-        .all(&ctx.state().db)
-        .await?
-        .into_iter()
-        .map(Agreement)
-        .collect())
-}
-
-/// The recorded events of a case (visible already), oldest first.
-///
-/// # Errors
-/// Database errors.
-pub async fn events_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<CaseEvent>> {
-    Ok(case_event::Entity::find()
-        .filter(case_event::Column::CaseId.eq(case_id))
-        .order_by_asc(case_event::Column::RecordedAt)
-        .order_by_asc(case_event::Column::Id)
-        .all(&ctx.state().db)
-        .await?
-        .into_iter()
-        .map(CaseEvent)
-        .collect())
-}
-
 /// GraphQL `PlanVersion` over `plan_version::Model`.
 pub struct PlanVersion(pub plan_version::Model);
 
@@ -243,12 +202,8 @@ impl PlanVersion {
 
     /// Every agreement the plan held then, with its status then.
     async fn agreements(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PlanAgreement>> {
-        let rows = plan_agreement::Entity::find()
-            .filter(plan_agreement::Column::PlanVersionId.eq(self.0.id))
-            .order_by_asc(plan_agreement::Column::AgreementId)
-            .all(&ctx.state().db)
+        let rows = plans::agreements_then(&ctx.state().db, self.0.id)
             .await
-            .map_err(Error::from)
             .gql()?;
         let found = ctx
             .loaders()
@@ -288,16 +243,8 @@ async fn items_of(
 ) -> Result<Vec<PlanItem>> {
     let access = crate::graphql::read::read_case(ctx, version.case_id, ChildData::Plan).await?;
     let sees_closed = kit_entity::ops::meetings::commands::sees_closed_items(&access);
-    Ok(plan_item::Entity::find()
-        .filter(plan_item::Column::PlanVersionId.eq(version.id))
-        .filter(plan_item::Column::Kind.eq(kind))
-        .order_by_asc(plan_item::Column::Priority)
-        .all(&ctx.state().db)
-        .await?
-        .into_iter()
-        .filter(|i| sees_closed || !i.closed)
-        .map(PlanItem)
-        .collect())
+    let rows = plans::items_of(&ctx.state().db, version.id, kind, sees_closed).await?;
+    Ok(rows.into_iter().map(PlanItem).collect())
 }
 
 /// GraphQL `PlanItem` over `plan_item::Model`.
@@ -340,19 +287,4 @@ impl PlanAgreement {
     async fn agreement(&self) -> Agreement {
         Agreement(self.agreement.clone())
     }
-}
-
-/// The versions of a case's plan, oldest first.
-///
-/// # Errors
-/// Database errors.
-pub async fn versions_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<PlanVersion>> {
-    Ok(plan_version::Entity::find()
-        .filter(plan_version::Column::CaseId.eq(case_id))
-        .order_by_asc(plan_version::Column::Version)
-        .all(&ctx.state().db)
-        .await?
-        .into_iter()
-        .map(PlanVersion)
-        .collect())
 }

@@ -1,10 +1,7 @@
 //! The family's links to the plan: sending, revoking, and what professionals see of them.
 
 use async_graphql::{Context, Enum, ID, Object};
-use kit_entity::entities::{delivery, plan_link, plan_link_read};
-use kit_entity::ids::CaseId;
-use kit_entity::{Error, Result};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use kit_entity::entities::{plan_link, plan_link_read};
 
 use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::enums::{DeliveryStatus, Language};
@@ -15,6 +12,7 @@ use crate::graphql::objects::child::FamilyMember;
 use crate::graphql::objects::directory::Professional;
 use crate::graphql::objects::plan::PlanVersion;
 use crate::graphql::scalars::DateTime;
+use kit_entity::ops::plan_links;
 
 /// Whether a plan link still opens the plan.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -94,13 +92,8 @@ impl PlanLink {
     /// Where the e-mail carrying the link is: PENDING, SENT, FAILED, or SUPERSEDED when the
     /// link was revoked before it left.
     async fn email_status(&self, ctx: &Context<'_>) -> async_graphql::Result<DeliveryStatus> {
-        let row = delivery::Entity::find()
-            .filter(kit_entity::ops::outbox::About::PlanLink(self.0.id).rows())
-            .one(&ctx.state().db)
+        let row = plan_links::email_of(&ctx.state().db, self.0.id)
             .await
-            .map_err(Error::from)
-            .gql()?
-            .ok_or_else(|| Error::internal("a plan link without its e-mail"))
             .gql()?;
         Ok(row.status.into())
     }
@@ -138,17 +131,10 @@ impl PlanLink {
 
     /// Every time the plan was read through it, newest first.
     async fn reads(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PlanLinkRead>> {
-        Ok(plan_link_read::Entity::find()
-            .filter(plan_link_read::Column::PlanLinkId.eq(self.0.id))
-            .order_by_desc(plan_link_read::Column::ReadAt)
-            .order_by_desc(plan_link_read::Column::Id)
-            .all(&ctx.state().db)
+        let rows = plan_links::reads_of(&ctx.state().db, self.0.id)
             .await
-            .map_err(Error::from)
-            .gql()?
-            .into_iter()
-            .map(PlanLinkRead)
-            .collect())
+            .gql()?;
+        Ok(rows.into_iter().map(PlanLinkRead).collect())
     }
 }
 
@@ -170,29 +156,9 @@ impl PlanLinkRead {
 
     /// The plan version shown.
     async fn plan_version(&self, ctx: &Context<'_>) -> async_graphql::Result<PlanVersion> {
-        let v = kit_entity::entities::plan_version::Entity::find_by_id(self.0.plan_version_id)
-            .one(&ctx.state().db)
+        let v = plan_links::version(&ctx.state().db, self.0.plan_version_id)
             .await
-            .map_err(Error::from)
-            .gql()?
-            .ok_or_else(|| Error::internal("a read of a missing plan version"))
             .gql()?;
         Ok(PlanVersion(v))
     }
-}
-
-/// The links to a case's plan, newest first.
-///
-/// # Errors
-/// Database errors.
-pub async fn links_of(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<PlanLink>> {
-    Ok(plan_link::Entity::find()
-        .filter(plan_link::Column::CaseId.eq(case_id))
-        .order_by_desc(plan_link::Column::CreatedAt)
-        .order_by_desc(plan_link::Column::Id)
-        .all(&ctx.state().db)
-        .await?
-        .into_iter()
-        .map(PlanLink)
-        .collect())
 }
