@@ -18,13 +18,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use kit_entity::domain::enums::MailSubject;
 use kit_entity::entities::{
-    agenda_item, agreement, case, case_status_change, child, deadline, deadline_rule, delivery,
-    early_intervention_cohort, early_intervention_offer, family_member, meeting, meeting_invitee,
-    organization, participant, professional, referral, unit,
+    agenda_item, agreement, case, case_status_change, child, consultation_offer, deadline,
+    deadline_rule, delivery, early_intervention_cohort, early_intervention_offer, family_member,
+    meeting, meeting_invitee, organization, participant, professional, referral, unit,
 };
 use kit_entity::ids::{
-    AgreementId, CaseId, ChildId, CohortId, DeadlineId, DeadlineRuleId, FamilyMemberId, MeetingId,
-    OfferId, OrganizationId, ParticipantId, ProfessionalId, UnitId,
+    AgreementId, CaseId, ChildId, CohortId, ConsultationOfferId, DeadlineId, DeadlineRuleId,
+    FamilyMemberId, InviteeId, MeetingId, OfferId, OrganizationId, ParticipantId, ProfessionalId,
+    UnitId,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use tokio::sync::Notify;
@@ -427,6 +428,8 @@ loaders! {
     agreements: AgreementId => agreement::Model, |db, keys, _| by_id!(agreement, db, keys);
     offers: OfferId => early_intervention_offer::Model, |db, keys, _| by_id!(early_intervention_offer, db, keys);
     cohorts: CohortId => early_intervention_cohort::Model, |db, keys, _| by_id!(early_intervention_cohort, db, keys);
+    invitees_by_id: InviteeId => meeting_invitee::Model, |db, keys, _| by_id!(meeting_invitee, db, keys);
+    consultation_offers: ConsultationOfferId => consultation_offer::Model, |db, keys, _| by_id!(consultation_offer, db, keys);
     case_meetings: MeetingsOf => Vec<meeting::Model>, |db, keys, _| {
         let rows = meeting::Entity::find()
             .filter(meeting::Column::CaseId.is_in(keys.iter().map(|k| k.0)))

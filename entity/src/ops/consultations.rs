@@ -384,3 +384,99 @@ async fn queue_invitations(
     }
     Ok(())
 }
+
+// Reads: an offer's bookings as its fields show them, each under who may see it.
+
+/// When an offer's booked consultations from `from` to `to` start: the slots taken.
+///
+/// # Errors
+/// Database errors.
+pub async fn taken<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    offer: ConsultationOfferId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>> {
+    use sea_orm::QuerySelect;
+    Ok(consultation_booking::Entity::find()
+        .select_only()
+        .column(consultation_booking::Column::StartsAt)
+        .filter(consultation_booking::Column::OfferId.eq(offer))
+        .filter(consultation_booking::Column::Status.eq(ConsultationStatus::Booked))
+        .filter(consultation_booking::Column::StartsAt.gte(from))
+        .filter(consultation_booking::Column::StartsAt.lt(to))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// An offer's bookings from `from` on (all when `None`), earliest first, as `actor` may see
+/// them: every booking for the host and the organization's administrators, their own for
+/// anyone else ([`may_see_booking`]).
+///
+/// # Errors
+/// Database errors.
+pub async fn bookings_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    offer: &consultation_offer::Model,
+    from: Option<DateTime<Utc>>,
+) -> Result<Vec<consultation_booking::Model>> {
+    use sea_orm::QueryOrder;
+    let mut query = consultation_booking::Entity::find()
+        .filter(consultation_booking::Column::OfferId.eq(offer.id));
+    if offer.host_id != actor.id() && !actor.administers(offer.organization_id) {
+        query = query.filter(consultation_booking::Column::BookedById.eq(actor.id()));
+    }
+    if let Some(from) = from {
+        query = query.filter(consultation_booking::Column::StartsAt.gte(from));
+    }
+    Ok(query
+        .order_by_asc(consultation_booking::Column::StartsAt)
+        .order_by_asc(consultation_booking::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// When an offer's booked consultations from `from` to before `until` started, and on what
+/// topic: what its statistics count.
+///
+/// # Errors
+/// Database errors.
+pub async fn booked_topics<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    offer: ConsultationOfferId,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<(DateTime<Utc>, ConsultationTopic)>> {
+    use sea_orm::QuerySelect;
+    Ok(consultation_booking::Entity::find()
+        .select_only()
+        .column(consultation_booking::Column::StartsAt)
+        .column(consultation_booking::Column::Topic)
+        .filter(consultation_booking::Column::OfferId.eq(offer))
+        .filter(consultation_booking::Column::Status.eq(ConsultationStatus::Booked))
+        .filter(consultation_booking::Column::StartsAt.gte(from))
+        .filter(consultation_booking::Column::StartsAt.lt(until))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// The consultations a professional booked that start at `from` or later, earliest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn booked_by<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    professional: ProfessionalId,
+    from: DateTime<Utc>,
+) -> Result<Vec<consultation_booking::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(consultation_booking::Entity::find()
+        .filter(consultation_booking::Column::BookedById.eq(professional))
+        .filter(consultation_booking::Column::StartsAt.gte(from))
+        .order_by_asc(consultation_booking::Column::StartsAt)
+        .all(db)
+        .await?)
+}

@@ -352,3 +352,74 @@ pub async fn readable<C: ConnectionTrait>(
     }
     Ok((doc, access))
 }
+
+/// The documents of a case that `actor`, with `access` to it, may read, oldest first, each
+/// with whom it is shared, without the bytes of their attachments: their own organization's,
+/// and those shared with it while a consent for information exchange (among `consents`, the
+/// case's) covers both organizations ([`CaseAccess::sees_document`]).
+///
+/// # Errors
+/// Database errors.
+pub async fn readable_of_case<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    access: &CaseAccess,
+    consents: &[access::CaseConsent],
+    case: CaseId,
+    now: DateTime<Utc>,
+) -> Result<Vec<(document::Model, Vec<document_share::Model>)>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let rows: Vec<document::Model> = document::Entity::find()
+        .select_only()
+        .columns([
+            document::Column::Id,
+            document::Column::CaseId,
+            document::Column::Kind,
+            document::Column::Title,
+            document::Column::Text,
+            document::Column::AuthorId,
+            document::Column::AuthorOrganizationId,
+            document::Column::MeetingId,
+            document::Column::AttachmentName,
+            document::Column::AttachmentType,
+            document::Column::AttachmentSize,
+            document::Column::CreatedAt,
+        ])
+        .expr_as(
+            sea_orm::sea_query::Expr::val(Option::<Vec<u8>>::None),
+            "attachment",
+        )
+        .filter(document::Column::CaseId.eq(case))
+        .order_by_asc(document::Column::Id)
+        .into_model()
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let shares = document_share::Entity::find()
+        .filter(document_share::Column::DocumentId.is_in(rows.iter().map(|d| d.id)))
+        .order_by_asc(document_share::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|model| {
+            let shares: Vec<document_share::Model> = shares
+                .iter()
+                .filter(|s| s.document_id == model.id)
+                .cloned()
+                .collect();
+            let with: Vec<OrganizationId> = shares.iter().map(|s| s.organization_id).collect();
+            access
+                .sees_document(
+                    actor.organization_id,
+                    model.author_organization_id,
+                    &with,
+                    consents,
+                    now,
+                )
+                .then_some((model, shares))
+        })
+        .collect())
+}

@@ -5,8 +5,7 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use kit_entity::Result;
 use kit_entity::entities::{document, document_share};
-use kit_entity::ids::{CaseId, DocumentId, OrganizationId};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use kit_entity::ids::{CaseId, DocumentId};
 
 use crate::graphql::context::{ContextExt, load, load_required, load_shared};
 use crate::graphql::enums::DocumentKind;
@@ -203,62 +202,20 @@ pub async fn of_case(ctx: &Context<'_>, case_id: CaseId) -> Result<Vec<Document>
     let db = &ctx.state().db;
     let actor = ctx.actor()?;
     let access = read_case(ctx, case_id, ChildData::Documents).await?;
-    // Without the bytes of the attachments.
-    let rows: Vec<document::Model> = document::Entity::find()
-        .select_only()
-        .columns([
-            document::Column::Id,
-            document::Column::CaseId,
-            document::Column::Kind,
-            document::Column::Title,
-            document::Column::Text,
-            document::Column::AuthorId,
-            document::Column::AuthorOrganizationId,
-            document::Column::MeetingId,
-            document::Column::AttachmentName,
-            document::Column::AttachmentType,
-            document::Column::AttachmentSize,
-            document::Column::CreatedAt,
-        ])
-        .expr_as(
-            sea_orm::sea_query::Expr::val(Option::<Vec<u8>>::None),
-            "attachment",
-        )
-        .filter(document::Column::CaseId.eq(case_id))
-        .order_by_asc(document::Column::Id)
-        .into_model()
-        .all(db)
-        .await?;
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let shares = document_share::Entity::find()
-        .filter(document_share::Column::DocumentId.is_in(rows.iter().map(|d| d.id)))
-        .order_by_asc(document_share::Column::Id)
-        .all(db)
-        .await?;
     let consents = load_shared(ctx, ConsentsOf(case_id)).await?;
     let consents: &[kit_entity::access::CaseConsent] =
         consents.as_deref().map_or(&[], Vec::as_slice);
-    let now = ctx.state().clock.now();
+    let rows = documents::readable_of_case(
+        db,
+        actor,
+        &access,
+        consents,
+        case_id,
+        ctx.state().clock.now(),
+    )
+    .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|model| {
-            let shares: Vec<document_share::Model> = shares
-                .iter()
-                .filter(|s| s.document_id == model.id)
-                .cloned()
-                .collect();
-            let with: Vec<OrganizationId> = shares.iter().map(|s| s.organization_id).collect();
-            access
-                .sees_document(
-                    actor.organization_id,
-                    model.author_organization_id,
-                    &with,
-                    consents,
-                    now,
-                )
-                .then_some(Document { model, shares })
-        })
+        .map(|(model, shares)| Document { model, shares })
         .collect())
 }

@@ -2,10 +2,7 @@
 //! has waited and the deadlines its intake owes the child.
 
 use async_graphql::{Context, ID, Object};
-use kit_entity::Error;
-use kit_entity::domain::enums::DeadlineStatus;
-use kit_entity::entities::{case, deadline, referral};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use kit_entity::entities::{case, referral};
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::errors::IntoGraphql;
@@ -63,19 +60,10 @@ impl InboxEntry {
         read_case(ctx, self.case.id, ChildData::Deadlines)
             .await
             .gql()?;
-        Ok(deadline::Entity::find()
-            .filter(deadline::Column::CaseId.eq(self.case.id))
-            .filter(
-                deadline::Column::Status.is_in([DeadlineStatus::Pending, DeadlineStatus::Missed]),
-            )
-            .order_by_asc(deadline::Column::DueAt)
-            .all(&ctx.state().db)
+        let rows = kit_entity::ops::deadlines::reads::open_of_case(&ctx.state().db, self.case.id)
             .await
-            .map_err(Error::from)
-            .gql()?
-            .into_iter()
-            .map(Deadline)
-            .collect())
+            .gql()?;
+        Ok(rows.into_iter().map(Deadline).collect())
     }
 }
 

@@ -6,6 +6,7 @@ use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::objects::directory::{Organization, Professional, Unit};
 use kit_entity::access::Actor;
+use kit_entity::ops::meetings::reads as calendar;
 
 /// GraphQL `Viewer` over `Actor`, described on its `#[Object]` impl.
 pub struct Viewer(pub Actor);
@@ -114,17 +115,11 @@ impl Viewer {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::graphql::objects::meeting::BusyPeriod>> {
-        use kit_entity::entities::busy_period;
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
         let now = ctx.state().clock.now();
-        Ok(busy_period::Entity::find()
-            .filter(busy_period::Column::ProfessionalId.eq(self.0.id()))
-            .filter(busy_period::Column::EndsAt.gt(now))
-            .order_by_asc(busy_period::Column::StartsAt)
-            .all(&ctx.state().db)
+        let rows = calendar::busy_periods_ahead(&ctx.state().db, self.0.id(), now)
             .await
-            .map_err(kit_entity::Error::from)
-            .gql()?
+            .gql()?;
+        Ok(rows
             .into_iter()
             .map(crate::graphql::objects::meeting::BusyPeriod)
             .collect())
@@ -135,15 +130,10 @@ impl Viewer {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::graphql::objects::meeting::CalendarFeed>> {
-        use kit_entity::entities::calendar_feed;
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-        Ok(calendar_feed::Entity::find()
-            .filter(calendar_feed::Column::CreatedById.eq(self.0.id()))
-            .order_by_asc(calendar_feed::Column::Id)
-            .all(&ctx.state().db)
+        let rows = calendar::feeds_created_by(&ctx.state().db, self.0.id())
             .await
-            .map_err(kit_entity::Error::from)
-            .gql()?
+            .gql()?;
+        Ok(rows
             .into_iter()
             .map(crate::graphql::objects::meeting::CalendarFeed)
             .collect())

@@ -4,14 +4,15 @@ use async_graphql::{Context, ID, Object};
 use chrono::NaiveDate;
 use kit_entity::Error;
 use kit_entity::domain::calendar::{local_date, start_of_day};
-use kit_entity::entities::{consultation_booking, consultation_offer};
+use kit_entity::entities::consultation_offer;
 use kit_entity::ids::OrganizationId;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::decode_opt;
 use crate::graphql::scalars::Date;
+use kit_entity::ops::consultations;
 
 use crate::graphql::objects::consultation::*;
 use crate::graphql::pagination::{Key, Keyset};
@@ -75,16 +76,9 @@ impl ConsultationQuery {
     ) -> async_graphql::Result<Vec<ConsultationBooking>> {
         let actor = ctx.actor().gql()?;
         let day: NaiveDate = from.map_or_else(|| local_date(ctx.state().clock.now()), |d| d.0);
-        Ok(consultation_booking::Entity::find()
-            .filter(consultation_booking::Column::BookedById.eq(actor.id()))
-            .filter(consultation_booking::Column::StartsAt.gte(start_of_day(day)))
-            .order_by_asc(consultation_booking::Column::StartsAt)
-            .all(&ctx.state().db)
+        let rows = consultations::booked_by(&ctx.state().db, actor.id(), start_of_day(day))
             .await
-            .map_err(Error::from)
-            .gql()?
-            .into_iter()
-            .map(ConsultationBooking)
-            .collect())
+            .gql()?;
+        Ok(rows.into_iter().map(ConsultationBooking).collect())
     }
 }

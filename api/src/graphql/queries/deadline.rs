@@ -2,10 +2,7 @@
 //! `closureDays`, `timelinessReport`.
 
 use async_graphql::{Context, ID, Object};
-use kit_entity::Error;
-use kit_entity::entities::{deadline_recompute, deadline_rule};
 use kit_entity::ids::OrganizationId;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::errors::IntoGraphql;
@@ -16,6 +13,7 @@ use crate::graphql::objects::deadline::types::{
     DeadlineConnection, DeadlineFilter, deadline_condition, list,
 };
 use crate::graphql::scalars::Date;
+use kit_entity::ops::deadlines::reads;
 
 /// Deadline queries.
 #[derive(Default)]
@@ -51,18 +49,7 @@ impl DeadlineQuery {
         let org: OrganizationId = decode("organizationId", &organization_id).gql()?;
         let db = &ctx.state().db;
         let rules = if include_history {
-            deadline_rule::Entity::find()
-                .filter(
-                    Condition::any()
-                        .add(deadline_rule::Column::OrganizationId.is_null())
-                        .add(deadline_rule::Column::OrganizationId.eq(org)),
-                )
-                .order_by_asc(deadline_rule::Column::Code)
-                .order_by_asc(deadline_rule::Column::Version)
-                .all(db)
-                .await
-                .map_err(Error::from)
-                .gql()?
+            reads::rule_history(db, org).await.gql()?
         } else {
             kit_entity::ops::deadlines::rules_in_force(db, org)
                 .await
@@ -81,16 +68,8 @@ impl DeadlineQuery {
         let actor = ctx.actor().gql()?;
         let org: OrganizationId = decode("organizationId", &organization_id).gql()?;
         actor.require_admin_of(org).gql()?;
-        Ok(deadline_recompute::Entity::find()
-            .filter(deadline_recompute::Column::OrganizationId.eq(org))
-            .order_by_desc(deadline_recompute::Column::Id)
-            .all(&ctx.state().db)
-            .await
-            .map_err(Error::from)
-            .gql()?
-            .into_iter()
-            .map(DeadlineRecompute)
-            .collect())
+        let rows = reads::recomputes_of(&ctx.state().db, org).await.gql()?;
+        Ok(rows.into_iter().map(DeadlineRecompute).collect())
     }
 
     /// How timely the organization's cases were: every deadline that fell due from `from` to

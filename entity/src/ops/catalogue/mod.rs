@@ -430,3 +430,44 @@ pub async fn change_cohort_seats<C: ConnectionTrait>(
     row.updated_at = Set(now);
     Ok(row.update(txn).await?)
 }
+
+// Reads: an offer's cohorts and a case's places in the queues, as the GraphQL fields show
+// them. The caller has decided that the viewer may read them.
+
+/// An offer's cohorts by start day; only those starting on `from` or later when given.
+///
+/// # Errors
+/// Database errors.
+pub async fn cohorts_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    offer: OfferId,
+    from: Option<NaiveDate>,
+) -> Result<Vec<cohort::Model>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let mut query = cohort::Entity::find().filter(cohort::Column::OfferId.eq(offer));
+    if let Some(from) = from {
+        query = query.filter(cohort::Column::StartsOn.gte(from));
+    }
+    Ok(query
+        .order_by_asc(cohort::Column::StartsOn)
+        .order_by_asc(cohort::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// A case's waiting-list entries, newest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn entries_of_case<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    case: crate::ids::CaseId,
+) -> Result<Vec<waiting_entry::Model>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    Ok(waiting_entry::Entity::find()
+        .filter(waiting_entry::Column::CaseId.eq(case))
+        .order_by_desc(waiting_entry::Column::PlacedAt)
+        .order_by_desc(waiting_entry::Column::Id)
+        .all(db)
+        .await?)
+}

@@ -24,6 +24,7 @@ pub mod engine;
 pub mod event;
 pub mod facts;
 pub mod manage;
+pub mod reads;
 pub mod recipients;
 pub mod rules;
 pub mod sweep;

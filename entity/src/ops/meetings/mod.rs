@@ -17,6 +17,7 @@ pub mod handover;
 pub mod invitees;
 pub mod lifecycle;
 pub mod messages;
+pub mod reads;
 pub mod rows;
 
 pub use handover::{contact_joined, participant_left};

@@ -5,15 +5,13 @@
 //! cases the viewer's access decision permits.
 
 use async_graphql::{Context, ID, Object};
+use kit_entity::Result;
 use kit_entity::domain::calendar::local_date;
 use kit_entity::domain::catalogue::WaitingTime;
-use kit_entity::domain::enums::{DeadlineStatus, WaitingStatus};
+use kit_entity::domain::enums::WaitingStatus;
 use kit_entity::entities::{
-    deadline, early_intervention_cohort as cohort, early_intervention_offer as offer, waiting_entry,
+    early_intervention_cohort as cohort, early_intervention_offer as offer, waiting_entry,
 };
-use kit_entity::ops::deadlines::seat_offer_subject;
-use kit_entity::{Error, Result};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::enums::WaitingListStatus;
@@ -121,20 +119,11 @@ impl Offer {
         )]
         include_started: bool,
     ) -> async_graphql::Result<Vec<Cohort>> {
-        let mut query = cohort::Entity::find().filter(cohort::Column::OfferId.eq(self.0.id));
-        if !include_started {
-            query = query.filter(cohort::Column::StartsOn.gte(local_date(ctx.state().clock.now())));
-        }
-        Ok(query
-            .order_by_asc(cohort::Column::StartsOn)
-            .order_by_asc(cohort::Column::Id)
-            .all(&ctx.state().db)
+        let from = (!include_started).then(|| local_date(ctx.state().clock.now()));
+        let rows = catalogue::cohorts_of(&ctx.state().db, self.0.id, from)
             .await
-            .map_err(Error::from)
-            .gql()?
-            .into_iter()
-            .map(Cohort)
-            .collect())
+            .gql()?;
+        Ok(rows.into_iter().map(Cohort).collect())
     }
 
     /// How many cases wait now (WAITING), whoever may see them.
@@ -314,12 +303,7 @@ impl WaitingListEntry {
     /// # Errors
     /// When the database fails.
     pub async fn of_case(ctx: &Context<'_>, case_id: kit_entity::ids::CaseId) -> Result<Vec<Self>> {
-        let rows = waiting_entry::Entity::find()
-            .filter(waiting_entry::Column::CaseId.eq(case_id))
-            .order_by_desc(waiting_entry::Column::PlacedAt)
-            .order_by_desc(waiting_entry::Column::Id)
-            .all(&ctx.state().db)
-            .await?;
+        let rows = catalogue::entries_of_case(&ctx.state().db, case_id).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             out.push(Self::placed(ctx, row).await?);
@@ -435,15 +419,14 @@ impl WaitingListEntry {
         let access = read_case(ctx, self.model.case_id, ChildData::Deadlines)
             .await
             .gql()?;
-        Ok(deadline::Entity::find()
-            .filter(deadline::Column::CaseId.eq(self.model.case_id))
-            .filter(deadline::Column::Subject.eq(seat_offer_subject(self.model.id)))
-            .filter(deadline::Column::Status.ne(DeadlineStatus::Withdrawn))
-            .order_by_desc(deadline::Column::Id)
-            .one(&ctx.state().db)
-            .await
-            .map_err(Error::from)
-            .gql()?
+        let row = kit_entity::ops::deadlines::reads::seat_offer_answer(
+            &ctx.state().db,
+            self.model.case_id,
+            self.model.id,
+        )
+        .await
+        .gql()?;
+        Ok(row
             .filter(|d| access.sees_deadline(d.responsible_id))
             .map(Deadline))
     }

@@ -15,13 +15,13 @@ use kit_entity::domain::calendar::{calendar_of, clock_time, local_date, start_of
 use kit_entity::domain::consultation::Weekdays;
 use kit_entity::domain::enums;
 use kit_entity::entities::{consultation_booking, consultation_offer};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
 use crate::graphql::objects::directory::{Organization, Professional};
 use crate::graphql::scalars::{Date, DateTime};
+use kit_entity::ops::consultations;
 
 /// How a consultation is held.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -216,18 +216,7 @@ impl ConsultationOffer {
         }
         let db = &ctx.state().db;
         let calendar = calendar_of(db, self.0.organization_id).await.gql()?;
-        let taken: Vec<chrono::DateTime<chrono::Utc>> = consultation_booking::Entity::find()
-            .select_only()
-            .column(consultation_booking::Column::StartsAt)
-            .filter(consultation_booking::Column::OfferId.eq(self.0.id))
-            .filter(consultation_booking::Column::Status.eq(enums::ConsultationStatus::Booked))
-            .filter(consultation_booking::Column::StartsAt.gte(from))
-            .filter(consultation_booking::Column::StartsAt.lt(to))
-            .into_tuple()
-            .all(db)
-            .await
-            .map_err(Error::from)
-            .gql()?;
+        let taken = consultations::taken(db, self.0.id, from, to).await.gql()?;
         Ok(self
             .0
             .pattern()
@@ -249,24 +238,10 @@ impl ConsultationOffer {
         #[graphql(desc = "From when; all when left out.")] from: Option<DateTime>,
     ) -> async_graphql::Result<Vec<ConsultationBooking>> {
         let actor = ctx.actor().gql()?;
-        let mut query = consultation_booking::Entity::find()
-            .filter(consultation_booking::Column::OfferId.eq(self.0.id));
-        if self.0.host_id != actor.id() && !actor.administers(self.0.organization_id) {
-            query = query.filter(consultation_booking::Column::BookedById.eq(actor.id()));
-        }
-        if let Some(from) = from {
-            query = query.filter(consultation_booking::Column::StartsAt.gte(from.0));
-        }
-        Ok(query
-            .order_by_asc(consultation_booking::Column::StartsAt)
-            .order_by_asc(consultation_booking::Column::Id)
-            .all(&ctx.state().db)
+        let rows = consultations::bookings_of(&ctx.state().db, actor, &self.0, from.map(|f| f.0))
             .await
-            .map_err(Error::from)
-            .gql()?
-            .into_iter()
-            .map(ConsultationBooking)
-            .collect())
+            .gql()?;
+        Ok(rows.into_iter().map(ConsultationBooking).collect())
     }
 
     /// Booked consultations per calendar month and topic, for the offering organization's
@@ -286,20 +261,14 @@ impl ConsultationOffer {
             return Err(Error::invalid("to", "must not be before from")).gql();
         }
         let end = to.0.succ_opt().unwrap_or(to.0);
-        let rows: Vec<(chrono::DateTime<chrono::Utc>, enums::ConsultationTopic)> =
-            consultation_booking::Entity::find()
-                .select_only()
-                .column(consultation_booking::Column::StartsAt)
-                .column(consultation_booking::Column::Topic)
-                .filter(consultation_booking::Column::OfferId.eq(self.0.id))
-                .filter(consultation_booking::Column::Status.eq(enums::ConsultationStatus::Booked))
-                .filter(consultation_booking::Column::StartsAt.gte(start_of_day(from.0)))
-                .filter(consultation_booking::Column::StartsAt.lt(start_of_day(end)))
-                .into_tuple()
-                .all(&ctx.state().db)
-                .await
-                .map_err(Error::from)
-                .gql()?;
+        let rows = consultations::booked_topics(
+            &ctx.state().db,
+            self.0.id,
+            start_of_day(from.0),
+            start_of_day(end),
+        )
+        .await
+        .gql()?;
         Ok(Some(statistics(&rows)))
     }
 }
@@ -390,14 +359,8 @@ impl ConsultationBooking {
 
     /// The offer.
     async fn offer(&self, ctx: &Context<'_>) -> async_graphql::Result<ConsultationOffer> {
-        consultation_offer::Entity::find_by_id(self.0.offer_id)
-            .one(&ctx.state().db)
-            .await
-            .map_err(Error::from)
-            .gql()?
-            .map(ConsultationOffer)
-            .ok_or_else(|| Error::internal("a booking without its offer"))
-            .gql()
+        let row = load_required(ctx, self.0.offer_id).await.gql()?;
+        Ok(ConsultationOffer(row))
     }
 
     /// Start.

@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, Object};
 use kit_entity::Result;
 use kit_entity::entities::closure_day;
 use kit_entity::ids::OrganizationId;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::graphql::context::{ContextExt, load_required};
 use crate::graphql::errors::IntoGraphql;
@@ -53,19 +52,8 @@ pub async fn closure_days(
     from: Option<chrono::NaiveDate>,
     to: Option<chrono::NaiveDate>,
 ) -> Result<Vec<ClosureDay>> {
-    let mut query =
-        closure_day::Entity::find().filter(closure_day::Column::OrganizationId.eq(organization));
-    if let Some(from) = from {
-        query = query.filter(closure_day::Column::Date.gte(from));
-    }
-    if let Some(to) = to {
-        query = query.filter(closure_day::Column::Date.lte(to));
-    }
-    Ok(query
-        .order_by_asc(closure_day::Column::Date)
-        .all(&ctx.state().db)
-        .await?
-        .into_iter()
-        .map(ClosureDay)
-        .collect())
+    let rows =
+        kit_entity::ops::deadlines::reads::closure_days(&ctx.state().db, organization, from, to)
+            .await?;
+    Ok(rows.into_iter().map(ClosureDay).collect())
 }

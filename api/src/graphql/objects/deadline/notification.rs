@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, Object};
 use kit_entity::entities::notification;
 use kit_entity::ids::ProfessionalId;
 use kit_entity::{Error, Result};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::shared::viewer_language;
 use super::types::Deadline;
@@ -14,6 +13,7 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::NodeId;
 use crate::graphql::pagination::{Key, Keyset};
 use crate::graphql::scalars::DateTime;
+use kit_entity::ops::deadlines::reads;
 
 /// GraphQL `Notification` over `notification::Model`, described on its `#[Object]` impl.
 pub struct Notification(pub notification::Model);
@@ -121,11 +121,7 @@ pub async fn notifications(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<NotificationConnection> {
-    let mut base =
-        notification::Entity::find().filter(notification::Column::RecipientId.eq(recipient));
-    if unread_only {
-        base = base.filter(notification::Column::ReadAt.is_null());
-    }
+    let base = reads::notifications_of(recipient, unread_only);
     Ok(Keyset::descending(
         "notification",
         vec![(notification::Column::Id, Key::Int(0))],
@@ -143,9 +139,5 @@ pub async fn notifications(
 /// # Errors
 /// Database errors.
 pub async fn unread_count(ctx: &Context<'_>, recipient: ProfessionalId) -> Result<u64> {
-    Ok(notification::Entity::find()
-        .filter(notification::Column::RecipientId.eq(recipient))
-        .filter(notification::Column::ReadAt.is_null())
-        .count(&ctx.state().db)
-        .await?)
+    reads::unread_count(&ctx.state().db, recipient).await
 }

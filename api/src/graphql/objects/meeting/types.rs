@@ -2,15 +2,13 @@
 //! messages sent about it, busy periods and calendar feeds.
 
 use async_graphql::{Context, Enum, ID, Object};
-use kit_entity::Error;
 use kit_entity::domain::enums::ItipMethod;
 use kit_entity::entities::{
     agenda_item, busy_period, calendar_feed, case, delivery, meeting, meeting_invitee,
 };
 use kit_entity::ids::{InviteeId, MeetingId};
-use sea_orm::EntityTrait;
 
-use crate::graphql::context::{ContextExt, load, load_required};
+use crate::graphql::context::{load, load_required};
 use crate::graphql::enums::{
     DeliveryStatus, InviteeResponse, MeetingKind, MeetingStatus, MessageMethod,
 };
@@ -355,14 +353,10 @@ impl Delivery {
 
     /// The invitation it is about.
     async fn invitee(&self, ctx: &Context<'_>) -> async_graphql::Result<MeetingInvitee> {
-        meeting_invitee::Entity::find_by_id(InviteeId(self.model.subject_id))
-            .one(&ctx.state().db)
+        let row = load_required(ctx, InviteeId(self.model.subject_id))
             .await
-            .map_err(Error::from)
-            .gql()?
-            .map(MeetingInvitee)
-            .ok_or_else(|| Error::internal("a delivery's invitee is missing"))
-            .gql()
+            .gql()?;
+        Ok(MeetingInvitee(row))
     }
 
     /// The address. A guardian's or the young person's own address is family or child data:
