@@ -3,16 +3,82 @@
 //! organization's closure days, rule versions and recomputes. The caller has decided the
 //! viewer's access.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     Select,
 };
 
 use crate::Result;
+use crate::access::{self, Actor};
 use crate::domain::enums::DeadlineStatus;
-use crate::entities::{closure_day, deadline, deadline_recompute, deadline_rule, notification};
+use crate::entities::{
+    case, closure_day, deadline, deadline_recompute, deadline_rule, notification, professional,
+};
 use crate::ids::{CaseId, OrganizationId, ProfessionalId, WaitingEntryId};
+
+/// The deadlines `actor` sees at `now`: those of the cases they may see; where the child's
+/// data is not shared with them, only those they answer for (as
+/// [`crate::access::CaseAccess::sees_deadline`]).
+#[must_use]
+pub fn seen_by(actor: &Actor, now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(
+            deadline::Column::CaseId.in_subquery(
+                Query::select()
+                    .column(case::Column::Id)
+                    .from(case::Entity)
+                    .cond_where(access::visible_cases(actor))
+                    .to_owned(),
+            ),
+        )
+        .add(
+            Condition::any()
+                .add(
+                    deadline::Column::CaseId.in_subquery(
+                        Query::select()
+                            .column(case::Column::Id)
+                            .from(case::Entity)
+                            .cond_where(access::shared_cases(actor, now))
+                            .to_owned(),
+                    ),
+                )
+                .add(deadline::Column::ResponsibleId.eq(actor.id())),
+        )
+}
+
+#[must_use]
+/// The deadlines whose reminders and alerts go to `p`: those `p` is responsible for, those
+/// of `p`'s unit when nobody holds the position (every member of the intake unit finds them),
+/// and every deadline `p` has already been alerted about (escalations to a leader included).
+pub fn alerted(p: ProfessionalId) -> Condition {
+    Condition::any()
+        .add(deadline::Column::ResponsibleId.eq(p))
+        .add(
+            Condition::all()
+                .add(deadline::Column::ResponsibleId.is_null())
+                .add(
+                    deadline::Column::ResponsibleUnitId.in_subquery(
+                        Query::select()
+                            .column(professional::Column::UnitId)
+                            .from(professional::Entity)
+                            .and_where(professional::Column::Id.eq(p))
+                            .and_where(professional::Column::IsActive.eq(true))
+                            .to_owned(),
+                    ),
+                ),
+        )
+        .add(
+            deadline::Column::Id.in_subquery(
+                Query::select()
+                    .column(notification::Column::DeadlineId)
+                    .from(notification::Entity)
+                    .and_where(notification::Column::RecipientId.eq(p))
+                    .to_owned(),
+            ),
+        )
+}
 
 /// A case's deadlines still open (PENDING, or MISSED and not yet met), earliest due first.
 ///

@@ -1,11 +1,13 @@
 //! Reads of a professional's calendar as the GraphQL fields show it: the periods they
-//! registered as busy and the calendar feeds they created.
+//! registered as busy and the calendar feeds they created; which meetings a viewer sees.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::Result;
-use crate::entities::{busy_period, calendar_feed};
+use crate::access::{self, Actor};
+use crate::entities::{busy_period, calendar_feed, case, meeting, meeting_invitee, participant};
 use crate::ids::ProfessionalId;
 
 /// The periods a professional registered as busy that have not ended by `now`, by start.
@@ -38,4 +40,87 @@ pub async fn feeds_created_by<C: ConnectionTrait>(
         .order_by_asc(calendar_feed::Column::Id)
         .all(db)
         .await?)
+}
+
+/// The meetings a participation matching `participant` (a condition on
+/// `meeting_invitee`) is invited to and not removed from.
+#[must_use]
+pub fn invited(participant: sea_orm::sea_query::SimpleExpr) -> Condition {
+    Condition::all().add(
+        meeting::Column::Id.in_subquery(
+            Query::select()
+                .column(meeting_invitee::Column::MeetingId)
+                .from(meeting_invitee::Entity)
+                .and_where(meeting_invitee::Column::RemovedAt.is_null())
+                .and_where(participant)
+                .to_owned(),
+        ),
+    )
+}
+
+/// The meetings a professional is invited to, through any of their participations.
+#[must_use]
+pub fn invited_professional(id: ProfessionalId) -> Condition {
+    invited(
+        meeting_invitee::Column::ParticipantId.in_subquery(
+            Query::select()
+                .column(participant::Column::Id)
+                .from(participant::Entity)
+                .and_where(participant::Column::ProfessionalId.eq(id))
+                .to_owned(),
+        ),
+    )
+}
+
+/// The meetings the actor sees at `now`: those of visible cases whose child's data is
+/// shared with them, and otherwise those they are invited to (as [`crate::access::CaseAccess::sees_meeting`]).
+#[must_use]
+pub fn seen_by(actor: &Actor, now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(
+            meeting::Column::CaseId.in_subquery(
+                Query::select()
+                    .column(case::Column::Id)
+                    .from(case::Entity)
+                    .cond_where(access::visible_cases(actor))
+                    .to_owned(),
+            ),
+        )
+        .add(
+            Condition::any()
+                .add(
+                    meeting::Column::CaseId.in_subquery(
+                        Query::select()
+                            .column(case::Column::Id)
+                            .from(case::Entity)
+                            .cond_where(access::shared_cases(actor, now))
+                            .to_owned(),
+                    ),
+                )
+                .add(invited_professional(actor.id())),
+        )
+}
+
+/// The meetings ahead of a professional at `now`: SCHEDULED, not yet ended, that they are
+/// invited to or organize (as a responsible contact), among those they see.
+#[must_use]
+pub fn upcoming_for(actor: &Actor, now: DateTime<Utc>) -> Condition {
+    use crate::domain::enums::{MeetingStatus, ParticipantRole};
+    let organizes = meeting::Column::OrganizerId.in_subquery(
+        Query::select()
+            .column(participant::Column::Id)
+            .from(participant::Entity)
+            .and_where(participant::Column::ProfessionalId.eq(actor.id()))
+            .and_where(participant::Column::Role.eq(ParticipantRole::ResponsibleContact))
+            .to_owned(),
+    );
+    Condition::all()
+        .add(meeting::Column::Status.eq(MeetingStatus::Scheduled))
+        .add(meeting::Column::EndsAt.gt(now))
+        .add(
+            Condition::any()
+                .add(invited_professional(actor.id()))
+                .add(organizes),
+        )
+        .add(seen_by(actor, now))
 }

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use kit_entity::Result;
 use kit_entity::domain::enums::{DeadlineStatus as DomainStatus, Language as DomainLanguage};
 use kit_entity::domain::timeliness::{status_at, statuses_condition};
-use kit_entity::entities::{case, deadline, notification, professional};
+use kit_entity::entities::{case, deadline};
 use kit_entity::ids::{CaseId, OrganizationId, ProfessionalId};
 use kit_entity::ops::deadlines::stage_kind;
 use sea_orm::sea_query::Query;
@@ -24,6 +24,7 @@ use crate::graphql::objects::plan::Agreement;
 use crate::graphql::pagination::{Key, Keyset};
 use crate::graphql::scalars::DateTime;
 use kit_entity::access;
+use kit_entity::ops::deadlines::reads;
 
 /// GraphQL `Deadline` over `deadline::Model`, described on its `#[Object]` impl.
 pub struct Deadline(pub deadline::Model);
@@ -203,67 +204,12 @@ pub struct DeadlineFilter {
     pub rule_code: Option<String>,
 }
 
-/// The deadlines whose reminders and alerts go to `p`: those `p` is responsible for, those
-/// of `p`'s unit when nobody holds the position (every member of the intake unit finds them),
-/// and every deadline `p` has already been alerted about (escalations to a leader included).
-pub(crate) fn alerted(p: ProfessionalId) -> Condition {
-    Condition::any()
-        .add(deadline::Column::ResponsibleId.eq(p))
-        .add(
-            Condition::all()
-                .add(deadline::Column::ResponsibleId.is_null())
-                .add(
-                    deadline::Column::ResponsibleUnitId.in_subquery(
-                        Query::select()
-                            .column(professional::Column::UnitId)
-                            .from(professional::Entity)
-                            .and_where(professional::Column::Id.eq(p))
-                            .and_where(professional::Column::IsActive.eq(true))
-                            .to_owned(),
-                    ),
-                ),
-        )
-        .add(
-            deadline::Column::Id.in_subquery(
-                Query::select()
-                    .column(notification::Column::DeadlineId)
-                    .from(notification::Entity)
-                    .and_where(notification::Column::RecipientId.eq(p))
-                    .to_owned(),
-            ),
-        )
-}
-
 pub(crate) fn deadline_condition(
     actor: &access::Actor,
     now: chrono::DateTime<chrono::Utc>,
     filter: DeadlineFilter,
 ) -> Result<Condition> {
-    // Deadlines of visible cases; where the child's data is not shared with the actor, only
-    // those they answer for (as `CaseAccess::sees_deadline`).
-    let mut all = Condition::all()
-        .add(
-            deadline::Column::CaseId.in_subquery(
-                Query::select()
-                    .column(case::Column::Id)
-                    .from(case::Entity)
-                    .cond_where(access::visible_cases(actor))
-                    .to_owned(),
-            ),
-        )
-        .add(
-            Condition::any()
-                .add(
-                    deadline::Column::CaseId.in_subquery(
-                        Query::select()
-                            .column(case::Column::Id)
-                            .from(case::Entity)
-                            .cond_where(access::shared_cases(actor, now))
-                            .to_owned(),
-                    ),
-                )
-                .add(deadline::Column::ResponsibleId.eq(actor.id())),
-        );
+    let mut all = Condition::all().add(reads::seen_by(actor, now));
     if let Some(statuses) = filter.status {
         let statuses: Vec<DomainStatus> = statuses.into_iter().map(Into::into).collect();
         all = all.add(statuses_condition(&statuses, now));
@@ -277,7 +223,7 @@ pub(crate) fn deadline_condition(
     if let Some(p) =
         decode_opt::<ProfessionalId>("filter.responsibleId", filter.responsible_id.as_ref())?
     {
-        all = all.add(alerted(p));
+        all = all.add(reads::alerted(p));
     }
     if let Some(o) =
         decode_opt::<OrganizationId>("filter.organizationId", filter.organization_id.as_ref())?

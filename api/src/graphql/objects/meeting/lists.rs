@@ -3,10 +3,9 @@
 
 use async_graphql::{Context, Enum, ID, InputObject};
 use kit_entity::Result;
-use kit_entity::domain::enums::{MeetingStatus as DomainStatus, ParticipantRole};
-use kit_entity::entities::{case, meeting, meeting_invitee, participant};
+use kit_entity::domain::enums::MeetingStatus as DomainStatus;
+use kit_entity::entities::{meeting, meeting_invitee};
 use kit_entity::ids::{CaseId, ParticipantId, ProfessionalId};
-use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use crate::graphql::context::{ContextExt, load};
@@ -15,7 +14,8 @@ use crate::graphql::ids::{NodeId, decode_opt};
 use crate::graphql::pagination::OrderDirection;
 use crate::graphql::pagination::{Key, Keyset};
 use crate::graphql::scalars::DateTime;
-use kit_entity::access::{self, Actor};
+use kit_entity::access::Actor;
+use kit_entity::ops::meetings::reads;
 
 use super::types::*;
 
@@ -76,65 +76,12 @@ crate::connection!(
     "A meeting in a page of meetings."
 );
 
-fn invited(participant: sea_orm::sea_query::SimpleExpr) -> Condition {
-    Condition::all().add(
-        meeting::Column::Id.in_subquery(
-            Query::select()
-                .column(meeting_invitee::Column::MeetingId)
-                .from(meeting_invitee::Entity)
-                .and_where(meeting_invitee::Column::RemovedAt.is_null())
-                .and_where(participant)
-                .to_owned(),
-        ),
-    )
-}
-
-fn of_professional(id: ProfessionalId) -> Condition {
-    invited(
-        meeting_invitee::Column::ParticipantId.in_subquery(
-            Query::select()
-                .column(participant::Column::Id)
-                .from(participant::Entity)
-                .and_where(participant::Column::ProfessionalId.eq(id))
-                .to_owned(),
-        ),
-    )
-}
-
-/// The meetings the actor sees at `now`: those of visible cases whose child's data is
-/// shared with them, and otherwise those they are invited to (as `CaseAccess::sees_meeting`).
-fn seen_meetings(actor: &Actor, now: chrono::DateTime<chrono::Utc>) -> Condition {
-    Condition::all()
-        .add(
-            meeting::Column::CaseId.in_subquery(
-                Query::select()
-                    .column(case::Column::Id)
-                    .from(case::Entity)
-                    .cond_where(access::visible_cases(actor))
-                    .to_owned(),
-            ),
-        )
-        .add(
-            Condition::any()
-                .add(
-                    meeting::Column::CaseId.in_subquery(
-                        Query::select()
-                            .column(case::Column::Id)
-                            .from(case::Entity)
-                            .cond_where(access::shared_cases(actor, now))
-                            .to_owned(),
-                    ),
-                )
-                .add(of_professional(actor.id())),
-        )
-}
-
 pub(crate) fn meeting_condition(
     actor: &Actor,
     now: chrono::DateTime<chrono::Utc>,
     filter: MeetingFilter,
 ) -> Result<Condition> {
-    let mut all = Condition::all().add(seen_meetings(actor, now));
+    let mut all = Condition::all().add(reads::seen_by(actor, now));
     if let Some(case) = decode_opt::<CaseId>("filter.caseId", filter.case_id.as_ref())? {
         all = all.add(meeting::Column::CaseId.eq(case));
     }
@@ -147,12 +94,12 @@ pub(crate) fn meeting_condition(
     if let Some(p) =
         decode_opt::<ParticipantId>("filter.participantId", filter.participant_id.as_ref())?
     {
-        all = all.add(invited(meeting_invitee::Column::ParticipantId.eq(p)));
+        all = all.add(reads::invited(meeting_invitee::Column::ParticipantId.eq(p)));
     }
     if let Some(p) =
         decode_opt::<ProfessionalId>("filter.professionalId", filter.professional_id.as_ref())?
     {
-        all = all.add(of_professional(p));
+        all = all.add(reads::invited_professional(p));
     }
     if let Some(kinds) = filter.kind {
         let kinds: Vec<kit_entity::domain::enums::MeetingKind> =
@@ -251,23 +198,7 @@ pub async fn upcoming(
     after: Option<String>,
 ) -> Result<MeetingConnection> {
     let now = ctx.state().clock.now();
-    let organizes = meeting::Column::OrganizerId.in_subquery(
-        Query::select()
-            .column(participant::Column::Id)
-            .from(participant::Entity)
-            .and_where(participant::Column::ProfessionalId.eq(actor.id()))
-            .and_where(participant::Column::Role.eq(ParticipantRole::ResponsibleContact))
-            .to_owned(),
-    );
-    let condition = Condition::all()
-        .add(meeting::Column::Status.eq(DomainStatus::Scheduled))
-        .add(meeting::Column::EndsAt.gt(now))
-        .add(
-            Condition::any()
-                .add(of_professional(actor.id()))
-                .add(organizes),
-        )
-        .add(seen_meetings(actor, now));
+    let condition = reads::upcoming_for(actor, now);
     list(ctx, condition, MeetingOrder::default(), first, after).await
 }
 
