@@ -393,3 +393,26 @@ pub async fn inbox_entry<C: ConnectionTrait>(
         .ok_or_else(gone)?;
     Ok((case, referral))
 }
+
+/// A family member by id, with the viewer's access to each case of their child: for whoever
+/// may see the child ([`crate::ops::children::child_access`]).
+///
+/// # Errors
+/// [`Error::NotFound`] when it does not exist or the viewer may not see the child; database
+/// errors.
+pub async fn family_member<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: crate::ids::FamilyMemberId,
+    now: DateTime<Utc>,
+) -> Result<(crate::entities::family_member::Model, Vec<CaseAccess>)> {
+    let gone = || Error::not_found("family member");
+    let member = crate::entities::family_member::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(gone)?;
+    let access = crate::ops::children::child_access(db, actor, member.child_id, now)
+        .await
+        .map_err(|e| if refused(&e) { gone() } else { e })?;
+    Ok((member, access.cases.into_iter().map(|(_, a)| a).collect()))
+}

@@ -8,7 +8,7 @@ use kit_entity::lookup::{self, Guarded};
 use kit_entity::ops::children::child_access;
 use kit_entity::ops::meetings::commands::meeting_access;
 use kit_entity::{Error, Result};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::errors::IntoGraphql;
@@ -142,12 +142,8 @@ async fn resolve(
             })
         }
         "FamilyMember" => {
-            let member = e::family_member::Entity::find_by_id(FamilyMemberId(key))
-                .one(db)
-                .await?
-                .ok_or_else(gone)?;
-            let access = visible(child_access(db, actor, member.child_id, now).await)?;
-            let seen_through = access.cases.into_iter().map(|(_, a)| a).collect();
+            let (member, seen_through) =
+                visible(lookup::family_member(db, actor, FamilyMemberId(key), now).await)?;
             return Ok((Node::FamilyMember(FamilyMember(member)), seen_through));
         }
         "Participant" => Node::Participant(Participant(

@@ -4,15 +4,15 @@
 
 use async_graphql::{Context, ID, Subscription as SubscriptionObject};
 use futures_util::stream::{self, Stream, StreamExt};
-use kit_entity::entities::{notification, professional};
 use kit_entity::ids::CaseId;
-use sea_orm::EntityTrait;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::errors::IntoGraphql;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::objects::deadline::Notification;
+use kit_entity::ops::deadlines::reads::notification_for;
+use kit_entity::ops::directory::is_active;
 
 /// Every subscription.
 #[derive(Default)]
@@ -48,21 +48,11 @@ impl Subscription {
             .then(move |a| {
                 let db = db.clone();
                 async move {
-                    let still_active = professional::Entity::find_by_id(me)
-                        .one(&db)
-                        .await
-                        .ok()
-                        .flatten()
-                        .is_some_and(|p| p.is_active);
+                    let still_active = is_active(&db, me).await.unwrap_or(false);
                     if !still_active {
                         return Err(());
                     }
-                    Ok(notification::Entity::find_by_id(a.id)
-                        .one(&db)
-                        .await
-                        .ok()
-                        .flatten()
-                        .filter(|n| n.recipient_id == me))
+                    Ok(notification_for(&db, me, a.id).await.ok().flatten())
                 }
             })
             .take_while(|r| std::future::ready(r.is_ok()))
@@ -142,12 +132,7 @@ async fn seen_change(
     use kit_entity::infra::case_feed::Changed;
     let db = &state.db;
     let now = state.clock.now();
-    let still_active = professional::Entity::find_by_id(actor.id())
-        .one(db)
-        .await
-        .ok()
-        .flatten()
-        .is_some_and(|p| p.is_active);
+    let still_active = is_active(db, actor.id()).await.unwrap_or(false);
     if !still_active {
         return Seen::CaseGone;
     }

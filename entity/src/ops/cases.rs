@@ -607,3 +607,26 @@ pub async fn close_case(
     }
     Ok(closed)
 }
+
+/// The referrals waiting in a municipality's inbox (their case REFERRED or IN_INTAKE), for a
+/// page: for its intake unit only.
+///
+/// # Errors
+/// [`Error::Forbidden`] for anyone but the municipality's intake unit.
+pub fn inbox_of(
+    actor: &crate::access::Actor,
+    municipality: OrganizationId,
+) -> Result<sea_orm::Select<referral::Entity>> {
+    if actor.intake_for != Some(municipality) {
+        return Err(Error::forbidden(
+            "only the municipality's intake unit works its inbox",
+        ));
+    }
+    let waiting = sea_orm::sea_query::Query::select()
+        .column(case::Column::Id)
+        .from(case::Entity)
+        .and_where(case::Column::MunicipalityId.eq(municipality))
+        .and_where(case::Column::Status.is_in([CaseStatus::Referred, CaseStatus::InIntake]))
+        .to_owned();
+    Ok(referral::Entity::find().filter(referral::Column::CaseId.in_subquery(waiting)))
+}

@@ -502,3 +502,23 @@ pub async fn offer_of<C: sea_orm::ConnectionTrait>(
         None => Ok(None),
     }
 }
+
+/// A municipality's committee meetings as `actor` sees them, for a page: all of them for its
+/// intake unit, the meetings they sit on for anyone else.
+#[must_use]
+pub fn meetings_seen_by(
+    actor: &Actor,
+    municipality: OrganizationId,
+) -> sea_orm::Select<committee_meeting::Entity> {
+    let all = committee_meeting::Entity::find()
+        .filter(committee_meeting::Column::MunicipalityId.eq(municipality));
+    if actor.intake_for == Some(municipality) {
+        return all;
+    }
+    let mine = sea_orm::sea_query::Query::select()
+        .column(committee_member::Column::CommitteeMeetingId)
+        .from(committee_member::Entity)
+        .and_where(committee_member::Column::ProfessionalId.eq(actor.id()))
+        .to_owned();
+    all.filter(committee_meeting::Column::Id.in_subquery(mine))
+}

@@ -480,3 +480,30 @@ pub async fn booked_by<C: sea_orm::ConnectionTrait>(
         .all(db)
         .await?)
 }
+
+/// The consultation offers `actor` may list, for a page: those open to booking, of one
+/// organization or of all; with `closed_too`, also the closed ones of `organization`, which
+/// only its administrators may list.
+///
+/// # Errors
+/// [`Error::Forbidden`] for closed offers without administering the organization.
+pub fn offers_listed(
+    actor: &Actor,
+    organization: Option<OrganizationId>,
+    closed_too: bool,
+) -> Result<sea_orm::Select<consultation_offer::Entity>> {
+    let mut offers = consultation_offer::Entity::find();
+    if let Some(o) = organization {
+        offers = offers.filter(consultation_offer::Column::OrganizationId.eq(o));
+    }
+    if closed_too {
+        if !organization.is_some_and(|o| actor.administers(o)) {
+            return Err(Error::forbidden(
+                "closed offers are listed to their organization's administrators",
+            ));
+        }
+        Ok(offers)
+    } else {
+        Ok(offers.filter(consultation_offer::Column::Active.eq(true)))
+    }
+}

@@ -652,3 +652,15 @@ pub async fn bootstrap_admin(
         existed: false,
     })
 }
+
+/// True while a professional exists and has not left: a live subscription ends when its
+/// viewer is deactivated.
+///
+/// # Errors
+/// Database errors.
+pub async fn is_active<C: ConnectionTrait>(db: &C, id: ProfessionalId) -> Result<bool> {
+    Ok(professional::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .is_some_and(|p| p.is_active))
+}

@@ -1,9 +1,8 @@
 //! `committeeMeetings`: a municipality's coordination committee meetings.
 
 use async_graphql::{Context, ID, Object};
-use kit_entity::entities::{committee_meeting, committee_member};
+use kit_entity::entities::committee_meeting;
 use kit_entity::ids::OrganizationId;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::errors::IntoGraphql;
@@ -28,16 +27,7 @@ impl CommitteeQuery {
     ) -> async_graphql::Result<CommitteeMeetingConnection> {
         let actor = ctx.actor().gql()?;
         let municipality: OrganizationId = decode("municipalityId", &municipality_id).gql()?;
-        let mut base = committee_meeting::Entity::find()
-            .filter(committee_meeting::Column::MunicipalityId.eq(municipality));
-        if actor.intake_for != Some(municipality) {
-            let mine = sea_orm::sea_query::Query::select()
-                .column(committee_member::Column::CommitteeMeetingId)
-                .from(committee_member::Entity)
-                .and_where(committee_member::Column::ProfessionalId.eq(actor.id()))
-                .to_owned();
-            base = base.filter(committee_meeting::Column::Id.in_subquery(mine));
-        }
+        let base = kit_entity::ops::committee::meetings_seen_by(actor, municipality);
         Ok(Keyset::descending(
             "committee-meetings",
             vec![(committee_meeting::Column::Id, Key::Int(0))],

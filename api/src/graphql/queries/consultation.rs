@@ -2,11 +2,9 @@
 
 use async_graphql::{Context, ID, Object};
 use chrono::NaiveDate;
-use kit_entity::Error;
 use kit_entity::domain::calendar::{local_date, start_of_day};
 use kit_entity::entities::consultation_offer;
 use kit_entity::ids::OrganizationId;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::errors::IntoGraphql;
@@ -38,23 +36,9 @@ impl ConsultationQuery {
         let actor = ctx.actor().gql()?;
         let organization =
             decode_opt::<OrganizationId>("organizationId", organization_id.as_ref()).gql()?;
-        let mut base = consultation_offer::Entity::find();
-        if let Some(o) = organization {
-            base = base.filter(consultation_offer::Column::OrganizationId.eq(o));
-        }
-        let closed_too = include_closed.unwrap_or(false);
-        if closed_too {
-            let own = organization
-                .filter(|o| actor.administers(*o))
-                .ok_or_else(|| {
-                    Error::forbidden(
-                        "closed offers are listed to their organization's administrators",
-                    )
-                });
-            own.gql()?;
-        } else {
-            base = base.filter(consultation_offer::Column::Active.eq(true));
-        }
+        let base =
+            consultations::offers_listed(actor, organization, include_closed.unwrap_or(false))
+                .gql()?;
         Ok(Keyset::ascending(
             "consultation-offers",
             vec![(consultation_offer::Column::Id, Key::Int(0))],

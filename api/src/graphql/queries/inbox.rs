@@ -2,12 +2,8 @@
 //! IN_INTAKE), oldest first.
 
 use async_graphql::{Context, ID, Object};
-use kit_entity::Error;
-use kit_entity::domain::status::CaseStatus;
 use kit_entity::entities::{case, referral};
 use kit_entity::ids::{CaseId, OrganizationId};
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::graphql::context::ContextExt;
 use crate::graphql::errors::IntoGraphql;
@@ -33,19 +29,7 @@ impl InboxQuery {
     ) -> async_graphql::Result<InboxConnection> {
         let actor = ctx.actor().gql()?;
         let municipality: OrganizationId = decode("municipalityId", &municipality_id).gql()?;
-        if actor.intake_for != Some(municipality) {
-            return Err(Error::forbidden(
-                "only the municipality's intake unit works its inbox",
-            ))
-            .gql();
-        }
-        let waiting = Query::select()
-            .column(case::Column::Id)
-            .from(case::Entity)
-            .and_where(case::Column::MunicipalityId.eq(municipality))
-            .and_where(case::Column::Status.is_in([CaseStatus::Referred, CaseStatus::InIntake]))
-            .to_owned();
-        let base = referral::Entity::find().filter(referral::Column::CaseId.in_subquery(waiting));
+        let base = kit_entity::ops::cases::inbox_of(actor, municipality).gql()?;
         let db = &ctx.state().db;
         let mut page = Keyset::ascending(
             "inbox",
@@ -63,21 +47,16 @@ impl InboxQuery {
         .await
         .gql()?;
         let ids: Vec<CaseId> = page.edges.iter().map(|(_, r)| r.case_id).collect();
-        let cases: std::collections::HashMap<CaseId, case::Model> = case::Entity::find()
-            .filter(case::Column::Id.is_in(ids))
-            .all(db)
+        let cases: std::collections::HashMap<CaseId, std::sync::Arc<case::Model>> = ctx
+            .loaders()
+            .load_many(ids)
             .await
-            .map_err(Error::from)
-            .gql()?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
-        ctx.loaders()
-            .prime(cases.iter().map(|(id, c)| (*id, c.clone())));
+            .map_err(|e| crate::graphql::context::db_error(&e))
+            .gql()?;
         page.edges.retain(|(_, r)| cases.contains_key(&r.case_id));
         Ok(page
             .map(|referral| InboxEntry {
-                case: cases[&referral.case_id].clone(),
+                case: case::Model::clone(&cases[&referral.case_id]),
                 referral,
             })
             .into())

@@ -129,6 +129,21 @@ pub fn notifications_of(
     }
 }
 
+/// A notification by id, when it is `recipient`'s.
+///
+/// # Errors
+/// Database errors.
+pub async fn notification_for<C: ConnectionTrait>(
+    db: &C,
+    recipient: ProfessionalId,
+    id: crate::ids::NotificationId,
+) -> Result<Option<notification::Model>> {
+    Ok(notification::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|n| n.recipient_id == recipient))
+}
+
 /// How many of a professional's notifications are unread.
 ///
 /// # Errors
