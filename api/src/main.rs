@@ -200,6 +200,17 @@ async fn serve(
     shutdown: Option<impl std::future::Future<Output = ()> + Send + 'static>,
 ) -> anyhow::Result<()> {
     let app = app.start_worker().await?;
+    if let Some(addr) = config.settings.metrics_listen {
+        // Ends with the process.
+        kit_worker::metrics::serve(
+            addr,
+            app.state.db.clone(),
+            config.settings.db_max_connections,
+            std::future::pending(),
+        )
+        .await
+        .with_context(|| format!("listening for metrics on {addr}"))?;
+    }
     let listen = config.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await

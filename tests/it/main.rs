@@ -25,6 +25,7 @@ mod frontend;
 mod inbox;
 mod limits;
 mod meetings;
+mod metrics;
 mod nodes;
 mod notifications;
 mod operations;

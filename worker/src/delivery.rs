@@ -11,6 +11,7 @@
 //! no system can rule out — the process dies after the server accepted the message and
 //! before the row is marked — the repeated message is recognisably the same one.
 
+use kit_entity::infra::metrics::METRICS;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -153,6 +154,7 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
                 .exec(db)
                 .await?;
             tracing::info!(delivery = %row.id, subject = ?row.subject, subject_id = row.subject_id, sequence = row.sequence, "e-mail sent");
+            METRICS.delivery_attempt("sent");
             Ok(Outcome::Sent)
         }
         Err(e) if e.transient && attempt < ctx.settings.mail_max_attempts => {
@@ -177,6 +179,7 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
             .await?;
             txn.commit().await?;
             tracing::warn!(delivery = %row.id, attempt, error = %e.message, ?wait, "sending failed; will retry");
+            METRICS.delivery_attempt("retry");
             Ok(Outcome::WillRetry)
         }
         Err(e) => {
@@ -192,6 +195,7 @@ pub async fn send(ctx: &Context, id: DeliveryId) -> Result<Outcome> {
                 .exec(db)
                 .await?;
             tracing::error!(delivery = %row.id, attempt, error = %e.message, "sending failed for good");
+            METRICS.delivery_attempt("failed");
             Ok(Outcome::Failed)
         }
     }

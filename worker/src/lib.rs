@@ -13,6 +13,7 @@ pub mod context;
 pub mod delivery;
 pub mod mail;
 pub mod messages;
+pub mod metrics;
 pub mod pathway;
 pub mod runner;
 pub mod schedule;

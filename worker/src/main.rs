@@ -37,6 +37,17 @@ async fn main() -> anyhow::Result<()> {
     kit_entity::ops::upgrade(&database)
         .await
         .context("migrating the database")?;
+    if let Some(addr) = settings.metrics_listen {
+        // Ends with the process.
+        kit_worker::metrics::serve(
+            addr,
+            database.clone(),
+            settings.db_max_connections,
+            std::future::pending(),
+        )
+        .await
+        .with_context(|| format!("listening for metrics on {addr}"))?;
+    }
     let ctx = Context::new(database, Arc::new(SystemClock), settings)
         .await
         .context("preparing the worker")?;

@@ -23,6 +23,59 @@ use crate::graphql::errors::{code_errors, code_parse_error};
 use crate::graphql::persisted::Persisted;
 use crate::graphql::{KitSchema, registry};
 use crate::memo::Memo;
+use kit_entity::infra::metrics::{self, METRICS};
+
+/// How a coded response ended, for the metrics: `failed` when any error is the server's
+/// (a database outage, a timeout, an internal error), `partial` when data came with errors,
+/// `refused` when no data came.
+fn outcome(response: &Response) -> metrics::Outcome {
+    if response.errors.is_empty() {
+        return metrics::Outcome::ok;
+    }
+    let servers = response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|ext| ext.get("code"))
+            .is_some_and(|code| {
+                matches!(
+                    code,
+                    async_graphql::Value::String(c)
+                        if matches!(c.as_str(), "INTERNAL" | "UNAVAILABLE" | "TIMEOUT" | "OVERLOADED")
+                )
+            })
+    });
+    if servers {
+        metrics::Outcome::failed
+    } else if matches!(response.data, async_graphql::Value::Null) {
+        metrics::Outcome::refused
+    } else {
+        metrics::Outcome::partial
+    }
+}
+
+fn operation_type(kind: Option<OperationType>) -> metrics::OperationType {
+    match kind {
+        Some(OperationType::Mutation) => metrics::OperationType::mutation,
+        Some(OperationType::Subscription) => metrics::OperationType::subscription,
+        _ => metrics::OperationType::query,
+    }
+}
+
+/// An open subscription, counted in `kit_graphql_subscriptions_open` while it lasts.
+struct OpenSubscription;
+
+impl OpenSubscription {
+    fn new() -> Self {
+        METRICS.subscriptions_open.inc();
+        Self
+    }
+}
+
+impl Drop for OpenSubscription {
+    fn drop(&mut self) {
+        METRICS.subscriptions_open.dec();
+    }
+}
 
 /// The schema with what every operation goes through around it.
 #[derive(Clone)]
@@ -77,6 +130,8 @@ pub struct Prepared {
     query: bool,
     /// The document and the operation's name, to complete the response ([`complete`]).
     operation: Operation,
+    /// The operation's name and kind as the metrics count them.
+    label: (String, metrics::OperationType),
 }
 
 /// What a response is completed against ([`complete`]).
@@ -155,8 +210,16 @@ impl Guarded {
     /// # Errors
     /// The answer to a document that cannot be parsed or is refused as it is, coded.
     pub fn prepare(&self, mut request: Request) -> Result<Prepared, Box<Response>> {
-        let refuse =
-            |error: ServerError| Box::new(Response::from_errors(vec![code_parse_error(error)]));
+        let label = METRICS.operation(request.operation_name.as_deref());
+        let refuse = |error: ServerError| {
+            METRICS.request(
+                &label,
+                metrics::OperationType::query,
+                metrics::Outcome::refused,
+                std::time::Duration::ZERO,
+            );
+            Box::new(Response::from_errors(vec![code_parse_error(error)]))
+        };
         // A document named by its hash gets its text; in allow-list mode nothing else runs.
         self.inner.persisted.resolve(&mut request).map_err(refuse)?;
         let document = self
@@ -194,6 +257,7 @@ impl Guarded {
             mutation,
             query,
             operation,
+            label: (label, operation_type(kind)),
         })
     }
 
@@ -206,17 +270,26 @@ impl Guarded {
         request_id: &str,
         client_request_id: Option<&str>,
     ) -> Response {
+        let started = std::time::Instant::now();
         // The changes the operation makes are logged under this request.
         let origin = prepared.log.origin(request_id, client_request_id);
-        let response = kit_entity::ops::access_log::ORIGIN
-            .scope(origin, self.schema.execute(prepared.request))
-            .await;
-        let mut response = prepared
-            .log
-            .executed(request_id, client_request_id, response)
-            .await;
+        let (mut response, statements) = metrics::counting_statements(async {
+            let response = kit_entity::ops::access_log::ORIGIN
+                .scope(origin, self.schema.execute(prepared.request))
+                .await;
+            prepared
+                .log
+                .executed(request_id, client_request_id, response)
+                .await
+        })
+        .await;
         self.complete(&prepared.operation, &mut response);
         code_errors(&mut response);
+        METRICS
+            .request_statements
+            .observe(f64::from(u32::try_from(statements).unwrap_or(u32::MAX)));
+        let (operation, kind) = &prepared.label;
+        METRICS.request(operation, *kind, outcome(&response), started.elapsed());
         response
     }
 
@@ -255,12 +328,25 @@ impl Executor for Guarded {
             .schema
             .execute_stream_with_session_data(prepared.request, session_data.unwrap_or_default());
         let (this, operation) = (self.clone(), prepared.operation);
+        let (label, _) = prepared.label;
+        let open = OpenSubscription::new();
+        let mut last = std::time::Instant::now();
         prepared
             .log
             .events(request_id, events)
             .map(move |mut response| {
+                let _open = &open;
                 this.complete(&operation, &mut response);
                 code_errors(&mut response);
+                // An event's time is from the one before (or the start): what it took to
+                // arrive and be answered.
+                METRICS.request(
+                    &label,
+                    metrics::OperationType::subscription,
+                    outcome(&response),
+                    last.elapsed(),
+                );
+                last = std::time::Instant::now();
                 response
             })
             .boxed()

@@ -146,9 +146,20 @@ async fn run(
     method: Method,
     id: &str,
 ) -> Response {
+    let started = std::time::Instant::now();
+    let metrics = &kit_entity::infra::metrics::METRICS;
+    let operation = metrics.operation(request.operation_name.as_deref());
     let actor = match authenticate(&http.state, headers).await {
         Ok(actor) => actor,
-        Err(e) => return EdgeError::new(e, id).into_response(),
+        Err(e) => {
+            metrics.request(
+                &operation,
+                kit_entity::infra::metrics::OperationType::query,
+                kit_entity::infra::metrics::Outcome::refused,
+                started.elapsed(),
+            );
+            return EdgeError::new(e, id).into_response();
+        }
     };
     // Parsed once and checked before anything touches the database.
     let prepared = match http.schema.prepare(request) {
@@ -216,6 +227,12 @@ async fn run(
             Ok(response) => response,
             Err(_) => {
                 tracing::warn!(limit_secs = limit.as_secs(), "query timed out");
+                metrics.request(
+                    &operation,
+                    kit_entity::infra::metrics::OperationType::query,
+                    kit_entity::infra::metrics::Outcome::failed,
+                    started.elapsed(),
+                );
                 return error_response(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "TIMEOUT",

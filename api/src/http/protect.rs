@@ -111,14 +111,17 @@ impl Guards {
 
     /// A slot for one GraphQL request, or `None` when the process is at its limit.
     #[must_use]
-    pub fn admit(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    pub fn admit(&self) -> Option<Admitted> {
+        let metrics = &kit_entity::infra::metrics::METRICS;
         match Arc::clone(&self.in_flight).try_acquire_owned() {
             Ok(permit) => {
                 self.shedding.calm();
-                Some(permit)
+                metrics.in_flight.inc();
+                Some(Admitted { _permit: permit })
             }
             Err(_) => {
                 self.shedding.hit();
+                metrics.shed.inc();
                 None
             }
         }
@@ -139,6 +142,17 @@ impl Guards {
     }
 }
 
+/// A GraphQL request's slot, given back when the request ends.
+pub struct Admitted {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        kit_entity::infra::metrics::METRICS.in_flight.dec();
+    }
+}
+
 /// The rate limit per client, for every route but the health probes.
 pub async fn rate_limit(State(guards): State<Guards>, request: Request, next: Next) -> Response {
     let probe = matches!(request.uri().path(), "/healthz" | "/readyz");
@@ -149,6 +163,7 @@ pub async fn rate_limit(State(guards): State<Guards>, request: Request, next: Ne
             Ok(()) => guards.limiting.calm(),
             Err(not_until) => {
                 guards.limiting.hit();
+                kit_entity::infra::metrics::METRICS.rate_limited.inc();
                 let wait = not_until.wait_time_from(governor::clock::Clock::now(
                     &governor::clock::DefaultClock::default(),
                 ));

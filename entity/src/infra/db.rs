@@ -84,7 +84,10 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
                 .analysis_limit(ANALYSIS_LIMIT)
                 .optimize_on_close(true, ANALYSIS_LIMIT)
         });
-    Database::connect(options).await
+    let mut db = Database::connect(options).await?;
+    // Every statement counts towards the request that made it (`kit_graphql_request_statements`).
+    db.set_metric_callback(|_| crate::infra::metrics::count_statement());
+    Ok(db)
 }
 
 /// Applies every pending migration of the product and of the job queue, then lets SQLite
@@ -145,11 +148,17 @@ pub async fn is_migrated(db: &DatabaseConnection) -> Result<bool, DbErr> {
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     let sqlite_transaction_mode = (db.get_database_backend() == DbBackend::Sqlite)
         .then_some(SqliteTransactionMode::Immediate);
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode,
-        ..TransactionOptions::default()
-    })
-    .await
+    let started = std::time::Instant::now();
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode,
+            ..TransactionOptions::default()
+        })
+        .await;
+    crate::infra::metrics::METRICS
+        .write_begin_seconds
+        .observe(started.elapsed().as_secs_f64());
+    txn
 }
 
 /// `query` locking the rows it reads until the transaction ends (`FOR UPDATE`) on

@@ -7,6 +7,7 @@ pub mod announce;
 pub mod case_feed;
 pub mod db;
 pub mod listen;
+pub mod metrics;
 pub mod outage;
 pub mod secrets;
 pub mod settings;

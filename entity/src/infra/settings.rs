@@ -114,6 +114,9 @@ pub struct Settings {
     /// `KIT_AUDIT_RETENTION_DAYS`: how long access-log rows are kept; older ones are pruned
     /// from the start of the chain by the worker (checked every minute) or `kit-api audit prune`.
     pub audit_retention_days: u32,
+    /// `KIT_METRICS_LISTEN`: the address to serve Prometheus metrics on (`/metrics`), apart
+    /// from the public listener (`127.0.0.1:9464`); off when unset.
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 impl Default for Settings {
@@ -137,6 +140,7 @@ impl Default for Settings {
             deadline_sweep_ms: 1000,
             deadline_batch: 500,
             audit_retention_days: 1826,
+            metrics_listen: None,
         }
     }
 }

@@ -197,6 +197,20 @@ pub async fn append<C: ConnectionTrait>(txn: &C, entries: Vec<Entry>) -> Result<
     if entries.is_empty() {
         return Ok(());
     }
+    let started = std::time::Instant::now();
+    let rows = entries.len() as u64;
+    let appended = append_chained(txn, entries).await;
+    let metrics = &crate::infra::metrics::METRICS;
+    metrics
+        .access_log_append_seconds
+        .observe(started.elapsed().as_secs_f64());
+    if appended.is_ok() {
+        metrics.access_log_rows.inc_by(rows);
+    }
+    appended
+}
+
+async fn append_chained<C: ConnectionTrait>(txn: &C, entries: Vec<Entry>) -> Result<(), DbErr> {
     lock(txn).await?;
     let mut prev = head(txn).await?;
     let byte_limit = if txn.get_database_backend() == DbBackend::Postgres {

@@ -70,6 +70,19 @@ pub async fn sweep(
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<Swept> {
+    let started = std::time::Instant::now();
+    let swept = sweep_batch(db, now, limit).await;
+    crate::infra::metrics::METRICS
+        .sweep_seconds
+        .observe(started.elapsed().as_secs_f64());
+    swept
+}
+
+async fn sweep_batch(
+    db: &sea_orm::DatabaseConnection,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Swept> {
     let txn = crate::infra::db::begin_write(db).await?;
     let backend = txn.get_database_backend();
     let query = claim(backend, now, limit);
@@ -192,6 +205,12 @@ pub(crate) async fn advance<C: ConnectionTrait>(
             if let Some(id) = notify(db, now, d, stage, kind, recipient, person.as_ref()).await? {
                 announced.push(Announced { id, recipient });
             }
+        }
+        if let Some(due) = d.next_action_at {
+            let lag = (now - due).to_std().unwrap_or_default();
+            crate::infra::metrics::METRICS
+                .alert_lag_seconds
+                .observe(lag.as_secs_f64());
         }
     }
     let next = if open {
