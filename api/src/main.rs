@@ -171,7 +171,12 @@ async fn main() -> anyhow::Result<()> {
     // commands keep the default: Ctrl-C stops them at once.
     let shutdown = matches!(args.command, None | Some(Command::Serve)).then(shutdown_signal);
     let config = Config::load(&args.config).context("reading the configuration")?;
-    telemetry::init(config.settings.log_format);
+    let _telemetry = telemetry::init_with(
+        config.settings.log_format,
+        config.settings.otlp_endpoint.as_deref(),
+        "kit-api",
+    )
+    .map_err(anyhow::Error::msg)?;
     let db = db::connect(&config.settings).await.with_context(|| {
         format!(
             "connecting to {}",

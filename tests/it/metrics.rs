@@ -2,60 +2,13 @@
 //! `KIT_METRICS_LISTEN`, scraped by a real Prometheus server (Debian's `prometheus`) and its
 //! output checked with `promtool check metrics`.
 
-use std::net::TcpListener;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
 
-use kit_tests::harness::{TestDatabase, binary};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 use tokio::process::{Child, Command};
 
-const SECRET: &str = "metrics-test-secret-metrics-test-secret";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("no free port: {e}"))
-}
-
-/// A Debian tool by name; the suite needs it (`.ci/run` installs the `prometheus` package).
-fn tool(name: &str) -> std::path::PathBuf {
-    let found = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|dir| dir.join(name))
-        .find(|p| p.exists());
-    found.unwrap_or_else(|| panic!("{name} is missing: apt-get install prometheus"))
-}
-
-fn kit_api(database: &TestDatabase, dir: &std::path::Path, cpr_key: &str) -> Command {
-    let mut command = Command::new(binary("kit-api"));
-    command
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("KIT_CONFIG", "/nonexistent/kit.toml")
-        .env("KIT_DATABASE_URL", &database.url)
-        .env("KIT_AUTH_HS256_SECRET", SECRET)
-        .env("KIT_CPR_KEY", cpr_key)
-        .env("KIT_MAIL_DIR", dir.join("mail"))
-        .env("RUST_LOG", "warn")
-        .current_dir(dir)
-        .kill_on_drop(true);
-    command
-}
-
-async fn wait_for(what: &str, mut ready: impl AsyncFnMut() -> bool) {
-    let until = Instant::now() + Duration::from_secs(60);
-    while !ready().await {
-        assert!(
-            Instant::now() < until,
-            "{what} did not happen within a minute"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
+use crate::operated::{Operated, free_port, tool, wait_for};
 
 async fn prometheus(dir: &std::path::Path, target: u16) -> (Child, u16) {
     let port = free_port();
@@ -68,7 +21,7 @@ async fn prometheus(dir: &std::path::Path, target: u16) -> (Child, u16) {
         ),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let child = Command::new(tool("prometheus"))
+    let child = Command::new(tool("prometheus", "prometheus"))
         .arg(format!("--config.file={}", config.display()))
         .arg(format!(
             "--storage.tsdb.path={}",
@@ -102,48 +55,21 @@ async fn promql(http: &reqwest::Client, port: u16, query: &str) -> Option<f64> {
 
 #[tokio::test]
 async fn prometheus_scrapes_requests_statements_queues_and_the_access_log() {
-    let database = TestDatabase::create().await;
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let cpr_key = kit_entity::cpr::vault::CprVault::generate_key();
-    let admin = kit_api(&database, dir.path(), &cpr_key)
-        .args(["create-admin", "--organization", "Syddjurs Kommune"])
-        .args(["--name", "Anna Admin", "--email", "anna@syddjurs.dk"])
-        .output()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        admin.status.success(),
-        "{}",
-        String::from_utf8_lossy(&admin.stderr)
-    );
-    let token = String::from_utf8_lossy(&admin.stdout)
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
-
-    let (listen, metrics) = (free_port(), free_port());
-    let _server = kit_api(&database, dir.path(), &cpr_key)
-        .env("KIT_LISTEN", format!("127.0.0.1:{listen}"))
-        .env("KIT_METRICS_LISTEN", format!("127.0.0.1:{metrics}"))
-        .env("KIT_PUBLIC_URL", format!("http://127.0.0.1:{listen}"))
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start kit-api: {e}"));
+    let operated = Operated::new().await;
+    let token = operated.admin_token().await;
+    let metrics = free_port();
+    let server = operated
+        .serve(|c| {
+            c.env("KIT_METRICS_LISTEN", format!("127.0.0.1:{metrics}"));
+        })
+        .await;
     let http = reqwest::Client::new();
-    wait_for("kit-api serving", async || {
-        http.get(format!("http://127.0.0.1:{listen}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-    })
-    .await;
 
     // Named operations, one refused, and one that is not a plain name.
-    let graphql = format!("http://127.0.0.1:{listen}/graphql");
+    let graphql = &server.graphql;
     for _ in 0..3 {
         let answer: Value = http
-            .post(&graphql)
+            .post(graphql)
             .bearer_auth(&token)
             .json(&json!({ "query": "query Viewer { viewer { id isAdmin organization { name } unit { name } } }", "operationName": "Viewer" }))
             .send()
@@ -155,7 +81,7 @@ async fn prometheus_scrapes_requests_statements_queues_and_the_access_log() {
         assert!(answer["errors"].is_null(), "{answer}");
     }
     let refused: Value = http
-        .post(&graphql)
+        .post(graphql)
         .json(&json!({ "query": "query Viewer { viewer { id } }", "operationName": "Viewer" }))
         .send()
         .await
@@ -215,7 +141,7 @@ async fn prometheus_scrapes_requests_statements_queues_and_the_access_log() {
     );
     assert!(!text.contains("viewer {"), "a query in a label:\n{text}");
     assert!(!text.contains("anna@"), "a person in a label:\n{text}");
-    let mut promtool = Command::new(tool("promtool"))
+    let mut promtool = Command::new(tool("promtool", "prometheus"))
         .args(["check", "metrics"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -240,7 +166,7 @@ async fn prometheus_scrapes_requests_statements_queues_and_the_access_log() {
     );
 
     // A real Prometheus scrapes it and answers PromQL over what it scraped.
-    let (_prometheus, port) = prometheus(dir.path(), metrics).await;
+    let (_prometheus, port) = prometheus(operated.dir.path(), metrics).await;
     wait_for("Prometheus scraping kit-api", async || {
         promql(&http, port, r#"up{job="kit-api"}"#).await == Some(1.0)
     })

@@ -30,7 +30,12 @@ async fn main() -> anyhow::Result<()> {
     let shutdown = shutdown_signal();
     let args = Args::parse();
     let settings: Settings = load(&args.config).context("reading the configuration")?;
-    telemetry::init(settings.log_format);
+    let _telemetry = telemetry::init_with(
+        settings.log_format,
+        settings.otlp_endpoint.as_deref(),
+        "kit-worker",
+    )
+    .map_err(anyhow::Error::msg)?;
     let database = db::connect(&settings)
         .await
         .with_context(|| format!("connecting to {}", redact_url(&settings.database_url)))?;

@@ -23,7 +23,8 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::context::Context;
-use kit_entity::ops::outbox::{self, Job, PathwayEvent, ScheduleMeeting, SendDelivery};
+use kit_entity::ops::outbox::{self, Job, PathwayEvent, ScheduleMeeting, SendDelivery, Traced};
+use tracing::Instrument as _;
 
 /// How often the outbox sweep looks for pending messages whose job is gone.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
@@ -32,8 +33,27 @@ const SWEEP_GRACE: TimeDelta = TimeDelta::minutes(5);
 /// The pause before a failed monitor is rebuilt.
 const RESTART_PAUSE: Duration = Duration::from_secs(5);
 
-async fn schedule_meeting(job: ScheduleMeeting, ctx: Data<Context>) -> Result<(), BoxDynError> {
+/// The span a job runs in: a child of the change that enqueued it.
+fn job_span<J: Job>(job: &Traced<J>) -> tracing::Span {
+    let span = tracing::info_span!(
+        "job",
+        otel.name = J::QUEUE,
+        otel.kind = "consumer",
+        queue = J::QUEUE,
+        trace_id = tracing::field::Empty
+    );
+    kit_entity::infra::telemetry::continue_trace(&span, job.traceparent.as_deref());
+    span
+}
+
+async fn schedule_meeting(
+    job: Traced<ScheduleMeeting>,
+    ctx: Data<Context>,
+) -> Result<(), BoxDynError> {
+    let span = job_span(&job);
+    let job = job.job;
     crate::schedule::run(&ctx, job.meeting_id)
+        .instrument(span)
         .await
         .map_err(|e| {
             if matches!(e, kit_entity::Error::Conflict(_)) {
@@ -46,8 +66,11 @@ async fn schedule_meeting(job: ScheduleMeeting, ctx: Data<Context>) -> Result<()
         })
 }
 
-async fn send_delivery(job: SendDelivery, ctx: Data<Context>) -> Result<(), BoxDynError> {
+async fn send_delivery(job: Traced<SendDelivery>, ctx: Data<Context>) -> Result<(), BoxDynError> {
+    let span = job_span(&job);
+    let job = job.job;
     crate::delivery::send(&ctx, job.delivery_id)
+        .instrument(span)
         .await
         .map(|_| ())
         .map_err(|e| {
@@ -56,11 +79,16 @@ async fn send_delivery(job: SendDelivery, ctx: Data<Context>) -> Result<(), BoxD
         })
 }
 
-async fn pathway(job: PathwayEvent, ctx: Data<Context>) -> Result<(), BoxDynError> {
-    crate::pathway::handle(&ctx, &job).await.map_err(|e| {
-        tracing::error!(event = ?job, error = %e.report(), "pathway step failed");
-        e.into()
-    })
+async fn pathway(job: Traced<PathwayEvent>, ctx: Data<Context>) -> Result<(), BoxDynError> {
+    let span = job_span(&job);
+    let job = job.job;
+    crate::pathway::handle(&ctx, &job)
+        .instrument(span)
+        .await
+        .map_err(|e| {
+            tracing::error!(event = ?job, error = %e.report(), "pathway step failed");
+            e.into()
+        })
 }
 
 fn instance_name() -> String {
@@ -92,7 +120,7 @@ macro_rules! register {
     ($monitor:expr, $storage:ident, $config:ident, $pool:expr, $ctx:expr, $instance:expr, $job:ty, $handler:expr, $concurrency:expr) => {{
         let (pool, ctx, instance) = ($pool.clone(), $ctx.clone(), $instance.clone());
         $monitor.register(move |restarts| {
-            let storage = $storage::<$job>::new(&pool)
+            let storage = $storage::<Traced<$job>>::new(&pool)
                 .with_config($config::<$job>(&ctx))
                 .poll_with_interval(ctx.settings.poll_interval());
             WorkerBuilder::new(format!(

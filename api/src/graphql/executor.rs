@@ -24,6 +24,7 @@ use crate::graphql::persisted::Persisted;
 use crate::graphql::{KitSchema, registry};
 use crate::memo::Memo;
 use kit_entity::infra::metrics::{self, METRICS};
+use tracing::Instrument as _;
 
 /// How a coded response ended, for the metrics: `failed` when any error is the server's
 /// (a database outage, a timeout, an internal error), `partial` when data came with errors,
@@ -235,8 +236,13 @@ impl Guarded {
         )
         .map_err(refuse)?;
         check_strings(&document, &request.variables).map_err(refuse)?;
-        let kind = select_operation(&document, request.operation_name.as_deref())
-            .map(|(_, operation)| operation.ty);
+        let selected = select_operation(&document, request.operation_name.as_deref());
+        let kind = selected.map(|(_, operation)| operation.ty);
+        // The operation's own name when the request does not repeat it.
+        let label = match (&request.operation_name, selected.and_then(|(name, _)| name)) {
+            (None, Some(name)) => METRICS.operation(Some(name)),
+            _ => label,
+        };
         let mutation = kind == Some(OperationType::Mutation);
         // An operation that is not there is a query as far as a GET is concerned: the
         // validation refuses it.
@@ -273,22 +279,31 @@ impl Guarded {
         let started = std::time::Instant::now();
         // The changes the operation makes are logged under this request.
         let origin = prepared.log.origin(request_id, client_request_id);
-        let (mut response, statements) = metrics::counting_statements(async {
-            let response = kit_entity::ops::access_log::ORIGIN
-                .scope(origin, self.schema.execute(prepared.request))
-                .await;
-            prepared
-                .log
-                .executed(request_id, client_request_id, response)
-                .await
-        })
+        let (operation, kind) = &prepared.label;
+        let span = tracing::info_span!(
+            "graphql",
+            otel.name = %format!("{kind:?} {operation}"),
+            graphql.operation.name = %operation,
+            graphql.operation.type = ?kind
+        );
+        let (mut response, statements) = metrics::counting_statements(
+            async {
+                let response = kit_entity::ops::access_log::ORIGIN
+                    .scope(origin, self.schema.execute(prepared.request))
+                    .await;
+                prepared
+                    .log
+                    .executed(request_id, client_request_id, response)
+                    .await
+            }
+            .instrument(span),
+        )
         .await;
         self.complete(&prepared.operation, &mut response);
         code_errors(&mut response);
         METRICS
             .request_statements
             .observe(f64::from(u32::try_from(statements).unwrap_or(u32::MAX)));
-        let (operation, kind) = &prepared.label;
         METRICS.request(operation, *kind, outcome(&response), started.elapsed());
         response
     }

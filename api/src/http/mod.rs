@@ -98,23 +98,41 @@ pub fn router(state: AppState) -> Router {
             crate::http::protect::rate_limit,
         ))
         .layer(axum::middleware::from_fn(security_headers))
-        .layer(TraceLayer::new_for_http()
-            // Failed answers are logged where they fail (and an outage once per episode), not
-            // once more per response here.
-            .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG))
-            .make_span_with(|req: &Request<_>| {
-            let id = req
-                .headers()
-                .get(REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            let client = req
-                .headers()
-                .get(CLIENT_REQUEST_ID)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id, client_request_id = %client)
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                // Failed answers are logged where they fail (and an outage once per episode), not
+                // once more per response here.
+                .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG))
+                .make_span_with(|req: &Request<_>| {
+                    let id = req
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    let client = req
+                        .headers()
+                        .get(CLIENT_REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    let span = tracing::info_span!(
+                        "request",
+                        otel.name = %format!("{} {}", req.method(), req.uri().path()),
+                        otel.kind = "server",
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        request_id = %id,
+                        client_request_id = %client,
+                        trace_id = tracing::field::Empty
+                    );
+                    // A caller's W3C trace context makes this request a part of its trace.
+                    let parent = req
+                        .headers()
+                        .get("traceparent")
+                        .and_then(|v| v.to_str().ok());
+                    kit_entity::infra::telemetry::continue_trace(&span, parent);
+                    span
+                }),
+        )
         .layer(axum::middleware::from_fn(request_ids))
         .layer(cors(&cors_origins, cors_max_age))
 }

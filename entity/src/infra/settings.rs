@@ -117,6 +117,9 @@ pub struct Settings {
     /// `KIT_METRICS_LISTEN`: the address to serve Prometheus metrics on (`/metrics`), apart
     /// from the public listener (`127.0.0.1:9464`); off when unset.
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// `KIT_OTLP_ENDPOINT`: an OpenTelemetry collector's OTLP/HTTP base URL
+    /// (`http://127.0.0.1:4318`); traces go to its `/v1/traces`. Off when unset.
+    pub otlp_endpoint: Option<String>,
 }
 
 impl Default for Settings {
@@ -141,6 +144,7 @@ impl Default for Settings {
             deadline_batch: 500,
             audit_retention_days: 1826,
             metrics_listen: None,
+            otlp_endpoint: None,
         }
     }
 }

@@ -33,6 +33,19 @@ pub trait Job:
     const QUEUE: &'static str;
 }
 
+/// A job as it is stored: its payload, and the W3C trace context of the change that enqueued
+/// it, so that the job's work (an invitation's e-mail) continues that change's trace. Rows
+/// written before the context was carried decode with none.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Traced<J> {
+    /// The job.
+    #[serde(flatten)]
+    pub job: J,
+    /// The enqueuing span's `traceparent`, when it was traced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
+}
+
 /// Find a time for a meeting and invite everyone.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ScheduleMeeting {
@@ -92,8 +105,12 @@ pub async fn enqueue<C: ConnectionTrait, J: Job>(
     job: &J,
     delay: Option<Duration>,
 ) -> Result<(), DbErr> {
-    let payload =
-        serde_json::to_vec(job).map_err(|e| DbErr::Custom(format!("cannot encode a job: {e}")))?;
+    let traced = Traced {
+        job,
+        traceparent: crate::infra::telemetry::traceparent(),
+    };
+    let payload = serde_json::to_vec(&traced)
+        .map_err(|e| DbErr::Custom(format!("cannot encode a job: {e}")))?;
     let id = ulid::Ulid::generate().to_string();
     let run_at =
         Utc::now() + chrono::Duration::from_std(delay.unwrap_or_default()).unwrap_or_default();
