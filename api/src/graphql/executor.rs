@@ -280,7 +280,9 @@ impl Guarded {
         // The changes the operation makes are logged under this request.
         let origin = prepared.log.origin(request_id, client_request_id);
         let (operation, kind) = &prepared.label;
+        // For the traces alone: the log lines leave this target out.
         let span = tracing::info_span!(
+            target: "kit::trace",
             "graphql",
             otel.name = %format!("{kind:?} {operation}"),
             graphql.operation.name = %operation,

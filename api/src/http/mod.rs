@@ -116,20 +116,27 @@ pub fn router(state: AppState) -> Router {
                         .unwrap_or_default();
                     let span = tracing::info_span!(
                         "request",
-                        otel.name = %format!("{} {}", req.method(), req.uri().path()),
-                        otel.kind = "server",
+                        otel.name = tracing::field::Empty,
+                        otel.kind = tracing::field::Empty,
                         method = %req.method(),
                         path = %req.uri().path(),
                         request_id = %id,
                         client_request_id = %client,
                         trace_id = tracing::field::Empty
                     );
-                    // A caller's W3C trace context makes this request a part of its trace.
-                    let parent = req
-                        .headers()
-                        .get("traceparent")
-                        .and_then(|v| v.to_str().ok());
-                    kit_entity::infra::telemetry::continue_trace(&span, parent);
+                    if kit_entity::infra::telemetry::exporting() {
+                        span.record(
+                            "otel.name",
+                            format!("{} {}", req.method(), req.uri().path()),
+                        );
+                        span.record("otel.kind", "server");
+                        // A caller's W3C trace context makes this request a part of its trace.
+                        let parent = req
+                            .headers()
+                            .get("traceparent")
+                            .and_then(|v| v.to_str().ok());
+                        kit_entity::infra::telemetry::continue_trace(&span, parent);
+                    }
                     span
                 }),
         )

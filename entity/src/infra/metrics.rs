@@ -11,7 +11,7 @@
 //! state.
 
 use std::collections::HashSet;
-use std::sync::{LazyLock, Mutex, PoisonError};
+use std::sync::{LazyLock, PoisonError, RwLock};
 use std::time::Duration;
 
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue};
@@ -127,7 +127,7 @@ pub struct Metrics {
     pub access_log_append_seconds: Histogram,
     /// `kit_access_log_rows_total`.
     pub access_log_rows: Counter,
-    operations: Mutex<HashSet<String>>,
+    operations: RwLock<HashSet<String>>,
 }
 
 /// The process's metrics.
@@ -276,7 +276,7 @@ impl Metrics {
             alert_lag_seconds,
             access_log_append_seconds,
             access_log_rows,
-            operations: Mutex::new(HashSet::new()),
+            operations: RwLock::new(HashSet::new()),
         }
     }
 
@@ -293,9 +293,17 @@ impl Metrics {
         if !plain {
             return "other".to_owned();
         }
+        let seen = self
+            .operations
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(name);
+        if seen {
+            return name.to_owned();
+        }
         let mut known = self
             .operations
-            .lock()
+            .write()
             .unwrap_or_else(PoisonError::into_inner);
         if known.contains(name) || known.len() < MAX_OPERATIONS && known.insert(name.to_owned()) {
             name.to_owned()

@@ -29,6 +29,18 @@ pub fn init(format: LogFormat) {
     let _ = init_with(format, None, "kit");
 }
 
+/// True once traces are exported: spans that exist only for the traces are made then only.
+static EXPORTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// True when traces are exported (`KIT_OTLP_ENDPOINT`).
+#[must_use]
+pub fn exporting() -> bool {
+    EXPORTING.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The target of spans made for the traces alone, which the log lines leave out.
+pub const TRACE_TARGET: &str = "kit::trace";
+
 /// What [`init_with`] started: the trace pipeline, flushed and stopped when dropped (at the
 /// end of `main`), so that the last spans leave before the process does.
 #[must_use = "dropping it stops the trace exporter"]
@@ -58,9 +70,13 @@ pub fn init_with(
     use opentelemetry_otlp::WithExportConfig as _;
     use tracing_subscriber::Layer as _;
     let filter = || {
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-            EnvFilter::new("info,sqlx=warn,sea_orm=warn,apalis=warn,apalis_core=warn")
-        })
+        EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| {
+                EnvFilter::new("info,sqlx=warn,sea_orm=warn,apalis=warn,apalis_core=warn")
+            })
+            .add_directive(format!("{TRACE_TARGET}=off").parse().unwrap_or_else(|_| {
+                tracing_subscriber::filter::Directive::from(tracing::Level::ERROR)
+            }))
     };
     let (traces, provider) = match otlp {
         Some(endpoint) => {
@@ -80,6 +96,7 @@ pub fn init_with(
             opentelemetry::global::set_text_map_propagator(
                 opentelemetry_sdk::propagation::TraceContextPropagator::new(),
             );
+            EXPORTING.store(true, std::sync::atomic::Ordering::Relaxed);
             // The statements' spans (target `sea_orm`, level info) go to the traces only, and
             // only inside a request's or a job's span: a worker's idle polling is no trace.
             let statements_in_work = tracing_subscriber::filter::DynFilterFn::new(|meta, cx| {
@@ -118,6 +135,9 @@ pub fn init_with(
 pub fn traceparent() -> Option<String> {
     use opentelemetry::trace::TraceContextExt as _;
     use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    if !exporting() {
+        return None;
+    }
     let context = tracing::Span::current().context();
     let span = context.span();
     let span_context = span.span_context();
@@ -136,6 +156,9 @@ pub fn traceparent() -> Option<String> {
 pub fn continue_trace(span: &tracing::Span, traceparent: Option<&str>) {
     use opentelemetry::trace::TraceContextExt as _;
     use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    if !exporting() {
+        return;
+    }
     if let Some(parent) = traceparent {
         let carrier =
             std::collections::HashMap::from([("traceparent".to_owned(), parent.to_owned())]);
