@@ -4,7 +4,7 @@
 //! `kit_entity::ops::access_log`, which chains each row to the one before by its hash.
 //!
 //! Resolvers that return a case's data note the read in the request's [`Reads`]
-//! (`graphql::case::read`), with the basis the one access decision found. When the operation
+//! (`graphql::read`), with the basis the one access decision found. When the operation
 //! has run, `graphql::executor` hands the request's reads to the [`LogWriter`] and
 //! waits until they are committed; if they cannot be written, the response is replaced by an
 //! INTERNAL error, so no data is served unlogged. Subscriptions are logged per event.
