@@ -492,6 +492,33 @@ pub fn visible_cases(actor: &Actor) -> Condition {
     any
 }
 
+/// The rows of a case's list (`case_id` their case column) that `actor` sees at `now`: those
+/// of cases [`visible_cases`] finds, and of those, where the child's data is not shared with
+/// them ([`shared_cases`]), only the rows `own` holds for — the list form of
+/// [`CaseAccess::sees_deadline`] and [`CaseAccess::sees_meeting`].
+#[must_use]
+pub fn seen_through_case<C: ColumnTrait>(
+    case_id: C,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    own: Condition,
+) -> Condition {
+    let cases = |which: Condition| {
+        Query::select()
+            .column(case::Column::Id)
+            .from(case::Entity)
+            .cond_where(which)
+            .to_owned()
+    };
+    Condition::all()
+        .add(case_id.in_subquery(cases(visible_cases(actor))))
+        .add(
+            Condition::any()
+                .add(case_id.in_subquery(cases(shared_cases(actor, now))))
+                .add(own),
+        )
+}
+
 /// [`decide`]'s sharing as a condition on `cases` at `now`, for the cases [`visible_cases`]
 /// finds: the case's municipality is the actor's organization, or an active consent for
 /// coordination covers both.

@@ -14,7 +14,7 @@ use crate::Result;
 use crate::access::{self, Actor};
 use crate::domain::enums::DeadlineStatus;
 use crate::entities::{
-    case, closure_day, deadline, deadline_recompute, deadline_rule, notification, professional,
+    closure_day, deadline, deadline_recompute, deadline_rule, notification, professional,
 };
 use crate::ids::{CaseId, OrganizationId, ProfessionalId, WaitingEntryId};
 
@@ -23,29 +23,12 @@ use crate::ids::{CaseId, OrganizationId, ProfessionalId, WaitingEntryId};
 /// [`crate::access::CaseAccess::sees_deadline`]).
 #[must_use]
 pub fn seen_by(actor: &Actor, now: DateTime<Utc>) -> Condition {
-    Condition::all()
-        .add(
-            deadline::Column::CaseId.in_subquery(
-                Query::select()
-                    .column(case::Column::Id)
-                    .from(case::Entity)
-                    .cond_where(access::visible_cases(actor))
-                    .to_owned(),
-            ),
-        )
-        .add(
-            Condition::any()
-                .add(
-                    deadline::Column::CaseId.in_subquery(
-                        Query::select()
-                            .column(case::Column::Id)
-                            .from(case::Entity)
-                            .cond_where(access::shared_cases(actor, now))
-                            .to_owned(),
-                    ),
-                )
-                .add(deadline::Column::ResponsibleId.eq(actor.id())),
-        )
+    access::seen_through_case(
+        deadline::Column::CaseId,
+        actor,
+        now,
+        Condition::all().add(deadline::Column::ResponsibleId.eq(actor.id())),
+    )
 }
 
 #[must_use]

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 
 use crate::Result;
 use crate::access::{self, Actor};
-use crate::entities::{busy_period, calendar_feed, case, meeting, meeting_invitee, participant};
+use crate::entities::{busy_period, calendar_feed, meeting, meeting_invitee, participant};
 use crate::ids::ProfessionalId;
 
 /// The periods a professional registered as busy that have not ended by `now`, by start.
@@ -76,29 +76,12 @@ pub fn invited_professional(id: ProfessionalId) -> Condition {
 /// shared with them, and otherwise those they are invited to (as [`crate::access::CaseAccess::sees_meeting`]).
 #[must_use]
 pub fn seen_by(actor: &Actor, now: DateTime<Utc>) -> Condition {
-    Condition::all()
-        .add(
-            meeting::Column::CaseId.in_subquery(
-                Query::select()
-                    .column(case::Column::Id)
-                    .from(case::Entity)
-                    .cond_where(access::visible_cases(actor))
-                    .to_owned(),
-            ),
-        )
-        .add(
-            Condition::any()
-                .add(
-                    meeting::Column::CaseId.in_subquery(
-                        Query::select()
-                            .column(case::Column::Id)
-                            .from(case::Entity)
-                            .cond_where(access::shared_cases(actor, now))
-                            .to_owned(),
-                    ),
-                )
-                .add(invited_professional(actor.id())),
-        )
+    access::seen_through_case(
+        meeting::Column::CaseId,
+        actor,
+        now,
+        invited_professional(actor.id()),
+    )
 }
 
 /// The meetings ahead of a professional at `now`: SCHEDULED, not yet ended, that they are
