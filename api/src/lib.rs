@@ -64,6 +64,8 @@ impl App {
         // A misspelt origin would silently lock a front end out: refused at start.
         config.cors_origins().map_err(anyhow::Error::msg)?;
         db::upgrade(&db).await?;
+        kit_entity::ops::access_log::prepare(&db, config.settings.audit_chains, clock.now())
+            .await?;
         let state = AppState::new(db, config, clock).await?;
         // Numbers stored before they were encrypted are sealed now, under the configured key.
         let sealed = kit_entity::cpr::reseal(&state.db, &state.cpr, true).await?;

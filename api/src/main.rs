@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kit_api::{App, Config, cli, db, demo, graphql, shutdown_signal, telemetry};
 use kit_entity::SystemClock;
 use kit_entity::domain::enums::OrganizationKind;
+use kit_entity::ops::access_log;
 
 /// mimalloc instead of the system allocator: a GraphQL response is built from many small
 /// allocations (values, maps, strings, futures), and with glibc's malloc a fifth of a caseload
@@ -131,9 +132,21 @@ enum CprAction {
 
 #[derive(Subcommand)]
 enum AuditAction {
-    /// Recompute the access log's hash chain and name every row where it breaks (an edited,
-    /// removed or reordered row). Exits with status 1 when it finds one.
-    Verify,
+    /// Recompute the access log's hash chains and name every row where one breaks (an edited,
+    /// removed or reordered row, rows cut from a chain's end, a checkpointed row changed).
+    /// Exits with status 1 when it finds one.
+    Verify {
+        /// Check only the rows since this day (`YYYY-MM-DD`, UTC): each chain from its last
+        /// checkpoint before it, trusting the checkpoints for what came earlier.
+        #[arg(long)]
+        since: Option<chrono::NaiveDate>,
+    },
+    /// Verify each chain from its last checkpoint and record a new checkpoint of every chain
+    /// (the worker does this once a day).
+    Checkpoint,
+    /// Print every checkpoint, one JSON object per line, oldest first: the copy to hand to an
+    /// outside witness, who can later tell a rewritten log from the one they were shown.
+    Checkpoints,
     /// Everything the access log holds about one child — who looked at or changed what,
     /// when, on what basis — for a subject access request (GDPR art. 15), on standard output.
     Export {
@@ -144,8 +157,9 @@ enum AuditAction {
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
     },
-    /// Remove the rows older than `KIT_AUDIT_RETENTION_DAYS` from the start of the chain,
-    /// recording the prune (the worker does this by itself, checking every minute).
+    /// Remove the rows older than `KIT_AUDIT_RETENTION_DAYS` (on PostgreSQL whole months, once
+    /// all of a month is that old), recording the prune (the worker does this by itself,
+    /// checking every minute).
     Prune,
 }
 
@@ -295,11 +309,17 @@ async fn seed_demo(app: &App, token_hours: i64) -> anyhow::Result<()> {
 /// `kit-api audit verify|export|prune`.
 async fn audit(app: &App, config: &Config, action: AuditAction) -> anyhow::Result<()> {
     match action {
-        AuditAction::Verify => {
-            let found = kit_entity::ops::access_log::verify(&app.state.db).await?;
+        AuditAction::Verify { since } => {
+            let found = match since {
+                None => access_log::verify(&app.state.db).await?,
+                Some(day) => {
+                    let since = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+                    access_log::verify_since(&app.state.db, since).await?
+                }
+            };
             println!(
-                "{} access-log rows and {} prunes checked.",
-                found.rows, found.prunes
+                "{} access-log rows in {} chains, {} prunes and {} checkpoints checked.",
+                found.rows, found.chains, found.prunes, found.checkpoints
             );
             if !found.intact() {
                 for b in &found.breaks {
@@ -329,9 +349,49 @@ async fn audit(app: &App, config: &Config, action: AuditAction) -> anyhow::Resul
                 ExportFormat::Html => print!("{}", report.to_html()),
             }
         }
+        AuditAction::Checkpoint => {
+            let done = access_log::checkpoint(
+                &app.state.db,
+                app.state.clock.now(),
+                "kit-api audit checkpoint",
+            )
+            .await?;
+            for c in &done.made {
+                println!(
+                    "Chain {} checkpointed through row {} ({} rows since its last).",
+                    c.chain, c.through_id, c.rows
+                );
+            }
+            if !done.breaks.is_empty() {
+                for b in &done.breaks {
+                    println!("{} row {}: {}", b.table, b.id, b.problem);
+                }
+                anyhow::bail!("the access log has been tampered with");
+            }
+            println!("{} rows verified.", done.rows);
+        }
+        AuditAction::Checkpoints => {
+            for c in access_log::checkpoints(&app.state.db).await? {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "id": c.id,
+                        "madeAt": c.made_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                        "chain": c.chain,
+                        "throughId": c.through_id,
+                        "throughAt": c.through_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                        "headHash": c.head_hash,
+                        "rows": c.rows,
+                        "madeBy": c.made_by,
+                        "prevHash": c.prev_hash,
+                        "hash": c.hash,
+                    })
+                );
+            }
+        }
         AuditAction::Prune => {
             let days = config.settings.audit_retention_days;
-            match kit_entity::ops::access_log::prune(
+            match access_log::prune(
                 &app.state.db,
                 app.state.clock.now(),
                 days,
@@ -339,9 +399,15 @@ async fn audit(app: &App, config: &Config, action: AuditAction) -> anyhow::Resul
             )
             .await?
             {
-                Some(p) => println!(
+                Some(p) if p.months.is_empty() => println!(
                     "Pruned {} rows older than {days} days, through row {}.",
                     p.rows, p.through.0
+                ),
+                Some(p) => println!(
+                    "Pruned {} rows older than {days} days, through row {}: the months {}.",
+                    p.rows,
+                    p.through.0,
+                    p.months.join(", ")
                 ),
                 None => println!("No row is older than {days} days."),
             }

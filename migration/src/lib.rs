@@ -35,6 +35,7 @@ mod m20261124_000026_directory_changes;
 mod m20261206_000027_sealed_answers;
 mod m20261207_000028_case_changes;
 mod m20261207_000029_delivery_subject;
+mod m20261208_000030_access_log_months;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000027_sealed_answers::Migration),
             Box::new(m20261207_000028_case_changes::Migration),
             Box::new(m20261207_000029_delivery_subject::Migration),
+            Box::new(m20261208_000030_access_log_months::Migration),
         ]
     }
 }

@@ -133,13 +133,26 @@ async fn verify_names_a_row_edited_removed_or_swapped_in_the_database() {
     for damage in ["edit", "remove", "swap"] {
         let app = TestApp::spawn().await;
         let w = World::build(&app).await;
-        activity(&app, &w).await;
+        // Enough rows that every chain (eight on PostgreSQL) has several.
+        for _ in 0..3 {
+            activity(&app, &w).await;
+        }
         let found = verify(&app).await;
         assert!(found.intact(), "{found:?}");
         let all = rows(&app).await;
         assert!(all.len() >= 6, "{}", all.len());
         assert!(all.iter().all(|r| r.hash.is_some()));
-        let (a, b) = (&all[2], &all[3]);
+        // Two rows of one chain, the second right after the first in it.
+        let (a, b) = all[2..]
+            .iter()
+            .enumerate()
+            .find_map(|(i, a)| {
+                all[2 + i + 1..]
+                    .iter()
+                    .find(|b| b.chain == a.chain)
+                    .map(|b| (a, b))
+            })
+            .unwrap_or_else(|| panic!("no chain with two rows: {all:?}"));
         let expected: Vec<i64> = match damage {
             "edit" => {
                 tamper(
@@ -208,19 +221,7 @@ async fn verify_names_a_row_edited_removed_or_swapped_in_the_database() {
         }
 
         // The command says so, names the row, and fails.
-        let mut command = tokio::process::Command::new(kit_tests::harness::binary("kit-api"));
-        command
-            .arg("audit")
-            .arg("verify")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("KIT_DATABASE_URL", &app.database.url)
-            .env("KIT_CONFIG", "/nonexistent/kit.toml")
-            .env("RUST_LOG", "error");
-        if let Some(key) = &app.state.config.cpr_key {
-            command.env("KIT_CPR_KEY", key);
-        }
-        let out = command.output().await.unwrap_or_else(|e| panic!("{e}"));
+        let out = audit_command(&app, &["verify"]).await;
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(!out.status.success(), "{damage}: {stdout}");
         assert!(
@@ -229,6 +230,23 @@ async fn verify_names_a_row_edited_removed_or_swapped_in_the_database() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// Runs `kit-api audit <args>` on the test's database.
+async fn audit_command(app: &TestApp, args: &[&str]) -> std::process::Output {
+    let mut command = tokio::process::Command::new(kit_tests::harness::binary("kit-api"));
+    command
+        .arg("audit")
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("KIT_DATABASE_URL", &app.database.url)
+        .env("KIT_CONFIG", "/nonexistent/kit.toml")
+        .env("RUST_LOG", "error");
+    if let Some(key) = &app.state.config.cpr_key {
+        command.env("KIT_CPR_KEY", key);
+    }
+    command.output().await.unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A row's time as the database holds it, for writing it back.
@@ -247,6 +265,14 @@ async fn retention_prunes_the_start_of_the_chain_and_the_rest_still_verifies() {
     let w = World::build(&app).await;
     activity(&app, &w).await;
     let old = rows(&app).await.len();
+    let chains = |rows: &[access_log::Model]| {
+        rows.iter()
+            .map(|r| r.chain)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len() as u64
+    };
+    // Each chain with pruned rows records its own prune.
+    let first_chains = chains(&rows(&app).await);
     app.clock.advance(TimeDelta::days(400));
     activity(&app, &w).await;
     let total = rows(&app).await.len();
@@ -263,13 +289,36 @@ async fn retention_prunes_the_start_of_the_chain_and_the_rest_still_verifies() {
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("nothing pruned"));
     assert_eq!(pruned.rows as usize, old);
+    if app.database.is_postgres() {
+        // Whole months went: the first month's table is gone, the one of today is there.
+        assert!(pruned.months.contains(&"2026-11".to_owned()), "{pruned:?}");
+        let months: Vec<String> = app
+            .db()
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT c.relname::text AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+                 WHERE i.inhparent = 'access_log'::regclass",
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .filter_map(|r| r.try_get::<String>("", "name").ok())
+            .collect();
+        assert!(
+            !months.contains(&"access_log_2026_11".to_owned()),
+            "{months:?}"
+        );
+        let today = format!("access_log_{}", app.clock_now().format("%Y_%m"));
+        assert!(months.contains(&today), "{months:?}");
+    }
     assert_eq!(rows(&app).await.len(), total - old);
     let found = verify(&app).await;
     assert!(found.intact(), "{found:?}");
-    assert_eq!(found.prunes, 1);
+    assert_eq!(found.prunes, first_chains);
 
     // New rows chain on; a second prune chains to the first.
     activity(&app, &w).await;
+    let second_chains = chains(&rows(&app).await);
     app.clock.advance(TimeDelta::days(400));
     assert!(
         chain::prune(app.db(), app.clock_now(), 365, "test")
@@ -279,7 +328,10 @@ async fn retention_prunes_the_start_of_the_chain_and_the_rest_still_verifies() {
     );
     let found = verify(&app).await;
     assert!(found.intact(), "{found:?}");
-    assert_eq!((found.rows, found.prunes), (0, 2));
+    assert_eq!(
+        (found.rows, found.prunes),
+        (0, first_chains + second_chains)
+    );
     activity(&app, &w).await;
     assert!(verify(&app).await.intact());
 
@@ -297,4 +349,158 @@ async fn retention_prunes_the_start_of_the_chain_and_the_rest_still_verifies() {
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(!verify(&app).await.intact());
     }
+}
+
+#[tokio::test]
+async fn checkpoints_let_verify_start_at_a_day_and_a_rewritten_or_cut_chain_is_found() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    activity(&app, &w).await;
+    let done = chain::checkpoint(app.db(), app.clock_now(), "test")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(done.breaks.is_empty(), "{:?}", done.breaks);
+    assert!(!done.made.is_empty());
+    assert_eq!(
+        done.rows as usize,
+        rows(&app).await.len(),
+        "the first checks all"
+    );
+    let before = rows(&app).await.len();
+
+    // Two days on, more work: verifying since that day checks only the new rows.
+    app.clock.advance(TimeDelta::days(2));
+    let day = app.clock_now().date_naive();
+    activity(&app, &w).await;
+    let all = rows(&app).await;
+    let since = chain::verify_since(
+        app.db(),
+        day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(since.intact(), "{since:?}");
+    assert_eq!(since.rows as usize, all.len() - before);
+    let full = verify(&app).await;
+    assert!(full.intact(), "{full:?}");
+    assert_eq!(full.rows as usize, all.len());
+
+    // The command does the same, and the checkpoints export as a chain of JSON lines.
+    let out = audit_command(&app, &["verify", "--since", &day.to_string()]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("{} access-log rows", all.len() - before)),
+        "{stdout}"
+    );
+    let out = audit_command(&app, &["checkpoints"]).await;
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines.len(), done.made.len());
+    for pair in lines.windows(2) {
+        assert_eq!(pair[1]["prevHash"], pair[0]["hash"]);
+    }
+
+    // Someone with the database's keys rewrites an old row and recomputes its chain onward,
+    // heads and all: the checkpoint no longer matches, and the day's rows no longer follow it.
+    let old = &all[1];
+    let mut prev = old.prev_hash.clone().unwrap_or_default();
+    let mut rewrite = Vec::new();
+    for row in all
+        .iter()
+        .filter(|r| r.chain == old.chain && r.id.0 >= old.id.0)
+    {
+        let mut entry = chain::Entry {
+            at: row.read_at,
+            kind: row.kind,
+            professional_id: row.professional_id,
+            case_id: row.case_id,
+            basis: row.basis,
+            what: row.what.clone(),
+            operation: row.operation.clone(),
+            request_id: row.request_id.clone(),
+            client_request_id: row.client_request_id.clone(),
+        };
+        if row.id == old.id {
+            entry.what = if row.what == "HISTORY" {
+                "CHILD"
+            } else {
+                "HISTORY"
+            }
+            .into();
+        }
+        let hash = chain::digest(&prev, &entry);
+        rewrite.push(format!(
+            "UPDATE access_log SET what = '{}', prev_hash = '{prev}', hash = '{hash}' WHERE id = {}",
+            entry.what, row.id.0
+        ));
+        prev = hash;
+    }
+    rewrite.push(format!(
+        "UPDATE audit_chain_heads SET hash = '{prev}' WHERE chain = {}",
+        old.chain
+    ));
+    tamper(&app, &rewrite.join("; ")).await;
+    let full = verify(&app).await;
+    assert!(
+        full.breaks.iter().any(|b| b.table == "audit_checkpoints"
+            && b.problem.contains(&format!(
+                "row {}",
+                done.made
+                    .iter()
+                    .find(|c| c.chain == old.chain)
+                    .map_or(0, |c| c.through_id)
+            ))),
+        "{full:?}"
+    );
+    let since = chain::verify_since(
+        app.db(),
+        day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let later_in_chain = all.iter().any(|r| {
+        r.chain == old.chain
+            && r.id.0
+                > done
+                    .made
+                    .iter()
+                    .find(|c| c.chain == old.chain)
+                    .map_or(0, |c| c.through_id)
+    });
+    if later_in_chain {
+        assert!(!since.intact(), "{since:?}");
+    }
+    // No checkpoint is made over a broken chain.
+    let again = chain::checkpoint(app.db(), app.clock_now(), "test")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!again.breaks.is_empty());
+    assert!(again.made.iter().all(|c| c.chain != old.chain));
+}
+
+#[tokio::test]
+async fn rows_cut_from_a_chains_end_are_found() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    activity(&app, &w).await;
+    let all = rows(&app).await;
+    let last = all.last().unwrap_or_else(|| panic!("no rows"));
+    tamper(
+        &app,
+        &format!("DELETE FROM access_log WHERE id = {}", last.id.0),
+    )
+    .await;
+    let found = verify(&app).await;
+    assert_eq!(
+        found
+            .breaks
+            .iter()
+            .map(|b| (b.table, b.id))
+            .collect::<Vec<_>>(),
+        [("audit_chain_heads", i64::from(last.chain))],
+        "{found:?}"
+    );
 }

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Parser;
-use kit_entity::SystemClock;
 use kit_entity::infra::settings::{Settings, load, redact_url};
 use kit_entity::infra::{db, shutdown_signal, telemetry};
+use kit_entity::{Clock as _, SystemClock};
 use kit_worker::context::Context;
 use kit_worker::runner;
 
@@ -42,6 +42,9 @@ async fn main() -> anyhow::Result<()> {
     kit_entity::ops::upgrade(&database)
         .await
         .context("migrating the database")?;
+    kit_entity::ops::access_log::prepare(&database, settings.audit_chains, SystemClock.now())
+        .await
+        .context("preparing the access log")?;
     if let Some(addr) = settings.metrics_listen {
         // Ends with the process.
         kit_worker::metrics::serve(

@@ -373,22 +373,7 @@ pub fn start(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'static) 
                             if let Err(e) = kit_entity::ops::idempotency::purge(&ctx.db, ctx.clock.now()).await {
                                 tracing::debug!(error = %e.report(), "idempotency keys not purged this time");
                             }
-                            match kit_entity::ops::access_log::prune(
-                                &ctx.db,
-                                ctx.clock.now(),
-                                ctx.settings.audit_retention_days,
-                                "worker",
-                            )
-                            .await
-                            {
-                                Ok(Some(pruned)) => tracing::info!(
-                                    rows = pruned.rows,
-                                    through = pruned.through.0,
-                                    "access-log rows past retention pruned"
-                                ),
-                                Ok(None) => {}
-                                Err(e) => tracing::warn!(error = %e, "the access log could not be pruned"),
-                            }
+                            access_log_housekeeping(&ctx).await;
                         }
                         _ = stopped.changed() => break,
                     }
@@ -457,4 +442,38 @@ pub fn start(ctx: Context, shutdown: impl Future<Output = ()> + Send + 'static) 
         tracing::info!("worker stopped");
     });
     WorkerHandle { stop, task }
+}
+
+/// The access log's upkeep, checked every minute: retention (and, on PostgreSQL, the months
+/// ahead), and once a day a checkpoint of every chain.
+async fn access_log_housekeeping(ctx: &Context) {
+    use kit_entity::ops::access_log;
+    let now = ctx.clock.now();
+    match access_log::prune(&ctx.db, now, ctx.settings.audit_retention_days, "worker").await {
+        Ok(Some(pruned)) => tracing::info!(
+            rows = pruned.rows,
+            through = pruned.through.0,
+            months = ?pruned.months,
+            "access-log rows past retention pruned"
+        ),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "the access log could not be pruned"),
+    }
+    match access_log::checkpoint_due(&ctx.db, now).await {
+        Ok(false) => {}
+        Ok(true) => match access_log::checkpoint(&ctx.db, now, "worker").await {
+            Ok(done) if done.breaks.is_empty() => tracing::info!(
+                chains = done.made.len(),
+                rows = done.rows,
+                "access log verified and checkpointed"
+            ),
+            Ok(done) => {
+                for b in &done.breaks {
+                    tracing::error!(table = b.table, id = b.id, problem = %b.problem, "the access log's chain is broken");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "the access log could not be checkpointed"),
+        },
+        Err(e) => tracing::warn!(error = %e, "the access log's checkpoints could not be read"),
+    }
 }

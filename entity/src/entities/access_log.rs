@@ -38,6 +38,9 @@ pub struct Model {
     /// SHA-256 of `prev_hash` and this row's content, hex; null only for a row written before
     /// the chain existed and not yet sealed.
     pub hash: Option<String>,
+    /// Which of the log's hash chains the row belongs to: `prev_hash` is the hash of the row
+    /// before it in this chain (by id).
+    pub chain: i16,
 }
 
 /// No navigable relations; foreign keys are in the migrations.

@@ -27,6 +27,8 @@ pub struct Model {
     pub prev_hash: String,
     /// SHA-256 of `prev_hash` and this row's content, hex.
     pub hash: String,
+    /// The chain whose start it removed.
+    pub chain: i16,
 }
 
 /// No navigable relations.

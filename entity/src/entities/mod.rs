@@ -5,6 +5,8 @@ pub mod access_change;
 pub mod access_log;
 pub mod agenda_item;
 pub mod agreement;
+pub mod audit_chain_head;
+pub mod audit_checkpoint;
 pub mod audit_prune;
 pub mod busy_period;
 pub mod calendar_feed;

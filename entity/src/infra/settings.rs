@@ -112,8 +112,12 @@ pub struct Settings {
     /// followed at once by the next.
     pub deadline_batch: u64,
     /// `KIT_AUDIT_RETENTION_DAYS`: how long access-log rows are kept; older ones are pruned
-    /// from the start of the chain by the worker (checked every minute) or `kit-api audit prune`.
+    /// by the worker (checked every minute) or `kit-api audit prune` — on PostgreSQL as whole
+    /// months, once all of a month is that old.
     pub audit_retention_days: u32,
+    /// `KIT_AUDIT_CHAINS`: how many hash chains the access log's appends spread over on
+    /// PostgreSQL, so that several processes append side by side (1 to 64; SQLite has one).
+    pub audit_chains: u16,
     /// `KIT_METRICS_LISTEN`: the address to serve Prometheus metrics on (`/metrics`), apart
     /// from the public listener (`127.0.0.1:9464`); off when unset.
     pub metrics_listen: Option<std::net::SocketAddr>,
@@ -143,6 +147,7 @@ impl Default for Settings {
             deadline_sweep_ms: 1000,
             deadline_batch: 500,
             audit_retention_days: 1826,
+            audit_chains: 8,
             metrics_listen: None,
             otlp_endpoint: None,
         }

@@ -1,35 +1,48 @@
-//! The access log as evidence: appended under one lock so that every row chains to the one
-//! before it, verified end to end, and pruned only from its start.
+//! The access log as evidence: every row hash-chained to the one before it in its chain,
+//! verified end to end or from the last checkpoint, and removed only by retention.
 //!
 //! Each row's `hash` is SHA-256 over the previous row's hash and the row's own content (its
 //! time to the microsecond, kind, professional, case, basis, what, operation and request ids,
-//! each field separated), hex-encoded. The chain runs in `id` order. [`verify`] recomputes it
-//! and names the first row where it breaks: an edited row no longer matches its hash, a
-//! removed row leaves its successor pointing at a hash that is not there, and swapped rows do
-//! both. [`prune`] removes the rows older than the retention period from the chain's start
-//! and records the last removed hash in `audit_prunes`, itself chained, so that what remains
-//! still verifies. [`append`] is the only writer; on PostgreSQL it takes a transaction-level
-//! advisory lock, so appends from every process serialize, and a trigger refuses any other
-//! UPDATE, DELETE or TRUNCATE.
+//! each field separated), hex-encoded. The log has a few chains (`chain`; one on SQLite,
+//! `KIT_AUDIT_CHAINS` on PostgreSQL), each running in `id` order: [`append`] takes a chain no
+//! other transaction holds (its row in `audit_chain_heads`, locked until the append commits,
+//! others skipped), so appends from several processes proceed side by side, and a chain's
+//! rows never go back in time. [`verify`] recomputes every chain and names each row where one
+//! breaks: an edited row no longer matches its hash, a removed row leaves its successor
+//! pointing at a hash that is not there, swapped rows do both, and rows cut from a chain's end
+//! leave its recorded head unmatched. [`checkpoint`](verify::checkpoint) records how far each
+//! chain verified, chained itself; [`verify_since`](verify::verify_since) starts there.
+//! Retention ([`retention::prune`]) drops whole months on PostgreSQL (the log is partitioned
+//! by month) and the chain's start on SQLite, recording each chain's last removed hash in
+//! `audit_prunes`, itself chained, so that what remains still verifies. On PostgreSQL a
+//! trigger refuses any UPDATE, DELETE or TRUNCATE of the log.
+
+mod retention;
+mod verify;
+
+pub use retention::{Pruned, ensure_month, prune};
+pub use verify::{
+    Break, Checkpointed, Verification, checkpoint, checkpoint_due, checkpoints, verify,
+    verify_since,
+};
+
+use std::sync::atomic::{AtomicI16, Ordering};
 
 use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use sha2::{Digest, Sha256};
 
 use crate::domain::enums::{AccessBasis, AccessKind};
-use crate::entities::{access_log, audit_prune};
-use crate::ids::{AccessLogEntryId, CaseId, ProfessionalId};
+use crate::entities::{access_log, audit_chain_head};
+use crate::ids::{CaseId, ProfessionalId};
 
 /// The `prev_hash` of the first row ever written.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// The advisory lock appends and prunes take on PostgreSQL (an arbitrary, fixed key).
-const CHAIN_LOCK: i64 = 0x004b_4954_5f4c_4f47;
 
 /// Where a change was made, for its log rows: the operation and the request's ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,43 +142,87 @@ fn entry_of(row: &access_log::Model) -> Entry {
     }
 }
 
-async fn lock<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
-    if txn.get_database_backend() == DbBackend::Postgres {
-        txn.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [CHAIN_LOCK.into()],
-        ))
+/// How many chains appends spread over (see [`prepare`]); one until then.
+static CHAINS: AtomicI16 = AtomicI16::new(1);
+
+/// Where the next append starts looking for a free chain, turned by every append so that the
+/// chains fill evenly.
+static NEXT_CHAIN: AtomicI16 = AtomicI16::new(0);
+
+/// Most chains [`prepare`] accepts.
+pub const MAX_CHAINS: u16 = 64;
+
+/// Makes the log ready for this process's appends: `chains` chains (one on SQLite, whose
+/// writers take turns anyway), each with its head, and on PostgreSQL the months around `now`.
+/// Both binaries call it at start.
+///
+/// # Errors
+/// When the database fails.
+pub async fn prepare(
+    db: &DatabaseConnection,
+    chains: u16,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let postgres = db.get_database_backend() == DbBackend::Postgres;
+    let chains = if postgres {
+        chains.clamp(1, MAX_CHAINS)
+    } else {
+        1
+    };
+    let heads: Vec<audit_chain_head::ActiveModel> = (0..chains)
+        .map(|chain| audit_chain_head::ActiveModel {
+            chain: Set(i16::try_from(chain).unwrap_or(i16::MAX)),
+            hash: Set(GENESIS.to_owned()),
+            at: Set(None),
+        })
+        .collect();
+    audit_chain_head::Entity::insert_many(heads)
+        .on_conflict_do_nothing_on([audit_chain_head::Column::Chain])
+        .exec(db)
         .await?;
+    CHAINS.store(i16::try_from(chains).unwrap_or(1), Ordering::Relaxed);
+    if postgres {
+        retention::ensure_months(db, now - TimeDelta::days(31), now + TimeDelta::days(62)).await?;
     }
     Ok(())
 }
 
-/// The hash the next row chains from: the last row's, the last prune's anchor when the log
-/// is empty after a prune, or [`GENESIS`].
-async fn head<C: ConnectionTrait>(txn: &C) -> Result<String, DbErr> {
-    let last = access_log::Entity::find()
-        .order_by_desc(access_log::Column::Id)
-        .one(txn)
-        .await?;
-    if let Some(last) = last {
-        return last.hash.ok_or_else(|| {
-            DbErr::Custom(format!(
-                "access-log row {} is not sealed; start the application once to seal it",
-                last.id.0
+/// Takes a chain for this transaction: the first, from a turning start, that no other
+/// transaction holds; when every one is held, waits for the one at the start. The chain's row
+/// stays locked until the transaction ends, so the chain's rows are written one append at a
+/// time, in `id` order.
+async fn take_chain<C: ConnectionTrait>(txn: &C) -> Result<audit_chain_head::Model, DbErr> {
+    let chains = CHAINS.load(Ordering::Relaxed).max(1);
+    let start = NEXT_CHAIN
+        .fetch_add(1, Ordering::Relaxed)
+        .rem_euclid(chains);
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres && chains > 1 {
+        let free = audit_chain_head::Entity::find()
+            .filter(audit_chain_head::Column::Chain.lt(chains))
+            .order_by_asc(Expr::cust_with_values(
+                "(chain - $1 + $2) % $2",
+                [i32::from(start), i32::from(chains)],
             ))
-        });
+            .limit(1)
+            .lock_with_behavior(
+                sea_orm::sea_query::LockType::Update,
+                sea_orm::sea_query::LockBehavior::SkipLocked,
+            )
+            .one(txn)
+            .await?;
+        if let Some(free) = free {
+            return Ok(free);
+        }
     }
-    Ok(last_prune(txn)
-        .await?
-        .map_or_else(|| GENESIS.to_owned(), |p| p.through_hash))
-}
-
-async fn last_prune<C: ConnectionTrait>(txn: &C) -> Result<Option<audit_prune::Model>, DbErr> {
-    audit_prune::Entity::find()
-        .order_by_desc(audit_prune::Column::Id)
+    crate::infra::db::for_update(audit_chain_head::Entity::find_by_id(start), backend)
         .one(txn)
-        .await
+        .await?
+        .ok_or_else(|| {
+            DbErr::Custom(format!(
+                "the access log's chain {start} has no head; start the application once to prepare it"
+            ))
+        })
 }
 
 /// Rows per INSERT at most: 12 columns each, well inside SQLite's limit of bound values.
@@ -211,17 +268,33 @@ pub async fn append<C: ConnectionTrait>(txn: &C, entries: Vec<Entry>) -> Result<
 }
 
 async fn append_chained<C: ConnectionTrait>(txn: &C, entries: Vec<Entry>) -> Result<(), DbErr> {
-    lock(txn).await?;
-    let mut prev = head(txn).await?;
-    let byte_limit = if txn.get_database_backend() == DbBackend::Postgres {
+    let postgres = txn.get_database_backend() == DbBackend::Postgres;
+    if postgres {
+        // Only when the clock has gone past the months prepared ahead.
+        for at in [entries.first(), entries.last()].into_iter().flatten() {
+            ensure_month(txn, at.at).await?;
+        }
+    }
+    let head = take_chain(txn).await?;
+    let byte_limit = if postgres {
         BYTES_PER_INSERT
     } else {
         usize::MAX
     };
+    let mut prev = head.hash;
+    // A chain never goes back in time, so that a month dropped by retention is a prefix of
+    // every chain: a row read a moment before the chain's last one is stamped with its time.
+    let mut floor = head.at;
     let mut rows = Vec::with_capacity(entries.len());
     for mut e in entries {
         // Stored as read back on every database: to the microsecond.
         e.at = e.at.trunc_subsecs(6);
+        if let Some(floor) = floor
+            && e.at < floor
+        {
+            e.at = floor;
+        }
+        floor = Some(e.at);
         let hash = digest(&prev, &e);
         let size = row_bytes(&e);
         rows.push((
@@ -239,12 +312,19 @@ async fn append_chained<C: ConnectionTrait>(txn: &C, entries: Vec<Entry>) -> Res
                 client_request_id: Set(e.client_request_id),
                 prev_hash: Set(Some(std::mem::replace(&mut prev, hash.clone()))),
                 hash: Set(Some(hash)),
+                chain: Set(head.chain),
             },
         ));
     }
     for chunk in chunked(rows, byte_limit) {
         access_log::Entity::insert_many(chunk).exec(txn).await?;
     }
+    audit_chain_head::Entity::update_many()
+        .col_expr(audit_chain_head::Column::Hash, Expr::value(prev))
+        .col_expr(audit_chain_head::Column::At, Expr::value(floor))
+        .filter(audit_chain_head::Column::Chain.eq(head.chain))
+        .exec(txn)
+        .await?;
     Ok(())
 }
 
@@ -286,7 +366,13 @@ pub async fn seal(db: &DatabaseConnection) -> Result<u64, DbErr> {
         return Ok(0);
     }
     let txn = crate::infra::db::begin_write(db).await?;
-    lock(&txn).await?;
+    // The rows written before the chains existed are chain 0's start.
+    crate::infra::db::for_update(
+        audit_chain_head::Entity::find_by_id(0_i16),
+        txn.get_database_backend(),
+    )
+    .one(&txn)
+    .await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared("SET LOCAL kit.audit_seal = 'on'")
             .await?;
@@ -297,7 +383,9 @@ pub async fn seal(db: &DatabaseConnection) -> Result<u64, DbErr> {
         .await?;
     let mut prev = GENESIS.to_owned();
     let mut sealed = 0;
-    for row in rows {
+    let mut last_at = None;
+    for row in rows.into_iter().filter(|r| r.chain == 0) {
+        last_at = Some(row.read_at);
         if let Some(hash) = &row.hash {
             prev.clone_from(hash);
             continue;
@@ -315,241 +403,14 @@ pub async fn seal(db: &DatabaseConnection) -> Result<u64, DbErr> {
         prev = hash;
         sealed += 1;
     }
+    audit_chain_head::Entity::update_many()
+        .col_expr(audit_chain_head::Column::Hash, Expr::value(prev))
+        .col_expr(audit_chain_head::Column::At, Expr::value(last_at))
+        .filter(audit_chain_head::Column::Chain.eq(0))
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
     Ok(sealed)
-}
-
-/// Where the chain breaks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Break {
-    /// The row (or prune) where it breaks.
-    pub id: i64,
-    /// In `access_log` or in `audit_prunes`.
-    pub table: &'static str,
-    /// What is wrong there.
-    pub problem: String,
-}
-
-/// What [`verify`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verification {
-    /// Rows checked.
-    pub rows: u64,
-    /// Prunes checked.
-    pub prunes: u64,
-    /// Every break found, in chain order; empty when the log is intact.
-    pub breaks: Vec<Break>,
-}
-
-impl Verification {
-    /// True when nothing is wrong.
-    #[must_use]
-    pub fn intact(&self) -> bool {
-        self.breaks.is_empty()
-    }
-}
-
-/// Rows read per page while verifying.
-const PAGE: u64 = 10_000;
-
-/// Recomputes the chain of prunes and of the log, in `id` order, and reports every row where
-/// it breaks: content that no longer matches its hash, or a `prev_hash` that is not the hash
-/// of the row before (a row removed, inserted or moved).
-///
-/// # Errors
-/// When the database fails.
-pub async fn verify(db: &DatabaseConnection) -> Result<Verification, DbErr> {
-    let mut breaks = Vec::new();
-    let prunes = audit_prune::Entity::find()
-        .order_by_asc(audit_prune::Column::Id)
-        .all(db)
-        .await?;
-    let mut prev = GENESIS.to_owned();
-    for p in &prunes {
-        if p.prev_hash != prev {
-            breaks.push(Break {
-                id: p.id,
-                table: "audit_prunes",
-                problem: "does not follow the prune before it (one removed or moved)".into(),
-            });
-        }
-        if prune_digest(&p.prev_hash, p) != p.hash {
-            breaks.push(Break {
-                id: p.id,
-                table: "audit_prunes",
-                problem: "its content does not match its hash (edited)".into(),
-            });
-        }
-        prev.clone_from(&p.hash);
-    }
-    // The log's first row chains from the last prune's anchor, or from the start.
-    let mut prev = prunes
-        .last()
-        .map_or_else(|| GENESIS.to_owned(), |p| p.through_hash.clone());
-    let mut after = i64::MIN;
-    let mut rows = 0;
-    loop {
-        let page = access_log::Entity::find()
-            .filter(access_log::Column::Id.gt(after))
-            .order_by_asc(access_log::Column::Id)
-            .limit(PAGE)
-            .all(db)
-            .await?;
-        let Some(last) = page.last() else { break };
-        after = last.id.0;
-        for row in &page {
-            rows += 1;
-            let Some(hash) = &row.hash else {
-                breaks.push(Break {
-                    id: row.id.0,
-                    table: "access_log",
-                    problem: "is not sealed".into(),
-                });
-                continue;
-            };
-            if row.prev_hash.as_deref() != Some(prev.as_str()) {
-                breaks.push(Break {
-                    id: row.id.0,
-                    table: "access_log",
-                    problem: "does not follow the row before it (a row removed, inserted or moved)"
-                        .into(),
-                });
-            }
-            let recomputed = digest(row.prev_hash.as_deref().unwrap_or_default(), &entry_of(row));
-            if &recomputed != hash {
-                breaks.push(Break {
-                    id: row.id.0,
-                    table: "access_log",
-                    problem: "its content does not match its hash (edited)".into(),
-                });
-            }
-            prev.clone_from(hash);
-        }
-    }
-    Ok(Verification {
-        rows,
-        prunes: prunes.len() as u64,
-        breaks,
-    })
-}
-
-fn prune_digest(prev: &str, p: &audit_prune::Model) -> String {
-    let mut h = Sha256::new();
-    let at = p
-        .pruned_at
-        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    for f in [
-        prev,
-        &at,
-        &p.through_id.to_string(),
-        &p.through_hash,
-        &p.rows.to_string(),
-        &p.retention_days.to_string(),
-        &p.pruned_by,
-    ] {
-        h.update(f.as_bytes());
-        h.update([0x1f]);
-    }
-    format!("{:x}", h.finalize())
-}
-
-/// What [`prune`] removed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pruned {
-    /// Rows removed.
-    pub rows: u64,
-    /// The last removed row.
-    pub through: AccessLogEntryId,
-}
-
-/// Removes the rows older than `retention_days` from the start of the chain — up to the first
-/// row that is not that old — and records the prune, chained, in `audit_prunes`. Nothing when
-/// no row is that old.
-///
-/// # Errors
-/// When the database fails.
-pub async fn prune(
-    db: &DatabaseConnection,
-    now: DateTime<Utc>,
-    retention_days: u32,
-    by: &str,
-) -> Result<Option<Pruned>, DbErr> {
-    let before = now - TimeDelta::days(i64::from(retention_days));
-    // Most of the time the oldest row is not old enough: no write transaction then.
-    let oldest = access_log::Entity::find()
-        .order_by_asc(access_log::Column::Id)
-        .one(db)
-        .await?;
-    if oldest.is_none_or(|o| o.read_at >= before) {
-        return Ok(None);
-    }
-    let txn = crate::infra::db::begin_write(db).await?;
-    lock(&txn).await?;
-    // The prefix: every row before the first one that is not old enough.
-    let first_kept = access_log::Entity::find()
-        .filter(access_log::Column::ReadAt.gte(before))
-        .order_by_asc(access_log::Column::Id)
-        .select_only()
-        .column(access_log::Column::Id)
-        .into_tuple::<i64>()
-        .one(&txn)
-        .await?;
-    let mut old = access_log::Entity::find().order_by_desc(access_log::Column::Id);
-    if let Some(kept) = first_kept {
-        old = old.filter(access_log::Column::Id.lt(kept));
-    }
-    let Some(through) = old.one(&txn).await? else {
-        txn.rollback().await?;
-        return Ok(None);
-    };
-    let Some(through_hash) = through.hash.clone() else {
-        return Err(DbErr::Custom(format!(
-            "access-log row {} is not sealed; start the application once to seal it",
-            through.id.0
-        )));
-    };
-    if txn.get_database_backend() == DbBackend::Postgres {
-        txn.execute_unprepared("SET LOCAL kit.audit_prune = 'on'")
-            .await?;
-    }
-    let removed = access_log::Entity::delete_many()
-        .filter(access_log::Column::Id.lte(through.id))
-        .exec(&txn)
-        .await?
-        .rows_affected;
-    let prev = last_prune(&txn)
-        .await?
-        .map_or_else(|| GENESIS.to_owned(), |p| p.hash);
-    let mut record = audit_prune::Model {
-        id: 0,
-        pruned_at: now.trunc_subsecs(6),
-        through_id: through.id.0,
-        through_hash,
-        rows: i64::try_from(removed).unwrap_or(i64::MAX),
-        retention_days: i32::try_from(retention_days).unwrap_or(i32::MAX),
-        pruned_by: by.chars().take(200).collect(),
-        prev_hash: prev,
-        hash: String::new(),
-    };
-    record.hash = prune_digest(&record.prev_hash, &record);
-    audit_prune::ActiveModel {
-        id: NotSet,
-        pruned_at: Set(record.pruned_at),
-        through_id: Set(record.through_id),
-        through_hash: Set(record.through_hash),
-        rows: Set(record.rows),
-        retention_days: Set(record.retention_days),
-        pruned_by: Set(record.pruned_by),
-        prev_hash: Set(record.prev_hash),
-        hash: Set(record.hash),
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(Some(Pruned {
-        rows: removed,
-        through: through.id,
-    }))
 }
 
 #[cfg(test)]
