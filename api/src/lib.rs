@@ -25,6 +25,7 @@ pub mod http;
 pub mod idempotency;
 pub mod memo;
 pub mod principals;
+pub mod region;
 pub mod server;
 pub mod state;
 pub mod subject_access;

@@ -92,11 +92,37 @@ enum Command {
         #[arg(long, default_value_t = 12)]
         hours: i64,
     },
-    /// Load demo data.
+    /// Load demo data (`--demo`), or generate a whole region's (`--region`).
     Seed {
         /// Load the fictional Syddjurs demo and print tokens for its users.
-        #[arg(long, required = true)]
+        #[arg(long, required_unless_present = "region", conflicts_with = "region")]
         demo: bool,
+        /// Generate a region into an empty database: its municipalities and child psychiatry,
+        /// their professionals, years of cases with everything in them, and the access log —
+        /// the same rows for the same seed, sizes and `--until`.
+        #[arg(long)]
+        region: bool,
+        /// Municipalities in the region.
+        #[arg(long, default_value_t = 29, requires = "region")]
+        municipalities: u32,
+        /// Cases over the years.
+        #[arg(long, default_value_t = 30_000, requires = "region")]
+        cases: u32,
+        /// Professionals in the region.
+        #[arg(long, default_value_t = 3_000, requires = "region")]
+        professionals: u32,
+        /// Access-log rows.
+        #[arg(long, default_value_t = 50_000_000, requires = "region")]
+        access_log_rows: u64,
+        /// Years of history.
+        #[arg(long, default_value_t = 3, requires = "region")]
+        years: u32,
+        /// The number every draw starts from.
+        #[arg(long, default_value_t = 1, requires = "region")]
+        seed: u64,
+        /// The history's last day (`YYYY-MM-DD`); today when left out.
+        #[arg(long, requires = "region")]
+        until: Option<chrono::NaiveDate>,
         /// How long the printed tokens are valid (at most `KIT_AUTH_MAX_TOKEN_HOURS`).
         #[arg(long, default_value_t = 12)]
         token_hours: i64,
@@ -205,6 +231,31 @@ async fn main() -> anyhow::Result<()> {
             print_token(&app, &subject, hours).await;
             Ok(())
         }
+        Command::Seed {
+            region: true,
+            municipalities,
+            cases,
+            professionals,
+            access_log_rows,
+            years,
+            seed,
+            until,
+            token_hours,
+            ..
+        } => {
+            let mut options = kit_api::region::Options::region(match until {
+                Some(day) => day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc(),
+                None => app.state.clock.now(),
+            });
+            options.municipalities = municipalities;
+            options.cases = cases;
+            options.professionals = professionals;
+            options.access_log_rows = access_log_rows;
+            options.years = years;
+            options.seed = seed;
+            options.chains = config.settings.audit_chains;
+            seed_region(&app, &options, token_hours).await
+        }
         Command::Seed { token_hours, .. } => seed_demo(&app, token_hours).await,
         Command::Audit { action } => audit(&app, &config, action).await,
         Command::Cpr { action } => cpr(&app, action).await,
@@ -285,6 +336,39 @@ async fn create_admin(app: &App, command: Command) -> anyhow::Result<()> {
 }
 
 /// `kit-api seed --demo`.
+async fn seed_region(
+    app: &App,
+    options: &kit_api::region::Options,
+    token_hours: i64,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let seeded = kit_api::region::seed(&app.state.db, &app.state.cpr, options)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "Generated a region of {} municipalities and {} cases in {:.0} s (seed {}, until {}):",
+        options.municipalities,
+        options.cases,
+        started.elapsed().as_secs_f64(),
+        options.seed,
+        options.until.date_naive()
+    );
+    for (table, rows) in &seeded.tables {
+        println!("  {table:<28} {rows:>12}");
+    }
+    println!(
+        "The access log's {} rows spread over {} chains.\n",
+        seeded.log.rows, seeded.log.chains
+    );
+    println!("Tokens (valid {token_hours} hours) — send as `Authorization: Bearer <token>`:\n");
+    for (subject, description) in seeded.users {
+        println!("# {description}");
+        print_token(app, &subject, token_hours).await;
+        println!();
+    }
+    Ok(())
+}
+
 async fn seed_demo(app: &App, token_hours: i64) -> anyhow::Result<()> {
     let (users, loaded) = demo::seed(&app.state)
         .await

@@ -35,6 +35,7 @@ mod pathway;
 mod pathway_meetings;
 mod plan;
 mod plan_links;
+mod region;
 mod schema;
 mod screens;
 mod sharing;

@@ -22,8 +22,8 @@ mod verify;
 
 pub use retention::{Pruned, ensure_month, prune};
 pub use verify::{
-    Break, Checkpointed, Verification, checkpoint, checkpoint_due, checkpoints, verify,
-    verify_since,
+    Break, Checkpointed, Verification, checkpoint, checkpoint_digest, checkpoint_due, checkpoints,
+    verify, verify_since,
 };
 
 use std::sync::atomic::{AtomicI16, Ordering};

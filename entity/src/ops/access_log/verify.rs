@@ -434,7 +434,7 @@ pub async fn checkpoints(db: &DatabaseConnection) -> Result<Vec<audit_checkpoint
 
 /// The hash of a checkpoint with this content after one hashed `prev`.
 #[must_use]
-pub(super) fn checkpoint_digest(prev: &str, c: &audit_checkpoint::Model) -> String {
+pub fn checkpoint_digest(prev: &str, c: &audit_checkpoint::Model) -> String {
     let mut h = Sha256::new();
     let made_at = c
         .made_at
