@@ -152,6 +152,9 @@ pub struct TestApp {
     pub statements: Arc<AtomicUsize>,
     /// The SQL of the statements counted since the last reset.
     pub statement_log: Arc<std::sync::Mutex<Vec<String>>>,
+    /// The statements themselves, with their values, when [`TestApp::record_statements`]
+    /// is on (to explain their plans).
+    pub statements_run: Arc<std::sync::Mutex<Option<Vec<sea_orm::Statement>>>>,
     http: reqwest::Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     /// The database; dropped (and on PostgreSQL removed) with the app.
@@ -353,10 +356,17 @@ impl TestApp {
         let counter = Arc::clone(&statements);
         let statement_log = Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = Arc::clone(&statement_log);
+        let statements_run = Arc::new(std::sync::Mutex::new(None::<Vec<sea_orm::Statement>>));
+        let recorded = Arc::clone(&statements_run);
         db.set_metric_callback(move |info| {
             counter.fetch_add(1, Ordering::SeqCst);
             if let Ok(mut log) = log.lock() {
                 log.push(info.statement.sql.clone());
+            }
+            if let Ok(mut recorded) = recorded.lock()
+                && let Some(recorded) = recorded.as_mut()
+            {
+                recorded.push(info.statement.clone());
             }
         });
         let clock = Arc::new(ManualClock::new(monday_morning()));
@@ -383,6 +393,7 @@ impl TestApp {
             clock,
             statements,
             statement_log,
+            statements_run,
             http: reqwest::Client::new(),
             shutdown: Some(tx),
             database,
@@ -514,6 +525,24 @@ impl TestApp {
                 .await
                 .unwrap_or_else(|e| panic!("no body: {e}")),
         )
+    }
+
+    /// The statements (with their values) the application ran while `f` ran.
+    pub async fn record_statements<F: std::future::Future>(
+        &self,
+        f: F,
+    ) -> (Vec<sea_orm::Statement>, F::Output) {
+        if let Ok(mut recorded) = self.statements_run.lock() {
+            *recorded = Some(Vec::new());
+        }
+        let out = f.await;
+        let recorded = self
+            .statements_run
+            .lock()
+            .ok()
+            .and_then(|mut r| r.take())
+            .unwrap_or_default();
+        (recorded, out)
     }
 
     /// Resets the statement counter and returns the count after `f` ran.

@@ -195,3 +195,195 @@ async fn a_small_region_has_every_status_verifies_and_is_served() {
     assert_eq!(one.len(), 401);
     assert!(one == two, "the same seed gave another region");
 }
+
+/// The screens a region's professionals use most and the jobs that run all day.
+const SCREENS: &[(&str, &str)] = &[
+    (
+        "caseload",
+        "{ cases(first: 50) { totalCount edges { node { id reference status child { name cpr age } \
+         participants { role name professional { name unit { name } } } responsibleContacts { professional { name } } \
+         nextMeeting { startsAt } nextDeadline { dueAt ruleCode } overdueDeadlineCount } } } }",
+    ),
+    (
+        "case",
+        "query($case: ID!) { case(id: $case) { reference child { name cpr } participants { role name } \
+         meetingsConnection(first: 20) { edges { node { kind status startsAt invitees { response } } } } \
+         deadlines { ruleCode status dueAt } } }",
+    ),
+    (
+        "inbox",
+        "query($m: ID!) { inbox(municipalityId: $m, first: 50) { totalCount edges { node { waitedDays case { reference } intakeDeadlines { dueAt } } } } }",
+    ),
+    (
+        "timeliness",
+        "query($m: ID!, $from: Date!, $to: Date!) { timelinessReport(organizationId: $m, from: $from, to: $to) { \
+         rules { metOnTime metLate missed open waived } earlyInterventions { queueLength medianWaitDays } } }",
+    ),
+    (
+        "subject access",
+        "query($m: ID!, $cpr: String!) { subjectAccess(organizationId: $m, cpr: $cpr) { cases entries { at professional what } } }",
+    ),
+];
+
+/// The tables no hot statement may read whole.
+const BIG: &[&str] = &["cases", "participants", "deadlines", "access_log"];
+
+/// Each statement's plan, with sequential scans off where an index can serve: a sequential
+/// scan left in the plan means no index can.
+async fn scans_of_big_tables(app: &TestApp, statements: &[sea_orm::Statement]) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let mut found = Vec::new();
+    for statement in statements {
+        let sql = statement.sql.trim_start();
+        let first = sql
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_uppercase();
+        if !matches!(first.as_str(), "SELECT" | "UPDATE" | "DELETE" | "WITH")
+            || sql.contains("pg_advisory")
+        {
+            continue;
+        }
+        let txn = app.db().begin().await.unwrap_or_else(|e| panic!("{e}"));
+        txn.execute_unprepared("SET LOCAL enable_seqscan = off")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let explain = sea_orm::Statement {
+            sql: format!("EXPLAIN {sql}"),
+            values: statement.values.clone(),
+            db_backend: statement.db_backend,
+        };
+        let plan: Vec<String> = txn
+            .query_all_raw(explain)
+            .await
+            .unwrap_or_else(|e| panic!("{e}: {sql}"))
+            .iter()
+            .filter_map(|row| row.try_get::<String>("", "QUERY PLAN").ok())
+            .collect();
+        txn.rollback().await.unwrap_or_else(|e| panic!("{e}"));
+        for line in &plan {
+            if let Some(table) = line.split("Seq Scan on ").nth(1) {
+                let table = table.split_whitespace().next().unwrap_or_default();
+                if BIG
+                    .iter()
+                    .any(|big| table == *big || table.starts_with("access_log_"))
+                {
+                    found.push(format!("{table} in: {sql}\n{}", plan.join("\n")));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn the_screens_and_the_jobs_read_a_region_by_index() {
+    let app = TestApp::spawn().await;
+    if !app.database.is_postgres() {
+        // The plans asserted are PostgreSQL's; SQLite's are the HTTP benchmark's business.
+        return;
+    }
+    let options = small(&app);
+    let seeded = region::seed(app.db(), &app.state.cpr, &options)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    use sea_orm::ConnectionTrait;
+    app.db()
+        .execute_unprepared("ANALYZE")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let intake = app.token(&seeded.users[0].0);
+    let contact = app.token(&seeded.users[1].0);
+    let dpo = app.token(&seeded.users[5].0);
+    let orgs = app
+        .gql(
+            &intake,
+            "{ organizations(kind: MUNICIPALITY, first: 50) { edges { node { id name } } } }",
+            json!({}),
+        )
+        .await
+        .data()
+        .clone();
+    let municipality = orgs["organizations"]["edges"][0]["node"]["id"].clone();
+    let page = app
+        .gql(
+            &contact,
+            "{ cases(first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await
+        .data()
+        .clone();
+    let case = page["cases"]["edges"][0]["node"]["id"].clone();
+    // A child of the first municipality, whose data-protection officer asks; the generator
+    // gives child n the CPR number of its birth date and 4000 + n.
+    let first = {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        case::Entity::find()
+            .filter(case::Column::MunicipalityId.eq(kit_entity::ids::OrganizationId(2)))
+            .one(app.db())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("no case"))
+    };
+    let child = kit_entity::entities::child::Entity::find_by_id(first.child_id)
+        .one(app.db())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no child"));
+    let cpr = format!(
+        "{}-{:04}",
+        child.date_of_birth.format("%d%m%y"),
+        4000 + child.id.0 % 6000
+    );
+    let variables = json!({
+        "case": case,
+        "m": municipality,
+        "from": (options.until - TimeDelta::days(365)).date_naive().to_string(),
+        "to": options.until.date_naive().to_string(),
+        "cpr": cpr,
+    });
+    let mut problems = Vec::new();
+    for (screen, query) in SCREENS {
+        let who: Vec<&String> = match *screen {
+            "caseload" | "case" => vec![&intake, &contact],
+            "subject access" => vec![&dpo],
+            _ => vec![&intake],
+        };
+        for token in who {
+            let (statements, answer) = app
+                .record_statements(app.gql(token, query, variables.clone()))
+                .await;
+            assert!(
+                answer.body.get("errors").is_none(),
+                "{screen}: {}",
+                answer.body
+            );
+            assert!(!statements.is_empty(), "{screen}: no statements recorded");
+            for found in scans_of_big_tables(&app, &statements).await {
+                problems.push(format!("{screen}: {found}"));
+            }
+        }
+    }
+    // The jobs: the deadline sweep's claim, and verifying the log since yesterday.
+    let claim = {
+        use sea_orm::QueryTrait;
+        kit_entity::ops::deadlines::claim(sea_orm::DbBackend::Postgres, app.clock_now(), 500)
+            .build(sea_orm::DbBackend::Postgres)
+    };
+    for found in scans_of_big_tables(&app, &[claim]).await {
+        problems.push(format!("sweep: {found}"));
+    }
+    let (statements, verified) = app
+        .record_statements(chain::verify_since(
+            app.db(),
+            options.until - TimeDelta::days(1),
+        ))
+        .await;
+    assert!(verified.unwrap_or_else(|e| panic!("{e}")).intact());
+    for found in scans_of_big_tables(&app, &statements).await {
+        problems.push(format!("audit verify --since: {found}"));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}

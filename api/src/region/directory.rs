@@ -353,7 +353,7 @@ pub(super) async fn write(
         }
         municipalities.push(m);
     }
-    // One administrator and one data-protection officer for the region's installation.
+    // One administrator for the region's installation.
     let admin = ProfessionalId(professionals.len() as i64 + 1);
     let admin_unit = new_unit(psychiatry, "Administration", false, &mut units);
     new_professional(
@@ -364,8 +364,10 @@ pub(super) async fn write(
         &mut r,
         &mut professionals,
     );
+    // The data-protection officer answers subject access requests for the first municipality.
+    let dpo_unit = new_unit(OrganizationId(2), "Databeskyttelse", false, &mut units);
     let data_protection = new_professional(
-        admin_unit,
+        dpo_unit,
         "region.example",
         "Databeskyttelsesrådgiver",
         false,
