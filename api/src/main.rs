@@ -344,7 +344,7 @@ async fn seed_region(
     let started = std::time::Instant::now();
     let seeded = kit_api::region::seed(&app.state.db, &app.state.cpr, options)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| anyhow::anyhow!("{}", e.report()))?;
     println!(
         "Generated a region of {} municipalities and {} cases in {:.0} s (seed {}, until {}):",
         options.municipalities,

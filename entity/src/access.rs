@@ -496,6 +496,10 @@ pub fn visible_cases(actor: &Actor) -> Condition {
 /// of cases [`visible_cases`] finds, and of those, where the child's data is not shared with
 /// them ([`shared_cases`]), only the rows `own` holds for — the list form of
 /// [`CaseAccess::sees_deadline`] and [`CaseAccess::sees_meeting`].
+///
+/// Asked row by row (a correlated `EXISTS` on the row's case), so that the rows of one case
+/// cost a look at that case — not the set of every case the actor may see, which a
+/// municipality's intake member can count in thousands.
 #[must_use]
 pub fn seen_through_case<C: ColumnTrait>(
     case_id: C,
@@ -503,25 +507,21 @@ pub fn seen_through_case<C: ColumnTrait>(
     now: DateTime<Utc>,
     own: Condition,
 ) -> Condition {
-    let cases = |which: Condition| {
+    let (table, column) = case_id.as_column_ref();
+    Condition::all().add(Expr::exists(
         Query::select()
-            .column(case::Column::Id)
+            .expr(Expr::val(1))
             .from(case::Entity)
-            .cond_where(which)
-            .to_owned()
-    };
-    Condition::all()
-        .add(case_id.in_subquery(cases(visible_cases(actor))))
-        .add(
-            Condition::any()
-                .add(case_id.in_subquery(cases(shared_cases(actor, now))))
-                .add(own),
-        )
+            .and_where(Expr::col((case::Entity, case::Column::Id)).equals((table, column)))
+            .cond_where(visible_cases(actor))
+            .cond_where(Condition::any().add(shared_cases(actor, now)).add(own))
+            .to_owned(),
+    ))
 }
 
 /// [`decide`]'s sharing as a condition on `cases` at `now`, for the cases [`visible_cases`]
 /// finds: the case's municipality is the actor's organization, or an active consent for
-/// coordination covers both.
+/// coordination covers both (asked of each case: a correlated `EXISTS` on its consents).
 #[must_use]
 pub fn shared_cases(actor: &Actor, now: DateTime<Utc>) -> Condition {
     let own = consent_organization::Entity;
@@ -541,10 +541,9 @@ pub fn shared_cases(actor: &Actor, now: DateTime<Utc>) -> Condition {
             Expr::col((theirs.clone(), consent_organization::Column::ConsentId))
                 .equals((consent::Entity, consent::Column::Id)),
         )
-        .inner_join(
-            case::Entity,
-            Expr::col((case::Entity, case::Column::Id))
-                .equals((consent::Entity, consent::Column::CaseId)),
+        .and_where(
+            Expr::col((consent::Entity, consent::Column::CaseId))
+                .equals((case::Entity, case::Column::Id)),
         )
         .and_where(
             Expr::col((theirs, consent_organization::Column::OrganizationId))
@@ -571,7 +570,7 @@ pub fn shared_cases(actor: &Actor, now: DateTime<Utc>) -> Condition {
         .to_owned();
     Condition::any()
         .add(case::Column::MunicipalityId.eq(actor.organization_id))
-        .add(case::Column::Id.in_subquery(consented))
+        .add(Expr::exists(consented))
 }
 
 /// Loads the consents of `cases` with the organizations each covers, newest first: two

@@ -36,6 +36,7 @@ mod m20261206_000027_sealed_answers;
 mod m20261207_000028_case_changes;
 mod m20261207_000029_delivery_subject;
 mod m20261208_000030_access_log_months;
+mod m20261208_000031_participants_by_professional;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000028_case_changes::Migration),
             Box::new(m20261207_000029_delivery_subject::Migration),
             Box::new(m20261208_000030_access_log_months::Migration),
+            Box::new(m20261208_000031_participants_by_professional::Migration),
         ]
     }
 }

@@ -278,11 +278,12 @@ async fn run(url: String) {
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("no child"));
-    let cpr = format!(
-        "{}-{:04}",
-        kid.date_of_birth.format("%d%m%y"),
-        4000 + kid.id.0 % 6000
-    );
+    let cpr = region
+        .app
+        .state
+        .cpr
+        .open(kid.cpr.as_deref().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"));
     let year = json!({
         "case": case_id,
         "m": first,
@@ -409,7 +410,6 @@ async fn run(url: String) {
             ms(started.elapsed())
         );
     }
-    let _ = &region.app;
 }
 
 const CASELOAD: &str = "{ cases(first: 50) { totalCount edges { node { id reference status child { name cpr age } \

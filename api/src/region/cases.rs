@@ -79,6 +79,8 @@ struct Rows {
 
 #[derive(Default)]
 struct Ids {
+    /// The CPR numbers given so far.
+    cprs: std::collections::HashSet<String>,
     family: i64,
     statuses: i64,
     participants: i64,
@@ -314,13 +316,21 @@ impl Life<'_> {
         let first = FIRST_NAMES.choose(&mut self.r).copied().unwrap_or("Anna");
         let last = LAST_NAMES.choose(&mut self.r).copied().unwrap_or("Nielsen");
         let child_id = ChildId(self.case.0);
-        let cpr = format!(
-            "{:02}{:02}{:02}{:04}",
-            born.day(),
-            born.month(),
-            born.year() % 100,
-            4000 + (self.case.0 % 6000)
-        );
+        // A number of the birth date no other child has (the serial's first digit, 4, fits
+        // births from 2000 to 2036).
+        let mut serial = 4000 + self.case.0 % 6000;
+        let cpr = loop {
+            let cpr = format!(
+                "{:02}{:02}{:02}{serial:04}",
+                born.day(),
+                born.month(),
+                born.year() % 100,
+            );
+            if self.ids.cprs.insert(cpr.clone()) {
+                break cpr;
+            }
+            serial = 4000 + (serial - 4000 + 1) % 6000;
+        };
         let name = format!("{first} {last}");
         self.rows.children.push(child::ActiveModel {
             id: Set(child_id),
