@@ -275,7 +275,7 @@ async fn scans_of_big_tables(app: &TestApp, statements: &[sea_orm::Statement]) -
 fn read_whole(node: &serde_json::Value, out: &mut Vec<(String, String)>) {
     let kind = node["Node Type"].as_str().unwrap_or_default();
     let table = node["Relation Name"].as_str().unwrap_or_default();
-    let big = BIG.iter().any(|b| table == *b) || table.starts_with("access_log_");
+    let big = BIG.contains(&table) || table.starts_with("access_log_");
     // A caseload walks the cases' index in page order, or counts it, filtering as it goes:
     // the one index a region's cases (tens of thousands) may be read along.
     let unbounded = match kind {
