@@ -8,8 +8,9 @@
 //!   (the row, its time and hash); chained itself, append-only, exportable for an outside
 //!   witness. `audit verify --since` starts from them.
 //! - **Months (PostgreSQL).** `access_log` is partitioned by month of `read_at` (UTC);
-//!   `kit_access_log_months(from, to)` creates the months in a range that are missing, and
-//!   retention detaches and drops whole months. PostgreSQL 15 has no identity column on a
+//!   `kit_access_log_months(from, to)` creates the months in a range that are missing (a
+//!   default partition takes the rows of a month without one), and retention detaches and
+//!   drops whole months. PostgreSQL 15 has no identity column on a
 //!   partitioned table: the id comes from the sequence `access_log_id_seq`. The rows are
 //!   copied over in id order.
 
@@ -37,7 +38,12 @@ BEGIN
   PERFORM pg_advisory_xact_lock(5497240015235026756);
   WHILE month <= to_at AT TIME ZONE 'UTC' LOOP
     name := 'access_log_' || to_char(month, 'YYYY_MM');
-    IF to_regclass(name) IS NULL THEN
+    -- A month whose rows went to the default partition (its table was missing when they
+    -- came) stays there: the table cannot be made over them.
+    IF to_regclass(name) IS NULL AND NOT EXISTS (
+         SELECT 1 FROM access_log_default
+         WHERE read_at >= (month AT TIME ZONE 'UTC')
+           AND read_at < ((month + interval '1 month') AT TIME ZONE 'UTC')) THEN
       EXECUTE format(
         'CREATE TABLE %I PARTITION OF access_log FOR VALUES FROM (%L) TO (%L)',
         name, (month AT TIME ZONE 'UTC'), ((month + interval '1 month') AT TIME ZONE 'UTC'));
@@ -54,6 +60,26 @@ $$ LANGUAGE plpgsql;
 /// every start without reading the log.
 const UNSEALED_INDEX: &str =
     "CREATE INDEX ix_access_log_unsealed ON access_log (id) WHERE hash IS NULL";
+
+/// The guard's exceptions (a prune's delete, the sealing of unsealed rows) named the table;
+/// a row trigger on a partition sees the partition's name.
+const GUARD_FUNCTION: &str = r"
+CREATE OR REPLACE FUNCTION kit_audit_append_only() RETURNS trigger AS $$
+DECLARE
+  log boolean := TG_TABLE_NAME = 'access_log' OR TG_TABLE_NAME LIKE 'access\_log\_%';
+BEGIN
+  IF TG_OP = 'DELETE' AND log AND current_setting('kit.audit_prune', true) = 'on' THEN
+    RETURN OLD;
+  END IF;
+  IF TG_OP = 'UPDATE' AND log AND OLD.hash IS NULL
+     AND current_setting('kit.audit_seal', true) = 'on' THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+    USING ERRCODE = 'insufficient_privilege';
+END
+$$ LANGUAGE plpgsql;
+";
 
 const GUARD_LOG: &str = r"
 CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON access_log
@@ -179,6 +205,9 @@ impl MigrationTrait for Migration {
                 PRIMARY KEY (id, read_at)
             ) PARTITION BY RANGE (read_at)",
             "ALTER SEQUENCE access_log_id_seq OWNED BY access_log.id",
+            // Rows of a month whose table is missing (a clock far ahead, the worker down for
+            // months) land here rather than fail the request that read a child's data.
+            "CREATE TABLE access_log_default PARTITION OF access_log DEFAULT",
             MONTHS_FUNCTION,
             "SELECT kit_access_log_months(
                 COALESCE((SELECT min(read_at) FROM access_log_unpartitioned), now()),
@@ -197,6 +226,7 @@ impl MigrationTrait for Migration {
             "CREATE INDEX ix_access_log_professional ON access_log (professional_id, id)",
             "CREATE INDEX ix_access_log_chain ON access_log (chain, id)",
             UNSEALED_INDEX,
+            GUARD_FUNCTION,
             GUARD_LOG,
             GUARD_CHECKPOINTS,
         ] {

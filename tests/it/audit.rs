@@ -308,8 +308,15 @@ async fn retention_prunes_the_start_of_the_chain_and_the_rest_still_verifies() {
             !months.contains(&"access_log_2026_11".to_owned()),
             "{months:?}"
         );
-        let today = format!("access_log_{}", app.clock_now().format("%Y_%m"));
-        assert!(months.contains(&today), "{months:?}");
+        // The clock jumped 400 days with no worker minute between: that month's rows went to
+        // the default partition, and the prune made the months ahead of today.
+        assert!(
+            months.contains(&"access_log_default".to_owned()),
+            "{months:?}"
+        );
+        let ahead = app.clock_now() + TimeDelta::days(40);
+        let ahead = format!("access_log_{}", ahead.format("%Y_%m"));
+        assert!(months.contains(&ahead), "{months:?}");
     }
     assert_eq!(rows(&app).await.len(), total - old);
     let found = verify(&app).await;

@@ -20,7 +20,7 @@
 mod retention;
 mod verify;
 
-pub use retention::{Pruned, ensure_month, prune};
+pub use retention::{Pruned, prune};
 pub use verify::{
     Break, Checkpointed, Verification, checkpoint, checkpoint_digest, checkpoint_due, checkpoints,
     verify, verify_since,
@@ -269,12 +269,6 @@ pub async fn append<C: ConnectionTrait>(txn: &C, entries: Vec<Entry>) -> Result<
 
 async fn append_chained<C: ConnectionTrait>(txn: &C, entries: Vec<Entry>) -> Result<(), DbErr> {
     let postgres = txn.get_database_backend() == DbBackend::Postgres;
-    if postgres {
-        // Only when the clock has gone past the months prepared ahead.
-        for at in [entries.first(), entries.last()].into_iter().flatten() {
-            ensure_month(txn, at.at).await?;
-        }
-    }
     let head = take_chain(txn).await?;
     let byte_limit = if postgres {
         BYTES_PER_INSERT

@@ -3,10 +3,7 @@
 //! is recorded, chained, with every chain's last removed hash, which the chain's first
 //! remaining row chains from.
 
-use std::collections::BTreeSet;
-use std::sync::Mutex;
-
-use chrono::{DateTime, Datelike, NaiveDate, SubsecRound, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, TimeDelta, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
@@ -35,29 +32,6 @@ pub(super) async fn housekeeping_lock<C: ConnectionTrait>(txn: &C) -> Result<(),
     Ok(())
 }
 
-/// The months (as `year * 12 + month0`) this process knows to exist.
-static MONTHS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
-
-fn month_of(at: DateTime<Utc>) -> i32 {
-    at.year() * 12 + i32::try_from(at.month0()).unwrap_or(0)
-}
-
-fn known(month: i32) -> bool {
-    MONTHS.lock().is_ok_and(|m| m.contains(&month))
-}
-
-fn remember(from: i32, to: i32, present: bool) {
-    if let Ok(mut months) = MONTHS.lock() {
-        for month in from..=to {
-            if present {
-                months.insert(month);
-            } else {
-                months.remove(&month);
-            }
-        }
-    }
-}
-
 /// Creates the months of the log from `from`'s to `to`'s that do not exist yet (PostgreSQL).
 ///
 /// # Errors
@@ -73,21 +47,7 @@ pub(super) async fn ensure_months<C: ConnectionTrait>(
         [from.into(), to.into()],
     ))
     .await?;
-    remember(month_of(from), month_of(to), true);
     Ok(())
-}
-
-/// Makes sure the month of `at` exists before a row of that time is appended (PostgreSQL):
-/// nothing to do for the months prepared at start and kept ahead by the worker; otherwise the
-/// month and the two after it are created.
-///
-/// # Errors
-/// When the database fails.
-pub async fn ensure_month<C: ConnectionTrait>(txn: &C, at: DateTime<Utc>) -> Result<(), DbErr> {
-    if txn.get_database_backend() != DbBackend::Postgres || known(month_of(at)) {
-        return Ok(());
-    }
-    ensure_months(txn, at, at + TimeDelta::days(62)).await
 }
 
 /// What [`prune`] removed.
@@ -208,6 +168,15 @@ async fn prune_months(
         removed += u64::try_from(rows).unwrap_or(0);
         through_all = through_all.max(through);
     }
+    // Rows that went to the default partition for want of their month's table leave by row.
+    txn.execute_unprepared("SET LOCAL kit.audit_prune = 'on'")
+        .await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "DELETE FROM access_log_default WHERE read_at < $1",
+        [end.into()],
+    ))
+    .await?;
     let mut dropped = Vec::new();
     for (name, first) in &old {
         txn.execute_unprepared(&format!(
@@ -217,10 +186,6 @@ async fn prune_months(
         dropped.push(first.format("%Y-%m").to_string());
     }
     txn.commit().await?;
-    if let (Some((_, first)), Some((_, last))) = (old.first(), old.last()) {
-        let at = |d: &NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        remember(month_of(at(first)), month_of(at(last)), false);
-    }
     Ok(Some(Pruned {
         rows: removed,
         through: AccessLogEntryId(through_all),
