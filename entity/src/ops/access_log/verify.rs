@@ -94,27 +94,23 @@ impl Records {
             .order_by_asc(audit_checkpoint::Column::Id)
             .all(db)
             .await?;
-        let mut breaks = Vec::new();
-        let mut prev = GENESIS;
-        for p in &prunes {
-            if p.prev_hash != prev {
-                breaks.push(broken(p.id, "audit_prunes", FOLLOWS));
-            }
-            if prune_digest(&p.prev_hash, p) != p.hash {
-                breaks.push(broken(p.id, "audit_prunes", EDITED));
-            }
-            prev = &p.hash;
-        }
-        let mut prev = GENESIS;
-        for c in &checkpoints {
-            if c.prev_hash != prev {
-                breaks.push(broken(c.id, "audit_checkpoints", FOLLOWS));
-            }
-            if checkpoint_digest(&c.prev_hash, c) != c.hash {
-                breaks.push(broken(c.id, "audit_checkpoints", EDITED));
-            }
-            prev = &c.hash;
-        }
+        let mut breaks = check_records(
+            "audit_prunes",
+            prunes
+                .iter()
+                .map(|p| (p.id, &p.prev_hash, &p.hash, prune_digest(&p.prev_hash, p))),
+        );
+        breaks.extend(check_records(
+            "audit_checkpoints",
+            checkpoints.iter().map(|c| {
+                (
+                    c.id,
+                    &c.prev_hash,
+                    &c.hash,
+                    checkpoint_digest(&c.prev_hash, c),
+                )
+            }),
+        ));
         Ok(Self {
             heads,
             prunes,
@@ -165,6 +161,26 @@ impl Records {
         chains.dedup();
         chains
     }
+}
+
+/// The breaks of a chained record table, its rows as (id, previous hash, hash, the hash
+/// recomputed) in id order.
+fn check_records<'a>(
+    table: &'static str,
+    rows: impl Iterator<Item = (i64, &'a String, &'a String, String)>,
+) -> Vec<Break> {
+    let mut breaks = Vec::new();
+    let mut prev = GENESIS;
+    for (id, prev_hash, hash, recomputed) in rows {
+        if prev_hash != prev {
+            breaks.push(broken(id, table, FOLLOWS));
+        }
+        if &recomputed != hash {
+            breaks.push(broken(id, table, EDITED));
+        }
+        prev = hash;
+    }
+    breaks
 }
 
 const FOLLOWS: &str = "does not follow the one before it (one removed or moved)";
