@@ -6,6 +6,7 @@
 //! afterwards.
 
 pub mod conformance;
+pub mod fleet;
 pub mod harness;
 pub mod mail;
 pub mod proxy;

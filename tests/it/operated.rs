@@ -2,7 +2,6 @@
 //! variables alone, on a fresh test database, with the first administrator created from the
 //! command line. For the tests of what an operator's tools see (metrics, traces).
 
-use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use kit_tests::harness::{TestDatabase, binary};
@@ -10,13 +9,7 @@ use tokio::process::{Child, Command};
 
 const SECRET: &str = "operated-test-secret-operated-test-secret";
 
-/// A port free on loopback a moment ago.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("no free port: {e}"))
-}
+pub use kit_tests::fleet::free_port;
 
 /// Waits up to a minute for `ready`.
 pub async fn wait_for(what: &str, mut ready: impl AsyncFnMut() -> bool) {

@@ -50,7 +50,10 @@ impl Outage {
 }
 
 /// True for an error that says the database cannot be reached rather than that a statement
-/// was wrong.
+/// was wrong: the connection failed or broke, or the server ended the session because it is
+/// shutting down, restarting or not yet accepting connections (PostgreSQL's SQLSTATE class
+/// 57 "operator intervention" — `57P01` admin shutdown, `57P02` crash shutdown, `57P03`
+/// cannot connect now — and class 08 "connection exception").
 #[must_use]
 pub fn unreachable(error: &crate::Error) -> bool {
     use sea_orm::{DbErr, RuntimeErr};
@@ -59,15 +62,83 @@ pub fn unreachable(error: &crate::Error) -> bool {
     };
     match e {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => matches!(
-            e.as_ref(),
-            sea_orm::sqlx::Error::Io(_)
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match e.as_ref() {
+                sea_orm::sqlx::Error::Io(_)
                 | sea_orm::sqlx::Error::Tls(_)
                 | sea_orm::sqlx::Error::Protocol(_)
                 | sea_orm::sqlx::Error::PoolTimedOut
                 | sea_orm::sqlx::Error::PoolClosed
-                | sea_orm::sqlx::Error::WorkerCrashed
-        ),
+                | sea_orm::sqlx::Error::WorkerCrashed => true,
+                sea_orm::sqlx::Error::Database(db) => db
+                    .code()
+                    .is_some_and(|code| code.starts_with("57P") || code.starts_with("08")),
+                _ => false,
+            }
+        }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::sync::Arc;
+
+    use sea_orm::sqlx::error::{DatabaseError, ErrorKind};
+    use sea_orm::{DbErr, RuntimeErr};
+
+    use super::unreachable;
+
+    /// A database's error with an SQLSTATE, as PostgreSQL sends it.
+    #[derive(Debug)]
+    struct Sqlstate(&'static str);
+
+    impl std::fmt::Display for Sqlstate {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "SQLSTATE {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Sqlstate {}
+
+    impl DatabaseError for Sqlstate {
+        fn message(&self) -> &str {
+            "from the database"
+        }
+        fn code(&self) -> Option<Cow<'_, str>> {
+            Some(Cow::Borrowed(self.0))
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> ErrorKind {
+            ErrorKind::Other
+        }
+    }
+
+    fn query_failed(code: &'static str) -> crate::Error {
+        crate::Error::Db(DbErr::Query(RuntimeErr::SqlxError(Arc::new(
+            sea_orm::sqlx::Error::Database(Box::new(Sqlstate(code))),
+        ))))
+    }
+
+    #[test]
+    fn a_server_shutting_down_or_starting_is_unreachable_and_a_wrong_statement_is_not() {
+        // "terminating connection due to administrator command" (a fast shutdown or restart),
+        // a crash, "the database system is starting up", a connection failure.
+        for code in ["57P01", "57P02", "57P03", "08006"] {
+            assert!(unreachable(&query_failed(code)), "{code}");
+        }
+        // A unique violation, a syntax error, a serialization failure: the statement's own.
+        for code in ["23505", "42601", "40001"] {
+            assert!(!unreachable(&query_failed(code)), "{code}");
+        }
     }
 }
