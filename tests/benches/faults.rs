@@ -10,7 +10,8 @@
 //! requests a second for a minute — one server and one worker killed with SIGKILL at 20 s and
 //! started 2 s later, PostgreSQL stopped for 3 s at 40 s — then checks what was committed and
 //! sent, and prints the figures as Markdown. `KIT_FAULTS_RATE`, `KIT_FAULTS_SECONDS` change
-//! the rate and the length.
+//! the rate and the length; `KIT_FAULTS_NONE=1` runs the same without faults, the figures to
+//! hold the run's against.
 //!
 //! The second runs two servers and one worker without faults at the same rate, with one
 //! access-log chain and with eight, in interleaved rounds (`KIT_FAULTS_ROUNDS`, 3 by default),
@@ -36,6 +37,10 @@ fn main() {
     }
     if let Some(seconds) = env("KIT_FAULTS_SECONDS") {
         base.length = Duration::from_secs(seconds);
+    }
+    if std::env::var_os("KIT_FAULTS_NONE").is_some() {
+        base.kill_at = None;
+        base.database_restart_at = None;
     }
     if std::env::var_os("KIT_FAULTS_COMPARE").is_none() {
         let run = rt.block_on(fleet::run(base));

@@ -98,8 +98,10 @@ pub struct Run {
     pub faults: Vec<Fault>,
     /// The checks of what was committed and sent.
     pub checks: Vec<checks::Check>,
-    /// Where the processes' logs are.
+    /// Where the processes' logs are: removed with the run when every check held, kept
+    /// otherwise.
     pub logs: std::path::PathBuf,
+    _logs: Option<tempfile::TempDir>,
 }
 
 /// Runs it.
@@ -122,7 +124,8 @@ pub async fn run(options: Options) -> Run {
     // The processes run on the machine's clock; the world is made on it too.
     app.clock.set(Utc::now());
     let cast = setup::cast(&app, options.cases).await;
-    let logs = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")).keep();
+    let logs_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let logs = logs_dir.path().to_owned();
     let shared = Shared {
         database_url: url,
         secret: "test-secret-that-is-long-enough-for-hs256".into(),
@@ -216,12 +219,20 @@ pub async fn run(options: Options) -> Run {
     for p in servers.iter_mut().chain(workers.iter_mut()) {
         p.kill().await;
     }
+    let kept = if checks.iter().all(|c| c.passed) {
+        Some(logs_dir)
+    } else {
+        let kept = logs_dir.keep();
+        eprintln!("the processes' logs are kept in {}", kept.display());
+        None
+    };
     Run {
         options,
         collected,
         faults,
         checks,
         logs,
+        _logs: kept,
     }
 }
 
