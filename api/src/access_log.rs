@@ -91,7 +91,7 @@ impl Reads {
 }
 
 type Row = chain::Entry;
-type Batch = (Vec<Row>, oneshot::Sender<Result<(), String>>);
+type Batch = (Vec<Row>, oneshot::Sender<Result<(), Arc<sea_orm::DbErr>>>);
 
 /// Writes access-log rows, committing those of all waiting requests in one transaction.
 #[derive(Clone, Debug)]
@@ -126,7 +126,9 @@ impl LogWriter {
                         .iter_mut()
                         .flat_map(|(rows, _)| std::mem::take(rows))
                         .collect();
-                    let result = write(&db, rows).await.map_err(|e| e.to_string());
+                    // Shared with every waiter, its cause intact: a database that went away is
+                    // answered as unavailable, not as an internal error.
+                    let result = write(&db, rows).await.map_err(Arc::new);
                     drop(permit);
                     if let Err(e) = &result {
                         tracing::error!(error = %e, "the access log could not be written");
@@ -143,19 +145,19 @@ impl LogWriter {
     /// Writes `rows` and waits until they are committed.
     ///
     /// # Errors
-    /// When the database refuses them or the writer has stopped.
-    pub async fn write(&self, rows: Vec<Row>) -> Result<(), String> {
+    /// [`kit_entity::Error::Db`] when the database refuses them; an internal error when the
+    /// writer has stopped.
+    pub async fn write(&self, rows: Vec<Row>) -> kit_entity::Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
+        let stopped = || kit_entity::Error::internal("the access log writer has stopped");
         let (done, committed) = oneshot::channel();
-        self.queue
-            .send((rows, done))
-            .await
-            .map_err(|_| "the access log writer has stopped".to_owned())?;
+        self.queue.send((rows, done)).await.map_err(|_| stopped())?;
         committed
             .await
-            .map_err(|_| "the access log writer has stopped".to_owned())?
+            .map_err(|_| stopped())?
+            .map_err(|e| kit_entity::Error::shared_db(&e))
     }
 }
 
@@ -252,12 +254,18 @@ async fn flush(
     match writer.write(rows).await {
         Ok(()) => response,
         Err(e) => {
-            tracing::error!(error = %e, operation, "response withheld: its reads could not be logged");
-            let mut error = ServerError::new("internal error", None);
+            tracing::warn!(
+                operation,
+                "response withheld: its reads could not be logged"
+            );
+            // Answered as any error is: UNAVAILABLE (503, Retry-After) when the database went
+            // away, INTERNAL otherwise.
+            let answer = crate::graphql::errors::Answer::to(&e);
+            let mut error = ServerError::new(answer.message, None);
             error
                 .extensions
                 .get_or_insert_with(Default::default)
-                .set("code", "INTERNAL");
+                .set("code", answer.code);
             Response::from_errors(vec![error])
         }
     }

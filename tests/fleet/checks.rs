@@ -165,17 +165,18 @@ fn errors(collected: &Collected, faults: &[Fault]) -> Check {
             }
         }
     }
-    let unanswered = collected
+    let unanswered: Vec<String> = collected
         .answered
         .iter()
         .filter(|a| a.data.is_none())
-        .count();
+        .map(|a| format!("{:?} after {} attempts: {:?}", a.kind, a.attempts, a.last))
+        .collect();
     check(
         "errors only during faults, each retryable, every mutation answered in the end",
-        outside.is_empty() && not_retryable.is_empty() && unanswered == 0,
+        outside.is_empty() && not_retryable.is_empty() && unanswered.is_empty(),
         format!(
             "{seen} errors of {} requests; outside the faults: {outside:?}; not retryable: \
-             {not_retryable:?}; mutations never answered: {unanswered}",
+             {not_retryable:?}; mutations never answered: {unanswered:?}",
             collected.records.len()
         ),
     )

@@ -77,6 +77,8 @@ pub struct Answered {
     pub data: Option<Value>,
     /// Attempts it took.
     pub attempts: u32,
+    /// How the last attempt ended.
+    pub last: Outcome,
 }
 
 /// What a run of the schedule gives.
@@ -142,6 +144,7 @@ pub async fn run(
                 key,
                 data: (outcome == Outcome::Ok).then_some(data).flatten(),
                 attempts,
+                last: outcome,
             });
         });
     }

@@ -41,7 +41,7 @@ impl ContextExt for Context<'_> {
 /// Turns a shared loader error back into a domain error.
 #[must_use]
 pub fn db_error(e: &Arc<sea_orm::DbErr>) -> Error {
-    Error::Db(sea_orm::DbErr::Custom(e.to_string()))
+    Error::shared_db(e)
 }
 
 /// Loads one value through the request's loaders.

@@ -461,7 +461,7 @@ loaders! {
         let invitees = loaders
             .load_many(keys.iter().map(|k| InviteesOf(k.0)).collect())
             .await
-            .map_err(|e| DbErr::Custom(e.to_string()))?;
+            .map_err(|e| kit_entity::domain::error::copy_db_err(&e))?;
         let meeting_of: HashMap<i64, MeetingId> = invitees
             .values()
             .flat_map(|list| list.iter().map(|i| (i.id.0, i.meeting_id)))

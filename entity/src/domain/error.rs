@@ -187,6 +187,35 @@ impl From<DbErr> for Error {
     }
 }
 
+impl Error {
+    /// The error of a database result several readers share (a loader's, cached for every
+    /// field that asked for it). The driver's error inside is itself shared, so the copy keeps
+    /// its kind — a database that went away still reads as unreachable
+    /// ([`crate::infra::outage::unreachable`]) — and only errors without a driver's cause are
+    /// copied as their text.
+    #[must_use]
+    pub fn shared_db(e: &DbErr) -> Self {
+        Self::Db(copy_db_err(e))
+    }
+}
+
+/// A copy of `e` that keeps its variant and its driver's error (see [`Error::shared_db`]).
+#[must_use]
+pub fn copy_db_err(e: &DbErr) -> DbErr {
+    use sea_orm::RuntimeErr;
+    let runtime = |r: &RuntimeErr| match r {
+        RuntimeErr::SqlxError(e) => RuntimeErr::SqlxError(std::sync::Arc::clone(e)),
+        other => RuntimeErr::Internal(other.to_string()),
+    };
+    match e {
+        DbErr::ConnectionAcquire(a) => DbErr::ConnectionAcquire(*a),
+        DbErr::Conn(r) => DbErr::Conn(runtime(r)),
+        DbErr::Exec(r) => DbErr::Exec(runtime(r)),
+        DbErr::Query(r) => DbErr::Query(runtime(r)),
+        other => DbErr::Custom(other.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

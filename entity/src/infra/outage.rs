@@ -124,9 +124,24 @@ mod tests {
     }
 
     fn query_failed(code: &'static str) -> crate::Error {
-        crate::Error::Db(DbErr::Query(RuntimeErr::SqlxError(Arc::new(
+        crate::Error::Db(db_err(code))
+    }
+
+    fn db_err(code: &'static str) -> DbErr {
+        DbErr::Query(RuntimeErr::SqlxError(Arc::new(
             sea_orm::sqlx::Error::Database(Box::new(Sqlstate(code))),
-        ))))
+        )))
+    }
+
+    #[test]
+    fn a_shared_error_keeps_its_kind() {
+        // A loader's result is shared by every field that asked; the copy each gets of its
+        // error still says the database went away.
+        let shared = Arc::new(db_err("57P01"));
+        assert!(unreachable(&crate::Error::shared_db(&shared)));
+        let acquire = DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout);
+        assert!(unreachable(&crate::Error::shared_db(&acquire)));
+        assert!(!unreachable(&crate::Error::shared_db(&db_err("23505"))));
     }
 
     #[test]
