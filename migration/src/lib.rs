@@ -37,6 +37,7 @@ mod m20261207_000028_case_changes;
 mod m20261207_000029_delivery_subject;
 mod m20261208_000030_access_log_months;
 mod m20261208_000031_participants_by_professional;
+mod m20261209_000032_early_information_exchange;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000029_delivery_subject::Migration),
             Box::new(m20261208_000030_access_log_months::Migration),
             Box::new(m20261208_000031_participants_by_professional::Migration),
+            Box::new(m20261209_000032_early_information_exchange::Migration),
         ]
     }
 }

@@ -116,6 +116,22 @@ async fn held(app: &TestApp, token: &str, id: &str, after: &str) {
     app.clock.set(back);
 }
 
+/// Meets the case's early-information deadlines (one per sector, started at acceptance) by
+/// sharing at once, for a test about another rule.
+async fn share_early(app: &TestApp, token: &str, case: &str) {
+    for d in with_code(
+        &deadlines_of(app, token, case).await,
+        "early-information-exchange",
+    ) {
+        record(
+            app,
+            token,
+            json!({ "caseId": case, "kind": "INFORMATION_SHARED", "sector": d["sector"] }),
+        )
+        .await;
+    }
+}
+
 async fn record(app: &TestApp, token: &str, input: Value) -> Value {
     app.gql(token, RECORD, json!({ "input": input }))
         .await
@@ -528,6 +544,7 @@ async fn closing_withdraws_what_is_open(app: &TestApp, w: &World, case: &str) {
         [
             "agreement-kept",
             "child-welfare-investigation",
+            "early-information-exchange",
             "follow-up",
             "information-before-network-meeting",
             "intake-decision",
@@ -596,6 +613,7 @@ async fn reminder_alert_and_escalation_are_each_emitted_once_to_the_right_people
     let case = app.active_case(t, &w.municipality_a, "Ella").await;
     // PPR's psychologist is the municipality's responsible contact; her leader leads PPR.
     let _ = assign(&app, t, &case, &w.ppr_a.gid).await;
+    share_early(&app, t, &case).await;
     let start = one(&deadlines_of(&app, t, &case).await, "start-meeting").clone();
     assert_eq!(start["dueAt"], "2026-12-22T00:00:00+01:00");
     assert_eq!(start["nextAction"], "REMINDER");
@@ -954,7 +972,7 @@ async fn a_rule_edit_leaves_running_deadlines_alone_until_an_explicit_recompute(
         .gql(t, in_force, json!({ "org": w.municipality_b }))
         .await;
     let defaults = r.data()["deadlineRules"].items().to_vec();
-    assert_eq!(defaults.len(), 15);
+    assert_eq!(defaults.len(), 16);
     for d in &defaults {
         assert!(
             !d["reminders"].as_array().is_none_or(Vec::is_empty),
@@ -1332,7 +1350,7 @@ async fn the_timeliness_report_gives_known_figures_for_a_known_data_set() {
     let vars = json!({ "org": w.municipality_a, "from": "2026-11-01", "to": "2026-11-30" });
     let r = app.gql(&w.intake_a.token, report, vars.clone()).await;
     let rules = r.data()["timelinessReport"]["rules"].items().to_vec();
-    assert_eq!(rules.len(), 15, "one entry per rule in force");
+    assert_eq!(rules.len(), 16, "one entry per rule in force");
     let s = rules
         .iter()
         .find(|x| x["rule"]["code"] == "start-meeting")
@@ -1473,4 +1491,86 @@ async fn every_sector_has_working_days_to_share_its_information_before_a_network
     let ds = deadlines_of(&app, t, &case).await;
     let info = sector_of(&ds, "information-before-network-meeting", "MUNICIPALITY");
     assert_eq!(info["dueAt"], "2026-11-27T00:00:00+01:00");
+}
+
+/// Seeds 000–002: information about the child is exchanged early in the pathway, not only
+/// before network meetings. Each sector taking part at acceptance owes its sharing within 10
+/// working days; its responsible contact is reminded 3 working days ahead and alerted when it
+/// falls due; sharing meets it.
+#[tokio::test]
+async fn every_sector_shares_what_it_knows_within_ten_working_days_of_acceptance() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let t = &w.intake_a.token;
+    let ct = &w.caseworker_a.token;
+    // Accepted on Monday 23 November 2026 at 09:00.
+    let shared = app.active_case(t, &w.municipality_a, "Sofie").await;
+    let silent = app.active_case(t, &w.municipality_a, "Karl").await;
+    for case in [&shared, &silent] {
+        let _ = assign(&app, t, case, &w.caseworker_a.gid).await;
+        let ds = deadlines_of(&app, t, case).await;
+        let early = one(&ds, "early-information-exchange");
+        assert_eq!(
+            early["sector"], "MUNICIPALITY",
+            "one per sector taking part"
+        );
+        assert_eq!(early["startedAt"], "2026-11-23T09:00:00+01:00");
+        assert_eq!(
+            early["dueAt"], "2026-12-08T00:00:00+01:00",
+            "10 working days"
+        );
+        assert_eq!(early["responsible"]["id"], w.caseworker_a.gid.as_str());
+        assert_eq!(early["nextAction"], "REMINDER");
+        assert_eq!(early["nextActionAt"], "2026-12-03T00:00:00+01:00");
+    }
+
+    // Three working days ahead the contact is reminded, once per case.
+    app.clock.set(cph(2026, 12, 3, 8, 0));
+    assert_eq!(sweep(&app).await, 2);
+    assert_eq!(sweep(&app).await, 0);
+
+    // The municipality shares its status note on one case: met, on time.
+    app.clock.set(cph(2026, 12, 4, 10, 0));
+    let _ = record(
+        &app,
+        ct,
+        json!({ "caseId": shared, "kind": "INFORMATION_SHARED", "sector": "MUNICIPALITY" }),
+    )
+    .await;
+    let early = one(
+        &deadlines_of(&app, t, &shared).await,
+        "early-information-exchange",
+    )
+    .clone();
+    assert_eq!(early["status"], "MET");
+    assert_eq!(early["metOnTime"], true);
+    assert_eq!(early["nextActionAt"], Value::Null);
+
+    // On the other nothing was shared: at the due time its contact is alerted, and it is
+    // missed.
+    app.clock
+        .set(cph(2026, 12, 8, 0, 0) + TimeDelta::seconds(1));
+    assert_eq!(sweep(&app).await, 1);
+    let early = one(
+        &deadlines_of(&app, t, &silent).await,
+        "early-information-exchange",
+    )
+    .clone();
+    assert_eq!(early["status"], "MISSED");
+    let alerts: Vec<(NotificationKind, ProfessionalId)> = notification::Entity::find()
+        .filter(notification::Column::DeadlineId.eq(key_of(early["id"].str())))
+        .order_by_asc(notification::Column::Id)
+        .all(app.db())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .iter()
+        .map(|n| (n.kind, n.recipient_id))
+        .collect();
+    assert_eq!(
+        alerts,
+        [
+            (NotificationKind::Reminder, w.caseworker_a.id),
+            (NotificationKind::Due, w.caseworker_a.id),
+        ]
+    );
 }
