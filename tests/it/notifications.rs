@@ -58,6 +58,17 @@ async fn the_worker_mails_and_pushes_each_notification_to_its_recipient_only() {
         .gql(t, ops::ASSIGN, json!({ "case": case, "p": w.ppr_a.gid }))
         .await
         .data();
+    // The municipality shares what it knows at once: its early information exchange is met,
+    // and the start meeting's alerts are the only ones this test follows.
+    let shared = r"mutation($input: RecordCaseEventInput!) { recordCaseEvent(input: $input) { caseEvent { id } } }";
+    let _ = app
+        .gql(
+            t,
+            shared,
+            json!({ "input": { "caseId": case, "kind": "INFORMATION_SHARED", "sector": "MUNICIPALITY" } }),
+        )
+        .await
+        .data();
 
     // A connection without a valid token is refused.
     let ws = format!("ws://{}/graphql/ws", app.addr);
