@@ -605,6 +605,12 @@ async fn load_case(
             },
         )
         .await?;
+        // The municipal contact also answers for the pathway's actions as intervention lead;
+        // one case in four has none yet, its deadline running.
+        if index % 4 != 3 {
+            participants::assign_intervention_lead(&txn, intake, now, case.id, municipal_contact)
+                .await?;
+        }
         if let Some(parent) = family_member::Entity::find()
             .filter(family_member::Column::ChildId.eq(case.child_id))
             .one(&txn)

@@ -38,6 +38,7 @@ mod m20261207_000029_delivery_subject;
 mod m20261208_000030_access_log_months;
 mod m20261208_000031_participants_by_professional;
 mod m20261209_000032_early_information_exchange;
+mod m20261209_000033_intervention_lead;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000030_access_log_months::Migration),
             Box::new(m20261208_000031_participants_by_professional::Migration),
             Box::new(m20261209_000032_early_information_exchange::Migration),
+            Box::new(m20261209_000033_intervention_lead::Migration),
         ]
     }
 }

@@ -545,9 +545,9 @@ async fn nobody_is_named_responsible_when_nobody_holds_the_position_and_each_fin
             .contains(&"start-meeting".to_owned())
     );
 
-    // Her leader is told at the escalations — the start meeting's, and her sector's early
-    // information exchange, which she holds as the municipality's contact — and finds them
-    // from then on.
+    // Her leader is told at the escalations — of the start meeting, her sector's early
+    // information exchange and the intervention lead still to be appointed, all hers as the
+    // municipality's contact — and finds them from then on.
     assert!(
         found_by(&app, &w.ppr_leader_a, &w.ppr_leader_a.gid)
             .await
@@ -557,6 +557,10 @@ async fn nobody_is_named_responsible_when_nobody_holds_the_position_and_each_fin
     let _ = sweep_until_quiet(&app).await;
     assert_eq!(
         found_by(&app, &w.ppr_leader_a, &w.ppr_leader_a.gid).await,
-        ["early-information-exchange", "start-meeting"]
+        [
+            "early-information-exchange",
+            "intervention-lead",
+            "start-meeting"
+        ]
     );
 }

@@ -36,6 +36,8 @@ const CANCEL: &str = r#"
     mutation($id: ID!) { cancelMeeting(input: { meetingId: $id, reason: "Aflyst" }) { meeting { id status } } }"#;
 const WAIVE: &str = r"
     mutation($id: ID!, $reason: String!) { waiveDeadline(input: { deadlineId: $id, reason: $reason }) { deadline { id status waiveReason waivedAt waivedBy { id } nextActionAt } } }";
+const APPOINT_LEAD: &str = r"
+    mutation($case: ID!, $p: ID!) { assignInterventionLead(input: { caseId: $case, professionalId: $p }) { interventionLead { id role isActive professional { id } } replaced { id isActive endReason } } }";
 const NOTIFICATIONS: &str = r"
     query { viewer { unreadNotificationCount notifications { totalCount nodes { id kind title message readAt deadline { id ruleCode } } } } }";
 const MARK: &str = r"
@@ -116,9 +118,10 @@ async fn held(app: &TestApp, token: &str, id: &str, after: &str) {
     app.clock.set(back);
 }
 
-/// Meets the case's early-information deadlines (one per sector, started at acceptance) by
-/// sharing at once, for a test about another rule.
-async fn share_early(app: &TestApp, token: &str, case: &str) {
+/// Meets, at once, what acceptance starts besides the start meeting — the early information
+/// exchange (each sector shares) and the intervention lead (`lead` is appointed) — for a test
+/// that follows another rule.
+async fn meet_early_duties(app: &TestApp, token: &str, case: &str, lead: &str) {
     for d in with_code(
         &deadlines_of(app, token, case).await,
         "early-information-exchange",
@@ -130,6 +133,13 @@ async fn share_early(app: &TestApp, token: &str, case: &str) {
         )
         .await;
     }
+    let r = app
+        .gql(token, APPOINT_LEAD, json!({ "case": case, "p": lead }))
+        .await;
+    assert_eq!(
+        r.data()["assignInterventionLead"]["interventionLead"]["role"],
+        "INTERVENTION_LEAD"
+    );
 }
 
 async fn record(app: &TestApp, token: &str, input: Value) -> Value {
@@ -548,6 +558,7 @@ async fn closing_withdraws_what_is_open(app: &TestApp, w: &World, case: &str) {
             "follow-up",
             "information-before-network-meeting",
             "intake-decision",
+            "intervention-lead",
             "plan-after-network-meeting",
             "psychiatric-assessment",
             "referral-assessment",
@@ -613,7 +624,7 @@ async fn reminder_alert_and_escalation_are_each_emitted_once_to_the_right_people
     let case = app.active_case(t, &w.municipality_a, "Ella").await;
     // PPR's psychologist is the municipality's responsible contact; her leader leads PPR.
     let _ = assign(&app, t, &case, &w.ppr_a.gid).await;
-    share_early(&app, t, &case).await;
+    meet_early_duties(&app, t, &case, &w.caseworker_a.gid).await;
     let start = one(&deadlines_of(&app, t, &case).await, "start-meeting").clone();
     assert_eq!(start["dueAt"], "2026-12-22T00:00:00+01:00");
     assert_eq!(start["nextAction"], "REMINDER");
@@ -972,7 +983,7 @@ async fn a_rule_edit_leaves_running_deadlines_alone_until_an_explicit_recompute(
         .gql(t, in_force, json!({ "org": w.municipality_b }))
         .await;
     let defaults = r.data()["deadlineRules"].items().to_vec();
-    assert_eq!(defaults.len(), 16);
+    assert_eq!(defaults.len(), 17);
     for d in &defaults {
         assert!(
             !d["reminders"].as_array().is_none_or(Vec::is_empty),
@@ -1350,7 +1361,7 @@ async fn the_timeliness_report_gives_known_figures_for_a_known_data_set() {
     let vars = json!({ "org": w.municipality_a, "from": "2026-11-01", "to": "2026-11-30" });
     let r = app.gql(&w.intake_a.token, report, vars.clone()).await;
     let rules = r.data()["timelinessReport"]["rules"].items().to_vec();
-    assert_eq!(rules.len(), 16, "one entry per rule in force");
+    assert_eq!(rules.len(), 17, "one entry per rule in force");
     let s = rules
         .iter()
         .find(|x| x["rule"]["code"] == "start-meeting")

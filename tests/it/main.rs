@@ -23,6 +23,7 @@ mod demo;
 mod documents;
 mod frontend;
 mod inbox;
+mod intervention_lead;
 mod limits;
 mod meetings;
 mod metrics;

@@ -58,8 +58,8 @@ async fn the_worker_mails_and_pushes_each_notification_to_its_recipient_only() {
         .gql(t, ops::ASSIGN, json!({ "case": case, "p": w.ppr_a.gid }))
         .await
         .data();
-    // The municipality shares what it knows at once: its early information exchange is met,
-    // and the start meeting's alerts are the only ones this test follows.
+    // The municipality shares what it knows and appoints the intervention lead at once: the
+    // start meeting's alerts are the only ones this test follows.
     let shared = r"mutation($input: RecordCaseEventInput!) { recordCaseEvent(input: $input) { caseEvent { id } } }";
     let _ = app
         .gql(
@@ -67,6 +67,11 @@ async fn the_worker_mails_and_pushes_each_notification_to_its_recipient_only() {
             shared,
             json!({ "input": { "caseId": case, "kind": "INFORMATION_SHARED", "sector": "MUNICIPALITY" } }),
         )
+        .await
+        .data();
+    let lead = r"mutation($case: ID!, $p: ID!) { assignInterventionLead(input: { caseId: $case, professionalId: $p }) { interventionLead { id } } }";
+    let _ = app
+        .gql(t, lead, json!({ "case": case, "p": w.caseworker_a.gid }))
         .await
         .data();
 

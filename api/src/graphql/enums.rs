@@ -359,6 +359,9 @@ pub enum DeadlineEvent {
     IntakeAccepted,
     /// A sector got its responsible contact.
     ContactAssigned,
+    /// The case got its intervention lead (`assignInterventionLead`, or `addParticipant` with
+    /// the role `INTERVENTION_LEAD`).
+    InterventionLeadAssigned,
     /// A meeting got its time (the rule's filter names the meeting kinds).
     MeetingScheduled,
     /// A meeting was held (the rule's filter names the meeting kinds).

@@ -57,6 +57,12 @@ pub const ONE_CONTACT_PER_SECTOR: UniqueIndex = UniqueIndex {
     table: "participants",
     columns: &["case_id", "sector"],
 };
+/// One active intervention lead per case.
+pub const ONE_INTERVENTION_LEAD: UniqueIndex = UniqueIndex {
+    name: "ux_participants_one_intervention_lead",
+    table: "participants",
+    columns: &["case_id"],
+};
 /// A professional holds a role in a case once at a time.
 pub const ONE_ROLE_AT_A_TIME: UniqueIndex = UniqueIndex {
     name: "ux_participants_active_professional_role",

@@ -1,4 +1,5 @@
-//! Who takes part in a case: adding, ending and the one responsible contact per sector.
+//! Who takes part in a case: adding, ending, the one responsible contact per sector and the
+//! one intervention lead per case.
 
 use crate::domain::enums::{ParticipantKind, ParticipantRole, RuleEvent, Sector};
 use crate::entities::{case, family_member, organization, participant, professional, unit};
@@ -17,6 +18,8 @@ use crate::access::change_access;
 use crate::ops::case_row::touch;
 
 const ONE_CONTACT_PER_SECTOR: &str = "the case already has an active responsible contact for this sector; use assignResponsibleContact to replace them";
+const ONE_INTERVENTION_LEAD: &str =
+    "the case already has an active intervention lead; use assignInterventionLead to replace them";
 
 /// An external actor outside the product's organizations.
 #[derive(Debug, Clone)]
@@ -177,11 +180,19 @@ pub async fn add(
     {
         return Err(Error::conflict(ONE_CONTACT_PER_SECTOR));
     }
+    if cmd.role == ParticipantRole::InterventionLead && current_lead(txn, case.id).await?.is_some()
+    {
+        return Err(Error::conflict(ONE_INTERVENTION_LEAD));
+    }
     let inserted = row.insert(txn).await.map_err(|e| {
         Error::from(e)
             .unique_as_conflict(
                 &crate::domain::unique::ONE_CONTACT_PER_SECTOR,
                 ONE_CONTACT_PER_SECTOR,
+            )
+            .unique_as_conflict(
+                &crate::domain::unique::ONE_INTERVENTION_LEAD,
+                ONE_INTERVENTION_LEAD,
             )
             .unique_as_conflict(
                 &crate::domain::unique::ONE_ROLE_AT_A_TIME,
@@ -193,7 +204,22 @@ pub async fn add(
         crate::ops::meetings::contact_joined(txn, now, case.id, inserted.id).await?;
         contact_assigned(txn, now, case.id, inserted.sector).await?;
     }
+    if inserted.role == ParticipantRole::InterventionLead {
+        lead_assigned(txn, now, case.id).await?;
+    }
     Ok(inserted)
+}
+
+async fn current_lead(
+    txn: &DatabaseTransaction,
+    case_id: CaseId,
+) -> Result<Option<participant::Model>> {
+    Ok(participant::Entity::find()
+        .filter(participant::Column::CaseId.eq(case_id))
+        .filter(participant::Column::Role.eq(ParticipantRole::InterventionLead))
+        .filter(participant::Column::ActiveUntil.is_null())
+        .one(txn)
+        .await?)
 }
 
 async fn current_contact(
@@ -370,6 +396,101 @@ async fn contact_assigned(
         txn,
         now,
         &Event::new(case_id, RuleEvent::ContactAssigned, now).sector(sector),
+    )
+    .await
+}
+
+/// The result of appointing an intervention lead.
+#[derive(Debug, Clone)]
+pub struct Appointed {
+    /// The active intervention lead now.
+    pub lead: participant::Model,
+    /// The lead they replaced, with their period ended.
+    pub replaced: Option<participant::Model>,
+}
+
+/// Makes `professional_id` the case's intervention lead (seed 003: "Udpegning af
+/// indsatsansvarlig"), the one who answers for the actions of the child's pathway, ending the
+/// current lead's period: one active lead per case. The replaced lead's invitations to the
+/// meetings ahead pass to the new one. Appointing the current lead again changes nothing.
+///
+/// # Errors
+/// [`Error::Conflict`] when another appointment committed first.
+pub async fn assign_intervention_lead(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+    professional_id: ProfessionalId,
+) -> Result<Appointed> {
+    let case = open_managed_case(txn, actor, case_id, now).await?;
+    let p = active_professional(txn, professional_id, "professionalId").await?;
+    let sector = sector_of(txn, &p).await?;
+    let conflict = "another intervention lead was appointed at the same time; reload and try again";
+    let current = current_lead(txn, case.id).await?;
+    if let Some(current) = &current
+        && current.professional_id == Some(p.id)
+    {
+        return Ok(Appointed {
+            lead: current.clone(),
+            replaced: None,
+        });
+    }
+    let replaced = match current {
+        Some(current) => {
+            let reason = format!("Replaced as intervention lead by {}", p.name);
+            if !end_period(txn, current.id, actor, now, &reason).await? {
+                return Err(Error::conflict(conflict));
+            }
+            Some(participant::Model {
+                active_until: Some(now),
+                end_reason: Some(reason),
+                ended_by_id: Some(actor.id()),
+                ..current
+            })
+        }
+        None => None,
+    };
+    let lead = participant::ActiveModel {
+        case_id: Set(case.id),
+        kind: Set(ParticipantKind::Professional),
+        role: Set(ParticipantRole::InterventionLead),
+        sector: Set(sector),
+        professional_id: Set(Some(p.id)),
+        active_from: Set(now),
+        added_by_id: Set(actor.id()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| {
+        Error::from(e)
+            .unique_as_conflict(&crate::domain::unique::ONE_INTERVENTION_LEAD, conflict)
+            .unique_as_conflict(
+                &crate::domain::unique::ONE_ROLE_AT_A_TIME,
+                "this person already takes part in the case as intervention lead",
+            )
+    })?;
+    touch(txn, case.id, now).await?;
+    if let Some(replaced) = &replaced {
+        crate::ops::meetings::participant_left(txn, now, case.id, replaced.id, Some(lead.id))
+            .await?;
+    }
+    lead_assigned(txn, now, case.id).await?;
+    Ok(Appointed { lead, replaced })
+}
+
+/// The case has its intervention lead: the deadline owed for appointing one is met, and
+/// alerts for the lead follow the new one.
+async fn lead_assigned(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+) -> Result<()> {
+    deadlines::on_event(
+        txn,
+        now,
+        &Event::new(case_id, RuleEvent::InterventionLeadAssigned, now),
     )
     .await
 }

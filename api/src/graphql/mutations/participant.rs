@@ -97,6 +97,26 @@ pub struct AssignResponsibleContactPayload {
     pub case: Case,
 }
 
+/// Appoints a professional the case's intervention lead, replacing the current one.
+#[derive(InputObject)]
+pub struct AssignInterventionLeadInput {
+    /// The case they become intervention lead for.
+    pub case_id: ID,
+    /// The professional who answers for the actions of the child's pathway.
+    pub professional_id: ID,
+}
+
+/// The new intervention lead.
+#[derive(SimpleObject)]
+pub struct AssignInterventionLeadPayload {
+    /// The active intervention lead.
+    pub intervention_lead: Participant,
+    /// The lead they replaced, with the period ended; null if there was none.
+    pub replaced: Option<Participant>,
+    /// The case after the change, with its participants.
+    pub case: Case,
+}
+
 fn person(input: &AddParticipantInput) -> Result<Person> {
     let given = [
         input.professional_id.is_some(),
@@ -236,6 +256,36 @@ impl ParticipantMutation {
         Ok(AssignResponsibleContactPayload {
             responsible_contact: Participant(assigned.contact),
             replaced: assigned.replaced.map(Participant),
+            case: Case(case),
+        })
+    }
+
+    /// Appoints a professional the case's intervention lead — one per case, who answers for
+    /// the actions of the child's pathway (meets the `intervention-lead` deadline). The current
+    /// lead's period ends in the same transaction and the new lead takes their place in the
+    /// meetings ahead. Appointing the current lead again changes nothing.
+    async fn assign_intervention_lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make; see `AssignInterventionLeadInput`.")]
+        input: AssignInterventionLeadInput,
+    ) -> async_graphql::Result<AssignInterventionLeadPayload> {
+        let case_id: CaseId = decode("input.caseId", &input.case_id).gql()?;
+        let professional_id = decode("input.professionalId", &input.professional_id).gql()?;
+        let w = Write::begin(ctx).await.gql()?;
+        let r = participants::assign_intervention_lead(
+            &w.txn,
+            w.actor,
+            w.now,
+            case_id,
+            professional_id,
+        )
+        .await;
+        let appointed = w.finish(r).await.gql()?;
+        let case = load_required(ctx, appointed.lead.case_id).await.gql()?;
+        Ok(AssignInterventionLeadPayload {
+            intervention_lead: Participant(appointed.lead),
+            replaced: appointed.replaced.map(Participant),
             case: Case(case),
         })
     }

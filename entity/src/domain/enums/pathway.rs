@@ -256,6 +256,9 @@ pub enum RuleEvent {
     /// A sector's responsible contact was assigned (filter: the sector).
     #[sea_orm(string_value = "CONTACT_ASSIGNED")]
     ContactAssigned,
+    /// The case's intervention lead was appointed.
+    #[sea_orm(string_value = "INTERVENTION_LEAD_ASSIGNED")]
+    InterventionLeadAssigned,
     /// A meeting got its time (filter: meeting kinds).
     #[sea_orm(string_value = "MEETING_SCHEDULED")]
     MeetingScheduled,

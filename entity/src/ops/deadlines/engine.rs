@@ -28,7 +28,10 @@ use super::timing::{due_for, next_stage, progress, resume};
 pub async fn on_event<C: ConnectionTrait>(db: &C, now: DateTime<Utc>, event: &Event) -> Result<()> {
     meet(db, now, event).await?;
     start(db, now, event).await?;
-    if event.kind == RuleEvent::ContactAssigned {
+    if matches!(
+        event.kind,
+        RuleEvent::ContactAssigned | RuleEvent::InterventionLeadAssigned
+    ) {
         refresh_responsible(db, now, event.case_id).await?;
     }
     Ok(())
@@ -312,13 +315,19 @@ pub(crate) async fn create<C: ConnectionTrait>(
         }
         return Ok(());
     }
-    // Already satisfied when it starts: a sector that has its responsible contact.
-    let satisfied = rule.met_by_event == RuleEvent::ContactAssigned
-        && sector.is_some()
-        && active_contacts(db, event.case_id)
-            .await?
-            .iter()
-            .any(|c| Some(c.sector) == sector);
+    // Already satisfied when it starts: a sector that has its responsible contact, a case
+    // that has its intervention lead.
+    let satisfied = match rule.met_by_event {
+        RuleEvent::ContactAssigned => {
+            sector.is_some()
+                && active_contacts(db, event.case_id)
+                    .await?
+                    .iter()
+                    .any(|c| Some(c.sector) == sector)
+        }
+        RuleEvent::InterventionLeadAssigned => has_lead(db, event.case_id).await?,
+        _ => false,
+    };
     let next = if satisfied {
         None
     } else {
@@ -609,4 +618,18 @@ pub async fn waive<C: ConnectionTrait>(
         updated_at: now,
         ..d
     })
+}
+
+/// True when the case has an active intervention lead.
+async fn has_lead<C: ConnectionTrait>(db: &C, case_id: CaseId) -> Result<bool> {
+    use crate::domain::enums::ParticipantRole;
+    use crate::entities::participant;
+    use sea_orm::PaginatorTrait;
+    Ok(participant::Entity::find()
+        .filter(participant::Column::CaseId.eq(case_id))
+        .filter(participant::Column::Role.eq(ParticipantRole::InterventionLead))
+        .filter(participant::Column::ActiveUntil.is_null())
+        .count(db)
+        .await?
+        > 0)
 }
