@@ -66,20 +66,48 @@ pub fn recovered_under(baseline: Duration) -> Duration {
     (baseline * 2).max(baseline + Duration::from_millis(100))
 }
 
-/// For each fault, the seconds from its end until every later second (to the next fault or
-/// the end) had its p99 under [`recovered_under`]; `None` when it never did.
+/// p99 of the requests started in each window of `width` seconds from each second on: a
+/// second of 40 requests has its p99 in its slowest one or two, too few to judge by.
+#[must_use]
+pub fn p99_per_window(records: &[Record], width: u64) -> Vec<Duration> {
+    let mut seconds: BTreeMap<u64, Vec<Duration>> = BTreeMap::new();
+    for r in records {
+        seconds.entry(r.at.as_secs()).or_default().push(r.latency);
+    }
+    let last = seconds.keys().next_back().copied().unwrap_or(0);
+    (0..=last)
+        .map(|s| {
+            let mut l: Vec<Duration> = (s..(s + width).min(last + 1))
+                .filter_map(|k| seconds.get(&k))
+                .flatten()
+                .copied()
+                .collect();
+            l.sort();
+            percentile(&l, 99.0)
+        })
+        .collect()
+}
+
+/// The window [`recovery`] judges p99 over.
+pub const WINDOW_SECONDS: u64 = 3;
+
+/// For each fault, the seconds from its end until p99 over every later window of
+/// [`WINDOW_SECONDS`] (to the next fault or the end) stayed under [`recovered_under`]; `None`
+/// when it never did.
 #[must_use]
 pub fn recovery(run: &Run, baseline: Duration) -> Vec<(Fault, Option<Duration>)> {
-    let per_second = p99_per_second(&run.collected.records);
+    let per_second = p99_per_window(&run.collected.records, WINDOW_SECONDS);
     let limit = recovered_under(baseline);
     let mut faults = run.faults.clone();
     faults.sort_by_key(|f| f.from);
     (0..faults.len())
         .map(|i| {
             let f = &faults[i];
+            // The last window that ends before the next fault (or the run's end).
             let end = faults
                 .get(i + 1)
-                .map_or(per_second.len() as u64, |n| n.from.as_secs());
+                .map_or(per_second.len() as u64, |n| n.from.as_secs())
+                .saturating_sub(WINDOW_SECONDS - 1);
             let first = f.to.as_secs();
             let mut back = None;
             for s in (first..end).rev() {
