@@ -117,12 +117,15 @@ async fn without_smtp_the_messages_are_written_as_eml_files() {
         assert_eq!(invite.method(), "REQUEST");
         crate::meetings::assert_private(&invite);
     }
-    assert!(
+    // Recorded as sent once the worker has written each file and then its record.
+    eventually("the .eml deliveries recorded as sent", PATIENCE, || async {
         deliveries(&s, &id)
             .await
             .iter()
             .all(|d| d["status"] == "SENT")
-    );
+            .then_some(())
+    })
+    .await;
     assert!(s.sink.messages().is_empty());
 }
 

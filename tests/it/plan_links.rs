@@ -292,10 +292,18 @@ async fn a_guardian_reads_the_current_plan_through_a_personal_link_until_it_is_r
     assert!(!text.contains("Mistanke om mistrivsel"));
     assert!(!text.contains("030514"));
 
-    // Both readings are recorded, and the e-mail shows as sent.
-    let r = app.gql(ct, LINKS, json!({ "id": f.case })).await;
-    let listed = &r.data()["case"]["planLinks"][0];
-    assert_eq!(listed["emailStatus"], "SENT");
+    // Both readings are recorded, and the e-mail shows as sent — once the worker has recorded
+    // the mail server's acceptance, which comes after the server has the message.
+    let listed = eventually(
+        "the plan link's e-mail recorded as sent",
+        PATIENCE,
+        || async {
+            let r = app.gql(ct, LINKS, json!({ "id": f.case })).await;
+            let listed = r.data()["case"]["planLinks"][0].clone();
+            (listed["emailStatus"] == "SENT").then_some(listed)
+        },
+    )
+    .await;
     let formats: Vec<&str> = listed["reads"]
         .items()
         .iter()
