@@ -334,50 +334,23 @@ pub async fn assign_responsible_contact(
             "a responsible contact acts for a professional sector, not FAMILY",
         ));
     }
-    let conflict = "another responsible contact was assigned to this sector at the same time; reload and try again";
     let current = current_contact(txn, case.id, sector).await?;
-    if let Some(current) = &current
-        && current.professional_id == Some(p.id)
-    {
-        return Ok(Assigned {
-            contact: current.clone(),
-            replaced: None,
-        });
-    }
-    let replaced = match current {
-        Some(current) => {
-            let reason = format!("Replaced as responsible contact by {}", p.name);
-            if !end_period(txn, current.id, actor, now, &reason).await? {
-                return Err(Error::conflict(conflict));
-            }
-            Some(participant::Model {
-                active_until: Some(now),
-                end_reason: Some(reason),
-                ended_by_id: Some(actor.id()),
-                ..current
-            })
-        }
-        None => None,
+    let holder = OneHolder {
+        role: ParticipantRole::ResponsibleContact,
+        what: "responsible contact",
+        sector,
+        unique: &[(
+            &crate::domain::unique::ONE_CONTACT_PER_SECTOR,
+            "another responsible contact was assigned to this sector at the same time; reload and try again",
+        )],
     };
-    let contact = participant::ActiveModel {
-        case_id: Set(case.id),
-        kind: Set(ParticipantKind::Professional),
-        role: Set(ParticipantRole::ResponsibleContact),
-        sector: Set(sector),
-        professional_id: Set(Some(p.id)),
-        active_from: Set(now),
-        added_by_id: Set(actor.id()),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await
-    .map_err(|e| {
-        Error::from(e).unique_as_conflict(&crate::domain::unique::ONE_CONTACT_PER_SECTOR, conflict)
-    })?;
-    touch(txn, case.id, now).await?;
-    if let Some(replaced) = &replaced {
-        crate::ops::meetings::participant_left(txn, now, case.id, replaced.id, Some(contact.id))
-            .await?;
+    let Holders {
+        holder: contact,
+        replaced,
+        changed,
+    } = replace_holder(txn, actor, now, case.id, &p, current, &holder).await?;
+    if !changed {
+        return Ok(Assigned { contact, replaced });
     }
     crate::ops::meetings::contact_joined(txn, now, case.id, contact.id).await?;
     contact_assigned(txn, now, case.id, sector).await?;
@@ -398,6 +371,92 @@ async fn contact_assigned(
         &Event::new(case_id, RuleEvent::ContactAssigned, now).sector(sector),
     )
     .await
+}
+
+/// A role one professional holds at a time: a sector's responsible contact, a case's
+/// intervention lead.
+struct OneHolder {
+    role: ParticipantRole,
+    /// The role in words, for the replaced holder's end reason.
+    what: &'static str,
+    sector: Sector,
+    /// The unique indexes a racing change may trip, and the conflict each is answered with.
+    unique: &'static [(&'static crate::domain::unique::UniqueIndex, &'static str)],
+}
+
+/// The holder after [`replace_holder`], the one replaced, and whether anything changed.
+struct Holders {
+    holder: participant::Model,
+    replaced: Option<participant::Model>,
+    changed: bool,
+}
+
+/// Makes `p` the holder of `holder.role` in place of `current`: ends the current holder's
+/// period (a racing change that ended it first is a conflict), inserts the new holder and hands
+/// the meetings ahead over to them. Nothing changes when `p` holds it already.
+async fn replace_holder(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+    p: &professional::Model,
+    current: Option<participant::Model>,
+    holder: &OneHolder,
+) -> Result<Holders> {
+    if let Some(current) = &current
+        && current.professional_id == Some(p.id)
+    {
+        return Ok(Holders {
+            holder: current.clone(),
+            replaced: None,
+            changed: false,
+        });
+    }
+    let replaced = match current {
+        Some(current) => {
+            let reason = format!("Replaced as {} by {}", holder.what, p.name);
+            if !end_period(txn, current.id, actor, now, &reason).await? {
+                return Err(Error::conflict(holder.unique[0].1));
+            }
+            Some(participant::Model {
+                active_until: Some(now),
+                end_reason: Some(reason),
+                ended_by_id: Some(actor.id()),
+                ..current
+            })
+        }
+        None => None,
+    };
+    let inserted = participant::ActiveModel {
+        case_id: Set(case_id),
+        kind: Set(ParticipantKind::Professional),
+        role: Set(holder.role),
+        sector: Set(holder.sector),
+        professional_id: Set(Some(p.id)),
+        active_from: Set(now),
+        added_by_id: Set(actor.id()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| {
+        holder
+            .unique
+            .iter()
+            .fold(Error::from(e), |e, (index, conflict)| {
+                e.unique_as_conflict(index, conflict)
+            })
+    })?;
+    touch(txn, case_id, now).await?;
+    if let Some(replaced) = &replaced {
+        crate::ops::meetings::participant_left(txn, now, case_id, replaced.id, Some(inserted.id))
+            .await?;
+    }
+    Ok(Holders {
+        holder: inserted,
+        replaced,
+        changed: true,
+    })
 }
 
 /// The result of appointing an intervention lead.
@@ -426,55 +485,29 @@ pub async fn assign_intervention_lead(
     let case = open_managed_case(txn, actor, case_id, now).await?;
     let p = active_professional(txn, professional_id, "professionalId").await?;
     let sector = sector_of(txn, &p).await?;
-    let conflict = "another intervention lead was appointed at the same time; reload and try again";
     let current = current_lead(txn, case.id).await?;
-    if let Some(current) = &current
-        && current.professional_id == Some(p.id)
-    {
-        return Ok(Appointed {
-            lead: current.clone(),
-            replaced: None,
-        });
-    }
-    let replaced = match current {
-        Some(current) => {
-            let reason = format!("Replaced as intervention lead by {}", p.name);
-            if !end_period(txn, current.id, actor, now, &reason).await? {
-                return Err(Error::conflict(conflict));
-            }
-            Some(participant::Model {
-                active_until: Some(now),
-                end_reason: Some(reason),
-                ended_by_id: Some(actor.id()),
-                ..current
-            })
-        }
-        None => None,
-    };
-    let lead = participant::ActiveModel {
-        case_id: Set(case.id),
-        kind: Set(ParticipantKind::Professional),
-        role: Set(ParticipantRole::InterventionLead),
-        sector: Set(sector),
-        professional_id: Set(Some(p.id)),
-        active_from: Set(now),
-        added_by_id: Set(actor.id()),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await
-    .map_err(|e| {
-        Error::from(e)
-            .unique_as_conflict(&crate::domain::unique::ONE_INTERVENTION_LEAD, conflict)
-            .unique_as_conflict(
+    let holder = OneHolder {
+        role: ParticipantRole::InterventionLead,
+        what: "intervention lead",
+        sector,
+        unique: &[
+            (
+                &crate::domain::unique::ONE_INTERVENTION_LEAD,
+                "another intervention lead was appointed at the same time; reload and try again",
+            ),
+            (
                 &crate::domain::unique::ONE_ROLE_AT_A_TIME,
                 "this person already takes part in the case as intervention lead",
-            )
-    })?;
-    touch(txn, case.id, now).await?;
-    if let Some(replaced) = &replaced {
-        crate::ops::meetings::participant_left(txn, now, case.id, replaced.id, Some(lead.id))
-            .await?;
+            ),
+        ],
+    };
+    let Holders {
+        holder: lead,
+        replaced,
+        changed,
+    } = replace_holder(txn, actor, now, case.id, &p, current, &holder).await?;
+    if !changed {
+        return Ok(Appointed { lead, replaced });
     }
     lead_assigned(txn, now, case.id).await?;
     Ok(Appointed { lead, replaced })
