@@ -11,7 +11,7 @@ use crate::access::{self, Actor, CaseAccess};
 use crate::entities::{
     agenda_item, agreement, busy_period, calendar_feed, case_event, case_status_change,
     closure_day, committee_agenda_item, committee_meeting, committee_member, consent,
-    consultation_offer, deadline, deadline_recompute, deadline_rule,
+    consultation_offer, deadline, deadline_recompute, deadline_rule, discharge,
     early_intervention_cohort as cohort, early_intervention_offer as offer, meeting_invitee,
     notification, organization, participant, plan_link, plan_version, professional, referral, unit,
     waiting_entry,
@@ -155,6 +155,7 @@ guarded_by_case!(
     plan_link => "plan link",
     consent => "consent",
     waiting_entry => "waiting-list entry",
+    discharge => "discharge",
 );
 
 /// Rows every signed-in professional may see: the directory and the rules it works by.

@@ -983,7 +983,7 @@ async fn a_rule_edit_leaves_running_deadlines_alone_until_an_explicit_recompute(
         .gql(t, in_force, json!({ "org": w.municipality_b }))
         .await;
     let defaults = r.data()["deadlineRules"].items().to_vec();
-    assert_eq!(defaults.len(), 17);
+    assert_eq!(defaults.len(), 18);
     for d in &defaults {
         assert!(
             !d["reminders"].as_array().is_none_or(Vec::is_empty),
@@ -1361,7 +1361,7 @@ async fn the_timeliness_report_gives_known_figures_for_a_known_data_set() {
     let vars = json!({ "org": w.municipality_a, "from": "2026-11-01", "to": "2026-11-30" });
     let r = app.gql(&w.intake_a.token, report, vars.clone()).await;
     let rules = r.data()["timelinessReport"]["rules"].items().to_vec();
-    assert_eq!(rules.len(), 17, "one entry per rule in force");
+    assert_eq!(rules.len(), 18, "one entry per rule in force");
     let s = rules
         .iter()
         .find(|x| x["rule"]["code"] == "start-meeting")

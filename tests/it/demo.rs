@@ -151,6 +151,30 @@ async fn the_demo_loads_once_and_each_user_sees_what_their_role_allows() {
     assert_eq!(agenda.len(), waiting);
     assert!(agenda.iter().all(|a| a["decision"].is_null()));
 
+    // Back to the municipality: psychiatry has planned one discharge, with its hand-back
+    // meeting requested before the day, its deadline running and the municipality's plan for
+    // the weeks after.
+    let r = app
+        .gql(
+            &app.token("eva.winther@rm.example"),
+            "{ cases(first: 20) { nodes { discharges { planned handBackMeeting { kind } deadline { ruleCode status } agreementsAfter { owner { role sector } } } } } }",
+            json!({}),
+        )
+        .await;
+    let discharges: Vec<_> = r.data()["cases"]["nodes"]
+        .items()
+        .iter()
+        .flat_map(|c| c["discharges"].as_array().cloned().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        discharges,
+        [
+            json!({ "planned": true, "handBackMeeting": { "kind": "HAND_BACK" },
+            "deadline": { "ruleCode": "hand-back-meeting", "status": "PENDING" },
+            "agreementsAfter": [{ "owner": { "role": "RESPONSIBLE_CONTACT", "sector": "MUNICIPALITY" } }] })
+        ]
+    );
+
     // Every printed user can sign in.
     for user in &users {
         let r = app

@@ -20,6 +20,7 @@ mod deadlines;
 mod decoding;
 mod delivery;
 mod demo;
+mod discharge;
 mod documents;
 mod frontend;
 mod inbox;

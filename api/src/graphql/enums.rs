@@ -263,6 +263,11 @@ pub enum MeetingKind {
     Transition,
     /// A meeting of the coordination committee.
     Coordination,
+    /// Tilbageførselsmøde: before child psychiatry discharges the child, its responsible
+    /// contact and the municipality's hand the pathway back (`recordDischarge` requests it).
+    /// Its minutes write the plan; the municipality's agreements made at it and due from the
+    /// discharge day are those for after the discharge.
+    HandBack,
 }
 
 /// Where a meeting is.
@@ -386,6 +391,8 @@ pub enum DeadlineEvent {
     /// The family's answer to a seat offered was recorded (`answerSeatOffer`; the rule's
     /// filter may name ACCEPTED or DECLINED).
     SeatAnswered,
+    /// Child psychiatry recorded a planned discharge (`recordDischarge`).
+    DischargeRecorded,
 }
 
 /// What a deadline's due time is counted from.
@@ -407,6 +414,9 @@ pub enum DeadlineAnchor {
     ConsentExpiry,
     /// The end of the last day to answer the seat offer it is about (`answerBy`).
     SeatAnswerBy,
+    /// The start of the planned discharge day it is about (`Discharge.plannedOn`): an offset
+    /// of 0 is due before the day begins.
+    DischargeDate,
 }
 
 /// The unit of a deadline offset.

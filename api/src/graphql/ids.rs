@@ -11,9 +11,9 @@ use kit_entity::ids::{
     AccessChangeId, AccessLogEntryId, AgendaItemId, AgreementId, BusyPeriodId, CalendarFeedId,
     CaseEventId, CaseId, CaseStatusChangeId, ChildId, ClosureDayId, CohortId,
     CommitteeAgendaItemId, CommitteeMeetingId, ConsentId, ConsultationBookingId,
-    ConsultationOfferId, DeadlineId, DeadlineRecomputeId, DeadlineRuleId, DeliveryId, DocumentId,
-    FamilyMemberId, InviteeId, MeetingId, NotificationId, OfferId, OrganizationId, ParticipantId,
-    PlanLinkId, PlanVersionId, ProfessionalId, ReferralId, UnitId, WaitingEntryId,
+    ConsultationOfferId, DeadlineId, DeadlineRecomputeId, DeadlineRuleId, DeliveryId, DischargeId,
+    DocumentId, FamilyMemberId, InviteeId, MeetingId, NotificationId, OfferId, OrganizationId,
+    ParticipantId, PlanLinkId, PlanVersionId, ProfessionalId, ReferralId, UnitId, WaitingEntryId,
 };
 use kit_entity::{Error, Result};
 
@@ -78,6 +78,7 @@ node_id! {
     WaitingEntryId => "WaitingListEntry",
     AccessLogEntryId => "AccessLogEntry",
     AccessChangeId => "AccessChange",
+    DischargeId => "Discharge",
 }
 
 macro_rules! wrapped_node_id {

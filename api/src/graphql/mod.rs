@@ -54,6 +54,7 @@ pub struct Mutation(
     mutations::child::ChildMutation,
     mutations::meeting::MeetingMutation,
     mutations::plan::PlanMutation,
+    mutations::discharge::DischargeMutation,
     mutations::plan_link::PlanLinkMutation,
     mutations::catalogue::CatalogueMutation,
     mutations::consent::ConsentMutation,

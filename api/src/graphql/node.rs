@@ -61,6 +61,8 @@ pub enum Node {
     CaseEvent(CaseEvent),
     /// A consent given for a child.
     Consent(Consent),
+    /// A discharge from child psychiatry.
+    Discharge(Discharge),
     /// A document a sector shared.
     Document(Document),
     /// A version of a case's plan.
@@ -213,6 +215,9 @@ async fn resolve(
         "Document" => Node::Document(visible(
             Document::find(db, actor, DocumentId(key), now).await,
         )?),
+        "Discharge" => Node::Discharge(Discharge(
+            row::<e::discharge::Entity>(db, actor, DischargeId(key), now).await?,
+        )),
         "Consent" => Node::Consent(visible(
             Consent::find(db, actor, ConsentId(key), now).await,
         )?),
@@ -332,6 +337,7 @@ async fn log_read(ctx: &Context<'_>, node: &Node, seen_through: &[CaseAccess]) -
         Node::Agreement(a) => (a.0.case_id, ChildData::Plan),
         Node::CaseEvent(e) => (e.0.case_id, ChildData::Plan),
         Node::Consent(c) => (c.case_id(), ChildData::Consents),
+        Node::Discharge(d) => (d.0.case_id, ChildData::Plan),
         Node::Document(d) => (d.case_id(), ChildData::Documents),
         Node::PlanVersion(v) => (v.0.case_id, ChildData::Plan),
         Node::PlanLink(l) => (l.0.case_id, ChildData::Family),

@@ -96,4 +96,7 @@ typed_id! {
     CohortId;
     /// A case's place on an early intervention's waiting list.
     WaitingEntryId;
+    /// A discharge from child psychiatry, planned or past, and its hand-back to the
+    /// municipality.
+    DischargeId;
 }

@@ -3,7 +3,9 @@
 use sea_orm::entity::prelude::*;
 
 use crate::domain::enums::AgreementStatus;
-use crate::domain::ids::{AgreementId, CaseId, MeetingId, ParticipantId, ProfessionalId};
+use crate::domain::ids::{
+    AgreementId, CaseId, DischargeId, MeetingId, ParticipantId, ProfessionalId,
+};
 
 /// One agreement.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -31,6 +33,9 @@ pub struct Model {
     /// Why.
     #[sea_orm(column_type = "Text", nullable)]
     pub cancel_reason: Option<String>,
+    /// The discharge from child psychiatry it is made for: what the municipality does after
+    /// the child comes home. None for the plan's other agreements.
+    pub after_discharge_id: Option<DischargeId>,
     /// Who wrote it down.
     pub created_by_id: ProfessionalId,
     /// When.

@@ -27,6 +27,7 @@ pub mod deadline;
 pub mod deadline_recompute;
 pub mod deadline_rule;
 pub mod delivery;
+pub mod discharge;
 pub mod document;
 pub mod document_share;
 pub mod early_intervention_cohort;

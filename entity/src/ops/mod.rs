@@ -21,6 +21,7 @@ pub mod consents;
 pub mod consultations;
 pub mod deadlines;
 pub mod directory;
+pub mod discharges;
 pub mod documents;
 pub mod idempotency;
 pub mod meetings;

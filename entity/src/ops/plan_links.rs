@@ -90,8 +90,8 @@ pub async fn send_plan_link(
     current_version(txn, case.id).await?.ok_or_else(|| {
         Error::invalid(
             "caseId",
-            "the case has no plan yet: recording a held start, network, follow-up or closing \
-             meeting writes it",
+            "the case has no plan yet: recording a held start, network, follow-up, closing or \
+             hand-back meeting writes it",
         )
     })?;
     let child = child_of(txn, &case).await?;

@@ -7,7 +7,7 @@ use crate::domain::validate;
 use crate::entities::{
     agreement, case_event, meeting, participant, plan_agreement, plan_item, plan_version,
 };
-use crate::ids::{AgreementId, CaseId, MeetingId, ParticipantId};
+use crate::ids::{AgreementId, CaseId, DischargeId, MeetingId, ParticipantId};
 use crate::ops::deadlines::{self, Event};
 use crate::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -126,6 +126,9 @@ pub struct AddAgreement {
     pub owner_id: ParticipantId,
     /// By when.
     pub due_on: NaiveDate,
+    /// The discharge from child psychiatry it is made for: what the municipality does after
+    /// the child comes home.
+    pub after_discharge: Option<DischargeId>,
 }
 
 /// Adds an agreement to the case's plan; its owner is reminded before it is due.
@@ -145,7 +148,7 @@ pub async fn add_agreement(
     access.require_manage()?;
     case.status.require_open()?;
     let description = validate::long_text("description", &cmd.description)?;
-    participant::Entity::find_by_id(cmd.owner_id)
+    let owner = participant::Entity::find_by_id(cmd.owner_id)
         .one(txn)
         .await?
         .filter(|p| p.case_id == case.id && p.is_active() && p.professional_id.is_some())
@@ -159,6 +162,9 @@ pub async fn add_agreement(
     if cmd.due_on < crate::domain::calendar::local_date(now) {
         return Err(Error::invalid("dueOn", "must not be in the past"));
     }
+    if let Some(discharge) = cmd.after_discharge {
+        require_after_discharge(txn, case.id, discharge, &owner, cmd.due_on).await?;
+    }
     let row = agreement::ActiveModel {
         id: NotSet,
         case_id: Set(case.id),
@@ -170,6 +176,7 @@ pub async fn add_agreement(
         completed_at: Set(None),
         cancelled_at: Set(None),
         cancel_reason: Set(None),
+        after_discharge_id: Set(cmd.after_discharge),
         created_by_id: Set(actor.id()),
         created_at: Set(now),
     }
@@ -183,6 +190,50 @@ pub async fn add_agreement(
     .await?;
     touch(txn, case.id, now).await?;
     Ok(row)
+}
+
+/// Checks that an agreement for after `discharge` fits: the discharge is the case's and not
+/// called off, the owner acts for the municipality, and it is due on or after the day.
+///
+/// # Errors
+/// [`Error::Validation`] naming `afterDischargeId`, `ownerId` or `dueOn`.
+async fn require_after_discharge<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    case_id: CaseId,
+    discharge: DischargeId,
+    owner: &participant::Model,
+    due_on: NaiveDate,
+) -> Result<()> {
+    let row = crate::entities::discharge::Entity::find_by_id(discharge)
+        .one(db)
+        .await?
+        .filter(|d| d.case_id == case_id)
+        .ok_or_else(|| {
+            Error::invalid("afterDischargeId", "no discharge of this case has this id")
+        })?;
+    if row.cancelled_at.is_some() {
+        return Err(Error::invalid(
+            "afterDischargeId",
+            "the discharge was called off",
+        ));
+    }
+    if owner.sector != crate::domain::enums::Sector::Municipality {
+        return Err(Error::invalid(
+            "ownerId",
+            "an agreement for after the discharge is the municipality's: its owner must act \
+             for the municipality",
+        ));
+    }
+    if due_on < row.planned_on {
+        return Err(Error::invalid(
+            "dueOn",
+            format!(
+                "an agreement for after the discharge is due on or after its day ({})",
+                row.planned_on
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Marks an agreement carried out, by someone who manages the case or its owner.
@@ -339,7 +390,11 @@ pub fn writes_plan(kind: crate::domain::enums::MeetingKind) -> bool {
     use crate::domain::enums::MeetingKind;
     matches!(
         kind,
-        MeetingKind::Start | MeetingKind::Network | MeetingKind::FollowUp | MeetingKind::Closing
+        MeetingKind::Start
+            | MeetingKind::Network
+            | MeetingKind::FollowUp
+            | MeetingKind::Closing
+            | MeetingKind::HandBack
     )
 }
 
@@ -364,13 +419,32 @@ pub async fn write_version(
         if content.is_some() {
             return Err(Error::invalid(
                 "plan",
-                "only a START, NETWORK, FOLLOW_UP or CLOSING meeting writes the plan",
+                "only a START, NETWORK, FOLLOW_UP, CLOSING or HAND_BACK meeting writes the plan",
             ));
         }
         return Ok(None);
     }
     let content = content.unwrap_or_default();
+    // At a hand-back meeting, what the municipality takes on from the discharge day is the
+    // municipality's agreements after the discharge.
+    let discharge = if held.kind == crate::domain::enums::MeetingKind::HandBack {
+        crate::entities::discharge::Entity::find()
+            .filter(crate::entities::discharge::Column::MeetingId.eq(held.id))
+            .filter(crate::entities::discharge::Column::CancelledAt.is_null())
+            .one(txn)
+            .await?
+    } else {
+        None
+    };
     for (i, a) in content.agreements.into_iter().enumerate() {
+        let after_discharge = match &discharge {
+            Some(d) if a.due_on >= d.planned_on => participant::Entity::find_by_id(a.owner_id)
+                .one(txn)
+                .await?
+                .filter(|p| p.sector == crate::domain::enums::Sector::Municipality)
+                .map(|_| d.id),
+            _ => None,
+        };
         add_agreement(
             txn,
             actor,
@@ -381,6 +455,7 @@ pub async fn write_version(
                 description: a.description,
                 owner_id: a.owner_id,
                 due_on: a.due_on,
+                after_discharge,
             },
         )
         .await

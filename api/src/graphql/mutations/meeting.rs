@@ -108,7 +108,7 @@ pub struct RecordMeetingHeldInput {
     pub meeting_id: ID,
     /// The minutes: the agreements made, who does what by when.
     pub minutes: String,
-    /// What a START, NETWORK, FOLLOW_UP or CLOSING meeting writes into the plan; each such
+    /// What a START, NETWORK, FOLLOW_UP, CLOSING or HAND_BACK meeting writes into the plan; each such
     /// meeting writes a new version, carrying over what this leaves out.
     pub plan: Option<super::plan::PlanInput>,
 }

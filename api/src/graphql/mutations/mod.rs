@@ -9,6 +9,7 @@ pub mod consent;
 pub mod consultation;
 pub mod deadline;
 pub mod directory;
+pub mod discharge;
 pub mod document;
 pub mod meeting;
 pub mod participant;

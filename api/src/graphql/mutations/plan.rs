@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use kit_entity::Result;
 use kit_entity::domain::enums::CaseEventKind as DomainEventKind;
-use kit_entity::ids::{AgreementId, CaseId, MeetingId, ParticipantId};
+use kit_entity::ids::{AgreementId, CaseId, DischargeId, MeetingId, ParticipantId};
 
 use crate::graphql::enums::{CaseEventKind, Sector};
 use crate::graphql::errors::IntoGraphql;
@@ -50,6 +50,9 @@ pub struct AddAgreementInput {
     pub due_on: Date,
     /// The meeting it was made at.
     pub meeting_id: Option<ID>,
+    /// The discharge from child psychiatry it is made for (`Case.discharges`): the owner acts
+    /// for the municipality and it is due on or after the discharge day.
+    pub after_discharge_id: Option<ID>,
 }
 
 /// Marks an agreement carried out.
@@ -117,6 +120,11 @@ impl PlanMutation {
             description: input.description,
             owner_id: decode::<ParticipantId>("input.ownerId", &input.owner_id).gql()?,
             due_on: input.due_on.0,
+            after_discharge: decode_opt::<DischargeId>(
+                "input.afterDischargeId",
+                input.after_discharge_id.as_ref(),
+            )
+            .gql()?,
         };
         let w = Write::begin(ctx).await.gql()?;
         let result = plans::add_agreement(&w.txn, w.actor, w.now, cmd).await;

@@ -279,6 +279,26 @@ impl Case {
         Ok(Some(rows.into_iter().map(Agreement).collect()))
     }
 
+    /// The child's discharges from child psychiatry in this case, oldest first: planned, past
+    /// and called off, each with its hand-back meeting and the municipality's agreements for
+    /// after it. Null when the child's data is not shared with you (REFERRER or WITHHELD).
+    async fn discharges(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Vec<crate::graphql::objects::discharge::Discharge>>> {
+        if withheld(ctx, &self.0, ChildData::Plan).await? {
+            return Ok(None);
+        }
+        let rows = kit_entity::ops::discharges::of_case(&ctx.state().db, self.0.id)
+            .await
+            .gql()?;
+        Ok(Some(
+            rows.into_iter()
+                .map(crate::graphql::objects::discharge::Discharge)
+                .collect(),
+        ))
+    }
+
     /// The consents given for the child of this case, newest first, withdrawn and expired
     /// ones included (see `Consent.active`).
     async fn consents(
@@ -304,7 +324,7 @@ impl Case {
     }
 
     /// The current version of the cross-sector plan: the one the last held start, network,
-    /// follow-up or closing meeting wrote; null before the first, and when the child's data is
+    /// follow-up, closing or hand-back meeting wrote; null before the first, and when the child's data is
     /// not shared with you (REFERRER or WITHHELD).
     async fn plan(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PlanVersion>> {
         if withheld(ctx, &self.0, ChildData::Plan).await? {

@@ -13,6 +13,7 @@ pub mod consent;
 pub mod consultation;
 pub mod deadline;
 pub mod directory;
+pub mod discharge;
 pub mod document;
 pub mod inbox;
 pub mod meeting;
@@ -43,6 +44,7 @@ pub use deadline::{
     TimelinessReport,
 };
 pub use directory::{Organization, Professional, Unit};
+pub use discharge::Discharge;
 pub use document::{Document, DocumentAttachment, DocumentShare};
 pub use inbox::{InboxConnection, InboxEntry};
 pub use meeting::*;

@@ -81,6 +81,24 @@ impl Agreement {
         }
     }
 
+    /// The discharge from child psychiatry it is made for — what the municipality does after
+    /// the child comes home; null for the plan's other agreements.
+    async fn after_discharge(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::objects::discharge::Discharge>> {
+        use sea_orm::EntityTrait;
+        let Some(id) = self.0.after_discharge_id else {
+            return Ok(None);
+        };
+        let row = kit_entity::entities::discharge::Entity::find_by_id(id)
+            .one(&ctx.state().db)
+            .await
+            .map_err(kit_entity::Error::from)
+            .gql()?;
+        Ok(row.map(crate::graphql::objects::discharge::Discharge))
+    }
+
     /// The deadline that holds its owner to the due date; null when it has none.
     async fn deadline(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Deadline>> {
         let row = plans::deadline_of(&ctx.state().db, self.0.id).await.gql()?;

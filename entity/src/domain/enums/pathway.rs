@@ -30,6 +30,10 @@ pub enum MeetingKind {
     /// A meeting of the coordination committee.
     #[sea_orm(string_value = "COORDINATION")]
     Coordination,
+    /// Tilbageførselsmøde: child psychiatry hands the pathway back to the municipality before
+    /// a discharge.
+    #[sea_orm(string_value = "HAND_BACK")]
+    HandBack,
 }
 
 impl MeetingKind {
@@ -43,19 +47,25 @@ impl MeetingKind {
             (Self::Closing, Language::Da) => "Afslutningsmøde",
             (Self::Transition, Language::Da) => "Overgangsmøde",
             (Self::Coordination, Language::Da) => "Koordinationsudvalgsmøde",
+            (Self::HandBack, Language::Da) => "Tilbageførselsmøde",
             (Self::Start, Language::En) => "Start meeting",
             (Self::Network, Language::En) => "Network meeting",
             (Self::FollowUp, Language::En) => "Follow-up meeting",
             (Self::Closing, Language::En) => "Closing meeting",
             (Self::Transition, Language::En) => "Transition meeting",
             (Self::Coordination, Language::En) => "Coordination committee meeting",
+            (Self::HandBack, Language::En) => "Hand-back meeting",
         }
     }
 
-    /// True for the meetings after which the next follow-up is planned.
+    /// True for the meetings after which the next follow-up is planned (after a hand-back the
+    /// municipality follows up at its cadence).
     #[must_use]
     pub fn continues_pathway(self) -> bool {
-        matches!(self, Self::Start | Self::Network | Self::FollowUp)
+        matches!(
+            self,
+            Self::Start | Self::Network | Self::FollowUp | Self::HandBack
+        )
     }
 }
 
@@ -292,6 +302,9 @@ pub enum RuleEvent {
     /// The family answered a seat offer: accepted or declined (filter: ACCEPTED, DECLINED).
     #[sea_orm(string_value = "SEAT_ANSWERED")]
     SeatAnswered,
+    /// Child psychiatry recorded a planned discharge.
+    #[sea_orm(string_value = "DISCHARGE_RECORDED")]
+    DischargeRecorded,
 }
 
 /// What a deadline's due time is counted from.
@@ -321,6 +334,9 @@ pub enum RuleAnchor {
     /// The end of the answer-by day of the seat offer the event is about.
     #[sea_orm(string_value = "SEAT_ANSWER_BY")]
     SeatAnswerBy,
+    /// The start of the planned discharge day the event is about.
+    #[sea_orm(string_value = "DISCHARGE_DATE")]
+    DischargeDate,
 }
 
 /// The unit of a rule's offset.

@@ -176,6 +176,13 @@ pub fn seat_offer_subject(entry: crate::ids::WaitingEntryId) -> String {
     format!("seat-offer:{entry}")
 }
 
+/// The subject of the deadline to hand a discharged child back to the municipality:
+/// `discharge:<id>`.
+#[must_use]
+pub fn discharge_subject(discharge: crate::ids::DischargeId) -> String {
+    format!("discharge:{discharge}")
+}
+
 /// The subject of a deadline about a consent: `consent:<PURPOSE>:<id>` (the prefix alone
 /// without an id), so that a new consent for the same purpose finds it.
 #[must_use]
@@ -216,6 +223,10 @@ pub(crate) async fn start<C: ConnectionTrait>(
         let base_subject = match (event.meeting, event.agreement, rule.start_event) {
             _ if rule.anchor == RuleAnchor::SeatAnswerBy => match event.seat_offer {
                 Some((entry, _)) => seat_offer_subject(entry),
+                None => continue,
+            },
+            _ if rule.anchor == RuleAnchor::DischargeDate => match event.discharge {
+                Some((discharge, _)) => discharge_subject(discharge),
                 None => continue,
             },
             _ if rule.anchor == RuleAnchor::ConsentExpiry => {
@@ -443,6 +454,27 @@ pub async fn withdraw_for_seat_offer<C: ConnectionTrait>(
         Condition::all()
             .add(deadline::Column::CaseId.eq(case_id))
             .add(deadline::Column::Subject.eq(seat_offer_subject(entry)))
+            .into(),
+    )
+    .await
+}
+
+/// Withdraws the open deadline of a discharge that was called off.
+///
+/// # Errors
+/// When the database fails.
+pub async fn withdraw_for_discharge<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    case_id: CaseId,
+    discharge: crate::ids::DischargeId,
+) -> Result<()> {
+    withdraw(
+        db,
+        now,
+        Condition::all()
+            .add(deadline::Column::CaseId.eq(case_id))
+            .add(deadline::Column::Subject.eq(discharge_subject(discharge)))
             .into(),
     )
     .await

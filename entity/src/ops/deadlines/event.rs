@@ -2,7 +2,7 @@
 //! (a meeting kind, a sector, a meeting, an agreement).
 
 use crate::domain::enums::{RuleEvent, Sector};
-use crate::ids::{AgreementId, CaseId, ConsentId, MeetingId, WaitingEntryId};
+use crate::ids::{AgreementId, CaseId, ConsentId, DischargeId, MeetingId, WaitingEntryId};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// A domain event, as deadlines see it.
@@ -26,6 +26,8 @@ pub struct Event {
     pub consent: Option<(ConsentId, Option<DateTime<Utc>>)>,
     /// The waiting-list entry whose seat offer it concerns, with the last day to answer.
     pub seat_offer: Option<(WaitingEntryId, NaiveDate)>,
+    /// The discharge it concerns, with its planned day.
+    pub discharge: Option<(DischargeId, NaiveDate)>,
 }
 
 impl Event {
@@ -42,6 +44,7 @@ impl Event {
             agreement: None,
             consent: None,
             seat_offer: None,
+            discharge: None,
         }
     }
 
@@ -77,6 +80,13 @@ impl Event {
     #[must_use]
     pub fn seat_offer(mut self, entry: WaitingEntryId, answer_by: NaiveDate) -> Self {
         self.seat_offer = Some((entry, answer_by));
+        self
+    }
+
+    /// About a discharge planned for `on`.
+    #[must_use]
+    pub fn discharge(mut self, id: DischargeId, on: NaiveDate) -> Self {
+        self.discharge = Some((id, on));
         self
     }
 

@@ -111,13 +111,16 @@ fn check_offset(rule: &deadline_rule::Model, value: i32, unit: OffsetUnit) -> Re
     }
     let before_allowed = matches!(
         rule.anchor,
-        RuleAnchor::MeetingStart | RuleAnchor::ConsentExpiry | RuleAnchor::SeatAnswerBy
+        RuleAnchor::MeetingStart
+            | RuleAnchor::ConsentExpiry
+            | RuleAnchor::SeatAnswerBy
+            | RuleAnchor::DischargeDate
     );
     if value < 0 && !before_allowed {
         return Err(Error::invalid(
             field,
-            "only deadlines counted from a meeting's start, a consent's end or a seat offer's \
-             answer-by day may fall before it",
+            "only deadlines counted from a meeting's start, a consent's end, a seat offer's \
+             answer-by day or a discharge day may fall before it",
         ));
     }
     if value == 0 && rule.anchor == RuleAnchor::Event {

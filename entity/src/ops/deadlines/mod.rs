@@ -33,9 +33,9 @@ pub mod timing;
 pub use crate::domain::calendar::{calendar_of, calendar_of_all};
 pub use crate::infra::announce::{Announced, NOTIFY_CHANNEL};
 pub use engine::{
-    consent_subject, on_event, recompute, refresh_responsible, seat_offer_subject, waive,
-    withdraw_for_agreement, withdraw_for_case, withdraw_for_consent, withdraw_for_meeting,
-    withdraw_for_seat_offer,
+    consent_subject, discharge_subject, on_event, recompute, refresh_responsible,
+    seat_offer_subject, waive, withdraw_for_agreement, withdraw_for_case, withdraw_for_consent,
+    withdraw_for_discharge, withdraw_for_meeting, withdraw_for_seat_offer,
 };
 pub use event::Event;
 pub use recipients::{Responsible, recipients};

@@ -239,6 +239,7 @@ pub(crate) fn due_for(
         }
         RuleAnchor::ConsentExpiry => (event.consent.and_then(|(_, until)| until)?, event.at),
         RuleAnchor::SeatAnswerBy => (end_of_day(event.seat_offer?.1), event.at),
+        RuleAnchor::DischargeDate => (start_of_day(event.discharge?.1), event.at),
     };
     let due = if rule.anchor == RuleAnchor::MeetingStart {
         due_from_meeting(rule, event.at, anchor, &facts.calendar, facts.cadence)

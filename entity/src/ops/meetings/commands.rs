@@ -347,8 +347,8 @@ pub async fn cancel(
     meetings::cancel(txn, now, m, reason).await
 }
 
-/// Records a meeting as held, with minutes; a start, network, follow-up or closing meeting
-/// writes the next version of the plan (`plan::write_version`).
+/// Records a meeting as held, with minutes; a start, network, follow-up, closing or hand-back
+/// meeting writes the next version of the plan (`plan::write_version`).
 ///
 /// # Errors
 /// [`Error::Conflict`] unless it is SCHEDULED and has started.
