@@ -229,11 +229,58 @@ pub async fn seed(state: &AppState) -> Result<(Vec<DemoUser>, bool)> {
         cases.push(load_case(state, referrer, &intake, &staff, demo, i).await?);
     }
     let admin = actor(1).await?;
+    load_templates(state, &admin).await?;
     load_catalogue(state, &admin, &intake, &units, &cases).await?;
     load_consultations(state, &staff).await?;
     load_committee(state, &intake, &staff, &cases).await?;
     load_discharge(state, &actor(8).await?, &intake, &cases).await?;
     Ok((users(), true))
+}
+
+/// The municipality's own follow-up agenda, replacing the product's default: a short check
+/// of the agreements first, the child's own view second.
+async fn load_templates(state: &AppState, admin: &Actor) -> Result<()> {
+    use kit_entity::domain::enums::{MeetingKind, TemplateKind};
+    use kit_entity::domain::templates::TemplateItem;
+    let item = |title: &str, guidance: &str, closed: bool| TemplateItem {
+        title: title.into(),
+        guidance: Some(guidance.into()),
+        closed,
+    };
+    let txn = begin_write(&state.db).await?;
+    kit_entity::ops::templates::set(
+        &txn,
+        admin,
+        state.clock.now(),
+        admin.organization_id,
+        TemplateKind::Agenda,
+        Some(MeetingKind::FollowUp),
+        vec![
+            item(
+                "Aftalerne siden sidst",
+                "Hver ansvarlig siger kort: gjort, i gang, ikke nået.",
+                false,
+            ),
+            item(
+                "Barnets egen stemme",
+                "Hvad siger barnet selv? Læs gerne barnets egne ord op.",
+                false,
+            ),
+            item(
+                "Forhold i familien",
+                "Kun fagpersoner deltager (lukket punkt).",
+                true,
+            ),
+            item(
+                "Nye aftaler og næste møde",
+                "Én ansvarlig og én dato pr. aftale.",
+                false,
+            ),
+        ],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Back to the municipality: child psychiatry plans to discharge the first active child it
@@ -297,6 +344,7 @@ async fn load_discharge(
                 owner_id: contact.id,
                 due_on: planned_on + TimeDelta::days(14),
                 after_discharge: Some(discharge.id),
+                agenda_item: None,
             },
         )
         .await?;

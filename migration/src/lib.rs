@@ -40,6 +40,7 @@ mod m20261208_000031_participants_by_professional;
 mod m20261209_000032_early_information_exchange;
 mod m20261209_000033_intervention_lead;
 mod m20261210_000034_discharges;
+mod m20261210_000035_templates;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -83,6 +84,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000032_early_information_exchange::Migration),
             Box::new(m20261209_000033_intervention_lead::Migration),
             Box::new(m20261210_000034_discharges::Migration),
+            Box::new(m20261210_000035_templates::Migration),
         ]
     }
 }

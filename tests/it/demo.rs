@@ -175,6 +175,30 @@ async fn the_demo_loads_once_and_each_user_sees_what_their_role_allows() {
         ]
     );
 
+    // The municipality has its own follow-up agenda; every other template is the default.
+    let r = app
+        .gql(
+            &app.token("mette.lund@syddjurs.example"),
+            "query($m: ID!) { node(id: $m) { ... on Organization { templates { meetingKind isDefault items { title } } } } }",
+            json!({ "m": municipality }),
+        )
+        .await;
+    let own: Vec<_> = r.data()["node"]["templates"]
+        .items()
+        .iter()
+        .filter(|t| t["isDefault"] == false)
+        .map(|t| {
+            (
+                t["meetingKind"].str().to_owned(),
+                t["items"][0]["title"].str().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        own,
+        [("FOLLOW_UP".to_owned(), "Aftalerne siden sidst".to_owned())]
+    );
+
     // Every printed user can sign in.
     for user in &users {
         let r = app

@@ -43,5 +43,6 @@ mod screens;
 mod sharing;
 mod statements;
 mod subject_access;
+mod templates;
 mod traces;
 mod transport;

@@ -229,6 +229,19 @@ pub enum AgreementStatus {
     Cancelled,
 }
 
+/// What a standard template shapes.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "enums::TemplateKind")]
+pub enum TemplateKind {
+    /// The agenda a meeting of one kind starts from (`Template.meetingKind`).
+    Agenda,
+    /// The sections of a status note: a STATUS_NOTE document added without text or attachment
+    /// begins as this outline.
+    StatusNote,
+    /// The sections of the cross-sector plan, for the screens that write it.
+    Plan,
+}
+
 /// What a shared document is.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
 #[graphql(remote = "enums::DocumentKind")]

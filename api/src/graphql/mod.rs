@@ -53,6 +53,7 @@ pub struct Mutation(
     mutations::participant::ParticipantMutation,
     mutations::child::ChildMutation,
     mutations::meeting::MeetingMutation,
+    mutations::agenda::AgendaMutation,
     mutations::plan::PlanMutation,
     mutations::discharge::DischargeMutation,
     mutations::plan_link::PlanLinkMutation,
@@ -63,6 +64,7 @@ pub struct Mutation(
     mutations::directory::DirectoryMutation,
     mutations::consultation::ConsultationMutation,
     mutations::committee::CommitteeMutation,
+    mutations::template::TemplateMutation,
 );
 
 /// The schema type.

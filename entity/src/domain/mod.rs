@@ -12,6 +12,7 @@ pub mod identifying;
 pub mod ids;
 pub mod slots;
 pub mod status;
+pub mod templates;
 pub mod text;
 pub mod timeliness;
 pub mod transition;

@@ -22,6 +22,12 @@ pub struct Model {
     pub owner_id: Option<ParticipantId>,
     /// Person-sensitive: only professionals see it.
     pub closed: bool,
+    /// What the item is for, as its template says.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub guidance: Option<String>,
+    /// What was said and decided under it, once the meeting is held.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub minutes: Option<String>,
     /// When it was added.
     pub created_at: DateTimeUtc,
 }

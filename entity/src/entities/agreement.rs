@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 
 use crate::domain::enums::AgreementStatus;
 use crate::domain::ids::{
-    AgreementId, CaseId, DischargeId, MeetingId, ParticipantId, ProfessionalId,
+    AgendaItemId, AgreementId, CaseId, DischargeId, MeetingId, ParticipantId, ProfessionalId,
 };
 
 /// One agreement.
@@ -36,6 +36,8 @@ pub struct Model {
     /// The discharge from child psychiatry it is made for: what the municipality does after
     /// the child comes home. None for the plan's other agreements.
     pub after_discharge_id: Option<DischargeId>,
+    /// The agenda item of its meeting it was agreed under.
+    pub agenda_item_id: Option<AgendaItemId>,
     /// Who wrote it down.
     pub created_by_id: ProfessionalId,
     /// When.

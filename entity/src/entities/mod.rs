@@ -47,5 +47,6 @@ pub mod plan_link_read;
 pub mod plan_version;
 pub mod professional;
 pub mod referral;
+pub mod template;
 pub mod unit;
 pub mod waiting_entry;

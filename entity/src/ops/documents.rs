@@ -132,7 +132,19 @@ pub async fn add(
     }
     case.status.require_open()?;
     let title = validate::name("title", &cmd.title)?;
-    let text = validate::optional("text", cmd.text.as_deref(), validate::document_text)?;
+    let mut text = validate::optional("text", cmd.text.as_deref(), validate::document_text)?;
+    if text.is_none() && cmd.attachment.is_none() && cmd.kind == DocumentKind::StatusNote {
+        // A status note begins as the author's organization's template: its sections, each
+        // with its guidance, to be written over.
+        let template = crate::ops::templates::of(
+            txn,
+            actor.organization_id,
+            crate::domain::enums::TemplateKind::StatusNote,
+            None,
+        )
+        .await?;
+        text = Some(crate::domain::templates::outline(&template.items));
+    }
     if text.is_none() && cmd.attachment.is_none() {
         return Err(Error::invalid(
             "text",

@@ -7,7 +7,7 @@ use crate::domain::validate;
 use crate::entities::{
     agreement, case_event, meeting, participant, plan_agreement, plan_item, plan_version,
 };
-use crate::ids::{AgreementId, CaseId, DischargeId, MeetingId, ParticipantId};
+use crate::ids::{AgendaItemId, AgreementId, CaseId, DischargeId, MeetingId, ParticipantId};
 use crate::ops::deadlines::{self, Event};
 use crate::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -129,6 +129,8 @@ pub struct AddAgreement {
     /// The discharge from child psychiatry it is made for: what the municipality does after
     /// the child comes home.
     pub after_discharge: Option<DischargeId>,
+    /// The agenda item of `meeting_id` it was agreed under.
+    pub agenda_item: Option<AgendaItemId>,
 }
 
 /// Adds an agreement to the case's plan; its owner is reminded before it is due.
@@ -159,6 +161,18 @@ pub async fn add_agreement(
             )
         })?;
     require_meeting_of(txn, case.id, cmd.meeting_id).await?;
+    if let Some(item) = cmd.agenda_item {
+        crate::entities::agenda_item::Entity::find_by_id(item)
+            .one(txn)
+            .await?
+            .filter(|a| Some(a.meeting_id) == cmd.meeting_id)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "agendaItemId",
+                    "no agenda item of the agreement's meeting has this id",
+                )
+            })?;
+    }
     if cmd.due_on < crate::domain::calendar::local_date(now) {
         return Err(Error::invalid("dueOn", "must not be in the past"));
     }
@@ -177,6 +191,7 @@ pub async fn add_agreement(
         cancelled_at: Set(None),
         cancel_reason: Set(None),
         after_discharge_id: Set(cmd.after_discharge),
+        agenda_item_id: Set(cmd.agenda_item),
         created_by_id: Set(actor.id()),
         created_at: Set(now),
     }
@@ -366,6 +381,8 @@ pub struct NewPlanAgreement {
     pub owner_id: ParticipantId,
     /// By when.
     pub due_on: NaiveDate,
+    /// The meeting's agenda item it was agreed under.
+    pub agenda_item: Option<AgendaItemId>,
 }
 
 /// What a held meeting writes into the plan. A part left out (`None`) is carried over from
@@ -456,6 +473,7 @@ pub async fn write_version(
                 owner_id: a.owner_id,
                 due_on: a.due_on,
                 after_discharge,
+                agenda_item: a.agenda_item,
             },
         )
         .await

@@ -23,7 +23,9 @@ pub struct AddDocumentInput {
     pub kind: DocumentKind,
     /// Its title, 1–200 characters.
     pub title: String,
-    /// Its text, 1–100,000 characters. Give the text, an attachment or both.
+    /// Its text, 1–100,000 characters. Give the text, an attachment or both — except for a
+    /// STATUS_NOTE, which without either begins as your organization's status-note template
+    /// (`Organization.templates`).
     pub text: Option<String>,
     /// The meeting it prepares (a network meeting, say).
     pub meeting_id: Option<ID>,

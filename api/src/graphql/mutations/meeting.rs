@@ -1,11 +1,9 @@
-//! Requesting, scheduling, moving, cancelling and recording meetings; invitees, answers,
-//! agenda; busy periods and calendar feeds.
+//! Requesting, scheduling, moving and cancelling meetings; invitees, answers; busy periods
+//! and calendar feeds. The agenda and the minutes are in `super::agenda`.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use kit_entity::domain::validate;
-use kit_entity::ids::{
-    AgendaItemId, BusyPeriodId, CalendarFeedId, CaseId, InviteeId, MeetingId, ParticipantId,
-};
+use kit_entity::ids::{BusyPeriodId, CalendarFeedId, CaseId, InviteeId, MeetingId, ParticipantId};
 use kit_entity::{Error, Result};
 
 use crate::graphql::context::{ContextExt, load_required};
@@ -14,7 +12,7 @@ use crate::graphql::errors::IntoGraphql;
 use crate::graphql::ids::{decode, decode_opt};
 use crate::graphql::mutations::{Write, maybe};
 use crate::graphql::objects::{
-    AgendaItem, BusyPeriod, CalendarFeed, InviteeRequirement, Meeting, MeetingInvitee,
+    BusyPeriod, CalendarFeed, InviteeRequirement, Meeting, MeetingInvitee,
 };
 use crate::graphql::scalars::DateTime;
 use kit_entity::ops::meetings::commands::{
@@ -101,18 +99,6 @@ pub struct CancelMeetingInput {
     pub reason: String,
 }
 
-/// Records a scheduled meeting as held.
-#[derive(InputObject)]
-pub struct RecordMeetingHeldInput {
-    /// The meeting that took place.
-    pub meeting_id: ID,
-    /// The minutes: the agreements made, who does what by when.
-    pub minutes: String,
-    /// What a START, NETWORK, FOLLOW_UP, CLOSING or HAND_BACK meeting writes into the plan; each such
-    /// meeting writes a new version, carrying over what this leaves out.
-    pub plan: Option<super::plan::PlanInput>,
-}
-
 /// Invites another participant.
 #[derive(InputObject)]
 pub struct AddMeetingInviteeInput {
@@ -148,36 +134,6 @@ pub struct RespondToInvitationInput {
     pub meeting_id: ID,
     /// Your answer.
     pub response: InviteeResponse,
-}
-
-/// Adds an agenda item.
-#[derive(InputObject)]
-pub struct AddAgendaItemInput {
-    /// The meeting whose agenda it joins.
-    pub meeting_id: ID,
-    /// The topic, 1–500 characters. Never sent out.
-    pub title: String,
-    /// The participant who owns the item.
-    pub owner_id: Option<ID>,
-    /// Person-sensitive: only professionals taking part see it. Default false.
-    #[graphql(default)]
-    pub closed: bool,
-}
-
-/// The new agenda item.
-#[derive(SimpleObject)]
-pub struct AgendaItemPayload {
-    /// The agenda item as recorded.
-    pub agenda_item: AgendaItem,
-    /// The meeting after the change, with its agenda in priority order.
-    pub meeting: Meeting,
-}
-
-/// Removes an agenda item.
-#[derive(InputObject)]
-pub struct RemoveAgendaItemInput {
-    /// The agenda item to remove.
-    pub agenda_item_id: ID,
 }
 
 /// Registers a period you are busy.
@@ -372,26 +328,6 @@ impl MeetingMutation {
         })
     }
 
-    /// Records a scheduled meeting as held, with its minutes, once it has started (CONFLICT
-    /// before its start time: a meeting held earlier than planned is rescheduled to when it
-    /// took place first). After a start, network or follow-up meeting the pathway requests
-    /// the next follow-up.
-    async fn record_meeting_held(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The change to make; see `RecordMeetingHeldInput`.")]
-        input: RecordMeetingHeldInput,
-    ) -> async_graphql::Result<MeetingPayload> {
-        let id: MeetingId = decode("input.meetingId", &input.meeting_id).gql()?;
-        let minutes = validate::long_text("input.minutes", &input.minutes).gql()?;
-        let plan = input.plan.map(|p| p.into_content()).transpose().gql()?;
-        let w = Write::begin(ctx).await.gql()?;
-        let r = meetings::record_held(&w.txn, w.actor, w.now, id, minutes, plan).await;
-        Ok(MeetingPayload {
-            meeting: Meeting(w.finish(r).await.gql()?),
-        })
-    }
-
     /// Invites another participant of the case. If invitations have gone out, they get one
     /// too.
     async fn add_meeting_invitee(
@@ -454,42 +390,6 @@ impl MeetingMutation {
         Ok(MeetingInviteePayload {
             invitee: MeetingInvitee(invitee),
             meeting: Meeting(meeting),
-        })
-    }
-
-    /// Adds an item to a meeting's agenda, last in priority.
-    async fn add_agenda_item(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The change to make; see `AddAgendaItemInput`.")]
-        input: AddAgendaItemInput,
-    ) -> async_graphql::Result<AgendaItemPayload> {
-        let id: MeetingId = decode("input.meetingId", &input.meeting_id).gql()?;
-        let title = validate::short_text("input.title", &input.title).gql()?;
-        let owner = decode_opt("input.ownerId", input.owner_id.as_ref()).gql()?;
-        let w = Write::begin(ctx).await.gql()?;
-        let r =
-            meetings::add_agenda_item(&w.txn, w.actor, w.now, id, title, owner, input.closed).await;
-        let item = w.finish(r).await.gql()?;
-        let meeting = load_required(ctx, item.meeting_id).await.gql()?;
-        Ok(AgendaItemPayload {
-            agenda_item: AgendaItem(item),
-            meeting: Meeting(meeting),
-        })
-    }
-
-    /// Removes an agenda item.
-    async fn remove_agenda_item(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The change to make; see `RemoveAgendaItemInput`.")]
-        input: RemoveAgendaItemInput,
-    ) -> async_graphql::Result<MeetingPayload> {
-        let id: AgendaItemId = decode("input.agendaItemId", &input.agenda_item_id).gql()?;
-        let w = Write::begin(ctx).await.gql()?;
-        let r = meetings::remove_agenda_item(&w.txn, w.actor, w.now, id).await;
-        Ok(MeetingPayload {
-            meeting: Meeting(w.finish(r).await.gql()?),
         })
     }
 

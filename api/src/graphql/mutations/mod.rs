@@ -1,6 +1,7 @@
 //! The mutations, one file per concept: each decodes its input, calls the core's command in
 //! one transaction ([`Write`]) and answers with the changed objects of `super::objects`.
 
+pub mod agenda;
 pub mod case;
 pub mod catalogue;
 pub mod child;
@@ -15,6 +16,7 @@ pub mod meeting;
 pub mod participant;
 pub mod plan;
 pub mod plan_link;
+pub mod template;
 mod write;
 
 pub use write::{Write, maybe};

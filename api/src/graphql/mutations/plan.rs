@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use kit_entity::Result;
 use kit_entity::domain::enums::CaseEventKind as DomainEventKind;
-use kit_entity::ids::{AgreementId, CaseId, DischargeId, MeetingId, ParticipantId};
+use kit_entity::ids::{AgendaItemId, AgreementId, CaseId, DischargeId, MeetingId, ParticipantId};
 
 use crate::graphql::enums::{CaseEventKind, Sector};
 use crate::graphql::errors::IntoGraphql;
@@ -53,6 +53,8 @@ pub struct AddAgreementInput {
     /// The discharge from child psychiatry it is made for (`Case.discharges`): the owner acts
     /// for the municipality and it is due on or after the discharge day.
     pub after_discharge_id: Option<ID>,
+    /// The agenda item of `meetingId` it was agreed under.
+    pub agenda_item_id: Option<ID>,
 }
 
 /// Marks an agreement carried out.
@@ -125,6 +127,11 @@ impl PlanMutation {
                 input.after_discharge_id.as_ref(),
             )
             .gql()?,
+            agenda_item: decode_opt::<AgendaItemId>(
+                "input.agendaItemId",
+                input.agenda_item_id.as_ref(),
+            )
+            .gql()?,
         };
         let w = Write::begin(ctx).await.gql()?;
         let result = plans::add_agreement(&w.txn, w.actor, w.now, cmd).await;
@@ -186,6 +193,9 @@ pub struct PlanAgreementInput {
     pub owner_id: ID,
     /// By when; not in the past.
     pub due_on: Date,
+    /// The meeting's agenda item it was agreed under (`RecordMeetingHeldInput.agendaMinutes`
+    /// holds what was said there).
+    pub agenda_item_id: Option<ID>,
 }
 
 /// What a held meeting writes into the plan. A part left out is carried over from the
@@ -230,6 +240,10 @@ impl PlanInput {
                     description: a.description,
                     owner_id: decode(&format!("input.plan.agreements.{i}.ownerId"), &a.owner_id)?,
                     due_on: a.due_on.0,
+                    agenda_item: decode_opt::<AgendaItemId>(
+                        &format!("input.plan.agreements.{i}.agendaItemId"),
+                        a.agenda_item_id.as_ref(),
+                    )?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

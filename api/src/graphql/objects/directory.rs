@@ -28,6 +28,22 @@ impl Organization {
         &self.0.name
     }
 
+    /// The standard templates that apply to it: each meeting kind's agenda, then the status
+    /// note and the plan — its own where its administrators set one (`setTemplate`), the
+    /// product's default otherwise.
+    async fn templates(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::graphql::objects::template::Template>> {
+        let all = kit_entity::ops::templates::all_of(&ctx.state().db, self.0.id)
+            .await
+            .gql()?;
+        Ok(all
+            .into_iter()
+            .map(crate::graphql::objects::template::Template)
+            .collect())
+    }
+
     /// Changes to what its professionals may see — moves between units, unit leadership, the
     /// intake unit — newest first, with who made each and when. For its administrators; null
     /// for anyone else (`Viewer.professional.isAdmin` of another organization, or none).

@@ -99,6 +99,30 @@ impl Agreement {
         Ok(row.map(crate::graphql::objects::discharge::Discharge))
     }
 
+    /// The agenda item of its meeting it was agreed under; null when none was named or you
+    /// may not see it (a closed item is seen only by the professionals taking part).
+    async fn agenda_item(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::objects::AgendaItem>> {
+        let Some(id) = self.0.agenda_item_id else {
+            return Ok(None);
+        };
+        let actor = ctx.actor()?;
+        match kit_entity::lookup::find::<kit_entity::entities::agenda_item::Entity, _>(
+            &ctx.state().db,
+            actor,
+            id,
+            ctx.state().clock.now(),
+        )
+        .await
+        {
+            Ok(found) => Ok(Some(crate::graphql::objects::AgendaItem(found.row))),
+            Err(kit_entity::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e).gql(),
+        }
+    }
+
     /// The deadline that holds its owner to the due date; null when it has none.
     async fn deadline(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Deadline>> {
         let row = plans::deadline_of(&ctx.state().db, self.0.id).await.gql()?;

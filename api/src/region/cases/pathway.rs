@@ -310,6 +310,7 @@ impl Life<'_> {
                 cancelled_at: Set(cancelled.then_some(at + TimeDelta::days(10))),
                 cancel_reason: Set(cancelled.then(|| "Ikke længere relevant".to_owned())),
                 after_discharge_id: Set(None),
+                agenda_item_id: Set(None),
                 created_by_id: Set(owner.professional.unwrap_or(by)),
                 created_at: Set(at),
             });

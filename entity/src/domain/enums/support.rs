@@ -271,3 +271,20 @@ impl WaitingStatus {
         }
     }
 }
+
+/// What a standard template shapes.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum TemplateKind {
+    /// The agenda a meeting of one kind starts from.
+    #[sea_orm(string_value = "AGENDA")]
+    Agenda,
+    /// The sections of a status note (statusnotat).
+    #[sea_orm(string_value = "STATUS_NOTE")]
+    StatusNote,
+    /// The sections of the cross-sector plan.
+    #[sea_orm(string_value = "PLAN")]
+    Plan,
+}

@@ -4,11 +4,9 @@
 use crate::domain::enums::{InviteeResponse, MeetingKind, ParticipantKind, ParticipantRole};
 use crate::domain::{identifying, text};
 use crate::entities::{
-    agenda_item, busy_period, calendar_feed, case, child, meeting, meeting_invitee, participant,
+    busy_period, calendar_feed, case, child, meeting, meeting_invitee, participant,
 };
-use crate::ids::{
-    AgendaItemId, BusyPeriodId, CalendarFeedId, CaseId, InviteeId, MeetingId, ParticipantId,
-};
+use crate::ids::{BusyPeriodId, CalendarFeedId, CaseId, InviteeId, MeetingId, ParticipantId};
 use crate::ops::meetings::{self, NewMeeting};
 use crate::{Error, Result};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -66,7 +64,7 @@ pub async fn meeting_access<C: sea_orm::ConnectionTrait>(
     Ok((m, case, access))
 }
 
-async fn managed_meeting(
+pub(super) async fn managed_meeting(
     txn: &DatabaseTransaction,
     actor: &Actor,
     id: MeetingId,
@@ -128,7 +126,7 @@ async fn child_of(txn: &DatabaseTransaction, case: &case::Model) -> Result<child
         .ok_or_else(|| Error::internal("a case's child is missing"))
 }
 
-async fn active_participant(
+pub(super) async fn active_participant(
     txn: &DatabaseTransaction,
     case_id: CaseId,
     id: ParticipantId,
@@ -347,25 +345,6 @@ pub async fn cancel(
     meetings::cancel(txn, now, m, reason).await
 }
 
-/// Records a meeting as held, with minutes; a start, network, follow-up, closing or hand-back
-/// meeting writes the next version of the plan (`plan::write_version`).
-///
-/// # Errors
-/// [`Error::Conflict`] unless it is SCHEDULED and has started.
-pub async fn record_held(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: MeetingId,
-    minutes: String,
-    plan: Option<crate::ops::plans::PlanContent>,
-) -> Result<meeting::Model> {
-    let (m, _) = managed_meeting(txn, actor, id, now).await?;
-    let held = meetings::record_held(txn, now, m, minutes).await?;
-    crate::ops::plans::write_version(txn, actor, now, &held, plan).await?;
-    Ok(held)
-}
-
 /// Invites a participant of the case.
 ///
 /// # Errors
@@ -440,73 +419,6 @@ pub async fn respond(
         .find(|i| mine.contains(&i.participant_id))
         .ok_or_else(|| Error::conflict("you are not invited to this meeting"))?;
     meetings::respond(txn, now, invitation, response).await
-}
-
-/// Adds an agenda item; without a position it goes last.
-///
-/// # Errors
-/// As for other meeting changes; [`Error::Validation`] for an owner outside the case.
-pub async fn add_agenda_item(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: MeetingId,
-    title: String,
-    owner: Option<ParticipantId>,
-    closed: bool,
-) -> Result<agenda_item::Model> {
-    let (m, case) = managed_meeting(txn, actor, id, now).await?;
-    if m.status.is_final() {
-        return Err(Error::conflict(format!(
-            "the meeting is {}",
-            m.status.as_str()
-        )));
-    }
-    if let Some(owner) = owner {
-        active_participant(txn, case.id, owner, "ownerId").await?;
-    }
-    let position = agenda_item::Entity::find()
-        .filter(agenda_item::Column::MeetingId.eq(m.id))
-        .all(txn)
-        .await?
-        .iter()
-        .map(|a| a.position)
-        .max()
-        .unwrap_or(0)
-        + 1;
-    Ok(agenda_item::ActiveModel {
-        id: NotSet,
-        meeting_id: Set(m.id),
-        title: Set(title),
-        position: Set(position),
-        owner_id: Set(owner),
-        closed: Set(closed),
-        created_at: Set(now),
-    }
-    .insert(txn)
-    .await?)
-}
-
-/// Removes an agenda item.
-///
-/// # Errors
-/// [`Error::NotFound`] for an unknown item.
-pub async fn remove_agenda_item(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    id: AgendaItemId,
-) -> Result<meeting::Model> {
-    let not_found = || Error::not_found("agenda item").at("agendaItemId");
-    let item = agenda_item::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or_else(not_found)?;
-    let (m, _) = managed_meeting(txn, actor, item.meeting_id, now)
-        .await
-        .map_err(|_| not_found())?;
-    item.delete(txn).await?;
-    Ok(m)
 }
 
 /// Registers a period the actor is busy.

@@ -11,7 +11,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::messages::queue_deliveries;
-use super::rows::{active_invitees, insert_invitee, save_guarded};
+use super::rows::{active_invitees, insert_invitee, save_guarded, start_agenda};
 use crate::ops::deadlines::{self, Event};
 use crate::ops::outbox::{self, PathwayEvent, ScheduleMeeting};
 
@@ -42,7 +42,8 @@ pub struct NewMeeting {
     pub created_by: Option<ProfessionalId>,
 }
 
-/// Creates a PLANNED meeting with its invitees, the organizer among them. Returns `None`
+/// Creates a PLANNED meeting with its invitees, the organizer among them, and the agenda of
+/// its kind's template. Returns `None`
 /// when `milestone` is set and the case already has that milestone's meeting.
 ///
 /// # Errors
@@ -102,6 +103,7 @@ pub async fn create<C: ConnectionTrait>(
     for (participant_id, required) in invitees {
         insert_invitee(db, now, created.id, participant_id, required).await?;
     }
+    start_agenda(db, now, &created).await?;
     Ok(Some(created))
 }
 

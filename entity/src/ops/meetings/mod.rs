@@ -9,8 +9,10 @@
 //! messages), [`rows`] (the guarded save, the invitations), [`calendar`] (whose time a meeting
 //! takes: no one it requires in two meetings at once, and the earliest time everyone can
 //! meet), [`invitees`] (who is invited and their answers), [`lifecycle`] (create, schedule,
-//! move, hold, cancel) and [`handover`] (people leaving and joining a case).
+//! move, hold, cancel), [`handover`] (people leaving and joining a case), and the commands
+//! people give: [`commands`] and [`agenda`] (the agenda, and the minutes written per item).
 
+pub mod agenda;
 pub mod calendar;
 pub mod commands;
 pub mod handover;

@@ -148,3 +148,64 @@ pub async fn shared_sectors<C: ConnectionTrait>(
     sectors.dedup();
     Ok(sectors)
 }
+
+/// Gives a new meeting the agenda of its kind's template: the organizer's organization's own,
+/// when it has set one, else the case's municipality's (its own or the product's default).
+pub(crate) async fn start_agenda<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    m: &meeting::Model,
+) -> Result<()> {
+    use crate::domain::enums::TemplateKind;
+    use crate::entities::{agenda_item, case, participant, professional, unit};
+    use crate::ops::templates;
+    let municipality = case::Entity::find_by_id(m.case_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::internal("a meeting's case is missing"))?
+        .municipality_id;
+    let organizer_org = match m.organizer_id {
+        Some(id) => match participant::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .and_then(|p| p.professional_id)
+        {
+            Some(p) => match professional::Entity::find_by_id(p).one(db).await? {
+                Some(p) => unit::Entity::find_by_id(p.unit_id)
+                    .one(db)
+                    .await?
+                    .map(|u| u.organization_id),
+                None => None,
+            },
+            None => None,
+        },
+        None => None,
+    };
+    let mut template = None;
+    if let Some(org) = organizer_org.filter(|o| *o != municipality) {
+        let own = templates::of(db, org, TemplateKind::Agenda, Some(m.kind)).await?;
+        if own.row.is_some() {
+            template = Some(own);
+        }
+    }
+    let template = match template {
+        Some(t) => t,
+        None => templates::of(db, municipality, TemplateKind::Agenda, Some(m.kind)).await?,
+    };
+    for (i, item) in template.items.into_iter().enumerate() {
+        agenda_item::ActiveModel {
+            id: NotSet,
+            meeting_id: Set(m.id),
+            title: Set(item.title),
+            position: Set(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+            owner_id: Set(None),
+            closed: Set(item.closed),
+            guidance: Set(item.guidance),
+            minutes: Set(None),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}

@@ -8,7 +8,7 @@ use kit_entity::entities::{
 };
 use kit_entity::ids::{InviteeId, MeetingId};
 
-use crate::graphql::context::{load, load_required};
+use crate::graphql::context::{ContextExt, load, load_required};
 use crate::graphql::enums::{
     DeliveryStatus, InviteeResponse, MeetingKind, MeetingStatus, MessageMethod,
 };
@@ -329,6 +329,43 @@ impl AgendaItem {
     /// Person-sensitive: discussed in the closed part, seen only by professionals taking part.
     async fn closed(&self) -> bool {
         self.0.closed
+    }
+
+    /// What the item is for, as the template the meeting started from says.
+    async fn guidance(&self) -> Option<&str> {
+        self.0.guidance.as_deref()
+    }
+
+    /// What was said and decided under it; null until the meeting is recorded held with
+    /// minutes for it.
+    async fn minutes(&self) -> Option<&str> {
+        self.0.minutes.as_deref()
+    }
+
+    /// The plan's agreements made under it, by due date. Null when the child's data is not
+    /// shared with you (REFERRER or WITHHELD).
+    async fn agreements(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Vec<crate::graphql::objects::plan::Agreement>>> {
+        let meeting: kit_entity::entities::meeting::Model =
+            load_required(ctx, self.0.meeting_id).await.gql()?;
+        if crate::graphql::read::read_case_shared(ctx, meeting.case_id, ChildData::Plan)
+            .await
+            .gql()?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        let rows = kit_entity::ops::plans::agreements_of(&ctx.state().db, meeting.case_id)
+            .await
+            .gql()?;
+        Ok(Some(
+            rows.into_iter()
+                .filter(|a| a.agenda_item_id == Some(self.0.id))
+                .map(crate::graphql::objects::plan::Agreement)
+                .collect(),
+        ))
     }
 }
 
