@@ -13,8 +13,8 @@ use crate::entities::{
     closure_day, committee_agenda_item, committee_meeting, committee_member, consent,
     consultation_offer, deadline, deadline_recompute, deadline_rule, discharge,
     early_intervention_cohort as cohort, early_intervention_offer as offer, meeting_invitee,
-    notification, organization, participant, plan_link, plan_version, professional, referral, unit,
-    waiting_entry,
+    notification, organization, participant, plan_link, plan_version, professional, referral,
+    referral_decision, unit, waiting_entry,
 };
 use crate::ids::{CaseId, CommitteeMeetingId, MeetingId, OfferId};
 use crate::ops::meetings::commands::{meeting_access, sees_closed_items};
@@ -227,6 +227,13 @@ impl Guarded for cohort::Entity {
 
 impl Guarded for notification::Entity {
     const WHAT: &'static str = "notification";
+    fn guard(actor: &Actor, row: &Self::Model) -> Guard {
+        Guard::Viewer(row.recipient_id == actor.id())
+    }
+}
+
+impl Guarded for referral_decision::Entity {
+    const WHAT: &'static str = "referral decision";
     fn guard(actor: &Actor, row: &Self::Model) -> Guard {
         Guard::Viewer(row.recipient_id == actor.id())
     }

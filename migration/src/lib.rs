@@ -41,6 +41,8 @@ mod m20261209_000032_early_information_exchange;
 mod m20261209_000033_intervention_lead;
 mod m20261210_000034_discharges;
 mod m20261210_000035_templates;
+mod m20261210_000036_referral_decisions;
+mod m20261210_000037_committee_redirects;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -85,6 +87,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000033_intervention_lead::Migration),
             Box::new(m20261210_000034_discharges::Migration),
             Box::new(m20261210_000035_templates::Migration),
+            Box::new(m20261210_000036_referral_decisions::Migration),
+            Box::new(m20261210_000037_committee_redirects::Migration),
         ]
     }
 }

@@ -98,6 +98,21 @@ async fn the_committee_decides_on_every_referral_of_its_agenda_and_meets_the_int
     assert_eq!(seen.len(), 3);
     assert!(seen.iter().all(|a| a["case"].is_null()));
 
+    // Decisions are the committee's: recorded at or after its meeting, not before.
+    let early = app
+        .gql(
+            it,
+            DECIDE,
+            json!({ "input": { "agendaItemId": agenda[2]["id"], "decision": "REJECTED",
+                "reason": "Afgjort på forhånd" } }),
+        )
+        .await;
+    early.assert_error("CONFLICT", None);
+    assert!(
+        early.message().contains("at or after the meeting"),
+        "{}",
+        early.message()
+    );
     app.clock.set(
         chrono::DateTime::parse_from_rfc3339("2026-11-26T14:00:00+01:00")
             .map(|t| t.with_timezone(&chrono::Utc))
@@ -328,4 +343,69 @@ async fn a_committee_meeting_moves_or_is_called_off_and_every_member_is_told() {
     app.gql(it, MOVE, move_to("2026-11-28T09:00:00+01:00"))
         .await
         .assert_error("CONFLICT", None);
+}
+
+#[tokio::test]
+async fn a_redirect_outside_the_catalogue_closes_its_agenda_item() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let it = &w.intake_a.token;
+    let case = app.refer(it, &w.municipality_a, "Dagmar Holm").await;
+    let offer = crate::catalogue::create_offer(&app, &w, "Cool Kids", (7, 17), 8).await;
+    let r = app
+        .gql(
+            it,
+            SCHEDULE,
+            json!({ "input": { "municipalityId": w.municipality_a,
+                "startsAt": "2026-11-26T13:00:00+01:00", "durationMinutes": 60,
+                "memberIds": [w.ppr_a.gid], "caseIds": [case] } }),
+        )
+        .await;
+    let item = r.data()["scheduleCommitteeMeeting"]["committeeMeeting"]["agenda"][0]["id"].clone();
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-11-26T13:30:00+01:00")
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default(),
+    );
+    let redirect = |extra: Value| {
+        let mut input = json!({ "agendaItemId": item, "decision": "REDIRECTED" });
+        if let (Some(target), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+            target.extend(extra.clone());
+        }
+        json!({ "input": input })
+    };
+    app.gql(
+        it,
+        DECIDE,
+        redirect(json!({ "offerId": offer, "redirectedTo": "Familiebehandling" })),
+    )
+    .await
+    .assert_error("BAD_USER_INPUT", Some("input.redirectedTo"));
+    app.gql(it, DECIDE, redirect(json!({ "redirectedTo": "" })))
+        .await
+        .assert_error("BAD_USER_INPUT", Some("input.redirectedTo"));
+    let r = app
+        .gql(
+            it,
+            r"mutation($input: RecordCommitteeDecisionInput!) {
+                recordCommitteeDecision(input: $input) { agendaItem { decision redirectedTo offer { name } } } }",
+            redirect(json!({ "redirectedTo": "Familiebehandling i Familieafdelingen" })),
+        )
+        .await;
+    assert_eq!(
+        r.data()["recordCommitteeDecision"]["agendaItem"],
+        json!({ "decision": "REDIRECTED", "redirectedTo": "Familiebehandling i Familieafdelingen", "offer": null })
+    );
+    let r = app
+        .gql(
+            it,
+            "query($id: ID!) { case(id: $id) { status redirectedTo waitingListEntries { status } } }",
+            json!({ "id": case }),
+        )
+        .await;
+    assert_eq!(
+        r.data()["case"],
+        json!({ "status": "REDIRECTED", "redirectedTo": "Familiebehandling i Familieafdelingen",
+            "waitingListEntries": [] })
+    );
 }

@@ -37,6 +37,7 @@ mod pathway;
 mod pathway_meetings;
 mod plan;
 mod plan_links;
+mod referral_decisions;
 mod region;
 mod schema;
 mod screens;

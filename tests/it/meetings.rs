@@ -1168,3 +1168,76 @@ async fn a_meeting_moved_by_hand_keeps_its_duration_and_the_place_not_given() {
     assert_eq!(m["location"], "Skolen, lokale 3");
     assert_eq!(m["videoUrl"], "https://video.kommune.dk/rum/7", "kept");
 }
+
+#[tokio::test]
+async fn a_meeting_held_earlier_than_booked_is_recorded_when_it_took_place_without_an_update() {
+    let s = setup(|_| {}).await;
+    let t = &s.w.caseworker_a.token;
+    let id = s
+        .request(s.everyone(), "2026-12-23T16:00:00+01:00", json!({}))
+        .await;
+    let booked = s.wait_status(&id, "SCHEDULED").await;
+    // This meeting's calendar messages (a held network meeting plans its follow-up, whose
+    // invitations are another meeting's).
+    let uid = booked["uid"].str().to_owned();
+    let calendars = || {
+        s.sink
+            .messages()
+            .iter()
+            .filter_map(Invite::try_parse)
+            .filter(|i| i.event().0 == uid)
+            .count()
+    };
+    // Every first invitation sent and received before the meeting is recorded.
+    let sent = eventually("the first invitations", PATIENCE, || async {
+        let m = s.meeting(&id).await;
+        let deliveries = m["deliveries"].items();
+        let all_sent = !deliveries.is_empty() && deliveries.iter().all(|d| d["status"] == "SENT");
+        (all_sent && calendars() == deliveries.len()).then_some(deliveries.len())
+    })
+    .await;
+    let starts = booked["startsAt"].str().to_owned();
+    // The family could come two days before the booked time, and the meeting took place then.
+    let booked_at = chrono::DateTime::parse_from_rfc3339(&starts)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_timezone(&chrono::Utc);
+    let took_place = booked_at - chrono::TimeDelta::days(2);
+    s.app.clock.set(took_place + chrono::TimeDelta::hours(2));
+    let held = r"mutation($input: RecordMeetingHeldInput!) { recordMeetingHeld(input: $input) {
+        meeting { status startsAt sequence } } }";
+    let input = |started: Option<chrono::DateTime<chrono::Utc>>| {
+        let mut input = json!({ "meetingId": id, "minutes": "Mødet blev holdt tidligere." });
+        if let Some(at) = started {
+            input["startedAt"] = json!(at.to_rfc3339());
+        }
+        json!({ "input": input })
+    };
+    s.app
+        .gql(t, held, input(None))
+        .await
+        .assert_error("CONFLICT", None);
+    s.app
+        .gql(t, held, input(Some(booked_at)))
+        .await
+        .assert_error("BAD_USER_INPUT", Some("input.startedAt"));
+    let r = s.app.gql(t, held, input(Some(took_place))).await;
+    let m = &r.data()["recordMeetingHeld"]["meeting"];
+    assert_eq!(m["status"], "HELD");
+    assert_eq!(m["sequence"], booked["sequence"], "no new version");
+    let recorded = chrono::DateTime::parse_from_rfc3339(m["startsAt"].str())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_timezone(&chrono::Utc);
+    assert_eq!(recorded, took_place);
+    // No update e-mail: the deliveries are the first invitations only.
+    let m = s.meeting(&id).await;
+    assert!(
+        m["deliveries"].items().iter().all(|d| d["sequence"] == 0),
+        "{m:#}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        calendars(),
+        sent,
+        "no calendar message after the first invitations"
+    );
+}

@@ -13,7 +13,8 @@ use kit_entity::ids::{
     CommitteeAgendaItemId, CommitteeMeetingId, ConsentId, ConsultationBookingId,
     ConsultationOfferId, DeadlineId, DeadlineRecomputeId, DeadlineRuleId, DeliveryId, DischargeId,
     DocumentId, FamilyMemberId, InviteeId, MeetingId, NotificationId, OfferId, OrganizationId,
-    ParticipantId, PlanLinkId, PlanVersionId, ProfessionalId, ReferralId, UnitId, WaitingEntryId,
+    ParticipantId, PlanLinkId, PlanVersionId, ProfessionalId, ReferralDecisionId, ReferralId,
+    UnitId, WaitingEntryId,
 };
 use kit_entity::{Error, Result};
 
@@ -79,6 +80,7 @@ node_id! {
     AccessLogEntryId => "AccessLogEntry",
     AccessChangeId => "AccessChange",
     DischargeId => "Discharge",
+    ReferralDecisionId => "ReferralDecision",
 }
 
 macro_rules! wrapped_node_id {

@@ -63,6 +63,8 @@ pub enum Node {
     Consent(Consent),
     /// A discharge from child psychiatry.
     Discharge(Discharge),
+    /// The committee's decision on a referral you sent.
+    ReferralDecision(crate::graphql::objects::referral_decision::ReferralDecision),
     /// A document a sector shared.
     Document(Document),
     /// A version of a case's plan.
@@ -215,6 +217,12 @@ async fn resolve(
         "Document" => Node::Document(visible(
             Document::find(db, actor, DocumentId(key), now).await,
         )?),
+        "ReferralDecision" => Node::ReferralDecision(
+            crate::graphql::objects::referral_decision::ReferralDecision(
+                row::<e::referral_decision::Entity>(db, actor, ReferralDecisionId(key), now)
+                    .await?,
+            ),
+        ),
         "Discharge" => Node::Discharge(Discharge(
             row::<e::discharge::Entity>(db, actor, DischargeId(key), now).await?,
         )),

@@ -3,6 +3,7 @@
 //! they carry. Pure functions over the domain's data; the worker sends them, the API serves
 //! the answer pages and calendar feeds with them.
 
+pub mod decisions;
 pub mod ical;
 pub mod links;
 pub mod plan_page;

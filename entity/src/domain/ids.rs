@@ -99,4 +99,6 @@ typed_id! {
     /// A discharge from child psychiatry, planned or past, and its hand-back to the
     /// municipality.
     DischargeId;
+    /// The coordination committee's decision on a referral, as told to its referrer.
+    ReferralDecisionId;
 }

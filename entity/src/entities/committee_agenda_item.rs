@@ -28,6 +28,9 @@ pub struct Model {
     pub reason: Option<String>,
     /// The early intervention a redirect placed the child on the waiting list of.
     pub offer_id: Option<OfferId>,
+    /// Where a redirect outside the catalogue sent the child, in words.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub redirected_to: Option<String>,
     /// When it was decided.
     pub decided_at: Option<DateTimeUtc>,
     /// Who recorded it.

@@ -47,6 +47,7 @@ pub mod plan_link_read;
 pub mod plan_version;
 pub mod professional;
 pub mod referral;
+pub mod referral_decision;
 pub mod template;
 pub mod unit;
 pub mod waiting_entry;

@@ -562,6 +562,7 @@ pub async fn decide_intake(
     } else {
         deadlines::withdraw_for_case(txn, now, decided.id).await?;
     }
+    crate::ops::referral_decisions::tell_referrer(txn, actor, now, &decided, &reason).await?;
     if decided.status == CaseStatus::Active {
         // The worker plans the start and transition meetings.
         crate::ops::outbox::enqueue(

@@ -142,6 +142,7 @@ pub async fn schedule(
             decision: Set(None),
             reason: Set(None),
             offer_id: Set(None),
+            redirected_to: Set(None),
             decided_at: Set(None),
             decided_by_id: Set(None),
         }
@@ -276,16 +277,23 @@ pub enum Decision {
         /// The professionals who become participants.
         participants: Vec<ProfessionalId>,
     },
-    /// To an early intervention's waiting list.
-    Redirect {
-        /// The early intervention.
-        offer_id: OfferId,
-    },
+    /// To an early intervention's waiting list, or to a service outside the catalogue.
+    Redirect(Redirect),
     /// Rejected.
     Reject,
 }
 
-/// Records the committee's decision on an agenda item: the case's intake decision (meeting
+/// Where a redirect sends the child.
+#[derive(Debug, Clone)]
+pub enum Redirect {
+    /// An early intervention of the municipality's catalogue: the child is put on its
+    /// waiting list.
+    Offer(OfferId),
+    /// A service outside the catalogue (family treatment, the child's own doctor), in words.
+    Elsewhere(String),
+}
+
+/// Records the committee's decision on an agenda item, at or after the meeting: the case's intake decision (meeting
 /// the intake deadline), and what follows from it. A referral not yet in intake enters intake
 /// first.
 ///
@@ -324,6 +332,12 @@ pub async fn decide(
             "the committee meeting is cancelled: put the referral on the next meeting",
         ));
     }
+    if now < meeting.starts_at {
+        return Err(Error::conflict(format!(
+            "the committee meets {}: its decisions are recorded at or after the meeting",
+            crate::domain::calendar::local(meeting.starts_at).format("%Y-%m-%d %H:%M")
+        )));
+    }
     let reason = match (&decision, reason) {
         (_, Some(r)) => Some(validate::long_text("reason", &r)?),
         (Decision::Reject, None) => {
@@ -331,8 +345,14 @@ pub async fn decide(
         }
         (_, None) => None,
     };
+    let elsewhere = match &decision {
+        Decision::Redirect(Redirect::Elsewhere(to)) => {
+            Some(validate::short_text("redirectedTo", to)?)
+        }
+        _ => None,
+    };
     let offer = match &decision {
-        Decision::Redirect { offer_id } => Some(
+        Decision::Redirect(Redirect::Offer(offer_id)) => Some(
             early_intervention_offer::Entity::find_by_id(*offer_id)
                 .one(txn)
                 .await?
@@ -367,10 +387,10 @@ pub async fn decide(
     }
     let (intake, recorded, redirected_to) = match &decision {
         Decision::Accept { .. } => (IntakeDecision::Accept, CommitteeDecision::Accepted, None),
-        Decision::Redirect { .. } => (
+        Decision::Redirect(_) => (
             IntakeDecision::Redirect,
             CommitteeDecision::Redirected,
-            offer.as_ref().map(|o| o.name.clone()),
+            offer.as_ref().map(|o| o.name.clone()).or(elsewhere.clone()),
         ),
         Decision::Reject => (IntakeDecision::Reject, CommitteeDecision::Rejected, None),
     };
@@ -378,8 +398,11 @@ pub async fn decide(
         CommitteeDecision::Accepted => {
             "Optaget i et koordineret forløb af koordinationsudvalget".to_owned()
         }
-        CommitteeDecision::Redirected => {
+        CommitteeDecision::Redirected if offer.is_some() => {
             "Henvist til en tidlig indsats af koordinationsudvalget".to_owned()
+        }
+        CommitteeDecision::Redirected => {
+            "Henvist til et andet tilbud af koordinationsudvalget".to_owned()
         }
         CommitteeDecision::Rejected => String::new(),
     });
@@ -412,17 +435,18 @@ pub async fn decide(
                 })?;
             }
         }
-        Decision::Redirect { offer_id } => {
+        Decision::Redirect(Redirect::Offer(offer_id)) => {
             crate::ops::catalogue::place_on_waiting_list(txn, actor.id(), case.id, *offer_id, now)
                 .await
                 .map_err(|e| e.nested(""))?;
         }
-        Decision::Reject => {}
+        Decision::Redirect(Redirect::Elsewhere(_)) | Decision::Reject => {}
     }
     let mut row: committee_agenda_item::ActiveModel = item.into();
     row.decision = Set(Some(recorded));
     row.reason = Set(reason);
     row.offer_id = Set(offer.map(|o| o.id));
+    row.redirected_to = Set(elsewhere);
     row.decided_at = Set(Some(now));
     row.decided_by_id = Set(Some(actor.id()));
     Ok(row.update(txn).await?)

@@ -30,6 +30,7 @@ pub mod participants;
 pub mod pathway;
 pub mod plan_links;
 pub mod plans;
+pub mod referral_decisions;
 pub mod templates;
 
 /// Brings a database to this version of the product: the schema and the job queue's tables

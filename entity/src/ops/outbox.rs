@@ -13,7 +13,7 @@ use crate::domain::enums::{DeliveryStatus, ItipMethod, Language, MailSubject};
 use crate::entities::delivery;
 use crate::ids::{
     CaseId, CommitteeMeetingId, ConsultationBookingId, DeliveryId, InviteeId, MeetingId,
-    NotificationId, PlanLinkId,
+    NotificationId, PlanLinkId, ReferralDecisionId,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveEnum;
@@ -160,6 +160,8 @@ pub enum About {
     Consultation(ConsultationBookingId),
     /// A coordination committee meeting.
     Committee(CommitteeMeetingId),
+    /// The committee's decision on a referral, to its referrer.
+    Decision(ReferralDecisionId),
 }
 
 impl About {
@@ -173,6 +175,7 @@ impl About {
             MailSubject::PlanLink => Self::PlanLink(PlanLinkId(id)),
             MailSubject::Consultation => Self::Consultation(ConsultationBookingId(id)),
             MailSubject::Committee => Self::Committee(CommitteeMeetingId(id)),
+            MailSubject::Decision => Self::Decision(ReferralDecisionId(id)),
         }
     }
 
@@ -185,6 +188,7 @@ impl About {
             Self::PlanLink(id) => (MailSubject::PlanLink, id.0),
             Self::Consultation(id) => (MailSubject::Consultation, id.0),
             Self::Committee(id) => (MailSubject::Committee, id.0),
+            Self::Decision(id) => (MailSubject::Decision, id.0),
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod committee;
 mod consultation;
+mod decision;
 mod invitation;
 mod notification;
 mod plan_link;
@@ -70,6 +71,7 @@ pub async fn build(ctx: &Context, row: &delivery::Model, now: DateTime<Utc>) -> 
         About::PlanLink(id) => of::<plan_link::PlanLink>(ctx, row, id, now).await,
         About::Consultation(id) => of::<consultation::Consultation>(ctx, row, id, now).await,
         About::Committee(id) => of::<committee::Committee>(ctx, row, id, now).await,
+        About::Decision(id) => of::<decision::Decision>(ctx, row, id, now).await,
     }
 }
 
@@ -84,6 +86,7 @@ pub async fn withdrawn(ctx: &Context, row: &delivery::Model) -> Result<bool> {
         About::PlanLink(id) => plan_link::PlanLink::withdrawn(ctx, id).await,
         About::Consultation(id) => consultation::Consultation::withdrawn(ctx, id).await,
         About::Committee(id) => committee::Committee::withdrawn(ctx, id).await,
+        About::Decision(id) => decision::Decision::withdrawn(ctx, id).await,
     }
 }
 

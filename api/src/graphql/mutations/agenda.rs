@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use kit_entity::Result;
 use kit_entity::domain::validate;
 use kit_entity::ids::{AgendaItemId, MeetingId};
-use kit_entity::ops::meetings::agenda::{self, EditItem};
+use kit_entity::ops::meetings::agenda::{self, EditItem, Held};
 
 use crate::graphql::context::load_required;
 use crate::graphql::errors::IntoGraphql;
@@ -13,6 +13,7 @@ use crate::graphql::ids::{decode, decode_opt};
 use crate::graphql::mutations::meeting::MeetingPayload;
 use crate::graphql::mutations::{Write, maybe};
 use crate::graphql::objects::{AgendaItem, Meeting};
+use crate::graphql::scalars::DateTime;
 
 /// Records a scheduled meeting as held.
 #[derive(InputObject)]
@@ -27,6 +28,10 @@ pub struct RecordMeetingHeldInput {
     /// seen only by the professionals taking part.
     #[graphql(default)]
     pub agenda_minutes: Vec<AgendaMinutesInput>,
+    /// When it took place, for a meeting held earlier than booked: it is recorded held at
+    /// that time, with no update sent (the meeting is over). Not in the future. Left out, the
+    /// booked time stands, and the meeting must have started.
+    pub started_at: Option<DateTime>,
     /// What a START, NETWORK, FOLLOW_UP, CLOSING or HAND_BACK meeting writes into the plan;
     /// each such meeting writes a new version, carrying over what this leaves out. Its
     /// agreements may name the agenda item they were agreed under.
@@ -102,8 +107,8 @@ pub struct AgendaMutation;
 #[Object]
 impl AgendaMutation {
     /// Records a scheduled meeting as held, with its minutes, once it has started (CONFLICT
-    /// before its start time: a meeting held earlier than planned is rescheduled to when it
-    /// took place first). After a start, network, follow-up or hand-back meeting the pathway
+    /// before its start time, unless `startedAt` says when a meeting held earlier than booked
+    /// took place: it is recorded at that time, without an update e-mail). After a start, network, follow-up or hand-back meeting the pathway
     /// requests the next follow-up. Minutes may be given per agenda item.
     async fn record_meeting_held(
         &self,
@@ -127,16 +132,13 @@ impl AgendaMutation {
             .gql()?;
         let plan = input.plan.map(|p| p.into_content()).transpose().gql()?;
         let w = Write::begin(ctx).await.gql()?;
-        let r = agenda::record_held(
-            &w.txn,
-            w.actor,
-            w.now,
-            id,
-            input.minutes,
+        let held = Held {
+            minutes: input.minutes,
             agenda_minutes,
+            started_at: input.started_at.map(|d| d.0),
             plan,
-        )
-        .await;
+        };
+        let r = agenda::record_held(&w.txn, w.actor, w.now, id, held).await;
         Ok(MeetingPayload {
             meeting: Meeting(w.finish(r).await.gql()?),
         })

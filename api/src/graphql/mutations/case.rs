@@ -221,8 +221,39 @@ impl CaseMutation {
         })
     }
 
+    /// Marks decisions on the referrals you sent read (`viewer.referralDecisions`).
+    async fn mark_referral_decisions_read(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which decisions.")]
+        input: crate::graphql::objects::referral_decision::MarkReferralDecisionsReadInput,
+    ) -> async_graphql::Result<
+        crate::graphql::objects::referral_decision::MarkReferralDecisionsReadPayload,
+    > {
+        use crate::graphql::objects::referral_decision::{
+            MarkReferralDecisionsReadPayload, ReferralDecision,
+        };
+        let ids = input
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                decode::<kit_entity::ids::ReferralDecisionId>(&format!("input.ids.{i}"), id)
+            })
+            .collect::<kit_entity::Result<Vec<_>>>()
+            .gql()?;
+        let w = Write::begin(ctx).await.gql()?;
+        let r = kit_entity::ops::referral_decisions::mark_read(&w.txn, w.actor, w.now, &ids).await;
+        let rows = w.finish(r).await.gql()?;
+        Ok(MarkReferralDecisionsReadPayload {
+            referral_decisions: rows.into_iter().map(ReferralDecision).collect(),
+        })
+    }
+
     /// IN_INTAKE → ACTIVE (accept), REDIRECTED or REJECTED, with a reason. Members of the
-    /// municipality's intake unit only.
+    /// municipality's intake unit only. The professional who sent the referral is told: in the
+    /// product (`viewer.referralDecisions`, with the reason) and by an e-mail with only the
+    /// case reference and the outcome.
     async fn decide_intake(
         &self,
         ctx: &Context<'_>,

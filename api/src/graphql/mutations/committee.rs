@@ -9,7 +9,7 @@ use crate::graphql::ids::{decode, decode_opt, decode_renamed};
 use crate::graphql::mutations::Write;
 use crate::graphql::objects::committee::*;
 use crate::graphql::scalars::DateTime;
-use kit_entity::ops::committee::{self, Decision, Schedule};
+use kit_entity::ops::committee::{self, Decision, Redirect, Schedule};
 
 /// Calls a coordination committee meeting.
 #[derive(InputObject)]
@@ -63,8 +63,12 @@ pub struct RecordCommitteeDecisionInput {
     pub decision: CommitteeDecision,
     /// For ACCEPTED: one professional of each unit that takes part; each becomes a participant.
     pub participant_ids: Option<Vec<ID>>,
-    /// For REDIRECTED: the early intervention whose waiting list the child is put on.
+    /// For REDIRECTED: the early intervention whose waiting list the child is put on. Give
+    /// this or `redirectedTo`.
     pub offer_id: Option<ID>,
+    /// For REDIRECTED to a service outside the catalogue (family treatment, the child's own
+    /// doctor): where, 1–500 characters. Give this or `offerId`.
+    pub redirected_to: Option<String>,
     /// Why; required for REJECTED.
     pub reason: Option<String>,
 }
@@ -175,10 +179,12 @@ impl CommitteeMutation {
         })
     }
 
-    /// Records the committee's decision on a referral of its agenda: the case's intake
-    /// decision, which meets the intake deadline. ACCEPTED makes the named professionals
-    /// participants of the new pathway; REDIRECTED puts the child on the early
-    /// intervention's waiting list; REJECTED needs a reason. The municipality's intake unit.
+    /// Records the committee's decision on a referral of its agenda, at or after the meeting
+    /// (CONFLICT before it starts): the case's intake decision, which meets the intake
+    /// deadline and is told to the referrer. ACCEPTED makes the named professionals
+    /// participants of the new pathway; REDIRECTED puts the child on the early intervention's
+    /// waiting list, or names a service outside the catalogue (`redirectedTo`); either closes
+    /// the agenda item. REJECTED needs a reason. The municipality's intake unit.
     async fn record_committee_decision(
         &self,
         ctx: &Context<'_>,
@@ -199,17 +205,30 @@ impl CommitteeMutation {
                     .collect::<Result<_>>()
                     .gql()?,
             },
-            CommitteeDecision::Redirected => Decision::Redirect {
-                offer_id: decode_opt::<OfferId>("input.offerId", input.offer_id.as_ref())
-                    .gql()?
-                    .ok_or_else(|| {
-                        Error::invalid(
+            CommitteeDecision::Redirected => {
+                let offer =
+                    decode_opt::<OfferId>("input.offerId", input.offer_id.as_ref()).gql()?;
+                Decision::Redirect(match (offer, input.redirected_to) {
+                    (Some(offer), None) => Redirect::Offer(offer),
+                    (None, Some(to)) => Redirect::Elsewhere(to),
+                    (Some(_), Some(_)) => {
+                        return Err(Error::invalid(
+                            "input.redirectedTo",
+                            "a redirect goes to an early intervention (offerId) or elsewhere \
+                             (redirectedTo), not both",
+                        ))
+                        .gql();
+                    }
+                    (None, None) => {
+                        return Err(Error::invalid(
                             "input.offerId",
-                            "a redirect names the early intervention to wait for",
-                        )
-                    })
-                    .gql()?,
-            },
+                            "a redirect names the early intervention to wait for (offerId) or \
+                             the service outside the catalogue (redirectedTo)",
+                        ))
+                        .gql();
+                    }
+                })
+            }
             CommitteeDecision::Rejected => Decision::Reject,
         };
         let w = Write::begin(ctx).await.gql()?;

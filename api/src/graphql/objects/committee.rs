@@ -170,6 +170,11 @@ impl CommitteeAgendaItem {
         Ok(row.map(Offer))
     }
 
+    /// Where a redirect outside the catalogue sent the child, in words; null otherwise.
+    async fn redirected_to(&self) -> Option<&str> {
+        self.0.redirected_to.as_deref()
+    }
+
     /// When it was decided.
     async fn decided_at(&self) -> Option<DateTime> {
         self.0.decided_at.map(Into::into)

@@ -20,6 +20,7 @@ pub mod meeting;
 pub mod participant;
 pub mod plan;
 pub mod plan_link;
+pub mod referral_decision;
 pub mod template;
 pub mod viewer;
 

@@ -103,6 +103,26 @@ impl Viewer {
         .gql()
     }
 
+    /// The coordination committee's decisions on the referrals you sent, newest first.
+    async fn referral_decisions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only unread ones. Default false.", default)] unread_only: bool,
+        #[graphql(desc = "How many to return: default 20, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Return the decisions after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::objects::referral_decision::ReferralDecisionConnection>
+    {
+        crate::graphql::objects::referral_decision::of_recipient(
+            ctx,
+            self.0.id(),
+            unread_only,
+            first,
+            after,
+        )
+        .await
+        .gql()
+    }
+
     /// How many of your notifications are unread.
     async fn unread_notification_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
         crate::graphql::objects::deadline::unread_count(ctx, self.0.id())

@@ -574,6 +574,7 @@ impl Life<'_> {
             })),
             reason: Set(decided.then(|| "Drøftet i koordinationsudvalget".to_owned())),
             offer_id: Set(None),
+            redirected_to: Set(None),
             decided_at: Set(decided.then_some(at)),
             decided_by_id: Set(decided.then(|| self.municipality.leaders[0])),
         });

@@ -220,6 +220,9 @@ pub enum MailSubject {
     /// A coordination committee meeting's calendar message; the id is the meeting's.
     #[sea_orm(string_value = "COMMITTEE")]
     Committee,
+    /// The committee's decision on a referral, to its referrer; the id is the decision's.
+    #[sea_orm(string_value = "DECISION")]
+    Decision,
 }
 
 /// Where a deadline is.

@@ -214,6 +214,19 @@ pub async fn reorder_agenda(
     of(txn, m.id).await
 }
 
+/// What `recordMeetingHeld` records.
+#[derive(Debug, Clone, Default)]
+pub struct Held {
+    /// The minutes; `None` when they are given per agenda item.
+    pub minutes: Option<String>,
+    /// The minutes per agenda item.
+    pub agenda_minutes: Vec<(AgendaItemId, String)>,
+    /// When it took place, for a meeting held earlier than booked.
+    pub started_at: Option<DateTime<Utc>>,
+    /// What it writes into the plan.
+    pub plan: Option<crate::ops::plans::PlanContent>,
+}
+
 /// Records a meeting as held, with its minutes — given whole, or per agenda item (then the
 /// meeting's minutes are the open items' minutes in order; a closed item's stay on the item,
 /// seen only by the professionals taking part) — and the plan a start, network, follow-up,
@@ -228,10 +241,14 @@ pub async fn record_held(
     actor: &Actor,
     now: DateTime<Utc>,
     id: MeetingId,
-    minutes: Option<String>,
-    agenda_minutes: Vec<(AgendaItemId, String)>,
-    plan: Option<crate::ops::plans::PlanContent>,
+    held: Held,
 ) -> Result<meeting::Model> {
+    let Held {
+        minutes,
+        agenda_minutes,
+        started_at,
+        plan,
+    } = held;
     let (m, _) = managed_meeting(txn, actor, id, now).await?;
     let items = of(txn, m.id).await?;
     let mut written: Vec<(agenda_item::Model, String)> = Vec::new();
@@ -269,7 +286,7 @@ pub async fn record_held(
             }
         }
     };
-    let held = meetings::record_held(txn, now, m, minutes).await?;
+    let held = meetings::record_held(txn, now, m, minutes, started_at).await?;
     for (item, text) in written {
         let mut row: agenda_item::ActiveModel = item.into();
         row.minutes = Set(Some(text));

@@ -270,15 +270,19 @@ pub async fn cancel<C: ConnectionTrait>(
 }
 
 /// Records a scheduled meeting as held, with its minutes, and lets the pathway plan what
-/// comes next.
+/// comes next. `took_place_at` is when it started, for a meeting held earlier than booked: it
+/// is recorded at that time as it is — no update is sent for a meeting that is over.
 ///
 /// # Errors
-/// [`Error::Conflict`] unless the meeting is SCHEDULED.
+/// [`Error::Conflict`] unless the meeting is SCHEDULED, or before its booked start without
+/// `took_place_at`; [`Error::Validation`] on `startedAt` for a time ahead or before the
+/// meeting was requested.
 pub async fn record_held<C: ConnectionTrait>(
     db: &C,
     now: DateTime<Utc>,
     meeting: meeting::Model,
     minutes: String,
+    took_place_at: Option<DateTime<Utc>>,
 ) -> Result<meeting::Model> {
     if meeting.status != MeetingStatus::Scheduled {
         return Err(Error::conflict(format!(
@@ -287,19 +291,36 @@ pub async fn record_held<C: ConnectionTrait>(
         )));
     }
     // Neither deadlines nor the pathway may run on a meeting that has not taken place: one
-    // held earlier than planned is rescheduled to when it was held first.
-    match meeting.starts_at {
-        Some(starts) if starts <= now => {}
-        Some(starts) => {
+    // held earlier than booked says when it took place.
+    let mut changed = meeting.clone();
+    match (meeting.starts_at, took_place_at) {
+        (None, _) => return Err(Error::conflict("the meeting has no time yet")),
+        (Some(_), Some(at)) => {
+            if at > now {
+                return Err(Error::invalid("startedAt", "must not be in the future"));
+            }
+            if at < meeting.created_at {
+                return Err(Error::invalid(
+                    "startedAt",
+                    "must not be before the meeting was requested",
+                ));
+            }
+            let length = match (meeting.starts_at, meeting.ends_at) {
+                (Some(s), Some(e)) => e - s,
+                _ => chrono::TimeDelta::minutes(i64::from(meeting.duration_minutes)),
+            };
+            changed.starts_at = Some(at);
+            changed.ends_at = Some(at + length);
+        }
+        (Some(starts), None) if starts <= now => {}
+        (Some(starts), None) => {
             return Err(Error::conflict(format!(
-                "the meeting has not started yet (it starts {}); a meeting held earlier is \
-                 rescheduled to when it took place first",
+                "the meeting has not started yet (it starts {}); for a meeting held earlier \
+                 than booked, give startedAt: when it took place",
                 crate::domain::calendar::local(starts).format("%Y-%m-%d %H:%M")
             )));
         }
-        None => return Err(Error::conflict("the meeting has no time yet")),
     }
-    let mut changed = meeting.clone();
     changed.status = MeetingStatus::Held;
     changed.minutes = Some(minutes);
     changed.held_at = Some(now);
