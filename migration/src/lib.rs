@@ -43,6 +43,7 @@ mod m20261210_000034_discharges;
 mod m20261210_000035_templates;
 mod m20261210_000036_referral_decisions;
 mod m20261210_000037_committee_redirects;
+mod m20261210_000038_seat_offer_lapse;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -89,6 +90,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000035_templates::Migration),
             Box::new(m20261210_000036_referral_decisions::Migration),
             Box::new(m20261210_000037_committee_redirects::Migration),
+            Box::new(m20261210_000038_seat_offer_lapse::Migration),
         ]
     }
 }

@@ -563,3 +563,64 @@ async fn someone_without_access_to_the_case_can_neither_place_it_nor_see_its_ent
         r.data()
     );
 }
+
+#[tokio::test]
+async fn an_unanswered_seat_offer_lapses_and_the_seat_goes_to_the_next_in_line() {
+    let app = TestApp::spawn_with(|c| {
+        c.settings.worker = true;
+        c.settings.deadline_sweep_ms = 50;
+    })
+    .await;
+    let w = World::build(&app).await;
+    let t = &w.intake_a.token;
+    let offer = create_offer(&app, &w, "Cool Kids", (7, 13), 1).await;
+    let january = add_cohort(&app, &w.ppr_a.token, &offer, "2027-01-11", None).await;
+    let mut entries = Vec::new();
+    for name in ["Ada Først", "Bo Anden"] {
+        let case = app.active_case(t, &w.municipality_a, name).await;
+        entries.push(place(&app, t, &case, &offer).await);
+    }
+    // Ada is offered the one seat, to answer within three days.
+    let r = app
+        .gql(
+            t,
+            OFFER_SEAT,
+            json!({ "input": { "cohortId": january, "answerBy": "2026-11-26" } }),
+        )
+        .await;
+    assert_eq!(r.data()["offerSeat"]["entry"]["id"], json!(entries[0]));
+    // Her answer-by day ends unanswered: the worker lapses the offer and offers Bo the seat,
+    // with as many days to answer and a deadline of his own.
+    app.clock.set(at("2026-11-27T09:00:00+01:00"));
+    let entry = r"query($id: ID!) { node(id: $id) { ... on WaitingListEntry {
+        status answerBy withdrawReason answerDeadline { status } } } }";
+    let ada = kit_tests::harness::eventually(
+        "the lapsed offer",
+        kit_tests::harness::PATIENCE,
+        || async {
+            let r = app.gql(t, entry, json!({ "id": entries[0] })).await;
+            let n = r.data()["node"].clone();
+            (n["status"] == "LAPSED").then_some(n)
+        },
+    )
+    .await;
+    assert!(ada["withdrawReason"].str().contains("svarfristen"), "{ada}");
+    assert_eq!(ada["answerDeadline"]["status"], "MISSED");
+    let r = app.gql(t, entry, json!({ "id": entries[1] })).await;
+    let bo = &r.data()["node"];
+    assert_eq!(bo["status"], "OFFERED");
+    assert_eq!(bo["answerBy"], "2026-11-30");
+    assert_eq!(bo["answerDeadline"]["status"], "PENDING");
+    // The seat is held once: by Bo.
+    let r = app
+        .gql(
+            t,
+            "query($id: ID!) { node(id: $id) { ... on EarlyInterventionCohort { enrolled offered free } } }",
+            json!({ "id": january }),
+        )
+        .await;
+    assert_eq!(
+        r.data()["node"],
+        json!({ "enrolled": 0, "offered": 1, "free": 0 })
+    );
+}

@@ -307,6 +307,17 @@ async fn sweep_deadlines(ctx: Context, mut stopped: watch::Receiver<bool>) {
                         }
                     }
                     if u64::try_from(swept.claimed).unwrap_or(0) < batch || *stopped.borrow() {
+                        // Seat offers whose answer-by day ended unanswered lapse, each seat
+                        // going to the next in line.
+                        match kit_entity::ops::catalogue::lapse_unanswered(&ctx.db, ctx.clock.now())
+                            .await
+                        {
+                            Ok(lapsed) if !lapsed.is_empty() => {
+                                tracing::info!(lapsed = lapsed.len(), "seat offers lapsed");
+                            }
+                            Ok(_) => {}
+                            Err(e) => pause = outage.failed(&e),
+                        }
                         break;
                     }
                 }

@@ -526,4 +526,7 @@ pub enum WaitingListStatus {
     Declined,
     /// Taken off the list before enrolling (`withdrawReason`).
     Withdrawn,
+    /// Offered a seat and not answered by `answerBy`: off the list (`withdrawReason` says
+    /// so), the seat offered to the next in line.
+    Lapsed,
 }

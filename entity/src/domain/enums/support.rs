@@ -250,6 +250,10 @@ pub enum WaitingStatus {
     /// Taken off the list before enrolling.
     #[sea_orm(string_value = "WITHDRAWN")]
     Withdrawn,
+    /// Offered a seat and did not answer by the answer-by day: off the list, the seat gone to
+    /// the next in line.
+    #[sea_orm(string_value = "LAPSED")]
+    Lapsed,
 }
 
 impl WaitingStatus {
@@ -268,6 +272,7 @@ impl WaitingStatus {
             Self::Enrolled => "ENROLLED",
             Self::Declined => "DECLINED",
             Self::Withdrawn => "WITHDRAWN",
+            Self::Lapsed => "LAPSED",
         }
     }
 }

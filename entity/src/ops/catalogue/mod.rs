@@ -42,9 +42,11 @@ use sea_orm::{
 use crate::access::Actor;
 
 mod figures;
+mod lapse;
 mod waiting;
 
 pub use figures::{OfferFigures, Placement, Queue, figures, queue, waiting_time};
+pub use lapse::{Lapsed, lapse_unanswered};
 pub use waiting::{
     OfferSeat, answer_seat_offer, offer_seat, place, place_on_waiting_list, withdraw,
 };
