@@ -409,3 +409,130 @@ async fn a_redirect_outside_the_catalogue_closes_its_agenda_item() {
             "waitingListEntries": [] })
     );
 }
+
+#[tokio::test]
+async fn a_called_committee_meetings_members_and_agenda_change_with_an_update_to_everyone() {
+    let sink = kit_tests::smtp::SmtpSink::start().await;
+    let smtp = sink.url();
+    let app = TestApp::spawn_with(|c| {
+        c.settings.worker = true;
+        c.settings.smtp_url = Some(smtp);
+        c.settings.worker_poll_ms = 50;
+    })
+    .await;
+    let w = World::build(&app).await;
+    let it = &w.intake_a.token;
+    let mut cases = Vec::new();
+    for name in ["Ea Lund", "Frej Mose", "Gry Nørup"] {
+        cases.push(app.refer(it, &w.municipality_a, name).await);
+    }
+    let r = app
+        .gql(
+            it,
+            SCHEDULE,
+            json!({ "input": { "municipalityId": w.municipality_a,
+                "startsAt": "2026-11-26T13:00:00+01:00", "durationMinutes": 60,
+                "memberIds": [w.ppr_a.gid, w.psychiatrist.gid], "caseIds": [cases[0], cases[1]] } }),
+        )
+        .await;
+    let meeting = r.data()["scheduleCommitteeMeeting"]["committeeMeeting"]["id"].clone();
+    const CHANGE: &str = r"mutation($input: ChangeCommitteeMeetingInput!) {
+        changeCommitteeMeeting(input: $input) { committeeMeeting { sequence
+            members { name } agenda { position caseReference } } } }";
+    let change = |extra: Value| {
+        let mut input = json!({ "committeeMeetingId": meeting });
+        if let (Some(target), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+            target.extend(extra.clone());
+        }
+        json!({ "input": input })
+    };
+    app.gql(it, CHANGE, change(json!({})))
+        .await
+        .assert_error("BAD_USER_INPUT", Some("input.addMemberIds"));
+    app.gql(
+        it,
+        CHANGE,
+        change(json!({ "removeMemberIds": [w.intake_a.gid] })),
+    )
+    .await
+    .assert_error("BAD_USER_INPUT", Some("input.removeMemberIds.0"));
+    app.gql(
+        it,
+        CHANGE,
+        change(json!({ "removeCaseIds": [cases[0], cases[1]] })),
+    )
+    .await
+    .assert_error("BAD_USER_INPUT", Some("input.removeCaseIds"));
+    app.gql(
+        &w.caseworker_a.token,
+        CHANGE,
+        change(json!({ "addMemberIds": [w.caseworker_a.gid] })),
+    )
+    .await
+    .assert_error("NOT_FOUND", Some("input.committeeMeetingId"));
+
+    // The caseworker joins, the psychiatrist leaves; the third referral joins the agenda and
+    // the first leaves it.
+    let r = app
+        .gql(
+            it,
+            CHANGE,
+            change(json!({ "addMemberIds": [w.caseworker_a.gid],
+                "removeMemberIds": [w.psychiatrist.gid],
+                "addCaseIds": [cases[2]], "removeCaseIds": [cases[0]] })),
+        )
+        .await;
+    let changed = &r.data()["changeCommitteeMeeting"]["committeeMeeting"];
+    assert_eq!(changed["sequence"], 1);
+    let mut members: Vec<&str> = changed["members"]
+        .items()
+        .iter()
+        .map(|m| m["name"].str())
+        .collect();
+    members.sort_unstable();
+    assert_eq!(members, ["caseworker a", "intake a", "ppr a"]);
+    let positions: Vec<i64> = changed["agenda"]
+        .items()
+        .iter()
+        .map(|a| a["position"].i64())
+        .collect();
+    assert_eq!(changed["agenda"].items().len(), 2);
+    assert!(positions.windows(2).all(|p| p[0] < p[1]));
+
+    // Every member has the update at SEQUENCE 1; the psychiatrist a cancellation.
+    let last_to = |to: &'static str| {
+        let sink = &sink;
+        move || {
+            sink.messages()
+                .iter()
+                .filter(|m| m.rcpt_to.iter().any(|r| r == to))
+                .map(|m| {
+                    let invite = kit_tests::mail::Invite::parse(m);
+                    (invite.method(), invite.event().1)
+                })
+                .find(|(_, seq)| *seq == 1)
+        }
+    };
+    for (to, method) in [
+        ("ppr.a@kit.test", "REQUEST"),
+        ("caseworker.a@kit.test", "REQUEST"),
+        ("intake.a@kit.test", "REQUEST"),
+        ("psychiatrist@kit.test", "CANCEL"),
+    ] {
+        let got = eventually(&format!("{to}'s message"), PATIENCE, || async {
+            last_to(to)()
+        })
+        .await;
+        assert_eq!(got, (method.to_owned(), 1), "{to}");
+    }
+
+    // Once it has started, its members and agenda stay as they are.
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-11-26T13:05:00+01:00")
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default(),
+    );
+    app.gql(it, CHANGE, change(json!({ "removeCaseIds": [cases[1]] })))
+        .await
+        .assert_error("CONFLICT", None);
+}

@@ -155,7 +155,7 @@ pub async fn schedule(
 
 /// One calendar message per member about `meeting` at its current sequence, with a job to
 /// send each.
-async fn queue_invitations(
+pub(crate) async fn queue_invitations(
     txn: &DatabaseTransaction,
     now: DateTime<Utc>,
     meeting: &committee_meeting::Model,
@@ -190,7 +190,7 @@ async fn queue_invitations(
 }
 
 /// A committee meeting of the actor's intake unit that still takes place.
-async fn own_scheduled(
+pub(crate) async fn own_scheduled(
     txn: &DatabaseTransaction,
     actor: &Actor,
     id: CommitteeMeetingId,

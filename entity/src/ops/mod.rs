@@ -17,6 +17,7 @@ pub mod cases;
 pub mod catalogue;
 pub mod children;
 pub mod committee;
+pub mod committee_changes;
 pub mod consents;
 pub mod consultations;
 pub mod deadlines;

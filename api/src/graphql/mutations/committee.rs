@@ -54,6 +54,25 @@ pub struct CancelCommitteeMeetingInput {
     pub id: Option<ID>,
 }
 
+/// Changes a called committee meeting's members and agenda.
+#[derive(InputObject)]
+pub struct ChangeCommitteeMeetingInput {
+    /// The meeting.
+    pub committee_meeting_id: ID,
+    /// Professionals who join it.
+    #[graphql(default)]
+    pub add_member_ids: Vec<ID>,
+    /// Members who leave it (not the one who called it).
+    #[graphql(default)]
+    pub remove_member_ids: Vec<ID>,
+    /// Referrals waiting at the entry point, added at the end of the agenda.
+    #[graphql(default)]
+    pub add_case_ids: Vec<ID>,
+    /// Undecided referrals taken off the agenda; they stay in the inbox.
+    #[graphql(default)]
+    pub remove_case_ids: Vec<ID>,
+}
+
 /// How the committee decided on one referral.
 #[derive(InputObject)]
 pub struct RecordCommitteeDecisionInput {
@@ -152,6 +171,38 @@ impl CommitteeMutation {
             input.location,
         )
         .await;
+        let row = w.finish(result).await.gql()?;
+        Ok(CommitteeMeetingPayload {
+            committee_meeting: CommitteeMeeting(row),
+        })
+    }
+
+    /// Changes a called committee meeting of your intake unit before it starts: members join
+    /// or leave, referrals are added to or taken off its agenda. Its SEQUENCE rises: every
+    /// member gets an update with the agenda and attendees as they now are, and anyone taken
+    /// off a cancellation.
+    async fn change_committee_meeting(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The meeting and what changes.")] input: ChangeCommitteeMeetingInput,
+    ) -> async_graphql::Result<CommitteeMeetingPayload> {
+        fn ids<T: crate::graphql::ids::NodeId>(field: &str, list: &[ID]) -> Result<Vec<T>> {
+            list.iter()
+                .enumerate()
+                .map(|(i, id)| decode::<T>(&format!("input.{field}.{i}"), id))
+                .collect()
+        }
+        let id: CommitteeMeetingId =
+            decode("input.committeeMeetingId", &input.committee_meeting_id).gql()?;
+        let change = kit_entity::ops::committee_changes::Change {
+            add_members: ids("addMemberIds", &input.add_member_ids).gql()?,
+            remove_members: ids("removeMemberIds", &input.remove_member_ids).gql()?,
+            add_cases: ids("addCaseIds", &input.add_case_ids).gql()?,
+            remove_cases: ids("removeCaseIds", &input.remove_case_ids).gql()?,
+        };
+        let w = Write::begin(ctx).await.gql()?;
+        let result =
+            kit_entity::ops::committee_changes::change(&w.txn, w.actor, w.now, id, change).await;
         let row = w.finish(result).await.gql()?;
         Ok(CommitteeMeetingPayload {
             committee_meeting: CommitteeMeeting(row),
