@@ -44,6 +44,7 @@ mod m20261210_000035_templates;
 mod m20261210_000036_referral_decisions;
 mod m20261210_000037_committee_redirects;
 mod m20261210_000038_seat_offer_lapse;
+mod m20261210_000039_committee_answers;
 
 /// The product's migrator.
 #[derive(Debug)]
@@ -91,6 +92,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000036_referral_decisions::Migration),
             Box::new(m20261210_000037_committee_redirects::Migration),
             Box::new(m20261210_000038_seat_offer_lapse::Migration),
+            Box::new(m20261210_000039_committee_answers::Migration),
         ]
     }
 }

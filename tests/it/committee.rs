@@ -536,3 +536,122 @@ async fn a_called_committee_meetings_members_and_agenda_change_with_an_update_to
         .await
         .assert_error("CONFLICT", None);
 }
+
+#[tokio::test]
+async fn members_answer_the_committees_invitation_and_the_intake_unit_sees_who_comes() {
+    let sink = kit_tests::smtp::SmtpSink::start().await;
+    let smtp = sink.url();
+    let app = TestApp::spawn_with(|c| {
+        c.settings.worker = true;
+        c.settings.smtp_url = Some(smtp);
+        c.settings.worker_poll_ms = 50;
+        c.itip_secret = Some("gateway-secret".into());
+    })
+    .await;
+    let w = World::build(&app).await;
+    let it = &w.intake_a.token;
+    let case = app.refer(it, &w.municipality_a, "Hugo Ibsen").await;
+    let r = app
+        .gql(
+            it,
+            SCHEDULE,
+            json!({ "input": { "municipalityId": w.municipality_a,
+                "startsAt": "2026-11-26T13:00:00+01:00", "durationMinutes": 60,
+                "memberIds": [w.ppr_a.gid, w.caseworker_a.gid], "caseIds": [case] } }),
+        )
+        .await;
+    let meeting = r.data()["scheduleCommitteeMeeting"]["committeeMeeting"]["id"].clone();
+    const ATTENDANCE: &str = r"query($id: ID!) { node(id: $id) { ... on CommitteeMeeting {
+        attendance { member { name } response respondedAt invitationStatus } } } }";
+    let attendance = || async {
+        app.gql(it, ATTENDANCE, json!({ "id": meeting }))
+            .await
+            .data()["node"]["attendance"]
+            .items()
+            .iter()
+            .map(|a| {
+                (
+                    a["member"]["name"].str().to_owned(),
+                    a["response"].str().to_owned(),
+                    a["invitationStatus"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // Every invitation sent; the intake member who called it comes.
+    eventually("the invitations sent", PATIENCE, || async {
+        let seen = attendance().await;
+        seen.iter().all(|(_, _, s)| s == "SENT").then_some(())
+    })
+    .await;
+    let seen = attendance().await;
+    assert!(
+        seen.contains(&("intake a".into(), "ACCEPTED".into(), "SENT".into())),
+        "{seen:?}"
+    );
+
+    // PPR answers in the product; someone who does not sit on it cannot.
+    const RESPOND: &str = r"mutation($id: ID!, $r: InviteeResponse!) {
+        respondToCommitteeInvitation(input: { committeeMeetingId: $id, response: $r }) {
+            committeeMeeting { id } } }";
+    let r = app
+        .gql(
+            &w.ppr_a.token,
+            RESPOND,
+            json!({ "id": meeting, "r": "ACCEPTED" }),
+        )
+        .await;
+    assert_eq!(
+        r.data()["respondToCommitteeInvitation"]["committeeMeeting"]["id"],
+        meeting
+    );
+    app.gql(
+        &w.psychiatrist.token,
+        RESPOND,
+        json!({ "id": meeting, "r": "ACCEPTED" }),
+    )
+    .await
+    .assert_error("NOT_FOUND", Some("input.committeeMeetingId"));
+    app.gql(
+        &w.ppr_a.token,
+        RESPOND,
+        json!({ "id": meeting, "r": "NEEDS_ACTION" }),
+    )
+    .await
+    .assert_error("BAD_USER_INPUT", Some("input.response"));
+
+    // The caseworker declines from Outlook: the organizer's mailbox forwards the REPLY.
+    let key = kit_tests::harness::key_of(meeting.as_str().unwrap_or_default());
+    let reply = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Microsoft Corporation//Outlook 16.0//EN\r\nMETHOD:REPLY\r\n\
+BEGIN:VEVENT\r\nUID:committee-{key}@kit\r\nSEQUENCE:0\r\nDTSTAMP:20261124T100000Z\r\n\
+ATTENDEE;PARTSTAT=DECLINED;CN=caseworker a:mailto:Caseworker.A@kit.test\r\n\
+ATTENDEE;PARTSTAT=ACCEPTED;CN=Someone:mailto:someone@example.dk\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    );
+    let applied: Value = reqwest::Client::new()
+        .post(app.url("/calendar/reply"))
+        .bearer_auth("gateway-secret")
+        .header("content-type", "text/calendar")
+        .body(reply)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("not JSON: {e}"));
+    assert_eq!(applied["applied"], 1, "{applied}");
+    assert_eq!(
+        applied["ignored"][0]["reason"],
+        "no invitation to this attendee was sent"
+    );
+    let mut seen = attendance().await;
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("caseworker a".into(), "DECLINED".into(), "SENT".into()),
+            ("intake a".into(), "ACCEPTED".into(), "SENT".into()),
+            ("ppr a".into(), "ACCEPTED".into(), "SENT".into()),
+        ]
+    );
+}

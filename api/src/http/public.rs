@@ -541,6 +541,17 @@ async fn apply_reply(state: &AppState, lines: Vec<ical::ReplyLine>) -> Result<se
     let mut ignored = Vec::new();
     for line in lines {
         let reason = async {
+            if let Some(committee) = kit_entity::ops::committee_changes::meeting_of_uid(&line.uid) {
+                return kit_entity::ops::committee_changes::apply_reply(
+                    &txn,
+                    now,
+                    committee,
+                    &line.email,
+                    line.sequence,
+                    line.response,
+                )
+                .await;
+            }
             let Some(m) = meeting::Entity::find()
                 .filter(meeting::Column::Uid.eq(&line.uid))
                 .one(&txn)

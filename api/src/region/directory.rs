@@ -580,6 +580,8 @@ async fn catalogue(
                     id: Set(members.len() as i64 + 1),
                     committee_meeting_id: Set(id),
                     professional_id: Set(*who),
+                    response: Set(kit_entity::domain::enums::InviteeResponse::NeedsAction),
+                    responded_at: Set(None),
                 });
             }
             m.committee.push((id, starts_at));

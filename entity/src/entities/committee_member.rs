@@ -2,6 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::enums::InviteeResponse;
 use crate::domain::ids::{CommitteeMeetingId, ProfessionalId};
 
 /// One member of one meeting.
@@ -15,6 +16,10 @@ pub struct Model {
     pub committee_meeting_id: CommitteeMeetingId,
     /// The member.
     pub professional_id: ProfessionalId,
+    /// Their answer to the invitation.
+    pub response: InviteeResponse,
+    /// When they answered.
+    pub responded_at: Option<DateTimeUtc>,
 }
 
 /// No navigable relations; foreign keys are in the migrations.

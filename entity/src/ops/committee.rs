@@ -7,7 +7,7 @@
 //! reference only.
 
 use crate::domain::enums::{
-    CommitteeDecision, CommitteeMeetingStatus, ItipMethod, ParticipantRole,
+    CommitteeDecision, CommitteeMeetingStatus, InviteeResponse, ItipMethod, ParticipantRole,
 };
 use crate::domain::status::{CaseStatus, IntakeDecision};
 use crate::domain::validate;
@@ -130,6 +130,13 @@ pub async fn schedule(
         id: NotSet,
         committee_meeting_id: Set(meeting.id),
         professional_id: Set(p),
+        // The one who calls it comes.
+        response: Set(if p == actor.id() {
+            InviteeResponse::Accepted
+        } else {
+            InviteeResponse::NeedsAction
+        }),
+        responded_at: Set((p == actor.id()).then_some(now)),
     }))
     .exec(txn)
     .await?;

@@ -2,12 +2,14 @@
 //! and referrals are added to or taken off its agenda. Every change raises its SEQUENCE: the
 //! members get an update (iTIP REQUEST) with the agenda and attendees as they now are, and
 //! anyone taken off gets a cancellation (CANCEL), as Outlook and Google Calendar expect.
+//! Members answer the invitation — in the product, or by an iTIP REPLY forwarded to
+//! `/calendar/reply` — until the meeting ends.
 
 use crate::access::Actor;
-use crate::domain::enums::ItipMethod;
+use crate::domain::enums::{CommitteeMeetingStatus, DeliveryStatus, InviteeResponse, ItipMethod};
 use crate::domain::status::CaseStatus;
 use crate::entities::{
-    case, committee_agenda_item, committee_meeting, committee_member, professional,
+    case, committee_agenda_item, committee_meeting, committee_member, delivery, professional,
 };
 use crate::ids::{CaseId, CommitteeMeetingId, ProfessionalId};
 use crate::ops::committee::{own_scheduled, queue_invitations};
@@ -17,6 +19,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, ModelTrait, QueryFilter,
+    QueryOrder,
 };
 
 /// What changes about a committee meeting.
@@ -141,6 +144,8 @@ pub async fn change(
             id: NotSet,
             committee_meeting_id: Set(id),
             professional_id: Set(*p),
+            response: Set(crate::domain::enums::InviteeResponse::NeedsAction),
+            responded_at: Set(None),
         }
         .insert(txn)
         .await?;
@@ -187,4 +192,155 @@ pub async fn change(
         }
     }
     Ok(meeting)
+}
+
+/// A member answers their invitation to a committee meeting, until it ends.
+///
+/// # Errors
+/// [`Error::NotFound`] on `committeeMeetingId` for someone who does not sit on it;
+/// [`Error::Conflict`] for a cancelled meeting or one that has ended.
+pub async fn respond(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: CommitteeMeetingId,
+    response: InviteeResponse,
+) -> Result<committee_member::Model> {
+    let not_found = || Error::not_found("committee meeting").at("committeeMeetingId");
+    let meeting = committee_meeting::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(not_found)?;
+    let member = committee_member::Entity::find()
+        .filter(committee_member::Column::CommitteeMeetingId.eq(id))
+        .filter(committee_member::Column::ProfessionalId.eq(actor.id()))
+        .one(txn)
+        .await?
+        .ok_or_else(not_found)?;
+    answer(txn, now, &meeting, member, response).await
+}
+
+async fn answer(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    meeting: &committee_meeting::Model,
+    member: committee_member::Model,
+    response: InviteeResponse,
+) -> Result<committee_member::Model> {
+    if meeting.status == CommitteeMeetingStatus::Cancelled {
+        return Err(Error::conflict("the committee meeting is cancelled"));
+    }
+    if meeting.ends_at <= now {
+        return Err(Error::conflict("the committee meeting is over"));
+    }
+    let mut row: committee_member::ActiveModel = member.into();
+    row.response = Set(response);
+    row.responded_at = Set(Some(now));
+    Ok(row.update(txn).await?)
+}
+
+/// The committee meeting an iCalendar UID names (`committee-<id>@kit`), if it is one.
+#[must_use]
+pub fn meeting_of_uid(uid: &str) -> Option<CommitteeMeetingId> {
+    uid.strip_prefix("committee-")?
+        .strip_suffix("@kit")?
+        .parse()
+        .ok()
+        .map(CommitteeMeetingId)
+}
+
+/// Applies one answer of an iTIP REPLY to a committee meeting: the attendee's address must be
+/// one its invitation was sent to, and the reply not answer an older version. `Ok(Some(why))`
+/// when it is ignored.
+///
+/// # Errors
+/// Database errors.
+pub async fn apply_reply(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    id: CommitteeMeetingId,
+    email: &str,
+    sequence: Option<i32>,
+    response: InviteeResponse,
+) -> Result<Option<&'static str>> {
+    let Some(meeting) = committee_meeting::Entity::find_by_id(id).one(txn).await? else {
+        return Ok(Some("no meeting has this UID"));
+    };
+    let sent = delivery::Entity::find()
+        .filter(About::Committee(id).rows())
+        .filter(delivery::Column::Method.eq(ItipMethod::Request))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Sent))
+        .order_by_desc(delivery::Column::Sequence)
+        .all(txn)
+        .await?;
+    let Some(latest) = sent
+        .iter()
+        .find(|d| d.recipient.eq_ignore_ascii_case(email))
+    else {
+        return Ok(Some("no invitation to this attendee was sent"));
+    };
+    if sequence.is_some_and(|s| s < latest.sequence) {
+        return Ok(Some("the reply answers an older version of the meeting"));
+    }
+    let members = committee_member::Entity::find()
+        .filter(committee_member::Column::CommitteeMeetingId.eq(id))
+        .all(txn)
+        .await?;
+    let people = professional::Entity::find()
+        .filter(professional::Column::Id.is_in(members.iter().map(|m| m.professional_id)))
+        .all(txn)
+        .await?;
+    let Some(member) = members.into_iter().find(|m| {
+        people
+            .iter()
+            .any(|p| p.id == m.professional_id && p.email.eq_ignore_ascii_case(email))
+    }) else {
+        return Ok(Some("the attendee no longer sits on the meeting"));
+    };
+    match answer(txn, now, &meeting, member, response).await {
+        Ok(_) => Ok(None),
+        Err(Error::Conflict(_)) => Ok(Some("the meeting is cancelled or over")),
+        Err(e) => Err(e),
+    }
+}
+
+/// Each member of a committee meeting with their answer and the last message sent to them
+/// about it (none before the worker has written one), in the order they were added.
+///
+/// # Errors
+/// Database errors.
+pub async fn attendance<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    id: CommitteeMeetingId,
+) -> Result<Vec<(committee_member::Model, Option<delivery::Model>)>> {
+    let members = committee_member::Entity::find()
+        .filter(committee_member::Column::CommitteeMeetingId.eq(id))
+        .order_by_asc(committee_member::Column::Id)
+        .all(db)
+        .await?;
+    let people = professional::Entity::find()
+        .filter(professional::Column::Id.is_in(members.iter().map(|m| m.professional_id)))
+        .all(db)
+        .await?;
+    let sent = delivery::Entity::find()
+        .filter(About::Committee(id).rows())
+        .order_by_desc(delivery::Column::Sequence)
+        .order_by_desc(delivery::Column::Id)
+        .all(db)
+        .await?;
+    Ok(members
+        .into_iter()
+        .map(|m| {
+            let email = people
+                .iter()
+                .find(|p| p.id == m.professional_id)
+                .map(|p| p.email.clone())
+                .unwrap_or_default();
+            let last = sent
+                .iter()
+                .find(|d| d.recipient.eq_ignore_ascii_case(&email))
+                .cloned();
+            (m, last)
+        })
+        .collect())
 }

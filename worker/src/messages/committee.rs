@@ -20,6 +20,7 @@ pub struct Committee {
     meeting: committee_meeting::Model,
     references: Vec<String>,
     members: Vec<professional::Model>,
+    answers: Vec<committee_member::Model>,
 }
 
 impl Message for Committee {
@@ -49,21 +50,19 @@ impl Message for Committee {
                     .map(|c| c.reference.clone())
             })
             .collect();
-        let member_ids: Vec<_> = committee_member::Entity::find()
+        let answers = committee_member::Entity::find()
             .filter(committee_member::Column::CommitteeMeetingId.eq(id))
             .all(db)
-            .await?
-            .into_iter()
-            .map(|m| m.professional_id)
-            .collect();
+            .await?;
         let members = professional::Entity::find()
-            .filter(professional::Column::Id.is_in(member_ids))
+            .filter(professional::Column::Id.is_in(answers.iter().map(|m| m.professional_id)))
             .all(db)
             .await?;
         Ok(Self {
             meeting,
             references,
             members,
+            answers,
         })
     }
 
@@ -72,6 +71,7 @@ impl Message for Committee {
             meeting,
             references,
             members,
+            answers,
         } = self;
         let organizer = members
             .iter()
@@ -120,11 +120,10 @@ impl Message for Committee {
                     .map(|m| AttendeeLine {
                         party: party(m),
                         required: true,
-                        response: if m.id == meeting.organizer_id {
-                            InviteeResponse::Accepted
-                        } else {
-                            InviteeResponse::NeedsAction
-                        },
+                        response: answers
+                            .iter()
+                            .find(|a| a.professional_id == m.id)
+                            .map_or(InviteeResponse::NeedsAction, |a| a.response),
                     })
                     .collect(),
                 cancelled,

@@ -73,6 +73,15 @@ pub struct ChangeCommitteeMeetingInput {
     pub remove_case_ids: Vec<ID>,
 }
 
+/// Answers your invitation to a committee meeting.
+#[derive(InputObject)]
+pub struct RespondToCommitteeInvitationInput {
+    /// The meeting you sit on.
+    pub committee_meeting_id: ID,
+    /// ACCEPTED, DECLINED or TENTATIVE.
+    pub response: crate::graphql::enums::InviteeResponse,
+}
+
 /// How the committee decided on one referral.
 #[derive(InputObject)]
 pub struct RecordCommitteeDecisionInput {
@@ -209,6 +218,37 @@ impl CommitteeMutation {
         })
     }
 
+    /// Answers your invitation to a committee meeting you sit on, until it ends; the intake
+    /// unit sees it in `CommitteeMeeting.attendance` (an iTIP REPLY forwarded to
+    /// `/calendar/reply` does the same).
+    async fn respond_to_committee_invitation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The meeting and your answer.")] input: RespondToCommitteeInvitationInput,
+    ) -> async_graphql::Result<CommitteeMeetingPayload> {
+        let id: CommitteeMeetingId =
+            decode("input.committeeMeetingId", &input.committee_meeting_id).gql()?;
+        let response: kit_entity::domain::enums::InviteeResponse = input.response.into();
+        if response == kit_entity::domain::enums::InviteeResponse::NeedsAction {
+            return Err(Error::invalid(
+                "input.response",
+                "answer ACCEPTED, DECLINED or TENTATIVE",
+            ))
+            .gql();
+        }
+        let w = Write::begin(ctx).await.gql()?;
+        let result = async {
+            kit_entity::ops::committee_changes::respond(&w.txn, w.actor, w.now, id, response)
+                .await?;
+            committee_meeting_row(&w.txn, id).await
+        }
+        .await;
+        let row = w.finish(result).await.gql()?;
+        Ok(CommitteeMeetingPayload {
+            committee_meeting: CommitteeMeeting(row),
+        })
+    }
+
     /// Calls a committee meeting of your intake unit off; every member gets a cancellation.
     /// Its undecided referrals stay in the inbox for the next meeting.
     async fn cancel_committee_meeting(
@@ -289,4 +329,15 @@ impl CommitteeMutation {
             agenda_item: CommitteeAgendaItem(row),
         })
     }
+}
+
+async fn committee_meeting_row(
+    txn: &sea_orm::DatabaseTransaction,
+    id: CommitteeMeetingId,
+) -> Result<kit_entity::entities::committee_meeting::Model> {
+    use sea_orm::EntityTrait;
+    kit_entity::entities::committee_meeting::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::not_found("committee meeting").at("committeeMeetingId"))
 }

@@ -104,6 +104,21 @@ impl CommitteeMeeting {
         Ok(out)
     }
 
+    /// Who comes: each member with their answer and how their invitation fared (a FAILED
+    /// delivery says why), in the order they were added.
+    async fn attendance(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<CommitteeAttendance>> {
+        let rows = kit_entity::ops::committee_changes::attendance(&ctx.state().db, self.0.id)
+            .await
+            .gql()?;
+        Ok(rows
+            .into_iter()
+            .map(|(member, last)| CommitteeAttendance { member, last })
+            .collect())
+    }
+
     /// The referrals on its agenda, in order, with the decisions recorded.
     async fn agenda(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CommitteeAgendaItem>> {
         let rows = committee::agenda_of(&ctx.state().db, self.0.id)
@@ -196,3 +211,43 @@ crate::connection!(
     "A page of committee meetings.",
     "A committee meeting in a page."
 );
+
+/// One member of a committee meeting: their answer and their invitation's delivery.
+pub struct CommitteeAttendance {
+    member: kit_entity::entities::committee_member::Model,
+    last: Option<kit_entity::entities::delivery::Model>,
+}
+
+/// One member of a committee meeting: whether they come, and whether their invitation
+/// reached them.
+#[Object]
+impl CommitteeAttendance {
+    /// The member.
+    async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Professional> {
+        load_required(ctx, self.member.professional_id)
+            .await
+            .map(Professional)
+            .gql()
+    }
+
+    /// Their answer: NEEDS_ACTION until they answer (in the product or by an iTIP REPLY).
+    async fn response(&self) -> crate::graphql::enums::InviteeResponse {
+        self.member.response.into()
+    }
+
+    /// When they answered.
+    async fn responded_at(&self) -> Option<DateTime> {
+        self.member.responded_at.map(Into::into)
+    }
+
+    /// The state of the last message sent to them about the meeting; null before the first is
+    /// written.
+    async fn invitation_status(&self) -> Option<crate::graphql::enums::DeliveryStatus> {
+        self.last.as_ref().map(|d| d.status.into())
+    }
+
+    /// Why that message failed or waits to be tried again.
+    async fn invitation_error(&self) -> Option<&str> {
+        self.last.as_ref().and_then(|d| d.last_error.as_deref())
+    }
+}
