@@ -557,7 +557,7 @@ async fn members_answer_the_committees_invitation_and_the_intake_unit_sees_who_c
             SCHEDULE,
             json!({ "input": { "municipalityId": w.municipality_a,
                 "startsAt": "2026-11-26T13:00:00+01:00", "durationMinutes": 60,
-                "memberIds": [w.ppr_a.gid, w.caseworker_a.gid], "caseIds": [case] } }),
+                "memberIds": [w.ppr_a.gid, w.caseworker_a.gid, w.psychiatrist.gid], "caseIds": [case] } }),
         )
         .await;
     let meeting = r.data()["scheduleCommitteeMeeting"]["committeeMeeting"]["id"].clone();
@@ -606,7 +606,7 @@ async fn members_answer_the_committees_invitation_and_the_intake_unit_sees_who_c
         meeting
     );
     app.gql(
-        &w.psychiatrist.token,
+        &w.caseworker2_a.token,
         RESPOND,
         json!({ "id": meeting, "r": "ACCEPTED" }),
     )
@@ -644,6 +644,47 @@ ATTENDEE;PARTSTAT=ACCEPTED;CN=Someone:mailto:someone@example.dk\r\nEND:VEVENT\r\
         applied["ignored"][0]["reason"],
         "no invitation to this attendee was sent"
     );
+    // The psychiatrist answers by the link in her invitation, without logging in.
+    let link = sink
+        .messages()
+        .iter()
+        .filter(|m| m.rcpt_to.iter().any(|r| r == "psychiatrist@kit.test"))
+        .filter_map(|m| mail_parser::MessageParser::default().parse(&m.data))
+        .filter_map(|p| p.body_text(0).map(|b| b.into_owned()))
+        .find_map(|body| {
+            body.lines()
+                .filter_map(|l| l.find("http").map(|i| l[i..].trim().to_owned()))
+                .find(|u| u.contains("/rsvp/committee/") && u.ends_with("answer=tentative"))
+        })
+        .unwrap_or_else(|| panic!("no answer link in the psychiatrist's invitation"));
+    let http = reqwest::Client::new();
+    let path = &link[link.find("/rsvp/").unwrap_or(0)..];
+    let shown = http
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(shown.status(), 200);
+    let page = shown.text().await.unwrap_or_default();
+    assert!(page.contains("1 henvisninger til beslutning"), "{page}");
+    assert!(!page.contains("Hugo"), "no child on the page");
+    let token_path = path.split('?').next().unwrap_or_default();
+    let recorded = http
+        .post(app.url(token_path))
+        .form(&[("answer", "tentative")])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(recorded.status(), 200);
+    // A forged link answers nothing.
+    let forged = http
+        .post(app.url("/rsvp/committee/not-a-token"))
+        .form(&[("answer", "accept")])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(forged.status(), 410);
+
     let mut seen = attendance().await;
     seen.sort();
     assert_eq!(
@@ -652,6 +693,7 @@ ATTENDEE;PARTSTAT=ACCEPTED;CN=Someone:mailto:someone@example.dk\r\nEND:VEVENT\r\
             ("caseworker a".into(), "DECLINED".into(), "SENT".into()),
             ("intake a".into(), "ACCEPTED".into(), "SENT".into()),
             ("ppr a".into(), "ACCEPTED".into(), "SENT".into()),
+            ("psychiatrist".into(), "TENTATIVE".into(), "SENT".into()),
         ]
     );
 }

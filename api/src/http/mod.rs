@@ -29,6 +29,7 @@ use middleware::{CLIENT_REQUEST_ID, json_errors, request_ids, security_headers};
 use ws::graphql_ws;
 
 mod authn;
+mod committee_rsvp;
 mod documents;
 mod error;
 pub mod family;
@@ -62,6 +63,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/rsvp/{token}",
             get(public::show_answer).post(public::record_answer),
+        )
+        .route(
+            "/rsvp/committee/{token}",
+            get(committee_rsvp::show).post(committee_rsvp::record),
         )
         .route("/plan/{token}", get(family::show))
         .route("/plan/{token}/pdf", get(family::pdf))

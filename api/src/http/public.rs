@@ -51,7 +51,7 @@ pub enum Answer {
 }
 
 impl Answer {
-    fn response(self) -> InviteeResponse {
+    pub(crate) fn response(self) -> InviteeResponse {
         match self {
             Self::Accept => InviteeResponse::Accepted,
             Self::Tentative => InviteeResponse::Tentative,
@@ -59,7 +59,7 @@ impl Answer {
         }
     }
 
-    fn label(self, language: Language) -> &'static str {
+    pub(crate) fn label(self, language: Language) -> &'static str {
         match (self, language) {
             (Self::Accept, Language::Da) => "Jeg deltager",
             (Self::Tentative, Language::Da) => "Jeg deltager måske",
@@ -70,7 +70,7 @@ impl Answer {
         }
     }
 
-    fn value(self) -> &'static str {
+    pub(crate) fn value(self) -> &'static str {
         match self {
             Self::Accept => "accept",
             Self::Tentative => "tentative",
@@ -147,7 +147,7 @@ struct Invited {
     language: Language,
 }
 
-fn refusal(language: Language, e: &Error) -> Response {
+pub(crate) fn refusal(language: Language, e: &Error) -> Response {
     let (status, title, text) = match (e, language) {
         (Error::Forbidden(_), Language::Da) => (
             StatusCode::GONE,

@@ -21,6 +21,24 @@ use crate::content::texts::AnswerLinks;
 const SECRET_NAME: &str = "links.hs256";
 const AUDIENCE: &str = "kit-rsvp";
 const PLAN_AUDIENCE: &str = "kit-plan";
+const COMMITTEE_AUDIENCE: &str = "kit-committee-rsvp";
+
+/// What a committee member's answer link proves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitteeAnswerClaims {
+    /// The membership (`committee_members.id`).
+    pub member: i64,
+    /// The meeting's SEQUENCE the link was sent with.
+    pub seq: i32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CommitteeWire {
+    mem: i64,
+    seq: i32,
+    exp: i64,
+    aud: String,
+}
 
 /// What an answer link proves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +152,63 @@ impl Links {
             inv: InviteeId(wire.inv),
             seq: wire.seq,
             exp: wire.exp,
+        })
+    }
+
+    /// A token answering committee membership `member` at `sequence`, valid until `expires`.
+    ///
+    /// # Errors
+    /// When signing fails.
+    pub fn committee_answer_token(
+        &self,
+        member: i64,
+        sequence: i32,
+        expires: DateTime<Utc>,
+    ) -> Result<String> {
+        let wire = CommitteeWire {
+            mem: member,
+            seq: sequence,
+            exp: expires.timestamp(),
+            aud: COMMITTEE_AUDIENCE.to_owned(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &wire, &self.encoding)
+            .map_err(Error::internal)
+    }
+
+    /// The three answer links of a committee member's token.
+    #[must_use]
+    pub fn committee_answer_links(&self, token: &str) -> AnswerLinks {
+        let link =
+            |answer: &str| format!("{}/rsvp/committee/{token}?answer={answer}", self.public_url);
+        AnswerLinks {
+            accept: link("accept"),
+            tentative: link("tentative"),
+            decline: link("decline"),
+        }
+    }
+
+    /// Checks a committee member's answer token at `now`.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] when it is forged, altered, expired or of another kind.
+    pub fn verify_committee_answer(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<CommitteeAnswerClaims> {
+        let wire = jsonwebtoken::decode::<CommitteeWire>(
+            token,
+            &self.decoding,
+            &validation(COMMITTEE_AUDIENCE),
+        )
+        .map_err(|_| Error::forbidden("this answer link is not valid"))?
+        .claims;
+        if expired(wire.exp, now) {
+            return Err(Error::forbidden("this answer link has expired"));
+        }
+        Ok(CommitteeAnswerClaims {
+            member: wire.mem,
+            seq: wire.seq,
         })
     }
 

@@ -20,6 +20,31 @@ pub struct AnswerLinks {
     pub decline: String,
 }
 
+/// The lines of an e-mail that offer `links` to answer with, after a blank line.
+fn answer_lines(links: &AnswerLinks, language: Language) -> Vec<String> {
+    let (ask, yes, maybe, no) = match language {
+        Language::Da => (
+            "Svar på invitationen (ingen login):",
+            "Jeg deltager",
+            "Jeg deltager måske",
+            "Jeg deltager ikke",
+        ),
+        Language::En => (
+            "Answer the invitation (no login needed):",
+            "I will attend",
+            "I might attend",
+            "I will not attend",
+        ),
+    };
+    vec![
+        String::new(),
+        ask.to_owned(),
+        format!("{yes}: {}", links.accept),
+        format!("{maybe}: {}", links.tentative),
+        format!("{no}: {}", links.decline),
+    ]
+}
+
 /// What a message is about.
 #[derive(Debug, Clone)]
 pub struct Invitation<'a> {
@@ -248,21 +273,7 @@ pub fn invitation(i: &Invitation<'_>, language: Language) -> Texts {
         });
     }
     if let (ItipMethod::Request, Some(links)) = (i.method, i.answers) {
-        body.push(String::new());
-        body.push(
-            match language {
-                Language::Da => "Svar på invitationen (ingen login):",
-                Language::En => "Answer the invitation (no login needed):",
-            }
-            .to_owned(),
-        );
-        let (yes, maybe, no) = match language {
-            Language::Da => ("Jeg deltager", "Jeg deltager måske", "Jeg deltager ikke"),
-            Language::En => ("I will attend", "I might attend", "I will not attend"),
-        };
-        body.push(format!("{yes}: {}", links.accept));
-        body.push(format!("{maybe}: {}", links.tentative));
-        body.push(format!("{no}: {}", links.decline));
+        body.extend(answer_lines(links, language));
     }
     if let Some(url) = i.product_url {
         body.push(String::new());
@@ -489,6 +500,8 @@ pub struct CommitteeMail<'a> {
     pub cancelled: bool,
     /// The product's address.
     pub product_url: &'a str,
+    /// The member's signed links to answer with (an invitation or update).
+    pub answers: Option<&'a AnswerLinks>,
 }
 
 /// The invitation to (or cancellation of) a coordination committee meeting. The agenda names
@@ -528,6 +541,14 @@ pub fn committee_text(m: &CommitteeMail<'_>, language: Language) -> Texts {
             "The {name} {at} is cancelled.\nThe referrals not yet decided go to the next \
              meeting.\n\nKIT: {url}"
         ),
+    };
+    let body = match (m.answers, m.cancelled) {
+        (Some(links), false) => {
+            let mut lines = vec![body];
+            lines.extend(answer_lines(links, language));
+            lines.join("\n")
+        }
+        _ => body,
     };
     let subject = match (language, m.cancelled) {
         (Language::Da, true) => format!("Aflyst: {name} – {at}"),

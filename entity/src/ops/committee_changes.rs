@@ -220,6 +220,28 @@ pub async fn respond(
     answer(txn, now, &meeting, member, response).await
 }
 
+/// Records the answer of committee membership `member` (an answer link's): as [`respond`].
+///
+/// # Errors
+/// [`Error::NotFound`] for a membership that is gone; [`Error::Conflict`] for a cancelled
+/// meeting or one that has ended.
+pub async fn respond_as_member(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    member: i64,
+    response: InviteeResponse,
+) -> Result<committee_member::Model> {
+    let member = committee_member::Entity::find_by_id(member)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::not_found("committee membership"))?;
+    let meeting = committee_meeting::Entity::find_by_id(member.committee_meeting_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::not_found("committee meeting"))?;
+    answer(txn, now, &meeting, member, response).await
+}
+
 async fn answer(
     txn: &DatabaseTransaction,
     now: DateTime<Utc>,

@@ -81,6 +81,22 @@ impl Message for Committee {
             })?;
         let method = row.method.unwrap_or(ItipMethod::Request);
         let cancelled = method == ItipMethod::Cancel;
+        // A member's own links to answer, valid until a month after the meeting.
+        let links = match members
+            .iter()
+            .find(|m| m.email.eq_ignore_ascii_case(&row.recipient))
+            .and_then(|p| answers.iter().find(|a| a.professional_id == p.id))
+        {
+            Some(member) if !cancelled => {
+                let token = ctx.links.committee_answer_token(
+                    member.id,
+                    row.sequence,
+                    meeting.ends_at + chrono::TimeDelta::days(30),
+                )?;
+                Some(ctx.links.committee_answer_links(&token))
+            }
+            _ => None,
+        };
         let texts = committee_text(
             &CommitteeMail {
                 starts: meeting.starts_at,
@@ -89,6 +105,7 @@ impl Message for Committee {
                 references,
                 cancelled,
                 product_url: ctx.links.public_url(),
+                answers: links.as_ref(),
             },
             row.language,
         );
