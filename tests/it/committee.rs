@@ -19,17 +19,25 @@ const CASE: &str = r"query($id: ID!) { case(id: $id) { status reference
     waitingListEntries { status position offer { name } } } }";
 const INBOX: &str = r"query($m: ID!) { inbox(municipalityId: $m) { totalCount } }";
 
-#[tokio::test]
-async fn the_committee_decides_on_every_referral_of_its_agenda_and_meets_the_intake_deadline() {
+/// The application with its worker, a real SMTP server and the iTIP reply gateway, and the
+/// test world.
+async fn with_worker() -> (kit_tests::smtp::SmtpSink, TestApp, World) {
     let sink = kit_tests::smtp::SmtpSink::start().await;
     let smtp = sink.url();
     let app = TestApp::spawn_with(|c| {
         c.settings.worker = true;
         c.settings.smtp_url = Some(smtp);
         c.settings.worker_poll_ms = 50;
+        c.itip_secret = Some("gateway-secret".into());
     })
     .await;
     let w = World::build(&app).await;
+    (sink, app, w)
+}
+
+#[tokio::test]
+async fn the_committee_decides_on_every_referral_of_its_agenda_and_meets_the_intake_deadline() {
+    let (sink, app, w) = with_worker().await;
     let it = &w.intake_a.token;
     let names = ["Alma Dahl", "Bo Eriksen", "Carla Frost"];
     let mut cases = Vec::new();
@@ -242,15 +250,7 @@ async fn the_committee_decides_on_every_referral_of_its_agenda_and_meets_the_int
 
 #[tokio::test]
 async fn a_committee_meeting_moves_or_is_called_off_and_every_member_is_told() {
-    let sink = kit_tests::smtp::SmtpSink::start().await;
-    let smtp = sink.url();
-    let app = TestApp::spawn_with(|c| {
-        c.settings.worker = true;
-        c.settings.smtp_url = Some(smtp);
-        c.settings.worker_poll_ms = 50;
-    })
-    .await;
-    let w = World::build(&app).await;
+    let (sink, app, w) = with_worker().await;
     let it = &w.intake_a.token;
     let case = app.refer(it, &w.municipality_a, "Dina Holt").await;
     let r = app
@@ -412,15 +412,7 @@ async fn a_redirect_outside_the_catalogue_closes_its_agenda_item() {
 
 #[tokio::test]
 async fn a_called_committee_meetings_members_and_agenda_change_with_an_update_to_everyone() {
-    let sink = kit_tests::smtp::SmtpSink::start().await;
-    let smtp = sink.url();
-    let app = TestApp::spawn_with(|c| {
-        c.settings.worker = true;
-        c.settings.smtp_url = Some(smtp);
-        c.settings.worker_poll_ms = 50;
-    })
-    .await;
-    let w = World::build(&app).await;
+    let (sink, app, w) = with_worker().await;
     let it = &w.intake_a.token;
     let mut cases = Vec::new();
     for name in ["Ea Lund", "Frej Mose", "Gry Nørup"] {
@@ -539,16 +531,7 @@ async fn a_called_committee_meetings_members_and_agenda_change_with_an_update_to
 
 #[tokio::test]
 async fn members_answer_the_committees_invitation_and_the_intake_unit_sees_who_comes() {
-    let sink = kit_tests::smtp::SmtpSink::start().await;
-    let smtp = sink.url();
-    let app = TestApp::spawn_with(|c| {
-        c.settings.worker = true;
-        c.settings.smtp_url = Some(smtp);
-        c.settings.worker_poll_ms = 50;
-        c.itip_secret = Some("gateway-secret".into());
-    })
-    .await;
-    let w = World::build(&app).await;
+    let (sink, app, w) = with_worker().await;
     let it = &w.intake_a.token;
     let case = app.refer(it, &w.municipality_a, "Hugo Ibsen").await;
     let r = app

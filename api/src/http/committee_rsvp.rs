@@ -6,7 +6,6 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use kit_entity::content::texts::escape_html as escape;
 use kit_entity::content::texts::when;
@@ -18,7 +17,7 @@ use kit_entity::ops::outbox::About;
 use kit_entity::{Error, Result};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
-use super::public::{Answer, AnswerForm, page, refusal};
+use super::public::{AnswerForm, answered_page, ask_page, refusal};
 use crate::db::begin_write;
 use crate::state::AppState;
 
@@ -122,35 +121,11 @@ pub async fn show(
         Ok(m) => m,
         Err(e) => return refusal(Language::Da, &e),
     };
-    let l = m.language;
-    let buttons: String = [Answer::Accept, Answer::Tentative, Answer::Decline]
-        .into_iter()
-        .map(|a| {
-            let chosen = if form.answer == Some(a) {
-                " class=\"chosen\""
-            } else {
-                ""
-            };
-            format!(
-                "<button name=\"answer\" value=\"{}\"{chosen}>{}</button>",
-                a.value(),
-                escape(a.label(l))
-            )
-        })
-        .collect();
-    let (title, ask) = match l {
-        Language::Da => ("Svar på invitation", "Vælg dit svar:"),
-        Language::En => ("Answer the invitation", "Choose your answer:"),
-    };
-    page(
-        StatusCode::OK,
-        l,
-        title,
-        &format!(
-            "{}<form method=\"post\" action=\"/rsvp/committee/{}\"><p>{ask}</p>{buttons}</form>",
-            summary(&m),
-            escape(&token)
-        ),
+    ask_page(
+        m.language,
+        &summary(&m),
+        &format!("/rsvp/committee/{token}"),
+        form.answer,
     )
 }
 
@@ -182,22 +157,7 @@ pub async fn record(
     }
     .await;
     match result {
-        Ok(_) => {
-            let (title, text) = match l {
-                Language::Da => ("Tak for dit svar", "Dit svar er registreret:"),
-                Language::En => ("Thank you", "Your answer is recorded:"),
-            };
-            page(
-                StatusCode::OK,
-                l,
-                title,
-                &format!(
-                    "<p>{text} <strong>{}</strong></p>{}",
-                    escape(answer.label(l)),
-                    summary(&m)
-                ),
-            )
-        }
+        Ok(_) => answered_page(l, answer, &summary(&m)),
         Err(e) => refusal(l, &e),
     }
 }

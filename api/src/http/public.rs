@@ -285,17 +285,32 @@ pub async fn show_answer(
         Ok(i) => i,
         Err(e) => return refusal(Language::Da, &e),
     };
-    let l = invited.language;
+    ask_page(
+        invited.language,
+        &summary(&invited),
+        &format!("/rsvp/{token}"),
+        form.answer,
+    )
+}
+
+/// The page asking to confirm an answer: `summary` (HTML) and the three answers, posted to
+/// `action`, `chosen` marked.
+pub(crate) fn ask_page(
+    l: Language,
+    summary: &str,
+    action: &str,
+    chosen: Option<Answer>,
+) -> Response {
     let buttons: String = [Answer::Accept, Answer::Tentative, Answer::Decline]
         .into_iter()
         .map(|a| {
-            let chosen = if form.answer == Some(a) {
+            let mark = if chosen == Some(a) {
                 " class=\"chosen\""
             } else {
                 ""
             };
             format!(
-                "<button name=\"answer\" value=\"{}\"{chosen}>{}</button>",
+                "<button name=\"answer\" value=\"{}\"{mark}>{}</button>",
                 a.value(),
                 escape(a.label(l))
             )
@@ -310,9 +325,25 @@ pub async fn show_answer(
         l,
         title,
         &format!(
-            "{}<form method=\"post\" action=\"/rsvp/{}\"><p>{ask}</p>{buttons}</form>",
-            summary(&invited),
-            escape(&token)
+            "{summary}<form method=\"post\" action=\"{}\"><p>{ask}</p>{buttons}</form>",
+            escape(action)
+        ),
+    )
+}
+
+/// The page confirming that `answer` was recorded, with `summary` (HTML).
+pub(crate) fn answered_page(l: Language, answer: Answer, summary: &str) -> Response {
+    let (title, text) = match l {
+        Language::Da => ("Tak for dit svar", "Dit svar er registreret:"),
+        Language::En => ("Thank you", "Your answer is recorded:"),
+    };
+    page(
+        StatusCode::OK,
+        l,
+        title,
+        &format!(
+            "<p>{text} <strong>{}</strong></p>{summary}",
+            escape(answer.label(l))
         ),
     )
 }
@@ -345,22 +376,7 @@ pub async fn record_answer(
     }
     .await;
     match result {
-        Ok(_) => {
-            let (title, text) = match l {
-                Language::Da => ("Tak for dit svar", "Dit svar er registreret:"),
-                Language::En => ("Thank you", "Your answer is recorded:"),
-            };
-            page(
-                StatusCode::OK,
-                l,
-                title,
-                &format!(
-                    "<p>{text} <strong>{}</strong></p>{}",
-                    escape(answer.label(l)),
-                    summary(&invited)
-                ),
-            )
-        }
+        Ok(_) => answered_page(l, answer, &summary(&invited)),
         Err(e) => refusal(l, &e),
     }
 }
